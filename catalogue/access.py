@@ -1,0 +1,239 @@
+"""Who may see and change what: the one policy that pages, search, API, exports, matching and
+notifications all ask. Nothing else in the code base decides visibility on its own.
+
+Records authored by an authority or provider carry a visibility:
+- public: everyone, suppliers and anonymous visitors included;
+- authorities: approved members of local authorities, providers, partnerships and government;
+- private: approved members of the owning organisation only.
+Only approved members of the owning organisation change its records; site admins moderate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from catalogue.vocabulary import AUTHORITY_KINDS
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What the policy needs to know about whoever is asking."""
+
+    user_id: int | None = None
+    organisation_id: int | None = None
+    organisation_kind: str | None = None
+    approved: bool = False
+    org_admin: bool = False
+    site_admin: bool = False
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.user_id is None
+
+    @property
+    def member_org_id(self) -> int | None:
+        """The organisation whose private records this viewer may see: only once approved."""
+        return self.organisation_id if self.approved else None
+
+    @property
+    def is_authority_staff(self) -> bool:
+        return self.site_admin or (self.approved and self.organisation_kind in AUTHORITY_KINDS)
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.approved and self.organisation_kind == "supplier"
+
+
+ANONYMOUS = Viewer()
+
+
+def viewer_for(user: Any, organisation_kind: str | None = None) -> Viewer:
+    """Build a Viewer from a signed-in user (or Flask-Login's anonymous user, or None)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return ANONYMOUS
+    kind = organisation_kind
+    if kind is None and user.organisation_id is not None:
+        kind = _organisation_kind(user.organisation_id)
+    return Viewer(
+        user_id=user.id,
+        organisation_id=user.organisation_id,
+        organisation_kind=kind,
+        approved=user.status == "approved",
+        org_admin=user.status == "approved" and user.role == "admin",
+        site_admin=bool(user.is_site_admin),
+    )
+
+
+def viewer_as_member_of(organisation_id: int, organisation_kind: str) -> Viewer:
+    """An approved member of an organisation: how matching and notifications see on its behalf."""
+    return Viewer(user_id=-1, organisation_id=organisation_id, organisation_kind=organisation_kind, approved=True)
+
+
+def _organisation_kind(organisation_id: int) -> str | None:
+    from catalogue.accounts.models import Organisation
+    from catalogue.db import get_session
+
+    org = get_session().get(Organisation, organisation_id)
+    return org.kind if org else None
+
+
+# --- records with a visibility (deployments, single views) ------------------------------------
+
+
+def visible_levels(viewer: Viewer) -> tuple[str, ...]:
+    """Visibility levels this viewer sees for every organisation's records."""
+    if viewer.site_admin:
+        return ("public", "authorities", "private")
+    if viewer.is_authority_staff:
+        return ("public", "authorities")
+    return ("public",)
+
+
+def visibility_grants(viewer: Viewer) -> list[tuple[str, int | None]]:
+    """The policy as data, for engines that cannot take a SQL clause (the search index):
+    a record is visible when (visibility, None) or (visibility, its owner id) is in the list."""
+    grants: list[tuple[str, int | None]] = [(level, None) for level in visible_levels(viewer)]
+    if viewer.member_org_id is not None and not viewer.site_admin:
+        grants.append(("private", viewer.member_org_id))
+        if not viewer.is_authority_staff:
+            # A supplier's own records marked 'authorities' are still its own.
+            grants.append(("authorities", viewer.member_org_id))
+    return grants
+
+
+def can_view(viewer: Viewer, record: Any) -> bool:
+    visibility = getattr(record, "visibility", "public")
+    owner = getattr(record, "organisation_id", None)
+    return any(level == visibility and (org is None or org == owner) for level, org in visibility_grants(viewer))
+
+
+def visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    """SQL filter for a model with `visibility` and `organisation_id` columns."""
+    parts = []
+    for level, org in visibility_grants(viewer):
+        if org is None:
+            parts.append(model.visibility == level)
+        else:
+            parts.append(sa.and_(model.visibility == level, model.organisation_id == org))
+    return sa.or_(*parts)
+
+
+def can_change(viewer: Viewer, record: Any) -> bool:
+    """Approved members of the owning organisation, or a site admin moderating."""
+    if viewer.site_admin:
+        return True
+    owner = getattr(record, "organisation_id", None)
+    return viewer.member_org_id is not None and owner is not None and owner == viewer.member_org_id
+
+
+def can_author_evidence(viewer: Viewer) -> bool:
+    """May record deployments and single views: approved staff of an authority or provider."""
+    return viewer.approved and viewer.organisation_kind in ("local-authority", "provider")
+
+
+# --- tools: public catalogue entries ----------------------------------------------------------
+
+
+def can_change_tool(viewer: Viewer, tool: Any) -> bool:
+    """The supplier that sells it, the organisation that built it, or a site admin. A tool with
+    neither (added by an authority when recording a deployment) may be edited by its creator's
+    organisation; the audit trail keeps every change."""
+    if viewer.site_admin:
+        return True
+    org = viewer.member_org_id
+    if org is None:
+        return False
+    if tool.supplier_id is not None or tool.developed_by_id is not None:
+        return org in (tool.supplier_id, tool.developed_by_id)
+    return viewer.is_authority_staff
+
+
+# --- offerings: drafts belong to the supplier; published ones are public ------------------------
+
+
+def can_view_offering(viewer: Viewer, offering: Any) -> bool:
+    if offering.status == "published":
+        return True
+    return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == offering.supplier_id)
+
+
+def offering_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    if viewer.site_admin:
+        return sa.true()
+    clause = model.status == "published"
+    if viewer.member_org_id is not None:
+        clause = sa.or_(clause, model.supplier_id == viewer.member_org_id)
+    return clause
+
+
+def can_change_offering(viewer: Viewer, offering: Any) -> bool:
+    return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == offering.supplier_id)
+
+
+# --- challenges: drafts belong to the owner (and co-sponsors); published ones are public -------
+
+PUBLISHED_CHALLENGE_STATUSES = ("market-engagement", "open", "evaluating", "awarded", "closed", "withdrawn")
+
+
+def can_view_challenge(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
+    if challenge.status in PUBLISHED_CHALLENGE_STATUSES:
+        return True
+    if viewer.site_admin:
+        return True
+    org = viewer.member_org_id
+    return org is not None and (org == challenge.owner_id or org in co_sponsor_ids)
+
+
+def challenge_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    if viewer.site_admin:
+        return sa.true()
+    clause = model.status.in_(PUBLISHED_CHALLENGE_STATUSES)
+    if viewer.member_org_id is not None:
+        clause = sa.or_(clause, model.owner_id == viewer.member_org_id)
+    return clause
+
+
+def can_manage_challenge(viewer: Viewer, challenge: Any) -> bool:
+    """Change the statement, move it through its lifecycle, score and award: the owner's members."""
+    return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == challenge.owner_id)
+
+
+def can_see_responses(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
+    """See every proposal and expression of interest: owner and approved co-sponsors."""
+    org = viewer.member_org_id
+    return can_manage_challenge(viewer, challenge) or (org is not None and org in co_sponsor_ids)
+
+
+def can_view_response(
+    viewer: Viewer, response: Any, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()
+) -> bool:
+    """A proposal or expression of interest: its supplier, the owner and co-sponsors only."""
+    if can_see_responses(viewer, challenge, co_sponsor_ids):
+        return True
+    return viewer.member_org_id is not None and viewer.member_org_id == response.supplier_id
+
+
+# --- organisations and the audit trail ------------------------------------------------------
+
+
+def can_see_contact(viewer: Viewer, organisation: Any) -> bool:
+    """Contact details only where the organisation agreed, and never to anonymous visitors."""
+    return bool(organisation.contact_consent) and not viewer.is_anonymous and viewer.approved
+
+
+def can_administer_org(viewer: Viewer, organisation_id: int | None) -> bool:
+    return viewer.site_admin or (
+        viewer.org_admin and organisation_id is not None and viewer.member_org_id == organisation_id
+    )
+
+
+def audit_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    """Organisation admins see their organisation's trail; site admins see all."""
+    if viewer.site_admin:
+        return sa.true()
+    if viewer.org_admin and viewer.member_org_id is not None:
+        return model.organisation_id == viewer.member_org_id
+    return sa.false()

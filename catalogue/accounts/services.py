@@ -1,0 +1,171 @@
+"""Rules for accounts and memberships: plain functions that take a session, no request."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from catalogue.access import Viewer, can_administer_org
+from catalogue.accounts.models import ApiToken, Organisation, User, new_session_token
+from catalogue.accounts.passwords import hash_password, needs_rehash, verify_password
+from catalogue.db import utcnow
+from catalogue.refs import new_ref
+
+
+class AccountError(Exception):
+    """A rule was broken; the message is safe to show."""
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.exec(select(User).where(User.email == normalise_email(email))).first()
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The user when the password is right; None otherwise, taking the same time either way."""
+    user = find_user(session, email)
+    if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if user.status == "rejected":
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+    user.last_sign_in_at = utcnow()
+    session.add(user)
+    return user
+
+
+def create_organisation(session: Session, name: str, kind: str, website: str | None = None) -> Organisation:
+    org = Organisation(ref=new_ref(session, Organisation, name), name=name.strip(), kind=kind, website=website or None)
+    session.add(org)
+    session.flush()
+    return org
+
+
+def create_user(
+    session: Session,
+    email: str,
+    password: str,
+    organisation: Organisation | None,
+    *,
+    display_name: str = "",
+    role: str = "member",
+    approved: bool = False,
+    site_admin: bool = False,
+) -> User:
+    email = normalise_email(email)
+    if find_user(session, email) is not None:
+        raise AccountError("An account with that email address already exists")
+    user = User(
+        email=email,
+        display_name=display_name or email.split("@")[0],
+        password_hash=hash_password(password),
+        organisation_id=organisation.id if organisation else None,
+        role=role,
+        status="approved" if approved else "pending",
+        is_site_admin=site_admin,
+        approved_at=utcnow() if approved else None,
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def sign_up(session: Session, data: dict) -> User:
+    """A new account, pending until an admin of the organisation (or a site admin) approves it.
+    The first person to register a new supplier or provider becomes its admin, still pending."""
+    if data["organisation_choice"] == "existing":
+        org = session.exec(select(Organisation).where(Organisation.ref == data["organisation_ref"])).first()
+        if org is None or org.kind == "government":
+            raise AccountError("Choose your organisation from the list")
+        role = "member"
+    else:
+        existing = session.exec(
+            select(Organisation).where(
+                sa.func.lower(Organisation.name) == data["new_organisation_name"].strip().lower()
+            )
+        ).first()
+        if existing is not None:
+            raise AccountError("An organisation with that name is already listed: choose it from the list")
+        org = create_organisation(
+            session, data["new_organisation_name"], data["new_organisation_kind"], data.get("new_organisation_website")
+        )
+        role = "admin"
+    return create_user(
+        session, data["email"], data["password"], org, display_name=data["display_name"], role=role, approved=False
+    )
+
+
+def pending_members(session: Session, viewer: Viewer) -> list[User]:
+    query = select(User).where(User.status == "pending").order_by(User.created_at)
+    if not viewer.site_admin:
+        if not viewer.org_admin:
+            return []
+        query = query.where(User.organisation_id == viewer.member_org_id)
+    return list(session.exec(query))
+
+
+def organisation_members(session: Session, organisation_id: int) -> list[User]:
+    return list(session.exec(select(User).where(User.organisation_id == organisation_id).order_by(User.email)))
+
+
+def decide_membership(session: Session, viewer: Viewer, user_id: int, approve: bool) -> User:
+    user = session.get(User, user_id)
+    if user is None or not can_administer_org(viewer, user.organisation_id):
+        raise AccountError("You cannot approve members of that organisation")
+    user.status = "approved" if approve else "rejected"
+    user.approved_by_id = viewer.user_id if viewer.user_id and viewer.user_id > 0 else None
+    user.approved_at = utcnow()
+    if not approve:
+        user.session_token = new_session_token()
+    session.add(user)
+    return user
+
+
+def change_password(session: Session, user: User, current: str, new: str) -> None:
+    from catalogue.accounts.passwords import password_problem
+
+    if not verify_password(user.password_hash, current):
+        raise AccountError("Your current password is not right")
+    problem = password_problem(new, user.email)
+    if problem:
+        raise AccountError(problem)
+    user.password_hash = hash_password(new)
+    # Rotating the token signs out every other session and remember cookie.
+    user.session_token = new_session_token()
+    session.add(user)
+
+
+def issue_api_token(session: Session, user: User, label: str = "") -> str:
+    """A new bearer token; only its hash is kept, so this is the one time it is shown."""
+    raw = "sp_" + secrets.token_urlsafe(32)
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), label=label))
+    return raw
+
+
+def hash_token(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+def user_for_token(session: Session, raw: str) -> User | None:
+    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))).first()
+    if token is None or token.revoked_at is not None:
+        return None
+    user = session.get(User, token.user_id)
+    if user is None or user.status == "rejected":
+        return None
+    return user
+
+
+def revoke_api_tokens(session: Session, user: User) -> int:
+    tokens = session.exec(select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))).all()
+    for token in tokens:
+        token.revoked_at = utcnow()
+        session.add(token)
+    return len(tokens)

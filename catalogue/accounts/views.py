@@ -1,0 +1,201 @@
+"""Sign up, sign in and out, your account, membership approval and the audit trail."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+from sqlmodel import select
+
+from catalogue.access import audit_clause
+from catalogue.accounts import services
+from catalogue.accounts.auth import current_viewer, is_safe_next
+from catalogue.accounts.models import Organisation, User
+from catalogue.accounts.schemas import ChangePasswordSchema, SignInSchema, SignUpSchema
+from catalogue.changes import AuditEvent
+from catalogue.db import get_session
+from catalogue.forms import form_to_dict, load_form
+from catalogue.ratelimit import limiter
+
+bp = Blueprint("accounts", __name__, url_prefix="/account")
+
+SIGN_IN_FAILED = "Enter a correct email address and password"
+
+
+def _account_key() -> str:
+    """Throttle per account named in the form, whether or not it exists."""
+    return "sign-in:" + services.normalise_email(request.form.get("email", ""))[:320]
+
+
+def _failed(response) -> bool:  # noqa: ANN001
+    # Only failed attempts count: a successful sign-in redirects.
+    return response.status_code != 303
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+@limiter.limit("20 per 15 minutes", methods=["POST"], deduct_when=_failed, error_message="Too many attempts")
+@limiter.limit("5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed)
+def sign_in():  # noqa: ANN201
+    next_url = request.values.get("next")
+    if request.method == "GET":
+        return render_template("accounts/sign_in.html", title="Sign in", data={}, errors={}, next=next_url)
+    data, errors = load_form(SignInSchema(), form_to_dict(request.form))
+    user = None
+    if not errors:
+        db = get_session()
+        user = services.authenticate(db, data["email"], data["password"])
+        if user is None:
+            errors = {"email": SIGN_IN_FAILED}
+        else:
+            db.commit()
+    if errors:
+        data.pop("password", None)
+        return render_template("accounts/sign_in.html", title="Sign in", data=data, errors=errors, next=next_url), 200
+    # A fresh session on sign-in closes session fixation.
+    session.clear()
+    login_user(user, remember=bool(data.get("remember")))
+    flash("You are signed in", "success")
+    return redirect(next_url if is_safe_next(next_url) else url_for("core.home"), code=303)
+
+
+@bp.post("/sign-out")
+def sign_out():  # noqa: ANN201
+    logout_user()
+    session.clear()
+    flash("You have signed out", "success")
+    return redirect(url_for("core.home"), code=303)
+
+
+def _sign_up_choices() -> tuple[list[Organisation], list[Organisation]]:
+    db = get_session()
+    orgs = db.exec(select(Organisation).where(Organisation.kind != "government").order_by(Organisation.name)).all()
+    authorities = [o for o in orgs if o.kind == "local-authority"]
+    others = [o for o in orgs if o.kind != "local-authority"]
+    return authorities, others
+
+
+@bp.route("/sign-up", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+def sign_up():  # noqa: ANN201
+    authorities, others = _sign_up_choices()
+    context = {"title": "Create an account", "authorities": authorities, "others": others}
+    if request.method == "GET":
+        return render_template("accounts/sign_up.html", data={}, errors={}, **context)
+    data, errors = load_form(SignUpSchema(), form_to_dict(request.form))
+    if not errors:
+        db = get_session()
+        try:
+            user = services.sign_up(db, data)
+            db.commit()
+        except services.AccountError as exc:
+            db.rollback()
+            field = (
+                "email"
+                if "email" in str(exc)
+                else ("organisation_ref" if data["organisation_choice"] == "existing" else "new_organisation_name")
+            )
+            errors = {field: str(exc)}
+    if errors:
+        data.pop("password", None)
+        return render_template("accounts/sign_up.html", data=data, errors=errors, **context), 200
+    session.clear()
+    login_user(user)
+    flash(
+        "Your account is created. Until an admin of your organisation approves it, you see public content only.",
+        "success",
+    )
+    return redirect(url_for("accounts.account"), code=303)
+
+
+@bp.get("")
+@login_required
+def account():  # noqa: ANN201
+    db = get_session()
+    org = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+    viewer = current_viewer()
+    pending = services.pending_members(db, viewer)
+    return render_template("accounts/account.html", title="Your account", org=org, pending=pending, errors={}, data={})
+
+
+@bp.post("/password")
+@login_required
+def change_password():  # noqa: ANN201
+    data, errors = load_form(ChangePasswordSchema(), form_to_dict(request.form))
+    db = get_session()
+    if not errors:
+        try:
+            services.change_password(db, current_user, data["current_password"], data["new_password"])
+            db.commit()
+        except services.AccountError as exc:
+            db.rollback()
+            field = "current_password" if "current" in str(exc) else "new_password"
+            errors = {field: str(exc)}
+    if errors:
+        org = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
+        return render_template(
+            "accounts/account.html",
+            title="Your account",
+            org=org,
+            errors=errors,
+            data={},
+            pending=services.pending_members(db, current_viewer()),
+        ), 200
+    # The token rotated: sign in again on this device with the new one.
+    login_user(current_user)
+    flash("Your password is changed. Other devices have been signed out.", "success")
+    return redirect(url_for("accounts.account"), code=303)
+
+
+@bp.get("/members")
+@login_required
+def members():  # noqa: ANN201
+    viewer = current_viewer()
+    if not (viewer.org_admin or viewer.site_admin):
+        abort(403)
+    db = get_session()
+    pending = services.pending_members(db, viewer)
+    people = services.organisation_members(db, viewer.member_org_id) if viewer.member_org_id else []
+    return render_template("accounts/members.html", title="Members", pending=pending, people=people)
+
+
+@bp.post("/members/<int:user_id>/<any(approve, reject):decision>")
+@login_required
+def decide(user_id: int, decision: str):  # noqa: ANN201
+    db = get_session()
+    try:
+        user = services.decide_membership(db, current_viewer(), user_id, decision == "approve")
+    except services.AccountError:
+        abort(403)
+    db.commit()
+    flash(f"{user.email} is {'approved' if decision == 'approve' else 'rejected'}", "success")
+    return redirect(url_for("accounts.members"), code=303)
+
+
+@bp.get("/audit")
+@login_required
+def audit():  # noqa: ANN201
+    viewer = current_viewer()
+    if not (viewer.org_admin or viewer.site_admin):
+        abort(403)
+    db = get_session()
+    page = max(request.args.get("page", 1, type=int), 1)
+    events = db.exec(
+        select(AuditEvent)
+        .where(audit_clause(viewer, AuditEvent))
+        .order_by(AuditEvent.id.desc())
+        .offset((page - 1) * 50)
+        .limit(51)
+    ).all()
+    actor_ids = {e.actor_id for e in events if e.actor_id}
+    actors = {u.id: u.email for u in db.exec(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
+    return render_template(
+        "accounts/audit.html",
+        title="Audit trail",
+        events=events[:50],
+        actors=actors,
+        page=page,
+        has_next=len(events) > 50,
+    )
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

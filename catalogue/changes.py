@@ -1,0 +1,140 @@
+"""The change log (what the search indexer replays) and the audit trail, both written in the
+same transaction as the change itself by one flush hook, so no write can forget either."""
+
+from __future__ import annotations
+
+import contextvars
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event, inspect
+from sqlalchemy.orm import Session as OrmSession
+from sqlmodel import Field, SQLModel
+
+from catalogue.db import UTCDateTime, utcnow
+
+# Who is acting: set by the request (signed-in user) or by a command.
+current_actor_id: contextvars.ContextVar[int | None] = contextvars.ContextVar("current_actor_id", default=None)
+
+
+class ChangeLog(SQLModel, table=True):
+    __tablename__ = "change_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    record_id: int
+    op: str = Field(max_length=10)  # upsert | delete
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    actor_id: int | None = Field(default=None, index=True)
+    organisation_id: int | None = Field(default=None, index=True)
+    record_type: str = Field(max_length=40)
+    record_id: int
+    record_ref: str | None = Field(default=None, max_length=80)
+    action: str = Field(max_length=10)  # create | update | delete
+    changes: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _jsonable(v) for k, v in value.items()}
+    return value
+
+
+def _owner_id(obj: Any) -> int | None:
+    return getattr(obj, "organisation_id", None)
+
+
+def _diff(obj: Any) -> dict:
+    state = inspect(obj)
+    changes = {}
+    for attr in state.mapper.column_attrs:
+        if attr.key in ("updated_at", "created_at"):
+            continue
+        hist = state.attrs[attr.key].history
+        if hist.has_changes():
+            old = hist.deleted[0] if hist.deleted else None
+            new = hist.added[0] if hist.added else None
+            if old != new:
+                changes[attr.key] = [_jsonable(old), _jsonable(new)]
+    return changes
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _collect(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    pending = session.info.setdefault("_changes_pending", [])
+    for obj in list(session.dirty):
+        if getattr(obj, "__audited__", False) and session.is_modified(obj):
+            diff = _diff(obj)
+            if diff:
+                if hasattr(obj, "updated_at") and "updated_at" not in diff:
+                    obj.updated_at = utcnow()
+                pending.append(("update", obj, diff))
+    for obj in session.new:
+        if getattr(obj, "__audited__", False):
+            pending.append(("create", obj, None))
+    for obj in session.deleted:
+        if getattr(obj, "__audited__", False):
+            pending.append(("delete", obj, None))
+
+
+@event.listens_for(OrmSession, "after_flush")
+def _write(session: OrmSession, _ctx: Any) -> None:
+    pending = session.info.pop("_changes_pending", [])
+    if not pending:
+        return
+    now = utcnow()
+    actor = current_actor_id.get()
+    audits, logs = [], []
+    for action, obj, diff in pending:
+        record_type = obj.__tablename__
+        audits.append(
+            {
+                "at": now,
+                "actor_id": actor,
+                "organisation_id": _owner_id(obj),
+                "record_type": record_type,
+                "record_id": obj.id,
+                "record_ref": getattr(obj, "ref", None),
+                "action": action,
+                "changes": diff or {},
+            }
+        )
+        kind = getattr(obj, "__search_kind__", None)
+        if kind:
+            logs.append(
+                {"kind": kind, "record_id": obj.id, "op": "delete" if action == "delete" else "upsert", "at": now}
+            )
+        # A change to an organisation or tool changes what its deployments and offerings say in search.
+        for dependent_kind, dependent_ids in _dependents(session, obj):
+            logs.extend({"kind": dependent_kind, "record_id": i, "op": "upsert", "at": now} for i in dependent_ids)
+    connection = session.connection()
+    connection.execute(sa.insert(AuditEvent.__table__), audits)
+    if logs:
+        connection.execute(sa.insert(ChangeLog.__table__), logs)
+
+
+_DEPENDENT_HOOKS: list = []
+
+
+def register_dependents(hook: Any) -> None:
+    """Register fn(session, obj) -> [(kind, ids)] naming indexed records whose text includes obj's."""
+    _DEPENDENT_HOOKS.append(hook)
+
+
+def _dependents(session: OrmSession, obj: Any) -> list[tuple[str, list[int]]]:
+    found = []
+    for hook in _DEPENDENT_HOOKS:
+        found.extend(hook(session, obj) or [])
+    return found

@@ -1,0 +1,33 @@
+"""The home page, the about page and the health check."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from flask import Blueprint, Flask, render_template
+
+from catalogue.db import get_session
+
+bp = Blueprint("core", __name__)
+
+
+@bp.get("/")
+def home():  # noqa: ANN201
+    return render_template("core/home.html", title="Evidence and challenges for children's social care")
+
+
+@bp.get("/about")
+def about():  # noqa: ANN201
+    return render_template("core/about.html", title="About")
+
+
+@bp.get("/healthz")
+def healthz():  # noqa: ANN201
+    try:
+        get_session().exec(sa.text("SELECT 1")).one()
+    except sa.exc.SQLAlchemyError:
+        return {"status": "error", "database": "unreachable"}, 503
+    return {"status": "ok", "database": "ok"}
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)

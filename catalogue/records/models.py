@@ -1,0 +1,93 @@
+"""The evidence catalogue: tools, deployments (an organisation's experience of a tool), single views."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from catalogue.db import UTCDateTime, utcnow
+
+
+class Tool(SQLModel, table=True):
+    __tablename__ = "tool"
+    __search_kind__ = "tool"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=200, index=True)
+    summary: str | None = Field(default=None, max_length=500)
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    uses_ai: bool | None = Field(default=None)
+    categories: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    supplier_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    developed_by_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    delivery: str | None = Field(default=None, max_length=20)
+    case_management_systems: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    is_demo: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    # Tools are catalogue entries, public to all; who may edit them is in catalogue.access.
+    visibility: ClassVar[str] = "public"
+
+
+class Deployment(SQLModel, table=True):
+    __tablename__ = "deployment"
+    __search_kind__ = "deployment"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=80, unique=True, index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    tool_id: int = Field(foreign_key="tool.id", index=True)
+    stage: str = Field(max_length=30, index=True)
+    started: str | None = Field(default=None, max_length=7)
+    ended: str | None = Field(default=None, max_length=7)
+    summary: str | None = Field(default=None, max_length=500)
+    impact: str | None = Field(default=None, sa_type=sa.Text)
+    learnings: str | None = Field(default=None, sa_type=sa.Text)
+    barriers: str | None = Field(default=None, sa_type=sa.Text)
+    dropped_reasons: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    dropped_detail: str | None = Field(default=None, sa_type=sa.Text)
+    risk_assessment: str | None = Field(default=None, sa_type=sa.Text)
+    ethics_checks: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    safeguards: str | None = Field(default=None, sa_type=sa.Text)
+    evaluation: str | None = Field(default=None, max_length=30)
+    evaluator: str | None = Field(default=None, max_length=200)
+    evaluation_findings: str | None = Field(default=None, sa_type=sa.Text)
+    develop_fte: float | None = Field(default=None)
+    develop_gbp: float | None = Field(default=None)
+    implement_fte: float | None = Field(default=None)
+    implement_gbp: float | None = Field(default=None)
+    maintain_fte: float | None = Field(default=None)
+    maintain_gbp: float | None = Field(default=None)
+    visibility: str = Field(default="authorities", max_length=20, index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    is_demo: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class SingleView(SQLModel, table=True):
+    __tablename__ = "single_view"
+    __search_kind__ = "single_view"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=80, unique=True, index=True)
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(max_length=30)
+    sources: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    other_sources: str | None = Field(default=None, max_length=2000)
+    tool_id: int | None = Field(default=None, foreign_key="tool.id", index=True)
+    documentation: str | None = Field(default=None, sa_type=sa.Text)
+    visibility: str = Field(default="authorities", max_length=20, index=True)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    is_demo: bool = Field(default=False)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -1,0 +1,67 @@
+"""What every template can use: the product name, the viewer, labels for codes, safe text."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import Flask, g, render_template, request
+from flask_login import current_user
+from werkzeug.exceptions import HTTPException
+
+from catalogue import vocabulary
+from catalogue.forms import error_message, error_summary
+from catalogue.text import excerpt, render_markdown
+
+
+def format_month(value: str | None) -> str:
+    """'2025-03' -> 'March 2025'."""
+    if not value:
+        return ""
+    try:
+        return datetime.strptime(value, "%Y-%m").strftime("%B %Y")
+    except ValueError:
+        return value
+
+
+def format_money(value: float | None) -> str:
+    if value is None:
+        return ""
+    return f"£{value:,.0f}"
+
+
+def format_date(value: date | datetime | None) -> str:
+    if value is None:
+        return ""
+    return value.strftime("%-d %B %Y")
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        markdown=render_markdown,
+        excerpt=excerpt,
+        month=format_month,
+        money=format_money,
+        date=format_date,
+    )
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        from catalogue.accounts.auth import current_viewer
+
+        return {
+            "product_name": app.config["PRODUCT_NAME"],
+            "viewer": current_viewer(),
+            "current_user": current_user,
+            "vocab": vocabulary,
+            "label": vocabulary.label,
+            "cspNonce": g.get("csp_nonce"),
+            "error_summary": error_summary,
+            "error_message": error_message,
+        }
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException):  # noqa: ANN202
+        if request.path.startswith("/api/"):
+            return {"code": exc.code, "status": exc.name, "message": exc.description}, exc.code
+        return render_template("core/error.html", error=exc), exc.code

@@ -1,0 +1,81 @@
+"""The skeleton: health check, home page, vocabulary, migrations in step with the models."""
+
+from __future__ import annotations
+
+import json
+
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel
+
+from catalogue import vocabulary
+from tests.conftest import SHARED
+
+
+def test_healthz(client):  # noqa: ANN001
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_home_page_speaks_to_each_user_group(client):  # noqa: ANN001
+    page = client.get("/").get_data(as_text=True)
+    for group in ("Commissioners", "Local authority staff", "Suppliers", "Regional leads"):
+        assert group in page
+    assert "– Signpost</title>" in page
+
+
+def test_no_govuk_branding(client):  # noqa: ANN001
+    page = client.get("/").get_data(as_text=True)
+    assert "govuk-logo" not in page and "GOV.UK</" not in page and "crown" not in page.lower()
+    assert "favicon.ico" not in page
+
+
+def test_stylesheet_has_no_gds_transport(app):  # noqa: ANN001
+    from pathlib import Path
+
+    css = Path(app.static_folder, "css", "app.css").read_text()
+    assert "GDS Transport" not in css and "@font-face" not in css
+
+
+def test_security_headers(client):  # noqa: ANN001
+    response = client.get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"]
+    https = client.get("/", base_url="https://localhost")
+    assert "max-age" in https.headers["Strict-Transport-Security"]
+
+
+def test_vocabulary_matches_the_spec():
+    spec = json.loads((SHARED / "spec" / "vocabulary.json").read_text())
+    assert set(spec) == set(vocabulary.SPEC_LISTS)
+    for name, values in spec.items():
+        ours = vocabulary.SPEC_LISTS[name]
+        assert (list(ours) if isinstance(ours, list) else ours) == values, name
+
+
+def test_migrations_match_the_models(app):  # noqa: ANN001
+    engine = app.extensions["catalogue.engine"]
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True})
+        diff = compare_metadata(ctx, SQLModel.metadata)
+    assert diff == [], f"models and migrations disagree; run `flask db revision -m ...`: {diff}"
+
+
+def test_sqlite_pragmas(app):  # noqa: ANN001
+    engine = app.extensions["catalogue.engine"]
+    if engine.dialect.name != "sqlite":
+        return
+    with engine.connect() as conn:
+        assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
+        assert conn.execute(sa.text("PRAGMA foreign_keys")).scalar() == 1
+        assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30000
+
+
+def test_unknown_page_is_a_friendly_404(client):  # noqa: ANN001
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert "Page not found" in response.get_data(as_text=True)
