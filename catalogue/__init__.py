@@ -22,6 +22,7 @@ FEATURE_MODULES = (
     "catalogue.records.views",
     "catalogue.search.views",
     "catalogue.insights.views",
+    "catalogue.notifications.views",
     "suppliers.views",
     "outcomes.views",
     "catalogue.api",
@@ -33,6 +34,7 @@ CLI_MODULES = (
     "catalogue.search.cli",
     "suppliers.cli",
     "outcomes.cli",
+    "outcomes.matching.cli",
 )
 
 
