@@ -32,7 +32,9 @@ CLI_MODULES = (
     "catalogue.accounts.cli",
     "catalogue.bundle",
     "catalogue.search.cli",
+    "suppliers.bundle",
     "suppliers.cli",
+    "outcomes.bundle",
     "outcomes.cli",
     "outcomes.matching.cli",
 )

@@ -237,3 +237,20 @@ def audit_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     if viewer.org_admin and viewer.member_org_id is not None:
         return model.organisation_id == viewer.member_org_id
     return sa.false()
+
+
+# --- the policy as stored beside each search document ------------------------------------------
+
+
+def index_visibility(kind: str, record: Any) -> tuple[str, int | None]:
+    """(visibility, owner organisation id) to store with a record in the search index, so that
+    `visibility_grants(viewer)` filters hits and facet counts exactly as `can_view*` does.
+    Drafts (offerings, challenges) are stored as private to their owner."""
+    if kind in ("deployment", "single_view"):
+        return record.visibility, record.organisation_id
+    if kind == "offering":
+        return ("public", record.supplier_id) if record.status == "published" else ("private", record.supplier_id)
+    if kind == "challenge":
+        published = record.status in PUBLISHED_CHALLENGE_STATUSES
+        return ("public", record.owner_id) if published else ("private", record.owner_id)
+    return "public", None
