@@ -1,0 +1,155 @@
+"""Possible personal data about a child or family: what counts, what does not, and masking."""
+
+from __future__ import annotations
+
+import pytest
+
+from catalogue.personal_data import check_fields, find_personal_data, is_valid_nhs_number, mask
+
+
+def kinds(text: str) -> list[str]:
+    return [f.kind for f in find_personal_data(text)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jayden Smith, DOB 03/04/2015",
+        "Jayden Smith, D.O.B. 3.4.15, was referred",
+        "Jayden Smith was born 3 April 2015 in Leeds.",
+        "Jayden (DOB: 3rd of April 2015) lives with his nan",
+        "Date of birth: 03/04/2015, name Amelia Jones.",
+        "Mary Ann Jones (born on April 3, 2015)",
+    ],
+)
+def test_a_name_beside_a_date_of_birth_is_found(text: str) -> None:
+    assert kinds(text) == ["name-and-date-of-birth"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Children born 3 April 2015 or later are eligible.",
+        "A child born on 03/04/2015 was",
+        "The tool launched on 3 April 2015 in Leeds.",
+        "Most of the children were born in 2015.",
+        "Jayden Smith joined the team in 2015.",
+    ],
+)
+def test_dates_without_a_name_and_birth_are_not_found(text: str) -> None:
+    assert "name-and-date-of-birth" not in kinds(text)
+
+
+@pytest.mark.parametrize("text", ["NHS number 943 476 5919", "NHS 9434765919", "ref 943-476-5919.", "401 023 2137"])
+def test_nhs_numbers_with_a_valid_check_digit_are_found(text: str) -> None:
+    assert kinds(text) == ["nhs-number"]
+
+
+@pytest.mark.parametrize(
+    "text", ["NHS number 943 476 5918", "9434765910", "12345 67890", "94347659190", "943 4765 919"]
+)
+def test_ten_digits_with_an_invalid_check_digit_or_shape_are_not_nhs_numbers(text: str) -> None:
+    assert "nhs-number" not in kinds(text)
+
+
+def test_modulus_11_rules() -> None:
+    assert is_valid_nhs_number("9434765919")
+    assert not is_valid_nhs_number("9434765918")
+    # Remainder 1 gives check digit 10, which no NHS number can have.
+    assert not any(is_valid_nhs_number(f"000000006{d}") for d in "0123456789")
+    assert not is_valid_nhs_number("943476591")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Lives at 12 Acacia Avenue, LS6 2AB",
+        "Flat 3, 45 Hyde Park Road, Leeds LS6 1AB",
+        "the family moved to 7b Mill Lane, Bradford BD1 1AA last year",
+        "12 acacia avenue ls6 2ab",
+    ],
+)
+def test_a_house_number_and_street_beside_a_postcode_is_found(text: str) -> None:
+    assert kinds(text) == ["address"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Our office is in LS1 1UR",
+        "We support 200 families in LS6 2AB.",
+        "12 Acacia Avenue is a lovely street.",
+        "Visit Civic Hall, Leeds LS1 1UR.",
+    ],
+)
+def test_postcodes_without_a_home_address_are_not_found(text: str) -> None:
+    assert "address" not in kinds(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Call 07700 900123",
+        "mobile 07700900123",
+        "Tel: 0113 496 0000",
+        "+44 7700 900123",
+        "+44 (0)20 7946 0958",
+        "ring 020-7946-0958 after 5",
+        "01632 960 001",
+    ],
+)
+def test_uk_phone_numbers_are_found(text: str) -> None:
+    assert kinds(text) == ["phone-number"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We have 2000 2015 2016",
+        "a budget of 250000 to 400000",
+        "0770 090",
+        "08000 123 456 is not a number we flag",
+        "Reduce re-referrals by 15% within 12 months, from 23.5% to 20%.",
+        "version 0.7.3",
+    ],
+)
+def test_numbers_that_are_not_phone_numbers_are_not_found(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_findings_are_masked_and_ordered() -> None:
+    text = "Jayden Smith, DOB 03/04/2015. Mum's phone 07700 900123, NHS 943 476 5919."
+    findings = find_personal_data(text)
+    assert [f.kind for f in findings] == ["name-and-date-of-birth", "phone-number", "nhs-number"]
+    for finding in findings:
+        assert "Jayden" not in finding.excerpt and "900123" not in finding.excerpt
+        assert "5919" not in finding.excerpt
+        assert finding.reason
+    assert findings[0].excerpt.startswith("J***** S****")
+    assert mask("LS6 2AB") == "L** 2**"
+
+
+def test_empty_text_has_no_findings() -> None:
+    assert find_personal_data("") == []
+    assert find_personal_data(None) == []
+
+
+def test_check_fields_names_each_field_with_personal_data() -> None:
+    data = {
+        "title": "Reduce missed visits",
+        "problem": "For example Jayden Smith, DOB 03/04/2015, missed three visits.",
+        "users": ["Social workers", "Call 07700 900123"],
+        "outcomes": [{"measure": "NHS 943 476 5919", "baseline": "1"}],
+        "budget": None,
+    }
+    problems = check_fields(data, ["title", "problem", "users", "outcomes", "budget", "absent"])
+    assert set(problems) == {"problem", "users", "outcomes"}
+    assert "Jayden" not in problems["problem"]
+    assert "J***** S****" in problems["problem"]
+    assert "name beside their date of birth" in problems["problem"]
+    assert "phone number" in problems["users"]
+
+
+def test_check_fields_counts_further_findings() -> None:
+    problems = check_fields({"problem": "07700 900123 and 0113 496 0000"}, ["problem"])
+    assert "(and 1 more)" in problems["problem"]
