@@ -1,0 +1,349 @@
+"""The landscape at a glance: counts and sums over the records a viewer may see.
+
+Every figure starts from `access.visible_clause(viewer, ...)`, so an `authorities` or `private`
+record never adds one to a count shown to someone who could not open it. Filters narrow by the
+owning organisation's region and by the tool's category.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
+from sqlmodel import Session, select
+
+from catalogue import access, vocabulary
+from catalogue.accounts.models import Organisation
+from catalogue.records.models import Deployment, SingleView, Tool
+
+NOT_RECORDED = "Not recorded"
+
+
+class InsightFiltersSchema(Schema):
+    """The GET form above the charts: both optional."""
+
+    class Meta:
+        unknown = EXCLUDE
+
+    region = fields.String(
+        validate=validate.OneOf(vocabulary.REGIONS, error="Choose an English region from the list"),
+        error_messages={"invalid": "Choose an English region from the list"},
+    )
+    category = fields.String(
+        validate=validate.OneOf(list(vocabulary.CATEGORIES), error="Choose a category from the list"),
+        error_messages={"invalid": "Choose a category from the list"},
+    )
+
+    @pre_load
+    def _drop_blanks(self, data: Any, **_kwargs: Any) -> Any:
+        if not isinstance(data, Mapping):
+            return data
+        return {k: v.strip() for k, v in data.items() if isinstance(v, str) and v.strip()}
+
+
+@dataclass(frozen=True)
+class Filters:
+    region: str | None = None
+    category: str | None = None
+
+    def as_query(self) -> dict[str, str]:
+        return {k: v for k, v in (("region", self.region), ("category", self.category)) if v}
+
+    def describe(self) -> str:
+        parts = []
+        if self.region:
+            parts.append(f"in {self.region}")
+        if self.category:
+            parts.append(f"in the category ‘{vocabulary.CATEGORIES[self.category]}’")
+        return " ".join(parts)
+
+
+def parse_filters(args: Mapping[str, Any]) -> tuple[Filters, dict[str, str]]:
+    """Filters from the query string, and {field: message} for any value we do not know
+    (that filter is then left out, so the page still shows figures)."""
+    from marshmallow import ValidationError
+
+    raw = {k: args.get(k) for k in ("region", "category") if args.get(k) is not None}
+    try:
+        data = InsightFiltersSchema().load(raw)
+        return Filters(**data), {}
+    except ValidationError as exc:
+        errors = {k: (v[0] if isinstance(v, list) else str(v)) for k, v in exc.messages.items()}
+        good = {k: v.strip() for k, v in raw.items() if k not in errors and isinstance(v, str) and v.strip()}
+        return Filters(**good), errors
+
+
+@dataclass
+class Chart:
+    """One chart: rows of (label, values...) under `columns`; the first value column is drawn."""
+
+    key: str
+    title: str
+    description: str
+    label_heading: str
+    columns: list[str]
+    rows: list[tuple[str, list[float]]] = field(default_factory=list)
+    unit: str = "count"  # count | fte | gbp
+    note: str = ""
+
+    @property
+    def total(self) -> float:
+        return sum(values[0] for _label, values in self.rows)
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(values[0] for _label, values in self.rows)
+
+    def csv_header(self) -> list[str]:
+        return [self.label_heading, *self.columns]
+
+    def csv_rows(self) -> list[list[Any]]:
+        return [[label, *values] for label, values in self.rows]
+
+
+# --- what the viewer may see, filtered -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _DeploymentRow:
+    deployment: Deployment
+    categories: tuple[str, ...]
+    region: str | None
+    organisation_id: int
+
+
+def _visible_deployments(session: Session, viewer: access.Viewer, filters: Filters) -> list[_DeploymentRow]:
+    query = (
+        select(Deployment, Tool.categories, Organisation.region)
+        .join(Tool, Tool.id == Deployment.tool_id)
+        .join(Organisation, Organisation.id == Deployment.organisation_id)
+        .where(access.visible_clause(viewer, Deployment))
+    )
+    if filters.region:
+        query = query.where(Organisation.region == filters.region)
+    rows = []
+    for deployment, categories, region in session.exec(query):
+        cats = tuple(categories or ())
+        # Categories are a JSON list: filtered here, the same way on every database.
+        if filters.category and filters.category not in cats:
+            continue
+        rows.append(_DeploymentRow(deployment, cats, region, deployment.organisation_id))
+    return rows
+
+
+def _visible_single_views(session: Session, viewer: access.Viewer, filters: Filters) -> list[SingleView]:
+    query = (
+        select(SingleView)
+        .join(Organisation, Organisation.id == SingleView.organisation_id)
+        .where(access.visible_clause(viewer, SingleView))
+    )
+    if filters.region:
+        query = query.where(Organisation.region == filters.region)
+    return list(session.exec(query))
+
+
+def _coded_rows(
+    counts: Counter, vocab: Mapping[str, str], *, keep_unknown: bool = True
+) -> list[tuple[str, list[float]]]:
+    rows: list[tuple[str, list[float]]] = [(text, [counts.get(code, 0)]) for code, text in vocab.items()]
+    if keep_unknown and counts.get(None):
+        rows.append((NOT_RECORDED, [counts[None]]))
+    return rows
+
+
+# --- the charts --------------------------------------------------------------------------------
+
+
+def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    """Tools are public catalogue entries. With a region filter, the tools that region's
+    organisations use, counting only the deployments the viewer may see."""
+    counts: Counter = Counter()
+    if filters.region:
+        tools: dict[int, tuple[str, ...]] = {
+            row.deployment.tool_id: row.categories for row in _visible_deployments(session, viewer, filters)
+        }
+        category_lists = list(tools.values())
+    else:
+        category_lists = [tuple(c or ()) for c in session.exec(select(Tool.categories))]
+        if filters.category:
+            category_lists = [c for c in category_lists if filters.category in c]
+    for cats in category_lists:
+        for code in set(cats):
+            counts[code] += 1
+    rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.CATEGORIES.items()]
+    return Chart(
+        key="tools-by-category",
+        title="Tools by category",
+        description="How many tools in the catalogue fall in each category. A tool may be in more than one.",
+        label_heading="Category",
+        columns=["Tools"],
+        rows=rows,
+        note=f"{len(category_lists)} tools in all." if category_lists else "",
+    )
+
+
+def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    counts = Counter(row.deployment.stage for row in _visible_deployments(session, viewer, filters))
+    return Chart(
+        key="deployments-by-stage",
+        title="Deployments by stage",
+        description="How far organisations have got with each tool: pilot, implemented, fully established, or dropped.",
+        label_heading="Stage",
+        columns=["Deployments"],
+        rows=_coded_rows(counts, vocabulary.STAGES, keep_unknown=False),
+    )
+
+
+def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    counts: Counter = Counter()
+    dropped = [r for r in _visible_deployments(session, viewer, filters) if r.deployment.stage == "dropped"]
+    for row in dropped:
+        for code in set(row.deployment.dropped_reasons or ()):
+            counts[code] += 1
+    rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.DROPPED_REASONS.items()]
+    rows.sort(key=lambda r: -r[1][0])
+    return Chart(
+        key="dropped-reasons",
+        title="Why pilots were dropped",
+        description="The reasons organisations gave for not rolling out a tool they piloted. A pilot may give several.",
+        label_heading="Reason",
+        columns=["Dropped pilots"],
+        rows=rows,
+        note=f"{len(dropped)} dropped pilots in all.",
+    )
+
+
+def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    counts = Counter(row.deployment.evaluation for row in _visible_deployments(session, viewer, filters))
+    return Chart(
+        key="evaluation-coverage",
+        title="Evaluation coverage",
+        description="Whether each deployment has been evaluated: none, ongoing or completed, and by whom.",
+        label_heading="Evaluation",
+        columns=["Deployments"],
+        rows=_coded_rows(counts, vocabulary.EVALUATION),
+    )
+
+
+def adoption_by_region(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    in_use = [r for r in _visible_deployments(session, viewer, filters) if r.deployment.stage != "dropped"]
+    organisations: dict[str | None, set[int]] = {}
+    deployments: Counter = Counter()
+    for row in in_use:
+        organisations.setdefault(row.region, set()).add(row.organisation_id)
+        deployments[row.region] += 1
+    rows: list[tuple[str, list[float]]] = [
+        (region, [len(organisations.get(region, ())), deployments.get(region, 0)]) for region in vocabulary.REGIONS
+    ]
+    if deployments.get(None):
+        rows.append((NOT_RECORDED, [len(organisations[None]), deployments[None]]))
+    return Chart(
+        key="adoption-by-region",
+        title="Adoption by region",
+        description="How many organisations in each region use at least one tool (piloting or beyond), "
+        "and how many tools they use between them.",
+        label_heading="Region",
+        columns=["Organisations", "Deployments"],
+        rows=rows,
+    )
+
+
+def single_views_by_status(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    counts = Counter(sv.status for sv in _visible_single_views(session, viewer, filters))
+    return Chart(
+        key="single-views-by-status",
+        title="Single views of the child by status",
+        description="Whether organisations have a single view of the child: live, in development, planned or not.",
+        label_heading="Status",
+        columns=["Organisations"],
+        rows=_coded_rows(counts, vocabulary.SINGLE_VIEW_STATUS, keep_unknown=False),
+        note="Not filtered by category." if filters.category else "",
+    )
+
+
+def single_views_by_source(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    counts: Counter = Counter()
+    for sv in _visible_single_views(session, viewer, filters):
+        for code in set(sv.sources or ()):
+            counts[code] += 1
+    rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.SINGLE_VIEW_SOURCES.items()]
+    return Chart(
+        key="single-views-by-source",
+        title="Single views by data source",
+        description="Which data sources single views of the child bring together.",
+        label_heading="Data source",
+        columns=["Single views"],
+        rows=rows,
+        note="Not filtered by category." if filters.category else "",
+    )
+
+
+PHASES = (("develop", "Develop"), ("implement", "Implement"), ("maintain", "Maintain"))
+
+
+def _resources(session: Session, viewer: access.Viewer, filters: Filters, unit: str) -> list[tuple[str, list[float]]]:
+    deployments = [r.deployment for r in _visible_deployments(session, viewer, filters)]
+    rows = []
+    for phase, text in PHASES:
+        values = [getattr(d, f"{phase}_{unit}") for d in deployments]
+        given = [v for v in values if v is not None]
+        rows.append((text, [round(sum(given), 2), len(given)]))
+    return rows
+
+
+def resources_fte(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    return Chart(
+        key="resources-fte",
+        title="Staff time by phase (FTE)",
+        description="Full-time equivalent staff that organisations reported for developing, implementing "
+        "and maintaining their tools, added up.",
+        label_heading="Phase",
+        columns=["FTE", "Deployments reporting"],
+        rows=_resources(session, viewer, filters, "fte"),
+        unit="fte",
+    )
+
+
+def resources_money(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
+    return Chart(
+        key="resources-money",
+        title="Money by phase (£)",
+        description="Pounds that organisations reported spending to develop, implement and maintain their tools, added up.",
+        label_heading="Phase",
+        columns=["£", "Deployments reporting"],
+        rows=_resources(session, viewer, filters, "gbp"),
+        unit="gbp",
+    )
+
+
+CHARTS: dict[str, Callable[[Session, access.Viewer, Filters], Chart]] = {
+    "tools-by-category": tools_by_category,
+    "deployments-by-stage": deployments_by_stage,
+    "dropped-reasons": dropped_reasons,
+    "evaluation-coverage": evaluation_coverage,
+    "adoption-by-region": adoption_by_region,
+    "single-views-by-status": single_views_by_status,
+    "single-views-by-source": single_views_by_source,
+    "resources-fte": resources_fte,
+    "resources-money": resources_money,
+}
+
+
+def all_charts(session: Session, viewer: access.Viewer, filters: Filters) -> list[Chart]:
+    return [build(session, viewer, filters) for build in CHARTS.values()]
+
+
+def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -> Chart | None:
+    build = CHARTS.get(key)
+    return build(session, viewer, filters) if build else None
+
+
+def visible_deployment_count(session: Session, viewer: access.Viewer) -> int:
+    """For the page heading: how many deployments the figures draw on."""
+    return session.exec(
+        select(sa.func.count()).select_from(Deployment).where(access.visible_clause(viewer, Deployment))
+    ).one()
