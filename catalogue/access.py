@@ -254,3 +254,30 @@ def index_visibility(kind: str, record: Any) -> tuple[str, int | None]:
         published = record.status in PUBLISHED_CHALLENGE_STATUSES
         return ("public", record.owner_id) if published else ("private", record.owner_id)
     return "public", None
+
+
+# --- notifications and supplier references ------------------------------------------------------
+
+
+def can_view_kind(
+    viewer: Viewer, kind: str | None, record: Any, co_sponsor_ids: frozenset[int] = frozenset()
+) -> bool:
+    """May this viewer see `record` of this kind (the search kinds: tool, deployment, single_view,
+    offering, challenge)? Notifications ask this for every recipient; no record means nothing to hide."""
+    if record is None:
+        return True
+    if kind in ("deployment", "single_view"):
+        return can_view(viewer, record)
+    if kind == "offering":
+        return can_view_offering(viewer, record)
+    if kind == "challenge":
+        return can_view_challenge(viewer, record, co_sponsor_ids)
+    if kind in ("tool", "organisation"):
+        return True
+    raise ValueError(f"no visibility rule for records of kind {kind!r}")
+
+
+def can_answer_reference(viewer: Viewer, reference: Any) -> bool:
+    """Confirm or decline a supplier's reference: approved members of the cited organisation only
+    (not site admins: a reference is that organisation's own word)."""
+    return viewer.member_org_id is not None and viewer.member_org_id == reference.organisation_id

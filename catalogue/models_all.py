@@ -6,5 +6,6 @@ import outcomes.models  # noqa: F401,E402
 import suppliers.models  # noqa: F401,E402
 from catalogue.accounts.models import ApiToken, Organisation, PartnershipMember, User  # noqa: F401
 from catalogue.changes import AuditEvent, ChangeLog  # noqa: F401
+from catalogue.notifications.models import AlertSubscription, EmailPreference, Follow, Notification, OutboxEmail  # noqa: F401
 from catalogue.ratelimit import RateLimitCounter  # noqa: F401
 from catalogue.records.models import Deployment, SingleView, Tool  # noqa: F401

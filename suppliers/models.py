@@ -40,3 +40,28 @@ class Offering(SQLModel, table=True):
     @property
     def organisation_id(self) -> int:
         return self.supplier_id
+
+
+class Reference(SQLModel, table=True):
+    """A supplier cites an organisation as a user of an offering's tool; that organisation's
+    members confirm it (choosing which of their own deployments it is) or decline it.
+
+    The supplier names only the organisation, so citing reveals nothing about deployments the
+    supplier cannot see; the deployment is chosen by the organisation when it confirms.
+    status: pending | confirmed | declined. Only confirmed references show on the offering.
+    """
+
+    __tablename__ = "offering_reference"
+    __table_args__ = (sa.UniqueConstraint("offering_id", "organisation_id", name="uq_reference_offering_org"),)
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    offering_id: int = Field(foreign_key="offering.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    deployment_id: int | None = Field(default=None, foreign_key="deployment.id", index=True, ondelete="SET NULL")
+    status: str = Field(default="pending", max_length=20, index=True)
+    note: str | None = Field(default=None, max_length=1000)
+    requested_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

@@ -1,0 +1,572 @@
+"""Notifications, follows, alerts and the email outbox: the functions other packages call.
+
+How to tell people about something (from a service, inside the write's transaction):
+
+    from catalogue.notifications import services as notifications
+    notifications.notify(session, users, "Subject", "Body text", "/path", record=obj, kind="deployment")
+
+`notify` asks the visibility policy for each recipient and silently skips anyone who may not see
+`record`, so callers can pass "everyone who follows this" without filtering first. Nothing is
+committed here: the caller's commit stores the notifications and the queued emails together with
+the change itself. Emails go out after the response (MAIL_SEND_AFTER_REQUEST) or by
+`flask mail send-pending`, retried with backoff when the mail server is down.
+
+Event hooks for other packages:
+- `on_deployment_created(session, deployment)`: call after adding a deployment (after flush, so it
+  has an id); tells the tool's followers who may see the deployment.
+- `on_challenge_event(session, challenge, event, text)`: call when a published challenge gets a new
+  public question and answer (event "qa") or changes status ("status"); tells its followers.
+- `followers(session, kind, record_id)`: the users following a record.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import smtplib
+import ssl
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, g, has_request_context
+from itsdangerous import BadSignature, URLSafeSerializer
+from sqlmodel import Session, select
+
+from catalogue import access
+from catalogue.accounts.models import Organisation, User
+from catalogue.db import utcnow, writing
+from catalogue.notifications.models import AlertSubscription, EmailPreference, Follow, Notification, OutboxEmail
+
+log = logging.getLogger(__name__)
+
+FOLLOWABLE_KINDS: dict[str, str] = {"tool": "tool", "challenge": "challenge"}
+DEFAULT_MAX_ATTEMPTS = 6
+DEFAULT_RETRY_SECONDS = 60
+# A worker that claimed an email and died leaves it 'sending'; another may take it after this.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+# --- who to tell ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Unsubscribe:
+    """What the unsubscribe link in an email turns off.
+
+    scope 'follow': stop following (kind, record_id); 'alerts': turn the user's challenge alerts
+    off; 'emails': no more direct emails (in-app notifications continue)."""
+
+    scope: str = "emails"
+    kind: str | None = None
+    record_id: int | None = None
+
+
+def followers(session: Session, kind: str, record_id: int) -> list[User]:
+    """Users following a record (kind 'tool' or 'challenge'), rejected accounts left out."""
+    return list(
+        session.exec(
+            select(User)
+            .join(Follow, Follow.user_id == User.id)
+            .where(Follow.kind == kind, Follow.record_id == record_id, User.status != "rejected")
+            .order_by(User.id)
+        )
+    )
+
+
+def is_following(session: Session, user_id: int | None, kind: str, record_id: int) -> bool:
+    if user_id is None:
+        return False
+    found = session.exec(
+        select(Follow.id).where(Follow.user_id == user_id, Follow.kind == kind, Follow.record_id == record_id)
+    ).first()
+    return found is not None
+
+
+def _viewers(session: Session, users: list[User]) -> dict[int, access.Viewer]:
+    org_ids = {u.organisation_id for u in users if u.organisation_id}
+    kinds = (
+        dict(session.exec(select(Organisation.id, Organisation.kind).where(Organisation.id.in_(org_ids))).all())
+        if org_ids
+        else {}
+    )
+    return {u.id: access.viewer_for(u, organisation_kind=kinds.get(u.organisation_id)) for u in users}
+
+
+# --- unsubscribe tokens -----------------------------------------------------------------------
+
+
+def _serializer() -> URLSafeSerializer:
+    return URLSafeSerializer(current_app.config["SECRET_KEY"], salt="notifications.unsubscribe")
+
+
+def unsubscribe_token(user_id: int, unsubscribe: Unsubscribe) -> str:
+    """A signed token naming the user and what to turn off; it never expires, like a mailing list's."""
+    return _serializer().dumps(
+        {"u": user_id, "s": unsubscribe.scope, "k": unsubscribe.kind, "r": unsubscribe.record_id}
+    )
+
+
+def read_unsubscribe_token(token: str) -> tuple[int, Unsubscribe] | None:
+    try:
+        data = _serializer().loads(token)
+        return int(data["u"]), Unsubscribe(scope=data["s"], kind=data["k"], record_id=data["r"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+
+
+def describe_unsubscribe(session: Session, unsubscribe: Unsubscribe) -> str:
+    """What unsubscribing turns off, in words for the confirmation page."""
+    if unsubscribe.scope == "follow":
+        target = _load_target(session, unsubscribe.kind or "", unsubscribe.record_id or 0)
+        name = getattr(target, "name", None) or getattr(target, "title", None) or f"this {unsubscribe.kind}"
+        return f"emails and notifications about {name} (you will stop following it)"
+    if unsubscribe.scope == "alerts":
+        return "alerts about new challenges"
+    return "emails from Signpost that are not about something you follow (you will still see them on your notifications page)"
+
+
+def apply_unsubscribe(session: Session, user_id: int, unsubscribe: Unsubscribe) -> None:
+    """Turn off what the token names. Idempotent: a second click changes nothing."""
+    if unsubscribe.scope == "follow":
+        session.execute(
+            sa.delete(Follow).where(
+                Follow.user_id == user_id, Follow.kind == unsubscribe.kind, Follow.record_id == unsubscribe.record_id
+            )
+        )
+    elif unsubscribe.scope == "alerts":
+        sub = session.exec(select(AlertSubscription).where(AlertSubscription.user_id == user_id)).first()
+        if sub is not None:
+            sub.active = False
+            sub.updated_at = utcnow()
+            session.add(sub)
+    else:
+        pref = session.get(EmailPreference, user_id) or EmailPreference(user_id=user_id)
+        pref.emails_off = True
+        pref.updated_at = utcnow()
+        session.add(pref)
+
+
+# --- notify -----------------------------------------------------------------------------------
+
+
+def notify(
+    session: Session,
+    users: Iterable[User],
+    subject: str,
+    body: str,
+    url: str | None,
+    record: Any = None,
+    kind: str | None = None,
+    *,
+    unsubscribe: Unsubscribe | None = None,
+    topic: str | None = None,
+    email: bool = True,
+) -> list[Notification]:
+    """Tell each user who may see `record` (of `kind`, as in access.can_view_kind): an in-app
+    notification and, unless they unsubscribed, a queued email. Users who may not see the record
+    get nothing at all, so the subject and body may quote it.
+
+    `url` is a path on this site (the email makes it absolute). `unsubscribe` says what the email's
+    unsubscribe link turns off (default: direct emails). `topic` labels the notification so callers
+    can avoid repeating themselves (see `already_notified`). Adds to the session; never commits.
+    """
+    recipients = {u.id: u for u in users if u is not None and u.id is not None and u.status != "rejected"}
+    if not recipients:
+        return []
+    viewers = _viewers(session, list(recipients.values()))
+    unsubscribe = unsubscribe or Unsubscribe()
+    emails_off = set()
+    if email and unsubscribe.scope == "emails":
+        emails_off = set(
+            session.exec(
+                select(EmailPreference.user_id).where(
+                    EmailPreference.user_id.in_(recipients), EmailPreference.emails_off.is_(True)
+                )
+            ).all()
+        )
+    record_id = getattr(record, "id", None)
+    created = []
+    for user_id, user in recipients.items():
+        if not access.can_view_kind(viewers[user_id], kind, record):
+            continue
+        note = Notification(
+            user_id=user_id,
+            subject=subject[:300],
+            body=body,
+            url=url,
+            topic=topic,
+            record_kind=kind,
+            record_id=record_id,
+        )
+        session.add(note)
+        created.append(note)
+        if email and user_id not in emails_off and user.email:
+            _queue_email(session, user, subject, body, url, unsubscribe)
+    return created
+
+
+def already_notified(session: Session, topic: str, record_kind: str, record_id: int) -> set[int]:
+    """Ids of users who already have a notification with this topic about this record."""
+    return set(
+        session.exec(
+            select(Notification.user_id).where(
+                Notification.topic == topic,
+                Notification.record_kind == record_kind,
+                Notification.record_id == record_id,
+            )
+        ).all()
+    )
+
+
+def _absolute(path: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + path
+
+
+def _queue_email(session: Session, user: User, subject: str, body: str, url: str | None, unsub: Unsubscribe) -> None:
+    token = unsubscribe_token(user.id, unsub)
+    lines = [body.strip(), ""]
+    if url:
+        lines += [f"See it on {current_app.config['PRODUCT_NAME']}: {_absolute(url)}", ""]
+    lines += ["--", f"To stop these emails, visit {_absolute('/notifications/unsubscribe/' + token)}"]
+    session.add(
+        OutboxEmail(
+            user_id=user.id,
+            to_address=user.email,
+            subject=subject[:300],
+            body="\n".join(lines),
+            unsubscribe_token=token,
+        )
+    )
+    if has_request_context():
+        g.outbox_dirty = True
+
+
+# --- event hooks ------------------------------------------------------------------------------
+
+
+def on_deployment_created(session: Session, deployment: Any) -> list[Notification]:
+    """Tell the followers of the deployment's tool, respecting the deployment's visibility (an
+    'authorities' deployment reaches no supplier, a 'private' one only its own organisation).
+    Call from the service that adds the deployment, after a flush, before the commit."""
+    from catalogue.records.models import Tool
+
+    tool = session.get(Tool, deployment.tool_id)
+    org = session.get(Organisation, deployment.organisation_id)
+    if tool is None or org is None:
+        return []
+    users = [u for u in followers(session, "tool", tool.id) if u.id != deployment.created_by_id]
+    subject = f"{org.name} recorded its experience of {tool.name}"
+    body = f"{org.name} added a record of {tool.name} (stage: {deployment.stage})."
+    if deployment.summary:
+        body += f"\n\n{deployment.summary}"
+    return notify(
+        session,
+        users,
+        subject,
+        body,
+        f"/deployments/{deployment.ref}",
+        record=deployment,
+        kind="deployment",
+        unsubscribe=Unsubscribe("follow", "tool", tool.id),
+        topic="deployment-created",
+    )
+
+
+CHALLENGE_EVENTS = {
+    "qa": "New question and answer on {title}",
+    "status": "{title}: {text}",
+    "update": "Update on {title}",
+}
+
+
+def on_challenge_event(session: Session, challenge: Any, event: str, text: str) -> list[Notification]:
+    """Tell a challenge's followers about an event: 'qa' (a new public question and answer; `text`
+    is the question and answer as everyone may read them), 'status' (`text` like "now open for
+    proposals"), or 'update' (anything else). Followers who may not see the challenge (a draft)
+    get nothing. Call inside the transaction that makes the change."""
+    template = CHALLENGE_EVENTS.get(event, CHALLENGE_EVENTS["update"])
+    subject = template.format(title=challenge.title, text=text)
+    return notify(
+        session,
+        followers(session, "challenge", challenge.id),
+        subject,
+        text,
+        f"/challenges/{challenge.ref}",
+        record=challenge,
+        kind="challenge",
+        unsubscribe=Unsubscribe("follow", "challenge", challenge.id),
+        topic=f"challenge-{event}",
+    )
+
+
+# --- follows ----------------------------------------------------------------------------------
+
+
+class FollowError(Exception):
+    """The record cannot be followed (unknown, or not visible to this user)."""
+
+
+def _model_for(kind: str) -> Any:
+    # Looked up by table name so the core needs no import of the packages that own the tables.
+    for mapper in _mappers():
+        if getattr(mapper.class_, "__tablename__", None) == kind:
+            return mapper.class_
+    return None
+
+
+def _mappers() -> Iterable[Any]:
+    from sqlmodel import SQLModel
+
+    return SQLModel._sa_registry.mappers
+
+
+def _load_target(session: Session, kind: str, record_id: int) -> Any:
+    if kind not in FOLLOWABLE_KINDS:
+        return None
+    model = _model_for(FOLLOWABLE_KINDS[kind])
+    return session.get(model, record_id) if model is not None else None
+
+
+def follow(session: Session, viewer: access.Viewer, kind: str, record_id: int) -> Any:
+    """Follow a tool or challenge the viewer may see; returns the record. Following twice is fine."""
+    if viewer.is_anonymous:
+        raise FollowError("Sign in to follow")
+    target = _load_target(session, kind, record_id)
+    if target is None or not access.can_view_kind(viewer, kind, target):
+        raise FollowError("Not found")
+    if not is_following(session, viewer.user_id, kind, record_id):
+        session.add(Follow(user_id=viewer.user_id, kind=kind, record_id=record_id))
+    return target
+
+
+def unfollow(session: Session, viewer: access.Viewer, kind: str, record_id: int) -> None:
+    if viewer.is_anonymous:
+        raise FollowError("Sign in to follow")
+    session.execute(
+        sa.delete(Follow).where(Follow.user_id == viewer.user_id, Follow.kind == kind, Follow.record_id == record_id)
+    )
+
+
+def target_url(kind: str, target: Any) -> str:
+    return {"tool": "/tools/", "challenge": "/challenges/"}.get(kind, "/") + str(getattr(target, "ref", ""))
+
+
+def my_follows(session: Session, viewer: access.Viewer) -> list[tuple[Follow, Any]]:
+    """The viewer's follows with their records (records they can no longer see are left out)."""
+    rows = session.exec(select(Follow).where(Follow.user_id == viewer.user_id).order_by(Follow.created_at)).all()
+    result = []
+    for row in rows:
+        target = _load_target(session, row.kind, row.record_id)
+        if target is not None and access.can_view_kind(viewer, row.kind, target):
+            result.append((row, target))
+    return result
+
+
+# --- in-app list ------------------------------------------------------------------------------
+
+
+def list_notifications(session: Session, viewer: access.Viewer, limit: int = 50, offset: int = 0) -> list[Notification]:
+    return list(
+        session.exec(
+            select(Notification)
+            .where(Notification.user_id == viewer.user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .offset(offset)
+            .limit(limit)
+        )
+    )
+
+
+def unread_count(session: Session, user_id: int) -> int:
+    return session.exec(
+        select(sa.func.count(Notification.id)).where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).one()
+
+
+def mark_read(session: Session, viewer: access.Viewer, notification_id: int | None = None) -> int:
+    """Mark one of the viewer's notifications read (or all of them); returns how many changed."""
+    stmt = sa.update(Notification).where(Notification.user_id == viewer.user_id, Notification.read_at.is_(None))
+    if notification_id is not None:
+        stmt = stmt.where(Notification.id == notification_id)
+    return session.execute(stmt.values(read_at=utcnow())).rowcount
+
+
+# --- alerts -----------------------------------------------------------------------------------
+
+
+def get_alerts(session: Session, user_id: int) -> AlertSubscription | None:
+    return session.exec(select(AlertSubscription).where(AlertSubscription.user_id == user_id)).first()
+
+
+def save_alerts(
+    session: Session, viewer: access.Viewer, categories: list[str], keywords: list[str]
+) -> AlertSubscription:
+    """Set the viewer's challenge alerts; choosing nothing turns them off."""
+    sub = get_alerts(session, viewer.user_id) or AlertSubscription(user_id=viewer.user_id)
+    sub.categories = list(categories)
+    sub.keywords = list(keywords)
+    sub.active = bool(categories or keywords)
+    sub.updated_at = utcnow()
+    session.add(sub)
+    return sub
+
+
+def active_alerts(session: Session) -> list[tuple[AlertSubscription, User]]:
+    return list(
+        session.exec(
+            select(AlertSubscription, User)
+            .join(User, User.id == AlertSubscription.user_id)
+            .where(AlertSubscription.active.is_(True), User.status != "rejected")
+            .order_by(AlertSubscription.id)
+        ).all()
+    )
+
+
+# --- sending ----------------------------------------------------------------------------------
+
+
+def _claim(app: Flask, email_id: int) -> bool:
+    """Take one email for this worker: only one UPDATE can move it from pending to sending."""
+    now = utcnow()
+    table = OutboxEmail.__table__
+    with writing(), app.extensions["catalogue.engine"].begin() as conn:
+        result = conn.execute(
+            sa.update(table)
+            .where(
+                table.c.id == email_id,
+                sa.or_(
+                    sa.and_(table.c.status == "pending", table.c.next_attempt_at <= now),
+                    sa.and_(table.c.status == "sending", table.c.claimed_at < now - STALE_CLAIM),
+                ),
+            )
+            .values(status="sending", claimed_at=now, attempts=table.c.attempts + 1)
+        )
+        return result.rowcount == 1
+
+
+def _finish(app: Flask, email_id: int, error: str | None) -> None:
+    table = OutboxEmail.__table__
+    now = utcnow()
+    max_attempts = app.config.get("MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+    base = app.config.get("MAIL_RETRY_SECONDS", DEFAULT_RETRY_SECONDS)
+    with writing(), app.extensions["catalogue.engine"].begin() as conn:
+        if error is None:
+            conn.execute(
+                sa.update(table).where(table.c.id == email_id).values(status="sent", sent_at=now, last_error=None)
+            )
+            return
+        attempts = conn.execute(sa.select(table.c.attempts).where(table.c.id == email_id)).scalar_one()
+        if attempts >= max_attempts:
+            values = {"status": "failed", "last_error": error[:1000]}
+        else:
+            # Exponential backoff: 1, 2, 4, 8... times the base delay.
+            delay = timedelta(seconds=base * 2 ** (attempts - 1))
+            values = {"status": "pending", "last_error": error[:1000], "next_attempt_at": now + delay}
+        conn.execute(sa.update(table).where(table.c.id == email_id).values(**values))
+
+
+def _message(app: Flask, row: Any) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = app.config["MAIL_FROM"]
+    msg["To"] = row.to_address
+    msg["Subject"] = row.subject
+    msg["Message-ID"] = make_msgid(domain="signpost.invalid")
+    msg["List-Unsubscribe"] = (
+        f"<{app.config['BASE_URL'].rstrip('/')}/notifications/unsubscribe/{row.unsubscribe_token}>"
+    )
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(row.body)
+    return msg
+
+
+def _connect(app: Flask) -> smtplib.SMTP:
+    smtp = smtplib.SMTP(app.config["MAIL_SERVER"], app.config["MAIL_PORT"], timeout=app.config.get("MAIL_TIMEOUT", 20))
+    if app.config.get("MAIL_USE_TLS"):
+        smtp.starttls(context=ssl.create_default_context())
+    if app.config.get("MAIL_USERNAME"):
+        smtp.login(app.config["MAIL_USERNAME"], app.config.get("MAIL_PASSWORD") or "")
+    return smtp
+
+
+@dataclass
+class SendResult:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+
+
+def send_pending(app: Flask, limit: int = 100, connect: Callable[[Flask], smtplib.SMTP] | None = None) -> SendResult:
+    """Send due emails from the outbox. Safe with several workers at once: each email is claimed
+    by one UPDATE before sending. A failure is recorded on the email and retried later with
+    backoff (after MAIL_MAX_ATTEMPTS it is marked failed); it never touches the original write.
+    If the server cannot be reached the batch stops, leaving the rest pending."""
+    result = SendResult()
+    table = OutboxEmail.__table__
+    with app.app_context():
+        engine = app.extensions["catalogue.engine"]
+        now = utcnow()
+        with engine.connect() as conn:
+            due = (
+                conn.execute(
+                    sa.select(table.c.id)
+                    .where(
+                        sa.or_(
+                            sa.and_(table.c.status == "pending", table.c.next_attempt_at <= now),
+                            sa.and_(table.c.status == "sending", table.c.claimed_at < now - STALE_CLAIM),
+                        )
+                    )
+                    .order_by(table.c.id)
+                    .limit(limit)
+                )
+                .scalars()
+                .all()
+            )
+        if not due:
+            return result
+        smtp: smtplib.SMTP | None = None
+        try:
+            for email_id in due:
+                if not _claim(app, email_id):
+                    continue  # another worker took it
+                with engine.connect() as conn:
+                    row = conn.execute(sa.select(table).where(table.c.id == email_id)).one()
+                try:
+                    if smtp is None:
+                        smtp = (connect or _connect)(app)
+                    smtp.send_message(_message(app, row))
+                except (OSError, smtplib.SMTPException) as exc:
+                    _finish(app, email_id, f"{type(exc).__name__}: {exc}")
+                    failed = _status(engine, email_id) == "failed"
+                    result.failed += failed
+                    result.retrying += not failed
+                    if smtp is None or isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                        break  # the server is unreachable: leave the rest for the next run
+                    continue
+                _finish(app, email_id, None)
+                result.sent += 1
+        finally:
+            if smtp is not None:
+                with contextlib.suppress(OSError, smtplib.SMTPException):
+                    smtp.quit()
+    return result
+
+
+def _status(engine: Any, email_id: int) -> str:
+    with engine.connect() as conn:
+        return conn.execute(
+            sa.select(OutboxEmail.__table__.c.status).where(OutboxEmail.__table__.c.id == email_id)
+        ).scalar_one()
+
+
+def send_after_response(app: Flask) -> None:
+    """Called once the response has gone: send what this request queued, recording any failure on
+    the emails (never raising into the request)."""
+    try:
+        send_pending(app)
+    except Exception:  # noqa: BLE001 - a mail problem must not surface as a server error
+        log.exception("sending queued emails after the request failed; `flask mail send-pending` will retry")
