@@ -26,6 +26,8 @@ FEATURE_MODULES = (
     "suppliers.views",
     "outcomes.views",
     "catalogue.api",
+    "catalogue.atrs",
+    "catalogue.csv_export",
 )
 CLI_MODULES = (
     "catalogue.cli",

@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response
+from flask import Blueprint, Flask, Response
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -51,3 +51,12 @@ def csv_response(filename: str, header: Sequence[str], rows: Iterable[Sequence[A
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# --- routes ------------------------------------------------------------------------------------
+
+bp = Blueprint("csv_export", __name__, url_prefix="/export")
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
