@@ -1,4 +1,6 @@
-"""Outcome-based challenges (problem statements) posted by authorities, providers and partnerships."""
+"""Outcome-based challenges (problem statements) posted by authorities, providers and partnerships,
+and everything that happens to them: status changes, co-sponsors, clarification questions,
+expressions of interest and proposals, phases, and the partnerships (programmes) that run them."""
 
 from __future__ import annotations
 
@@ -24,17 +26,32 @@ class Challenge(SQLModel, table=True):
     # [{"outcome", "measure", "baseline", "target"}]
     outcomes: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     constraints: str | None = Field(default=None, sa_type=sa.Text)
+    # {"data", "information_governance", "hosting", "case_management_system"}: the form's parts,
+    # joined into `constraints` (the bundle's and search's text).
+    constraint_details: dict = Field(default_factory=dict, sa_type=sa.JSON)
     tried_before: str | None = Field(default=None, sa_type=sa.Text)
+    # Deployments (own and peers') linked as "tried before"; shown only to viewers who may see each.
+    tried_deployment_ids: list[int] = Field(default_factory=list, sa_type=sa.JSON)
     budget_min: float | None = Field(default=None)
     budget_max: float | None = Field(default=None)
     route: str | None = Field(default=None, max_length=40)
     status: str = Field(default="draft", max_length=30, index=True)
     closes: date | None = Field(default=None)
+    # Clarification questions close before proposals do (default: 7 days before `closes`).
+    questions_close: date | None = Field(default=None)
     timetable: str | None = Field(default=None, sa_type=sa.Text)
     # [{"criterion", "weight"}], weights add up to 100
     evaluation_criteria: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     # [{"requirement", "essential": bool}]
     requirements: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    # Closed without award: no-suitable-proposals | cancelled | budget-withdrawn | other
+    closed_reason: str | None = Field(default=None, max_length=40)
+    closed_detail: str | None = Field(default=None, sa_type=sa.Text)
+    programme_id: int | None = Field(default=None, foreign_key="programme.id", index=True)
+    # After award: [{"outcome": index into outcomes, "actual", "note"}]
+    results: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    result_deployment_id: int | None = Field(default=None, foreign_key="deployment.id")
+    awarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     is_demo: bool = Field(default=False)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -44,3 +61,153 @@ class Challenge(SQLModel, table=True):
     @property
     def organisation_id(self) -> int:
         return self.owner_id
+
+    @property
+    def essential_requirements(self) -> list[str]:
+        return [r["requirement"] for r in self.requirements or [] if r.get("essential")]
+
+    @property
+    def nice_to_have_requirements(self) -> list[str]:
+        return [r["requirement"] for r in self.requirements or [] if not r.get("essential")]
+
+
+class ChallengeStatusChange(SQLModel, table=True):
+    """Each move through the lifecycle, with who made it and when."""
+
+    __tablename__ = "challenge_status_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    from_status: str = Field(max_length=30)
+    to_status: str = Field(max_length=30)
+    reason: str | None = Field(default=None, max_length=40)
+    detail: str | None = Field(default=None, sa_type=sa.Text)
+    changed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChallengeCoSponsor(SQLModel, table=True):
+    """Another authority asking to join a challenge; the owner approves or declines."""
+
+    __tablename__ = "challenge_co_sponsor"
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "organisation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="requested", max_length=20)  # requested | approved | declined
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    requested_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ClarificationQuestion(SQLModel, table=True):
+    """A supplier's question; the owner answers and publishes the pair, never the asker's name."""
+
+    __tablename__ = "clarification_question"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="organisation.id", index=True)
+    asked_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    question: str = Field(sa_type=sa.Text)
+    answer: str | None = Field(default=None, sa_type=sa.Text)
+    status: str = Field(default="asked", max_length=20)  # asked | published
+    asked_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ChallengeResponse(SQLModel, table=True):
+    """An expression of interest (market engagement) or a proposal (while open). Seen only by the
+    supplier that wrote it, the owner and co-sponsors (catalogue.access.can_view_response)."""
+
+    __tablename__ = "challenge_response"
+    __table_args__ = (sa.UniqueConstraint("challenge_id", "supplier_id", "kind"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="organisation.id", index=True)
+    kind: str = Field(max_length=20)  # interest | proposal
+    approach: str = Field(default="", sa_type=sa.Text)
+    offering_id: int | None = Field(default=None, foreign_key="offering.id")
+    # [{"requirement", "how"}] for each essential requirement
+    requirements_met: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    price: float | None = Field(default=None)
+    evidence: str | None = Field(default=None, sa_type=sa.Text)
+    # submitted | shortlisted | unsuccessful | awarded
+    status: str = Field(default="submitted", max_length=20)
+    # {criterion index (as text): score 0-10}; total is weighted out of 100
+    scores: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    score_total: float | None = Field(default=None)
+    feedback: str | None = Field(default=None, sa_type=sa.Text)
+    submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChallengePhase(SQLModel, table=True):
+    """A pre-commercial phase (feasibility, prototype, pilot) with its own budget and dates."""
+
+    __tablename__ = "challenge_phase"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    name: str = Field(max_length=30)  # feasibility | prototype | pilot
+    budget: float | None = Field(default=None)
+    starts: date | None = Field(default=None)
+    ends: date | None = Field(default=None)
+
+
+class PhaseShortlist(SQLModel, table=True):
+    __tablename__ = "phase_shortlist"
+
+    phase_id: int = Field(foreign_key="challenge_phase.id", primary_key=True, ondelete="CASCADE")
+    response_id: int = Field(foreign_key="challenge_response.id", primary_key=True, ondelete="CASCADE")
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class Programme(SQLModel, table=True):
+    """A partnership or programme led by a regional lead organisation (a partnership or an LA)."""
+
+    __tablename__ = "programme"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(max_length=80, unique=True, index=True)
+    name: str = Field(max_length=200)
+    lead_id: int = Field(foreign_key="organisation.id", index=True)
+    description: str = Field(default="", sa_type=sa.Text)
+    phases: str | None = Field(default=None, sa_type=sa.Text)
+    # [{"date": "YYYY-MM-DD", "milestone"}]
+    milestones: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    evaluation_plan: str | None = Field(default=None, sa_type=sa.Text)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def organisation_id(self) -> int:
+        return self.lead_id
+
+
+class ProgrammeMember(SQLModel, table=True):
+    """A member authority of a programme: invited by the lead, then accepted or declined."""
+
+    __tablename__ = "programme_member"
+
+    programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
+    member_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    status: str = Field(default="invited", max_length=20)  # invited | accepted | declined
+    invited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class ProgrammeSupplier(SQLModel, table=True):
+    """The programme's cohort of suppliers."""
+
+    __tablename__ = "programme_supplier"
+
+    programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="organisation.id", primary_key=True)
+    added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

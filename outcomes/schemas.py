@@ -6,12 +6,13 @@ fields (timetable, evaluation criteria, requirements) are added by subclasses in
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from marshmallow import ValidationError, fields, validates_schema
+from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
-from catalogue.records.schemas import BaseSchema, Choice, Ref, Text, money
+from catalogue.records.schemas import BaseSchema, Choice, Ref, StringList, Text, money
 
 
 class OutcomeSchema(BaseSchema):
@@ -44,3 +45,192 @@ class ChallengeSchema(BaseSchema):
         low, high = data.get("budget_min"), data.get("budget_max")
         if low is not None and high is not None and low > high:
             raise ValidationError({"budget_max": ["The highest budget must be the same as or more than the lowest"]})
+
+
+# --- the challenge form: the bundle's fields plus the form-only ones ----------------------------
+
+CLOSED_REASONS: dict[str, str] = {
+    "no-suitable-proposals": "No suitable proposals",
+    "cancelled": "Cancelled",
+    "budget-withdrawn": "Budget withdrawn",
+    "other": "Other",
+}
+
+PHASES: dict[str, str] = {
+    "feasibility": "Feasibility",
+    "prototype": "Prototype",
+    "pilot": "Pilot",
+}
+
+DATE_MESSAGE = "Enter {what} as a real date, like 29 5 2026"
+
+
+def a_date(what: str, **kwargs: Any) -> fields.Date:
+    message = DATE_MESSAGE.format(what=what)
+    return fields.Date(format="iso", error_messages={"invalid": message, "required": message}, **kwargs)
+
+
+class CriterionSchema(BaseSchema):
+    criterion = Text("The criterion", max_length=500, required=True)
+    weight = fields.Integer(
+        required=True,
+        strict=False,
+        validate=validate.Range(min=1, max=100, error="Enter a weighting between 1 and 100"),
+        error_messages={
+            "required": "Enter a weighting for the criterion",
+            "invalid": "Enter the weighting as a whole number, like 30",
+        },
+    )
+
+
+class ChallengeFormSchema(ChallengeSchema):
+    """The authoring form. Each page loads only its own fields (`only=`); the bundle keeps the
+    base schema."""
+
+    constraint_data = Text("The data constraints", max_length=5000)
+    constraint_ig = Text("The information governance constraints", max_length=5000)
+    constraint_hosting = Text("The hosting constraints", max_length=5000)
+    constraint_cms = Text("The case management system", max_length=500)
+    tried_deployments = fields.List(
+        fields.Integer(error_messages={"invalid": "Choose deployments from the list"}),
+        error_messages={"invalid": "Choose deployments from the list"},
+    )
+    timetable = Text("The timetable", max_length=5000)
+    closes = a_date("the closing date")
+    questions_close = a_date("the date clarification questions close")
+    evaluation_criteria = fields.List(
+        fields.Nested(CriterionSchema), error_messages={"invalid": "Give the evaluation criteria as a list"}
+    )
+    essential = StringList("essential requirement", max_length=1000)
+    nice_to_have = StringList("nice-to-have requirement", max_length=1000)
+
+    @validates_schema
+    def _check_form(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        criteria = data.get("evaluation_criteria")
+        if criteria:
+            total = sum(c.get("weight") or 0 for c in criteria)
+            if total != 100:
+                errors["evaluation_criteria"] = [f"The weightings must add up to 100. They add up to {total}"]
+            names = [c["criterion"].strip().lower() for c in criteria]
+            if len(set(names)) != len(names):
+                errors["evaluation_criteria"] = ["Each criterion must be given only once"]
+        closes, questions = data.get("closes"), data.get("questions_close")
+        if closes and questions and questions >= closes:
+            errors["questions_close"] = ["Clarification questions must close before the closing date"]
+        if errors:
+            raise ValidationError(errors)
+
+
+# Which fields each page of the task list asks for.
+SECTIONS: dict[str, tuple[str, ...]] = {
+    "problem": ("title", "problem"),
+    "users": ("users",),
+    "outcomes": ("outcomes",),
+    "constraints": ("constraint_data", "constraint_ig", "constraint_hosting", "constraint_cms"),
+    "tried-before": ("tried_before", "tried_deployments"),
+    "budget": ("budget_min", "budget_max", "route"),
+    "timetable": ("timetable", "closes", "questions_close"),
+    "evaluation": ("evaluation_criteria",),
+    "requirements": ("essential", "nice_to_have"),
+}
+
+
+# --- around a challenge: co-sponsors, questions, responses, scoring, phases, results ------------
+
+
+class CoSponsorRequestSchema(BaseSchema):
+    note = Text("Why you want to join", max_length=2000)
+
+
+class QuestionSchema(BaseSchema):
+    question = Text("Your question", max_length=2000, required=True)
+
+
+class AnswerSchema(BaseSchema):
+    question = Text("The question", max_length=2000, required=True)
+    answer = Text("The answer", max_length=5000, required=True)
+
+
+class ResponseSchema(BaseSchema):
+    """An expression of interest or a proposal. `requirements_met` is one answer per essential
+    requirement, in order; the view checks that each is answered for a proposal."""
+
+    approach = Text("Your approach", max_length=10000, required=True)
+    offering = Ref("offering")
+    requirements_met = fields.List(
+        fields.String(validate=validate.Length(max=5000, error="Each answer must be 5,000 characters or fewer")),
+        load_default=list,
+    )
+    price = money("your price")
+    evidence = Text("Your evidence", max_length=10000)
+
+
+class ScoreSchema(BaseSchema):
+    scores = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(
+            strict=False,
+            validate=validate.Range(min=0, max=10, error="Enter each score as a whole number from 0 to 10"),
+            error_messages={"invalid": "Enter each score as a whole number from 0 to 10"},
+        ),
+        load_default=dict,
+    )
+    feedback = Text("The feedback", max_length=5000)
+
+
+class CloseSchema(BaseSchema):
+    reason = Choice(CLOSED_REASONS, "Choose why the challenge closed without an award", required=True)
+    detail = Text("The reason", max_length=2000)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("reason") == "other" and not data.get("detail"):
+            raise ValidationError({"detail": ["Enter the reason the challenge closed"]})
+
+
+class PhaseSchema(BaseSchema):
+    name = Choice(PHASES, "Choose the phase: feasibility, prototype or pilot", required=True)
+    budget = money("the phase budget")
+    starts = a_date("the date the phase starts")
+    ends = a_date("the date the phase ends")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("starts") and data.get("ends") and data["ends"] < data["starts"]:
+            raise ValidationError({"ends": ["The phase must end on or after the day it starts"]})
+
+
+class ResultSchema(BaseSchema):
+    actual = Text("The actual result", max_length=200)
+    note = Text("The note", max_length=2000)
+
+
+class ResultsSchema(BaseSchema):
+    results = fields.List(fields.Nested(ResultSchema), load_default=list)
+    deployment = Ref("deployment")
+
+
+class ProgrammeSchema(BaseSchema):
+    name = Text("The name of the partnership", max_length=200, required=True)
+    description = Text("The description", max_length=10000, required=True)
+    phases = Text("The phases", max_length=5000)
+    milestones = StringList("milestone", max_length=300)
+    evaluation_plan = Text("The evaluation plan", max_length=10000)
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        for line in data.get("milestones") or []:
+            head = line.split(" ", 1)
+            try:
+                date.fromisoformat(head[0])
+            except ValueError:
+                raise ValidationError(
+                    {
+                        "milestones": [
+                            f"Start each milestone with its date, like ‘2026-06-30 Prototype demo day’: ‘{line[:40]}’"
+                        ]
+                    }
+                ) from None
+            if len(head) < 2 or not head[1].strip():
+                raise ValidationError({"milestones": [f"Say what happens on {head[0]}"]})
