@@ -281,3 +281,71 @@ def can_answer_reference(viewer: Viewer, reference: Any) -> bool:
     """Confirm or decline a supplier's reference: approved members of the cited organisation only
     (not site admins: a reference is that organisation's own word)."""
     return viewer.member_org_id is not None and viewer.member_org_id == reference.organisation_id
+
+
+# --- challenge authoring, clarification questions and partnerships (programmes) ----------------
+
+CHALLENGE_AUTHOR_KINDS = ("local-authority", "provider", "partnership")
+
+
+def can_author_challenge(viewer: Viewer) -> bool:
+    """Post a challenge: approved members of authorities, providers and partnerships."""
+    return viewer.approved and viewer.organisation_kind in CHALLENGE_AUTHOR_KINDS
+
+
+def can_co_sponsor(viewer: Viewer, challenge: Any) -> bool:
+    """Ask to join a published challenge as co-sponsor: approved members of another authority."""
+    return (
+        viewer.approved
+        and viewer.organisation_kind in CHALLENGE_AUTHOR_KINDS
+        and viewer.member_org_id != challenge.owner_id
+        and challenge.status in PUBLISHED_CHALLENGE_STATUSES
+    )
+
+
+def can_respond_to_challenges(viewer: Viewer) -> bool:
+    """Ask clarification questions, express interest, propose: approved suppliers."""
+    return viewer.is_supplier
+
+
+def challenge_shared_clause(viewer: Viewer, model: Any, shared_ids: frozenset[int]) -> sa.ColumnElement[bool]:
+    """`challenge_visible_clause`, widened to the challenges shared with the viewer's organisation
+    (as an approved co-sponsor, or a member of the programme that runs them): `shared_ids` are
+    the ids the caller found for `viewer.member_org_id`."""
+    clause = challenge_visible_clause(viewer, model)
+    if viewer.member_org_id is not None and shared_ids:
+        clause = sa.or_(clause, model.id.in_(sorted(shared_ids)))
+    return clause
+
+
+def can_view_question(
+    viewer: Viewer, question: Any, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()
+) -> bool:
+    """A published question and answer: whoever sees the challenge. Before that: the supplier who
+    asked, the owner and co-sponsors."""
+    if not can_view_challenge(viewer, challenge, co_sponsor_ids):
+        return False
+    if question.status == "published":
+        return True
+    return can_see_responses(viewer, challenge, co_sponsor_ids) or (
+        viewer.member_org_id is not None and viewer.member_org_id == question.supplier_id
+    )
+
+
+def can_see_asker(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
+    """Who asked a clarification question: the owner and co-sponsors only; other suppliers never."""
+    return can_see_responses(viewer, challenge, co_sponsor_ids)
+
+
+def can_create_programme(viewer: Viewer) -> bool:
+    """Lead a partnership or programme: approved members of a partnership or a local authority."""
+    return viewer.approved and viewer.organisation_kind in ("partnership", "local-authority")
+
+
+def can_manage_programme(viewer: Viewer, programme: Any) -> bool:
+    return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == programme.lead_id)
+
+
+def programme_member_sees(viewer: Viewer, member_ids: frozenset[int]) -> bool:
+    """Members (accepted) of a programme see all its challenges, drafts included, and results."""
+    return viewer.member_org_id is not None and viewer.is_authority_staff and viewer.member_org_id in member_ids
