@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from catalogue.config import PROJECT_ROOT
-from catalogue.db import get_session, writing
+from catalogue.db import get_session, utcnow, writing
 
 db_cli = AppGroup("db", help="Database migrations and backups.")
 seed_cli = AppGroup("seed", help="Reference and demo data.")
@@ -103,6 +103,68 @@ def seed_reference() -> None:
         created, updated = load_reference_authorities(session)
         session.commit()
     click.echo(f"reference authorities: {created} created, {updated} updated")
+
+
+DEMO_BUNDLE = PROJECT_ROOT / "seed" / "demo.json"
+# One shared password for every demo account; documented here and printed by `flask seed demo`.
+DEMO_PASSWORD = "heather lantern moorland walk"  # noqa: S105 - public demo accounts only
+# (email, display name, organisation ref or None, role, site admin)
+DEMO_ACCOUNTS: tuple[tuple[str, str, str | None, str, bool], ...] = (
+    ("commissioner@northmoor.example", "Nia Commissioner (Northmoor)", "la-northmoor", "member", False),
+    ("admin@northmoor.example", "Ola Admin (Northmoor)", "la-northmoor", "admin", False),
+    ("worker@saltmere.example", "Sam Worker (Saltmere)", "la-saltmere", "member", False),
+    ("supplier@quillstone.example", "Quin Supplier (Quillstone)", "sup-quillstone", "member", False),
+    ("lead@northern-fells.example", "Lee Lead (Northern Fells Partnership)", "pship-northern-fells", "admin", False),
+    ("siteadmin@signpost.example", "Sid Site Admin", None, "member", True),
+)
+
+
+@seed_cli.command("demo")
+def seed_demo() -> None:
+    """Load the reference authorities, the fictional demo catalogue (seed/demo.json) and demo
+    accounts that all share one password (safe to repeat)."""
+    from sqlmodel import select
+
+    from catalogue.accounts.models import Organisation, User
+    from catalogue.accounts.passwords import hash_password, password_problem, verify_password
+    from catalogue.accounts.services import normalise_email
+    from catalogue.bundle import BundleError, import_bundle, read_bundle_file
+    from seed.loader import load_reference_authorities
+
+    with writing():
+        session = get_session()
+        load_reference_authorities(session)
+        try:
+            result = import_bundle(session, read_bundle_file(DEMO_BUNDLE), demo=True)
+        except BundleError as exc:
+            session.rollback()
+            for problem in exc.problems:
+                click.echo(problem, err=True)
+            raise SystemExit(1) from exc
+        for email, name, org_ref, role, site_admin in DEMO_ACCOUNTS:
+            problem = password_problem(DEMO_PASSWORD, email)
+            if problem:  # the constant is checked like any user's password
+                raise click.ClickException(f"{email}: {problem}")
+            org_id = None
+            if org_ref:
+                org_id = session.exec(select(Organisation.id).where(Organisation.ref == org_ref)).one()
+            user = session.exec(select(User).where(User.email == normalise_email(email))).first()
+            if user is None:
+                user = User(email=normalise_email(email), password_hash=hash_password(DEMO_PASSWORD))
+                session.add(user)
+            elif not verify_password(user.password_hash, DEMO_PASSWORD):
+                user.password_hash = hash_password(DEMO_PASSWORD)
+            user.display_name, user.organisation_id, user.role = name, org_id, role
+            user.status, user.is_site_admin = "approved", site_admin
+            if user.approved_at is None:
+                user.approved_at = utcnow()
+        session.commit()
+    for line in result.lines():
+        click.echo(line)
+    click.echo(f"\nDemo accounts (password for all: {DEMO_PASSWORD!r}):")
+    for email, _name, org_ref, role, site_admin in DEMO_ACCOUNTS:
+        what = "site admin" if site_admin else f"{role} of {org_ref}"
+        click.echo(f"  {email:32} {what}")
 
 
 def init_app(app: Flask) -> None:
