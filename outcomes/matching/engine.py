@@ -1,0 +1,576 @@
+"""Matching a challenge to the offerings that could solve it and the peer experience worth reading.
+
+Two steps, so a challenge costs tens of milliseconds at 50k records:
+1. candidates: the challenge's most telling terms (stems weighted by where they appear, plus
+   thesaurus concepts) are looked up in the in-memory index (outcomes.matching.index); terms
+   so common they say little are left to the second step. A few hundred best go on.
+2. ranking: BM25-style text relevance over weighted fields, plus the categories inferred from
+   the challenge, how well the offering's stated outcomes answer the challenge's, fit with the
+   owner's case management system, peer evidence, and a discount for tools built for another
+   sector. Each match keeps the facts that made its score, for the explanation.
+
+Everything is seen as a member of the challenge's owner (catalogue.access.viewer_as_member_of);
+pages add the current viewer too, so nobody is shown a record the policy hides from them.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from catalogue import access
+from catalogue.access import Viewer
+from catalogue.accounts.models import Organisation
+from catalogue.records.models import Deployment, Tool
+from catalogue.vocabulary import CATEGORIES
+from outcomes.matching.index import K1, Corpus, DocMeta, MatchIndex, index_for, norm_cms
+from outcomes.matching.text import CONCEPT_PREFIX, Analysed, analyse
+from outcomes.matching.thesaurus import BY_NAME
+from outcomes.models import Challenge
+from suppliers.models import Offering
+
+# Where in a challenge a word appears says how much it matters.
+QUERY_FIELDS = {
+    "title": 3.0,
+    "outcome": 2.0,
+    "problem": 1.0,
+    "users": 0.6,
+    "measure": 0.4,
+    "requirements": 0.5,
+    "tried_before": 0.5,
+    "constraints": 0.3,
+}
+CANDIDATES = 300
+# A term found in more than this share of records is scored only on the candidates.
+COMMON_SHARE = 0.25
+CATEGORY_FLOOR = 0.3  # inferred categories below this share of the strongest are ignored
+
+
+@dataclass(frozen=True)
+class Weights:
+    text: float = 0.60
+    category: float = 0.20
+    outcome: float = 0.20
+    peer: float = 0.04
+    cms_mismatch: float = 0.35  # embedded in a system the owner does not use
+    cms_unknown: float = 0.75  # embedded, and the owner's system is not recorded
+    cms_match: float = 0.05
+    sector: float = 0.35  # per unit of another sector's vocabulary
+    sector_floor: float = 0.45
+    dep_text: float = 0.70
+    dep_category: float = 0.20
+    dep_tool: float = 0.10
+
+
+WEIGHTS = Weights()
+
+
+@dataclass
+class Query:
+    analysed: Analysed
+    weights: dict[int, float]  # term id -> query weight, per corpus
+    categories: dict[str, float]  # inferred category -> confidence in (0, 1]
+    outcomes: list[tuple[str, dict[str, float]]]
+    sectors: set[str]
+
+
+@dataclass
+class Match:
+    kind: str  # offering | deployment
+    meta: DocMeta
+    score: float
+    text: float = 0.0
+    terms: list[str] = field(default_factory=list)  # challenge words it shares, best first
+    bridges: list[tuple[str, str, str]] = field(default_factory=list)  # (concept label, challenge phrase, its phrase)
+    categories: list[str] = field(default_factory=list)
+    outcome: tuple[str, str, float] | None = None  # (challenge outcome, offering outcome, similarity)
+    cms: str | None = None  # match | mismatch | unknown | None
+    cms_detail: str = ""
+    sector: str | None = None
+    peer: dict | None = None
+    why: list[str] = field(default_factory=list)
+    record: object | None = None
+
+    @property
+    def ref(self) -> str:
+        return self.meta.ref
+
+
+@dataclass
+class MatchResult:
+    challenge: Challenge
+    offerings: list[Match]
+    deployments: list[Match]
+    categories: dict[str, float]
+    elapsed_ms: float
+
+    def as_json(self) -> dict:
+        def row(m: Match) -> dict:
+            out = {"ref": m.ref, "score": round(m.score, 4), "why": m.why, "categories": m.categories}
+            if m.kind == "deployment":
+                out["stage"] = m.meta.stage
+            if m.cms:
+                out["cms_fit"] = m.cms
+            if m.peer is not None:
+                out["peer"] = m.peer
+            return out
+
+        return {
+            "challenge": self.challenge.ref,
+            "offerings": [row(m) for m in self.offerings],
+            "deployments": [row(m) for m in self.deployments],
+            "inferred_categories": {c: round(v, 2) for c, v in self.categories.items()},
+            "elapsed_ms": round(self.elapsed_ms, 1),
+        }
+
+
+# --- the challenge as a query -------------------------------------------------------------------
+
+
+def challenge_fields(challenge: Challenge) -> list[tuple[str | None, float]]:
+    w = QUERY_FIELDS
+    fields: list[tuple[str | None, float]] = [
+        (challenge.title, w["title"]),
+        (challenge.problem, w["problem"]),
+        (challenge.users, w["users"]),
+        (challenge.constraints, w["constraints"]),
+        (challenge.tried_before, w["tried_before"]),
+    ]
+    for o in challenge.outcomes or []:
+        if isinstance(o, dict):
+            fields.append((o.get("outcome"), w["outcome"]))
+            fields.append((o.get("measure"), w["measure"]))
+    for r in challenge.requirements or []:
+        if isinstance(r, dict):
+            fields.append((r.get("requirement"), w["requirements"]))
+    return fields
+
+
+def infer_categories(analysed: Analysed) -> dict[str, float]:
+    """Categories the challenge is about, from the thesaurus concepts it names and the words of
+    the vocabulary's own labels; confidences relative to the strongest."""
+    scores: Counter = Counter()
+    for name, weight in analysed.concepts.items():
+        concept = BY_NAME[name]
+        for code in concept.categories:
+            scores[code] += math.sqrt(weight) / len(concept.categories)
+    for code, words in _LABEL_STEMS.items():
+        hits = sum(1 for s in words if s in analysed.terms)
+        if hits:
+            scores[code] += 0.3 * hits
+    scores.pop("other", None)
+    if not scores:
+        return {}
+    top = max(scores.values())
+    return {c: v / top for c, v in scores.most_common() if v / top >= CATEGORY_FLOOR}
+
+
+def _label_stems() -> dict[str, set[str]]:
+    """Words that appear in one category's label only: "sufficiency", "chronologies", ..."""
+    stems = {code: set(analyse([(label, 1.0)]).terms) for code, label in CATEGORIES.items() if code != "other"}
+    counts = Counter(s for words in stems.values() for s in words)
+    return {
+        code: {s for s in words if counts[s] == 1 and not s.startswith(CONCEPT_PREFIX)} for code, words in stems.items()
+    }
+
+
+_LABEL_STEMS = _label_stems()
+
+
+def build_query(challenge: Challenge) -> Query:
+    analysed = analyse(challenge_fields(challenge), keep_surface=True)
+    outcomes = []
+    for o in challenge.outcomes or []:
+        if isinstance(o, dict) and o.get("outcome"):
+            outcomes.append((o["outcome"], dict(analyse([(o["outcome"], 1.0)]).terms)))
+    return Query(
+        analysed=analysed,
+        weights={},
+        categories=infer_categories(analysed),
+        outcomes=outcomes,
+        sectors=set(analysed.sectors),
+    )
+
+
+def _query_weights(query: Query, corpus: Corpus) -> dict[int, float]:
+    weights = {}
+    for term, raw in query.analysed.terms.items():
+        tid = corpus.term_id(term)
+        if tid is None or corpus.df[tid] <= 0:
+            continue
+        # Dampened: a word repeated across the statement matters more, but not linearly.
+        weights[tid] = math.log1p(raw)
+    return weights
+
+
+# --- scoring --------------------------------------------------------------------------------------
+
+
+def _text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, limit: int) -> dict[int, float]:
+    """BM25 over the corpus for the query; exact for the returned slots."""
+    if not qweights or corpus.live == 0:
+        return {}
+    avg = corpus.avg_length()
+    length = corpus.length
+    ranked_terms = sorted(((w * corpus.idf(t), t) for t, w in qweights.items()), reverse=True)
+    common_df = max(50, int(corpus.live * COMMON_SHARE))
+    acc: dict[int, float] = {}
+    deferred = []
+    k1p = K1 + 1
+    for weight, tid in ranked_terms:
+        if corpus.df[tid] > common_df:
+            deferred.append((weight, tid))
+            continue
+        get = acc.get
+        for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
+            acc[slot] = get(slot, 0.0) + weight * tf * k1p / (tf + K1 * (0.25 + 0.75 * length[slot] / avg))
+    if not acc and deferred:
+        # Nothing but common words: let the best of them choose the candidates.
+        weight, tid = deferred.pop(0)
+        for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
+            acc[slot] = weight * tf * k1p / (tf + K1 * (0.25 + 0.75 * length[slot] / avg))
+    chosen: dict[int, float] = {}
+    for slot, score in sorted(acc.items(), key=lambda kv: -kv[1]):
+        meta = corpus.meta[slot]
+        if meta is None or not keep(meta):
+            continue
+        chosen[slot] = score
+        if len(chosen) >= limit:
+            break
+    if deferred:
+        for slot in chosen:
+            fwd = corpus.forward(slot)
+            norm = 0.25 + 0.75 * length[slot] / avg
+            for weight, tid in deferred:
+                tf = fwd.get(tid)
+                if tf:
+                    chosen[slot] += weight * tf * k1p / (tf + K1 * norm)
+    return chosen
+
+
+def _shared_terms(corpus: Corpus, slot: int, qweights: dict[int, float], query: Query, n: int = 8) -> list[str]:
+    fwd = corpus.forward(slot)
+    shared = []
+    for tid, w in qweights.items():
+        tf = fwd.get(tid)
+        term = corpus.terms[tid]
+        if tf and not term.startswith(CONCEPT_PREFIX):
+            shared.append((w * corpus.idf(tid) * tf / (tf + K1), query.analysed.surface.get(term, term)))
+    shared.sort(reverse=True)
+    return [word for _, word in shared[:n]]
+
+
+def _bridges(query: Query, meta: DocMeta) -> list[tuple[str, str, str]]:
+    """Concepts both sides name, in different words: the thesaurus doing its job."""
+    out = []
+    for name, phrase in query.analysed.phrases.items():
+        theirs = meta.concepts.get(name)
+        concept = BY_NAME[name]
+        if theirs and not concept.sector:
+            out.append((concept.label, phrase, theirs))
+    # Bridges where the words differ first: those are the ones plain search would miss.
+    out.sort(key=lambda b: (b[1] == b[2], -query.analysed.concepts.get(_concept_by_label(b[0]), 0)))
+    return out
+
+
+def _concept_by_label(label: str) -> str:
+    return next((c.name for c in BY_NAME.values() if c.label == label), "")
+
+
+def _outcome_match(query: Query, meta: DocMeta, corpus: Corpus) -> tuple[float, tuple[str, str, float] | None]:
+    if not query.outcomes or not meta.outcomes:
+        return 0.0, None
+
+    def weight(term: str) -> float:
+        tid = corpus.term_id(term)
+        return corpus.idf(tid) if tid is not None and corpus.df[tid] > 0 else 1.0
+
+    best_overall = None
+    total = 0.0
+    for text, terms in query.outcomes:
+        norm_q = math.sqrt(sum(weight(t) ** 2 for t in terms)) or 1.0
+        best = (0.0, "")
+        for otext, oterms in meta.outcomes:
+            shared = set(terms) & set(oterms)
+            if not shared:
+                continue
+            norm_o = math.sqrt(sum(weight(t) ** 2 for t in oterms)) or 1.0
+            sim = sum(weight(t) ** 2 for t in shared) / (norm_q * norm_o)
+            if sim > best[0]:
+                best = (sim, otext)
+        total += best[0]
+        if best[0] > 0 and (best_overall is None or best[0] > best_overall[2]):
+            best_overall = (text, best[1], best[0])
+    return total / len(query.outcomes), best_overall
+
+
+def _cms_fit(meta: DocMeta, owner_cms: str) -> tuple[str | None, float]:
+    """(fit, multiplier): an embedded tool only works inside the systems it lists."""
+    listed = meta.cms
+    uses = bool(owner_cms) and any(owner_cms == c or owner_cms in c or c in owner_cms for c in listed)
+    if meta.delivery == "embedded":
+        if uses:
+            return "match", 1.0 + WEIGHTS.cms_match
+        if not owner_cms:
+            return "unknown", WEIGHTS.cms_unknown
+        return "mismatch", WEIGHTS.cms_mismatch
+    if uses:
+        return "match", 1.0 + WEIGHTS.cms_match
+    return None, 1.0
+
+
+def _sector_penalty(query: Query, meta: DocMeta) -> tuple[str | None, float]:
+    """A tool whose own words are about another sector (adult care, housing, schools, ...)."""
+    foreign = {s: v for s, v in meta.sectors.items() if s not in query.sectors}
+    if not foreign:
+        return None, 1.0
+    sector, strength = max(foreign.items(), key=lambda kv: kv[1])
+    if strength < 1.0:
+        return None, 1.0
+    return sector, max(WEIGHTS.sector_floor, 1.0 / (1.0 + WEIGHTS.sector * strength))
+
+
+def _grants(viewer: Viewer) -> frozenset[tuple[str, int | None]]:
+    return frozenset(access.visibility_grants(viewer))
+
+
+def _visible(grants: frozenset, meta: DocMeta) -> bool:
+    # The policy's own data form (catalogue.access.visibility_grants), applied to index entries.
+    return (meta.visibility, None) in grants or (meta.visibility, meta.owner_id) in grants
+
+
+def peer_evidence(index: MatchIndex, tool_id: int | None, viewers: list[Viewer], owner_id: int) -> dict | None:
+    """How many other organisations use a tool and at which stage, and how many dropped it:
+    counting only deployments every viewer may see."""
+    if tool_id is None:
+        return None
+    corpus = index.deployments
+    grants = [_grants(v) for v in viewers]
+    stages: Counter = Counter()
+    own_stage = None
+    for slot in corpus.by_tool.get(tool_id, ()):
+        meta = corpus.meta[slot]
+        if meta is None or not all(_visible(g, meta) for g in grants):
+            continue
+        if meta.owner_id == owner_id:
+            own_stage = meta.stage
+            continue
+        stages[meta.stage] += 1
+    return {
+        "organisations": sum(stages.values()),
+        "stages": dict(stages),
+        "dropped": stages.get("dropped", 0),
+        "owner_stage": own_stage,
+    }
+
+
+def _peer_prior(peer: dict | None) -> float:
+    if not peer:
+        return 0.0
+    using = peer["organisations"] - peer["dropped"]
+    return math.log1p(using) / math.log(10) - 0.5 * math.log1p(peer["dropped"]) / math.log(10)
+
+
+def rank(
+    index: MatchIndex,
+    query: Query,
+    owner_id: int,
+    owner_cms: str,
+    viewers: list[Viewer],
+    limit: int,
+) -> tuple[list[Match], list[Match]]:
+    """Ranked offerings and other organisations' deployments, visible to every viewer given."""
+    w = WEIGHTS
+    grants = [_grants(v) for v in viewers]
+
+    def keep_offering(meta: DocMeta) -> bool:
+        return all(access.can_view_offering(v, meta) for v in viewers)
+
+    def keep_deployment(meta: DocMeta) -> bool:
+        return meta.owner_id != owner_id and all(_visible(g, meta) for g in grants)
+
+    offerings: list[Match] = []
+    corpus = index.offerings
+    qweights = _query_weights(query, corpus)
+    text = _text_scores(corpus, qweights, keep_offering, CANDIDATES)
+    top_text = max(text.values(), default=0.0) or 1.0
+    for slot, raw in text.items():
+        meta = corpus.meta[slot]
+        m = Match("offering", meta, 0.0, text=raw / top_text)
+        m.categories = [c for c in meta.categories if c in query.categories]
+        cat = max((query.categories[c] for c in m.categories), default=0.0)
+        out_sim, m.outcome = _outcome_match(query, meta, corpus)
+        m.cms, cms_mult = _cms_fit(meta, owner_cms)
+        m.sector, sector_mult = _sector_penalty(query, meta)
+        m.peer = peer_evidence(index, meta.tool_id, viewers, owner_id)
+        m.score = (
+            (w.text * m.text + w.category * cat + w.outcome * min(1.0, 2 * out_sim) + w.peer * _peer_prior(m.peer))
+            * cms_mult
+            * sector_mult
+        )
+        offerings.append(m)
+    offerings.sort(key=lambda m: (-m.score, m.meta.ref))
+    offerings = offerings[:limit]
+    for m in offerings:
+        slot = corpus.slot_of[m.meta.id]
+        m.terms = _shared_terms(corpus, slot, qweights, query)
+        m.bridges = _bridges(query, m.meta)
+
+    # A tool that answers the challenge makes its deployments worth reading, whatever they say.
+    tool_relevance: dict[int, float] = {}
+    for m in offerings:
+        if m.meta.tool_id is not None:
+            tool_relevance[m.meta.tool_id] = max(tool_relevance.get(m.meta.tool_id, 0.0), m.score)
+    top_off = max(tool_relevance.values(), default=0.0) or 1.0
+
+    deployments: list[Match] = []
+    corpus = index.deployments
+    qweights = _query_weights(query, corpus)
+    text = _text_scores(corpus, qweights, keep_deployment, CANDIDATES)
+    top_text = max(text.values(), default=0.0) or 1.0
+    for slot, raw in text.items():
+        meta = corpus.meta[slot]
+        m = Match("deployment", meta, 0.0, text=raw / top_text)
+        m.categories = [c for c in meta.categories if c in query.categories]
+        cat = max((query.categories[c] for c in m.categories), default=0.0)
+        m.sector, sector_mult = _sector_penalty(query, meta)
+        tool = tool_relevance.get(meta.tool_id, 0.0) / top_off
+        m.score = (w.dep_text * m.text + w.dep_category * cat + w.dep_tool * tool) * sector_mult
+        deployments.append(m)
+    deployments.sort(key=lambda m: (-m.score, m.meta.ref))
+    deployments = deployments[:limit]
+    for m in deployments:
+        slot = corpus.slot_of[m.meta.id]
+        m.terms = _shared_terms(corpus, slot, qweights, query)
+        m.bridges = _bridges(query, m.meta)
+    return offerings, deployments
+
+
+# --- the public face --------------------------------------------------------------------------
+
+
+def owner_viewer(session: Session, challenge: Challenge) -> tuple[Viewer, Organisation | None]:
+    owner = session.get(Organisation, challenge.owner_id)
+    kind = owner.kind if owner else "local-authority"
+    return access.viewer_as_member_of(challenge.owner_id, kind), owner
+
+
+def match_challenge(
+    session: Session,
+    challenge: Challenge,
+    limit: int = 10,
+    also_visible_to: Viewer | None = None,
+) -> MatchResult:
+    """The offerings and peer deployments for a challenge, as a member of its owner sees them
+    (and, for pages, as the current viewer may see them too), each with why it matched."""
+    from outcomes.matching.explain import explain
+
+    started = time.perf_counter()
+    index = index_for(session.get_bind())
+    viewer, owner = owner_viewer(session, challenge)
+    viewers = [viewer] + ([also_visible_to] if also_visible_to is not None else [])
+    owner_cms = norm_cms(owner.case_management_system if owner else None)
+    query = build_query(challenge)
+    with index.lock:
+        offerings, deployments = rank(index, query, challenge.owner_id, owner_cms, viewers, limit)
+    _attach_records(session, offerings, deployments, viewers, challenge.owner_id)
+    for m in offerings + deployments:
+        m.why = explain(m, owner)
+    elapsed = (time.perf_counter() - started) * 1000
+    return MatchResult(challenge, offerings, deployments, query.categories, elapsed)
+
+
+def _attach_records(
+    session: Session, offerings: list[Match], deployments: list[Match], viewers: list[Viewer], owner_id: int
+) -> None:
+    """Load the ranked records and ask the policy once more on the live rows: an index entry a
+    moment out of date must never show what the policy now hides."""
+    if offerings:
+        rows = {o.id: o for o in session.exec(select(Offering).where(Offering.id.in_([m.meta.id for m in offerings])))}
+        offerings[:] = [
+            m
+            for m in offerings
+            if (r := rows.get(m.meta.id)) is not None and all(access.can_view_offering(v, r) for v in viewers)
+        ]
+        for m in offerings:
+            m.record = rows[m.meta.id]
+    if deployments:
+        rows = {
+            d.id: d for d in session.exec(select(Deployment).where(Deployment.id.in_([m.meta.id for m in deployments])))
+        }
+        deployments[:] = [
+            m
+            for m in deployments
+            if (r := rows.get(m.meta.id)) is not None
+            and r.organisation_id != owner_id
+            and all(access.can_view(v, r) for v in viewers)
+        ]
+        for m in deployments:
+            m.record = rows[m.meta.id]
+
+
+def deployment_context(session: Session, matches: list[Match]) -> dict[int, tuple[Tool | None, Organisation | None]]:
+    """Tools and organisations of matched deployments, for pages."""
+    tool_ids = {m.meta.tool_id for m in matches if m.meta.tool_id}
+    org_ids = {m.meta.owner_id for m in matches}
+    tools = {t.id: t for t in session.exec(select(Tool).where(Tool.id.in_(tool_ids)))} if tool_ids else {}
+    orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(org_ids)))} if org_ids else {}
+    return {m.meta.id: (tools.get(m.meta.tool_id), orgs.get(m.meta.owner_id)) for m in matches}
+
+
+def lessons(session: Session, challenge: Challenge, viewer: Viewer | None = None, limit: int = 5) -> list[Match]:
+    """Dropped pilots elsewhere on the same problem: the peer experience to read first."""
+    result = match_challenge(session, challenge, limit=30, also_visible_to=viewer)
+    if not result.deployments:
+        return []
+    top = result.deployments[0].score
+    dropped = [m for m in result.deployments if m.meta.stage == "dropped" and m.score >= 0.35 * top]
+    return dropped[:limit]
+
+
+OPEN_FOR_SUPPLIERS = ("market-engagement", "open")
+
+
+def challenges_for_offering(
+    session: Session, offering: Offering, viewer: Viewer | None = None, limit: int = 10, within: int = 10
+) -> list[tuple[Challenge, Match]]:
+    """Published challenges still taking interest (market engagement or open) whose matches put
+    this offering in their top `within`: what a supplier should look at."""
+    viewer = viewer or access.ANONYMOUS
+    query = select(Challenge).where(Challenge.status.in_(OPEN_FOR_SUPPLIERS))
+    query = query.where(access.challenge_visible_clause(access.ANONYMOUS, Challenge))
+    found = []
+    for challenge in session.exec(query.order_by(Challenge.id)):
+        if not access.can_view_challenge(viewer, challenge):
+            continue
+        result = _cached_match(session, challenge, within)
+        for m in result.offerings:
+            if m.meta.id == offering.id:
+                found.append((challenge, m))
+                break
+    found.sort(key=lambda cm: -cm[1].score)
+    return found[:limit]
+
+
+_CACHE: dict[tuple, MatchResult] = {}
+
+
+def _cached_match(session: Session, challenge: Challenge, limit: int) -> MatchResult:
+    """Owner's-view matches, remembered until the catalogue or the challenge changes."""
+    index = index_for(session.get_bind())
+    key = (str(session.get_bind().url), challenge.id, challenge.updated_at, index.seen_change, limit)
+    result = _CACHE.get(key)
+    if result is None:
+        if len(_CACHE) > 2000:
+            _CACHE.clear()
+        result = _CACHE[key] = match_challenge(session, challenge, limit=limit)
+    return result
+
+
+def challenge_count(session: Session) -> int:
+    return session.exec(select(sa.func.count()).select_from(Challenge)).one()

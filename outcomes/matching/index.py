@@ -1,0 +1,388 @@
+"""A compact in-memory term index of offerings and deployments, kept in step with the database.
+
+Why not the whoosh index: one OR query over every word of a challenge is far too slow at 50k
+records, and matching needs per-record facts (categories, case management systems, tool,
+visibility) beside the text. This index keeps, per record kind, postings (term -> record slots
+and weighted term frequencies) for cheap candidate generation and a forward list per record for
+exact scoring of a few hundred candidates. It is built from the database on first use in a
+process and then caught up from the change log (the same log the search indexer replays), so a
+fresh process on a fresh database needs nothing prepared in advance.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from array import array
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from catalogue.accounts.models import Organisation
+from catalogue.changes import ChangeLog
+from catalogue.records.models import Deployment, Tool
+from catalogue.vocabulary import CATEGORIES
+from outcomes.matching.text import Analysed, analyse
+from suppliers.models import Offering
+
+K1 = 1.2
+B = 0.75
+
+# How much each field of a record says about what it is for.
+OFFERING_FIELDS = {"name": 2.5, "summary": 2.0, "outcomes": 1.5, "description": 1.0, "categories": 1.0, "supplier": 0.3}
+DEPLOYMENT_FIELDS = {
+    "tool_name": 1.5,
+    "tool_summary": 1.5,
+    "tool_description": 0.8,
+    "tool_categories": 0.8,
+    "summary": 2.0,
+    "impact": 1.0,
+    "learnings": 0.6,
+    "barriers": 0.5,
+    "dropped_detail": 0.8,
+    "evaluation_findings": 0.6,
+}
+
+
+def norm_cms(name: str | None) -> str:
+    return " ".join((name or "").lower().replace("\u2019", "'").split())
+
+
+@dataclass(slots=True)
+class DocMeta:
+    """What ranking and explaining need to know about a record, beside its terms."""
+
+    id: int
+    ref: str
+    name: str
+    owner_id: int
+    tool_id: int | None
+    categories: tuple[str, ...]
+    visibility: str = "public"  # deployments
+    status: str = "published"  # offerings
+    stage: str | None = None  # deployments
+    delivery: str | None = None
+    cms: tuple[str, ...] = ()
+    outcomes: tuple[tuple[str, dict[str, float]], ...] = ()  # offerings: (text, terms)
+    sectors: dict[str, float] = field(default_factory=dict)
+    concepts: dict[str, str] = field(default_factory=dict)  # concept -> phrase that named it
+
+    # The policy reads these names (catalogue.access.can_view / can_view_offering).
+    @property
+    def organisation_id(self) -> int:
+        return self.owner_id
+
+    @property
+    def supplier_id(self) -> int:
+        return self.owner_id
+
+
+class Corpus:
+    """One record kind's term statistics: postings, forward lists, lengths and metadata."""
+
+    def __init__(self) -> None:
+        self.term_ids: dict[str, int] = {}
+        self.terms: list[str] = []
+        self.post_slots: list[array] = []
+        self.post_tfs: list[array] = []
+        self.df: list[int] = []
+        self.fwd_terms: list[array | None] = []
+        self.fwd_tfs: list[array | None] = []
+        self.length: array = array("f")
+        self.meta: list[DocMeta | None] = []
+        self.slot_of: dict[int, int] = {}
+        self.by_tool: dict[int, set[int]] = {}
+        self.live = 0
+        self.total_length = 0.0
+
+    @property
+    def dead(self) -> int:
+        return len(self.meta) - self.live
+
+    def avg_length(self) -> float:
+        return self.total_length / self.live if self.live else 1.0
+
+    def idf(self, term_id: int) -> float:
+        df = self.df[term_id]
+        return math.log(1 + (self.live - df + 0.5) / (df + 0.5))
+
+    def term_id(self, term: str) -> int | None:
+        return self.term_ids.get(term)
+
+    def add(self, meta: DocMeta, analysed: Analysed) -> None:
+        self.remove(meta.id)
+        slot = len(self.meta)
+        ids = array("i")
+        tfs = array("f")
+        for term, tf in analysed.terms.items():
+            tid = self.term_ids.get(term)
+            if tid is None:
+                tid = len(self.terms)
+                self.term_ids[term] = tid
+                self.terms.append(term)
+                self.post_slots.append(array("i"))
+                self.post_tfs.append(array("f"))
+                self.df.append(0)
+            self.post_slots[tid].append(slot)
+            self.post_tfs[tid].append(tf)
+            self.df[tid] += 1
+            ids.append(tid)
+            tfs.append(tf)
+        self.fwd_terms.append(ids)
+        self.fwd_tfs.append(tfs)
+        self.length.append(max(analysed.length, 1.0))
+        self.meta.append(meta)
+        self.slot_of[meta.id] = slot
+        if meta.tool_id is not None:
+            self.by_tool.setdefault(meta.tool_id, set()).add(slot)
+        self.live += 1
+        self.total_length += self.length[slot]
+
+    def remove(self, record_id: int) -> None:
+        slot = self.slot_of.pop(record_id, None)
+        if slot is None:
+            return
+        meta = self.meta[slot]
+        for tid in self.fwd_terms[slot] or ():
+            self.df[tid] -= 1
+        if meta is not None and meta.tool_id is not None:
+            self.by_tool.get(meta.tool_id, set()).discard(slot)
+        self.total_length -= self.length[slot]
+        self.meta[slot] = None
+        self.fwd_terms[slot] = None
+        self.fwd_tfs[slot] = None
+        self.live -= 1
+
+    def forward(self, slot: int) -> dict[int, float]:
+        ids, tfs = self.fwd_terms[slot], self.fwd_tfs[slot]
+        return dict(zip(ids, tfs, strict=True)) if ids is not None else {}
+
+
+def _labels(codes: Iterable[str]) -> str:
+    return " ".join(CATEGORIES.get(c, c) for c in codes or ())
+
+
+def _outcome_terms(text: str) -> dict[str, float]:
+    return dict(analyse([(text, 1.0)]).terms)
+
+
+def offering_doc(row: Any, supplier_name: str | None) -> tuple[DocMeta, Analysed]:
+    w = OFFERING_FIELDS
+    outcomes = [o for o in (row.outcomes or []) if isinstance(o, str) and o.strip()]
+    analysed = analyse(
+        [
+            (row.name, w["name"]),
+            (row.summary, w["summary"]),
+            ("\n".join(outcomes), w["outcomes"]),
+            (row.description, w["description"]),
+            (_labels(row.categories), w["categories"]),
+            (supplier_name, w["supplier"]),
+        ]
+    )
+    meta = DocMeta(
+        id=row.id,
+        ref=row.ref,
+        name=row.name,
+        owner_id=row.supplier_id,
+        tool_id=row.tool_id,
+        categories=tuple(row.categories or ()),
+        status=row.status,
+        delivery=row.delivery,
+        cms=tuple(norm_cms(c) for c in (row.case_management_systems or ()) if c),
+        outcomes=tuple((o, _outcome_terms(o)) for o in outcomes),
+        sectors=dict(analysed.sectors),
+        concepts=dict(analysed.phrases),
+    )
+    return meta, analysed
+
+
+def deployment_doc(row: Any, tool: Any) -> tuple[DocMeta, Analysed]:
+    w = DEPLOYMENT_FIELDS
+    analysed = analyse(
+        [
+            (tool.name if tool else None, w["tool_name"]),
+            (tool.summary if tool else None, w["tool_summary"]),
+            (tool.description if tool else None, w["tool_description"]),
+            (_labels(tool.categories) if tool else None, w["tool_categories"]),
+            (row.summary, w["summary"]),
+            (row.impact, w["impact"]),
+            (row.learnings, w["learnings"]),
+            (row.barriers, w["barriers"]),
+            (row.dropped_detail, w["dropped_detail"]),
+            (row.evaluation_findings, w["evaluation_findings"]),
+        ]
+    )
+    meta = DocMeta(
+        id=row.id,
+        ref=row.ref,
+        name=tool.name if tool else row.ref,
+        owner_id=row.organisation_id,
+        tool_id=row.tool_id,
+        categories=tuple(tool.categories or ()) if tool else (),
+        visibility=row.visibility,
+        stage=row.stage,
+        delivery=tool.delivery if tool else None,
+        cms=tuple(norm_cms(c) for c in (tool.case_management_systems or ()) if c) if tool else (),
+        sectors=dict(analysed.sectors),
+        concepts=dict(analysed.phrases),
+    )
+    return meta, analysed
+
+
+_TOOL_COLUMNS = (
+    Tool.id,
+    Tool.name,
+    Tool.summary,
+    Tool.description,
+    Tool.categories,
+    Tool.delivery,
+    Tool.case_management_systems,
+)
+_OFFERING_COLUMNS = (
+    Offering.id,
+    Offering.ref,
+    Offering.name,
+    Offering.summary,
+    Offering.description,
+    Offering.outcomes,
+    Offering.categories,
+    Offering.supplier_id,
+    Offering.tool_id,
+    Offering.status,
+    Offering.delivery,
+    Offering.case_management_systems,
+)
+_DEPLOYMENT_COLUMNS = (
+    Deployment.id,
+    Deployment.ref,
+    Deployment.organisation_id,
+    Deployment.tool_id,
+    Deployment.stage,
+    Deployment.visibility,
+    Deployment.summary,
+    Deployment.impact,
+    Deployment.learnings,
+    Deployment.barriers,
+    Deployment.dropped_detail,
+    Deployment.evaluation_findings,
+)
+# Past this many changes since the last look, rebuilding is cheaper than replaying.
+REPLAY_LIMIT = 2000
+
+
+class MatchIndex:
+    """Offerings and deployments, indexed; `refresh(conn)` catches up with the change log."""
+
+    def __init__(self) -> None:
+        self.offerings = Corpus()
+        self.deployments = Corpus()
+        self.seen_change = -1
+        self.lock = threading.Lock()
+
+    # --- loading ------------------------------------------------------------------------------
+
+    def _tools(self, conn: sa.Connection, ids: Iterable[int] | None = None) -> dict[int, Any]:
+        query = sa.select(*_TOOL_COLUMNS)
+        if ids is not None:
+            query = query.where(Tool.id.in_(list(ids)))
+        return {row.id: row for row in conn.execute(query)}
+
+    def _load_offerings(self, conn: sa.Connection, ids: list[int] | None = None) -> None:
+        query = sa.select(*_OFFERING_COLUMNS, Organisation.name.label("supplier_name")).join(
+            Organisation, Organisation.id == Offering.supplier_id
+        )
+        if ids is not None:
+            query = query.where(Offering.id.in_(ids))
+        found = set()
+        for row in conn.execute(query):
+            found.add(row.id)
+            self.offerings.add(*offering_doc(row, row.supplier_name))
+        for missing in set(ids or ()) - found:
+            self.offerings.remove(missing)
+
+    def _load_deployments(
+        self, conn: sa.Connection, ids: list[int] | None = None, tool_ids: list[int] | None = None
+    ) -> None:
+        query = sa.select(*_DEPLOYMENT_COLUMNS)
+        if ids is not None:
+            query = query.where(Deployment.id.in_(ids))
+        if tool_ids is not None:
+            query = query.where(Deployment.tool_id.in_(tool_ids))
+        rows = list(conn.execute(query))
+        tools = self._tools(conn, {r.tool_id for r in rows}) if ids is not None or tool_ids is not None else None
+        if tools is None:
+            tools = self._tools(conn)
+        found = set()
+        for row in rows:
+            found.add(row.id)
+            self.deployments.add(*deployment_doc(row, tools.get(row.tool_id)))
+        for missing in set(ids or ()) - found:
+            self.deployments.remove(missing)
+
+    def build(self, conn: sa.Connection) -> None:
+        self.offerings = Corpus()
+        self.deployments = Corpus()
+        self.seen_change = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ChangeLog.id), 0))).scalar_one()
+        self._load_offerings(conn)
+        self._load_deployments(conn)
+
+    def refresh(self, conn: sa.Connection) -> None:
+        """Catch up with writes since the last look: replay the change log, or rebuild."""
+        latest = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ChangeLog.id), 0))).scalar_one()
+        if latest == self.seen_change:
+            return
+        with self.lock:
+            if latest == self.seen_change:
+                return
+            pending = latest - self.seen_change
+            too_stale = (
+                self.seen_change < 0
+                or latest < self.seen_change
+                or pending > REPLAY_LIMIT
+                or self.offerings.dead + self.deployments.dead
+                > (self.offerings.live + self.deployments.live) // 3 + 100
+            )
+            if too_stale:
+                self.build(conn)
+                return
+            rows = conn.execute(
+                sa.select(ChangeLog.kind, ChangeLog.record_id)
+                .where(ChangeLog.id > self.seen_change, ChangeLog.id <= latest)
+                .where(ChangeLog.kind.in_(("offering", "deployment", "tool")))
+            ).all()
+            by_kind: dict[str, set[int]] = {"offering": set(), "deployment": set(), "tool": set()}
+            for kind, record_id in rows:
+                by_kind[kind].add(record_id)
+            if by_kind["offering"]:
+                self._load_offerings(conn, sorted(by_kind["offering"]))
+            if by_kind["deployment"]:
+                self._load_deployments(conn, ids=sorted(by_kind["deployment"]))
+            if by_kind["tool"]:
+                # A deployment's text includes its tool's: re-read every deployment of a changed tool.
+                self._load_deployments(conn, tool_ids=sorted(by_kind["tool"]))
+            self.seen_change = latest
+
+
+_INDEXES: dict[str, MatchIndex] = {}
+_INDEXES_LOCK = threading.Lock()
+
+
+def index_for(engine: Engine) -> MatchIndex:
+    """The process's index for this database, caught up with its change log."""
+    key = str(engine.url)
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(key)
+        if index is None:
+            index = _INDEXES[key] = MatchIndex()
+    with engine.connect() as conn:
+        index.refresh(conn)
+    return index
+
+
+def forget(engine: Engine) -> None:
+    """Drop a database's index (tests that reuse a URL for a different database)."""
+    with _INDEXES_LOCK:
+        _INDEXES.pop(str(engine.url), None)
