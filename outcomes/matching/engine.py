@@ -38,14 +38,16 @@ from suppliers.models import Offering
 QUERY_FIELDS = {
     "title": 3.0,
     "outcome": 2.0,
-    "problem": 1.0,
-    "users": 0.6,
+    "problem": 0.5,
+    "users": 0.4,
     "measure": 0.4,
     "requirements": 0.5,
     "tried_before": 0.5,
     "constraints": 0.3,
 }
 CANDIDATES = 300
+QUERY_POWER = 1.0
+CONCEPT_BOOST = 1.0
 # A term found in more than this share of records is scored only on the candidates.
 COMMON_SHARE = 0.25
 CATEGORY_FLOOR = 0.3  # inferred categories below this share of the strongest are ignored
@@ -53,17 +55,21 @@ CATEGORY_FLOOR = 0.3  # inferred categories below this share of the strongest ar
 
 @dataclass(frozen=True)
 class Weights:
-    text: float = 0.60
-    category: float = 0.20
+    text: float = 0.50
+    category: float = 0.15
     outcome: float = 0.20
     peer: float = 0.04
+    peer_relevance: float = 0.20  # peers used this offering's tool on a problem like this
     cms_mismatch: float = 0.35  # embedded in a system the owner does not use
-    cms_unknown: float = 0.75  # embedded, and the owner's system is not recorded
+    cms_unknown: float = 0.60  # embedded, and the owner's system is not recorded
     cms_match: float = 0.05
-    sector: float = 0.35  # per unit of another sector's vocabulary
+    sector: float = 0.25  # per unit of another sector's vocabulary
     sector_floor: float = 0.45
-    dep_text: float = 0.70
-    dep_category: float = 0.20
+    focus: float = 0.2
+    dep_focus: float = 0.20
+    dep_text: float = 1.0
+    dep_tool_text: float = 0.20
+    dep_category: float = 0.10
     dep_tool: float = 0.10
 
 
@@ -204,7 +210,7 @@ def _query_weights(query: Query, corpus: Corpus) -> dict[int, float]:
         if tid is None or corpus.df[tid] <= 0:
             continue
         # Dampened: a word repeated across the statement matters more, but not linearly.
-        weights[tid] = math.log1p(raw)
+        weights[tid] = math.log1p(raw) ** QUERY_POWER * (CONCEPT_BOOST if term.startswith(CONCEPT_PREFIX) else 1.0)
     return weights
 
 
@@ -309,6 +315,20 @@ def _outcome_match(query: Query, meta: DocMeta, corpus: Corpus) -> tuple[float, 
     return total / len(query.outcomes), best_overall
 
 
+def _focus_coverage(query: Query, meta: DocMeta, corpus: Corpus) -> float:
+    """Share of what a record is mainly for (its name and summary) that the challenge asks about:
+    a sibling product that shares the supplier's words but not its purpose scores low."""
+    total = covered = 0.0
+    terms = query.analysed.terms
+    for term in meta.focus:
+        tid = corpus.term_id(term)
+        weight = corpus.idf(tid) if tid is not None and corpus.df[tid] > 0 else 1.0
+        total += weight
+        if term in terms:
+            covered += weight
+    return covered / total if total else 0.0
+
+
 def _cms_fit(meta: DocMeta, owner_cms: str) -> tuple[str | None, float]:
     """(fit, multiplier): an embedded tool only works inside the systems it lists."""
     listed = meta.cms
@@ -394,11 +414,25 @@ def rank(
     def keep_deployment(meta: DocMeta) -> bool:
         return meta.owner_id != owner_id and all(_visible(g, meta) for g in grants)
 
+    # Peers' accounts first: a tool that peers used on this problem is evidence for its offerings.
+    dep_corpus = index.deployments
+    dep_qweights = _query_weights(query, dep_corpus)
+    dep_text = _text_scores(dep_corpus, dep_qweights, keep_deployment, CANDIDATES)
+    dep_top = max(dep_text.values(), default=0.0) or 1.0
+    tool_text: dict[int, float] = {}
+    for slot, raw in dep_text.items():
+        tid = dep_corpus.meta[slot].tool_id
+        if tid is not None:
+            tool_text[tid] = max(tool_text.get(tid, 0.0), raw / dep_top)
+
     offerings: list[Match] = []
     corpus = index.offerings
     qweights = _query_weights(query, corpus)
     text = _text_scores(corpus, qweights, keep_offering, CANDIDATES)
     top_text = max(text.values(), default=0.0) or 1.0
+    # How well each tool answers the challenge, before any fit with the owner's system: a
+    # tool that answers it makes its deployments worth reading, whatever system they run on.
+    tool_relevance: dict[int, float] = {}
     for slot, raw in text.items():
         meta = corpus.meta[slot]
         m = Match("offering", meta, 0.0, text=raw / top_text)
@@ -408,11 +442,18 @@ def rank(
         m.cms, cms_mult = _cms_fit(meta, owner_cms)
         m.sector, sector_mult = _sector_penalty(query, meta)
         m.peer = peer_evidence(index, meta.tool_id, viewers, owner_id)
-        m.score = (
-            (w.text * m.text + w.category * cat + w.outcome * min(1.0, 2 * out_sim) + w.peer * _peer_prior(m.peer))
-            * cms_mult
-            * sector_mult
-        )
+        used = tool_text.get(meta.tool_id, 0.0) if meta.tool_id is not None else 0.0
+        focus = _focus_coverage(query, meta, corpus)
+        base = (
+            w.text * m.text
+            + w.category * cat
+            + w.outcome * min(1.0, 2 * out_sim)
+            + w.peer_relevance * used
+            + w.focus * focus
+        ) * sector_mult
+        if meta.tool_id is not None:
+            tool_relevance[meta.tool_id] = max(tool_relevance.get(meta.tool_id, 0.0), base)
+        m.score = (base + w.peer * _peer_prior(m.peer)) * cms_mult
         offerings.append(m)
     offerings.sort(key=lambda m: (-m.score, m.meta.ref))
     offerings = offerings[:limit]
@@ -420,27 +461,25 @@ def rank(
         slot = corpus.slot_of[m.meta.id]
         m.terms = _shared_terms(corpus, slot, qweights, query)
         m.bridges = _bridges(query, m.meta)
+    top_tool = max(tool_relevance.values(), default=0.0) or 1.0
 
-    # A tool that answers the challenge makes its deployments worth reading, whatever they say.
-    tool_relevance: dict[int, float] = {}
-    for m in offerings:
-        if m.meta.tool_id is not None:
-            tool_relevance[m.meta.tool_id] = max(tool_relevance.get(m.meta.tool_id, 0.0), m.score)
-    top_off = max(tool_relevance.values(), default=0.0) or 1.0
-
+    # Peers' accounts of one tool tell one story: the best account lifts the others.
     deployments: list[Match] = []
-    corpus = index.deployments
-    qweights = _query_weights(query, corpus)
-    text = _text_scores(corpus, qweights, keep_deployment, CANDIDATES)
-    top_text = max(text.values(), default=0.0) or 1.0
+    corpus, qweights, text, top_text = dep_corpus, dep_qweights, dep_text, dep_top
     for slot, raw in text.items():
         meta = corpus.meta[slot]
         m = Match("deployment", meta, 0.0, text=raw / top_text)
         m.categories = [c for c in meta.categories if c in query.categories]
         cat = max((query.categories[c] for c in m.categories), default=0.0)
-        m.sector, sector_mult = _sector_penalty(query, meta)
-        tool = tool_relevance.get(meta.tool_id, 0.0) / top_off
-        m.score = (w.dep_text * m.text + w.dep_category * cat + w.dep_tool * tool) * sector_mult
+        # No sector discount here: every deployment is an authority's or provider's own account.
+        tool = tool_relevance.get(meta.tool_id, 0.0) / top_tool
+        m.score = (
+            w.dep_focus * _focus_coverage(query, meta, corpus)
+            + w.dep_text * m.text
+            + w.dep_tool_text * tool_text.get(meta.tool_id, 0.0)
+            + w.dep_category * cat
+            + w.dep_tool * tool
+        )
         deployments.append(m)
     deployments.sort(key=lambda m: (-m.score, m.meta.ref))
     deployments = deployments[:limit]

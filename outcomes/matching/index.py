@@ -12,6 +12,7 @@ fresh process on a fresh database needs nothing prepared in advance.
 from __future__ import annotations
 
 import math
+import sys
 import threading
 from array import array
 from collections.abc import Iterable
@@ -69,6 +70,7 @@ class DocMeta:
     outcomes: tuple[tuple[str, dict[str, float]], ...] = ()  # offerings: (text, terms)
     sectors: dict[str, float] = field(default_factory=dict)
     concepts: dict[str, str] = field(default_factory=dict)  # concept -> phrase that named it
+    focus: tuple[str, ...] = ()  # terms of its name and summary: what it is mainly for
 
     # The policy reads these names (catalogue.access.can_view / can_view_offering).
     @property
@@ -169,6 +171,10 @@ def _outcome_terms(text: str) -> dict[str, float]:
     return dict(analyse([(text, 1.0)]).terms)
 
 
+def _focus(*texts: str | None) -> tuple[str, ...]:
+    return tuple(sys.intern(t) for t in analyse([(t, 1.0) for t in texts]).terms)
+
+
 def offering_doc(row: Any, supplier_name: str | None) -> tuple[DocMeta, Analysed]:
     w = OFFERING_FIELDS
     outcomes = [o for o in (row.outcomes or []) if isinstance(o, str) and o.strip()]
@@ -195,6 +201,7 @@ def offering_doc(row: Any, supplier_name: str | None) -> tuple[DocMeta, Analysed
         outcomes=tuple((o, _outcome_terms(o)) for o in outcomes),
         sectors=dict(analysed.sectors),
         concepts=dict(analysed.phrases),
+        focus=_focus(row.name, row.summary),
     )
     return meta, analysed
 
@@ -228,6 +235,7 @@ def deployment_doc(row: Any, tool: Any) -> tuple[DocMeta, Analysed]:
         cms=tuple(norm_cms(c) for c in (tool.case_management_systems or ()) if c) if tool else (),
         sectors=dict(analysed.sectors),
         concepts=dict(analysed.phrases),
+        focus=_focus(tool.name if tool else None, tool.summary if tool else None, row.summary),
     )
     return meta, analysed
 

@@ -20,7 +20,7 @@ WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP_WORDS = """a an and are as at be but by for from has have had in into is it its of on or our so that the their
     them then there these they this to was we were what when which who will with without would can could
     should may not no more most than very also any all each per via i you your my me us do does did done
-    been being how if about over after before just only such other some own same too s t"""
+    been being how if just only such other some same too s t"""
 STOP = frozenset(_STOP_WORDS.split())
 CONCEPT_PREFIX = "~"
 

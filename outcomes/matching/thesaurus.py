@@ -49,20 +49,19 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "visits",
         "visits to children and families",
-        "home visit* | statutory visit* | visit* | doorstep* | in the field | field work | fieldwork | "
+        "home visit* | statutory visit* | visit | visits | visiting | doorstep* | field work | fieldwork | "
         "mobile working | on the road | in the car | driving between",
     ),
     _c(
         "late-working",
         "working late to keep records up to date",
-        "evening* | weekend* | after hours | out of hours working | beyond contracted hours | unpaid overtime | "
-        "overtime | work late | working late | catch up on recording | backlog*",
-        ("transcription",),
+        "evening* | weekend* | after hours | beyond contracted hours | unpaid overtime | "
+        "overtime | work late | working late | catch up on recording",
     ),
     _c(
         "meetings",
         "meetings and minutes",
-        "minute* | minute taking | minute-taking | minuting | meeting record* | record of the meeting | "
+        "minutes of | meeting minutes | take minutes | taking minutes | minute taking | minute-taking | minuting | minuted | meeting record* | record of the meeting | "
         "child protection conference* | case conference* | conference* | core group* | strategy discussion* | "
         "strategy meeting* | review meeting* | multi-agency meeting* | family group conference* | "
         "speaker label* | speaker attribution | action list* | decisions and actions",
@@ -80,7 +79,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "case-transfer",
         "picking up a case",
         "case transfer* | transfer of case* | transferred case* | changes hands | change of worker | new worker | "
-        "new social worker | allocated worker changes | step down | step up | handover | hand over | "
+        "new social worker | allocated worker changes | step down | step up | handover | "
         "new starter* | inherit* case* | picking up a case | pick up a case",
         ("summarisation", "case-record-query"),
     ),
@@ -104,7 +103,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "in-record",
         "help inside the case management system",
         "inside the record | inside the case management system | within the case management system | "
-        "built into the case management system | built into the record | built in | built-in | embedded | "
+        "built into the case management system | built into the record | built into | embedded | "
         "integrated into | integration with | native | one system | single login | single sign-on | "
         "switching between system* | switch between system* | copy and paste | copying and pasting | "
         "re-key* | rekey* | double keying | duplicate entry",
@@ -149,7 +148,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "front-door",
         "the front door",
         "front door | mash | multi-agency safeguarding hub | contact centre | contact and referral | "
-        "referral* | contacts | duty team | duty desk | first response | triage | screening | "
+        "contacts and referrals | referrals into | duty team | duty desk | first response | triage | screening | "
         "threshold decision* | decision* at the front door | children services front door",
         ("single-view", "chatbot"),
     ),
@@ -175,7 +174,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "risk identification and predictive analytics",
         "predict* | risk model* | risk scor* | risk stratif* | risk identification | identify famil* | "
         "machine learning | forecast* | analytics | data science | early warning | flag* famil* | "
-        "label* famil* | bias | algorithm*",
+        "label* famil*",
         ("risk-analytics",),
     ),
     _c(
@@ -191,7 +190,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "chatbot",
         "chatbots and self-service for families",
         "chatbot* | chat bot* | webchat | web chat | virtual assistant* | digital front door | self-service | "
-        "self service | 24/7 | always on | always-on | out of hours | app for | an app | text message* | "
+        "self service | 24/7 | always on | always-on | mobile app* | text message* | "
         "whatsapp | online information | find out what help | what help is available | local offer | "
         "signpost* | family information service | information and advice",
         ("chatbot",),
@@ -202,13 +201,13 @@ CONCEPTS: tuple[Concept, ...] = (
         "general generative AI assistants",
         "generative ai | genai | gen ai | copilot* | chatgpt | large language model* | llm* | ai assistant* | "
         "ai workspace | ai tool* | public ai | free ai | consumer ai | shadow ai | unsanctioned | "
-        "unapproved tool* | ai website* | ai chat* | draft document* | drafting help | prompt*",
+        "unapproved tool* | ai website* | ai chat* | draft document* | drafting help | prompts | prompting",
         ("assistant",),
     ),
     _c(
         "ai-governance",
         "safe adoption and governance of AI",
-        "dpia* | data protection impact assessment* | ethic* | assurance | ai register | governance | "
+        "dpia* | data protection impact assessment* | ethic* | bias | algorithmic | assurance | ai register | governance | "
         "information governance | acceptable use | ai policy | safe use | use ai safely | safely | "
         "approval process | approve new tool* | sign-off | sign off | risk assessment* | due diligence | "
         "supplier evidence | procurement check* | caldicott | data protection officer | guardrail*",
@@ -251,7 +250,7 @@ CONCEPTS: tuple[Concept, ...] = (
     _c(
         "wellbeing",
         "caseloads and staff wellbeing",
-        "caseload* | workload* | wellbeing | well-being | burnout | burn out | stress | sickness absence | "
+        "caseload* | workload* | wellbeing | burnout | burn out | stress | sickness absence | "
         "morale | fair allocation | weighting",
         ("workforce",),
     ),
@@ -260,7 +259,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "supervision of practitioners",
         "supervision | reflective supervision | supervisor* | reflective practice | reflection | "
         "management oversight | one-to-one* | case discussion*",
-        ("workforce", "transcription"),
+        ("workforce",),
     ),
     _c(
         "lone-working",
@@ -298,7 +297,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "admin",
         "administration and business support",
         "business support | admin* | clerical | scheduling | schedul* | arrang* meeting* | rearrang* | "
-        "booking | book* room* | calendar* | diary | diaries | invitation* | letter* | form | forms | online form* | re-key* | "
+        "booking | book* room* | calendar* | invitation* | letter* | form | forms | online form* | re-key* | "
         "rekey* | data entry | workflow* | automat* | routine task* | manual process* | logistic* | "
         "email* referral* | inbox* | template letter*",
         ("admin-automation",),
