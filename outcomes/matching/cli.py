@@ -63,3 +63,8 @@ def match_command(ref: str | None, all_: bool, as_json: bool, limit: int) -> Non
 
 def init_app(app: Flask) -> None:
     app.cli.add_command(match_command)
+    # The core lists this module among its CLI modules only, so the pages and template helpers
+    # of matching are registered from here too.
+    from outcomes.matching import views
+
+    views.init_app(app)
