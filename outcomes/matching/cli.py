@@ -7,6 +7,7 @@ import time
 
 import click
 from flask import Flask
+from flask.cli import with_appcontext
 from sqlmodel import select
 
 from catalogue.db import get_session
@@ -35,6 +36,7 @@ def _print_table(result: engine.MatchResult) -> None:
 @click.option("--all", "all_", is_flag=True, help="Match every challenge, whatever its status.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per challenge per line.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@with_appcontext
 def match_command(ref: str | None, all_: bool, as_json: bool, limit: int) -> None:
     """Rank the offerings and peer deployments for a challenge, as its owner would see them."""
     if not ref and not all_:
