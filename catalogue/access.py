@@ -349,3 +349,10 @@ def can_manage_programme(viewer: Viewer, programme: Any) -> bool:
 def programme_member_sees(viewer: Viewer, member_ids: frozenset[int]) -> bool:
     """Members (accepted) of a programme see all its challenges, drafts included, and results."""
     return viewer.member_org_id is not None and viewer.is_authority_staff and viewer.member_org_id in member_ids
+
+
+def can_add_offering(viewer: Viewer, supplier: Any) -> bool:
+    """List a new offering for a supplier organisation: its approved members, or a site admin."""
+    if getattr(supplier, "kind", None) != "supplier":
+        return False
+    return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == supplier.id)

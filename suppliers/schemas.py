@@ -33,3 +33,94 @@ class OfferingSchema(BaseSchema):
     accreditations = StringList("accreditation")
     hosting = Text("The hosting details", max_length=500)
     pricing = Text("The pricing", max_length=2000)
+
+
+# --- form-only extensions (the offering form and the supplier profile form) ---------------------
+
+import re  # noqa: E402
+from typing import Any  # noqa: E402
+
+from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
+
+from catalogue.records.schemas import bool_field  # noqa: E402
+
+HTTPS_MESSAGE = "Enter a web address starting with https://, like https://example.com/guide.pdf"
+WEBSITE_MESSAGE = "Enter the website address starting with https:// or http://, like https://example.com"
+COMPANY_NUMBER = re.compile(r"^(?:[0-9]{8}|[A-Z]{2}[0-9]{6})$")
+OFFERING_STATUSES = {"draft": "Draft: only your organisation sees it", "published": "Published: anyone can see it"}
+MAX_LINKS = 10
+
+
+class WebAddress(fields.String):
+    """An absolute web address; https only unless `allow_http`."""
+
+    def __init__(self, message: str, allow_http: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"required": message, "invalid": message})
+        super().__init__(validate=validate.Length(max=500, error="The web address must be 500 characters or fewer"), **kwargs)
+        self.message = message
+        self.schemes = ("https", "http") if allow_http else ("https",)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        try:
+            validate.URL(schemes=set(self.schemes), require_tld=True)(text)
+        except ValidationError as exc:
+            raise ValidationError(self.message) from exc
+        return text
+
+
+class LinkSchema(BaseSchema):
+    title = Text("The title of the document", max_length=200, required=True)
+    url = WebAddress(HTTPS_MESSAGE, required=True)
+
+
+class OfferingFormSchema(OfferingSchema):
+    """The offering form and API: the bundle's fields plus documents and draft/published.
+    Load with exclude=("ref", "supplier"): the page supplies both."""
+
+    links = fields.List(
+        fields.Nested(LinkSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_LINKS, error=f"Add {MAX_LINKS} documents or fewer"),
+        error_messages={"invalid": "Give the documents as a list of titles and web addresses"},
+    )
+    status = Choice(
+        OFFERING_STATUSES, "Choose whether to publish the offering or save it as a draft", load_default="draft"
+    )
+
+
+class SupplierProfileSchema(BaseSchema):
+    """What a supplier says about itself (the fields live on its organisation)."""
+
+    name = Text("The name of the organisation", max_length=200, required=True)
+    website = WebAddress(WEBSITE_MESSAGE, allow_http=True)
+    company_number = fields.String(
+        error_messages={"invalid": "Enter the company number as 8 digits, or 2 letters and 6 digits, like SC123456"}
+    )
+    is_sme = bool_field("Say whether you are a small or medium-sized enterprise")
+    accreditations = Codes(vocabulary.ACCREDITATIONS, "accreditation", load_default=list)
+    data_hosting = Text("Where data is hosted", max_length=500)
+    description = Text("The description", max_length=5000)
+    contact_name = Text("The contact name", max_length=200)
+    contact_email = fields.Email(
+        validate=validate.Length(max=320, error="The email address must be 320 characters or fewer"),
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
+    )
+    contact_role = Text("The contact's role", max_length=200)
+    contact_consent = bool_field("Say whether signed-in members may see your contact details")
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        number = data.get("company_number")
+        if number is not None:
+            number = number.replace(" ", "").upper()
+            if not COMPANY_NUMBER.match(number):
+                errors["company_number"] = [
+                    "Enter the company number as 8 digits, or 2 letters and 6 digits, like SC123456"
+                ]
+            data["company_number"] = number
+        if data.get("contact_consent") and not data.get("contact_email"):
+            errors["contact_email"] = ["Enter a contact email address, or say members may not see your contact details"]
+        if errors:
+            raise ValidationError(errors)
