@@ -22,6 +22,8 @@ class Challenge(SQLModel, table=True):
     owner_id: int = Field(foreign_key="organisation.id", index=True)
     title: str = Field(max_length=200)
     problem: str = Field(default="", sa_type=sa.Text)
+    # Catalogue categories the problem falls under (for browsing and matching); not in the bundle.
+    categories: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     users: str | None = Field(default=None, sa_type=sa.Text)
     # [{"outcome", "measure", "baseline", "target"}]
     outcomes: list[dict] = Field(default_factory=list, sa_type=sa.JSON)

@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
-from catalogue.records.schemas import BaseSchema, Choice, Ref, StringList, Text, money
+from catalogue.records.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, money
 
 
 class OutcomeSchema(BaseSchema):
@@ -87,6 +87,7 @@ class ChallengeFormSchema(ChallengeSchema):
     """The authoring form. Each page loads only its own fields (`only=`); the bundle keeps the
     base schema."""
 
+    categories = Codes(vocabulary.CATEGORIES, "category")
     constraint_data = Text("The data constraints", max_length=5000)
     constraint_ig = Text("The information governance constraints", max_length=5000)
     constraint_hosting = Text("The hosting constraints", max_length=5000)
@@ -124,7 +125,7 @@ class ChallengeFormSchema(ChallengeSchema):
 
 # Which fields each page of the task list asks for.
 SECTIONS: dict[str, tuple[str, ...]] = {
-    "problem": ("title", "problem"),
+    "problem": ("title", "problem", "categories"),
     "users": ("users",),
     "outcomes": ("outcomes",),
     "constraints": ("constraint_data", "constraint_ig", "constraint_hosting", "constraint_cms"),

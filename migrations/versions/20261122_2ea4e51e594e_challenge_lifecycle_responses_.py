@@ -163,6 +163,7 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('phase_id', 'response_id')
     )
     with op.batch_alter_table('challenge', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('categories', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
         batch_op.add_column(sa.Column('constraint_details', sa.JSON(), nullable=False, server_default=sa.text("'{}'")))
         batch_op.add_column(sa.Column('tried_deployment_ids', sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
         batch_op.add_column(sa.Column('questions_close', sa.Date(), nullable=True))
@@ -192,6 +193,7 @@ def downgrade() -> None:
         batch_op.drop_column('questions_close')
         batch_op.drop_column('tried_deployment_ids')
         batch_op.drop_column('constraint_details')
+        batch_op.drop_column('categories')
 
     op.drop_table('phase_shortlist')
     with op.batch_alter_table('clarification_question', schema=None) as batch_op:
