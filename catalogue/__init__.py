@@ -39,6 +39,7 @@ CLI_MODULES = (
     "outcomes.bundle",
     "outcomes.cli",
     "outcomes.matching.cli",
+    "catalogue.cfe_import",
 )
 
 
