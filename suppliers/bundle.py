@@ -5,9 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask
+from sqlmodel import Session, select
 
 from catalogue import access
+from catalogue.access import Viewer
 from catalogue.bundle import RefField, Section, register_section
+from catalogue.records.services import register_tool_offerings
 from suppliers.models import Offering
 from suppliers.schemas import OfferingSchema
 
@@ -47,5 +50,18 @@ SECTION = Section(
 )
 
 
+def published_offerings_for_tool(session: Session, viewer: Viewer, tool_id: int) -> list[Offering]:
+    """For the core's tool page (which may not import this package): published offerings that
+    sell the tool, through the offering policy."""
+    query = (
+        select(Offering)
+        .where(Offering.tool_id == tool_id, Offering.status == "published")
+        .where(access.offering_visible_clause(viewer, Offering))
+        .order_by(Offering.name)
+    )
+    return list(session.exec(query))
+
+
 def init_app(app: Flask) -> None:
     register_section(SECTION)
+    register_tool_offerings(published_offerings_for_tool)

@@ -1,7 +1,401 @@
-"""Placeholder until this package's issue lands: registers nothing yet."""
+"""Pages of the evidence catalogue: tools, deployments (dropped ones and why), organisations,
+single views, and the guided deployment form. Thin: parse, call a service, render."""
 
-from flask import Flask
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+
+from catalogue import access, vocabulary
+from catalogue.accounts.auth import current_viewer
+from catalogue.db import get_session
+from catalogue.forms import form_to_dict
+from catalogue.records import services
+from catalogue.records.schemas import RESOURCE_FIELDS
+
+bp = Blueprint("records", __name__)
+
+STEP_MULTI = ("dropped_reasons", "ethics_checks", "new_tool-categories")
+
+
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _arg(name: str) -> str:
+    return (request.args.get(name) or "").strip()[:200]
+
+
+def _query_without(**changes: Any) -> dict[str, Any]:
+    """The current filters with some changed, for pagination and 'remove filter' links."""
+    args = {k: v for k, v in request.args.items() if v}
+    for key, value in changes.items():
+        if value in (None, ""):
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return args
+
+
+# --- tools -------------------------------------------------------------------------------------
+
+
+@bp.get("/tools")
+def tools():  # noqa: ANN201
+    filters = services.ToolFilters(
+        q=_arg("q"),
+        category=_arg("category"),
+        delivery=_arg("delivery"),
+        ai=_arg("ai"),
+        sort=_arg("sort") or ("relevance" if _arg("q") else "name"),
+        page=_page_number(),
+    )
+    page = services.browse_tools(get_session(), current_viewer(), filters)
+    return render_template(
+        "records/tools.html", title="Tools", page=page, filters=filters, sorts=services.TOOL_SORTS, link=_query_without
+    )
+
+
+@bp.get("/tools/<ref>")
+def tool(ref: str):  # noqa: ANN201
+    try:
+        info = services.tool_page(get_session(), current_viewer(), ref)
+    except services.NotFound:
+        abort(404)
+    return render_template("records/tool.html", title=info.tool.name, info=info)
+
+
+# --- deployments -------------------------------------------------------------------------------
+
+
+def _deployment_filters() -> services.DeploymentFilters:
+    return services.DeploymentFilters(
+        q=_arg("q"),
+        category=_arg("category"),
+        stage=_arg("stage"),
+        region=_arg("region"),
+        reason=_arg("reason"),
+        evaluation=_arg("evaluation"),
+        delivery=_arg("delivery"),
+        ai=_arg("ai"),
+        sort=_arg("sort") or ("relevance" if _arg("q") else "recent"),
+        page=_page_number(),
+    )
+
+
+@bp.get("/deployments")
+def deployments():  # noqa: ANN201
+    filters = _deployment_filters()
+    page = services.browse_deployments(get_session(), current_viewer(), filters)
+    return render_template(
+        "records/deployments.html",
+        title="Who uses what",
+        page=page,
+        filters=filters,
+        sorts=services.DEPLOYMENT_SORTS,
+        link=_query_without,
+        can_author=access.can_author_evidence(current_viewer()),
+    )
+
+
+@bp.get("/deployments/dropped")
+def dropped():  # noqa: ANN201
+    filters = _deployment_filters()
+    view = services.dropped_view(get_session(), current_viewer(), filters)
+    return render_template(
+        "records/dropped.html", title="Dropped pilots and why", view=view, filters=filters, link=_query_without
+    )
+
+
+@bp.get("/deployments/<ref>")
+def deployment(ref: str):  # noqa: ANN201
+    try:
+        info = services.deployment_page(get_session(), current_viewer(), ref)
+    except services.NotFound:
+        abort(404)
+    # The transparency-record draft lives in another module; link to it when it is installed.
+    atrs = "atrs.atrs_page" if "atrs.atrs_page" in current_app.view_functions else None
+    return render_template(
+        "records/deployment.html",
+        title=f"{info.tool.name} at {info.organisation.name}",
+        info=info,
+        atrs_endpoint=atrs,
+    )
+
+
+# --- the guided deployment form -----------------------------------------------------------------
+
+
+def _require_author() -> Response | None:
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    if not access.can_author_evidence(current_viewer()):
+        abort(403)
+    return None
+
+
+def _load_draft() -> dict[str, Any]:
+    """The answers so far, carried in a hidden field (no JavaScript, no size limit of a cookie).
+    Tampering gains nothing: everything is validated again before saving."""
+    try:
+        draft = json.loads(request.form.get("draft") or "{}")
+    except ValueError:
+        draft = {}
+    return draft if isinstance(draft, dict) else {}
+
+
+def _form_data(draft: dict[str, Any]) -> dict[str, Any]:
+    """The draft flattened into the names the form fields use."""
+    data = dict(draft)
+    for key, value in (draft.get("new_tool") or {}).items():
+        data[f"new_tool-{key}"] = value
+    for key, value in (draft.get("resources") or {}).items():
+        data[f"resources-{key}"] = value
+    return data
+
+
+def _render_step(
+    step: str, draft: dict[str, Any], errors: dict[str, str], ref: str | None, typed: dict[str, Any] | None = None
+) -> str:
+    session = get_session()
+    data = _form_data(draft)
+    if typed:
+        data.update(typed)
+    context: dict[str, Any] = {
+        "step": step,
+        "draft_json": json.dumps(draft),
+        "data": data,
+        "errors": errors,
+        "ref": ref,
+        "action": url_for("records.edit_step", ref=ref, step=step) if ref else url_for("records.new_step", step=step),
+    }
+    if step == "check":
+        names = services.steps_for(draft)
+        tool = None
+        if draft.get("tool_choice") == "existing" and draft.get("tool"):
+            tool = next((t for t in services.tool_choices(session) if t.ref == draft["tool"]), None)
+        context.update(title="Check your answers", steps=names, tool=tool, step_titles=services.STEP_TITLES)
+        return render_template("records/deployment_check.html", **context)
+    names = services.steps_for(draft)
+    position = names.index(step) + 1 if step in names else 1
+    context.update(
+        title=services.STEP_TITLES[step],
+        position=position,
+        total=len(names),
+        tools=services.tool_choices(session) if step == "tool" else [],
+        suppliers=services.supplier_choices(session) if step == "tool" else [],
+        resource_fields=RESOURCE_FIELDS,
+    )
+    return render_template("records/deployment_step.html", **context)
+
+
+def _handle_step(step: str, ref: str | None) -> Any:
+    if step not in services.STEP_NAMES and step != "check":
+        abort(404)
+    session = get_session()
+    viewer = current_viewer()
+    draft = _load_draft()
+    goto = request.form.get("goto")
+    if goto in services.STEP_NAMES or goto == "check":
+        return _render_step(goto, draft, {}, ref)
+    if step == "check":
+        try:
+            record, errors = services.save_deployment(session, viewer, draft, ref)
+        except services.Forbidden:
+            abort(403)
+        except services.NotFound:
+            abort(404)
+        if errors:
+            return _render_step("check", draft, errors, ref)
+        session.commit()
+        flash("Deployment saved" if ref else "Deployment recorded", "success")
+        return redirect(url_for("records.deployment", ref=record.ref), code=303)
+    form = form_to_dict(request.form, multi=STEP_MULTI)
+    form.pop("draft", None)
+    form.pop("goto", None)
+    form["new_tool-categories"] = form.get("new_tool-categories", [])
+    errors = services.apply_step(session, draft, step, form)
+    if errors:
+        return _render_step(step, draft, errors, ref, typed=form)
+    following = services.next_step(draft, step)
+    if following == "check":
+        draft["_reviewed"] = True
+    return _render_step(following, draft, {}, ref)
+
+
+@bp.get("/deployments/new")
+def new_deployment():  # noqa: ANN201
+    denied = _require_author()
+    if denied:
+        return denied
+    return _render_step("tool", {"visibility": "authorities"}, {}, None)
+
+
+@bp.post("/deployments/new/<step>")
+def new_step(step: str):  # noqa: ANN201
+    denied = _require_author()
+    if denied:
+        return denied
+    return _handle_step(step, None)
+
+
+def _editable(ref: str) -> Any:
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    try:
+        record = services.get_visible_deployment(get_session(), current_viewer(), ref)
+    except services.NotFound:
+        abort(404)
+    if not access.can_change(current_viewer(), record):
+        abort(403)
+    return record
+
+
+@bp.get("/deployments/<ref>/edit")
+def edit_deployment(ref: str):  # noqa: ANN201
+    record = _editable(ref)
+    if isinstance(record, Response):
+        return record
+    draft = services.draft_from_deployment(get_session(), record)
+    return _render_step("check", draft, {}, ref)
+
+
+@bp.post("/deployments/<ref>/edit/<step>")
+def edit_step(ref: str, step: str):  # noqa: ANN201
+    record = _editable(ref)
+    if isinstance(record, Response):
+        return record
+    return _handle_step(step, ref)
+
+
+# --- organisations -------------------------------------------------------------------------------
+
+
+@bp.get("/organisations")
+def organisations():  # noqa: ANN201
+    kind, region, q = _arg("kind"), _arg("region"), _arg("q")
+    rows = services.list_organisations(get_session(), current_viewer(), kind=kind, region=region, q=q)
+    return render_template(
+        "organisations/list.html",
+        title="Organisations",
+        rows=rows,
+        filters={"kind": kind, "region": region, "q": q},
+    )
+
+
+@bp.get("/organisations/<ref>")
+def organisation(ref: str):  # noqa: ANN201
+    try:
+        info = services.organisation_page(get_session(), current_viewer(), ref)
+    except services.NotFound:
+        abort(404)
+    return render_template("organisations/show.html", title=info.organisation.name, info=info)
+
+
+# --- single views ------------------------------------------------------------------------------
+
+
+@bp.get("/single-views/<ref>")
+def single_view(ref: str):  # noqa: ANN201
+    session = get_session()
+    viewer = current_viewer()
+    try:
+        view = services.get_visible_single_view(session, viewer, ref)
+    except services.NotFound:
+        abort(404)
+    from catalogue.accounts.models import Organisation
+    from catalogue.records.models import Tool
+
+    org = session.get(Organisation, view.organisation_id)
+    tool = session.get(Tool, view.tool_id) if view.tool_id else None
+    return render_template(
+        "records/single_view.html",
+        title=f"Single view of the child: {org.name}",
+        view=view,
+        organisation=org,
+        tool=tool,
+        can_edit=access.can_change(viewer, view),
+    )
+
+
+def _single_view_form(ref: str | None) -> Any:
+    session = get_session()
+    viewer = current_viewer()
+    if request.method == "GET":
+        if ref is None:
+            data: dict[str, Any] = {"visibility": "authorities", "sources": []}
+        else:
+            data = services.single_view_to_form(session, services.get_visible_single_view(session, viewer, ref))
+        errors: dict[str, str] = {}
+    else:
+        data = form_to_dict(request.form, multi=("sources",))
+        record, errors = services.save_single_view(session, viewer, data, ref)
+        if not errors:
+            session.commit()
+            flash("Single view saved", "success")
+            return redirect(url_for("records.single_view", ref=record.ref), code=303)
+    return render_template(
+        "records/single_view_form.html",
+        title="Edit your single view of the child" if ref else "Record your single view of the child",
+        data=data,
+        errors=errors,
+        tools=services.tool_choices(session),
+        ref=ref,
+    )
+
+
+@bp.route("/single-views/new", methods=["GET", "POST"])
+def new_single_view():  # noqa: ANN201
+    denied = _require_author()
+    if denied:
+        return denied
+    try:
+        return _single_view_form(None)
+    except services.Forbidden:
+        abort(403)
+
+
+@bp.route("/single-views/<ref>/edit", methods=["GET", "POST"])
+def edit_single_view(ref: str):  # noqa: ANN201
+    if not current_user.is_authenticated:
+        return redirect(url_for("accounts.sign_in", next=request.path))
+    session = get_session()
+    try:
+        view = services.get_visible_single_view(session, current_viewer(), ref)
+    except services.NotFound:
+        abort(404)
+    if not access.can_change(current_viewer(), view):
+        abort(403)
+    try:
+        return _single_view_form(ref)
+    except services.Forbidden:
+        abort(403)
+
+
+@bp.app_template_global()
+def stage_tag_class(stage: str) -> str:
+    return {
+        "pilot": "govuk-tag--blue",
+        "implemented": "govuk-tag--green",
+        "fully-established": "govuk-tag--turquoise",
+        "dropped": "govuk-tag--red",
+    }.get(stage, "govuk-tag--grey")
+
+
+@bp.app_template_global()
+def visibility_tag_class(visibility: str) -> str:
+    return {"public": "govuk-tag--grey", "authorities": "govuk-tag--yellow", "private": "govuk-tag--purple"}.get(
+        visibility, "govuk-tag--grey"
+    )
 
 
 def init_app(app: Flask) -> None:
-    return None
+    app.register_blueprint(bp)
+    app.jinja_env.globals.setdefault("vocabulary", vocabulary)

@@ -1,0 +1,757 @@
+"""The evidence catalogue's rules: browsing tools and deployments, single pages, and saving
+deployments and single views. Plain functions taking a session and a viewer; every visibility
+decision goes through catalogue.access."""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from catalogue import access, vocabulary
+from catalogue.access import Viewer
+from catalogue.accounts.models import Organisation, PartnershipMember
+from catalogue.db import utcnow
+from catalogue.records.models import Deployment, SingleView, Tool
+from catalogue.records.schemas import RESOURCE_FIELDS, DeploymentSchema, SingleViewSchema, ToolSchema
+from catalogue.refs import new_ref
+
+log = logging.getLogger(__name__)
+
+PAGE_SIZE = 50
+
+# Free-text fields checked for personal data about children and families before saving.
+DEPLOYMENT_TEXT_FIELDS = (
+    "summary",
+    "impact",
+    "learnings",
+    "barriers",
+    "dropped_detail",
+    "risk_assessment",
+    "safeguards",
+    "evaluator",
+    "evaluation_findings",
+)
+TOOL_TEXT_FIELDS = ("summary", "description")
+SINGLE_VIEW_TEXT_FIELDS = ("other_sources", "documentation")
+
+
+class NotFound(Exception):
+    """No such record, or one the viewer may not see (the two look the same from outside)."""
+
+
+class Forbidden(Exception):
+    """The viewer may see the record but not change it."""
+
+
+# --- links from feature packages (the core never imports them) --------------------------------
+
+OfferingLister = Callable[[Session, Viewer, int], list[Any]]
+_offering_listers: list[OfferingLister] = []
+
+
+def register_tool_offerings(lister: OfferingLister) -> None:
+    """suppliers/ registers fn(session, viewer, tool_id) -> offerings the viewer may see that sell it."""
+    if lister not in _offering_listers:
+        _offering_listers.append(lister)
+
+
+def offerings_for_tool(session: Session, viewer: Viewer, tool_id: int) -> list[Any]:
+    found: list[Any] = []
+    for lister in _offering_listers:
+        found.extend(lister(session, viewer, tool_id))
+    return found
+
+
+# --- personal data -------------------------------------------------------------------------------
+
+
+def personal_data_problems(data: Mapping[str, Any], fields: Iterable[str], prefix: str = "") -> dict[str, str]:
+    """Findings of the personal-data check as field errors; none if the check is not installed."""
+    try:
+        from catalogue.personal_data import check_fields
+    except ImportError:  # pragma: no cover - the check ships with the core
+        return {}
+    return {f"{prefix}{k}": v for k, v in check_fields(data, fields).items()}
+
+
+# --- free text: the search engine, or a plain LIKE when it cannot answer --------------------------
+
+
+def _text_matches(session: Session, viewer: Viewer, q: str, kind: str, columns: list[Any], model: Any) -> list[int]:
+    try:
+        from catalogue.search.engine import matching_ids
+
+        return matching_ids(viewer, q, kind)
+    except Exception:  # noqa: BLE001 - a broken index must not break browsing
+        log.exception("search engine unavailable; falling back to LIKE")
+    pattern = f"%{q.strip()}%"
+    return list(session.exec(select(model.id).where(sa.or_(*(c.ilike(pattern) for c in columns)))).all())
+
+
+# --- tools -----------------------------------------------------------------------------------------
+
+
+@dataclass
+class ToolFilters:
+    q: str = ""
+    category: str = ""
+    delivery: str = ""
+    ai: str = ""  # "yes" | "no" | ""
+    sort: str = "name"  # name | most-used | newest | relevance
+    page: int = 1
+
+
+TOOL_SORTS = {"name": "Name", "most-used": "Most used", "newest": "Recently added", "relevance": "Best match"}
+
+
+@dataclass
+class ToolRow:
+    tool: Tool
+    deployments: int
+    stages: Counter
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    pages: int
+
+
+def _paginate(items: list[Any], page: int) -> Page:
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    return Page(items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(items), page, pages)
+
+
+def _visible_deployment_stages(session: Session, viewer: Viewer) -> dict[int, Counter]:
+    rows = session.exec(
+        select(Deployment.tool_id, Deployment.stage).where(access.visible_clause(viewer, Deployment))
+    ).all()
+    stages: dict[int, Counter] = defaultdict(Counter)
+    for tool_id, stage in rows:
+        stages[tool_id][stage] += 1
+    return stages
+
+
+def browse_tools(session: Session, viewer: Viewer, filters: ToolFilters) -> Page:
+    query = select(Tool)
+    if filters.delivery in vocabulary.DELIVERY:
+        query = query.where(Tool.delivery == filters.delivery)
+    if filters.ai == "yes":
+        query = query.where(Tool.uses_ai.is_(True))
+    elif filters.ai == "no":
+        query = query.where(sa.or_(Tool.uses_ai.is_(False), Tool.uses_ai.is_(None)))
+    tools = list(session.exec(query))
+    if filters.category in vocabulary.CATEGORIES:
+        tools = [t for t in tools if filters.category in (t.categories or [])]
+    order: dict[int, int] = {}
+    if filters.q.strip():
+        ids = _text_matches(session, viewer, filters.q, "tool", [Tool.name, Tool.summary, Tool.description], Tool)
+        order = {tool_id: i for i, tool_id in enumerate(ids)}
+        tools = [t for t in tools if t.id in order]
+    stages = _visible_deployment_stages(session, viewer)
+    rows = [ToolRow(t, sum(stages[t.id].values()), stages[t.id]) for t in tools]
+    sort = filters.sort if filters.sort in TOOL_SORTS else "name"
+    if sort == "relevance" and order:
+        rows.sort(key=lambda r: order[r.tool.id])
+    elif sort == "most-used":
+        rows.sort(key=lambda r: (-r.deployments, r.tool.name.lower()))
+    elif sort == "newest":
+        rows.sort(key=lambda r: (r.tool.created_at, r.tool.id), reverse=True)
+    else:
+        rows.sort(key=lambda r: r.tool.name.lower())
+    return _paginate(rows, filters.page)
+
+
+@dataclass
+class DeploymentRow:
+    deployment: Deployment
+    tool: Tool
+    organisation: Organisation
+
+
+@dataclass
+class ToolPage:
+    tool: Tool
+    supplier: Organisation | None
+    developed_by: Organisation | None
+    deployments: list[DeploymentRow]
+    dropped: list[DeploymentRow]
+    offerings: list[Any]
+    stages: Counter
+    can_edit: bool
+
+
+def _visible_deployment_rows(session: Session, viewer: Viewer, *where: Any) -> list[DeploymentRow]:
+    query = (
+        select(Deployment, Tool, Organisation)
+        .join(Tool, Tool.id == Deployment.tool_id)
+        .join(Organisation, Organisation.id == Deployment.organisation_id)
+        .where(access.visible_clause(viewer, Deployment), *where)
+    )
+    return [DeploymentRow(d, t, o) for d, t, o in session.exec(query).all()]
+
+
+def tool_page(session: Session, viewer: Viewer, ref: str) -> ToolPage:
+    tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
+    if tool is None:
+        raise NotFound(ref)
+    rows = _visible_deployment_rows(session, viewer, Deployment.tool_id == tool.id)
+    rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.organisation.name.lower()))
+    return ToolPage(
+        tool=tool,
+        supplier=session.get(Organisation, tool.supplier_id) if tool.supplier_id else None,
+        developed_by=session.get(Organisation, tool.developed_by_id) if tool.developed_by_id else None,
+        deployments=[r for r in rows if r.deployment.stage != "dropped"],
+        dropped=[r for r in rows if r.deployment.stage == "dropped"],
+        offerings=offerings_for_tool(session, viewer, tool.id),
+        stages=Counter(r.deployment.stage for r in rows),
+        can_edit=access.can_change_tool(viewer, tool),
+    )
+
+
+# --- deployments -------------------------------------------------------------------------------------
+
+
+@dataclass
+class DeploymentFilters:
+    q: str = ""
+    category: str = ""
+    stage: str = ""
+    region: str = ""
+    reason: str = ""
+    evaluation: str = ""
+    delivery: str = ""
+    ai: str = ""
+    sort: str = "recent"
+    page: int = 1
+
+
+DEPLOYMENT_SORTS = {
+    "recent": "Recently updated",
+    "started": "Most recently started",
+    "tool": "Tool name",
+    "organisation": "Organisation name",
+    "relevance": "Best match",
+}
+
+
+def _filtered_deployments(session: Session, viewer: Viewer, filters: DeploymentFilters) -> list[DeploymentRow]:
+    where: list[Any] = []
+    if filters.stage in vocabulary.STAGES:
+        where.append(Deployment.stage == filters.stage)
+    if filters.region in vocabulary.REGIONS:
+        where.append(Organisation.region == filters.region)
+    if filters.evaluation in vocabulary.EVALUATION:
+        where.append(Deployment.evaluation == filters.evaluation)
+    if filters.delivery in vocabulary.DELIVERY:
+        where.append(Tool.delivery == filters.delivery)
+    if filters.ai == "yes":
+        where.append(Tool.uses_ai.is_(True))
+    elif filters.ai == "no":
+        where.append(sa.or_(Tool.uses_ai.is_(False), Tool.uses_ai.is_(None)))
+    rows = _visible_deployment_rows(session, viewer, *where)
+    # List-valued codes are filtered here, the same way on SQLite and PostgreSQL.
+    if filters.category in vocabulary.CATEGORIES:
+        rows = [r for r in rows if filters.category in (r.tool.categories or [])]
+    if filters.reason in vocabulary.DROPPED_REASONS:
+        rows = [r for r in rows if filters.reason in (r.deployment.dropped_reasons or [])]
+    return rows
+
+
+def _sort_deployments(rows: list[DeploymentRow], sort: str, order: Mapping[int, int]) -> None:
+    if sort == "relevance" and order:
+        rows.sort(key=lambda r: order.get(r.deployment.id, len(order)))
+    elif sort == "started":
+        rows.sort(key=lambda r: (r.deployment.started or "", r.deployment.id), reverse=True)
+    elif sort == "tool":
+        rows.sort(key=lambda r: (r.tool.name.lower(), r.organisation.name.lower()))
+    elif sort == "organisation":
+        rows.sort(key=lambda r: (r.organisation.name.lower(), r.tool.name.lower()))
+    else:
+        rows.sort(key=lambda r: (r.deployment.updated_at, r.deployment.id), reverse=True)
+
+
+def browse_deployments(session: Session, viewer: Viewer, filters: DeploymentFilters) -> Page:
+    rows = _filtered_deployments(session, viewer, filters)
+    order: dict[int, int] = {}
+    if filters.q.strip():
+        columns = [Deployment.summary, Deployment.impact, Deployment.learnings, Deployment.dropped_detail]
+        ids = _text_matches(session, viewer, filters.q, "deployment", columns, Deployment)
+        order = {dep_id: i for i, dep_id in enumerate(ids)}
+        rows = [r for r in rows if r.deployment.id in order]
+    _sort_deployments(rows, filters.sort, order)
+    return _paginate(rows, filters.page)
+
+
+@dataclass
+class DroppedView:
+    rows: list[DeploymentRow]
+    reason_counts: list[tuple[str, int]]  # (reason code, number of visible dropped deployments)
+    by_reason: list[tuple[str, list[DeploymentRow]]]
+    total: int
+
+
+def dropped_view(session: Session, viewer: Viewer, filters: DeploymentFilters) -> DroppedView:
+    """What failed and why across authorities: every count is of deployments the viewer may see."""
+    filters.stage = "dropped"
+    chosen = filters.reason
+    filters.reason = ""
+    everything = _filtered_deployments(session, viewer, filters)
+    if filters.q.strip():
+        ids = _text_matches(
+            session, viewer, filters.q, "deployment", [Deployment.summary, Deployment.dropped_detail], Deployment
+        )
+        wanted = set(ids)
+        everything = [r for r in everything if r.deployment.id in wanted]
+    counts = Counter(reason for r in everything for reason in r.deployment.dropped_reasons or [])
+    reason_counts = [(code, counts[code]) for code in vocabulary.DROPPED_REASONS if counts[code]]
+    rows = [r for r in everything if not chosen or chosen in (r.deployment.dropped_reasons or [])]
+    rows.sort(key=lambda r: (r.deployment.ended or r.deployment.started or "", r.deployment.id), reverse=True)
+    groups = []
+    for code in vocabulary.DROPPED_REASONS:
+        if chosen and code != chosen:
+            continue
+        members = [r for r in rows if code in (r.deployment.dropped_reasons or [])]
+        if members:
+            groups.append((code, members))
+    filters.reason = chosen
+    return DroppedView(rows=rows, reason_counts=reason_counts, by_reason=groups, total=len(rows))
+
+
+@dataclass
+class DeploymentPage:
+    deployment: Deployment
+    tool: Tool
+    organisation: Organisation
+    can_edit: bool
+    others: list[DeploymentRow] = field(default_factory=list)
+
+
+def get_visible_deployment(session: Session, viewer: Viewer, ref: str) -> Deployment:
+    deployment = session.exec(select(Deployment).where(Deployment.ref == ref)).first()
+    if deployment is None or not access.can_view(viewer, deployment):
+        raise NotFound(ref)
+    return deployment
+
+
+def deployment_page(session: Session, viewer: Viewer, ref: str) -> DeploymentPage:
+    deployment = get_visible_deployment(session, viewer, ref)
+    others = _visible_deployment_rows(
+        session, viewer, Deployment.tool_id == deployment.tool_id, Deployment.id != deployment.id
+    )
+    others.sort(key=lambda r: r.organisation.name.lower())
+    return DeploymentPage(
+        deployment=deployment,
+        tool=session.get(Tool, deployment.tool_id),
+        organisation=session.get(Organisation, deployment.organisation_id),
+        can_edit=access.can_change(viewer, deployment),
+        others=others,
+    )
+
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganisationRow:
+    organisation: Organisation
+    deployments: int
+
+
+def list_organisations(session: Session, viewer: Viewer, kind: str = "", region: str = "", q: str = "") -> list:
+    query = select(Organisation)
+    if kind in vocabulary.ORGANISATION_KINDS:
+        query = query.where(Organisation.kind == kind)
+    if region in vocabulary.REGIONS:
+        query = query.where(Organisation.region == region)
+    if q.strip():
+        query = query.where(Organisation.name.ilike(f"%{q.strip()}%"))
+    orgs = session.exec(query.order_by(Organisation.name)).all()
+    counts = Counter(
+        session.exec(select(Deployment.organisation_id).where(access.visible_clause(viewer, Deployment))).all()
+    )
+    return [OrganisationRow(o, counts[o.id]) for o in orgs]
+
+
+@dataclass
+class OrganisationPage:
+    organisation: Organisation
+    deployments: list[DeploymentRow]
+    single_views: list[SingleView]
+    tools_built: list[Tool]
+    tools_sold: list[Tool]
+    members: list[Organisation]
+    partnerships: list[Organisation]
+    show_contact: bool
+    can_author: bool
+
+
+def organisation_page(session: Session, viewer: Viewer, ref: str) -> OrganisationPage:
+    org = session.exec(select(Organisation).where(Organisation.ref == ref)).first()
+    if org is None:
+        raise NotFound(ref)
+    rows = _visible_deployment_rows(session, viewer, Deployment.organisation_id == org.id)
+    rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.tool.name.lower()))
+    views = session.exec(
+        select(SingleView)
+        .where(SingleView.organisation_id == org.id, access.visible_clause(viewer, SingleView))
+        .order_by(SingleView.ref)
+    ).all()
+    member_ids = select(PartnershipMember.member_id).where(
+        PartnershipMember.partnership_id == org.id, PartnershipMember.status == "accepted"
+    )
+    partnership_ids = select(PartnershipMember.partnership_id).where(
+        PartnershipMember.member_id == org.id, PartnershipMember.status == "accepted"
+    )
+    return OrganisationPage(
+        organisation=org,
+        deployments=rows,
+        single_views=list(views),
+        tools_built=list(session.exec(select(Tool).where(Tool.developed_by_id == org.id).order_by(Tool.name))),
+        tools_sold=list(session.exec(select(Tool).where(Tool.supplier_id == org.id).order_by(Tool.name))),
+        members=list(
+            session.exec(select(Organisation).where(Organisation.id.in_(member_ids)).order_by(Organisation.name))
+        ),
+        partnerships=list(
+            session.exec(select(Organisation).where(Organisation.id.in_(partnership_ids)).order_by(Organisation.name))
+        ),
+        show_contact=access.can_see_contact(viewer, org),
+        can_author=access.can_author_evidence(viewer) and viewer.member_org_id == org.id,
+    )
+
+
+# --- single views ----------------------------------------------------------------------------------
+
+
+def get_visible_single_view(session: Session, viewer: Viewer, ref: str) -> SingleView:
+    view = session.exec(select(SingleView).where(SingleView.ref == ref)).first()
+    if view is None or not access.can_view(viewer, view):
+        raise NotFound(ref)
+    return view
+
+
+def single_view_to_form(session: Session, view: SingleView) -> dict[str, Any]:
+    tool = session.get(Tool, view.tool_id) if view.tool_id else None
+    return {
+        "status": view.status,
+        "sources": list(view.sources or []),
+        "other_sources": view.other_sources or "",
+        "tool": tool.ref if tool else "",
+        "documentation": view.documentation or "",
+        "visibility": view.visibility,
+    }
+
+
+def save_single_view(
+    session: Session, viewer: Viewer, form: Mapping[str, Any], ref: str | None = None
+) -> tuple[SingleView | None, dict[str, str]]:
+    """Create (ref None) or change a single view; (record, {}) or (None, field errors)."""
+    from catalogue.forms import load_form
+
+    if ref is None:
+        if not access.can_author_evidence(viewer):
+            raise Forbidden("record single views")
+        view = None
+    else:
+        view = get_visible_single_view(session, viewer, ref)
+        if not access.can_change(viewer, view):
+            raise Forbidden(ref)
+    data, errors = load_form(SingleViewSchema(exclude=("ref", "organisation")), form)
+    errors.update(personal_data_problems(form, SINGLE_VIEW_TEXT_FIELDS))
+    tool_id = None
+    if not errors and data.get("tool"):
+        tool_id = session.exec(select(Tool.id).where(Tool.ref == data["tool"])).first()
+        if tool_id is None:
+            errors["tool"] = "Choose a tool from the list"
+    if errors:
+        return None, errors
+    values = {
+        "status": data["status"],
+        "sources": data.get("sources") or [],
+        "other_sources": data.get("other_sources"),
+        "tool_id": tool_id,
+        "documentation": data.get("documentation"),
+        "visibility": data["visibility"],
+    }
+    if view is None:
+        org = session.get(Organisation, viewer.member_org_id)
+        view = SingleView(
+            ref=new_ref(session, SingleView, "sv", org.ref if org else "", "single-view"),
+            organisation_id=viewer.member_org_id,
+            created_by_id=viewer.user_id,
+            **values,
+        )
+        session.add(view)
+    else:
+        for key, value in values.items():
+            if getattr(view, key) != value:
+                setattr(view, key, value)
+    session.flush()
+    return view, {}
+
+
+# --- deployments: the guided form ----------------------------------------------------------------
+
+# The question pages, in order. Each names the fields it asks for.
+STEPS: list[tuple[str, str, tuple[str, ...]]] = [
+    ("tool", "Which tool is it?", ("tool_choice", "tool", "new_tool")),
+    ("stage", "What stage is it at?", ("stage", "started", "ended")),
+    ("about", "What it does and its impact", ("summary", "impact", "learnings", "barriers")),
+    ("dropped", "Why was it dropped?", ("dropped_reasons", "dropped_detail")),
+    ("safeguards", "Risks, ethics and safeguards", ("risk_assessment", "ethics_checks", "safeguards")),
+    ("evaluation", "Evaluation", ("evaluation", "evaluator", "evaluation_findings")),
+    ("resources", "Staff time and money", ("resources",)),
+    ("visibility", "Who can see this record?", ("visibility",)),
+]
+STEP_NAMES = [s[0] for s in STEPS]
+STEP_TITLES = {s[0]: s[1] for s in STEPS}
+STEP_FIELDS = {s[0]: s[2] for s in STEPS}
+NEW_TOOL_FIELDS = ("name", "summary", "description", "uses_ai", "categories", "delivery", "supplier", "built_here")
+REQUIRED_BY_STEP = {"tool": ("tool",), "stage": ("stage",)}
+
+
+def steps_for(draft: Mapping[str, Any]) -> list[str]:
+    """The question pages this draft needs: 'dropped' only for a dropped tool."""
+    return [s for s in STEP_NAMES if s != "dropped" or draft.get("stage") == "dropped"]
+
+
+def next_step(draft: Mapping[str, Any], step: str) -> str:
+    """The page after `step`: the next question, or 'check' (check your answers)."""
+    if step == "stage" and draft.get("stage") == "dropped" and not draft.get("dropped_reasons"):
+        return "dropped"  # newly dropped: ask why, even when coming back from the check page
+    if draft.get("_reviewed"):
+        return "check"
+    names = steps_for(draft)
+    if step not in names:
+        return names[0]
+    index = names.index(step)
+    return names[index + 1] if index + 1 < len(names) else "check"
+
+
+def tool_choices(session: Session) -> list[Tool]:
+    return list(session.exec(select(Tool).order_by(Tool.name)))
+
+
+def supplier_choices(session: Session) -> list[Organisation]:
+    return list(session.exec(select(Organisation).where(Organisation.kind == "supplier").order_by(Organisation.name)))
+
+
+def _tool_step(session: Session, draft: dict[str, Any], form: Mapping[str, Any]) -> dict[str, str]:
+    choice = form.get("tool_choice")
+    if choice not in ("existing", "new"):
+        return {"tool_choice": "Choose whether the tool is already listed or is a new one"}
+    draft["tool_choice"] = choice
+    if choice == "existing":
+        ref = form.get("tool") or ""
+        draft["tool"] = ref
+        draft.pop("new_tool", None)
+        if not ref:
+            return {"tool": "Choose the tool"}
+        if session.exec(select(Tool.id).where(Tool.ref == ref)).first() is None:
+            return {"tool": "Choose a tool from the list"}
+        return {}
+    new_tool = {name: form.get(f"new_tool-{name}") for name in NEW_TOOL_FIELDS}
+    new_tool["categories"] = list(form.get("new_tool-categories") or [])
+    draft["new_tool"] = new_tool
+    draft.pop("tool", None)
+    return validate_new_tool(session, new_tool)
+
+
+def validate_new_tool(session: Session, new_tool: Mapping[str, Any]) -> dict[str, str]:
+    from catalogue.forms import load_form
+
+    data = {k: v for k, v in new_tool.items() if v not in (None, "", [])}
+    _, errors = load_form(ToolSchema(exclude=("ref", "developed_by")), data)
+    errors = {f"new_tool-{k}": v for k, v in errors.items()}
+    errors.update(personal_data_problems(new_tool, TOOL_TEXT_FIELDS, prefix="new_tool-"))
+    if new_tool.get("built_here") == "yes" and new_tool.get("supplier"):
+        errors["new_tool-supplier"] = "Leave the supplier empty for a tool your organisation built"
+    if not errors and new_tool.get("supplier"):
+        kind = session.exec(select(Organisation.kind).where(Organisation.ref == new_tool["supplier"])).first()
+        if kind != "supplier":
+            errors["new_tool-supplier"] = "Choose the supplier from the list"
+    if not errors and new_tool.get("name"):
+        name = str(new_tool["name"]).strip()
+        if session.exec(select(Tool.id).where(sa.func.lower(Tool.name) == name.lower())).first() is not None:
+            errors["new_tool-name"] = f"{name} is already listed. Choose it from the list of tools instead"
+    return errors
+
+
+def _schema_data(draft: Mapping[str, Any]) -> dict[str, Any]:
+    """The draft in the shape DeploymentSchema loads (no ref or organisation: those are ours)."""
+    data = {k: v for k, v in draft.items() if not k.startswith("_") and k not in ("tool_choice", "new_tool")}
+    if draft.get("tool_choice") == "new":
+        # Validated separately; a placeholder ref satisfies the schema's `tool` field.
+        data["tool"] = "new-tool"
+    return data
+
+
+def apply_step(session: Session, draft: dict[str, Any], step: str, form: Mapping[str, Any]) -> dict[str, str]:
+    """Merge one question page's answers into the draft and check them; field errors or {}."""
+    if step == "tool":
+        return _tool_step(session, draft, form)
+    fields = STEP_FIELDS[step]
+    for name in fields:
+        if name == "resources":
+            draft["resources"] = {k: form.get(f"resources-{k}", "") for k in RESOURCE_FIELDS}
+        elif name in ("dropped_reasons", "ethics_checks"):
+            draft[name] = list(form.get(name) or [])
+        else:
+            draft[name] = form.get(name, "")
+    if step == "stage" and draft.get("stage") != "dropped":
+        # Reasons belong to dropped tools only; the question is skipped for the others.
+        draft.pop("dropped_reasons", None)
+        draft.pop("dropped_detail", None)
+    partial = tuple(f for f in ("tool", "stage") if f not in REQUIRED_BY_STEP.get(step, ()))
+    schema = DeploymentSchema(exclude=("ref", "organisation"), partial=partial)
+    from catalogue.forms import load_form
+
+    _, errors = load_form(schema, _schema_data(draft))
+    prefixes = tuple(fields)
+    step_errors = {k: v for k, v in errors.items() if k.split("-", 1)[0] in prefixes}
+    step_errors.update(personal_data_problems(draft, [f for f in fields if f in DEPLOYMENT_TEXT_FIELDS]))
+    return step_errors
+
+
+def draft_from_deployment(session: Session, deployment: Deployment) -> dict[str, Any]:
+    tool = session.get(Tool, deployment.tool_id)
+    draft: dict[str, Any] = {"tool_choice": "existing", "tool": tool.ref if tool else "", "_reviewed": True}
+    for name in (
+        "stage",
+        "started",
+        "ended",
+        "summary",
+        "impact",
+        "learnings",
+        "barriers",
+        "dropped_detail",
+        "risk_assessment",
+        "safeguards",
+        "evaluation",
+        "evaluator",
+        "evaluation_findings",
+        "visibility",
+    ):
+        value = getattr(deployment, name)
+        draft[name] = "" if value is None else value
+    draft["dropped_reasons"] = list(deployment.dropped_reasons or [])
+    draft["ethics_checks"] = list(deployment.ethics_checks or [])
+    draft["resources"] = {
+        k: ("" if getattr(deployment, k) is None else _number_text(getattr(deployment, k))) for k in RESOURCE_FIELDS
+    }
+    return draft
+
+
+def _number_text(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)
+
+
+def check_draft(session: Session, draft: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """Validate the whole draft: (clean data, {}) or ({}, errors keyed by field)."""
+    from catalogue.forms import load_form
+
+    errors: dict[str, str] = {}
+    if draft.get("tool_choice") == "new":
+        errors.update(validate_new_tool(session, draft.get("new_tool") or {}))
+    elif not draft.get("tool") or session.exec(select(Tool.id).where(Tool.ref == draft["tool"])).first() is None:
+        errors["tool"] = "Choose the tool"
+    data, schema_errors = load_form(DeploymentSchema(exclude=("ref", "organisation")), _schema_data(draft))
+    errors.update(schema_errors)
+    errors.update(personal_data_problems(draft, DEPLOYMENT_TEXT_FIELDS))
+    return (data if not errors else {}), errors
+
+
+def save_deployment(
+    session: Session, viewer: Viewer, draft: Mapping[str, Any], ref: str | None = None
+) -> tuple[Deployment | None, dict[str, str]]:
+    """Create (ref None) or change a deployment from a checked draft, in the caller's transaction."""
+    if ref is None:
+        if not access.can_author_evidence(viewer):
+            raise Forbidden("record deployments")
+        deployment = None
+    else:
+        deployment = get_visible_deployment(session, viewer, ref)
+        if not access.can_change(viewer, deployment):
+            raise Forbidden(ref)
+    data, errors = check_draft(session, draft)
+    if errors:
+        return None, errors
+    if draft.get("tool_choice") == "new":
+        tool = _create_tool(session, viewer, draft["new_tool"])
+    else:
+        tool = session.exec(select(Tool).where(Tool.ref == data["tool"])).one()
+    values: dict[str, Any] = {
+        name: data.get(name)
+        for name in (
+            "stage",
+            "started",
+            "ended",
+            "summary",
+            "impact",
+            "learnings",
+            "barriers",
+            "dropped_detail",
+            "risk_assessment",
+            "safeguards",
+            "evaluation",
+            "evaluator",
+            "evaluation_findings",
+            "visibility",
+        )
+    }
+    values["dropped_reasons"] = data.get("dropped_reasons") or []
+    values["ethics_checks"] = data.get("ethics_checks") or []
+    resources = data.get("resources") or {}
+    values.update({k: resources.get(k) for k in RESOURCE_FIELDS})
+    values["tool_id"] = tool.id
+    if deployment is None:
+        org = session.get(Organisation, viewer.member_org_id)
+        deployment = Deployment(
+            ref=new_ref(session, Deployment, "dep", org.ref if org else "", tool.ref.removeprefix("tool-")),
+            organisation_id=viewer.member_org_id,
+            created_by_id=viewer.user_id,
+            **values,
+        )
+        session.add(deployment)
+    else:
+        for key, value in values.items():
+            if getattr(deployment, key) != value:
+                setattr(deployment, key, value)
+        deployment.updated_at = utcnow()
+    session.flush()
+    return deployment, {}
+
+
+def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) -> Tool:
+    from catalogue.forms import load_form
+
+    data, _ = load_form(
+        ToolSchema(exclude=("ref", "developed_by")), {k: v for k, v in new_tool.items() if v not in (None, "", [])}
+    )
+    supplier_id = None
+    if data.get("supplier"):
+        supplier_id = session.exec(select(Organisation.id).where(Organisation.ref == data["supplier"])).first()
+    tool = Tool(
+        ref=new_ref(session, Tool, "tool", data["name"]),
+        name=data["name"],
+        summary=data.get("summary"),
+        description=data.get("description"),
+        uses_ai=data.get("uses_ai"),
+        categories=data["categories"],
+        delivery=data.get("delivery"),
+        supplier_id=supplier_id,
+        developed_by_id=viewer.member_org_id if new_tool.get("built_here") == "yes" else None,
+        created_by_id=viewer.user_id,
+    )
+    session.add(tool)
+    session.flush()
+    return tool

@@ -1,0 +1,239 @@
+"""Catalogue pages: who sees what, through every page (planted marker words), and filters."""
+
+from __future__ import annotations
+
+import re
+from types import SimpleNamespace
+
+import pytest
+from flask import Flask, g
+from sqlmodel import Session
+
+from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
+
+
+@pytest.fixture(autouse=True)
+def fresh_request_state(app: Flask) -> None:
+    """The `db` fixture keeps an app context open, so every request in a test shares `g`: the
+    cached viewer and the request's db session would leak from one request to the next."""
+
+    def _reset() -> None:
+        g.pop("viewer", None)
+        g.pop("_login_user", None)  # Flask-Login's cache
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, _reset)
+
+
+AUTH_MARKER = "zebracorn"  # in a deployment for authorities only
+PRIVATE_MARKER = "quokkaplume"  # in a deployment private to its organisation
+
+
+@pytest.fixture
+def world(db: Session) -> SimpleNamespace:
+    owner_org = OrganisationFactory(ref="la-owner", name="Owner Borough Council", region="London")
+    other_org = OrganisationFactory(ref="la-other", name="Other County Council", region="North East")
+    supplier_org = OrganisationFactory(ref="sup-one", name="Supplier One Ltd", kind="supplier")
+    tool = ToolFactory(ref="tool-scribe", name="Scribe Tool", supplier_id=supplier_org.id)
+    public = DeploymentFactory(
+        ref="dep-public", organisation_id=other_org.id, tool_id=tool.id, visibility="public", summary="Open pilot note"
+    )
+    authorities = DeploymentFactory(
+        ref="dep-authorities",
+        organisation_id=owner_org.id,
+        tool_id=tool.id,
+        visibility="authorities",
+        stage="dropped",
+        dropped_reasons=["ethics"],
+        summary=f"{AUTH_MARKER} summary",
+        dropped_detail=f"{AUTH_MARKER} story",
+    )
+    private = DeploymentFactory(
+        ref="dep-private",
+        organisation_id=owner_org.id,
+        tool_id=tool.id,
+        visibility="private",
+        stage="dropped",
+        dropped_reasons=["ethics", "procurement"],
+        summary=f"{PRIVATE_MARKER} summary",
+        dropped_detail=f"{PRIVATE_MARKER} story",
+    )
+    users = {
+        "anonymous": None,
+        "pending": UserFactory(organisation_id=owner_org.id, status="pending"),
+        "supplier": UserFactory(organisation_id=supplier_org.id),
+        "owner": UserFactory(organisation_id=owner_org.id),
+        "other_la": UserFactory(organisation_id=other_org.id),
+        "site_admin": UserFactory(is_site_admin=True),
+    }
+    return SimpleNamespace(
+        owner_org=owner_org,
+        other_org=other_org,
+        supplier_org=supplier_org,
+        tool=tool,
+        users=users,
+        public=public,
+        authorities=authorities,
+        private=private,
+    )
+
+
+# Who sees which marker: (authorities marker, private marker)
+SEES = {
+    "anonymous": (False, False),
+    "pending": (False, False),
+    "supplier": (False, False),
+    "owner": (True, True),
+    "other_la": (True, False),
+    "site_admin": (True, True),
+}
+PAGES = [
+    "/tools/tool-scribe",
+    "/deployments",
+    "/deployments?stage=dropped",
+    "/deployments/dropped",
+    "/deployments/dropped?reason=ethics",
+    "/organisations/la-owner",
+    "/deployments/dep-public",
+    "/deployments?q=summary",
+    "/deployments/dropped?q=story",
+]
+
+
+@pytest.mark.parametrize("who", list(SEES))
+def test_markers_reach_only_those_allowed(world: SimpleNamespace, client_as, who: str) -> None:  # noqa: ANN001
+    client = client_as(world.users[who])
+    sees_auth, sees_private = SEES[who]
+    for url in PAGES:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        text = response.get_data(as_text=True)
+        if url.startswith("/deployments/dep-"):
+            continue  # the public deployment's page lists other deployments too: checked below
+        assert (AUTH_MARKER in text) == sees_auth or url in ("/deployments/dep-public",), (who, url)
+        assert (PRIVATE_MARKER in text) == sees_private or url in ("/deployments/dep-public",), (who, url)
+    # The public deployment's page lists the tool's other deployments the viewer may see.
+    text = client.get("/deployments/dep-public").get_data(as_text=True)
+    assert ("Owner Borough Council" in text) == (sees_auth or sees_private)
+    # A hidden record's own page is a 404, the same as one that does not exist.
+    assert client.get("/deployments/dep-authorities").status_code == (200 if sees_auth else 404)
+    assert client.get("/deployments/dep-private").status_code == (200 if sees_private else 404)
+    # Search by the marker itself finds nothing hidden.
+    # (the query is echoed in the search box, so look for the record's link instead)
+    assert (
+        "/deployments/dep-authorities" in client.get(f"/deployments?q={AUTH_MARKER}").get_data(as_text=True)
+    ) == sees_auth
+    assert (
+        "/deployments/dep-private" in client.get(f"/deployments?q={PRIVATE_MARKER}").get_data(as_text=True)
+    ) == sees_private
+
+
+@pytest.mark.parametrize("who", ["anonymous", "supplier", "pending"])
+def test_counts_do_not_leak(world: SimpleNamespace, client_as, who: str) -> None:  # noqa: ANN001
+    client = client_as(world.users[who])
+    # The only ethics/procurement drops are hidden: no count row for them.
+    dropped = client.get("/deployments/dropped").get_data(as_text=True)
+    assert "reason=ethics" not in dropped.split("<select", 1)[0]
+    assert "0 dropped pilots" in dropped
+    tools = client.get("/tools").get_data(as_text=True)
+    row = tools.split("Scribe Tool", 1)[1].split("</tr>", 1)[0]
+    # One public deployment in use; the two hidden drops are not counted.
+    assert re.findall(r'numeric">(\d+)<', row) == ["1", "0"]
+
+
+def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+    text = client_as(world.users["owner"]).get("/deployments/dropped").get_data(as_text=True)
+    assert "2 dropped pilots" in text
+    assert 'id="reason-ethics"' in text and 'id="reason-procurement"' in text
+    text = client_as(world.users["owner"]).get("/deployments/dropped?reason=procurement").get_data(as_text=True)
+    assert PRIVATE_MARKER in text and AUTH_MARKER not in text
+
+
+def test_contact_details_only_for_approved_viewers_when_consented(
+    db: Session, world: SimpleNamespace, client_as
+) -> None:  # noqa: ANN001
+    org = world.other_org
+    org.contact_name, org.contact_email, org.contact_consent = "Pat Contact", "pat@other.example", True
+    db.add(org)
+    db.commit()
+    assert "pat@other.example" not in client_as(None).get("/organisations/la-other").get_data(as_text=True)
+    assert "pat@other.example" not in client_as(world.users["pending"]).get("/organisations/la-other").get_data(
+        as_text=True
+    )
+    assert "pat@other.example" in client_as(world.users["owner"]).get("/organisations/la-other").get_data(as_text=True)
+    org.contact_consent = False
+    db.add(org)
+    db.commit()
+    assert "pat@other.example" not in client_as(world.users["owner"]).get("/organisations/la-other").get_data(
+        as_text=True
+    )
+
+
+def test_filters_and_sorts(world: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
+    other_tool = ToolFactory(
+        ref="tool-chat", name="Chat Tool", categories=["chatbot"], uses_ai=False, delivery="embedded"
+    )
+    DeploymentFactory(
+        ref="dep-chat",
+        organisation_id=world.other_org.id,
+        tool_id=other_tool.id,
+        visibility="public",
+        stage="implemented",
+        evaluation="external-completed",
+        summary="Chat deployment",
+    )
+    client = client_as(world.users["site_admin"])
+
+    def has(url: str, *needles: str) -> list[bool]:
+        text = client.get(url).get_data(as_text=True)
+        return [n in text for n in needles]
+
+    assert has("/tools?category=chatbot", "Chat Tool", "Scribe Tool") == [True, False]
+    assert has("/tools?ai=no", "Chat Tool", "Scribe Tool") == [True, False]
+    assert has("/tools?delivery=standalone", "Chat Tool", "Scribe Tool") == [False, True]
+    assert has("/deployments?category=chatbot", "Chat deployment", "Open pilot note") == [True, False]
+    assert has("/deployments?stage=implemented", "Chat deployment", "Open pilot note") == [True, False]
+    assert has("/deployments?region=London", AUTH_MARKER, "Open pilot note") == [True, False]
+    assert has("/deployments?evaluation=external-completed", "Chat deployment", "Open pilot note") == [True, False]
+    assert has("/deployments?delivery=embedded&ai=no", "Chat deployment", "Open pilot note") == [True, False]
+    assert has("/deployments?reason=procurement", PRIVATE_MARKER, AUTH_MARKER) == [True, False]
+    text = client.get("/deployments?sort=tool").get_data(as_text=True)
+    assert text.index("Chat deployment") < text.index("Open pilot note")
+    text = client.get("/tools?sort=most-used").get_data(as_text=True)
+    assert text.index("Scribe Tool") < text.index("Chat Tool")
+    # Nonsense filters are ignored, never an error.
+    assert client.get("/deployments?stage=nope&sort=nope&page=abc").status_code == 200
+    assert client.get("/tools?category=%3Cscript%3E&page=-4").status_code == 200
+
+
+def test_tool_page_shows_published_offerings_only(world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+    from tests.factories import OfferingFactory
+
+    OfferingFactory(ref="off-live", name="Live Offering", supplier_id=world.supplier_org.id, tool_id=world.tool.id)
+    OfferingFactory(
+        ref="off-draft", name="Draft Offering", supplier_id=world.supplier_org.id, tool_id=world.tool.id, status="draft"
+    )
+    text = client_as(None).get("/tools/tool-scribe").get_data(as_text=True)
+    assert "Live Offering" in text and "Draft Offering" not in text
+
+
+def test_missing_records_are_404(client) -> None:  # noqa: ANN001
+    for url in ("/tools/nope", "/deployments/nope", "/organisations/nope", "/single-views/nope"):
+        assert client.get(url).status_code == 404
+
+
+def test_demo_tag_and_markdown(db: Session, world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+    world.public.is_demo = True
+    world.public.impact = "**bold** <script>alert(1)</script>"
+    db.add(world.public)
+    db.commit()
+    text = client_as(None).get("/deployments/dep-public").get_data(as_text=True)
+    assert "app-demo-tag" in text
+    assert "<strong>bold</strong>" in text and "<script>alert(1)" not in text
+
+
+def test_page_titles(world: SimpleNamespace, client) -> None:  # noqa: ANN001
+    assert "<title>Tools – " in client.get("/tools").get_data(as_text=True)
+    assert "<title>Dropped pilots and why – " in client.get("/deployments/dropped").get_data(as_text=True)
