@@ -36,14 +36,18 @@ def _print_table(result: engine.MatchResult) -> None:
 @click.option("--all", "all_", is_flag=True, help="Match every challenge, whatever its status.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per challenge per line.")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 200))
+@click.option("--sample", type=click.IntRange(1), help="With --all: only this many challenges, spread evenly.")
 @with_appcontext
-def match_command(ref: str | None, all_: bool, as_json: bool, limit: int) -> None:
+def match_command(ref: str | None, all_: bool, as_json: bool, limit: int, sample: int | None) -> None:
     """Rank the offerings and peer deployments for a challenge, as its owner would see them."""
     if not ref and not all_:
         raise click.UsageError("give a challenge REF or --all")
     session = get_session()
     if all_:
         challenges = list(session.exec(select(Challenge).order_by(Challenge.ref)))
+        if sample and sample < len(challenges):
+            step = len(challenges) / sample
+            challenges = [challenges[int(i * step)] for i in range(sample)]
     else:
         challenge = session.exec(select(Challenge).where(Challenge.ref == ref)).first()
         if challenge is None:

@@ -46,6 +46,8 @@ QUERY_FIELDS = {
     "constraints": 0.3,
 }
 CANDIDATES = 300
+CANDIDATE_TERMS = 40  # the most telling query terms choose the candidates
+POSTINGS_BUDGET = 120_000  # postings read to choose them, at most (plus one list)
 QUERY_POWER = 1.0
 CONCEPT_BOOST = 1.0
 # A term found in more than this share of records is scored only on the candidates.
@@ -228,10 +230,15 @@ def _text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, lim
     acc: dict[int, float] = {}
     deferred = []
     k1p = K1 + 1
-    for weight, tid in ranked_terms:
-        if corpus.df[tid] > common_df:
+    budget = POSTINGS_BUDGET
+    for n, (weight, tid) in enumerate(ranked_terms):
+        df = corpus.df[tid]
+        # Common words, and the weakest words once the most telling ones have chosen the
+        # candidates, are scored on the candidates only (the cost of an OR over every word).
+        if df > common_df or (n >= CANDIDATE_TERMS and acc) or (df > budget and acc):
             deferred.append((weight, tid))
             continue
+        budget -= df
         get = acc.get
         for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
             acc[slot] = get(slot, 0.0) + weight * tf * k1p / (tf + K1 * (0.25 + 0.75 * length[slot] / avg))

@@ -11,22 +11,27 @@ fresh process on a fresh database needs nothing prepared in advance.
 
 from __future__ import annotations
 
+import hashlib
 import math
+import os
+import pickle
 import sys
 import threading
 from array import array
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from flask import current_app, has_app_context
 from sqlalchemy.engine import Engine
 
 from catalogue.accounts.models import Organisation
 from catalogue.changes import ChangeLog
 from catalogue.records.models import Deployment, Tool
 from catalogue.vocabulary import CATEGORIES
-from outcomes.matching.text import Analysed, analyse
+from outcomes.matching.text import Analysed, analyse, merged
 from suppliers.models import Offering
 
 K1 = 1.2
@@ -206,14 +211,22 @@ def offering_doc(row: Any, supplier_name: str | None) -> tuple[DocMeta, Analysed
     return meta, analysed
 
 
-def deployment_doc(row: Any, tool: Any) -> tuple[DocMeta, Analysed]:
+def tool_analysis(tool: Any) -> Analysed:
     w = DEPLOYMENT_FIELDS
-    analysed = analyse(
+    return analyse(
         [
-            (tool.name if tool else None, w["tool_name"]),
-            (tool.summary if tool else None, w["tool_summary"]),
-            (tool.description if tool else None, w["tool_description"]),
-            (_labels(tool.categories) if tool else None, w["tool_categories"]),
+            (tool.name, w["tool_name"]),
+            (tool.summary, w["tool_summary"]),
+            (tool.description, w["tool_description"]),
+            (_labels(tool.categories), w["tool_categories"]),
+        ]
+    )
+
+
+def deployment_doc(row: Any, tool: Any, tool_analysed: Analysed | None = None) -> tuple[DocMeta, Analysed]:
+    w = DEPLOYMENT_FIELDS
+    own = analyse(
+        [
             (row.summary, w["summary"]),
             (row.impact, w["impact"]),
             (row.learnings, w["learnings"]),
@@ -222,6 +235,9 @@ def deployment_doc(row: Any, tool: Any) -> tuple[DocMeta, Analysed]:
             (row.evaluation_findings, w["evaluation_findings"]),
         ]
     )
+    if tool is not None and tool_analysed is None:
+        tool_analysed = tool_analysis(tool)
+    analysed = merged(tool_analysed, own) if tool_analysed is not None else own
     meta = DocMeta(
         id=row.id,
         ref=row.ref,
@@ -324,9 +340,13 @@ class MatchIndex:
         if tools is None:
             tools = self._tools(conn)
         found = set()
+        tool_analyses: dict[int, Analysed] = {}
         for row in rows:
             found.add(row.id)
-            self.deployments.add(*deployment_doc(row, tools.get(row.tool_id)))
+            tool = tools.get(row.tool_id)
+            if tool is not None and tool.id not in tool_analyses:
+                tool_analyses[tool.id] = tool_analysis(tool)
+            self.deployments.add(*deployment_doc(row, tool, tool_analyses.get(row.tool_id)))
         for missing in set(ids or ()) - found:
             self.deployments.remove(missing)
 
@@ -337,14 +357,14 @@ class MatchIndex:
         self._load_offerings(conn)
         self._load_deployments(conn)
 
-    def refresh(self, conn: sa.Connection) -> None:
-        """Catch up with writes since the last look: replay the change log, or rebuild."""
+    def refresh(self, conn: sa.Connection) -> bool:
+        """Catch up with writes since the last look: replay the change log, or rebuild (True)."""
         latest = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ChangeLog.id), 0))).scalar_one()
         if latest == self.seen_change:
-            return
+            return False
         with self.lock:
             if latest == self.seen_change:
-                return
+                return False
             pending = latest - self.seen_change
             too_stale = (
                 self.seen_change < 0
@@ -355,7 +375,7 @@ class MatchIndex:
             )
             if too_stale:
                 self.build(conn)
-                return
+                return True
             rows = conn.execute(
                 sa.select(ChangeLog.kind, ChangeLog.record_id)
                 .where(ChangeLog.id > self.seen_change, ChangeLog.id <= latest)
@@ -372,6 +392,68 @@ class MatchIndex:
                 # A deployment's text includes its tool's: re-read every deployment of a changed tool.
                 self._load_deployments(conn, tool_ids=sorted(by_kind["tool"]))
             self.seen_change = latest
+            return False
+
+
+# A built index is saved beside the search index (derived data, like it) once it is big enough
+# that rebuilding hurts, so a restarted or second app process loads it and replays the log.
+SNAPSHOT_MIN_RECORDS = 5000
+SNAPSHOT_VERSION = 1
+
+
+def _fingerprint() -> str:
+    """Changes to the analysis or the thesaurus invalidate saved snapshots."""
+    from outcomes.matching import text, thesaurus
+
+    digest = hashlib.sha256()
+    for module in (text, thesaurus, sys.modules[__name__]):
+        digest.update(Path(module.__file__).read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def _snapshot_path() -> Path | None:
+    if not has_app_context():
+        return None
+    folder = current_app.config.get("SEARCH_INDEX_DIR")
+    return Path(folder) / "matching-index.pickle" if folder else None
+
+
+def _change_at(conn: sa.Connection, change_id: int) -> str:
+    at = conn.execute(sa.select(ChangeLog.at).where(ChangeLog.id == change_id)).scalar()
+    return str(at)
+
+
+def _save(index: MatchIndex, conn: sa.Connection, url: str) -> None:
+    path = _snapshot_path()
+    if path is None or index.offerings.live + index.deployments.live < SNAPSHOT_MIN_RECORDS:
+        return
+    header = (SNAPSHOT_VERSION, _fingerprint(), url, index.seen_change, _change_at(conn, index.seen_change))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump((header, index.offerings, index.deployments), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+
+
+def _load(conn: sa.Connection, url: str) -> MatchIndex | None:
+    path = _snapshot_path()
+    if path is None or not path.exists():
+        return None
+    try:
+        with path.open("rb") as fh:
+            # Our own file in the instance's index folder, written by _save above.
+            header, offerings, deployments = pickle.load(fh)  # noqa: S301
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+        return None
+    version, fingerprint, saved_url, seen, at = header
+    # The same database at the same point of its change log, analysed by the same code.
+    if (version, fingerprint, saved_url) != (SNAPSHOT_VERSION, _fingerprint(), url):
+        return None
+    if _change_at(conn, seen) != at:
+        return None
+    index = MatchIndex()
+    index.offerings, index.deployments, index.seen_change = offerings, deployments, seen
+    return index
 
 
 _INDEXES: dict[str, MatchIndex] = {}
@@ -383,10 +465,14 @@ def index_for(engine: Engine) -> MatchIndex:
     key = str(engine.url)
     with _INDEXES_LOCK:
         index = _INDEXES.get(key)
-        if index is None:
-            index = _INDEXES[key] = MatchIndex()
-    with engine.connect() as conn:
-        index.refresh(conn)
+        fresh = index is None
+        with engine.connect() as conn:
+            if fresh:
+                index = _load(conn, key) or MatchIndex()
+                _INDEXES[key] = index
+            rebuilt = index.refresh(conn)
+            if rebuilt:
+                _save(index, conn, key)
     return index
 
 

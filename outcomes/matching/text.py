@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from whoosh.lang.porter import stem as porter_stem
 
-from outcomes.matching.thesaurus import BY_NAME, CONCEPTS, Concept
+from outcomes.matching.thesaurus import CONCEPTS, Concept
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP_WORDS = """a an and are as at be but by for from has have had in into is it its of on or our so that the their
@@ -37,18 +37,26 @@ def fold(word: str) -> str:
     return word
 
 
+_FOLDED: dict[str, str] = {}
+
+
+def _folded(raw: str) -> str:
+    """The folded form of a raw word, or "" for a stop word (cached: asked once per word seen)."""
+    w = _FOLDED.get(raw)
+    if w is None:
+        w = "" if raw in STOP else fold(raw)
+        if w in STOP:
+            w = ""
+        if len(_FOLDED) < 500_000:
+            _FOLDED[raw] = w
+    return w
+
+
 def words(text: str | None) -> list[str]:
     """Folded words without stop words, in order."""
     if not text:
         return []
-    out = []
-    for raw in WORD.findall(text.lower().replace("\u2019", "'")):
-        if raw in STOP:
-            continue
-        w = fold(raw)
-        if w and w not in STOP:
-            out.append(w)
-    return out
+    return [w for w in map(_folded, WORD.findall(text.lower().replace("\u2019", "'"))) if w]
 
 
 @lru_cache(maxsize=200_000)
@@ -102,24 +110,72 @@ class ConceptHit:
     phrase: str
 
 
-def find_concepts(ws: list[str]) -> list[ConceptHit]:
-    """Every thesaurus concept named in a folded word list, with the words that named it.
-    The longest pattern wins at each position, and one concept counts once per position."""
-    hits: list[ConceptHit] = []
+@dataclass(frozen=True)
+class _Start:
+    """The patterns that may start at one word: one-word ones (matched already), longer ones by
+    their exact second word, and longer ones whose second word is a prefix."""
+
+    single: tuple[Concept, ...]
+    by_second: dict[str, tuple[_Pattern, ...]]
+    prefixed: tuple[_Pattern, ...]
+
+
+_NONE = _Start((), {}, ())
+_STARTS: dict[str, _Start] = {}
+
+
+def _starting(w: str) -> _Start:
+    found = _STARTS.get(w)
+    if found is None:
+        patterns = tuple(_EXACT.get(w, ())) + tuple(p for p in _PREFIX.get(w[:3], ()) if w.startswith(p.parts[0][:-1]))
+        if not patterns:
+            found = _NONE
+        else:
+            by_second: dict[str, list[_Pattern]] = {}
+            for p in patterns:
+                if len(p.parts) > 1 and not p.parts[1].endswith("*"):
+                    by_second.setdefault(p.parts[1], []).append(p)
+            found = _Start(
+                single=tuple(p.concept for p in patterns if len(p.parts) == 1),
+                by_second={k: tuple(v) for k, v in by_second.items()},
+                prefixed=tuple(p for p in patterns if len(p.parts) > 1 and p.parts[1].endswith("*")),
+            )
+        if len(_STARTS) < 500_000:
+            _STARTS[w] = found
+    return found
+
+
+def _concept_spans(ws: list[str]) -> list[tuple[Concept, int, int]]:
+    """(concept, start, length) for every concept named in a folded word list. The longest
+    pattern wins at each position, and one concept counts once per position."""
+    spans: list[tuple[Concept, int, int]] = []
     n = len(ws)
+    cached = _STARTS.get
     for i, w in enumerate(ws):
-        best: dict[str, int] = {}
-        for pattern in _EXACT.get(w, []) + [p for p in _PREFIX.get(w[:3], []) if w.startswith(p.parts[0][:-1])]:
+        start = cached(w) or _starting(w)
+        if start is _NONE:
+            continue
+        following = ws[i + 1] if i + 1 < n else None
+        if not start.prefixed and (following is None or following not in start.by_second):
+            # The common case: only one-word patterns can match here.
+            spans.extend((concept, i, 1) for concept in start.single)
+            continue
+        best: dict[Concept, int] = dict.fromkeys(start.single, 1)
+        for pattern in start.by_second.get(following, ()) + start.prefixed:
             k = len(pattern.parts)
-            if i + k > n:
-                continue
-            if all(_part_matches(pattern.parts[j], ws[i + j]) for j in range(1, k)):
-                name = pattern.concept.name
-                if k > best.get(name, 0):
-                    best[name] = k
-        for name, k in best.items():
-            hits.append(ConceptHit(BY_NAME[name], " ".join(ws[i : i + k])))
-    return hits
+            if (
+                i + k <= n
+                and k > best.get(pattern.concept, 0)
+                and all(_part_matches(pattern.parts[j], ws[i + j]) for j in range(1, k))
+            ):
+                best[pattern.concept] = k
+        spans.extend((concept, i, k) for concept, k in best.items())
+    return spans
+
+
+def find_concepts(ws: list[str]) -> list[ConceptHit]:
+    """Every thesaurus concept named in a folded word list, with the words that named it."""
+    return [ConceptHit(c, " ".join(ws[i : i + k])) for c, i, k in _concept_spans(ws)]
 
 
 @dataclass
@@ -142,17 +198,33 @@ def analyse(fields: list[tuple[str | None, float]], keep_surface: bool = False) 
             continue
         ws = words(text)
         out.length += weight * len(ws)
-        for w in ws:
-            s = stem(w)
-            out.terms[s] += weight
-            if keep_surface and s not in out.surface:
-                out.surface[s] = w
-        for hit in find_concepts(ws):
-            name = hit.concept.name
+        stems = list(map(stem, ws))
+        for s, n in Counter(stems).items():
+            out.terms[s] += weight * n
+        if keep_surface:
+            for w, s in zip(ws, stems, strict=True):
+                out.surface.setdefault(s, w)
+        for concept, i, k in _concept_spans(ws):
+            name = concept.name
             out.terms[CONCEPT_PREFIX + name] += weight
             out.concepts[name] += weight
             if name not in out.phrases:
-                out.phrases[name] = hit.phrase
-            if hit.concept.sector:
-                out.sectors[hit.concept.sector] += weight
+                out.phrases[name] = " ".join(ws[i : i + k])
+            if concept.sector:
+                out.sectors[concept.sector] += weight
+    return out
+
+
+def merged(*parts: Analysed) -> Analysed:
+    """Several analyses as one (a deployment's own text and its tool's, analysed once per tool)."""
+    out = Analysed()
+    for part in parts:
+        out.terms.update(part.terms)
+        out.length += part.length
+        out.concepts.update(part.concepts)
+        out.sectors.update(part.sectors)
+        for name, phrase in part.phrases.items():
+            out.phrases.setdefault(name, phrase)
+        for stem_, word in part.surface.items():
+            out.surface.setdefault(stem_, word)
     return out

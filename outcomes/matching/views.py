@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Flask, abort, render_template
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from catalogue import access
 from catalogue.accounts.auth import current_viewer
@@ -98,11 +98,10 @@ def challenges_for_offering(offering: Offering, limit: int = 10) -> list[tuple[C
     return engine.challenges_for_offering(get_session(), offering, viewer=current_viewer(), limit=limit)
 
 
-def _dashboard_panel(viewer: access.Viewer) -> dict[str, Any] | None:
+def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] | None:
     """Supplier dashboard: challenges that fit any of the supplier's published offerings."""
-    if viewer.member_org_id is None:
+    if viewer.member_org_id is None or not viewer.is_supplier:
         return None
-    session = get_session()
     offerings = session.exec(
         select(Offering).where(Offering.supplier_id == viewer.member_org_id, Offering.status == "published")
     ).all()
@@ -111,7 +110,11 @@ def _dashboard_panel(viewer: access.Viewer) -> dict[str, Any] | None:
         for challenge, match in engine.challenges_for_offering(session, offering, viewer=viewer, limit=5):
             rows.append({"offering": offering, "challenge": challenge, "match": match})
     rows.sort(key=lambda r: -r["match"].score)
-    return {"template": "outcomes/_fitting_challenges.html", "fitting": rows[:15], "title": "Challenges that fit"}
+    return {
+        "title": "Challenges that fit your offerings",
+        "template": "outcomes/_fitting_challenges.html",
+        "context": {"fitting": rows[:15]},
+    }
 
 
 def init_app(app: Flask) -> None:
@@ -130,4 +133,4 @@ def init_app(app: Flask) -> None:
         return
     register = getattr(dashboard, "register_panel", None)
     if register is not None:
-        register(_dashboard_panel)
+        register("fitting-challenges", _dashboard_panel)
