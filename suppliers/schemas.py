@@ -56,7 +56,9 @@ class WebAddress(fields.String):
 
     def __init__(self, message: str, allow_http: bool = False, **kwargs: Any) -> None:
         kwargs.setdefault("error_messages", {"required": message, "invalid": message})
-        super().__init__(validate=validate.Length(max=500, error="The web address must be 500 characters or fewer"), **kwargs)
+        super().__init__(
+            validate=validate.Length(max=500, error="The web address must be 500 characters or fewer"), **kwargs
+        )
         self.message = message
         self.schemes = ("https", "http") if allow_http else ("https",)
 
@@ -109,7 +111,8 @@ class SupplierProfileSchema(BaseSchema):
     contact_role = Text("The contact's role", max_length=200)
     contact_consent = bool_field("Say whether signed-in members may see your contact details")
 
-    @validates_schema
+    # Run even when a field failed, so every problem shows at once.
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
         errors: dict[str, list[str]] = {}
         number = data.get("company_number")

@@ -1,0 +1,36 @@
+"""The supplier dashboard's panels. Other packages add their own at app start:
+
+    from suppliers import dashboard
+    dashboard.register_panel("my-proposals", my_proposals_panel)
+
+where `my_proposals_panel(session, viewer)` returns None (nothing to show) or a dict with
+`title`, `template` (a template path to include) and `context` (a dict the template reads as
+`panel.context`; "suppliers/_panel_list.html" renders `items` of text/href/hint). Panels appear in the order registered, after "Your offerings" and
+"References". Each panel must only show what `viewer` may see: ask catalogue.access.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlmodel import Session
+
+from catalogue.access import Viewer
+
+PanelFn = Callable[[Session, Viewer], dict[str, Any] | None]
+_PANELS: dict[str, PanelFn] = {}
+
+
+def register_panel(name: str, fn: PanelFn) -> None:
+    """Add (or replace, by name) a panel."""
+    _PANELS[name] = fn
+
+
+def panels(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
+    result = []
+    for name, fn in _PANELS.items():
+        panel = fn(session, viewer)
+        if panel:
+            result.append({"name": name, "context": {}, **panel})
+    return result
