@@ -1,7 +1,128 @@
-"""Placeholder until this package's issue lands: registers nothing yet."""
+"""The search page, the after-write index sync, and the benchmark floor route."""
 
-from flask import Flask
+from __future__ import annotations
+
+import logging
+
+from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+
+from catalogue import changes, vocabulary
+from catalogue.accounts.auth import current_viewer
+from catalogue.db import UNSAFE_METHODS
+from catalogue.search import documents, engine
+from catalogue.search.schema import FACETS
+
+log = logging.getLogger(__name__)
+bp = Blueprint("search", __name__)
+
+FACET_LEGENDS: dict[str, str] = {
+    "kind": "Type of record",
+    "category": "Category",
+    "stage": "Stage",
+    "region": "Region",
+    "dropped_reason": "Why it was dropped",
+    "evaluation": "Evaluation",
+    "delivery": "Delivery",
+    "uses_ai": "Uses AI",
+    "route": "Procurement route",
+    "status": "Status",
+}
+FACET_LABELS: dict[str, dict[str, str]] = {
+    "kind": documents.KIND_LABELS,
+    "category": vocabulary.CATEGORIES,
+    "stage": vocabulary.STAGES,
+    "region": {r: r for r in vocabulary.REGIONS},
+    "dropped_reason": vocabulary.DROPPED_REASONS,
+    "evaluation": vocabulary.EVALUATION,
+    "delivery": vocabulary.DELIVERY,
+    "uses_ai": {"yes": "Uses AI", "no": "Does not use AI"},
+    "route": vocabulary.ROUTES,
+    "status": {
+        **vocabulary.SINGLE_VIEW_STATUS,
+        **vocabulary.CHALLENGE_STATUSES,
+        "published": "Published offering",
+        "draft": "Draft",
+    },
+}
+
+
+def _int_arg(name: str, default: int) -> int:
+    try:
+        return max(1, min(int(request.args.get(name, default)), 10_000))
+    except (TypeError, ValueError):
+        return default
+
+
+def _page_url(page: int) -> str:
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    return url_for("search.index", **args)
+
+
+def _pagination(results: engine.SearchResults) -> dict | None:
+    """GOV.UK pagination: first, last, and the pages around the current one."""
+    if results.pages <= 1:
+        return None
+    current, last = results.page, results.pages
+    items: list[dict] = []
+    for number in range(1, last + 1):
+        if number in (1, last) or abs(number - current) <= 1:
+            items.append({"number": number, "href": _page_url(number), "current": number == current})
+        elif items and not items[-1].get("ellipsis"):
+            items.append({"ellipsis": True})
+    pagination: dict = {"items": items}
+    if current > 1:
+        pagination["previous"] = {"href": _page_url(current - 1)}
+    if current < last:
+        pagination["next"] = {"href": _page_url(current + 1)}
+    return pagination
+
+
+@bp.get("/search")
+def index():  # noqa: ANN201
+    q = request.args.get("q", "")
+    filters = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
+    sort = request.args.get("sort", "relevance")
+    results = engine.search(
+        current_viewer(),
+        q,
+        filters=filters,
+        page=_int_arg("page", 1),
+        per_page=20,
+        sort=sort,
+    )
+    return render_template(
+        "search/index.html",
+        title="Search",
+        results=results,
+        pagination=_pagination(results),
+        facet_legends=FACET_LEGENDS,
+        facet_labels=FACET_LABELS,
+    )
+
+
+_hooks_registered = False
 
 
 def init_app(app: Flask) -> None:
-    return None
+    global _hooks_registered
+    if not _hooks_registered:
+        changes.register_dependents(documents.dependents)
+        _hooks_registered = True
+    app.register_blueprint(bp)
+
+    @app.after_request
+    def _sync_after_write(response: Response) -> Response:
+        # A write is searchable as soon as its request ends; never fail the request over it.
+        if request.method in UNSAFE_METHODS and current_app.config.get("SEARCH_SYNC_AFTER_REQUEST"):
+            try:
+                engine.sync()
+            except Exception:  # noqa: BLE001
+                log.exception("search index sync after write failed")
+        return response
+
+    if app.config.get("BENCH_ROUTES"):
+
+        @app.get("/bench/hello")
+        def bench_hello():  # noqa: ANN202
+            return "hello"

@@ -1,0 +1,741 @@
+"""Searching the catalogue: the interface the rest of the code calls. whoosh stays behind it.
+
+Visibility: every result set is intersected with the documents the viewer may see, built
+from `catalogue.access.visibility_grants(viewer)` and the (visibility, owner) pair stored
+with each document by `catalogue.access.index_visibility`. Hits, totals, snippets and every
+facet count are computed from that intersection, never from the raw matches.
+
+Speed: matching, the visibility filter and facet counts are set operations on postings,
+cached per index segment (segments never change once written, so the big segment of a
+rebuilt index keeps its cache while small new segments come and go with each write). whoosh
+scores only the visible matches, and snippets are cut for the displayed page only.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from flask import current_app
+from markupsafe import Markup, escape
+from whoosh import query as wq
+from whoosh.qparser import MultifieldParser, plugins
+from whoosh.searching import Searcher
+
+from catalogue import db
+from catalogue.access import Viewer, visibility_grants
+from catalogue.search import indexer
+from catalogue.search.documents import KIND_LABELS, record_url
+from catalogue.search.schema import FACETS, KINDS, PHRASE_FIELDS, TEXT_FIELDS, build_schema, stem
+
+log = logging.getLogger(__name__)
+
+MAX_QUERY_CHARS = 500
+MAX_QUERY_TERMS = 24
+MAX_PER_PAGE = 100
+SNIPPET_CHARS = 240
+SORTS = ("relevance", "date")
+_WORD = re.compile(r"\w+(?:\.?\w+)*")
+_SPACES = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+@dataclass
+class Hit:
+    kind: str
+    id: int
+    ref: str
+    title: Markup
+    url: str
+    snippet: Markup
+    score: float
+
+    @property
+    def kind_label(self) -> str:
+        return KIND_LABELS.get(self.kind, self.kind)
+
+
+@dataclass
+class SearchResults:
+    query: str
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    filters: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+# --- query parsing: never raises -----------------------------------------------------------------
+
+_schema = build_schema()
+
+
+def _parser() -> MultifieldParser:
+    parser = MultifieldParser(list(TEXT_FIELDS), _schema)
+    # No field:, wildcards, ranges, boosts, 'single quotes' or *:* from users: only words,
+    # "phrases", (groups) and AND / OR / NOT.
+    for plugin in (
+        plugins.FieldsPlugin,
+        plugins.WildcardPlugin,
+        plugins.RangePlugin,
+        plugins.BoostPlugin,
+        plugins.SingleQuotePlugin,
+        plugins.EveryPlugin,
+    ):
+        parser.remove_plugin_class(plugin)
+    return parser
+
+
+_PARSER = _parser()
+
+
+def clean_query(text: str | None) -> str:
+    """What we are willing to parse: printable, normalised, and not too long."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFKC", str(text)[: MAX_QUERY_CHARS * 4])
+    text = _CONTROL.sub(" ", text)
+    return " ".join(text.split())[:MAX_QUERY_CHARS]
+
+
+def _plain_query(text: str) -> wq.Query:
+    """The fallback: every word must appear (stop words dropped)."""
+    stems: list[str] = []
+    for word in _WORD.findall(text.lower()):
+        s = stem(word)
+        if s and s not in stems:
+            stems.append(s)
+    stems = stems[:MAX_QUERY_TERMS]
+    if not stems:
+        return wq.NullQuery
+    return wq.And([wq.Or([wq.Term(f, s) for f in TEXT_FIELDS]) for s in stems])
+
+
+def _term_count(q: wq.Query) -> int:
+    return sum(1 for _ in q.leaves())
+
+
+def parse_query(text: str) -> wq.Query:
+    """A whoosh query for the user's words; on anything odd, plain terms instead."""
+    text = clean_query(text)
+    if not text:
+        return wq.Every()
+    try:
+        q = _PARSER.parse(text)
+        if q is None or q is wq.NullQuery:
+            return wq.NullQuery
+        if _term_count(q) > MAX_QUERY_TERMS * len(TEXT_FIELDS) or not _supported(q):
+            return _plain_query(text)
+        return q.accept(_no_phrase_without_positions)
+    except Exception:  # noqa: BLE001 - user queries never raise
+        return _plain_query(text)
+
+
+_SUPPORTED = (wq.Term, wq.And, wq.Or, wq.Not, wq.AndNot, wq.AndMaybe, wq.Phrase, wq.Every, wq.NullQuery.__class__)
+
+
+def _no_phrase_without_positions(node: wq.Query) -> wq.Query:
+    # `related` keeps no positions (smaller, faster index): a phrase there is all its words.
+    if isinstance(node, wq.Phrase) and node.fieldname not in PHRASE_FIELDS:
+        return wq.And([wq.Term(node.fieldname, w) for w in node.words])
+    return node
+
+
+def _supported(q: wq.Query) -> bool:
+    if not isinstance(q, _SUPPORTED):
+        return False
+    if isinstance(q, wq.Term) and q.fieldname not in TEXT_FIELDS:
+        return False
+    return all(_supported(c) for c in q.children())
+
+
+def positive_stems(q: wq.Query) -> set[str]:
+    """The words to mark in snippets: every term outside a NOT."""
+    found: set[str] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+            found.add(str(node.text))
+        if isinstance(node, wq.Phrase):
+            found.update(str(w) for w in node.words)
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return found
+
+
+# --- the live index in this process, with per-segment set caches ---------------------------------
+
+
+class _SegmentCache:
+    """Arrays for one segment, indexed by segment-local document number. A written segment's
+    postings never change, and deleted documents are masked out by `alive`, so everything
+    here lives as long as the segment does."""
+
+    TEXT_CACHE = 512
+
+    def __init__(self) -> None:
+        self.keyword: dict[tuple[str, str], np.ndarray] = {}
+        self.text: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.lexicons: dict[str, list[str]] = {}
+        self.lengths: dict[str, np.ndarray] = {}
+        self.updated: np.ndarray | None = None
+        self.rids: np.ndarray | None = None
+        self.alive: tuple[int, np.ndarray] | None = None
+        self.visible: dict[tuple, np.ndarray] = {}
+
+
+def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
+    """(doc ids, weights) of one term, a whole block at a time where whoosh allows."""
+    m = reader.postings(fieldname, btext)
+    # Deleted documents are masked later; skip the per-posting deletion filter.
+    while not hasattr(m, "_read_ids") and hasattr(m, "child"):
+        m = m.child
+    ids: list[int] = []
+    weights: list[float] = []
+    if hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block"):
+        while m.is_active():
+            if m._ids is None:
+                m._read_ids()
+            if m._weights is None:
+                m._read_weights()
+            ids.extend(m._ids[m._i :])
+            weights.extend(m._weights[m._i :])
+            m._next_block()
+    else:  # any other matcher: one posting at a time
+        while m.is_active():
+            ids.append(m.id())
+            weights.append(m.weight())
+            m.next()
+    return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+class _Leaf:
+    """One segment of the live index, with its cached arrays."""
+
+    def __init__(self, searcher: Searcher, offset: int, cache: _SegmentCache) -> None:
+        self.searcher = searcher
+        self.reader = searcher.reader()
+        self.offset = offset
+        self.cache = cache
+        self.size = self.reader.doc_count_all()
+
+    def postings(self, fieldname: str, text: str) -> tuple[np.ndarray, np.ndarray]:
+        key = (fieldname, text)
+        cache = self.cache.text
+        found = cache.get(key)
+        if found is not None:
+            cache.move_to_end(key)
+            return found
+        btext = _schema[fieldname].to_bytes(text)
+        if (fieldname, btext) in self.reader:
+            found = _read_postings(self.reader, fieldname, btext)
+        else:
+            found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
+        cache[key] = found
+        if len(cache) > _SegmentCache.TEXT_CACHE:
+            cache.popitem(last=False)
+        return found
+
+    def mask(self, fieldname: str, text: str) -> np.ndarray:
+        """Boolean array: which documents of this segment have the term."""
+        if fieldname in TEXT_FIELDS:
+            out = np.zeros(self.size, dtype=bool)
+            out[self.postings(fieldname, text)[0]] = True
+            return out
+        key = (fieldname, text)
+        found = self.cache.keyword.get(key)
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            btext = _schema[fieldname].to_bytes(text)
+            if (fieldname, btext) in self.reader:
+                found[_read_postings(self.reader, fieldname, btext)[0]] = True
+            self.cache.keyword[key] = found
+        return found
+
+    def values(self, fieldname: str) -> list[str]:
+        if fieldname not in self.cache.lexicons:
+            fieldobj = _schema[fieldname]
+            try:
+                terms = [fieldobj.from_bytes(b) for b in self.reader.lexicon(fieldname)]
+            except Exception:  # noqa: BLE001 - a field with no terms in this segment
+                terms = []
+            self.cache.lexicons[fieldname] = terms
+        return self.cache.lexicons[fieldname]
+
+    def alive(self) -> np.ndarray:
+        deleted: list[int] = []
+        if self.reader.has_deletions():
+            found = self.reader.deleted_docs_set
+            deleted = list(found() if callable(found) else found)
+        if self.cache.alive is None or self.cache.alive[0] != len(deleted):
+            mask = np.ones(self.size, dtype=bool)
+            mask[np.asarray(deleted, dtype=np.int64)] = False
+            self.cache.alive = (len(deleted), mask)
+        return self.cache.alive[1]
+
+    def lengths(self, fieldname: str) -> np.ndarray:
+        found = self.cache.lengths.get(fieldname)
+        if found is None:
+            dfl = self.reader.doc_field_length
+            found = np.fromiter((dfl(d, fieldname, 0) for d in range(self.size)), dtype=np.float32, count=self.size)
+            self.cache.lengths[fieldname] = found
+        return found
+
+    def rids(self) -> np.ndarray:
+        if self.cache.rids is None:
+            self.cache.rids = np.fromiter(
+                (int(v or 0) for v in self.reader.column_reader("rid")), dtype=np.int64, count=self.size
+            )
+        return self.cache.rids
+
+    def updated(self) -> np.ndarray:
+        if self.cache.updated is None:
+            self.cache.updated = np.fromiter(
+                (int(v or 0) for v in self.reader.column_reader("updated")), dtype=np.int64, count=self.size
+            )
+        return self.cache.updated
+
+    def docmask(self, q: wq.Query) -> np.ndarray:
+        """Which live documents of this segment match q (set algebra on postings)."""
+        if isinstance(q, wq.Term):
+            return self.mask(q.fieldname, str(q.text)) & self.alive()
+        if isinstance(q, wq.Every):
+            return self.alive()
+        if isinstance(q, wq.And):
+            out = self.alive().copy()
+            for c in q.subqueries:
+                out &= ~self.docmask(c.query) if isinstance(c, wq.Not) else self.docmask(c)
+                if not out.any():
+                    break
+            return out
+        if isinstance(q, wq.Or):
+            out = np.zeros(self.size, dtype=bool)
+            for c in q.subqueries:
+                out |= (self.alive() & ~self.docmask(c.query)) if isinstance(c, wq.Not) else self.docmask(c)
+            return out
+        if isinstance(q, wq.Not):
+            return self.alive() & ~self.docmask(q.query)
+        if isinstance(q, wq.AndNot):
+            return self.docmask(q.a) & ~self.docmask(q.b)
+        if isinstance(q, wq.AndMaybe):
+            return self.docmask(q.a)
+        out = np.zeros(self.size, dtype=bool)
+        if q is wq.NullQuery:
+            return out
+        # Phrases and anything else: let whoosh match it in this segment.
+        ids = np.fromiter(q.docs(self.searcher), dtype=np.int64)
+        out[ids] = True
+        return out & self.alive()
+
+    def visible(self, grants: Sequence[tuple[str, int | None]]) -> np.ndarray:
+        """The documents this viewer may see: the grants from catalogue.access, as arrays."""
+        key = tuple(grants)
+        found = self.cache.visible.get(key)
+        if found is None:
+            found = np.zeros(self.size, dtype=bool)
+            for level, org in grants:
+                docs = self.mask("visibility", level)
+                if org is not None:
+                    docs = docs & self.mask("owner", str(org))
+                found |= docs
+            if len(self.cache.visible) > 256:
+                self.cache.visible.clear()
+            self.cache.visible[key] = found
+        return found & self.alive()
+
+
+class _Live:
+    """The open index of this process: reopened when a rebuild swaps generations, refreshed
+    when another writer commits."""
+
+    def __init__(self) -> None:
+        self.lock = threading.RLock()
+        self.gen: Path | None = None
+        self.ix: Any = None
+        self.searcher: Searcher | None = None
+        self.segments: dict[str, _SegmentCache] = {}
+        self.leaves: list[_Leaf] = []
+
+    def current(self, base: str) -> tuple[Searcher, list[_Leaf]] | None:
+        with self.lock:
+            gen = indexer.current_dir(base)
+            if gen is None:
+                return None
+            if gen != self.gen or self.searcher is None:
+                self._close()
+                self.ix = indexer.open_index(gen)
+                self.searcher = self.ix.searcher()
+                self.gen = gen
+                self._leaves()
+            elif not self.searcher.up_to_date():
+                # A fresh searcher, not refresh(): whoosh's refresh reuses a segment's reader
+                # even when the segment has gained deletions. Our arrays survive by segment id.
+                old, self.searcher = self.searcher, self.ix.searcher()
+                old.close()
+                self._leaves()
+            return self.searcher, self.leaves
+
+    def _leaves(self) -> None:
+        assert self.searcher is not None
+        leaves, keep = [], {}
+        for sub, offset in self.searcher.leaf_searchers():
+            segid = sub.reader().segment().segment_id()
+            cache = self.segments.get(segid) or _SegmentCache()
+            keep[segid] = cache
+            leaves.append(_Leaf(sub, offset, cache))
+        self.segments = keep
+        self.leaves = leaves
+
+    def _close(self) -> None:
+        if self.searcher is not None:
+            try:
+                self.searcher.close()
+            except Exception:  # noqa: BLE001 - closing a stale searcher is best effort
+                log.debug("closing old searcher failed", exc_info=True)
+        self.searcher, self.ix, self.gen, self.segments, self.leaves = None, None, None, {}, []
+
+
+_LIVE: dict[str, _Live] = {}
+_LIVE_LOCK = threading.Lock()
+
+
+def _live(base: str) -> _Live:
+    with _LIVE_LOCK:
+        return _LIVE.setdefault(base, _Live())
+
+
+def _base() -> str:
+    return str(current_app.config["SEARCH_INDEX_DIR"])
+
+
+# --- keeping up with the database ----------------------------------------------------------------
+
+
+def sync(blocking: bool = False) -> int:
+    """Apply pending change-log entries to this server's index (builds it if missing)."""
+    return indexer.sync(db.engine(), _base(), blocking=blocking)
+
+
+def catch_up() -> None:
+    """Before a search: apply anything pending. A busy lock means another worker is on it."""
+    try:
+        if indexer.pending(db.engine(), _base()):
+            indexer.sync(db.engine(), _base())
+    except Exception:  # noqa: BLE001 - searching a slightly stale index beats failing
+        log.exception("search index catch-up failed")
+
+
+def _open() -> tuple[Searcher, list[_Leaf]] | None:
+    catch_up()
+    return _live(_base()).current(_base())
+
+
+# --- searching -----------------------------------------------------------------------------------
+
+
+def _clean_filters(kinds: Iterable[str] | None, filters: dict[str, Iterable[str]] | None) -> dict[str, list[str]]:
+    chosen: dict[str, list[str]] = {}
+    for name, values in (filters or {}).items():
+        if name in FACETS:
+            vals = [str(v)[:100] for v in values or () if v]
+            if vals:
+                chosen[name] = list(dict.fromkeys(vals))[:50]
+    if kinds:
+        wanted = [k for k in kinds if k in KINDS]
+        chosen["kind"] = wanted or ["-none-"]
+    return chosen
+
+
+@dataclass
+class _Matched:
+    """Per segment: visible matches (base), each chosen facet's documents, and the result."""
+
+    leaf: _Leaf
+    base: np.ndarray
+    per_filter: dict[str, np.ndarray]
+    result: np.ndarray
+
+
+def _match(leaves: list[_Leaf], q: wq.Query, viewer: Viewer, chosen: dict[str, list[str]]) -> list[_Matched]:
+    grants = visibility_grants(viewer)
+    out = []
+    for leaf in leaves:
+        base = leaf.docmask(q) & leaf.visible(grants)
+        per_filter = {}
+        for name, values in chosen.items():
+            docs = np.zeros(leaf.size, dtype=bool)
+            for v in values:
+                docs |= leaf.mask(name, v)
+            per_filter[name] = docs
+        result = base.copy()
+        for docs in per_filter.values():
+            result &= docs
+        out.append(_Matched(leaf, base, per_filter, result))
+    return out
+
+
+def _facet_counts(matched: list[_Matched], chosen: dict[str, list[str]]) -> dict[str, list[tuple[str, int]]]:
+    facets: dict[str, list[tuple[str, int]]] = {}
+    for name in FACETS:
+        counts: dict[str, int] = {}
+        for m in matched:
+            # Within a facet the choices are OR'd, so its counts ignore its own choice.
+            pool = m.base
+            for other, docs in m.per_filter.items():
+                if other != name:
+                    pool = pool & docs
+            if not pool.any():
+                continue
+            for value in m.leaf.values(name):
+                n = int(np.count_nonzero(pool & m.leaf.mask(name, value)))
+                if n:
+                    counts[value] = counts.get(value, 0) + n
+        for value in chosen.get(name, ()):
+            counts.setdefault(value, 0)
+        facets[name] = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
+    return facets
+
+
+# BM25F, as whoosh's default weighting computes it (B=0.75, K1=1.2), over whole arrays.
+_B, _K1 = 0.75, 1.2
+
+
+def _scores(searcher: Searcher, leaf: _Leaf, terms: set[tuple[str, str]]) -> np.ndarray:
+    scores = np.zeros(leaf.size, dtype=np.float32)
+    for fieldname, text in terms:
+        ids, weights = leaf.postings(fieldname, text)
+        if not len(ids):
+            continue
+        idf = searcher.idf(fieldname, text)
+        avg = searcher.avg_field_length(fieldname) or 1.0
+        lengths = leaf.lengths(fieldname)[ids]
+        scores[ids] += idf * (weights * (_K1 + 1)) / (weights + _K1 * ((1 - _B) + _B * lengths / avg))
+    return scores
+
+
+def _top(
+    searcher: Searcher, q: wq.Query, matched: list[_Matched], sort: str, limit: int | None
+) -> list[tuple[int, float]]:
+    """(global docnum, score) of the best `limit` visible matches, best first."""
+    by_date = sort == "date" or isinstance(q, wq.Every)
+    terms = scoring_terms(q)
+    found: list[tuple[float, int, float]] = []  # (sort key, global docnum, score)
+    for m in matched:
+        docs = np.flatnonzero(m.result)
+        if not len(docs):
+            continue
+        scores = _scores(searcher, m.leaf, terms)[docs] if terms else np.zeros(len(docs), dtype=np.float32)
+        keys = m.leaf.updated()[docs].astype(np.float64) if by_date else scores.astype(np.float64)
+        if limit is not None and len(docs) > limit:
+            best = np.argpartition(-keys, limit - 1)[:limit]
+            docs, scores, keys = docs[best], scores[best], keys[best]
+        found.extend(zip(keys.tolist(), (docs + m.leaf.offset).tolist(), scores.tolist(), strict=True))
+    found.sort(key=lambda t: (-t[0], t[1]))
+    if limit is not None:
+        found = found[:limit]
+    return [(doc, score) for _, doc, score in found]
+
+
+def scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
+    """(field, term) pairs that add to a document's score: every text term outside a NOT."""
+    found: set[tuple[str, str]] = set()
+
+    def walk(node: wq.Query) -> None:
+        if isinstance(node, wq.Not):
+            return
+        if isinstance(node, wq.AndNot):
+            walk(node.a)
+            return
+        if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
+            found.add((node.fieldname, str(node.text)))
+        if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
+            found.update((node.fieldname, str(w)) for w in node.words)
+        for child in node.children():
+            walk(child)
+
+    walk(q)
+    return found
+
+
+def search(
+    viewer: Viewer,
+    q: str | None,
+    *,
+    kinds: Iterable[str] | None = None,
+    filters: dict[str, Iterable[str]] | None = None,
+    page: int = 1,
+    per_page: int = 20,
+    sort: str = "relevance",
+) -> SearchResults:
+    """Search every kind of record the viewer may see. Never raises on what the user typed."""
+    text = clean_query(q)
+    chosen = _clean_filters(kinds, filters)
+    per_page = max(1, min(int(per_page), MAX_PER_PAGE))
+    page = max(1, int(page))
+    sort = sort if sort in SORTS else "relevance"
+    empty = SearchResults(text, [], 0, page, per_page, sort, {name: [] for name in FACETS}, chosen)
+    opened = _open()
+    if opened is None:
+        return empty
+    searcher, leaves = opened
+    parsed = parse_query(text)
+    try:
+        matched = _match(leaves, parsed, viewer, chosen)
+    except Exception:  # noqa: BLE001 - whatever the parser let through, plain words still work
+        log.warning("query %r failed; searching plain words", text, exc_info=True)
+        parsed = _plain_query(text)
+        matched = _match(leaves, parsed, viewer, chosen)
+    total = sum(int(np.count_nonzero(m.result)) for m in matched)
+    facets = _facet_counts(matched, chosen)
+    top = _top(searcher, parsed, matched, sort, page * per_page)[(page - 1) * per_page :]
+    stems = positive_stems(parsed)
+    hits = [_hit(searcher, docnum, score, stems) for docnum, score in top]
+    return SearchResults(text, hits, total, page, per_page, sort, facets, chosen)
+
+
+def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    kind, ref = stored["kind"], stored["ref"]
+    title = stored.get("title") or ref
+    return Hit(
+        kind=kind,
+        id=int(stored["rid"]),
+        ref=ref,
+        title=mark(title, stems, limit=None),
+        url=record_url(kind, ref),
+        snippet=mark(stored.get("body") or "", stems),
+        score=round(score, 4),
+    )
+
+
+def matching_ids(viewer: Viewer, q: str | None, kind: str, limit: int | None = None) -> list[int]:
+    """Record ids of one kind matching the user's text, best first, that the viewer may see.
+    For browse pages' free-text boxes: intersect with their own SQL filters."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    opened = _open()
+    if opened is None:
+        return []
+    searcher, leaves = opened
+    parsed = parse_query(clean_query(q))
+    try:
+        matched = _match(leaves, parsed, viewer, {"kind": [kind]})
+    except Exception:  # noqa: BLE001 - as in search()
+        parsed = _plain_query(clean_query(q))
+        matched = _match(leaves, parsed, viewer, {"kind": [kind]})
+    return [_rid(leaves, d) for d, _ in _top(searcher, parsed, matched, "relevance", limit)]
+
+
+def _rid(leaves: list[_Leaf], docnum: int) -> int:
+    for leaf in reversed(leaves):
+        if docnum >= leaf.offset:
+            return int(leaf.rids()[docnum - leaf.offset])
+    raise IndexError(docnum)
+
+
+def raw_search(viewer: Viewer, whoosh_query: wq.Query, kind: str, limit: int | None = 50) -> list[tuple[int, float]]:
+    """For matching: run a whoosh query built in code (fields: title, body, related, category,
+    ...) over one kind, restricted to what the viewer may see. Returns (record id, score)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown kind {kind!r}")
+    opened = _open()
+    if opened is None:
+        return []
+    searcher, leaves = opened
+    grants = visibility_grants(viewer)
+    allowed: set[int] = set()
+    for leaf in leaves:
+        local = np.flatnonzero(leaf.visible(grants) & leaf.mask("kind", kind)) + leaf.offset
+        allowed.update(local.tolist())
+    if not allowed:
+        return []
+    results = searcher.search(whoosh_query, filter=allowed, limit=limit)
+    return [(_rid(leaves, d), float(s)) for d, s in results.items()]
+
+
+def schema_fields() -> tuple[str, ...]:
+    """Field names that raw_search queries may use."""
+    return tuple(_schema.names())
+
+
+# --- snippets ------------------------------------------------------------------------------------
+
+
+def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Markup:
+    """HTML-escaped text with the query's words in <mark>: the whole text (limit=None) or the
+    best window of about `limit` characters. User text is untrusted: only <mark> is ours."""
+    spans: list[tuple[int, int, str]] = []
+    if stems:
+        # Porter stems keep a word's first two letters: only stem words that could match.
+        heads = {s[:2] for s in stems}
+        for m in _WORD.finditer(text):
+            word = m.group().lower()
+            if word[:2] not in heads:
+                continue
+            s = stem(word)
+            if s in stems:
+                spans.append((m.start(), m.end(), s))
+                if len(spans) >= 400:
+                    break
+    start, end = 0, len(text)
+    if limit is not None and len(text) > limit:
+        start = _best_window(spans, limit)
+        start = max(0, start - 40)
+        if start:
+            space = text.rfind(" ", 0, start)
+            start = space + 1 if space >= 0 and start - space < 30 else start
+        end = min(len(text), start + limit)
+        if end < len(text):
+            space = text.find(" ", end)
+            end = space if 0 <= space < end + 30 else end
+    pieces: list[str] = ["… " if start else ""]
+    cursor = start
+    for a, b, _ in spans:
+        if a < start or b > end:
+            continue
+        pieces.append(_flat(text[cursor:a]))
+        pieces.append(f"<mark>{escape(text[a:b])}</mark>")
+        cursor = b
+    pieces.append(_flat(text[cursor:end]))
+    if end < len(text):
+        pieces.append(" …")
+    return Markup("".join(pieces).strip())  # noqa: S704 - every piece of user text is escaped
+
+
+def _flat(text: str) -> str:
+    return str(escape(_SPACES.sub(" ", text)))
+
+
+def _best_window(spans: list[tuple[int, int, str]], width: int) -> int:
+    """Start of the window holding the most distinct query words (first such window)."""
+    if not spans:
+        return 0
+    best, best_score, j = spans[0][0], 0, 0
+    for i in range(len(spans)):
+        while j < len(spans) and spans[j][1] - spans[i][0] <= width - 40:
+            j += 1
+        score = len({s for _, _, s in spans[i:j]})
+        if score > best_score:
+            best, best_score = spans[i][0], score
+    return best

@@ -1,0 +1,220 @@
+"""Keeping the index in step: sync after writes, lazy catch-up, a second server sharing the
+database, a pruned log, concurrent workers, dependents, deletes, reindex and check."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+from sqlmodel import Session
+
+from catalogue import create_app
+from catalogue.access import ANONYMOUS
+from catalogue.changes import ChangeLog
+from catalogue.db import get_session
+from catalogue.records.models import Tool
+from catalogue.search import engine, indexer
+from catalogue.search.cli import find_drift
+from tests.factories import DeploymentFactory, OfferingFactory, OrganisationFactory, ToolFactory
+
+
+def _found(word: str, kind: str = "tool") -> list[int]:
+    return engine.matching_ids(ANONYMOUS, word, kind)
+
+
+def _base(app: Flask) -> str:
+    return app.config["SEARCH_INDEX_DIR"]
+
+
+def test_write_request_is_applied_after_the_request(app, db, client):  # noqa: ANN001
+    @app.post("/_test/tool")
+    def _make_tool():  # noqa: ANN202
+        session = get_session()
+        session.add(Tool(ref="req-tool", name="Requestbird"))
+        session.commit()
+        return "ok"
+
+    ToolFactory(name="Before")
+    engine.sync()
+    assert client.post("/_test/tool").status_code == 200
+    # Applied by the after-request hook, before any search asked for it.
+    assert not indexer.pending(app.extensions["catalogue.engine"], _base(app))
+    assert len(_found("requestbird")) == 1
+
+
+def test_lazy_catch_up_and_a_second_server(app, app_config, db, tmp_path):  # noqa: ANN001
+    ToolFactory(name="Firstwave")
+    assert len(_found("firstwave")) == 1  # builds the index on first use
+    # A "crash": entries reach the log but nobody applies them.
+    ToolFactory(name="Secondwave")
+    eng = app.extensions["catalogue.engine"]
+    assert indexer.pending(eng, _base(app))
+    # Another app server: same database, its own empty index directory.
+    other = create_app({**app_config, "SEARCH_INDEX_DIR": str(tmp_path / "other-index")})
+    try:
+        with other.app_context():
+            assert len(_found("firstwave")) == 1 and len(_found("secondwave")) == 1
+    finally:
+        other.extensions["catalogue.engine"].dispose()
+    # And the first one catches up before its next search.
+    assert len(_found("secondwave")) == 1
+    assert not indexer.pending(eng, _base(app))
+
+
+def test_pruned_log_triggers_a_rebuild(app, db):  # noqa: ANN001
+    ToolFactory(name="Oldrecord")
+    engine.sync()
+    old_gen = indexer.current_dir(_base(app))
+    ToolFactory(name="Missedrecord")
+    ToolFactory(name="Newrecord")
+    # The log loses entries this index never applied (pruned past its watermark; pruning
+    # always keeps the newest entry, see `flask search prune`).
+    table = ChangeLog.__table__
+    newest = db.exec(sa.select(sa.func.max(table.c.id))).one()[0]
+    db.exec(sa.delete(table).where(table.c.id < newest))
+    db.commit()
+    assert len(_found("missedrecord")) == 1 and len(_found("newrecord")) == 1
+    assert indexer.current_dir(_base(app)) != old_gen
+
+
+def test_log_reset_behind_the_watermark_rebuilds(app, db):  # noqa: ANN001
+    for i in range(3):
+        ToolFactory(name=f"Restored{i}")
+    engine.sync()
+    # A database restored from an older backup: the log now ends before the watermark.
+    db.exec(sa.delete(ChangeLog.__table__).where(ChangeLog.__table__.c.id > 1))
+    db.exec(sa.delete(Tool.__table__).where(Tool.__table__.c.name != "Restored0"))
+    db.commit()
+    assert indexer.pending(app.extensions["catalogue.engine"], _base(app))
+    assert len(_found("restored0")) == 1 and _found("restored1") == []
+
+
+def test_dependents_follow_tool_and_organisation_changes(db):  # noqa: ANN001
+    la = OrganisationFactory(name="Grimsby Vale")
+    supplier = OrganisationFactory(kind="supplier", name="Oldname Ltd")
+    tool = ToolFactory(name="Heliograph")
+    dep = DeploymentFactory(organisation_id=la.id, tool_id=tool.id, visibility="public")
+    offer = OfferingFactory(supplier_id=supplier.id, tool_id=tool.id)
+    assert dep.id in _found("heliograph", "deployment")
+    tool.name = "Semaphore"
+    db.add(tool)
+    supplier.name = "Newname Ltd"
+    db.add(supplier)
+    db.commit()
+    assert dep.id in _found("semaphore", "deployment") and dep.id not in _found("heliograph", "deployment")
+    assert offer.id in _found("newname", "offering") and offer.id not in _found("oldname", "offering")
+
+
+def test_deleted_records_leave_the_index(db):  # noqa: ANN001
+    tool = ToolFactory(name="Ephemeron")
+    assert len(_found("ephemeron")) == 1
+    db.delete(tool)
+    db.commit()
+    assert _found("ephemeron") == []
+
+
+def test_concurrent_workers_lose_no_update(app, db):  # noqa: ANN001
+    """Several writers committing and syncing at once (as gunicorn workers do): whoever finds
+    the lock busy leaves its entries to the holder, and nothing is lost."""
+    engine.sync()
+    eng = app.extensions["catalogue.engine"]
+    errors: list[BaseException] = []
+
+    def worker(n: int) -> None:
+        try:
+            for i in range(6):
+                with Session(eng) as session:
+                    session.add(Tool(ref=f"conc-{n}-{i}", name=f"Concurrent{n}x{i}", description="quetzalword"))
+                    session.commit()
+                indexer.sync(eng, _base(app))
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert not indexer.pending(eng, _base(app))
+    state = indexer.State.load(indexer.current_dir(_base(app)))
+    assert state.last == indexer.max_log_id(eng)
+    assert len(engine.matching_ids(ANONYMOUS, "quetzalword", "tool")) == 24
+
+
+def test_busy_lock_leaves_work_to_the_holder(app, db):  # noqa: ANN001
+    engine.sync()
+    eng = app.extensions["catalogue.engine"]
+    with indexer.sync_lock(_base(app)) as held:
+        assert held
+        ToolFactory(name="Waitsforholder")
+        assert indexer.sync(eng, _base(app)) == 0  # busy: returns at once, no error
+    assert indexer.pending(eng, _base(app))
+    assert indexer.sync(eng, _base(app)) >= 1
+
+
+def test_reindex_and_check(app, db):  # noqa: ANN001
+    runner = app.test_cli_runner()
+    la = OrganisationFactory()
+    tool = ToolFactory(name="Checktool")
+    DeploymentFactory(organisation_id=la.id, tool_id=tool.id)
+    result = runner.invoke(args=["search", "reindex"])
+    assert result.exit_code == 0, result.output
+    assert "indexed 2 records" in result.output
+    gen = indexer.current_dir(_base(app))
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+
+    # A document vanishes from the index.
+    ix = indexer.open_index(gen)
+    writer = ix.writer()
+    writer.delete_by_term("uid", f"tool:{tool.id}")
+    writer.commit()
+    ix.close()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and f"missing (1): tool:{tool.id}" in result.output
+
+    # A row changes behind the indexer's back (no change log entry).
+    runner.invoke(args=["search", "reindex"])
+    db.exec(sa.update(Tool.__table__).where(Tool.__table__.c.id == tool.id).values(description="changed"))
+    db.commit()
+    result = runner.invoke(args=["search", "check"])
+    assert result.exit_code == 1 and f"stale (1): tool:{tool.id}" in result.output
+    assert find_drift(app.extensions["catalogue.engine"], _base(app))["stale"] == [f"tool:{tool.id}"]
+
+    # A record deleted behind its back is extra in the index; reindex mends everything.
+    db.exec(sa.delete(sa.table("deployment")))
+    db.commit()
+    assert "extra (1)" in runner.invoke(args=["search", "check"]).output
+    assert runner.invoke(args=["search", "reindex"]).exit_code == 0
+    assert runner.invoke(args=["search", "check"]).exit_code == 0
+    # Old generations are cleaned up, the live one and its predecessor kept.
+    assert len(list(Path(_base(app)).glob("gen-*"))) <= 2
+
+
+def test_sync_and_prune_commands(app, db):  # noqa: ANN001
+    runner = app.test_cli_runner()
+    ToolFactory(name="Cmdtool")
+    assert "applied" in runner.invoke(args=["search", "sync"]).output
+    result = runner.invoke(args=["search", "prune", "--days", "0"])
+    assert result.exit_code == 0 and "pruned" in result.output
+    # The newest entry always stays, so ids keep rising.
+    assert db.exec(sa.select(sa.func.count()).select_from(ChangeLog.__table__)).one()[0] == 1
+
+
+def test_seed_scale_creates_searchable_records(app, db):  # noqa: ANN001
+    result = app.test_cli_runner().invoke(args=["seed", "scale", "120"])
+    assert result.exit_code == 0, result.output
+    counts = {
+        t: db.exec(sa.select(sa.func.count()).select_from(sa.table(t))).one()[0]
+        for t in ("tool", "deployment", "single_view", "offering", "challenge")
+    }
+    assert sum(counts.values()) == 120 and all(counts.values())
+    visibilities = set(db.exec(sa.text("SELECT DISTINCT visibility FROM deployment")).scalars())
+    assert visibilities == {"public", "authorities", "private"}
+    longest = db.exec(sa.text("SELECT max(length(impact)) FROM deployment")).one()[0]
+    assert longest > 400  # multi-paragraph texts, not one-liners
+    results = engine.search(ANONYMOUS, "social workers")
+    assert results.total > 0
+    assert sum(dict(results.facets["kind"]).values()) == results.total
