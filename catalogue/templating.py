@@ -44,6 +44,14 @@ def init_app(app: Flask) -> None:
         money=format_money,
         date=format_date,
     )
+    # Macros imported by `{% from ... import ... %}` see the environment's globals but not the
+    # context processor's values, so what the form macros call must be a global too.
+    app.jinja_env.globals.update(
+        error_message=error_message,
+        error_summary=error_summary,
+        label=vocabulary.label,
+        vocab=vocabulary,
+    )
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
