@@ -3,7 +3,9 @@ database when TEST_DATABASE_URL names one), an app, clients signed in as each ro
 
 from __future__ import annotations
 
+import contextvars
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +14,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, SQLModel
 
 import catalogue.models_all  # noqa: F401
@@ -21,6 +23,23 @@ from catalogue.config import PROJECT_ROOT
 from tests import factories
 
 SHARED = PROJECT_ROOT.parent / "shared"
+
+
+def _fast_password_hashing() -> None:
+    """Tests hash passwords with argon2id at the cheapest sensible cost: the production
+    parameters take a few hundred milliseconds per sign-in on a busy CI machine, which adds up
+    over hundreds of sign-ins. The code paths are the same; only the cost parameters differ."""
+    from argon2 import PasswordHasher
+
+    from catalogue.accounts import passwords
+
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password-for-timing")
+    factories._PASSWORD_HASH = passwords.hash_password(factories.PASSWORD)
+    factories.UserFactory._meta.pre_declarations.update({"password_hash": factories._PASSWORD_HASH})
+
+
+_fast_password_hashing()
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL")
 
 
@@ -77,9 +96,36 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
     }
 
 
+class IsolatedClient(FlaskClient):
+    """A test client whose every request gets its own application context, as in production.
+
+    Without this, a request made while a test holds an app context open (the `db` fixture
+    does) reuses that context: `g` then carries the request's database session, the signed-in
+    user and the cached viewer from one request into the next, even across clients, and the
+    per-request teardown never runs (stale identities, SQLite write locks held)."""
+
+    def open(self, *args: object, **kwargs: object):  # noqa: ANN201
+        if self.preserve_context:  # `with client:` wants the contexts left behind for inspection
+            return super().open(*args, **kwargs)
+        return contextvars.Context().run(super().open, *args, **kwargs)
+
+
+class IsolatedCliRunner(FlaskCliRunner):
+    """CLI commands run in their own application context too (see IsolatedClient)."""
+
+    def invoke(self, *args: object, **kwargs: object):  # noqa: ANN201
+        return contextvars.Context().run(super().invoke, *args, **kwargs)
+
+
+def isolate(application: Flask) -> Flask:
+    application.test_client_class = IsolatedClient
+    application.test_cli_runner_class = IsolatedCliRunner
+    return application
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
-    application = create_app(app_config)
+    application = isolate(create_app(app_config))
     yield application
     application.extensions["catalogue.engine"].dispose()
 
@@ -117,3 +163,47 @@ def client_as(app: Flask):  # noqa: ANN201
         return sign_in(new_client, user) if user is not None else new_client
 
     return make
+
+
+# --- routes from the url_map, so tests that sweep every route cover new ones automatically ------
+
+_PLACEHOLDER = re.compile(r"<(?:(?P<conv>[a-zA-Z_]\w*)(?:\((?P<args>.*?)\))?:)?(?P<name>[a-zA-Z_]\w*)>")
+
+
+def route_rules(app: Flask, method: str, *, skip_prefixes: tuple[str, ...] = ("/static/",)) -> list:
+    """Every url_map rule answering `method`, minus the skipped prefixes, in a stable order."""
+    rules = [
+        r for r in app.url_map.iter_rules() if method in (r.methods or ()) and not r.rule.startswith(skip_prefixes)
+    ]
+    return sorted(rules, key=lambda r: (r.rule, r.endpoint))
+
+
+def rule_arguments(rule) -> list[tuple[str, object]]:  # noqa: ANN001
+    """[(argument name, converter)] in the order they appear in the rule."""
+    return [(m.group("name"), rule._converters[m.group("name")]) for m in _PLACEHOLDER.finditer(rule.rule)]
+
+
+def dummy_values(converter) -> list[str]:  # noqa: ANN001
+    """Values a converter accepts, when the test has nothing better: every choice of any(...)."""
+    items = getattr(converter, "items", None)
+    if items:
+        return sorted(items)
+    name = type(converter).__name__
+    if name in ("IntegerConverter", "NumberConverter", "FloatConverter"):
+        return ["1"]
+    if name == "UUIDConverter":
+        return ["00000000-0000-0000-0000-000000000001"]
+    return ["no-such-thing"]
+
+
+def fill_rule(rule, values: dict[str, str]) -> str:  # noqa: ANN001
+    """The rule's path with each <placeholder> replaced by values[name] (already URL-safe strings)."""
+    return _PLACEHOLDER.sub(lambda m: str(values[m.group("name")]), rule.rule)
+
+
+def dummy_urls(rule) -> list[str]:  # noqa: ANN001
+    """One URL per combination of any(...) choices, other arguments filled with harmless values."""
+    combos: list[dict[str, str]] = [{}]
+    for name, converter in rule_arguments(rule):
+        combos = [dict(c, **{name: v}) for c in combos for v in dummy_values(converter)]
+    return [fill_rule(rule, c) for c in combos]

@@ -29,6 +29,7 @@ def _checked_password(password: str, email: str) -> str:
 @click.password_option(help="asked for when not given")
 def create(email: str, org_ref: str, role: str, password: str) -> None:
     """Create an approved member (or organisation admin) of an organisation."""
+    email = services.normalise_email(email)
     with writing():
         db = get_session()
         org = db.exec(
@@ -49,6 +50,7 @@ def create(email: str, org_ref: str, role: str, password: str) -> None:
 @click.password_option(help="asked for when not given")
 def create_admin(email: str, password: str) -> None:
     """Create a site admin."""
+    email = services.normalise_email(email)
     with writing():
         db = get_session()
         try:

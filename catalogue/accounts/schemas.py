@@ -8,7 +8,7 @@ from catalogue.accounts.passwords import MAX_LENGTH, password_problem
 
 EMAIL = fields.Email(
     required=True,
-    validate=validate.Length(max=320),
+    validate=validate.Length(max=320, error="Email address must be 320 characters or fewer"),
     error_messages={
         "required": "Enter your email address",
         "invalid": "Enter an email address in the correct format, like name@example.org",
@@ -34,7 +34,10 @@ class SignUpSchema(Schema):
     email = EMAIL
     display_name = fields.String(
         required=True,
-        validate=validate.Length(min=1, max=200, error="Enter your name"),
+        validate=[
+            validate.Length(min=1, error="Enter your name"),
+            validate.Length(max=200, error="Name must be 200 characters or fewer"),
+        ],
         error_messages={"required": "Enter your name"},
     )
     password = fields.String(required=True, error_messages={"required": "Enter a password"})
@@ -44,9 +47,17 @@ class SignUpSchema(Schema):
         error_messages={"required": "Choose whether your organisation is already listed"},
     )
     organisation_ref = fields.String(load_default=None, allow_none=True)
-    new_organisation_name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    new_organisation_name = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=200, error="Name of the organisation must be 200 characters or fewer"),
+    )
     new_organisation_kind = fields.String(load_default=None, allow_none=True)
-    new_organisation_website = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+    new_organisation_website = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(max=500, error="Website must be 500 characters or fewer"),
+    )
 
     @validates_schema
     def _check(self, data: dict, **_kwargs: object) -> None:

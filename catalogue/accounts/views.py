@@ -44,6 +44,9 @@ def sign_in():  # noqa: ANN201
         db = get_session()
         user = services.authenticate(db, data["email"], data["password"])
         if user is None:
+            # End the (write-intent) transaction now: the limiter counts this failure after the
+            # view returns, on its own connection, and on SQLite would wait for our lock.
+            db.rollback()
             errors = {"email": SIGN_IN_FAILED}
         else:
             db.commit()
@@ -59,8 +62,10 @@ def sign_in():  # noqa: ANN201
 
 @bp.post("/sign-out")
 def sign_out():  # noqa: ANN201
-    logout_user()
+    # Clear first: logout_user() leaves a note in the session telling Flask-Login to delete the
+    # remember cookie, and clearing after it would drop that note (and keep the user signed in).
     session.clear()
+    logout_user()
     flash("You have signed out", "success")
     return redirect(url_for("core.home"), code=303)
 

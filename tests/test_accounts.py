@@ -1,0 +1,294 @@
+"""Accounts: sign-up into an existing authority or a new supplier, approval by organisation
+admins and site admins, password rules, the operator CLI and the audit trail."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from sqlmodel import select
+
+from catalogue.access import viewer_for, visible_levels
+from catalogue.accounts import services
+from catalogue.accounts.models import ApiToken, Organisation, User
+from catalogue.accounts.passwords import verify_password
+from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+
+GOOD_PASSWORD = "velvet lantern orbit maple 42"
+
+
+@pytest.fixture
+def council(db):  # noqa: ANN001, ANN201
+    return OrganisationFactory(kind="local-authority", name="Northshire Council", ref="northshire")
+
+
+def _sign_up(client, **fields: str):  # noqa: ANN001, ANN202
+    data = {
+        "display_name": "Sam Example",
+        "email": "sam@example.org",
+        "password": GOOD_PASSWORD,
+        "organisation_choice": "existing",
+    }
+    data.update(fields)
+    return client.post("/account/sign-up", data=data)
+
+
+def _user(db, email: str) -> User:  # noqa: ANN001
+    db.rollback()  # a fresh snapshot: requests and commands wrote on other connections
+    db.expire_all()
+    return db.exec(select(User).where(User.email == email)).one()
+
+
+def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Organisation) -> None:  # noqa: ANN001
+    response = _sign_up(client, organisation_ref=council.ref, email="Sam@Example.org")
+    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
+    user = _user(db, "sam@example.org")
+    assert (user.status, user.role, user.organisation_id) == ("pending", "member", council.id)
+    assert verify_password(user.password_hash, GOOD_PASSWORD)
+    # Signed in, told they are pending, and the policy gives them public content only.
+    page = client.get("/account").get_data(as_text=True)
+    assert "sam@example.org" in page
+    home = client.get("/").get_data(as_text=True)
+    assert "membership pending" in home
+    assert visible_levels(viewer_for(user, organisation_kind="local-authority")) == ("public",)
+
+
+def test_sign_up_registering_a_new_supplier(db, client) -> None:  # noqa: ANN001
+    response = _sign_up(
+        client,
+        organisation_choice="new",
+        new_organisation_name="Brightwave Analytics Ltd",
+        new_organisation_kind="supplier",
+        new_organisation_website="https://brightwave.example",
+    )
+    assert response.status_code == 303
+    user = _user(db, "sam@example.org")
+    org = db.get(Organisation, user.organisation_id)
+    assert (org.name, org.kind, org.website) == ("Brightwave Analytics Ltd", "supplier", "https://brightwave.example")
+    assert (user.role, user.status) == ("admin", "pending")
+    # A pending organisation admin cannot approve anyone yet.
+    assert client.get("/account/members").status_code == 403
+
+
+def test_new_organisation_with_a_listed_name_is_refused(db, client, council: Organisation) -> None:  # noqa: ANN001
+    response = _sign_up(
+        client, organisation_choice="new", new_organisation_name="northshire council", new_organisation_kind="provider"
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and "already listed" in page
+    assert db.exec(select(User)).first() is None
+
+
+def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client, council: Organisation) -> None:  # noqa: ANN001
+    response = _sign_up(client, organisation_ref=council.ref, password="short pw")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "There is a problem" in page and 'href="#password"' in page
+    assert "Password must be 12 characters or more" in page
+    assert 'value="Sam Example"' in page and 'value="sam@example.org"' in page
+    assert "short pw" not in page
+    assert f'value="{council.ref}" selected' in page or f'value="{council.ref}"  selected' in page
+
+
+@pytest.mark.parametrize("password", ["password1234", "Password1234!", "qwertyuiopas", "aaaaaaaaaaaaaaaa"])
+def test_common_passwords_are_refused(client, council: Organisation, password: str) -> None:  # noqa: ANN001
+    page = _sign_up(client, organisation_ref=council.ref, password=password).get_data(as_text=True)
+    assert "Password is too common" in page
+    assert password not in page
+
+
+def test_password_containing_the_email_is_refused(client, council: Organisation) -> None:  # noqa: ANN001
+    page = _sign_up(
+        client, organisation_ref=council.ref, email="samantha@example.org", password="samantha is my long pass"
+    ).get_data(as_text=True)
+    assert "Password must not contain your email address" in page
+
+
+def test_duplicate_email_is_refused(db, client, council: Organisation) -> None:  # noqa: ANN001
+    UserFactory(email="sam@example.org", organisation_id=council.id)
+    response = _sign_up(client, organisation_ref=council.ref, email="SAM@example.org ")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "An account with that email address already exists" in page
+    assert len(db.exec(select(User)).all()) == 1
+
+
+def test_missing_fields_each_have_a_message(client) -> None:  # noqa: ANN001
+    page = client.post("/account/sign-up", data={}).get_data(as_text=True)
+    for message in ("Enter your name", "Enter your email address", "Enter a password"):
+        assert message in page
+
+
+def test_unknown_organisation_ref_is_refused(client) -> None:  # noqa: ANN001
+    page = _sign_up(client, organisation_ref="no-such-council").get_data(as_text=True)
+    assert "Choose your organisation from the list" in page
+
+
+# --- approval --------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def people(db, council: Organisation):  # noqa: ANN001, ANN201
+    other = OrganisationFactory(kind="local-authority", name="Southshire Council")
+    return {
+        "admin": UserFactory(organisation_id=council.id, role="admin", email="admin@northshire.example"),
+        "member": UserFactory(organisation_id=council.id, email="member@northshire.example"),
+        "pending": UserFactory(organisation_id=council.id, status="pending", email="new@northshire.example"),
+        "other_admin": UserFactory(organisation_id=other.id, role="admin", email="admin@southshire.example"),
+        "other_pending": UserFactory(organisation_id=other.id, status="pending", email="new@southshire.example"),
+        "site_admin": UserFactory(is_site_admin=True, email="ops@signpost.example"),
+    }
+
+
+def test_org_admin_sees_and_approves_own_pending_members(db, client_as, people) -> None:  # noqa: ANN001
+    client = client_as(people["admin"])
+    page = client.get("/account/members").get_data(as_text=True)
+    assert "new@northshire.example" in page and "new@southshire.example" not in page
+    response = client.post(f"/account/members/{people['pending'].id}/approve")
+    assert response.status_code == 303
+    user = _user(db, "new@northshire.example")
+    assert user.status == "approved" and user.approved_by_id == people["admin"].id and user.approved_at
+    # The approved member now sees what authorities see.
+    assert visible_levels(viewer_for(user, organisation_kind="local-authority")) == ("public", "authorities")
+
+
+def test_org_admin_rejects_and_the_rejected_user_is_signed_out(db, client_as, people) -> None:  # noqa: ANN001
+    pending_client = client_as(people["pending"])
+    assert pending_client.get("/account").status_code == 200
+    assert client_as(people["admin"]).post(f"/account/members/{people['pending'].id}/reject").status_code == 303
+    assert _user(db, "new@northshire.example").status == "rejected"
+    assert pending_client.get("/account").status_code == 302
+
+
+def test_org_admin_cannot_decide_for_another_organisation(db, client_as, people) -> None:  # noqa: ANN001
+    client = client_as(people["admin"])
+    assert client.post(f"/account/members/{people['other_pending'].id}/approve").status_code == 403
+    assert _user(db, "new@southshire.example").status == "pending"
+
+
+@pytest.mark.parametrize("role", ["member", "pending"])
+def test_members_cannot_approve(db, client_as, people, role: str) -> None:  # noqa: ANN001
+    client = client_as(people[role])
+    assert client.get("/account/members").status_code == 403
+    assert client.post(f"/account/members/{people['other_pending'].id}/approve").status_code == 403
+    assert _user(db, "new@southshire.example").status == "pending"
+
+
+def test_site_admin_approves_anyone(db, client_as, people) -> None:  # noqa: ANN001
+    client = client_as(people["site_admin"])
+    page = client.get("/account/members").get_data(as_text=True)
+    assert "new@northshire.example" in page and "new@southshire.example" in page
+    assert client.post(f"/account/members/{people['other_pending'].id}/approve").status_code == 303
+    user = _user(db, "new@southshire.example")
+    assert user.status == "approved" and user.approved_by_id == people["site_admin"].id
+
+
+def test_site_admin_approves_a_new_supplier_admin(db, client, client_as, people) -> None:  # noqa: ANN001
+    _sign_up(client, organisation_choice="new", new_organisation_name="Nimbus Ltd", new_organisation_kind="supplier")
+    user = _user(db, "sam@example.org")
+    assert client_as(people["site_admin"]).post(f"/account/members/{user.id}/approve").status_code == 303
+    assert _user(db, "sam@example.org").status == "approved"
+    assert client.get("/account/members").status_code == 200  # now an organisation admin
+
+
+def test_unknown_user_cannot_be_decided(client_as, people) -> None:  # noqa: ANN001
+    assert client_as(people["site_admin"]).post("/account/members/999999/approve").status_code == 403
+
+
+def test_anonymous_is_sent_to_sign_in(client) -> None:  # noqa: ANN001
+    for path in ("/account", "/account/members", "/account/audit"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
+    assert client.post("/account/members/1/approve").status_code == 302
+
+
+# --- password change ---------------------------------------------------------------------------
+
+
+def test_change_password(db, client_as, people) -> None:  # noqa: ANN001
+    client = client_as(people["member"])
+    wrong = client.post("/account/password", data={"current_password": "nope", "new_password": GOOD_PASSWORD})
+    assert "Your current password is not right" in wrong.get_data(as_text=True)
+    weak = client.post("/account/password", data={"current_password": PASSWORD, "new_password": "password1234"})
+    assert "Password is too common" in weak.get_data(as_text=True)
+    ok = client.post("/account/password", data={"current_password": PASSWORD, "new_password": GOOD_PASSWORD})
+    assert ok.status_code == 303
+    assert verify_password(_user(db, "member@northshire.example").password_hash, GOOD_PASSWORD)
+
+
+# --- operator CLI ------------------------------------------------------------------------------
+
+
+def _cli(app: Flask, *args: str):  # noqa: ANN202
+    return app.test_cli_runner().invoke(args=list(args))
+
+
+def test_cli_create_member_and_admin(app: Flask, db, council: Organisation) -> None:  # noqa: ANN001
+    result = _cli(app, "users", "create", "Lee@Example.org", "--org", council.ref, "--password", GOOD_PASSWORD)
+    assert result.exit_code == 0, result.output
+    assert "created lee@example.org (member of Northshire Council)" in result.output
+    result = _cli(
+        app, "users", "create", "boss@example.org", "--org", council.ref, "--role", "admin", "--password", GOOD_PASSWORD
+    )
+    assert result.exit_code == 0, result.output
+    lee, boss = _user(db, "lee@example.org"), _user(db, "boss@example.org")
+    assert (lee.status, lee.role, boss.role) == ("approved", "member", "admin")
+    assert lee.organisation_id == council.id
+
+
+def test_cli_create_refuses_bad_input(app: Flask, db, council: Organisation) -> None:  # noqa: ANN001
+    weak = _cli(app, "users", "create", "lee@example.org", "--org", council.ref, "--password", "password1234")
+    assert weak.exit_code != 0 and "too common" in weak.output
+    no_org = _cli(app, "users", "create", "lee@example.org", "--org", "nowhere", "--password", GOOD_PASSWORD)
+    assert no_org.exit_code != 0 and "no organisation" in no_org.output
+    UserFactory(email="taken@example.org")
+    taken = _cli(app, "users", "create", "taken@example.org", "--org", council.ref, "--password", GOOD_PASSWORD)
+    assert taken.exit_code != 0 and "already exists" in taken.output
+    db.rollback()
+    db.expire_all()
+    assert [u.email for u in db.exec(select(User)).all()] == ["taken@example.org"]
+
+
+def test_cli_create_admin(app: Flask, db) -> None:  # noqa: ANN001
+    result = _cli(app, "users", "create-admin", "ops@example.org", "--password", GOOD_PASSWORD)
+    assert result.exit_code == 0, result.output
+    user = _user(db, "ops@example.org")
+    assert user.is_site_admin and user.status == "approved" and user.organisation_id is None
+
+
+def test_cli_token_and_revoke(app: Flask, db, people) -> None:  # noqa: ANN001
+    result = _cli(app, "users", "token", "member@northshire.example", "--label", "nightly export")
+    assert result.exit_code == 0, result.output
+    raw = result.output.strip()
+    assert raw.startswith("sp_")
+    db.rollback()
+    db.expire_all()
+    stored = db.exec(select(ApiToken)).one()
+    assert stored.label == "nightly export" and raw not in stored.token_hash
+    assert services.user_for_token(db, raw).email == "member@northshire.example"
+    revoked = _cli(app, "users", "revoke-tokens", "member@northshire.example")
+    assert revoked.exit_code == 0 and "revoked 1 tokens" in revoked.output
+    db.rollback()
+    db.expire_all()
+    assert services.user_for_token(db, raw) is None
+    assert _cli(app, "users", "token", "nobody@example.org").exit_code != 0
+
+
+# --- audit trail -------------------------------------------------------------------------------
+
+
+def test_audit_trail_org_admin_sees_own_organisation_only(db, client_as, people, council: Organisation) -> None:  # noqa: ANN001
+    other = db.get(Organisation, people["other_admin"].organisation_id)
+    for org, name in ((council, "Northshire Borough Council"), (other, "Southshire Borough Council")):
+        org.name = name
+        db.add(org)
+    db.commit()
+    page = client_as(people["admin"]).get("/account/audit").get_data(as_text=True)
+    assert f"organisation {council.ref}" in page and f"organisation {other.ref}" not in page
+    assert "update" in page and "name" in page
+    admin_page = client_as(people["site_admin"]).get("/account/audit").get_data(as_text=True)
+    assert f"organisation {council.ref}" in admin_page and f"organisation {other.ref}" in admin_page
+
+
+@pytest.mark.parametrize("role", ["member", "pending"])
+def test_audit_trail_is_for_admins_only(client_as, people, role: str) -> None:  # noqa: ANN001
+    assert client_as(people[role]).get("/account/audit").status_code == 403
