@@ -351,3 +351,18 @@ def test_index_catches_up_with_new_records(db, world) -> None:  # noqa: ANN001
     db.add(late)
     db.commit()
     assert "off-late" not in _refs(engine.match_challenge(db, world["challenge"], limit=10).offerings)
+
+
+def test_categories_chosen_by_the_owner_count_as_certain(db, world) -> None:  # noqa: ANN001
+    challenge = ChallengeFactory(
+        owner_id=world["owner"].id,
+        title="Visit write-ups done in the evening",
+        problem="Social workers write up home visits at night.",
+        categories=["workforce"],
+    )
+    result = engine.match_challenge(db, challenge, limit=10)
+    assert result.categories["workforce"] == 1.0
+    assert result.categories["transcription"] == 1.0  # still inferred from the words
+    rota = next(m for m in result.offerings if m.ref == "off-rota")
+    assert rota.categories == ["workforce"]
+    assert any("Shared categories: Workforce" in reason for reason in rota.why)

@@ -196,10 +196,15 @@ def build_query(challenge: Challenge) -> Query:
     for o in challenge.outcomes or []:
         if isinstance(o, dict) and o.get("outcome"):
             outcomes.append((o["outcome"], dict(analyse([(o["outcome"], 1.0)]).terms)))
+    categories = infer_categories(analysed)
+    # Categories the owner chose for the challenge are certain; inferred ones fill the gaps.
+    for code in getattr(challenge, "categories", None) or []:
+        if code in CATEGORIES and code != "other":
+            categories[code] = 1.0
     return Query(
         analysed=analysed,
         weights={},
-        categories=infer_categories(analysed),
+        categories=categories,
         outcomes=outcomes,
         sectors=set(analysed.sectors),
     )
