@@ -15,10 +15,12 @@ pages add the current viewer too, so nobody is shown a record the policy hides f
 
 from __future__ import annotations
 
+import heapq
 import math
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from operator import itemgetter
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -45,9 +47,9 @@ QUERY_FIELDS = {
     "tried_before": 0.5,
     "constraints": 0.3,
 }
-CANDIDATES = 300
-CANDIDATE_TERMS = 40  # the most telling query terms choose the candidates
-POSTINGS_BUDGET = 120_000  # postings read to choose them, at most (plus one list)
+CANDIDATES = 150
+CANDIDATE_TERMS = 32  # the most telling query terms choose the candidates
+POSTINGS_BUDGET = 60_000  # postings read to choose them, at most (plus one list)
 QUERY_POWER = 1.0
 CONCEPT_BOOST = 1.0
 # A term found in more than this share of records is scored only on the candidates.
@@ -228,8 +230,7 @@ def _text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, lim
     """BM25 over the corpus for the query; exact for the returned slots."""
     if not qweights or corpus.live == 0:
         return {}
-    avg = corpus.avg_length()
-    length = corpus.length
+    sat = corpus.saturation()
     ranked_terms = sorted(((w * corpus.idf(t), t) for t, w in qweights.items()), reverse=True)
     common_df = max(50, int(corpus.live * COMMON_SHARE))
     acc: dict[int, float] = {}
@@ -245,29 +246,39 @@ def _text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, lim
             continue
         budget -= df
         get = acc.get
+        wk = weight * k1p
         for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
-            acc[slot] = get(slot, 0.0) + weight * tf * k1p / (tf + K1 * (0.25 + 0.75 * length[slot] / avg))
+            acc[slot] = get(slot, 0.0) + wk * tf / (tf + sat[slot])
     if not acc and deferred:
         # Nothing but common words: let the best of them choose the candidates.
         weight, tid = deferred.pop(0)
         for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
-            acc[slot] = weight * tf * k1p / (tf + K1 * (0.25 + 0.75 * length[slot] / avg))
+            acc[slot] = weight * k1p * tf / (tf + sat[slot])
     chosen: dict[int, float] = {}
-    for slot, score in sorted(acc.items(), key=lambda kv: -kv[1]):
-        meta = corpus.meta[slot]
-        if meta is None or not keep(meta):
-            continue
-        chosen[slot] = score
+    # Usually the best few times `limit` hold enough the viewer may see; sort everything only if not.
+    best = heapq.nlargest(limit * 3, acc.items(), key=itemgetter(1))
+    for ranked in (best, None):
+        if ranked is None:
+            if len(best) == len(acc):
+                break
+            chosen.clear()
+            ranked = sorted(acc.items(), key=itemgetter(1), reverse=True)
+        for slot, score in ranked:
+            meta = corpus.meta[slot]
+            if meta is None or not keep(meta):
+                continue
+            chosen[slot] = score
+            if len(chosen) >= limit:
+                break
         if len(chosen) >= limit:
             break
     if deferred:
         for slot in chosen:
             fwd = corpus.forward(slot)
-            norm = 0.25 + 0.75 * length[slot] / avg
             for weight, tid in deferred:
                 tf = fwd.get(tid)
                 if tf:
-                    chosen[slot] += weight * tf * k1p / (tf + K1 * norm)
+                    chosen[slot] += weight * k1p * tf / (tf + sat[slot])
     return chosen
 
 
