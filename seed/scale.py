@@ -226,7 +226,7 @@ class Writer:
             text = text[:-1] + f", including work on {r.choice(RARE)}."
         return text
 
-    def paragraph(self, low: int = 3, high: int = 6) -> str:
+    def paragraph(self, low: int = 2, high: int = 4) -> str:
         return " ".join(self.sentence() for _ in range(self.r.randint(low, high)))
 
     def text(self, low: int = 2, high: int = 4) -> str:
@@ -288,7 +288,7 @@ class ToolRow(_Row):
         )
     )
     summary = factory.LazyFunction(lambda: _writer.short())
-    description = _text(2, 3)
+    description = _text(2, 2)
     uses_ai = factory.LazyFunction(lambda: _writer.r.random() < 0.8)
     categories = _some(vocabulary.CATEGORIES, 1, 2)
     delivery = _pick(vocabulary.DELIVERY)
@@ -300,13 +300,13 @@ class DeploymentRow(_Row):
     stage = _pick(vocabulary.STAGES)
     started = factory.LazyFunction(_month)
     summary = factory.LazyFunction(lambda: _writer.short())
-    impact = _text(2, 3)
-    learnings = _text(1, 3)
-    barriers = _text(1, 2)
-    risk_assessment = factory.LazyFunction(lambda: _writer.paragraph(2, 4))
-    safeguards = factory.LazyFunction(lambda: _writer.paragraph(2, 3))
+    impact = _text(1, 2)
+    learnings = _text(1, 2)
+    barriers = factory.LazyFunction(lambda: _writer.paragraph(1, 3))
+    risk_assessment = factory.LazyFunction(lambda: _writer.paragraph(1, 2))
+    safeguards = factory.LazyFunction(lambda: _writer.paragraph(1, 2))
     evaluation = _pick(vocabulary.EVALUATION)
-    evaluation_findings = factory.LazyFunction(lambda: _writer.paragraph(2, 5))
+    evaluation_findings = factory.LazyFunction(lambda: _writer.paragraph(1, 3))
     ethics_checks = _some(vocabulary.ETHICS_CHECKS, 1, 2)
     visibility = factory.LazyFunction(lambda: _writer.r.choices(["public", "authorities", "private"], [5, 3, 2])[0])
 
@@ -314,7 +314,7 @@ class DeploymentRow(_Row):
     def dropped(obj: dict, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
         if obj["stage"] == "dropped":
             obj["dropped_reasons"] = _writer.r.sample(list(vocabulary.DROPPED_REASONS), _writer.r.randint(1, 3))
-            obj["dropped_detail"] = _writer.paragraph(2, 4)
+            obj["dropped_detail"] = _writer.paragraph(2, 3)
             obj["ended"] = _month()
         else:
             obj.update(dropped_reasons=[], dropped_detail=None, ended=None)
@@ -324,7 +324,7 @@ class SingleViewRow(_Row):
     ref = factory.Sequence(lambda n: f"scale-sv-{n}")
     status = _pick(vocabulary.SINGLE_VIEW_STATUS)
     sources = _some(vocabulary.SINGLE_VIEW_SOURCES, 2, 6)
-    documentation = _text(2, 3)
+    documentation = _text(2, 2)
     visibility = factory.LazyFunction(lambda: _writer.r.choices(["public", "authorities", "private"], [4, 4, 2])[0])
 
 
@@ -332,7 +332,7 @@ class OfferingRow(_Row):
     ref = factory.Sequence(lambda n: f"scale-off-{n}")
     name = factory.Sequence(lambda n: f"{_writer.r.choice(TASKS).capitalize()} service {n}")
     summary = factory.LazyFunction(lambda: _writer.short())
-    description = _text(2, 4)
+    description = _text(2, 3)
     categories = _some(vocabulary.CATEGORIES, 1, 3)
     outcomes = factory.LazyFunction(lambda: _writer.r.sample(OUTCOME_WORDS, 2))
     delivery = _pick(vocabulary.DELIVERY)
@@ -347,16 +347,16 @@ class OfferingRow(_Row):
 class ChallengeRow(_Row):
     ref = factory.Sequence(lambda n: f"scale-challenge-{n}")
     title = factory.Sequence(lambda n: f"How can we {_writer.r.choice(OUTCOME_WORDS)}? ({n})")
-    problem = _text(2, 4)
-    users = factory.LazyFunction(lambda: _writer.paragraph(1, 3))
+    problem = _text(2, 3)
+    users = factory.LazyFunction(lambda: _writer.paragraph(1, 2))
     outcomes = factory.LazyFunction(
         lambda: [
             {"outcome": o, "measure": "monthly audit", "baseline": "", "target": ""}
             for o in _writer.r.sample(OUTCOME_WORDS, 2)
         ]
     )
-    constraints = factory.LazyFunction(lambda: _writer.paragraph(1, 3))
-    tried_before = factory.LazyFunction(lambda: _writer.paragraph(1, 3))
+    constraints = factory.LazyFunction(lambda: _writer.paragraph(1, 2))
+    tried_before = factory.LazyFunction(lambda: _writer.paragraph(1, 2))
     route = _pick(vocabulary.ROUTES)
     status = factory.LazyFunction(
         lambda: _writer.r.choice(

@@ -189,6 +189,12 @@ def test_reindex_and_check(app, db):  # noqa: ANN001
     assert "extra (1)" in runner.invoke(args=["search", "check"]).output
     assert runner.invoke(args=["search", "reindex"]).exit_code == 0
     assert runner.invoke(args=["search", "check"]).exit_code == 0
+    # The parallel build (one segment per process) gives the same index.
+    ToolFactory(name="Paralleltool")
+    result = runner.invoke(args=["search", "reindex", "--procs", "2"])
+    assert result.exit_code == 0 and "indexed 2 records" in result.output, result.output
+    assert runner.invoke(args=["search", "check", "--no-sync"]).exit_code == 0
+    assert len(_found("paralleltool")) == 1
     # Old generations are cleaned up, the live one and its predecessor kept.
     assert len(list(Path(_base(app)).glob("gen-*"))) <= 2
 

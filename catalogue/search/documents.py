@@ -263,14 +263,20 @@ def _org_ids(kind: str, rows: list) -> set[int]:
     return ids
 
 
-def build_documents(conn: Connection, kind: str, ids: Iterable[int] | None = None) -> Iterator[dict]:
-    """Documents for records of one kind: all of them (ids=None) or just those ids (missing
-    ids are simply absent from the output: the caller deletes them from the index)."""
+def build_documents(
+    conn: Connection, kind: str, ids: Iterable[int] | None = None, part: int = 0, parts: int = 1
+) -> Iterator[dict]:
+    """Documents for records of one kind: all of them (ids=None; or one of `parts` shares, for
+    parallel builds) or just those ids (missing ids are simply absent from the output: the
+    caller deletes them from the index)."""
     table = tables()[kind]
     builder = _BUILDERS[kind]
     if ids is None:
         lookups = _Lookups(conn, None, None)
-        result = conn.execution_options(yield_per=BATCH).execute(sa.select(table).order_by(table.c.id))
+        query = sa.select(table).order_by(table.c.id)
+        if parts > 1:
+            query = query.where(table.c.id % parts == part)
+        result = conn.execution_options(yield_per=BATCH).execute(query)
         for row in result:
             yield _finish(kind, row, builder(row, lookups))
         return
@@ -282,9 +288,9 @@ def build_documents(conn: Connection, kind: str, ids: Iterable[int] | None = Non
             yield _finish(kind, row, builder(row, lookups))
 
 
-def all_documents(conn: Connection) -> Iterator[dict]:
+def all_documents(conn: Connection, part: int = 0, parts: int = 1) -> Iterator[dict]:
     for kind in KINDS:
-        yield from build_documents(conn, kind)
+        yield from build_documents(conn, kind, part=part, parts=parts)
 
 
 def count_records(conn: Connection) -> int:

@@ -22,13 +22,16 @@ import contextlib
 import fcntl
 import json
 import logging
+import multiprocessing
 import os
 import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
@@ -156,6 +159,104 @@ def _note_holes(state: State, ids: list[int], now: float) -> None:
         previous = max(previous, i)
 
 
+# --- writing ------------------------------------------------------------------------------------
+
+
+class _CachedLengths:
+    """whoosh asks a segment's field length once per posting while writing it (a file read
+    each time, and a stat for fields that keep no lengths); this reads each field once."""
+
+    def __init__(self, inner: Any, schema: Any) -> None:
+        self._inner = inner
+        self._schema = schema
+        self._columns: dict[str, list[int]] = {}
+
+    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
+        column = self._columns.get(fieldname)
+        if column is None:
+            if fieldname in self._schema and self._schema[fieldname].scorable:
+                read = self._inner.doc_field_length
+                column = [read(d, fieldname, 0) for d in range(self._inner.doc_count_all())]
+            else:
+                column = []
+            self._columns[fieldname] = column
+        return column[docnum] if docnum < len(column) else default
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._inner, name)
+
+
+def _writer(ix: whoosh_index.Index, **options: Any) -> Any:
+    return _fast_lengths(ix.writer(**options))
+
+
+def _fast_lengths(writer: Any) -> Any:
+    if hasattr(writer, "per_document_reader"):
+        original = writer.per_document_reader
+        writer.per_document_reader = lambda: _CachedLengths(original(), writer.schema)
+    return writer
+
+
+# Parallel builds: each process reads its share of the records from the database and writes
+# its own segment into the new generation; the parent then lists the segments in one commit.
+_progress_counter: Any = None
+
+
+def _init_worker(counter: Any) -> None:
+    global _progress_counter
+    _progress_counter = counter
+
+
+def _build_part(url: str, gen_dir: str, part: int, parts: int) -> Any:
+    from whoosh.writing import SegmentWriter
+
+    from catalogue.db import make_engine
+
+    engine = make_engine(url)
+    ix = FileStorage(gen_dir).open_index(schema=build_schema())
+    writer = _fast_lengths(SegmentWriter(ix, _lk=False, **WRITER_OPTIONS))
+    try:
+        done = 0
+        with engine.connect() as conn:
+            for doc in documents.all_documents(conn, part=part, parts=parts):
+                writer.add_document(**doc)
+                done += 1
+                if done % 200 == 0 and _progress_counter is not None:
+                    with _progress_counter.get_lock():
+                        _progress_counter.value += 200
+        if _progress_counter is not None:
+            with _progress_counter.get_lock():
+                _progress_counter.value += done % 200
+        if not writer._added:
+            writer._close_segment()
+            return None
+        return writer._finalize_segment()
+    finally:
+        engine.dispose()
+
+
+def _build_parallel(engine: Engine, ix: Any, gen: Path, procs: int, progress: Callable[[int], None] | None) -> None:
+    ctx = multiprocessing.get_context("fork")
+    counter = ctx.Value("q", 0)
+    url = engine.url.render_as_string(hide_password=False)
+    with ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(counter,)) as pool:
+        futures = [pool.submit(_build_part, url, str(gen), i, procs) for i in range(procs)]
+        reported = 0
+        while not all(f.done() for f in futures):
+            time.sleep(0.2)
+            if progress:
+                now = counter.value
+                progress(now - reported)
+                reported = now
+        segments = [f.result() for f in futures]
+    if progress:
+        progress(counter.value - reported)
+    writer = ix.writer()
+    writer._close_segment()
+    writer._commit_toc([s for s in segments if s is not None])
+    writer._finish()
+
+
 # --- applying the log -----------------------------------------------------------------------------
 
 
@@ -193,7 +294,7 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
             if row.kind in KINDS:
                 targets.setdefault(row.kind, set()).add(row.record_id)
         ix = open_index(gen_dir)
-        writer = ix.writer(timeout=30.0, delay=0.05)
+        writer = _writer(ix, timeout=30.0, delay=0.05)
         try:
             for kind, ids in targets.items():
                 seen: set[int] = set()
@@ -267,10 +368,6 @@ def build_generation(
     gen = base / f"gen-{int(time.time())}-{secrets.token_hex(4)}"
     gen.mkdir()
     ix = FileStorage(str(gen)).create_index(build_schema())
-    options: dict = dict(WRITER_OPTIONS)
-    if procs > 1:
-        options.update(procs=procs, multisegment=True)
-    writer = ix.writer(**options)
     state = State()
     try:
         with engine.connect() as conn:
@@ -280,13 +377,20 @@ def build_generation(
             recent = set(conn.execute(sa.select(t.c.id).where(t.c.id > state.last - 1000)).scalars())
             now = time.time()
             state.holes = {i: now for i in range(max(1, state.last - 999), state.last + 1) if i not in recent}
-            for doc in documents.all_documents(conn):
-                writer.add_document(**doc)
-                if progress:
-                    progress(1)
-        writer.commit()
+            if procs <= 1:
+                writer = _writer(ix, **WRITER_OPTIONS)
+                try:
+                    for doc in documents.all_documents(conn):
+                        writer.add_document(**doc)
+                        if progress:
+                            progress(1)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+        if procs > 1:
+            _build_parallel(engine, ix, gen, procs, progress)
     except BaseException:
-        writer.cancel()
         shutil.rmtree(gen, ignore_errors=True)
         raise
     ix.close()
