@@ -1,0 +1,112 @@
+"""The JSON API under /api/v1 (flask-smorest): OpenAPI 3 at /api/v1/openapi.json, a
+server-rendered reference at /api/v1/docs (no scripts from elsewhere), bearer-token
+authentication only, the same visibility policy and the same schemas and services as the pages.
+
+Errors are JSON in flask-smorest's shape; bad input is a 4xx with field errors
+({"errors": {"json": {field: [message]}}}), never a 5xx."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from apispec.ext.marshmallow import MarshmallowPlugin
+from flask import Blueprint, Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+API_PREFIX = "/api/v1"
+
+
+class SignpostApi(Api):
+    """flask-smorest's Api, answering errors in JSON only under /api/: other pages keep theirs."""
+
+    def _register_error_handlers(self) -> None:
+        app = self._app
+        previous = app.error_handler_spec.get(None, {}).get(None, {}).get(HTTPException)
+
+        def handle(error: HTTPException) -> ResponseReturnValue:
+            if request.path.startswith("/api/") or previous is None:
+                return self.handle_http_exception(error)
+            return previous(error)
+
+        app.register_error_handler(HTTPException, handle)
+
+
+def schema_name(schema: Any) -> str:
+    """OpenAPI names that tell the input, patch and output variants of one schema apart."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type):
+        if schema.partial:
+            name += "Patch"
+        elif schema.exclude or schema.only:
+            name += "Input"
+    return name
+
+
+docs_bp = Blueprint("api_docs_page", __name__, url_prefix=API_PREFIX)
+
+
+@docs_bp.get("/docs")
+def docs() -> ResponseReturnValue:
+    spec: dict[str, Any] = current_app.extensions["catalogue.api"].spec.to_dict()
+    endpoints = []
+    for path, operations in spec.get("paths", {}).items():
+        for method, operation in operations.items():
+            if method not in ("get", "post", "patch", "put", "delete"):
+                continue
+            params = [p for p in operation.get("parameters", []) if p.get("in") == "query"]
+            endpoints.append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": operation.get("summary", ""),
+                    "description": operation.get("description", ""),
+                    "tag": (operation.get("tags") or [""])[0],
+                    "query": [p["name"] for p in params],
+                    "body": "requestBody" in operation,
+                    "id": f"{method}-{path}".replace("/", "-").replace("{", "").replace("}", ""),
+                }
+            )
+    return render_template("api/docs.html", title="API", endpoints=endpoints, spec_url=f"{API_PREFIX}/openapi.json")
+
+
+def init_app(app: Flask) -> None:
+    from catalogue import csrf
+    from catalogue.api import records_api
+
+    app.config.setdefault("API_TITLE", "Signpost API")
+    app.config.setdefault("API_VERSION", "v1")
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {
+                "description": "The evidence catalogue for children's social care. Send `Authorization: Bearer <token>` "
+                "(from `flask users token EMAIL`) to see what your organisation may see and to write; without a "
+                "token you see public records only. Lists take `page` and `per_page` and answer "
+                '`{"items", "page", "per_page", "total", "pages"}`.'
+            },
+            "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+        },
+    )
+    api = SignpostApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    app.extensions["catalogue.api"] = api
+    blueprints = [records_api.blp]
+    for module_name in ("catalogue.api.market_api", "catalogue.api.search_api"):
+        import importlib
+
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:  # a module not written yet
+            if exc.name != module_name:
+                raise
+            continue
+        blueprints.append(module.blp)
+    for blp in blueprints:
+        csrf.exempt(blp)
+        api.register_blueprint(blp)
+    app.register_blueprint(docs_bp)

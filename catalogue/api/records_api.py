@@ -1,0 +1,327 @@
+"""/api/v1 organisations, tools, deployments and single views: lists with filters and pages,
+details, and (with a token) creating and changing deployments and single views through the
+same services and schemas as the pages."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import request
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import fields
+from sqlmodel import select
+
+from catalogue import access, vocabulary
+from catalogue.accounts.models import Organisation
+from catalogue.api import common, serialise
+from catalogue.db import get_session
+from catalogue.records import services
+from catalogue.records.models import Deployment, SingleView, Tool
+from catalogue.records.schemas import DeploymentSchema, SingleViewSchema
+
+blp = Blueprint(
+    "api_records",
+    __name__,
+    url_prefix="/api/v1",
+    description="The evidence catalogue: organisations, tools, deployments and single views.",
+)
+common.install(blp)
+
+
+def service_slice(fetch: Callable[[int], Any], page: int, per_page: int, size: int) -> tuple[list[Any], int]:
+    """One API page from a service that pages by `size`: only the service pages it needs."""
+    start = (page - 1) * per_page
+    first = start // size + 1
+    last = max(first, (start + per_page - 1) // size + 1)
+    items: list[Any] = []
+    total = 0
+    for number in range(first, last + 1):
+        result = fetch(number)
+        total = result.total
+        if result.page != number:  # past the end: the service gave its last page again
+            break
+        items.extend(result.items)
+    offset = start - (first - 1) * size
+    return items[offset : offset + per_page], total
+
+
+def paged(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
+
+
+# --- organisations ------------------------------------------------------------------------------
+
+
+class OrganisationArgs(common.PageArgs):
+    kind = common.choice_arg(vocabulary.ORGANISATION_KINDS, "Choose a kind of organisation from the list")
+    region = common.choice_arg(vocabulary.REGIONS, "Choose an English region from the list")
+    q = common.text_arg()
+
+
+class OrganisationListItem(serialise.OrganisationOut):
+    deployments = fields.Integer(dump_only=True, metadata={"description": "deployments you may see"})
+
+
+@blp.route("/organisations")
+@blp.arguments(OrganisationArgs, location="query")
+@blp.response(200, common.page_schema(OrganisationListItem, "OrganisationPage"))
+def list_organisations(args: dict[str, Any]) -> dict[str, Any]:
+    """Organisations, with how many of their deployments you may see."""
+    rows = services.list_organisations(
+        get_session(), common.viewer(), args.get("kind", ""), args.get("region", ""), args.get("q", "")
+    )
+    items = [{**serialise.organisation(r.organisation), "deployments": r.deployments} for r in rows]
+    return common.envelope(items, args["page"], args["per_page"])
+
+
+@blp.route("/organisations/<ref>")
+@blp.response(200, serialise.OrganisationOut)
+def get_organisation(ref: str) -> dict[str, Any]:
+    """One organisation (never its contact details)."""
+    org = get_session().exec(select(Organisation).where(Organisation.ref == ref)).first()
+    if org is None:
+        common.not_found("organisation")
+    return serialise.organisation(org)
+
+
+# --- tools --------------------------------------------------------------------------------------
+
+
+class ToolArgs(common.PageArgs):
+    q = common.text_arg()
+    category = common.choice_arg(vocabulary.CATEGORIES, "Choose a category from the list")
+    delivery = common.choice_arg(vocabulary.DELIVERY, "Choose embedded or standalone")
+    ai = common.choice_arg(("yes", "no"), "Give ai as yes or no")
+    sort = common.choice_arg(services.TOOL_SORTS, "Choose a sort: " + ", ".join(services.TOOL_SORTS))
+
+
+class ToolListItem(serialise.ToolOut):
+    deployments = fields.Integer(dump_only=True, metadata={"description": "deployments you may see"})
+
+
+@blp.route("/tools")
+@blp.arguments(ToolArgs, location="query")
+@blp.response(200, common.page_schema(ToolListItem, "ToolPage"))
+def list_tools(args: dict[str, Any]) -> dict[str, Any]:
+    """Tools in the catalogue (public entries), filtered."""
+    session, viewer = get_session(), common.viewer()
+
+    def fetch(number: int) -> Any:
+        filters = services.ToolFilters(
+            q=args.get("q", ""),
+            category=args.get("category", ""),
+            delivery=args.get("delivery", ""),
+            ai=args.get("ai", ""),
+            sort=args.get("sort", "name"),
+            page=number,
+        )
+        return services.browse_tools(session, viewer, filters)
+
+    rows, total = service_slice(fetch, args["page"], args["per_page"], services.PAGE_SIZE)
+    tools = serialise.tools(session, [r.tool for r in rows])
+    items = [{**t, "deployments": r.deployments} for t, r in zip(tools, rows, strict=True)]
+    return paged(items, total, args["page"], args["per_page"])
+
+
+@blp.route("/tools/<ref>")
+@blp.response(200, serialise.ToolOut)
+def get_tool(ref: str) -> dict[str, Any]:
+    session = get_session()
+    tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
+    if tool is None:
+        common.not_found("tool")
+    return serialise.tools(session, [tool])[0]
+
+
+# --- deployments --------------------------------------------------------------------------------
+
+
+class DeploymentArgs(common.PageArgs):
+    q = common.text_arg()
+    category = common.choice_arg(vocabulary.CATEGORIES, "Choose a category from the list")
+    stage = common.choice_arg(vocabulary.STAGES, "Choose a stage from the list")
+    region = common.choice_arg(vocabulary.REGIONS, "Choose an English region from the list")
+    reason = common.choice_arg(vocabulary.DROPPED_REASONS, "Choose a reason from the list")
+    evaluation = common.choice_arg(vocabulary.EVALUATION, "Choose an evaluation from the list")
+    delivery = common.choice_arg(vocabulary.DELIVERY, "Choose embedded or standalone")
+    ai = common.choice_arg(("yes", "no"), "Give ai as yes or no")
+    sort = common.choice_arg(services.DEPLOYMENT_SORTS, "Choose a sort: " + ", ".join(services.DEPLOYMENT_SORTS))
+
+
+def deployment_filters(args: dict[str, Any], page: int = 1) -> services.DeploymentFilters:
+    names = ("q", "category", "stage", "region", "reason", "evaluation", "delivery", "ai")
+    return services.DeploymentFilters(
+        **{n: args.get(n, "") for n in names}, sort=args.get("sort") or "recent", page=page
+    )
+
+
+def visible_deployments(args: dict[str, Any], page: int, per_page: int) -> tuple[list[Deployment], int]:
+    """The deployments the pages would list for these filters: what the viewer may see."""
+    session, viewer = get_session(), common.viewer()
+    rows, total = service_slice(
+        lambda n: services.browse_deployments(session, viewer, deployment_filters(args, n)),
+        page,
+        per_page,
+        services.PAGE_SIZE,
+    )
+    return [r.deployment for r in rows], total
+
+
+@blp.route("/deployments")
+class Deployments(MethodView):
+    decorators = [common.write_limit()]
+
+    @blp.arguments(DeploymentArgs, location="query")
+    @blp.response(200, common.page_schema(serialise.DeploymentOut, "DeploymentPage"))
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Deployments you may see: pilots, tools in use and dropped ones, filtered."""
+        rows, total = visible_deployments(args, args["page"], args["per_page"])
+        return paged(serialise.deployments(get_session(), rows), total, args["page"], args["per_page"])
+
+    @blp.arguments(DeploymentSchema(exclude=("ref", "organisation")))
+    @blp.response(201, serialise.DeploymentOut)
+    def post(self, _data: dict[str, Any]) -> dict[str, Any]:
+        """Record a deployment for your organisation (authority or provider staff)."""
+        viewer = common.require_token()
+        session = get_session()
+        draft = _draft(request.get_json())
+        try:
+            deployment, errors = services.save_deployment(session, viewer, draft)
+        except services.Forbidden:
+            common.forbidden("Only approved staff of an authority or provider can record deployments")
+        if errors:
+            common.field_errors(errors)
+        session.commit()
+        return serialise.deployments(session, [deployment])[0]
+
+
+def _draft(body: Any) -> dict[str, Any]:
+    """The JSON body as the deployment service's draft: an existing tool, by ref."""
+    body = dict(body) if isinstance(body, dict) else {}
+    body.pop("tool_choice", None)
+    body.pop("new_tool", None)
+    body["tool_choice"] = "existing"
+    return body
+
+
+@blp.route("/deployments/<ref>")
+class DeploymentItem(MethodView):
+    decorators = [common.write_limit()]
+
+    @blp.response(200, serialise.DeploymentOut)
+    def get(self, ref: str) -> dict[str, Any]:
+        session = get_session()
+        try:
+            deployment = services.get_visible_deployment(session, common.viewer(), ref)
+        except services.NotFound:
+            common.not_found("deployment")
+        return serialise.deployments(session, [deployment])[0]
+
+    @blp.arguments(DeploymentSchema(exclude=("ref", "organisation"), partial=True))
+    @blp.response(200, serialise.DeploymentOut)
+    def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
+        """Change the fields given; the others keep their values."""
+        viewer = common.require_token()
+        session = get_session()
+        try:
+            current = services.get_visible_deployment(session, viewer, ref)
+            draft = services.draft_from_deployment(session, current)
+            draft.update(_draft(request.get_json()))
+            deployment, errors = services.save_deployment(session, viewer, draft, ref)
+        except services.NotFound:
+            common.not_found("deployment")
+        except services.Forbidden:
+            common.forbidden()
+        if errors:
+            common.field_errors(errors)
+        session.commit()
+        return serialise.deployments(session, [deployment])[0]
+
+
+# --- single views -------------------------------------------------------------------------------
+
+
+class SingleViewArgs(common.PageArgs):
+    status = common.choice_arg(vocabulary.SINGLE_VIEW_STATUS, "Choose a status from the list")
+    source = common.choice_arg(vocabulary.SINGLE_VIEW_SOURCES, "Choose a data source from the list")
+    region = common.choice_arg(vocabulary.REGIONS, "Choose an English region from the list")
+
+
+@blp.route("/single-views")
+class SingleViews(MethodView):
+    decorators = [common.write_limit()]
+
+    @blp.arguments(SingleViewArgs, location="query")
+    @blp.response(200, common.page_schema(serialise.SingleViewOut, "SingleViewPage"))
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Single views of the child you may see."""
+        session = get_session()
+        query = (
+            select(SingleView)
+            .join(Organisation, Organisation.id == SingleView.organisation_id)
+            .where(access.visible_clause(common.viewer(), SingleView))
+        )
+        if args.get("status"):
+            query = query.where(SingleView.status == args["status"])
+        if args.get("region"):
+            query = query.where(Organisation.region == args["region"])
+        rows = list(session.exec(query.order_by(Organisation.name, SingleView.ref)))
+        if args.get("source"):
+            rows = [r for r in rows if args["source"] in (r.sources or [])]
+        page = common.envelope(rows, args["page"], args["per_page"])
+        page["items"] = serialise.single_views(session, page["items"])
+        return page
+
+    @blp.arguments(SingleViewSchema(exclude=("ref", "organisation")))
+    @blp.response(201, serialise.SingleViewOut)
+    def post(self, _data: dict[str, Any]) -> dict[str, Any]:
+        """Record your organisation's single view."""
+        viewer = common.require_token()
+        session = get_session()
+        try:
+            view, errors = services.save_single_view(session, viewer, _form(request.get_json()))
+        except services.Forbidden:
+            common.forbidden("Only approved staff of an authority or provider can record single views")
+        if errors:
+            common.field_errors(errors)
+        session.commit()
+        return serialise.single_views(session, [view])[0]
+
+
+def _form(body: Any) -> dict[str, Any]:
+    return dict(body) if isinstance(body, dict) else {}
+
+
+@blp.route("/single-views/<ref>")
+class SingleViewItem(MethodView):
+    decorators = [common.write_limit()]
+
+    @blp.response(200, serialise.SingleViewOut)
+    def get(self, ref: str) -> dict[str, Any]:
+        session = get_session()
+        try:
+            view = services.get_visible_single_view(session, common.viewer(), ref)
+        except services.NotFound:
+            common.not_found("single view")
+        return serialise.single_views(session, [view])[0]
+
+    @blp.arguments(SingleViewSchema(exclude=("ref", "organisation"), partial=True))
+    @blp.response(200, serialise.SingleViewOut)
+    def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
+        viewer = common.require_token()
+        session = get_session()
+        try:
+            current = services.get_visible_single_view(session, viewer, ref)
+            form = services.single_view_to_form(session, current)
+            form.update(_form(request.get_json()))
+            view, errors = services.save_single_view(session, viewer, form, ref)
+        except services.NotFound:
+            common.not_found("single view")
+        except services.Forbidden:
+            common.forbidden()
+        if errors:
+            common.field_errors(errors)
+        session.commit()
+        return serialise.single_views(session, [view])[0]
