@@ -20,6 +20,7 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -687,13 +688,8 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
     best window of about `limit` characters. User text is untrusted: only <mark> is ours."""
     spans: list[tuple[int, int, str]] = []
     if stems:
-        # Porter stems keep a word's first two letters: only stem words that could match.
-        heads = {s[:2] for s in stems}
-        for m in _WORD.finditer(text):
-            word = m.group().lower()
-            if word[:2] not in heads:
-                continue
-            s = stem(word)
+        for m in _candidates(frozenset(stems)).finditer(text):
+            s = stem(m.group().lower())
             if s in stems:
                 spans.append((m.start(), m.end(), s))
                 if len(spans) >= 400:
@@ -721,6 +717,14 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
     if end < len(text):
         pieces.append(" …")
     return Markup("".join(pieces).strip())  # noqa: S704 - every piece of user text is escaped
+
+
+@lru_cache(maxsize=1024)
+def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
+    """Words that could stem to one of `stems`: Porter stems keep a word's first two letters,
+    so the regex engine skips every other word without Python looking at it."""
+    heads = sorted({re.escape(s[:2]) for s in stems if s})
+    return re.compile(r"\b(?:" + "|".join(heads) + r")\w*(?:\.?\w+)*", re.IGNORECASE)
 
 
 def _flat(text: str) -> str:
