@@ -596,19 +596,47 @@ def lessons(session: Session, challenge: Challenge, viewer: Viewer | None = None
 
 
 OPEN_FOR_SUPPLIERS = ("market-engagement", "open")
+CHALLENGE_CANDIDATES = 25  # challenges matched in full per offering, at most
 
 
 def challenges_for_offering(
     session: Session, offering: Offering, viewer: Viewer | None = None, limit: int = 10, within: int = 10
 ) -> list[tuple[Challenge, Match]]:
     """Published challenges still taking interest (market engagement or open) whose matches put
-    this offering in their top `within`: what a supplier should look at."""
+    this offering in their top `within`: what a supplier should look at. The offering's own words
+    pick a few candidate challenges from the index; each is then matched in full (and remembered)."""
     viewer = viewer or access.ANONYMOUS
-    query = select(Challenge).where(Challenge.status.in_(OPEN_FOR_SUPPLIERS))
-    query = query.where(access.challenge_visible_clause(access.ANONYMOUS, Challenge))
+    index = index_for(session.get_bind())
+    corpus = index.challenges
+    analysed = analyse(
+        [
+            (offering.name, 2.0),
+            (offering.summary, 2.0),
+            ("\n".join(offering.outcomes or []), 1.5),
+            (offering.description, 1.0),
+        ]
+    )
+    qweights = {}
+    for term, raw in analysed.terms.items():
+        tid = corpus.term_id(term)
+        if tid is not None and corpus.df[tid] > 0:
+            qweights[tid] = math.log1p(raw)
+
+    def open_to_suppliers(meta: DocMeta) -> bool:
+        return meta.status in OPEN_FOR_SUPPLIERS
+
+    with index.lock:
+        candidates = _text_scores(corpus, qweights, open_to_suppliers, CHALLENGE_CANDIDATES)
+        ids = [corpus.meta[slot].id for slot in candidates]
+    if not ids:
+        return []
+    query = select(Challenge).where(Challenge.id.in_(ids), Challenge.status.in_(OPEN_FOR_SUPPLIERS))
     found = []
     for challenge in session.exec(query.order_by(Challenge.id)):
-        if not access.can_view_challenge(viewer, challenge):
+        # Published statuses only, and whatever else the policy says about this viewer.
+        if challenge.status not in access.PUBLISHED_CHALLENGE_STATUSES or not access.can_view_challenge(
+            viewer, challenge
+        ):
             continue
         result = _cached_match(session, challenge, within)
         for m in result.offerings:

@@ -321,11 +321,13 @@ REPLAY_LIMIT = 2000
 
 
 class MatchIndex:
-    """Offerings and deployments, indexed; `refresh(conn)` catches up with the change log."""
+    """Offerings, deployments and challenges, indexed; `refresh(conn)` catches up with the change log."""
 
     def __init__(self) -> None:
         self.offerings = Corpus()
         self.deployments = Corpus()
+        # Challenges, for the supplier's side: which challenges might an offering fit.
+        self.challenges = Corpus()
         self.seen_change = -1
         self.lock = threading.Lock()
 
@@ -373,12 +375,46 @@ class MatchIndex:
         for missing in set(ids or ()) - found:
             self.deployments.remove(missing)
 
+    def _load_challenges(self, conn: sa.Connection, ids: list[int] | None = None) -> None:
+        from outcomes.models import Challenge
+
+        query = sa.select(
+            Challenge.id,
+            Challenge.ref,
+            Challenge.title,
+            Challenge.problem,
+            Challenge.outcomes,
+            Challenge.owner_id,
+            Challenge.status,
+        )
+        if ids is not None:
+            query = query.where(Challenge.id.in_(ids))
+        found = set()
+        for row in conn.execute(query):
+            found.add(row.id)
+            outcomes = " ".join(o.get("outcome", "") for o in row.outcomes or [] if isinstance(o, dict))
+            analysed = analyse([(row.title, 2.0), (row.problem, 1.0), (outcomes, 1.5)])
+            meta = DocMeta(
+                id=row.id,
+                ref=row.ref,
+                name=row.title,
+                owner_id=row.owner_id,
+                tool_id=None,
+                categories=(),
+                status=row.status,
+            )
+            self.challenges.add(meta, analysed)
+        for missing in set(ids or ()) - found:
+            self.challenges.remove(missing)
+
     def build(self, conn: sa.Connection) -> None:
         self.offerings = Corpus()
         self.deployments = Corpus()
+        self.challenges = Corpus()
         self.seen_change = conn.execute(sa.select(sa.func.coalesce(sa.func.max(ChangeLog.id), 0))).scalar_one()
         self._load_offerings(conn)
         self._load_deployments(conn)
+        self._load_challenges(conn)
 
     def refresh(self, conn: sa.Connection) -> bool:
         """Catch up with writes since the last look: replay the change log, or rebuild (True)."""
@@ -402,15 +438,17 @@ class MatchIndex:
             rows = conn.execute(
                 sa.select(ChangeLog.kind, ChangeLog.record_id)
                 .where(ChangeLog.id > self.seen_change, ChangeLog.id <= latest)
-                .where(ChangeLog.kind.in_(("offering", "deployment", "tool")))
+                .where(ChangeLog.kind.in_(("offering", "deployment", "tool", "challenge")))
             ).all()
-            by_kind: dict[str, set[int]] = {"offering": set(), "deployment": set(), "tool": set()}
+            by_kind: dict[str, set[int]] = {"offering": set(), "deployment": set(), "tool": set(), "challenge": set()}
             for kind, record_id in rows:
                 by_kind[kind].add(record_id)
             if by_kind["offering"]:
                 self._load_offerings(conn, sorted(by_kind["offering"]))
             if by_kind["deployment"]:
                 self._load_deployments(conn, ids=sorted(by_kind["deployment"]))
+            if by_kind["challenge"]:
+                self._load_challenges(conn, sorted(by_kind["challenge"]))
             if by_kind["tool"]:
                 # A deployment's text includes its tool's: re-read every deployment of a changed tool.
                 self._load_deployments(conn, tool_ids=sorted(by_kind["tool"]))
@@ -421,7 +459,7 @@ class MatchIndex:
 # A built index is saved beside the search index (derived data, like it) once it is big enough
 # that rebuilding hurts, so a restarted or second app process loads it and replays the log.
 SNAPSHOT_MIN_RECORDS = 5000
-SNAPSHOT_VERSION = 1
+SNAPSHOT_VERSION = 2
 
 
 def _fingerprint() -> str:
@@ -454,7 +492,9 @@ def _save(index: MatchIndex, conn: sa.Connection, url: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
-        pickle.dump((header, index.offerings, index.deployments), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        pickle.dump(
+            (header, index.offerings, index.deployments, index.challenges), fh, protocol=pickle.HIGHEST_PROTOCOL
+        )
     os.replace(tmp, path)
 
 
@@ -465,8 +505,8 @@ def _load(conn: sa.Connection, url: str) -> MatchIndex | None:
     try:
         with path.open("rb") as fh:
             # Our own file in the instance's index folder, written by _save above.
-            header, offerings, deployments = pickle.load(fh)  # noqa: S301
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            header, offerings, deployments, challenges = pickle.load(fh)  # noqa: S301
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
         return None
     version, fingerprint, saved_url, seen, at = header
     # The same database at the same point of its change log, analysed by the same code.
@@ -475,7 +515,8 @@ def _load(conn: sa.Connection, url: str) -> MatchIndex | None:
     if _change_at(conn, seen) != at:
         return None
     index = MatchIndex()
-    index.offerings, index.deployments, index.seen_change = offerings, deployments, seen
+    index.offerings, index.deployments, index.challenges = offerings, deployments, challenges
+    index.seen_change = seen
     return index
 
 
