@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from catalogue import changes, vocabulary
 from catalogue.accounts.auth import current_viewer
-from catalogue.db import UNSAFE_METHODS
+from catalogue.db import UNSAFE_METHODS, write_intent
 from catalogue.search import documents, engine
 from catalogue.search.schema import FACETS
 
@@ -115,10 +115,16 @@ def init_app(app: Flask) -> None:
     def _sync_after_write(response: Response) -> Response:
         # A write is searchable as soon as its request ends; never fail the request over it.
         if request.method in UNSAFE_METHODS and current_app.config.get("SEARCH_SYNC_AFTER_REQUEST"):
+            # The indexer only reads the change log. As a write (BEGIN IMMEDIATE on SQLite) it
+            # would wait, the full busy timeout, on this request's own session whenever the view
+            # did not commit (every form re-shown with errors).
+            token = write_intent.set(False)
             try:
                 engine.sync()
             except Exception:  # noqa: BLE001
                 log.exception("search index sync after write failed")
+            finally:
+                write_intent.reset(token)
         return response
 
     if app.config.get("BENCH_ROUTES"):
