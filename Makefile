@@ -47,7 +47,7 @@ format: setup
 	$(BIN)/ruff check --fix .
 
 test: setup lint
-	$(BIN)/pytest -n 2 -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: setup
 	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s $(PYTEST_ARGS)
