@@ -596,7 +596,7 @@ def lessons(session: Session, challenge: Challenge, viewer: Viewer | None = None
 
 
 OPEN_FOR_SUPPLIERS = ("market-engagement", "open")
-CHALLENGE_CANDIDATES = 25  # challenges matched in full per offering, at most
+CHALLENGE_CANDIDATES = 15  # challenges matched in full per offering, at most (each result is cached)
 
 
 def challenges_for_offering(
