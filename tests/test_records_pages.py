@@ -6,26 +6,9 @@ import re
 from types import SimpleNamespace
 
 import pytest
-from flask import Flask, g
 from sqlmodel import Session
 
 from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
-
-
-@pytest.fixture(autouse=True)
-def fresh_request_state(app: Flask) -> None:
-    """The `db` fixture keeps an app context open, so every request in a test shares `g`: the
-    cached viewer and the request's db session would leak from one request to the next."""
-
-    def _reset() -> None:
-        g.pop("viewer", None)
-        g.pop("_login_user", None)  # Flask-Login's cache
-        session = g.pop("db_session", None)
-        if session is not None:
-            session.close()
-
-    app.before_request_funcs.setdefault(None, []).insert(0, _reset)
-
 
 AUTH_MARKER = "zebracorn"  # in a deployment for authorities only
 PRIVATE_MARKER = "quokkaplume"  # in a deployment private to its organisation

@@ -4,7 +4,7 @@ single views, and the guided deployment form. Thin: parse, call a service, rende
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, NoReturn
 
 from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -20,6 +20,19 @@ from catalogue.records.schemas import RESOURCE_FIELDS
 bp = Blueprint("records", __name__)
 
 STEP_MULTI = ("dropped_reasons", "ethics_checks", "new_tool-categories")
+
+
+def _end_transaction() -> None:
+    """End the request's transaction without writing. A POST's transaction holds SQLite's write
+    lock (BEGIN IMMEDIATE), which must not stay held while the response is finished: the search
+    index syncs in an after-request hook on its own connection. Closing (not rolling back)
+    leaves loaded objects readable for the page, so nothing reopens the transaction."""
+    get_session().close()
+
+
+def _abort(code: int) -> NoReturn:
+    _end_transaction()
+    abort(code)
 
 
 def _page_number() -> int:
@@ -135,9 +148,10 @@ def deployment(ref: str):  # noqa: ANN201
 
 def _require_author() -> Response | None:
     if not current_user.is_authenticated:
+        _end_transaction()
         return redirect(url_for("accounts.sign_in", next=request.path))
     if not access.can_author_evidence(current_viewer()):
-        abort(403)
+        _abort(403)
     return None
 
 
@@ -196,24 +210,30 @@ def _render_step(
     return render_template("records/deployment_step.html", **context)
 
 
+def _read_only(session: Any, page: str) -> str:
+    """A form page that wrote nothing: end the transaction before responding (see _end_transaction)."""
+    _end_transaction()
+    return page
+
+
 def _handle_step(step: str, ref: str | None) -> Any:
     if step not in services.STEP_NAMES and step != "check":
-        abort(404)
+        _abort(404)
     session = get_session()
     viewer = current_viewer()
     draft = _load_draft()
     goto = request.form.get("goto")
     if goto in services.STEP_NAMES or goto == "check":
-        return _render_step(goto, draft, {}, ref)
+        return _read_only(session, _render_step(goto, draft, {}, ref))
     if step == "check":
         try:
             record, errors = services.save_deployment(session, viewer, draft, ref)
         except services.Forbidden:
-            abort(403)
+            _abort(403)
         except services.NotFound:
-            abort(404)
+            _abort(404)
         if errors:
-            return _render_step("check", draft, errors, ref)
+            return _read_only(session, _render_step("check", draft, errors, ref))
         session.commit()
         flash("Deployment saved" if ref else "Deployment recorded", "success")
         return redirect(url_for("records.deployment", ref=record.ref), code=303)
@@ -223,11 +243,11 @@ def _handle_step(step: str, ref: str | None) -> Any:
     form["new_tool-categories"] = form.get("new_tool-categories", [])
     errors = services.apply_step(session, draft, step, form)
     if errors:
-        return _render_step(step, draft, errors, ref, typed=form)
+        return _read_only(session, _render_step(step, draft, errors, ref, typed=form))
     following = services.next_step(draft, step)
     if following == "check":
         draft["_reviewed"] = True
-    return _render_step(following, draft, {}, ref)
+    return _read_only(session, _render_step(following, draft, {}, ref))
 
 
 @bp.get("/deployments/new")
@@ -248,13 +268,14 @@ def new_step(step: str):  # noqa: ANN201
 
 def _editable(ref: str) -> Any:
     if not current_user.is_authenticated:
+        _end_transaction()
         return redirect(url_for("accounts.sign_in", next=request.path))
     try:
         record = services.get_visible_deployment(get_session(), current_viewer(), ref)
     except services.NotFound:
-        abort(404)
+        _abort(404)
     if not access.can_change(current_viewer(), record):
-        abort(403)
+        _abort(403)
     return record
 
 
@@ -295,7 +316,7 @@ def organisation(ref: str):  # noqa: ANN201
     try:
         info = services.organisation_page(get_session(), current_viewer(), ref)
     except services.NotFound:
-        abort(404)
+        _abort(404)
     return render_template("organisations/show.html", title=info.organisation.name, info=info)
 
 
@@ -309,7 +330,7 @@ def single_view(ref: str):  # noqa: ANN201
     try:
         view = services.get_visible_single_view(session, viewer, ref)
     except services.NotFound:
-        abort(404)
+        _abort(404)
     from catalogue.accounts.models import Organisation
     from catalogue.records.models import Tool
 
@@ -341,7 +362,7 @@ def _single_view_form(ref: str | None) -> Any:
             session.commit()
             flash("Single view saved", "success")
             return redirect(url_for("records.single_view", ref=record.ref), code=303)
-    return render_template(
+    page = render_template(
         "records/single_view_form.html",
         title="Edit your single view of the child" if ref else "Record your single view of the child",
         data=data,
@@ -349,6 +370,7 @@ def _single_view_form(ref: str | None) -> Any:
         tools=services.tool_choices(session),
         ref=ref,
     )
+    return _read_only(session, page)
 
 
 @bp.route("/single-views/new", methods=["GET", "POST"])
@@ -359,24 +381,25 @@ def new_single_view():  # noqa: ANN201
     try:
         return _single_view_form(None)
     except services.Forbidden:
-        abort(403)
+        _abort(403)
 
 
 @bp.route("/single-views/<ref>/edit", methods=["GET", "POST"])
 def edit_single_view(ref: str):  # noqa: ANN201
     if not current_user.is_authenticated:
+        _end_transaction()
         return redirect(url_for("accounts.sign_in", next=request.path))
     session = get_session()
     try:
         view = services.get_visible_single_view(session, current_viewer(), ref)
     except services.NotFound:
-        abort(404)
+        _abort(404)
     if not access.can_change(current_viewer(), view):
-        abort(403)
+        _abort(403)
     try:
         return _single_view_form(ref)
     except services.Forbidden:
-        abort(403)
+        _abort(403)
 
 
 @bp.app_template_global()
