@@ -87,6 +87,7 @@ class Query:
     categories: dict[str, float]  # inferred category -> confidence in (0, 1]
     outcomes: list[tuple[str, dict[str, float]]]
     sectors: set[str]
+    mentions: set[str] = field(default_factory=set)  # sectors the challenge names in passing
 
 
 @dataclass
@@ -105,6 +106,7 @@ class Match:
     peer: dict | None = None
     why: list[str] = field(default_factory=list)
     record: object | None = None
+    parts: dict[str, float] = field(default_factory=dict)  # the score's components, for tuning and tests
 
     @property
     def ref(self) -> str:
@@ -209,6 +211,7 @@ def build_query(challenge: Challenge) -> Query:
         categories=categories,
         outcomes=outcomes,
         sectors=set(analysed.sectors),
+        mentions=set(analysed.mentions) | set(analysed.sectors),
     )
 
 
@@ -375,7 +378,12 @@ def _sector_penalty(query: Query, meta: DocMeta) -> tuple[str | None, float]:
     sector, strength = max(foreign.items(), key=lambda kv: kv[1])
     if strength < 1.0:
         return None, 1.0
-    return sector, max(WEIGHTS.sector_floor, 1.0 / (1.0 + WEIGHTS.sector * strength))
+    mult = max(WEIGHTS.sector_floor, 1.0 / (1.0 + WEIGHTS.sector * strength))
+    if sector in query.mentions:
+        # The challenge draws on that sector itself (schools' data, council-wide HR): such a
+        # tool may serve part of it, so the discount is halved (on a log scale).
+        mult = math.sqrt(mult)
+    return sector, mult
 
 
 def _grants(viewer: Viewer) -> frozenset[tuple[str, int | None]]:
@@ -467,6 +475,15 @@ def rank(
         m.peer = peer_evidence(index, meta.tool_id, viewers, owner_id)
         used = tool_text.get(meta.tool_id, 0.0) if meta.tool_id is not None else 0.0
         focus = _focus_coverage(query, meta, corpus)
+        m.parts = {
+            "text": w.text * m.text,
+            "category": w.category * cat,
+            "outcome": w.outcome * min(1.0, 2 * out_sim),
+            "peer_relevance": w.peer_relevance * used,
+            "focus": w.focus * focus,
+            "sector_mult": sector_mult,
+            "cms_mult": cms_mult,
+        }
         base = (
             w.text * m.text
             + w.category * cat
@@ -496,13 +513,14 @@ def rank(
         cat = max((query.categories[c] for c in m.categories), default=0.0)
         # No sector discount here: every deployment is an authority's or provider's own account.
         tool = tool_relevance.get(meta.tool_id, 0.0) / top_tool
-        m.score = (
-            w.dep_focus * _focus_coverage(query, meta, corpus)
-            + w.dep_text * m.text
-            + w.dep_tool_text * tool_text.get(meta.tool_id, 0.0)
-            + w.dep_category * cat
-            + w.dep_tool * tool
-        )
+        m.parts = {
+            "focus": w.dep_focus * _focus_coverage(query, meta, corpus),
+            "text": w.dep_text * m.text,
+            "tool_text": w.dep_tool_text * tool_text.get(meta.tool_id, 0.0),
+            "category": w.dep_category * cat,
+            "tool": w.dep_tool * tool,
+        }
+        m.score = sum(m.parts.values())
         deployments.append(m)
     deployments.sort(key=lambda m: (-m.score, m.meta.ref))
     deployments = deployments[:limit]

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from whoosh.lang.porter import stem as porter_stem
 
-from outcomes.matching.thesaurus import CONCEPTS, Concept
+from outcomes.matching.thesaurus import CONCEPTS, SECTOR_MENTIONS, Concept
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP_WORDS = """a an and are as at be but by for from has have had in into is it its of on or our so that the their
@@ -73,7 +73,7 @@ class _Pattern:
 def _compile() -> tuple[dict[str, list[_Pattern]], dict[str, list[_Pattern]]]:
     exact: dict[str, list[_Pattern]] = {}
     prefix: dict[str, list[_Pattern]] = {}
-    for concept in CONCEPTS:
+    for concept in CONCEPTS + SECTOR_MENTIONS:
         for pattern in concept.patterns:
             parts = []
             for raw in pattern.lower().split():
@@ -188,6 +188,7 @@ class Analysed:
     phrases: dict[str, str] = field(default_factory=dict)  # concept -> first phrase that named it
     surface: dict[str, str] = field(default_factory=dict)  # stem -> first word that made it
     sectors: Counter = field(default_factory=Counter)
+    mentions: set[str] = field(default_factory=set)  # sectors named in passing
 
 
 def analyse(fields: list[tuple[str | None, float]], keep_surface: bool = False) -> Analysed:
@@ -205,6 +206,9 @@ def analyse(fields: list[tuple[str | None, float]], keep_surface: bool = False) 
             for w, s in zip(ws, stems, strict=True):
                 out.surface.setdefault(s, w)
         for concept, i, k in _concept_spans(ws):
+            if concept.mentions:
+                out.mentions.add(concept.mentions)
+                continue
             name = concept.name
             out.terms[CONCEPT_PREFIX + name] += weight
             out.concepts[name] += weight
@@ -223,6 +227,7 @@ def merged(*parts: Analysed) -> Analysed:
         out.length += part.length
         out.concepts.update(part.concepts)
         out.sectors.update(part.sectors)
+        out.mentions |= part.mentions
         for name, phrase in part.phrases.items():
             out.phrases.setdefault(name, phrase)
         for stem_, word in part.surface.items():

@@ -27,10 +27,20 @@ class Concept:
     patterns: tuple[str, ...]
     categories: tuple[str, ...] = ()
     sector: str | None = None
+    mentions: str | None = None  # names a sector in passing (not a term; see SECTOR_MENTIONS)
 
 
-def _c(name: str, label: str, patterns: str, categories: tuple[str, ...] = (), sector: str | None = None) -> Concept:
-    return Concept(name, label, tuple(p.strip() for p in patterns.split("|") if p.strip()), categories, sector)
+def _c(
+    name: str,
+    label: str,
+    patterns: str,
+    categories: tuple[str, ...] = (),
+    sector: str | None = None,
+    mentions: str | None = None,
+) -> Concept:
+    return Concept(
+        name, label, tuple(p.strip() for p in patterns.split("|") if p.strip()), categories, sector, mentions
+    )
 
 
 CONCEPTS: tuple[Concept, ...] = (
@@ -383,4 +393,42 @@ CONCEPTS: tuple[Concept, ...] = (
     ),
 )
 
-BY_NAME: dict[str, Concept] = {c.name: c for c in CONCEPTS}
+# Words that bring a sector into a challenge without making it about that sector: a challenge
+# that draws on schools' attendance data or council-wide HR may be served, in part, by a tool
+# built for that sector, so its discount is softened (outcomes.matching.engine._sector_penalty).
+SECTOR_MENTIONS: tuple[Concept, ...] = (
+    _c("mention-adults", "adult services", "adult* | adulthood | transition* to adult* | over 18*", mentions="adults"),
+    _c(
+        "mention-housing",
+        "housing",
+        "housing | homeless* | temporary accommodation | tenanc* | housing officer*",
+        mentions="housing",
+    ),
+    _c(
+        "mention-schools",
+        "schools and education",
+        "school* | education* | teacher* | pupil* | attendance | exclusion* | headteacher*",
+        mentions="schools",
+    ),
+    _c(
+        "mention-police",
+        "the police",
+        "police | policing | officer* from the police | youth justice",
+        mentions="police",
+    ),
+    _c(
+        "mention-health",
+        "health services",
+        "health | nhs | gp* | hospital* | health visitor* | midwi* | school nurse* | camhs | clinic*",
+        mentions="health",
+    ),
+    _c(
+        "mention-corporate",
+        "council-wide services",
+        "hr | human resources | council-wide | corporate | whole council | across the council | "
+        "all council staff | every directorate | performance management",
+        mentions="corporate",
+    ),
+)
+
+BY_NAME: dict[str, Concept] = {c.name: c for c in CONCEPTS + SECTOR_MENTIONS}
