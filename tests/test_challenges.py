@@ -111,6 +111,7 @@ def test_guided_authoring_saves_each_page(world: World, client_as, db: Session) 
     assert response.status_code == 303
     ref = response.headers["Location"].rstrip("/").split("/")[-2]
     challenge = db.exec(select(Challenge).where(Challenge.ref == ref)).one()
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     assert challenge.status == "draft" and challenge.owner_id == world.la.id
     # The case management system the catalogue knows is filled in for them.
     assert challenge.constraint_details == {"case_management_system": "Mosaic"}
@@ -348,6 +349,7 @@ def test_personal_data_blocks_publishing_until_removed(world: World, client_as, 
     fresh(db)
     assert db.get(Challenge, challenge.id).status == "draft"
     assert db.exec(select(ChallengeStatusChange)).all() == []
+    db.commit()  # end the read transaction before the next requests write
 
     c.post(
         f"/challenges/{challenge.ref}/edit/problem",

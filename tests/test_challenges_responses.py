@@ -35,11 +35,13 @@ def propose(client, ref: str, marker: str, price: str = "50000"):  # noqa: ANN00
 
 def proposal_of(db: Session, supplier_id: int) -> ChallengeResponse:
     fresh(db)
-    return db.exec(
+    response = db.exec(
         select(ChallengeResponse).where(
             ChallengeResponse.supplier_id == supplier_id, ChallengeResponse.kind == "proposal"
         )
     ).one()
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
+    return response
 
 
 # --- proposals and expressions of interest -----------------------------------------------------
@@ -95,6 +97,7 @@ def test_a_co_sponsor_shares_the_owners_view_once_approved(world: World, client_
 
     fresh(db)
     ((request_row, _org),) = services.co_sponsors(db, viewer(world.la_user, world.la), challenge)
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     # Only the owner decides.
     assert (
         sponsor.post(
@@ -233,6 +236,7 @@ def test_qa_keeps_the_asker_anonymous(world: World, client_as, client, db: Sessi
 
     fresh(db)
     ((question, _asker),) = services.visible_questions(db, viewer(world.la_user, world.la), challenge)
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     # Only the owner answers.
     assert (
         client_as(world.rival_user).get(f"/challenges/{challenge.ref}/questions/{question.id}/answer").status_code
@@ -263,6 +267,7 @@ def test_qa_keeps_the_asker_anonymous(world: World, client_as, client, db: Sessi
     fresh(db)
     rows = services.visible_questions(db, viewer(world.rival_user, world.rival), challenge)
     assert [asker for _q, asker in rows] == [None]
+    db.commit()
 
 
 def test_questions_close_before_proposals(world: World, db: Session) -> None:
@@ -329,11 +334,13 @@ def test_scoring_award_and_feedback(world: World, client_as, db: Session) -> Non
     assert phase_page.status_code == 303
     fresh(db)
     ((phase, _ids),) = services.phases(db, challenge)
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     owner.post(
         f"/challenges/{challenge.ref}/responses/{rival.id}", data={"action": "shortlist", "phase": str(phase.id)}
     )
     fresh(db)
     assert services.phases(db, challenge)[0][1] == [rival.id]
+    db.commit()
     dup = owner.post(f"/challenges/{challenge.ref}/phases", data={"name": "feasibility"})
     assert dup.status_code == 200 and "already been added" in dup.text
 

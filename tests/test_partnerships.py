@@ -40,6 +40,7 @@ def test_authorities_and_partnerships_lead_suppliers_do_not(world: World, client
     assert response.status_code == 303
     fresh(db)
     programme = db.exec(select(Programme)).one()
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     assert programme.lead_id == world.la.id
     assert [m["date"] for m in programme.milestones] == ["2031-01-15", "2031-06-30"]
     page = client.get(f"/partnerships/{programme.ref}")
@@ -54,6 +55,7 @@ def test_invited_then_accepted_members_see_the_programmes_challenges(world: Worl
     create(client_as(world.la_user))
     fresh(db)
     programme = db.exec(select(Programme)).one()
+    db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     draft = full_challenge(world.la, title="PROGRAMMEDRAFTMARKER")
     lead = client_as(world.la_user)
     member = client_as(world.other_user)
