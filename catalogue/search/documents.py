@@ -239,6 +239,7 @@ def _finish(kind: str, row: Any, doc: dict) -> dict:
         uid=f"{kind}:{row.id}",
         kind=kind,
         rid=row.id,
+        rid_col=row.id,
         ref=row.ref,
         visibility=visibility,
         owner=str(owner) if owner is not None else "none",

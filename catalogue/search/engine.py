@@ -193,11 +193,13 @@ class _SegmentCache:
     postings never change, and deleted documents are masked out by `alive`, so everything
     here lives as long as the segment does."""
 
-    TEXT_CACHE = 512
+    TEXT_CACHE = 2048
+    TEXT_POSTINGS = 4_000_000
 
     def __init__(self) -> None:
         self.keyword: dict[tuple[str, str], np.ndarray] = {}
         self.text: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self.text_size = 0
         self.lexicons: dict[str, list[str]] = {}
         self.lengths: dict[str, np.ndarray] = {}
         self.updated: np.ndarray | None = None
@@ -254,8 +256,13 @@ class _Leaf:
         else:
             found = (np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32))
         cache[key] = found
-        if len(cache) > _SegmentCache.TEXT_CACHE:
-            cache.popitem(last=False)
+        self.cache.text_size += len(found[0])
+        # Bounded by postings held, not terms: a common word's postings are large.
+        while len(cache) > 1 and (
+            len(cache) > _SegmentCache.TEXT_CACHE or self.cache.text_size > _SegmentCache.TEXT_POSTINGS
+        ):
+            _, (ids, _w) = cache.popitem(last=False)
+            self.cache.text_size -= len(ids)
         return found
 
     def mask(self, fieldname: str, text: str) -> np.ndarray:
@@ -306,7 +313,7 @@ class _Leaf:
     def rids(self) -> np.ndarray:
         if self.cache.rids is None:
             self.cache.rids = np.fromiter(
-                (int(v or 0) for v in self.reader.column_reader("rid")), dtype=np.int64, count=self.size
+                (int(v or 0) for v in self.reader.column_reader("rid_col")), dtype=np.int64, count=self.size
             )
         return self.cache.rids
 

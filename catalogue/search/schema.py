@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from functools import lru_cache
 from typing import Any
 
-from whoosh import fields, formats
+from whoosh import columns, fields, formats
 from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.system import pack_uint
@@ -119,14 +119,16 @@ def build_schema() -> fields.Schema:
     return fields.Schema(
         uid=fields.ID(unique=True, stored=True),
         kind=fields.ID(stored=True),
-        rid=fields.NUMERIC(int, bits=64, stored=True, sortable=True),
+        rid=fields.STORED(),
+        # Columns only: a NUMERIC field would index 16 range terms per document.
+        rid_col=fields.COLUMN(columns.NumericColumn("q")),
         ref=fields.STORED(),
         title=_text(3.0, stored=True, phrase=True),
         body=_text(1.0, stored=True, phrase=True),
         related=_text(0.7, stored=False, phrase=False),
         visibility=fields.ID(),
         owner=fields.ID(),
-        updated=fields.NUMERIC(int, bits=64, sortable=True),
+        updated=fields.COLUMN(columns.NumericColumn("q")),
         # A hash of everything the document says, so `flask search check` can spot drift.
         chash=fields.STORED(),
         **facet_fields,
