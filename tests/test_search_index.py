@@ -224,3 +224,16 @@ def test_seed_scale_creates_searchable_records(app, db):  # noqa: ANN001
     results = engine.search(ANONYMOUS, "social workers")
     assert results.total > 0
     assert sum(dict(results.facets["kind"]).values()) == results.total
+
+
+def test_index_from_an_older_schema_is_rebuilt(app, db):  # noqa: ANN001
+    ToolFactory(name="Versioned")
+    engine.sync()
+    gen = indexer.current_dir(_base(app))
+    state = indexer.State.load(gen)
+    state.version = indexer.SCHEMA_VERSION - 1
+    state.save(gen)
+    assert indexer.pending(app.extensions["catalogue.engine"], _base(app))
+    assert len(_found("versioned")) == 1
+    assert indexer.current_dir(_base(app)) != gen
+    assert indexer.State.load(indexer.current_dir(_base(app))).version == indexer.SCHEMA_VERSION

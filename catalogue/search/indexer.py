@@ -54,10 +54,15 @@ APPLY_BATCH = 5000
 LOCK_WAIT_SECONDS = 120.0
 
 
+# Bump when the schema or what documents say changes: older generations are then rebuilt.
+SCHEMA_VERSION = 3
+
+
 @dataclass
 class State:
     last: int = 0
     holes: dict[int, float] = field(default_factory=dict)
+    version: int = SCHEMA_VERSION
 
     @classmethod
     def load(cls, gen_dir: Path) -> State | None:
@@ -65,11 +70,16 @@ class State:
             raw = json.loads((gen_dir / STATE_FILE).read_text())
         except (FileNotFoundError, ValueError):
             return None
-        return cls(last=int(raw.get("last", 0)), holes={int(k): float(v) for k, v in raw.get("holes", {}).items()})
+        return cls(
+            last=int(raw.get("last", 0)),
+            holes={int(k): float(v) for k, v in raw.get("holes", {}).items()},
+            version=int(raw.get("version", 0)),
+        )
 
     def save(self, gen_dir: Path) -> None:
         tmp = gen_dir / f".{STATE_FILE}.{secrets.token_hex(4)}"
-        tmp.write_text(json.dumps({"last": self.last, "holes": {str(k): v for k, v in self.holes.items()}}))
+        holes = {str(k): v for k, v in self.holes.items()}
+        tmp.write_text(json.dumps({"last": self.last, "holes": holes, "version": self.version}))
         os.replace(tmp, gen_dir / STATE_FILE)
 
 
@@ -135,7 +145,7 @@ def pending(engine: Engine, base: str | Path) -> bool:
     """Is there anything in the log this index has not applied (or no index at all)?"""
     gen = current_dir(base)
     state = State.load(gen) if gen else None
-    if state is None:
+    if state is None or state.version != SCHEMA_VERSION:
         return True
     with engine.connect() as conn:
         top = _log_bounds(conn)[1] or 0
@@ -268,6 +278,8 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
     """Apply one batch of log entries to the index in gen_dir (caller holds the lock).
     Returns the number of entries applied (0: nothing left)."""
     state = State.load(gen_dir) or State()
+    if state.version != SCHEMA_VERSION:
+        raise NeedsRebuild(f"index schema version {state.version}, this code writes {SCHEMA_VERSION}")
     now = time.time()
     t = ChangeLog.__table__
     with engine.connect() as conn:
