@@ -30,3 +30,31 @@ def test_sector_mentions_are_not_search_terms() -> None:
     query = _query("Help from schools")
     assert "schools" in query.mentions
     assert not any(t.startswith("~mention") for t in query.analysed.terms)
+
+
+def test_feedback_terms_come_from_the_best_candidates_and_lift_similar_ones() -> None:
+    from outcomes.matching.index import Corpus
+    from outcomes.matching.text import analyse
+
+    corpus = Corpus()
+    docs = {
+        1: "Quokka drafting of visit notes; dictation with speech recognition.",
+        2: "Speech recognition and dictation for case forms.",
+        3: "Rota planning for residential staff.",
+    }
+    for i, text in docs.items():
+        corpus.add(
+            DocMeta(id=i, ref=f"r{i}", name=f"Doc {i}", owner_id=1, tool_id=None, categories=()), analyse([(text, 1.0)])
+        )
+    query = _query("Quokka visit notes")
+    scores = {corpus.slot_of[1]: 5.0, corpus.slot_of[2]: 0.1, corpus.slot_of[3]: 0.1}
+    sources: list[str] = []
+    expansion = engine._feedback_terms(((corpus, scores),), query, sources)
+    assert sources[0] == "Doc 1"
+    added = engine._add_feedback(corpus, scores, expansion)
+    # The record that shares the best match's words (not the query's) gains; the unrelated one does not.
+    assert added[corpus.slot_of[2]] > 0
+    assert added.get(corpus.slot_of[3], 0.0) == 0.0
+    resembles = engine._resembles(added[corpus.slot_of[2]], scores[corpus.slot_of[2]], "Doc 2", sources)
+    assert resembles[0] == "Doc 1"
+    assert "Doc 2" not in resembles

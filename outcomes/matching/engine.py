@@ -107,6 +107,7 @@ class Match:
     why: list[str] = field(default_factory=list)
     record: object | None = None
     parts: dict[str, float] = field(default_factory=dict)  # the score's components, for tuning and tests
+    resembles: list[str] = field(default_factory=list)  # best matches whose words it shares (feedback)
 
     @property
     def ref(self) -> str:
@@ -285,6 +286,70 @@ def _text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, lim
     return chosen
 
 
+FEEDBACK_DOCS = 3  # best records per kind whose words feed back into the query
+FEEDBACK_TERMS = 10
+FEEDBACK_WEIGHT = 1.0
+
+
+def _feedback_terms(pairs: tuple, query: Query, sources: list[str] | None = None) -> dict[str, float]:
+    """RM3-style expansion: terms that carry the best candidates' text (tf share x idf, weighted
+    by how well each matched), as {term: weight}, scaled to FEEDBACK_WEIGHT of the query.
+    The names of the records the words came from are appended to `sources`, for explanations."""
+    dist: Counter = Counter()
+    for corpus, scores in pairs:
+        if not scores:
+            continue
+        top = heapq.nlargest(FEEDBACK_DOCS, scores.items(), key=itemgetter(1))
+        best = top[0][1] or 1.0
+        for slot, score in top:
+            if sources is not None and corpus.meta[slot].name not in sources:
+                sources.append(corpus.meta[slot].name)
+            fwd = corpus.forward(slot)
+            length = corpus.length[slot]
+            for tid, tf in fwd.items():
+                dist[corpus.terms[tid]] += (score / best) * (tf / length) * corpus.idf(tid)
+    if not dist:
+        return {}
+    chosen = dist.most_common(FEEDBACK_TERMS)
+    total = sum(v for _, v in chosen) or 1.0
+    q_total = sum(math.log1p(v) for v in query.analysed.terms.values()) or 1.0
+    return {term: FEEDBACK_WEIGHT * q_total * v / total for term, v in chosen}
+
+
+def _add_feedback(corpus: Corpus, scores: dict[int, float], expansion: dict[str, float]) -> dict[int, float]:
+    """Add the expansion terms' BM25 to each candidate's score, in place; returns what was added."""
+    added: dict[int, float] = {}
+    weights = {}
+    for term, w in expansion.items():
+        tid = corpus.term_id(term)
+        if tid is not None and corpus.df[tid] > 0:
+            weights[tid] = w * corpus.idf(tid)
+    if not weights:
+        return added
+    sat = corpus.saturation()
+    k1p = K1 + 1
+    for slot in scores:
+        fwd = corpus.forward(slot)
+        extra = 0.0
+        for tid, w in weights.items():
+            tf = fwd.get(tid)
+            if tf:
+                extra += w * k1p * tf / (tf + sat[slot])
+        scores[slot] += extra
+        added[slot] = extra
+    return added
+
+
+FEEDBACK_EXPLAINED = 0.25  # share of a record's text score from feedback worth a sentence
+
+
+def _resembles(added: float, raw: float, name: str, sources: list[str]) -> list[str]:
+    """The best matches a record resembles, when that resemblance made a good part of its score."""
+    if raw <= 0 or added / raw < FEEDBACK_EXPLAINED:
+        return []
+    return [s for s in sources if s != name][:2]
+
+
 def _shared_terms(corpus: Corpus, slot: int, qweights: dict[int, float], query: Query, n: int = 8) -> list[str]:
     fwd = corpus.forward(slot)
     shared = []
@@ -449,6 +514,15 @@ def rank(
     dep_corpus = index.deployments
     dep_qweights = _query_weights(query, dep_corpus)
     dep_text = _text_scores(dep_corpus, dep_qweights, keep_deployment, CANDIDATES)
+    corpus = index.offerings
+    qweights = _query_weights(query, corpus)
+    text = _text_scores(corpus, qweights, keep_offering, CANDIDATES)
+    # Pseudo-relevance feedback: the best-matching records' own words, down-weighted, re-score
+    # the candidates (only them: the candidate stage stays bounded).
+    sources: list[str] = []
+    expansion = _feedback_terms(((dep_corpus, dep_text), (corpus, text)), query, sources)
+    dep_fed = _add_feedback(dep_corpus, dep_text, expansion) if expansion else {}
+    fed = _add_feedback(corpus, text, expansion) if expansion else {}
     dep_top = max(dep_text.values(), default=0.0) or 1.0
     tool_text: dict[int, float] = {}
     for slot, raw in dep_text.items():
@@ -457,9 +531,6 @@ def rank(
             tool_text[tid] = max(tool_text.get(tid, 0.0), raw / dep_top)
 
     offerings: list[Match] = []
-    corpus = index.offerings
-    qweights = _query_weights(query, corpus)
-    text = _text_scores(corpus, qweights, keep_offering, CANDIDATES)
     top_text = max(text.values(), default=0.0) or 1.0
     # How well each tool answers the challenge, before any fit with the owner's system: a
     # tool that answers it makes its deployments worth reading, whatever system they run on.
@@ -467,6 +538,7 @@ def rank(
     for slot, raw in text.items():
         meta = corpus.meta[slot]
         m = Match("offering", meta, 0.0, text=raw / top_text)
+        m.resembles = _resembles(fed.get(slot, 0.0), raw, meta.name, sources)
         m.categories = [c for c in meta.categories if c in query.categories]
         cat = max((query.categories[c] for c in m.categories), default=0.0)
         out_sim, m.outcome = _outcome_match(query, meta, corpus)
@@ -509,6 +581,7 @@ def rank(
     for slot, raw in text.items():
         meta = corpus.meta[slot]
         m = Match("deployment", meta, 0.0, text=raw / top_text)
+        m.resembles = _resembles(dep_fed.get(slot, 0.0), raw, meta.name, sources)
         m.categories = [c for c in meta.categories if c in query.categories]
         cat = max((query.categories[c] for c in m.categories), default=0.0)
         # No sector discount here: every deployment is an authority's or provider's own account.

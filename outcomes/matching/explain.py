@@ -41,6 +41,8 @@ def explain(match: Match, owner: Organisation | None) -> list[str]:
     for label, theirs_phrase, ours in match.bridges[:3]:
         if theirs_phrase != ours:
             why.append(f"Your “{theirs_phrase}” and its “{ours}” are both about {label}")
+    if match.resembles:
+        why.append(f"Described in words like those of the closest matches, {_quote_list(match.resembles)}")
     if match.categories:
         names = [CATEGORIES.get(c, c) for c in match.categories]
         why.append("Shared categories: " + "; ".join(names))
