@@ -19,6 +19,7 @@ from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import utcnow
+from catalogue.notifications.services import on_challenge_event
 from catalogue.personal_data import check_fields
 from catalogue.records.models import Deployment
 from catalogue.refs import new_ref
@@ -35,6 +36,7 @@ from outcomes.models import (
     ProgrammeSupplier,
 )
 from outcomes.schemas import CLOSED_REASONS, SECTIONS
+from suppliers.alerts import challenge_published
 from suppliers.models import Offering
 
 UK = ZoneInfo("Europe/London")
@@ -504,16 +506,12 @@ def change_status(
 
 
 def _challenge_published(session: Session, challenge: Challenge) -> None:
-    try:
-        from suppliers.alerts import challenge_published
-    except ImportError:  # the supplier alerts package may not be installed in this build
-        return
+    """Suppliers whose alerts match hear about it (in the same transaction)."""
     challenge_published(session, challenge)
 
 
 def _challenge_event(session: Session, challenge: Challenge, event: str, text: str) -> None:
-    from catalogue.notifications.services import on_challenge_event
-
+    """Followers hear about status changes, new Q&A and results (in the same transaction)."""
     on_challenge_event(session, challenge, event, text)
 
 
