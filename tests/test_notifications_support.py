@@ -12,12 +12,14 @@ request, so it neither holds a snapshot from before the request nor stale attrib
 from __future__ import annotations
 
 import contextvars
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalogue.db import write_intent
 from tests import factories
 
 
@@ -34,8 +36,13 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(autouse=True)
-def isolated_requests(app: Flask) -> None:
+def isolated_requests(app: Flask) -> Iterator[None]:
+    # A request or command run earlier in this thread may have left write intent set; the test's
+    # own reads would then hold SQLite's write lock.
+    token = write_intent.set(False)
     app.test_client_class = IsolatedClient
+    yield
+    write_intent.reset(token)
 
 
 def fresh(session: Any) -> None:
