@@ -220,8 +220,17 @@ def can_view_response(
 
 
 def can_see_contact(viewer: Viewer, organisation: Any) -> bool:
-    """Contact details only where the organisation agreed, and never to anonymous visitors."""
-    return bool(organisation.contact_consent) and not viewer.is_anonymous and viewer.approved
+    """Contact details, only where the organisation agreed to be contacted.
+
+    A supplier's contact is the business contact it published on its profile: approved users
+    see it. An authority's or provider's contact is usually a named officer who answered the
+    call for evidence; their name and email are personal data and never appear on pages, so
+    only site admins (who broker introductions) see them."""
+    if not organisation.contact_consent or viewer.is_anonymous:
+        return False
+    if organisation.kind == "supplier":
+        return viewer.approved or viewer.site_admin
+    return viewer.site_admin
 
 
 def can_administer_org(viewer: Viewer, organisation_id: int | None) -> bool:
@@ -259,9 +268,7 @@ def index_visibility(kind: str, record: Any) -> tuple[str, int | None]:
 # --- notifications and supplier references ------------------------------------------------------
 
 
-def can_view_kind(
-    viewer: Viewer, kind: str | None, record: Any, co_sponsor_ids: frozenset[int] = frozenset()
-) -> bool:
+def can_view_kind(viewer: Viewer, kind: str | None, record: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
     """May this viewer see `record` of this kind (the search kinds: tool, deployment, single_view,
     offering, challenge)? Notifications ask this for every recipient; no record means nothing to hide."""
     if record is None:

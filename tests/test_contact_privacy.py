@@ -1,0 +1,54 @@
+"""A respondent's name and email (kept as an authority's contact, with consent) never appear on
+pages to anyone but site admins; a supplier's published business contact is seen by approved users."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.factories import OrganisationFactory, UserFactory
+
+NAME, EMAIL = "Zqxrespondent Person", "zqx.respondent@council.example"
+
+
+@pytest.fixture
+def orgs(db):  # noqa: ANN001, ANN201
+    la = OrganisationFactory(
+        kind="local-authority",
+        contact_name=NAME,
+        contact_email=EMAIL,
+        contact_role="Head of service",
+        contact_consent=True,
+    )
+    supplier = OrganisationFactory(
+        kind="supplier", contact_name="Sales Desk", contact_email="sales@supplier.example", contact_consent=True
+    )
+    other_la = OrganisationFactory(kind="local-authority")
+    return la, supplier, other_la
+
+
+def test_authority_contact_hidden_from_everyone_but_site_admins(db, orgs, client_as):  # noqa: ANN001
+    la, _, other_la = orgs
+    people = {
+        "anonymous": None,
+        "own member": UserFactory(organisation_id=la.id),
+        "other LA": UserFactory(organisation_id=other_la.id),
+    }
+    for who, user in people.items():
+        page = client_as(user).get(f"/organisations/{la.ref}").get_data(as_text=True)
+        assert NAME not in page and EMAIL not in page, who
+    admin_page = client_as(UserFactory(is_site_admin=True)).get(f"/organisations/{la.ref}").get_data(as_text=True)
+    assert EMAIL in admin_page
+
+
+def test_page_says_an_introduction_can_be_arranged(db, orgs, client_as):  # noqa: ANN001
+    la, _, other_la = orgs
+    page = client_as(UserFactory(organisation_id=other_la.id)).get(f"/organisations/{la.ref}").get_data(as_text=True)
+    assert "agreed to be contacted" in page
+
+
+def test_supplier_business_contact_seen_by_approved_users_only(db, orgs, client_as):  # noqa: ANN001
+    _, supplier, other_la = orgs
+    approved = client_as(UserFactory(organisation_id=other_la.id)).get(f"/suppliers/{supplier.ref}")
+    assert "sales@supplier.example" in approved.get_data(as_text=True)
+    anonymous = client_as(None).get(f"/suppliers/{supplier.ref}")
+    assert "sales@supplier.example" not in anonymous.get_data(as_text=True)
