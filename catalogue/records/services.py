@@ -722,6 +722,11 @@ def save_deployment(
             **values,
         )
         session.add(deployment)
+        session.flush()
+        # Followers of the tool hear about it in the same transaction (the policy filters who).
+        from catalogue.notifications.services import on_deployment_created
+
+        on_deployment_created(session, deployment)
     else:
         for key, value in values.items():
             if getattr(deployment, key) != value:
