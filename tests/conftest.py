@@ -52,16 +52,34 @@ def _alembic_upgrade(url: str) -> None:
     command.upgrade(cfg, "head")
 
 
+def _postgres_url_for_worker(config: pytest.Config) -> str:
+    """TEST_DATABASE_URL itself, or under pytest-xdist a database of each worker's own
+    (`<name>_gw0`, ...), created afresh, so workers never truncate each other's tables."""
+    worker = getattr(config, "workerinput", {}).get("workerid")
+    if not worker:
+        return TEST_DATABASE_URL
+    url = sa.engine.make_url(TEST_DATABASE_URL)
+    name = f"{url.database}_{worker}"
+    admin = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+    return url.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """Migrate once per test session; each test then starts from a copy (or a truncation)."""
+def migrated_template(tmp_path_factory: pytest.TempPathFactory, pytestconfig: pytest.Config) -> str:
+    """Migrate once per test session; each test then starts from a copy (or a truncation).
+    On PostgreSQL this is the URL of the (per-worker) test database."""
     if TEST_DATABASE_URL:
-        engine = sa.create_engine(TEST_DATABASE_URL)
+        url = _postgres_url_for_worker(pytestconfig)
+        engine = sa.create_engine(url)
         with engine.begin() as conn:
             conn.execute(sa.text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
         engine.dispose()
-        _alembic_upgrade(TEST_DATABASE_URL)
-        return TEST_DATABASE_URL
+        _alembic_upgrade(url)
+        return url
     path = tmp_path_factory.mktemp("template") / "template.db"
     _alembic_upgrade(f"sqlite:///{path}")
     return str(path)
@@ -70,12 +88,12 @@ def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture
 def database_url(migrated_template: str, tmp_path: Path) -> str:
     if TEST_DATABASE_URL:
-        engine = sa.create_engine(TEST_DATABASE_URL)
+        engine = sa.create_engine(migrated_template)
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
-        return TEST_DATABASE_URL
+        return migrated_template
     target = tmp_path / "test.db"
     shutil.copyfile(migrated_template, target)
     return f"sqlite:///{target}"

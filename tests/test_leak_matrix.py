@@ -300,12 +300,12 @@ def _notify(app: Flask, session: Session, world: World) -> None:
 def world(migrated_template: str, tmp_path_factory: pytest.TempPathFactory) -> World:
     tmp = tmp_path_factory.mktemp("leak-matrix")
     if TEST_DATABASE_URL:
-        engine = sa.create_engine(TEST_DATABASE_URL)
+        url = migrated_template  # on PostgreSQL, the URL of this worker's test database
+        engine = sa.create_engine(url)
         tables = ", ".join(f'"{t.name}"' for t in SQLModel.metadata.sorted_tables)
         with engine.begin() as conn:
             conn.execute(sa.text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
         engine.dispose()
-        url = TEST_DATABASE_URL
     else:
         shutil.copyfile(migrated_template, tmp / "leak.db")
         url = f"sqlite:///{tmp / 'leak.db'}"

@@ -14,6 +14,7 @@ from sqlmodel import select
 
 from catalogue import create_app
 from catalogue.accounts.models import User
+from catalogue.ratelimit import limiter
 from tests.conftest import dummy_urls, isolate, route_rules, sign_in
 from tests.factories import PASSWORD, OrganisationFactory, UserFactory
 
@@ -36,6 +37,10 @@ def limited_app(app_config: dict, db):  # noqa: ANN001, ANN201
     application = isolate(create_app(dict(app_config, RATELIMIT_ENABLED=True)))
     yield application
     application.extensions["catalogue.engine"].dispose()
+    # The limiter's counters live in the database behind an engine of their own.
+    storage_engine = getattr(getattr(limiter, "_storage", None), "_engine", None)
+    if storage_engine is not None:
+        storage_engine.dispose()
 
 
 @pytest.fixture
