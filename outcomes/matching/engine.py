@@ -304,10 +304,9 @@ def _feedback_terms(pairs: tuple, query: Query, sources: list[str] | None = None
         for slot, score in top:
             if sources is not None and corpus.meta[slot].name not in sources:
                 sources.append(corpus.meta[slot].name)
-            fwd = corpus.forward(slot)
-            length = corpus.length[slot]
-            for tid, tf in fwd.items():
-                dist[corpus.terms[tid]] += (score / best) * (tf / length) * corpus.idf(tid)
+            share = (score / best) / corpus.length[slot]
+            for tid, tf in zip(corpus.fwd_terms[slot], corpus.fwd_tfs[slot], strict=True):
+                dist[corpus.terms[tid]] += share * tf * corpus.idf(tid)
     if not dist:
         return {}
     chosen = dist.most_common(FEEDBACK_TERMS)
@@ -328,13 +327,17 @@ def _add_feedback(corpus: Corpus, scores: dict[int, float], expansion: dict[str,
         return added
     sat = corpus.saturation()
     k1p = K1 + 1
+    get = weights.get
     for slot in scores:
-        fwd = corpus.forward(slot)
+        ids, tfs = corpus.fwd_terms[slot], corpus.fwd_tfs[slot]
+        if ids is None:
+            continue
         extra = 0.0
-        for tid, w in weights.items():
-            tf = fwd.get(tid)
-            if tf:
-                extra += w * k1p * tf / (tf + sat[slot])
+        norm = sat[slot]
+        for tid, tf in zip(ids, tfs, strict=True):
+            w = get(tid)
+            if w is not None:
+                extra += w * k1p * tf / (tf + norm)
         scores[slot] += extra
         added[slot] = extra
     return added
