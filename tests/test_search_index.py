@@ -237,3 +237,30 @@ def test_index_from_an_older_schema_is_rebuilt(app, db):  # noqa: ANN001
     assert len(_found("versioned")) == 1
     assert indexer.current_dir(_base(app)) != gen
     assert indexer.State.load(indexer.current_dir(_base(app))).version == indexer.SCHEMA_VERSION
+
+
+def test_empty_catalogue_searches_cleanly(db):  # noqa: ANN001
+    results = engine.search(ANONYMOUS, "anything")
+    assert results.total == 0 and results.hits == [] and all(v == [] for v in results.facets.values())
+    assert engine.search(ANONYMOUS, "").total == 0
+
+
+def test_sync_inside_an_uncommitted_write_request_does_not_wait_for_it(app, db, client):  # noqa: ANN001
+    """The after-request sync reads as a plain reader, not queued behind the request's own
+    write transaction (BEGIN IMMEDIATE on SQLite)."""
+
+    @app.post("/_test/uncommitted")
+    def _uncommitted():  # noqa: ANN202
+        session = get_session()
+        session.add(Tool(ref="never-committed", name="Uncommitted"))
+        session.flush()  # holds the write lock until teardown rolls back
+        return "ok"
+
+    ToolFactory(name="Committedtool")
+    assert indexer.current_dir(_base(app)) is None
+    assert client.post("/_test/uncommitted").status_code == 200
+    # The hook built the index (it would have timed out on the lock otherwise) ...
+    assert indexer.current_dir(_base(app)) is not None
+    assert not indexer.pending(app.extensions["catalogue.engine"], _base(app))
+    # ... and nothing uncommitted reached it.
+    assert len(_found("committedtool")) == 1 and _found("uncommitted") == []

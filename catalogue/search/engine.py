@@ -408,7 +408,10 @@ class _Live:
         assert self.searcher is not None
         leaves, keep = [], {}
         for sub, offset in self.searcher.leaf_searchers():
-            segid = sub.reader().segment().segment_id()
+            segment = sub.reader().segment()
+            if segment is None:  # an index with no documents yet
+                continue
+            segid = segment.segment_id()
             cache = self.segments.get(segid) or _SegmentCache()
             keep[segid] = cache
             leaves.append(_Leaf(sub, offset, cache))
