@@ -82,4 +82,9 @@ def create_app(config: dict | None = None) -> Flask:
     for name in FEATURE_MODULES + CLI_MODULES:
         module = importlib.import_module(name)
         module.init_app(app)
+
+    # Registered last, so it runs first among after-request hooks: a view commits what it means
+    # to keep, so anything still open (a form re-shown with errors, a 403) is rolled back here,
+    # releasing SQLite's write lock before the search sync and the mail sender run.
+    app.after_request(db.end_open_transaction)
     return app

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
-from flask import Flask, current_app, g, has_app_context, request
+from flask import Flask, Response, current_app, g, has_app_context, request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
@@ -108,6 +108,13 @@ def init_app(app: Flask) -> None:
                 write_intent.reset(token)
             except ValueError:  # torn down in another context (streamed responses)
                 write_intent.set(False)
+
+
+def end_open_transaction(response: Response) -> Response:
+    session = g.get("db_session")
+    if session is not None and session.in_transaction():
+        session.rollback()
+    return response
 
 
 def dialect_name() -> str:

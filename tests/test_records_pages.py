@@ -134,24 +134,27 @@ def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, cli
     assert PRIVATE_MARKER in text and AUTH_MARKER not in text
 
 
-def test_contact_details_only_for_approved_viewers_when_consented(
+def test_authority_contact_details_only_for_site_admins_when_consented(
     db: Session, world: SimpleNamespace, client_as
 ) -> None:  # noqa: ANN001
+    """An authority's contact is a named respondent: personal data, shown to site admins only
+    (tests/test_contact_privacy.py covers suppliers' business contacts)."""
     org = world.other_org
     org.contact_name, org.contact_email, org.contact_consent = "Pat Contact", "pat@other.example", True
     db.add(org)
     db.commit()
+    for role in ("pending", "owner"):
+        page = client_as(world.users[role]).get("/organisations/la-other").get_data(as_text=True)
+        assert "pat@other.example" not in page, role
     assert "pat@other.example" not in client_as(None).get("/organisations/la-other").get_data(as_text=True)
-    assert "pat@other.example" not in client_as(world.users["pending"]).get("/organisations/la-other").get_data(
+    assert "pat@other.example" in client_as(world.users["site_admin"]).get("/organisations/la-other").get_data(
         as_text=True
     )
-    assert "pat@other.example" in client_as(world.users["owner"]).get("/organisations/la-other").get_data(as_text=True)
     org.contact_consent = False
     db.add(org)
     db.commit()
-    assert "pat@other.example" not in client_as(world.users["owner"]).get("/organisations/la-other").get_data(
-        as_text=True
-    )
+    page = client_as(world.users["site_admin"]).get("/organisations/la-other").get_data(as_text=True)
+    assert "pat@other.example" not in page
 
 
 def test_filters_and_sorts(world: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
