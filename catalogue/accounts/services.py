@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -11,7 +13,7 @@ from sqlmodel import Session, select
 from catalogue.access import Viewer, can_administer_org
 from catalogue.accounts.models import ApiToken, Organisation, User, new_session_token
 from catalogue.accounts.passwords import hash_password, needs_rehash, verify_password
-from catalogue.db import utcnow
+from catalogue.db import utcnow, write_intent, writing
 from catalogue.refs import new_ref
 
 
@@ -27,17 +29,37 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
+@contextmanager
+def _reading() -> Iterator[None]:
+    token = write_intent.set(False)
+    try:
+        yield
+    finally:
+        write_intent.reset(token)
+
+
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The user when the password is right; None otherwise, taking the same time either way."""
-    user = find_user(session, email)
-    if not verify_password(user.password_hash if user else None, password) or user is None:
+    """The user when the password is right; None otherwise, taking the same time either way.
+
+    argon2 takes a noticeable time on purpose, so it runs outside any write transaction: on
+    SQLite a write transaction holds the one database-wide write lock, and every other sign-in,
+    sign-up and form would queue behind the hashing (under load, past the busy timeout)."""
+    with _reading():
+        user = find_user(session, email)
+        stored = user.password_hash if user else None
+        user_id, status = (user.id, user.status) if user else (None, None)
+        session.rollback()
+    if not verify_password(stored, password) or user_id is None or status == "rejected":
         return None
-    if user.status == "rejected":
-        return None
-    if needs_rehash(user.password_hash):
-        user.password_hash = hash_password(password)
-    user.last_sign_in_at = utcnow()
-    session.add(user)
+    new_hash = hash_password(password) if needs_rehash(stored) else None
+    with writing():
+        user = session.get(User, user_id)
+        if user is None or user.status == "rejected":
+            return None
+        if new_hash and user.password_hash == stored:
+            user.password_hash = new_hash
+        user.last_sign_in_at = utcnow()
+        session.add(user)
     return user
 
 
@@ -58,6 +80,7 @@ def create_user(
     role: str = "member",
     approved: bool = False,
     site_admin: bool = False,
+    password_hash: str | None = None,
 ) -> User:
     email = normalise_email(email)
     if find_user(session, email) is not None:
@@ -65,7 +88,7 @@ def create_user(
     user = User(
         email=email,
         display_name=display_name or email.split("@")[0],
-        password_hash=hash_password(password),
+        password_hash=password_hash or hash_password(password),
         organisation_id=organisation.id if organisation else None,
         role=role,
         status="approved" if approved else "pending",
@@ -77,7 +100,7 @@ def create_user(
     return user
 
 
-def sign_up(session: Session, data: dict) -> User:
+def sign_up(session: Session, data: dict, password_hash: str | None = None) -> User:
     """A new account, pending until an admin of the organisation (or a site admin) approves it.
     The first person to register a new supplier or provider becomes its admin, still pending."""
     if data["organisation_choice"] == "existing":
@@ -98,7 +121,14 @@ def sign_up(session: Session, data: dict) -> User:
         )
         role = "admin"
     return create_user(
-        session, data["email"], data["password"], org, display_name=data["display_name"], role=role, approved=False
+        session,
+        data["email"],
+        data["password"],
+        org,
+        display_name=data["display_name"],
+        role=role,
+        approved=False,
+        password_hash=password_hash,
     )
 
 

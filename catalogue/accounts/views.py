@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
@@ -10,9 +12,10 @@ from catalogue.access import audit_clause
 from catalogue.accounts import services
 from catalogue.accounts.auth import current_viewer, is_safe_next
 from catalogue.accounts.models import Organisation, User
+from catalogue.accounts.passwords import hash_password
 from catalogue.accounts.schemas import ChangePasswordSchema, SignInSchema, SignUpSchema
 from catalogue.changes import AuditEvent
-from catalogue.db import get_session
+from catalogue.db import get_session, write_intent, writing
 from catalogue.forms import form_to_dict, load_form
 from catalogue.ratelimit import limiter
 
@@ -31,9 +34,25 @@ def _failed(response) -> bool:  # noqa: ANN001
     return response.status_code != 303
 
 
+def _reads_first(view):  # noqa: ANN001, ANN202
+    """The view reads without write intent and marks its own write with `writing()`, so that on
+    SQLite it holds the write lock only while it writes (not while it renders or hashes)."""
+
+    @functools.wraps(view)
+    def wrapper(*args: object, **kwargs: object):  # noqa: ANN202
+        token = write_intent.set(False)
+        try:
+            return view(*args, **kwargs)
+        finally:
+            write_intent.reset(token)
+
+    return wrapper
+
+
 @bp.route("/sign-in", methods=["GET", "POST"])
 @limiter.limit("20 per 15 minutes", methods=["POST"], deduct_when=_failed, error_message="Too many attempts")
 @limiter.limit("5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed)
+@_reads_first
 def sign_in():  # noqa: ANN201
     next_url = request.values.get("next")
     if request.method == "GET":
@@ -80,6 +99,7 @@ def _sign_up_choices() -> tuple[list[Organisation], list[Organisation]]:
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
+@_reads_first
 def sign_up():  # noqa: ANN201
     authorities, others = _sign_up_choices()
     context = {"title": "Create an account", "authorities": authorities, "others": others}
@@ -87,10 +107,13 @@ def sign_up():  # noqa: ANN201
         return render_template("accounts/sign_up.html", data={}, errors={}, **context)
     data, errors = load_form(SignUpSchema(), form_to_dict(request.form))
     if not errors:
+        # Hash before the write transaction starts (see services.authenticate).
+        password_hash = hash_password(data["password"])
         db = get_session()
         try:
-            user = services.sign_up(db, data)
-            db.commit()
+            with writing():
+                user = services.sign_up(db, data, password_hash=password_hash)
+                db.commit()
         except services.AccountError as exc:
             db.rollback()
             field = (
