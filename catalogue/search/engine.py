@@ -214,6 +214,13 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
     # Deleted documents are masked later; skip the per-posting deletion filter.
     while not hasattr(m, "_read_ids") and hasattr(m, "child"):
         m = m.child
+    if hasattr(m, "_read_data") and hasattr(m, "_next_block") and getattr(m, "_byteids", True) is False:
+        try:
+            return _read_blocks(m)
+        except (AttributeError, TypeError, ValueError):  # a codec we do not know: the slow way
+            m = reader.postings(fieldname, btext)
+            while not hasattr(m, "_read_ids") and hasattr(m, "child"):
+                m = m.child
     ids: list[int] = []
     weights: list[float] = []
     if hasattr(m, "_read_ids") and hasattr(m, "_read_weights") and hasattr(m, "_next_block"):
@@ -231,6 +238,32 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
             weights.append(m.weight())
             m.next()
     return np.asarray(ids, dtype=np.int64), np.asarray(weights, dtype=np.float32)
+
+
+def _read_blocks(m: Any) -> tuple[np.ndarray, np.ndarray]:
+    """whoosh 2.7's block format read with numpy: each block holds delta-encoded ids and
+    weights (None when all are 1, one float when all are equal)."""
+    id_blocks: list[np.ndarray] = []
+    weight_blocks: list[np.ndarray] = []
+    while m.is_active():
+        if m._data is None:
+            m._read_data()
+        raw_ids, raw_weights = m._data[0], m._data[1]
+        count = m._blocklength
+        ids = np.cumsum(np.asarray(raw_ids, dtype=np.int64))  # deltas from 0 in each block
+        if len(ids) != count:
+            raise ValueError("unexpected block layout")
+        id_blocks.append(ids)
+        if raw_weights is None:
+            weight_blocks.append(np.ones(count, dtype=np.float32))
+        elif isinstance(raw_weights, float | int):
+            weight_blocks.append(np.full(count, raw_weights, dtype=np.float32))
+        else:
+            weight_blocks.append(np.asarray(raw_weights, dtype=np.float32))
+        m._next_block()
+    if not id_blocks:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    return np.concatenate(id_blocks), np.concatenate(weight_blocks)
 
 
 class _Leaf:
