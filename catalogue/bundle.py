@@ -35,6 +35,7 @@ from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.db import get_session, utcnow, writing
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
+    DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
     DeploymentSchema,
     OrganisationSchema,
@@ -147,25 +148,7 @@ register_section(
         model=Deployment,
         schema=DeploymentSchema,
         order=30,
-        fields=(
-            "ref",
-            "stage",
-            "started",
-            "ended",
-            "summary",
-            "impact",
-            "learnings",
-            "barriers",
-            "dropped_reasons",
-            "dropped_detail",
-            "risk_assessment",
-            "ethics_checks",
-            "safeguards",
-            "evaluation",
-            "evaluator",
-            "evaluation_findings",
-            "visibility",
-        ),
+        fields=("ref", *DEPLOYMENT_FIELDS),
         refs={
             "organisation": RefField(
                 "organisations", "organisation_id", EVIDENCE_KINDS, "must be a local authority or provider"

@@ -43,6 +43,7 @@ from catalogue.accounts.models import Organisation
 from catalogue.db import get_session, writing
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
+    DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
     DeploymentSchema,
     OrganisationSchema,
@@ -741,24 +742,6 @@ def _stable_ref(*parts: str) -> str:
     return f"{full[:71].rstrip('-')}-{digest}"
 
 
-DEPLOYMENT_FIELDS = (
-    "stage",
-    "started",
-    "ended",
-    "summary",
-    "impact",
-    "learnings",
-    "barriers",
-    "dropped_reasons",
-    "dropped_detail",
-    "risk_assessment",
-    "ethics_checks",
-    "safeguards",
-    "evaluation",
-    "evaluator",
-    "evaluation_findings",
-    "visibility",
-)
 SINGLE_VIEW_FIELDS = ("status", "sources", "other_sources", "documentation", "visibility")
 
 

@@ -14,6 +14,7 @@ from catalogue.accounts.models import Organisation
 from catalogue.api.common import compact
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
+    DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
     DeploymentSchema,
     OrganisationSchema,
@@ -23,25 +24,7 @@ from catalogue.records.schemas import (
 
 ORGANISATION_COLUMNS = ("ref", "name", "kind", "region", "ons_code", "website", "case_management_system")
 TOOL_COLUMNS = ("ref", "name", "summary", "description", "uses_ai", "categories", "delivery", "case_management_systems")
-DEPLOYMENT_COLUMNS = (
-    "ref",
-    "stage",
-    "started",
-    "ended",
-    "summary",
-    "impact",
-    "learnings",
-    "barriers",
-    "dropped_reasons",
-    "dropped_detail",
-    "risk_assessment",
-    "ethics_checks",
-    "safeguards",
-    "evaluation",
-    "evaluator",
-    "evaluation_findings",
-    "visibility",
-)
+DEPLOYMENT_COLUMNS = ("ref", *DEPLOYMENT_FIELDS)
 SINGLE_VIEW_COLUMNS = ("ref", "status", "sources", "other_sources", "documentation", "visibility")
 
 

@@ -287,6 +287,26 @@ class ResourcesSchema(BaseSchema):
 
 RESOURCE_FIELDS: tuple[str, ...] = tuple(ResourcesSchema._declared_fields)
 
+# A deployment's own fields as the bundle, the API and the call-for-evidence import carry them.
+DEPLOYMENT_FIELDS: tuple[str, ...] = (
+    "stage",
+    "started",
+    "ended",
+    "summary",
+    "impact",
+    "learnings",
+    "barriers",
+    "dropped_reasons",
+    "dropped_detail",
+    "risk_assessment",
+    "ethics_checks",
+    "safeguards",
+    "evaluation",
+    "evaluator",
+    "evaluation_findings",
+    "visibility",
+)
+
 VISIBILITY_MESSAGE = "Choose who can see this record: anyone, authorities only, or your organisation only"
 
 
