@@ -110,6 +110,9 @@ def sign_up():  # noqa: ANN201
         # Hash before the write transaction starts (see services.authenticate).
         password_hash = hash_password(data["password"])
         db = get_session()
+        # End the read transaction (the organisation list): a write cannot upgrade an old read
+        # snapshot on SQLite, it has to begin as a write.
+        db.rollback()
         try:
             with writing():
                 user = services.sign_up(db, data, password_hash=password_hash)

@@ -89,13 +89,15 @@ class Server:
     def wait_ready(self, seconds: float = 60) -> None:
         deadline = time.monotonic() + seconds
         while time.monotonic() < deadline:
+            conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
             try:
-                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
                 conn.request("GET", "/healthz")
                 if conn.getresponse().status == 200:
                     return
             except OSError:
                 time.sleep(0.2)
+            finally:
+                conn.close()
         raise RuntimeError("server did not start")
 
     def workers(self) -> list[int]:
@@ -330,6 +332,7 @@ def test_load_and_faults(tmp_path: Path) -> None:
     time.sleep(float(os.environ.get("BENCH_IMPORT_KILL_AFTER", "3")))
     finished_before_kill = process.poll() is not None
     process.send_signal(signal.SIGKILL)
+    killed_after = time.perf_counter() - started
     process.wait()
     after_kill = _counts(db_path)
     integrity = _integrity(db_path)
@@ -340,7 +343,7 @@ def test_load_and_faults(tmp_path: Path) -> None:
     after_retry = _counts(db_path)
     check_after = _flask(env, "search", "check", check=False)
     lines.append(
-        f"kill -9 bundle import after {time.perf_counter() - started:.1f} s "
+        f"kill -9 bundle import of {_counts_text(bundle)} after {killed_after:.1f} s "
         f"(finished before the kill: {finished_before_kill}): rows before {before}, after the kill {after_kill}; "
         f"integrity_check: {integrity}; search check after catch-up: exit {check.returncode}; "
         f"import again: exit {completed.returncode}, rows {after_retry}; search check: exit {check_after.returncode}"
@@ -377,6 +380,11 @@ def _big_bundle(copies: int) -> dict:
                 if isinstance(value, list):
                     big[key].extend(value)
     return big
+
+
+def _counts_text(bundle: Path) -> str:
+    data = json.loads(bundle.read_text())
+    return f"{sum(len(v) for v in data.values() if isinstance(v, list))} records"
 
 
 def _counts(db_path: Path) -> dict[str, int]:
