@@ -737,7 +737,7 @@ def challenges_for_offering(
             if m.meta.id == offering.id:
                 found.append((challenge, m))
                 break
-    found.sort(key=lambda cm: -cm[1].score)
+    found.sort(key=lambda cm: (-cm[1].score, cm[0].ref))
     return found[:limit]
 
 

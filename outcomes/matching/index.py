@@ -346,7 +346,7 @@ class MatchIndex:
         if ids is not None:
             query = query.where(Offering.id.in_(ids))
         found = set()
-        for row in conn.execute(query):
+        for row in conn.execute(query.order_by(Offering.id)):
             found.add(row.id)
             self.offerings.add(*offering_doc(row, row.supplier_name))
         for missing in set(ids or ()) - found:
@@ -360,7 +360,7 @@ class MatchIndex:
             query = query.where(Deployment.id.in_(ids))
         if tool_ids is not None:
             query = query.where(Deployment.tool_id.in_(tool_ids))
-        rows = list(conn.execute(query))
+        rows = list(conn.execute(query.order_by(Deployment.id)))
         tools = self._tools(conn, {r.tool_id for r in rows}) if ids is not None or tool_ids is not None else None
         if tools is None:
             tools = self._tools(conn)
@@ -390,7 +390,7 @@ class MatchIndex:
         if ids is not None:
             query = query.where(Challenge.id.in_(ids))
         found = set()
-        for row in conn.execute(query):
+        for row in conn.execute(query.order_by(Challenge.id)):
             found.add(row.id)
             outcomes = " ".join(o.get("outcome", "") for o in row.outcomes or [] if isinstance(o, dict))
             analysed = analyse([(row.title, 2.0), (row.problem, 1.0), (outcomes, 1.5)])
