@@ -13,6 +13,7 @@ scores only the visible matches, and snippets are cut for the displayed page onl
 
 from __future__ import annotations
 
+import atexit
 import logging
 import re
 import threading
@@ -460,13 +461,32 @@ class _Live:
         self.searcher, self.ix, self.gen, self.segments, self.leaves = None, None, None, {}, []
 
 
-_LIVE: dict[str, _Live] = {}
+# One open index per index directory (an app normally has one; tests make many).
+_LIVE: OrderedDict[str, _Live] = OrderedDict()
 _LIVE_LOCK = threading.Lock()
+_MAX_LIVE = 4
 
 
 def _live(base: str) -> _Live:
     with _LIVE_LOCK:
-        return _LIVE.setdefault(base, _Live())
+        live = _LIVE.get(base)
+        if live is None:
+            live = _LIVE[base] = _Live()
+            while len(_LIVE) > _MAX_LIVE:
+                _, old = _LIVE.popitem(last=False)
+                with old.lock:
+                    old._close()
+        _LIVE.move_to_end(base)
+        return live
+
+
+@atexit.register
+def _close_all() -> None:
+    """Close open index files at exit rather than leaving them to the garbage collector."""
+    with _LIVE_LOCK:
+        for live in _LIVE.values():
+            live._close()
+        _LIVE.clear()
 
 
 def _base() -> str:
