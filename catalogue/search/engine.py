@@ -14,6 +14,7 @@ scores only the visible matches, and snippets are cut for the displayed page onl
 from __future__ import annotations
 
 import atexit
+import html
 import logging
 import re
 import threading
@@ -27,7 +28,7 @@ from typing import Any
 
 import numpy as np
 from flask import current_app
-from markupsafe import Markup, escape
+from markupsafe import Markup
 from whoosh import query as wq
 from whoosh.qparser import MultifieldParser, plugins
 from whoosh.searching import Searcher
@@ -774,7 +775,7 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
         if a < start or b > end:
             continue
         pieces.append(_flat(text[cursor:a]))
-        pieces.append(f"<mark>{escape(text[a:b])}</mark>")
+        pieces.append(f"<mark>{html.escape(text[a:b])}</mark>")
         cursor = b
     pieces.append(_flat(text[cursor:end]))
     if end < len(text):
@@ -791,7 +792,7 @@ def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
 
 
 def _flat(text: str) -> str:
-    return str(escape(_SPACES.sub(" ", text)))
+    return html.escape(_SPACES.sub(" ", text))
 
 
 def _best_window(spans: list[tuple[int, int, str]], width: int) -> int:

@@ -65,17 +65,30 @@ def _pagination(results: engine.SearchResults) -> dict | None:
         return None
     current, last = results.page, results.pages
     items: list[dict] = []
-    for number in range(1, last + 1):
-        if number in (1, last) or abs(number - current) <= 1:
-            items.append({"number": number, "href": _page_url(number), "current": number == current})
-        elif items and not items[-1].get("ellipsis"):
-            items.append({"ellipsis": True})
+    for number in sorted({1, last, *range(max(1, current - 1), min(last, current + 1) + 1)}):
+        if items and number - items[-1]["number"] > 1:
+            items.append({"ellipsis": True, "number": number - 1})
+        items.append({"number": number, "href": _page_url(number), "current": number == current})
     pagination: dict = {"items": items}
     if current > 1:
         pagination["previous"] = {"href": _page_url(current - 1)}
     if current < last:
         pagination["next"] = {"href": _page_url(current + 1)}
     return pagination
+
+
+def _facet_groups(results: engine.SearchResults) -> list[tuple[str, str, list[tuple[str, str, bool]]]]:
+    """(field, legend, [(value, label with count, checked)]) for each facet with values: worked
+    out here so the template loop stays cheap (a page can show a hundred checkboxes)."""
+    groups = []
+    for name, values in results.facets.items():
+        if not values:
+            continue
+        chosen = set(results.filters.get(name, ()))
+        labels = FACET_LABELS[name]
+        items = [(value, f"{labels.get(value, value)} ({count:,})", value in chosen) for value, count in values]
+        groups.append((name, FACET_LEGENDS[name], items))
+    return groups
 
 
 @bp.get("/search")
@@ -96,8 +109,7 @@ def index():  # noqa: ANN201
         title="Search",
         results=results,
         pagination=_pagination(results),
-        facet_legends=FACET_LEGENDS,
-        facet_labels=FACET_LABELS,
+        facet_groups=_facet_groups(results),
     )
 
 
