@@ -141,6 +141,17 @@ def isolate(application: Flask) -> Flask:
     return application
 
 
+@pytest.fixture(autouse=True)
+def _no_write_intent_between_tests() -> Iterator[None]:
+    """Each test starts outside any write (a leaked flag would turn the test's own reads into
+    BEGIN IMMEDIATE and hold SQLite's write lock against the requests it makes)."""
+    from catalogue.db import write_intent
+
+    token = write_intent.set(False)
+    yield
+    write_intent.reset(token)
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     application = isolate(create_app(app_config))
