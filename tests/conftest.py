@@ -152,6 +152,17 @@ def _no_write_intent_between_tests() -> Iterator[None]:
     write_intent.reset(token)
 
 
+@pytest.fixture(autouse=True)
+def _fresh_matching_index() -> Iterator[None]:
+    """The matching index is cached per database URL; on PostgreSQL every test of a worker
+    reuses one truncated database whose ids start again, so each test starts without the cache."""
+    from outcomes.matching import index
+
+    index._INDEXES.clear()
+    yield
+    index._INDEXES.clear()
+
+
 @pytest.fixture
 def app(app_config: dict) -> Iterator[Flask]:
     application = isolate(create_app(app_config))
