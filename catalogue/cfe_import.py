@@ -51,6 +51,7 @@ from catalogue.records.schemas import (
     ToolSchema,
 )
 from catalogue.refs import slugify
+from catalogue.text import without_control_characters
 
 IMPORTED_VISIBILITY = "authorities"
 SUMMARY_MAX = 500
@@ -85,7 +86,7 @@ class Response:
 
 def read_responses(text: str) -> list[Response]:
     """Rows of the CSV as answers keyed by question ("Q7", "Q8a") or detail ("organisation")."""
-    text = text.lstrip("\ufeff")
+    text = without_control_characters(text.lstrip("\ufeff"))
     try:
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as exc:

@@ -71,8 +71,20 @@ def _diff(obj: Any) -> dict:
     return changes
 
 
+def _remove_nul(obj: Any) -> None:
+    # The schemas already clean text; this catches any path that writes without one (a CLI, a
+    # factory). SQLite would keep a NUL but PostgreSQL refuses the whole transaction.
+    state = inspect(obj)
+    for attr in state.mapper.column_attrs:
+        value = state.dict.get(attr.key)
+        if isinstance(value, str) and "\x00" in value:
+            setattr(obj, attr.key, value.replace("\x00", ""))
+
+
 @event.listens_for(OrmSession, "before_flush")
 def _collect(session: OrmSession, _ctx: Any, _instances: Any) -> None:
+    for obj in list(session.new) + list(session.dirty):
+        _remove_nul(obj)
     pending = session.info.setdefault("_changes_pending", [])
     for obj in list(session.dirty):
         if getattr(obj, "__audited__", False) and session.is_modified(obj):

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+
 import nh3
 from markdown_it import MarkdownIt
 from markupsafe import Markup
+
+# C0 control characters other than tab, line feed and carriage return, and DEL. They are invisible,
+# never meaningful in a record, and PostgreSQL refuses NUL in text outright.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def without_control_characters(text: str) -> str:
+    """The text with invisible control characters removed (tabs and line breaks kept)."""
+    return _CONTROL_CHARACTERS.sub("", text)
+
 
 # Raw HTML in the source is escaped by markdown-it; nh3 is the second wall.
 _markdown = MarkdownIt("commonmark", {"html": False, "linkify": False}).disable(["image"])

@@ -206,6 +206,15 @@ def test_owner_creates_and_changes_a_deployment(world, client, db):  # noqa: ANN
     )
 
 
+def test_control_characters_are_removed_before_saving(world, client):  # noqa: ANN001
+    # PostgreSQL refuses NUL in text: it must never reach the database, whatever is sent.
+    tokens, _users = world
+    body = dict(NEW_DEPLOYMENT, summary="Tried\x00 it\x07 with\tone team")
+    created = call(client, "POST", "/api/v1/deployments", tokens["owner"], json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["summary"] == "Tried it with\tone team"
+
+
 @pytest.mark.parametrize(
     ("role", "status"), [("none", 401), ("bad", 401), ("revoked", 401), ("supplier", 403), ("pending", 403)]
 )

@@ -20,6 +20,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, vali
 
 from catalogue import vocabulary
 from catalogue.refs import REF_PATTERN
+from catalogue.text import without_control_characters
 
 TEXT_MAX = 20000
 MONTH_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -191,7 +192,8 @@ def bool_field(message: str) -> fields.Boolean:
 
 
 class BaseSchema(Schema):
-    """Unknown fields are ignored (the bundle allows extras); blank values count as not given."""
+    """Unknown fields are ignored (the bundle allows extras); blank values count as not given;
+    invisible control characters are removed from text before validation."""
 
     class Meta:
         unknown = EXCLUDE
@@ -203,7 +205,9 @@ class BaseSchema(Schema):
         clean: dict[str, Any] = {}
         for key, value in data.items():
             if isinstance(value, str):
-                value = value.strip()
+                value = without_control_characters(value).strip()
+            elif isinstance(value, list):
+                value = [without_control_characters(v) if isinstance(v, str) else v for v in value]
             if value is None or value == "":
                 continue
             clean[key] = value
