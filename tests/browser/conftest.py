@@ -14,7 +14,8 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 
 import pytest
@@ -37,6 +38,8 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 RESULTS = PROJECT_ROOT / "test-results"
 BROWSER_DIR = Path(__file__).resolve().parent
 DEMO_PASSWORD = "heather lantern moorland walk"
+# Accounts seeded by a journey share this one.
+SEED_PASSWORD = "seeded journey account password"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -165,8 +168,8 @@ class PageProblems:
         self.messages.append(f"page error: {error}")
 
 
-@pytest.fixture
-def page(browser: object, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:
+def _open_page(browser: object, live_server: str) -> tuple[object, object]:
+    """A page in a context of its own (its own cookies: one signed-in person), watching the console."""
     context = browser.new_context(base_url=live_server, locale="en-GB")
     context.set_default_timeout(15_000)
     new_page = context.new_page()
@@ -174,16 +177,117 @@ def page(browser: object, live_server: str, request: pytest.FixtureRequest) -> I
     new_page.on("console", problems.console)
     new_page.on("pageerror", problems.page_error)
     new_page.problems = problems
-    yield new_page
+    return context, new_page
+
+
+def _screenshot_if_failed(request: pytest.FixtureRequest, pages: list[tuple[str, object]]) -> None:
     report = getattr(request.node, "report_call", None)
-    if report is not None and report.failed:
-        RESULTS.mkdir(exist_ok=True)
-        name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.nodeid)
+    if report is None or not report.failed:
+        return
+    RESULTS.mkdir(exist_ok=True)
+    name = "".join(c if c.isalnum() or c in "-_." else "_" for c in request.node.nodeid)
+    for suffix, shown in pages:
         try:
-            new_page.screenshot(path=str(RESULTS / f"{name}.png"), full_page=True)
+            shown.screenshot(path=str(RESULTS / f"{name}{suffix}.png"), full_page=True)
         except Exception as exc:  # noqa: BLE001 - the screenshot is a courtesy; the failure is reported anyway
             print(f"screenshot failed: {exc}")  # noqa: T201
+
+
+@pytest.fixture
+def page(browser: object, live_server: str, request: pytest.FixtureRequest) -> Iterator[object]:
+    context, new_page = _open_page(browser, live_server)
+    yield new_page
+    _screenshot_if_failed(request, [("", new_page)])
     context.close()
+
+
+@pytest.fixture
+def page_as(browser: object, live_server: str, request: pytest.FixtureRequest) -> Iterator[Callable[..., object]]:
+    """page_as(email, password=DEMO_PASSWORD) -> a page signed in as that person, in a browser
+    context of its own, so a journey between several people needs no signing out and in again.
+    Each page is screenshotted (test-results/<test>-<email>.png) when the test fails."""
+    opened: list[tuple[str, object, object]] = []
+
+    def open_as(email: str, password: str = DEMO_PASSWORD) -> object:
+        context, new_page = _open_page(browser, live_server)
+        opened.append((email, context, new_page))
+        sign_in(new_page, email, password)
+        return new_page
+
+    yield open_as
+    _screenshot_if_failed(request, [(f"-{email}", shown) for email, _context, shown in opened])
+    for _email, context, _shown in opened:
+        context.close()
+
+
+# --- arranging what a journey needs but is not about, straight in the live server's database ---
+
+
+@pytest.fixture(scope="session")
+def server_app(server_env: dict[str, str]) -> Iterator[object]:
+    """The app, configured like the live server, for writing seed data to its database."""
+    from catalogue import create_app
+
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATABASE_URL": server_env["DATABASE_URL"],
+            "SEARCH_INDEX_DIR": server_env["SEARCH_INDEX_DIR"],
+            "INSTANCE_DIR": server_env["INSTANCE_DIR"],
+            "SECRET_KEY": server_env["SECRET_KEY"],
+            "RATELIMIT_ENABLED": False,
+            "MAIL_SEND_AFTER_REQUEST": False,
+            "SEARCH_SYNC_AFTER_REQUEST": False,
+        }
+    )
+    yield app
+    app.extensions["catalogue.engine"].dispose()
+
+
+@pytest.fixture
+def seed(server_app: object) -> Callable[[], AbstractContextManager[object]]:
+    """`with seed() as session:` adds records to the live server's database and commits them at
+    the end of the block (one short write transaction: the server is never kept waiting). The
+    search index catches up from the change log on the server's next write request."""
+
+    @contextmanager
+    def seeding() -> Iterator[object]:
+        from sqlmodel import Session
+
+        from catalogue.db import writing
+
+        with server_app.app_context(), writing():
+            session = Session(server_app.extensions["catalogue.engine"], expire_on_commit=False)
+            try:
+                yield session
+                session.commit()
+            finally:
+                session.close()
+
+    return seeding
+
+
+def seed_user(session: object, email: str, organisation_ref: str, name: str, role: str = "member") -> object:
+    """An approved member of an existing organisation, with SEED_PASSWORD."""
+    from sqlmodel import select
+
+    from catalogue.accounts.models import Organisation, User
+    from catalogue.accounts.passwords import hash_password
+    from catalogue.db import utcnow
+
+    org = session.exec(select(Organisation).where(Organisation.ref == organisation_ref)).one()
+    user = User(
+        email=email,
+        display_name=name,
+        password_hash=hash_password(SEED_PASSWORD),
+        organisation_id=org.id,
+        role=role,
+        status="approved",
+        approved_at=utcnow(),
+    )
+    session.add(user)
+    session.flush()
+    return user
 
 
 _AXE_SOURCE: list[str] = []
