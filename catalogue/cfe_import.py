@@ -15,6 +15,10 @@ imported in one transaction. A dry run reports the same and writes nothing.
 The respondent's name and email are kept only as the organisation's contact, and only when
 they consented; they never reach a page, an export or the API. Imported records take the
 visibility `authorities`.
+
+The answers that are not about one tool (Q11a–c: help to develop, scale and benefit from tech;
+Q16–18: what helped, asks of government, anything else) are kept with the response in
+`CfeResponse` (catalogue.cfe_models), seen only by the organisation's members and site admins.
 """
 
 from __future__ import annotations
@@ -40,11 +44,13 @@ from sqlmodel import Session, select
 from catalogue import bundle as bundle_io
 from catalogue import vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.db import get_session, writing
+from catalogue.cfe_models import CFE_ANSWERS, CfeResponse
+from catalogue.db import get_session, utcnow, writing
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
+    TEXT_MAX,
     DeploymentSchema,
     OrganisationSchema,
     SingleViewSchema,
@@ -704,6 +710,8 @@ class CfeReport:
     problems: list[Problem] = field(default_factory=list)
     responses: int = 0
     reference_loaded: int = 0
+    answers_created: int = 0  # responses whose answers to Q11a–c and Q16–18 are kept anew
+    answers_updated: int = 0  # ... or update those kept by an earlier import
 
     def lines(self) -> list[str]:
         verb = ("would create", "would update") if self.dry_run else ("created", "updated")
@@ -712,6 +720,12 @@ class CfeReport:
             out.append(f"Loaded the {self.reference_loaded} reference authorities first.")
         out += [f"{verb[0]} {what}" for what in self.created]
         out += [f"{verb[1]} {what}" for what in self.updated]
+        kept = self.answers_created + self.answers_updated
+        if kept:
+            out.append(
+                f"{'Would keep' if self.dry_run else 'Kept'} the answers to Q11a–c and Q16–18 of {kept} response(s): "
+                f"{self.answers_created} new, {self.answers_updated} updated."
+            )
         if self.problems:
             out.append(f"{len(self.problems)} answer(s) not understood:")
             out += [f"  {p}" for p in self.problems]
@@ -771,6 +785,8 @@ class _Plan:
         self.deployments: dict[str, dict[str, Any]] = {}
         self.single_views: dict[str, dict[str, Any]] = {}
         self.contacts: dict[str, dict[str, Any]] = {}  # org ref -> contact
+        self.responses: dict[str, dict[str, Any]] = {}  # key -> CfeResponse values
+        self.responses_of: dict[str, list[dict[str, Any]]] = {}  # org ref -> its responses, in file order
         self.labels: dict[tuple[str, str], str] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (kind, ref) -> the row that last spoke of it
         self.row = 0
@@ -899,6 +915,18 @@ class _Plan:
         self.labels[("single view", ref)] = label
         self.rows[("single view", ref)] = self.row
 
+    def response(self, org_ref: str, values: dict[str, Any]) -> None:
+        """The answers kept with a response. Its key is the organisation and the response's place
+        among that organisation's responses in the file: the same file keys them the same way, and
+        a corrected export updates them in place. The same answers twice are one response."""
+        earlier = self.responses_of.setdefault(org_ref, [])
+        if any(r["answers"] == values["answers"] for r in earlier):
+            return
+        parts = ["cfe", org_ref, "response"] + ([str(len(earlier) + 1)] if earlier else [])
+        record = {"key": _stable_ref(*parts), "organisation": org_ref, **values}
+        earlier.append(record)
+        self.responses[record["key"]] = record
+
 
 def _problem(report: CfeReport, response: Response, question: str, message: str) -> None:
     report.problems.append(Problem(response.row, question, message))
@@ -926,6 +954,17 @@ def _plan_response(plan: _Plan, response: Response) -> None:
         }
     elif not consent and email:
         plan.contacts.setdefault(org_ref, {"withdraw_email": email})
+
+    # Q11a–c, Q16–18: kept with the response (never with the respondent's name or email).
+    answers: dict[str, str] = {}
+    for column, question, _heading in CFE_ANSWERS:
+        answer = response.get(question)
+        if len(answer) > TEXT_MAX:
+            _problem(report, response, question, f"The answer is longer than {TEXT_MAX} characters: not kept")
+        elif answer:
+            answers[column] = answer
+    if answers:
+        plan.response(org_ref, {"respondent_kind": respondent_kind(response.get("kind")), "answers": answers})
 
     # Shared answers about the tools in use.
     stage = None
@@ -1077,6 +1116,18 @@ def _plan_response(plan: _Plan, response: Response) -> None:
         _problem(report, response, "Q21", "Data sources given without saying whether there is a single view")
 
 
+def respondent_kind(answer: str) -> str | None:
+    """The form's 'responding on behalf of' choice as a code (catalogue.cfe_models.RESPONDENT_KINDS)."""
+    text = _choice_text(answer)
+    if text.startswith("individual"):
+        return "individual"
+    if "other" in text or "provider" in text:
+        return "other-organisation"
+    if "local authority" in text:
+        return "local-authority"
+    return None
+
+
 def _existing_values(row: Any, names: Iterable[str]) -> dict[str, Any]:
     values = {}
     for name in names:
@@ -1188,6 +1239,37 @@ def _apply_contacts(session: Session, plan: _Plan) -> None:
         session.add(org)
 
 
+def _apply_responses(session: Session, plan: _Plan) -> None:
+    """Keep the answers with each response: new ones created, those an earlier import of the same
+    responses kept replaced by what the file says now. Responses of an organisation that failed
+    its schema (already reported) are left out with it."""
+    if not plan.responses:
+        return
+    org_refs = {r["organisation"] for r in plan.responses.values()}
+    org_ids = {
+        ref: id_
+        for ref, id_ in session.exec(select(Organisation.ref, Organisation.id).where(Organisation.ref.in_(org_refs)))
+    }
+    existing = {r.key: r for r in session.exec(select(CfeResponse).where(CfeResponse.key.in_(list(plan.responses))))}
+    now = utcnow()
+    for key, data in plan.responses.items():
+        org_id = org_ids.get(data["organisation"])
+        if org_id is None:
+            continue
+        row = existing.get(key)
+        if row is None:
+            row = CfeResponse(key=key, organisation_id=org_id)
+            plan.report.answers_created += 1
+        else:
+            plan.report.answers_updated += 1
+        row.organisation_id = org_id
+        row.respondent_kind = data["respondent_kind"]
+        for column, _question, _heading in CFE_ANSWERS:
+            setattr(row, column, data["answers"].get(column))
+        row.imported_at = now
+        session.add(row)
+
+
 def import_call_for_evidence(session: Session, text: str, *, dry_run: bool = False) -> CfeReport:
     """Plan, validate and write the responses in the caller's transaction (the caller commits,
     or rolls back for a dry run). Raises CfeError only when the file cannot be read at all."""
@@ -1223,6 +1305,7 @@ def import_call_for_evidence(session: Session, text: str, *, dry_run: bool = Fal
         session.rollback()
         return report
     _apply_contacts(session, plan)
+    _apply_responses(session, plan)
     session.flush()
 
     for data in plan.new_orgs.values():
