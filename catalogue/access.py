@@ -233,6 +233,15 @@ def can_see_contact(viewer: Viewer, organisation: Any) -> bool:
     return viewer.site_admin
 
 
+def can_see_cfe_answers(viewer: Viewer, organisation_id: int | None) -> bool:
+    """What an organisation told the call for evidence beyond its records (Q11a–c, Q16–18: help it
+    needs, what helped, asks of government): told to government, not to the sector, so only its
+    approved members and site admins. No other role, and no search, export or API, ever has them."""
+    if viewer.site_admin:
+        return True
+    return viewer.member_org_id is not None and organisation_id is not None and viewer.member_org_id == organisation_id
+
+
 def can_administer_org(viewer: Viewer, organisation_id: int | None) -> bool:
     return viewer.site_admin or (
         viewer.org_admin and organisation_id is not None and viewer.member_org_id == organisation_id

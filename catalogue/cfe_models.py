@@ -54,6 +54,9 @@ class CfeResponse(SQLModel, table=True):
     anything_else: str | None = Field(default=None, sa_type=sa.Text)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
+    def respondent_kind_label(self) -> str | None:
+        return RESPONDENT_KINDS.get(self.respondent_kind or "", self.respondent_kind)
+
     def answers(self) -> list[tuple[str, str, str]]:
         """(question, heading, answer) for each question answered."""
         return [(q, heading, getattr(self, column)) for column, q, heading in CFE_ANSWERS if getattr(self, column)]

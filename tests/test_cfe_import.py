@@ -384,3 +384,159 @@ def test_arbitrary_cells_never_crash_the_importer(db, responses):  # noqa: ANN00
     db.rollback()
     assert report.responses <= len(responses)
     assert all(str(p) for p in report.problems)
+
+
+# --- answers kept with the response: Q11a–c and Q16–18 ------------------------------------------
+
+
+def _answers(db) -> list:  # noqa: ANN001
+    from catalogue.cfe_models import CfeResponse
+
+    return list(db.exec(select(CfeResponse).order_by(CfeResponse.id)))
+
+
+def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):  # noqa: ANN001
+    kept = {db.get(Organisation, r.organisation_id).name: r for r in _answers(db)}
+    # Eastfold answered none of them: nothing kept for it.
+    assert set(kept) == {"Northdale Borough Council (fictional)", "Brightwater Children's Homes (fictional)"}
+    northdale = kept["Northdale Borough Council (fictional)"]
+    assert northdale.respondent_kind == "local-authority"
+    assert northdale.what_helped == "Champions in every team and protected time to learn."
+    assert northdale.asks_of_government.startswith("Clear national guidance")
+    assert northdale.help_develop is None and northdale.anything_else is None
+    assert [q for q, _, _ in northdale.answers()] == ["Q16", "Q17"]
+    brightwater = kept["Brightwater Children's Homes (fictional)"]
+    assert brightwater.respondent_kind == "other-organisation"
+    assert brightwater.help_develop == "Small grants for providers"
+    assert brightwater.imported_at is not None
+    # Never the respondent's name or email.
+    everything = repr([r.model_dump() for r in kept.values()])
+    assert "Sam Example" not in everything and "example.org" not in everything and "Alex" not in everything
+    assert "Kept the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in imported.lines()
+
+
+def test_answers_update_on_reimport_never_duplicate(db, imported):  # noqa: ANN001
+    first = {r.key: r.id for r in _answers(db)}
+    again = _import(db, EXAMPLE.read_text(encoding="utf-8"))
+    assert (again.answers_created, again.answers_updated) == (0, 2)
+    assert {r.key: r.id for r in _answers(db)} == first
+    # A corrected export: the same response, its answers changed, updated in place.
+    corrected = make_csv(
+        {
+            "What is the name": "Northdale Borough Council (fictional)",
+            "Are you responding": "Local Authority",
+            "Q17": "Funding for a regional AI lead.",
+            "Q18": "Share DPIA templates.",
+        }
+    )
+    report = _import(db, corrected)
+    assert (report.answers_created, report.answers_updated) == (0, 1)
+    northdale = next(r for r in _answers(db) if r.key.endswith("northdale-borough-council-fictional-response"))
+    assert northdale.id in first.values()
+    assert (northdale.what_helped, northdale.asks_of_government, northdale.anything_else) == (
+        None,
+        "Funding for a regional AI lead.",
+        "Share DPIA templates.",
+    )
+    assert len(_answers(db)) == 2
+
+
+def test_two_responses_from_one_organisation_are_both_kept(db):  # noqa: ANN001
+    text = make_csv(
+        {"What is the name": "Leeds CC", "Q16": "Champions."},
+        {"What is the name": "Leeds City Council", "Q16": "Protected time."},
+        {"What is the name": "Leeds", "Q16": "Champions."},  # the same answers sent twice: one
+    )
+    _import(db, text)
+    _import(db, text)
+    assert [r.what_helped for r in _answers(db)] == ["Champions.", "Protected time."]
+    assert len({r.key for r in _answers(db)}) == 2
+
+
+def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):  # noqa: ANN001
+    report = _import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
+    assert _answers(db) == []
+    assert "Would keep the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in report.lines()
+    path = tmp_path / "responses.csv"
+    path.write_text(make_csv({"What is the name": "Leeds", "Q17": "Guidance."}), encoding="utf-8")
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path), "--dry-run"])
+    assert result.exit_code == 0, result.output
+    assert "Would keep the answers to Q11a–c and Q16–18 of 1 response(s)" in result.output
+    db.rollback()
+    assert _answers(db) == []
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path)])
+    assert "Kept the answers to Q11a–c and Q16–18 of 1 response(s): 1 new, 0 updated." in result.output
+    db.rollback()
+    assert [r.asks_of_government for r in _answers(db)] == ["Guidance."]
+
+
+def test_an_answer_too_long_is_reported_and_not_kept(db):  # noqa: ANN001
+    report = _import(db, make_csv({"What is the name": "Leeds", "Q16": "x" * 20001, "Q17": "Guidance."}))
+    assert (2, "Q16") in {(p.row, p.question) for p in report.problems}
+    (kept,) = _answers(db)
+    assert kept.what_helped is None and kept.asks_of_government == "Guidance."
+
+
+SECRET_ANSWER = "Zebrafinch funding <script>alert('cfe')</script> for a regional lead."
+
+
+@pytest.fixture
+def told_government(db):  # noqa: ANN001, ANN201
+    """Leeds told the call for evidence something only its members and site admins may read."""
+    _import(
+        db,
+        make_csv({"What is the name": "Leeds CC", "Are you responding": "Local Authority", "Q17": SECRET_ANSWER}),
+    )
+    return db.exec(select(Organisation).where(Organisation.name == "Leeds")).one()
+
+
+def test_answers_shown_to_the_organisations_members_and_site_admins(db, client_as, told_government):  # noqa: ANN001
+    from tests.factories import UserFactory
+
+    leeds = told_government
+    member = UserFactory(organisation_id=leeds.id)
+    admin = UserFactory(is_site_admin=True)
+    for user in (member, admin):
+        page = client_as(user).get(f"/organisations/{leeds.ref}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "What this organisation told the call for evidence" in text
+        assert "Zebrafinch funding" in text and "Q17. What it would want to see from central government" in text
+        # Escaped, never markup.
+        assert "<script>alert" not in text and "&lt;script&gt;" in text
+
+
+def test_answers_never_reach_anyone_else_nor_search_api_or_exports(app, db, client_as, told_government):  # noqa: ANN001
+    from tests.factories import OrganisationFactory, UserFactory
+
+    leeds = told_government
+    other_la = db.exec(select(Organisation).where(Organisation.name == "Wigan")).one()
+    supplier = OrganisationFactory(kind="supplier", name="Acme Ltd")
+    partnership = OrganisationFactory(kind="partnership", name="Yorkshire Partnership")
+    from catalogue.accounts.models import PartnershipMember
+
+    db.add(PartnershipMember(partnership_id=partnership.id, member_id=leeds.id, status="accepted"))
+    db.commit()
+    others = [
+        None,
+        UserFactory(organisation_id=leeds.id, status="pending"),
+        UserFactory(organisation_id=other_la.id, role="admin"),
+        UserFactory(organisation_id=supplier.id, role="admin"),
+        UserFactory(organisation_id=partnership.id, role="admin"),
+    ]
+    for user in others:
+        page = client_as(user).get(f"/organisations/{leeds.ref}")
+        assert page.status_code == 200
+        text = page.get_data(as_text=True)
+        assert "Zebrafinch" not in text and "told the call for evidence" not in text
+    # Not indexed, not in the API, not in the bundle: not even for a site admin.
+    assert app.test_cli_runner().invoke(args=["search", "reindex"]).exit_code == 0
+    admin = client_as(UserFactory(is_site_admin=True))
+    urls = ("/search?q=zebrafinch", "/export/search.csv?q=zebrafinch", "/api/v1/search?q=zebrafinch")
+    for url in (*urls, f"/api/v1/organisations/{leeds.ref}", "/api/v1/organisations"):
+        response = admin.get(url)
+        assert response.status_code == 200, url
+        assert "zebrafinch funding" not in response.get_data(as_text=True).lower(), url
+    assert "Zebrafinch" not in dumps(export_bundle(db))

@@ -50,6 +50,8 @@ MARKERS: dict[str, frozenset[str]] = {
     "zqxreferencemarker": frozenset({"supplier", "other_la", "site_admin"}),
     "zqxcontactmarker": frozenset({"owner", "site_admin"}),
     "zqxpendingemailmarker": frozenset({"pending", "owner", "site_admin"}),
+    # What the owning council told the call for evidence (Q11a–c, Q16–18): its members and admins.
+    "zqxcfemarker": frozenset({"owner", "site_admin"}),
 }
 # A search word planted beside each marker (searching for the marker itself would make every
 # page that echoes the query look like a leak).
@@ -161,6 +163,18 @@ def _plant(session: Session, world: World) -> None:
             organisation_id=owner_la.id, visibility=visibility, documentation=text, other_sources=text
         )
         records.append(("single_view", single_view))
+
+    from catalogue.cfe_models import ANSWER_FIELDS, CfeResponse
+
+    _add(
+        session,
+        CfeResponse(
+            key="cfe-owning-council-response",
+            organisation_id=owner_la.id,
+            respondent_kind="local-authority",
+            **dict.fromkeys(ANSWER_FIELDS, text_for("zqxcfemarker")),
+        ),
+    )
 
     public_offering = F.OfferingFactory(
         supplier_id=supplier.id, tool_id=tool.id, status="published", name="Scribe Assist for visits"

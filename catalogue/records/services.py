@@ -16,6 +16,7 @@ from sqlmodel import Session, select
 from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, PartnershipMember
+from catalogue.cfe_models import CfeResponse
 from catalogue.db import utcnow
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import RESOURCE_FIELDS, DeploymentSchema, SingleViewSchema, ToolSchema
@@ -393,6 +394,8 @@ class OrganisationPage:
     partnerships: list[Organisation]
     show_contact: bool
     can_author: bool
+    # What it told the call for evidence: empty unless access.can_see_cfe_answers.
+    cfe_responses: list[CfeResponse] = field(default_factory=list)
 
 
 def organisation_page(session: Session, viewer: Viewer, ref: str) -> OrganisationPage:
@@ -426,6 +429,11 @@ def organisation_page(session: Session, viewer: Viewer, ref: str) -> Organisatio
         ),
         show_contact=access.can_see_contact(viewer, org),
         can_author=access.can_author_evidence(viewer) and viewer.member_org_id == org.id,
+        cfe_responses=list(
+            session.exec(select(CfeResponse).where(CfeResponse.organisation_id == org.id).order_by(CfeResponse.id))
+        )
+        if access.can_see_cfe_answers(viewer, org.id)
+        else [],
     )
 
 
