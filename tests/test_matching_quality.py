@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from outcomes.matching import engine
 from outcomes.matching.index import DocMeta
 from outcomes.models import Challenge
@@ -58,3 +60,102 @@ def test_feedback_terms_come_from_the_best_candidates_and_lift_similar_ones() ->
     resembles = engine._resembles(added[corpus.slot_of[2]], scores[corpus.slot_of[2]], "Doc 2", sources)
     assert resembles[0] == "Doc 1"
     assert "Doc 2" not in resembles
+
+
+def _deployment_corpus(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str]):  # noqa: ANN202
+    """A deployments corpus as the index builds it: each account's own text merged with its tool's."""
+    from outcomes.matching.index import Corpus
+    from outcomes.matching.text import analyse, merged
+
+    corpus = Corpus()
+    for i, (tool_id, own_text) in accounts.items():
+        own = analyse([(own_text, 1.0)])
+        meta = DocMeta(id=i, ref=f"dep-{i}", name=f"Tool {tool_id}", owner_id=100 + i, tool_id=tool_id, categories=())
+        corpus.add(meta, merged(analyse([(tool_texts[tool_id], 1.0)]), own), own)
+    return corpus
+
+
+def _fielded(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str], title: str, problem: str):  # noqa: ANN202
+    """The corpus and each slot's (query, expansion, own-field) scores for a challenge."""
+    corpus = _deployment_corpus(accounts, tool_texts)
+    query = _query(title, problem)
+    weights = engine._idf_weights(corpus, engine._query_weights(query, corpus), {})
+    return corpus, engine._bm25f(corpus, range(len(accounts)), weights)
+
+
+def test_a_deployments_own_account_counts_more_than_its_tools_description() -> None:
+    tools = {
+        1: "Interpreting by video for home visits, plans and letters translated, many languages.",
+        2: "Secure workspace for staff.",
+    }
+    accounts = {
+        1: (1, "Video interpreting at home visits."),
+        2: (1, "Child protection plans translated for parents within five days."),
+        3: (2, "Staff draft letters and plans in plain words parents understand; plans translated."),
+        4: (2, "Used for reformatting reports."),
+    }
+    title, problem = "Plans and letters parents can read", "Child protection plans need translating for parents."
+    corpus, scores = _fielded(accounts, tools, title, problem)
+    total = {corpus.meta[s].id: q + e for s, (q, e, _) in scores.items()}
+    # Two accounts of one tool are told apart by their own words ...
+    assert total[2] > total[1]
+    # ... and an account that answers the challenge beats one that only shares its tool's words.
+    assert total[3] > total[1]
+    assert total[3] > total[4]
+    own = {corpus.meta[s].id: o for s, (_, _, o) in scores.items()}
+    assert own[1] < own[2] and own[4] == 0.0
+
+
+def test_pooled_accounts_lift_a_tool_most_peers_used_for_the_problem() -> None:
+    tools = {1: "Caseload weighting tool.", 2: "Visit recording app."}
+    accounts = {
+        1: (1, "Used in supervision to discuss workload."),
+        2: (1, "Allocation decisions by senior leaders."),
+        3: (1, "Stopped: no staff to move between teams."),
+        4: (2, "Supervision sessions recorded and drafted."),
+        5: (2, "Supervision records drafted from the recording."),
+    }
+    corpus, scores = _fielded(accounts, tools, "Supervision that is recorded", "Supervision records are late.")
+    own = {slot: o for slot, (_, _, o) in scores.items()}
+    pooled = engine._pooled_own(corpus, own, lambda meta: True)
+    # One account of three mentions supervision; both accounts of the other tool are about it.
+    assert pooled[2] > pooled[1] > 0
+    # Only accounts the viewer may see are counted, in the sum and in the number of accounts.
+    hidden = engine._pooled_own(corpus, own, lambda meta: meta.id != 4)
+    visible_top = max(v for slot, v in own.items() if corpus.meta[slot].id != 4)
+    assert hidden[2] == pytest.approx(own[corpus.slot_of[5]] / visible_top)
+
+
+def test_dropped_reasons_and_embedded_delivery_are_searchable_words() -> None:
+    from types import SimpleNamespace
+
+    from outcomes.matching.index import deployment_doc, tool_analysis
+
+    tool = SimpleNamespace(
+        id=1,
+        name="Record Helper",
+        summary="Drafts notes.",
+        description=None,
+        categories=["transcription"],
+        delivery="embedded",
+        case_management_systems=["Lattice CSC"],
+    )
+    row = SimpleNamespace(
+        id=7,
+        ref="dep-7",
+        organisation_id=3,
+        tool_id=1,
+        stage="dropped",
+        visibility="public",
+        summary="Pilot stopped.",
+        impact=None,
+        learnings=None,
+        barriers=None,
+        dropped_detail=None,
+        dropped_reasons=["integration", "information-governance"],
+        evaluation_findings=None,
+    )
+    meta, analysed, own = deployment_doc(row, tool, tool_analysis(tool))
+    assert {"integr", "govern"} <= set(own.terms)  # the reasons' labels, as the deployment's own words
+    assert "~in-record" in analysed.terms and "~in-record" not in own.terms  # "built into a case management system"
+    assert analysed.length > own.length

@@ -7,7 +7,9 @@ Two steps, so a challenge costs tens of milliseconds at 50k records:
 2. ranking: BM25-style text relevance over weighted fields, plus the categories inferred from
    the challenge, how well the offering's stated outcomes answer the challenge's, fit with the
    owner's case management system, peer evidence, and a discount for tools built for another
-   sector. Each match keeps the facts that made its score, for the explanation.
+   sector. A deployment is scored BM25F-style on its own account and its tool's description as
+   two fields, plus how well peers' accounts of the same tool answer the challenge, pooled.
+   Each match keeps the facts that made its score, for the explanation.
 
 Everything is seen as a member of the challenge's owner (catalogue.access.viewer_as_member_of);
 pages add the current viewer too, so nobody is shown a record the policy hides from them.
@@ -19,6 +21,7 @@ import heapq
 import math
 import time
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -72,9 +75,8 @@ class Weights:
     focus: float = 0.2
     dep_focus: float = 0.20
     dep_text: float = 1.0
-    dep_tool_text: float = 0.20
-    dep_category: float = 0.10
-    dep_tool: float = 0.10
+    dep_tool_text: float = 0.40
+    dep_pooled: float = 0.40  # peers' own accounts of the tool, pooled (mean)
 
 
 WEIGHTS = Weights()
@@ -343,6 +345,82 @@ def _add_feedback(corpus: Corpus, scores: dict[int, float], expansion: dict[str,
     return added
 
 
+# A deployment is scored on two fields (BM25F): its own account (what this organisation did, found
+# and learnt) and its tool's description, shared by every deployment of the tool. Each field has
+# its own weight and length normalisation, so a short account that answers the challenge is not
+# drowned by a long product description, and two accounts of one tool are told apart by their own words.
+OWN_FIELD = 1.0
+TOOL_FIELD = 0.6
+OWN_B = 0.5
+TOOL_B = 0.5
+
+
+def _bm25f(
+    corpus: Corpus, slots: Iterable[int], weights: dict[int, list[float]]
+) -> dict[int, tuple[float, float, float]]:
+    """Field-weighted BM25 of each slot for {term id: [query weight x idf, expansion weight x idf]}:
+    (query part, expansion part, both on the record's own field alone)."""
+    out: dict[int, tuple[float, float, float]] = {}
+    if not weights:
+        return out
+    avg_own, avg_tool = corpus.avg_own_length(), corpus.avg_other_length()
+    k1p = K1 + 1
+    get = weights.get
+    for slot in slots:
+        ids, tfs, owns = corpus.fwd_terms[slot], corpus.fwd_tfs[slot], corpus.fwd_own[slot]
+        if ids is None:
+            continue
+        own_len = corpus.own_length[slot]
+        tool_len = corpus.length[slot] - own_len
+        own_norm = OWN_FIELD / (1 - OWN_B + OWN_B * own_len / avg_own)
+        tool_norm = TOOL_FIELD / (1 - TOOL_B + TOOL_B * tool_len / avg_tool)
+        q_score = e_score = own_score = 0.0
+        for i, tid in enumerate(ids):
+            w = get(tid)
+            if w is None:
+                continue
+            raw_own = owns[i] if owns is not None else tfs[i]
+            own_tf = raw_own * own_norm
+            tf = own_tf + (tfs[i] - raw_own) * tool_norm
+            sat = k1p * tf / (tf + K1)
+            q_score += w[0] * sat
+            e_score += w[1] * sat
+            if own_tf:
+                own_score += (w[0] + w[1]) * k1p * own_tf / (own_tf + K1)
+        out[slot] = (q_score, e_score, own_score)
+    return out
+
+
+def _pooled_own(corpus: Corpus, own: dict[int, float], keep: callable) -> dict[int, float]:
+    """Per tool, the mean over its deployments the viewers may see of how well each one's own
+    account answers the challenge (relative to the best account): high when peers generally used
+    the tool for this problem, low when one account among many mentions it."""
+    seen = {slot: score for slot, score in own.items() if keep(corpus.meta[slot])}
+    top = max(seen.values(), default=0.0) or 1.0
+    sums: dict[int, float] = {}
+    for slot, score in seen.items():
+        tid = corpus.meta[slot].tool_id
+        if tid is not None:
+            sums[tid] = sums.get(tid, 0.0) + score / top
+    out = {}
+    for tid, total in sums.items():
+        accounts = sum(
+            1 for slot in corpus.by_tool.get(tid, ()) if corpus.meta[slot] is not None and keep(corpus.meta[slot])
+        )
+        out[tid] = total / max(accounts, 1)
+    return out
+
+
+def _idf_weights(corpus: Corpus, qweights: dict[int, float], expansion: dict[str, float]) -> dict[int, list[float]]:
+    """{term id: [query weight x idf, expansion weight x idf]}."""
+    out: dict[int, list[float]] = {tid: [w * corpus.idf(tid), 0.0] for tid, w in qweights.items()}
+    for term, w in expansion.items():
+        tid = corpus.term_id(term)
+        if tid is not None and corpus.df[tid] > 0:
+            out.setdefault(tid, [0.0, 0.0])[1] += w * corpus.idf(tid)
+    return out
+
+
 FEEDBACK_EXPLAINED = 0.25  # share of a record's text score from feedback worth a sentence
 
 
@@ -524,8 +602,12 @@ def rank(
     # the candidates (only them: the candidate stage stays bounded).
     sources: list[str] = []
     expansion = _feedback_terms(((dep_corpus, dep_text), (corpus, text)), query, sources)
-    dep_fed = _add_feedback(dep_corpus, dep_text, expansion) if expansion else {}
     fed = _add_feedback(corpus, text, expansion) if expansion else {}
+    # The deployment candidates, ranked again field by field, with the feedback terms.
+    fielded = _bm25f(dep_corpus, dep_text, _idf_weights(dep_corpus, dep_qweights, expansion))
+    dep_text = {slot: q + e for slot, (q, e, _) in fielded.items()}
+    dep_fed = {slot: e for slot, (_, e, _) in fielded.items()}
+    pooled = _pooled_own(dep_corpus, {slot: own for slot, (_, _, own) in fielded.items()}, keep_deployment)
     dep_top = max(dep_text.values(), default=0.0) or 1.0
     tool_text: dict[int, float] = {}
     for slot, raw in dep_text.items():
@@ -535,9 +617,6 @@ def rank(
 
     offerings: list[Match] = []
     top_text = max(text.values(), default=0.0) or 1.0
-    # How well each tool answers the challenge, before any fit with the owner's system: a
-    # tool that answers it makes its deployments worth reading, whatever system they run on.
-    tool_relevance: dict[int, float] = {}
     for slot, raw in text.items():
         meta = corpus.meta[slot]
         m = Match("offering", meta, 0.0, text=raw / top_text)
@@ -566,8 +645,6 @@ def rank(
             + w.peer_relevance * used
             + w.focus * focus
         ) * sector_mult
-        if meta.tool_id is not None:
-            tool_relevance[meta.tool_id] = max(tool_relevance.get(meta.tool_id, 0.0), base)
         m.score = (base + w.peer * _peer_prior(m.peer)) * cms_mult
         offerings.append(m)
     offerings.sort(key=lambda m: (-m.score, m.meta.ref))
@@ -576,9 +653,9 @@ def rank(
         slot = corpus.slot_of[m.meta.id]
         m.terms = _shared_terms(corpus, slot, qweights, query)
         m.bridges = _bridges(query, m.meta)
-    top_tool = max(tool_relevance.values(), default=0.0) or 1.0
 
-    # Peers' accounts of one tool tell one story: the best account lifts the others.
+    # Peers' accounts of one tool tell one story: the best account lifts the others a little, and
+    # a tool most peers used for this problem lifts all its accounts (pooled).
     deployments: list[Match] = []
     corpus, qweights, text, top_text = dep_corpus, dep_qweights, dep_text, dep_top
     for slot, raw in text.items():
@@ -586,15 +663,14 @@ def rank(
         m = Match("deployment", meta, 0.0, text=raw / top_text)
         m.resembles = _resembles(dep_fed.get(slot, 0.0), raw, meta.name, sources)
         m.categories = [c for c in meta.categories if c in query.categories]
-        cat = max((query.categories[c] for c in m.categories), default=0.0)
         # No sector discount here: every deployment is an authority's or provider's own account.
-        tool = tool_relevance.get(meta.tool_id, 0.0) / top_tool
+        # Neither shared categories nor the tool's offerings add to the score: both are the same
+        # for every account of a tool, and the tool's text and the pooled accounts say it better.
         m.parts = {
             "focus": w.dep_focus * _focus_coverage(query, meta, corpus),
             "text": w.dep_text * m.text,
             "tool_text": w.dep_tool_text * tool_text.get(meta.tool_id, 0.0),
-            "category": w.dep_category * cat,
-            "tool": w.dep_tool * tool,
+            "pooled": w.dep_pooled * pooled.get(meta.tool_id, 0.0),
         }
         m.score = sum(m.parts.values())
         deployments.append(m)

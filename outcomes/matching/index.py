@@ -32,7 +32,7 @@ from catalogue.accounts.models import Organisation
 from catalogue.changes import ChangeLog
 from catalogue.db import write_intent
 from catalogue.records.models import Deployment, Tool
-from catalogue.vocabulary import CATEGORIES
+from catalogue.vocabulary import CATEGORIES, DELIVERY, DROPPED_REASONS
 from outcomes.matching.text import Analysed, analyse, merged
 from suppliers.models import Offering
 
@@ -40,17 +40,27 @@ K1 = 1.2
 B = 0.75
 
 # How much each field of a record says about what it is for.
-OFFERING_FIELDS = {"name": 2.5, "summary": 2.0, "outcomes": 1.5, "description": 1.0, "categories": 1.0, "supplier": 0.3}
+OFFERING_FIELDS = {
+    "name": 2.5,
+    "summary": 2.0,
+    "outcomes": 1.5,
+    "description": 1.0,
+    "categories": 1.0,
+    "delivery": 1.0,
+    "supplier": 0.3,
+}
 DEPLOYMENT_FIELDS = {
     "tool_name": 1.5,
     "tool_summary": 1.5,
     "tool_description": 0.8,
     "tool_categories": 0.8,
+    "delivery": 0.8,
     "summary": 2.0,
     "impact": 1.0,
     "learnings": 0.6,
     "barriers": 0.5,
     "dropped_detail": 0.8,
+    "dropped_reasons": 0.8,
     "evaluation_findings": 0.6,
 }
 
@@ -101,6 +111,11 @@ class Corpus:
         self.fwd_terms: list[array | None] = []
         self.fwd_tfs: list[array | None] = []
         self.length: array = array("f")
+        # Deployments only: the record's own share of each term and of its length (the rest is
+        # its tool's), so ranking can weigh and normalise the two fields apart (BM25F).
+        self.fwd_own: list[array | None] = []
+        self.own_length: array = array("f")
+        self.total_own_length = 0.0
         self.meta: list[DocMeta | None] = []
         self.slot_of: dict[int, int] = {}
         self.by_tool: dict[int, set[int]] = {}
@@ -119,6 +134,12 @@ class Corpus:
 
     def avg_length(self) -> float:
         return self.total_length / self.live if self.live else 1.0
+
+    def avg_own_length(self) -> float:
+        return max(self.total_own_length / self.live, 1.0) if self.live else 1.0
+
+    def avg_other_length(self) -> float:
+        return max((self.total_length - self.total_own_length) / self.live, 1.0) if self.live else 1.0
 
     def idf(self, term_id: int) -> float:
         if self._idf_live != self.live or self._idf_df_version != self.df_version:
@@ -141,11 +162,14 @@ class Corpus:
     def term_id(self, term: str) -> int | None:
         return self.term_ids.get(term)
 
-    def add(self, meta: DocMeta, analysed: Analysed) -> None:
+    def add(self, meta: DocMeta, analysed: Analysed, own: Analysed | None = None) -> None:
+        """Index a record; `own` is the part of `analysed` that is the record's own text (the rest
+        its tool's), kept for field-wise scoring."""
         self.remove(meta.id)
         slot = len(self.meta)
         ids = array("i")
         tfs = array("f")
+        own_tfs = array("f") if own is not None else None
         for term, tf in analysed.terms.items():
             tid = self.term_ids.get(term)
             if tid is None:
@@ -160,9 +184,15 @@ class Corpus:
             self.df[tid] += 1
             ids.append(tid)
             tfs.append(tf)
+            if own_tfs is not None:
+                own_tfs.append(own.terms.get(term, 0.0))
         self.fwd_terms.append(ids)
         self.fwd_tfs.append(tfs)
+        self.fwd_own.append(own_tfs)
         self.length.append(max(analysed.length, 1.0))
+        own_len = min(own.length, analysed.length) if own is not None else analysed.length
+        self.own_length.append(own_len)
+        self.total_own_length += own_len
         self.meta.append(meta)
         self.slot_of[meta.id] = slot
         if meta.tool_id is not None:
@@ -181,9 +211,11 @@ class Corpus:
         if meta is not None and meta.tool_id is not None:
             self.by_tool.get(meta.tool_id, set()).discard(slot)
         self.total_length -= self.length[slot]
+        self.total_own_length -= self.own_length[slot]
         self.meta[slot] = None
         self.fwd_terms[slot] = None
         self.fwd_tfs[slot] = None
+        self.fwd_own[slot] = None
         self.live -= 1
         self.df_version += 1
 
@@ -192,8 +224,14 @@ class Corpus:
         return dict(zip(ids, tfs, strict=True)) if ids is not None else {}
 
 
-def _labels(codes: Iterable[str]) -> str:
-    return " ".join(CATEGORIES.get(c, c) for c in codes or ())
+def _labels(codes: Iterable[str], vocabulary: dict[str, str] = CATEGORIES) -> str:
+    return " ".join(vocabulary.get(c, c) for c in codes or () if c != "other")
+
+
+def _delivery(delivery: str | None) -> str | None:
+    """Built into a case management system is something a challenge may ask for; a standalone
+    tool's being standalone is not, so only the first becomes words."""
+    return DELIVERY.get("embedded") if delivery == "embedded" else None
 
 
 def _outcome_terms(text: str) -> dict[str, float]:
@@ -214,6 +252,7 @@ def offering_doc(row: Any, supplier_name: str | None) -> tuple[DocMeta, Analysed
             ("\n".join(outcomes), w["outcomes"]),
             (row.description, w["description"]),
             (_labels(row.categories), w["categories"]),
+            (_delivery(row.delivery), w["delivery"]),
             (supplier_name, w["supplier"]),
         ]
     )
@@ -243,11 +282,13 @@ def tool_analysis(tool: Any) -> Analysed:
             (tool.summary, w["tool_summary"]),
             (tool.description, w["tool_description"]),
             (_labels(tool.categories), w["tool_categories"]),
+            (_delivery(tool.delivery), w["delivery"]),
         ]
     )
 
 
-def deployment_doc(row: Any, tool: Any, tool_analysed: Analysed | None = None) -> tuple[DocMeta, Analysed]:
+def deployment_doc(row: Any, tool: Any, tool_analysed: Analysed | None = None) -> tuple[DocMeta, Analysed, Analysed]:
+    """A deployment's index entry: its metadata, its text with its tool's, and its own text alone."""
     w = DEPLOYMENT_FIELDS
     own = analyse(
         [
@@ -256,6 +297,7 @@ def deployment_doc(row: Any, tool: Any, tool_analysed: Analysed | None = None) -
             (row.learnings, w["learnings"]),
             (row.barriers, w["barriers"]),
             (row.dropped_detail, w["dropped_detail"]),
+            (_labels(row.dropped_reasons, DROPPED_REASONS), w["dropped_reasons"]),
             (row.evaluation_findings, w["evaluation_findings"]),
         ]
     )
@@ -277,7 +319,7 @@ def deployment_doc(row: Any, tool: Any, tool_analysed: Analysed | None = None) -
         concepts=dict(analysed.phrases),
         focus=_focus(tool.name if tool else None, tool.summary if tool else None, row.summary),
     )
-    return meta, analysed
+    return meta, analysed, own
 
 
 _TOOL_COLUMNS = (
@@ -315,6 +357,7 @@ _DEPLOYMENT_COLUMNS = (
     Deployment.learnings,
     Deployment.barriers,
     Deployment.dropped_detail,
+    Deployment.dropped_reasons,
     Deployment.evaluation_findings,
 )
 # Past this many changes since the last look, rebuilding is cheaper than replaying.
@@ -460,7 +503,7 @@ class MatchIndex:
 # A built index is saved beside the search index (derived data, like it) once it is big enough
 # that rebuilding hurts, so a restarted or second app process loads it and replays the log.
 SNAPSHOT_MIN_RECORDS = 5000
-SNAPSHOT_VERSION = 2
+SNAPSHOT_VERSION = 3
 
 
 def _fingerprint() -> str:
