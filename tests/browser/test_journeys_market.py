@@ -145,3 +145,201 @@ def test_commissioner_checks_and_publishes_a_challenge_and_answers_a_question(pa
     assert "Quillstone" not in body
     assert "Asked by" not in body
     assert ASKED not in body
+
+
+# --- a supplier: offering, reference, alert, interest, proposal ---------------------------------
+
+MINUTES_TITLE = "Conference minutes reach families weeks late"
+OFFERING = "Fernhollow Minutes for conferences"
+ESSENTIAL = "Works with the Hearthwise case record"
+
+
+def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
+    """A supplier with a tool that Saltmere uses, and a Northmoor challenge written but not yet
+    published; returns the challenge's ref."""
+    from datetime import timedelta
+
+    from sqlmodel import select
+
+    from catalogue.accounts.models import Organisation
+    from catalogue.db import utcnow
+    from catalogue.records.models import Deployment, Tool
+    from outcomes.models import Challenge
+
+    supplier = Organisation(ref="sup-fernhollow", name="Fernhollow Digital Ltd", kind="supplier", region="North West")
+    session.add(supplier)
+    session.flush()
+    seed_user(session, "sales@fernhollow.example", "sup-fernhollow", "Fen Sales (Fernhollow)")
+    tool = Tool(
+        ref="tool-fernhollow-minutes",
+        name="Fernhollow Minutes",
+        summary="Drafts the minutes of a meeting from its recording.",
+        categories=["transcription"],
+        uses_ai=True,
+        delivery="standalone",
+        supplier_id=supplier.id,
+    )
+    session.add(tool)
+    session.flush()
+    saltmere, northmoor = (
+        session.exec(select(Organisation).where(Organisation.ref == ref)).one()
+        for ref in ("la-saltmere", "la-northmoor")
+    )
+    session.add(
+        Deployment(
+            ref="dep-saltmere-fernhollow-minutes",
+            organisation_id=saltmere.id,
+            tool_id=tool.id,
+            stage="implemented",
+            started="2025-02",
+            summary="Minutes for every child protection conference since February 2025.",
+            visibility="public",
+        )
+    )
+    challenge = Challenge(
+        ref="ch-northmoor-conference-minutes",
+        owner_id=northmoor.id,
+        title=MINUTES_TITLE,
+        categories=["transcription"],
+        problem="Minutes of child protection conferences take three weeks to reach families, "
+        "who need them to know what was agreed.",
+        users="Conference chairs and minute-takers, and the families who attend.",
+        outcomes=[{"outcome": "Families get the minutes sooner", "measure": "Days", "baseline": "21", "target": "5"}],
+        budget_min=10000,
+        budget_max=40000,
+        route="framework",
+        closes=(utcnow() + timedelta(days=30)).date(),
+        evaluation_criteria=[{"criterion": "Accuracy", "weight": 60}, {"criterion": "Cost", "weight": 40}],
+        requirements=[{"requirement": ESSENTIAL, "essential": True}],
+    )
+    session.add(challenge)
+    session.flush()
+    return challenge.ref
+
+
+def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(page_as, seed) -> None:  # noqa: ANN001
+    with seed() as session:
+        challenge_ref = _seed_supplier_and_draft_challenge(session)
+
+    # The supplier lists an offering as a draft, then publishes it.
+    supplier = page_as("sales@fernhollow.example", SEED_PASSWORD)
+    supplier.goto("/account")
+    supplier.get_by_role("link", name="Supplier dashboard").click()
+    supplier.get_by_role("link", name="Add an offering").click()
+    supplier.get_by_label("Name").fill(OFFERING)
+    supplier.get_by_label("Summary").fill("Minutes of child protection conferences drafted the same day.")
+    supplier.get_by_label("Transcription and note-taking (visits, meetings, supervision)").check()
+    supplier.get_by_label("The catalogue tool this offering sells").select_option(label="Fernhollow Minutes")
+    supplier.get_by_label("Standalone or bolt-on tool").check()
+    assert_accessible(supplier)
+    supplier.get_by_role("button", name="Save as draft").click()
+    expect(supplier.get_by_text("The draft is saved")).to_be_visible()
+    expect(supplier.get_by_role("heading", name=OFFERING)).to_contain_text("Draft")
+    assert_accessible(supplier)
+    supplier.get_by_role("link", name=f"Edit {OFFERING}").click()
+    supplier.get_by_role("button", name="Publish").click()
+    expect(supplier.get_by_text("The offering is published")).to_be_visible()
+    expect(supplier.get_by_role("heading", name=OFFERING)).not_to_contain_text("Draft")
+    expect(supplier.get_by_text("No authority has confirmed using this offering yet.")).to_be_visible()
+
+    # It cites Saltmere, which uses the tool, as a reference.
+    supplier.get_by_role("link", name="References").click()
+    supplier.get_by_label("Which authority or provider uses it?").select_option(label="Saltmere Council")
+    supplier.get_by_label("A note for them (optional)").fill("Your conference minutes team, since February 2025.")
+    assert_accessible(supplier)
+    supplier.get_by_role("button", name="Ask them to confirm").click()
+    expect(supplier.get_by_text("We have asked Saltmere Council to confirm")).to_be_visible()
+    expect(supplier.get_by_role("row", name="Saltmere Council")).to_contain_text("Pending")
+
+    # Saltmere hears about it and confirms, naming its record of the tool.
+    authority = page_as("worker@saltmere.example")
+    authority.goto("/account")
+    authority.get_by_role("link", name="Notifications and what you follow").click()
+    authority.get_by_role("link", name=f"Fernhollow Digital Ltd asks you to confirm you use {OFFERING}").click()
+    expect(authority.get_by_role("heading", name=f"Do you use {OFFERING}?")).to_be_visible()
+    expect(authority.get_by_text("Their note: Your conference minutes team")).to_be_visible()
+    expect(authority.get_by_label("Implemented from", exact=False)).to_be_checked()
+    authority.get_by_label("Confirm: we use it").check()
+    assert_accessible(authority)
+    authority.get_by_role("button", name="Send answer").click()
+    expect(authority.get_by_text("You confirmed the reference")).to_be_visible()
+    expect(authority.get_by_role("row", name=f"Fernhollow Digital Ltd {OFFERING}")).to_contain_text("Confirmed")
+    assert_accessible(authority)
+
+    supplier.get_by_role("link", name=OFFERING).click()
+    expect(supplier.get_by_text("Used by 1 authority.")).to_be_visible()
+    expect(supplier.locator(".app-evidence + ul").get_by_role("link", name="Saltmere Council")).to_be_visible()
+
+    # The supplier sets up an alert for new challenges.
+    supplier.goto("/suppliers/dashboard")
+    supplier.get_by_role("link", name="Alerts about new challenges").click()
+    supplier.get_by_label("Transcription and note-taking (visits, meetings, supervision)").check()
+    supplier.get_by_label("Keywords").fill("conference minutes")
+    assert_accessible(supplier)
+    supplier.get_by_role("button", name="Save alerts").click()
+    expect(supplier.get_by_text("Your alerts are saved")).to_be_visible()
+
+    # Northmoor publishes a challenge that fits it.
+    commissioner = page_as("commissioner@northmoor.example")
+    commissioner.goto(f"/challenges/{challenge_ref}")
+    commissioner.get_by_role("link", name="Check and publish").click()
+    commissioner.get_by_role("button", name="Publish for market engagement").click()
+    expect(commissioner.get_by_text("The challenge is now ‘Market engagement’")).to_be_visible()
+
+    # The supplier is told in the app, follows the notification and expresses interest.
+    supplier.goto("/suppliers/dashboard")
+    # (new: the alert, and Saltmere's confirmation of the reference)
+    supplier.get_by_role("link", name="Notifications (2 new)").click()
+    expect(
+        supplier.get_by_role("link", name=f"Saltmere Council confirmed your reference for {OFFERING}")
+    ).to_be_visible()
+    alert = supplier.locator(".app-notifications li", has_text=f"New challenge: {MINUTES_TITLE}")
+    expect(alert).to_contain_text("It matches your alert:")
+    expect(alert).to_contain_text("‘conference minutes’")
+    assert_accessible(supplier)
+    alert.get_by_role("link", name=f"New challenge: {MINUTES_TITLE}").click()
+    expect(supplier.get_by_role("heading", name=MINUTES_TITLE)).to_be_visible()
+    supplier.get_by_role("link", name="Express interest").click()
+    supplier.get_by_label("Your approach").fill(
+        "Record the conference with consent and send draft minutes the same day."
+    )
+    supplier.get_by_label("The offering you would use (optional)").select_option(label=OFFERING)
+    assert_accessible(supplier)
+    supplier.get_by_role("button", name="Send your expression of interest").click()
+    expect(supplier.get_by_text("Your expression of interest has been saved")).to_be_visible()
+    expect(supplier.get_by_text("You expressed interest.")).to_be_visible()
+
+    # Northmoor opens the challenge for proposals.
+    commissioner.get_by_role("link", name="Change the status").click()
+    commissioner.get_by_label("Open for proposals").check()
+    assert_accessible(commissioner)
+    commissioner.get_by_role("button", name="Change the status").click()
+    expect(commissioner.get_by_text("The challenge is now ‘Open for proposals’")).to_be_visible()
+
+    # The supplier sends a proposal, answering the essential requirement.
+    supplier.reload()
+    supplier.get_by_role("link", name="Send a proposal").click()
+    supplier.get_by_label("Your approach").fill("Same-day draft minutes, checked by the minute-taker before sending.")
+    supplier.get_by_label("The offering you would use (optional)").select_option(label=OFFERING)
+    supplier.get_by_role("button", name="Send your proposal").click()
+    summary = supplier.locator(".govuk-error-summary")
+    expect(summary).to_contain_text(f"Say how your proposal meets the essential requirement ‘{ESSENTIAL}’")
+    supplier.get_by_label(f"How you meet: {ESSENTIAL}").fill("Minutes are filed to the case record through its API.")
+    supplier.get_by_label("Price (£)").fill("24000")
+    supplier.get_by_label("Evidence").fill("Saltmere Council has used it for every conference since February 2025.")
+    supplier.get_by_role("button", name="Send your proposal").click()
+    expect(supplier.get_by_text("Your proposal has been saved")).to_be_visible()
+    expect(supplier.get_by_text("You sent a proposal.")).to_be_visible()
+    # Its expression of interest can be read; the proposal can still be changed until closing.
+    supplier.get_by_role("link", name="View it").click()
+    expect(supplier.get_by_role("heading", name="Expression of interest from Fernhollow Digital Ltd")).to_be_visible()
+    assert_accessible(supplier)
+    supplier.go_back()
+    supplier.get_by_role("link", name="Change your proposal").click()
+    expect(supplier.get_by_label("Price (£)")).to_have_value("24000")
+    expect(supplier.get_by_label(f"How you meet: {ESSENTIAL}")).to_have_value(
+        "Minutes are filed to the case record through its API."
+    )
+
+    commissioner.reload()
+    expect(commissioner.get_by_role("link", name="2 responses")).to_be_visible()
