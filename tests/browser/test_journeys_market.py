@@ -154,22 +154,58 @@ OFFERING = "Fernhollow Minutes for conferences"
 ESSENTIAL = "Works with the Hearthwise case record"
 
 
-def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
-    """A supplier with a tool that Saltmere uses, and a Northmoor challenge written but not yet
-    published; returns the challenge's ref."""
-    from datetime import timedelta
-
+def _organisation(session, ref: str) -> object:  # noqa: ANN001
     from sqlmodel import select
 
     from catalogue.accounts.models import Organisation
-    from catalogue.db import utcnow
-    from catalogue.records.models import Deployment, Tool
-    from outcomes.models import Challenge
 
-    supplier = Organisation(ref="sup-fernhollow", name="Fernhollow Digital Ltd", kind="supplier", region="North West")
+    return session.exec(select(Organisation).where(Organisation.ref == ref)).one()
+
+
+def _supplier(session, ref: str, name: str, email: str) -> object:  # noqa: ANN001
+    """A supplier organisation with one approved member (SEED_PASSWORD)."""
+    from catalogue.accounts.models import Organisation
+
+    supplier = Organisation(ref=ref, name=name, kind="supplier", region="North West")
     session.add(supplier)
     session.flush()
-    seed_user(session, "sales@fernhollow.example", "sup-fernhollow", "Fen Sales (Fernhollow)")
+    seed_user(session, email, ref, f"Sales ({name})")
+    return supplier
+
+
+def _challenge(session, ref: str, title: str, closes_in_days: int, **fields: object) -> object:  # noqa: ANN001
+    """A complete Northmoor challenge (a draft unless `status` says otherwise): two weighted
+    criteria and one essential requirement."""
+    from datetime import timedelta
+
+    from catalogue.db import utcnow
+    from outcomes.models import Challenge
+
+    challenge = Challenge(
+        ref=ref,
+        owner_id=_organisation(session, "la-northmoor").id,
+        title=title,
+        users="Conference chairs and minute-takers, and the families who attend.",
+        outcomes=[{"outcome": "Families get the minutes sooner", "measure": "Days", "baseline": "21", "target": "5"}],
+        budget_min=10000,
+        budget_max=40000,
+        route="framework",
+        closes=(utcnow() + timedelta(days=closes_in_days)).date(),
+        evaluation_criteria=[{"criterion": "Accuracy", "weight": 60}, {"criterion": "Cost", "weight": 40}],
+        requirements=[{"requirement": ESSENTIAL, "essential": True}],
+        **fields,
+    )
+    session.add(challenge)
+    session.flush()
+    return challenge
+
+
+def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
+    """A supplier with a tool that Saltmere uses, and a Northmoor challenge written but not yet
+    published; returns the challenge's ref."""
+    from catalogue.records.models import Deployment, Tool
+
+    supplier = _supplier(session, "sup-fernhollow", "Fernhollow Digital Ltd", "sales@fernhollow.example")
     tool = Tool(
         ref="tool-fernhollow-minutes",
         name="Fernhollow Minutes",
@@ -181,14 +217,10 @@ def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
     )
     session.add(tool)
     session.flush()
-    saltmere, northmoor = (
-        session.exec(select(Organisation).where(Organisation.ref == ref)).one()
-        for ref in ("la-saltmere", "la-northmoor")
-    )
     session.add(
         Deployment(
             ref="dep-saltmere-fernhollow-minutes",
-            organisation_id=saltmere.id,
+            organisation_id=_organisation(session, "la-saltmere").id,
             tool_id=tool.id,
             stage="implemented",
             started="2025-02",
@@ -196,24 +228,15 @@ def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
             visibility="public",
         )
     )
-    challenge = Challenge(
-        ref="ch-northmoor-conference-minutes",
-        owner_id=northmoor.id,
-        title=MINUTES_TITLE,
+    challenge = _challenge(
+        session,
+        "ch-northmoor-conference-minutes",
+        MINUTES_TITLE,
+        30,
         categories=["transcription"],
         problem="Minutes of child protection conferences take three weeks to reach families, "
         "who need them to know what was agreed.",
-        users="Conference chairs and minute-takers, and the families who attend.",
-        outcomes=[{"outcome": "Families get the minutes sooner", "measure": "Days", "baseline": "21", "target": "5"}],
-        budget_min=10000,
-        budget_max=40000,
-        route="framework",
-        closes=(utcnow() + timedelta(days=30)).date(),
-        evaluation_criteria=[{"criterion": "Accuracy", "weight": 60}, {"criterion": "Cost", "weight": 40}],
-        requirements=[{"requirement": ESSENTIAL, "essential": True}],
     )
-    session.add(challenge)
-    session.flush()
     return challenge.ref
 
 
@@ -343,3 +366,118 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
 
     commissioner.reload()
     expect(commissioner.get_by_role("link", name="2 responses")).to_be_visible()
+
+
+# --- the owner evaluates: scores, shortlist, award, feedback ------------------------------------
+
+SCRIBE_TITLE = "Review meetings are minuted by hand"
+WINNER_FEEDBACK = "The strongest on accuracy, and the case record integration is proven."
+LOSER_FEEDBACK = "Good value, but the accuracy evidence came from a small trial."
+
+
+def _seed_closed_challenge_with_proposals(session) -> str:  # noqa: ANN001
+    """A Northmoor challenge whose closing date has passed, with proposals from Quillstone and
+    from another supplier; returns its ref."""
+    from catalogue.db import utcnow
+    from outcomes.models import ChallengeResponse
+
+    challenge = _challenge(
+        session,
+        "ch-northmoor-review-minutes",
+        SCRIBE_TITLE,
+        -1,
+        status="open",
+        published_at=utcnow(),
+        problem="Looked-after children's review meetings are minuted by hand and typed up weeks later.",
+    )
+    ashgrove = _supplier(session, "sup-ashgrove", "Ashgrove Analytics Ltd", "bids@ashgrove.example")
+    for supplier_id, approach, price in (
+        (_organisation(session, "sup-quillstone").id, "Quillstone Notes drafts the minutes.", 30000),
+        (ashgrove.id, "A review template that fills itself from the recording.", 18000),
+    ):
+        session.add(
+            ChallengeResponse(
+                challenge_id=challenge.id,
+                supplier_id=supplier_id,
+                kind="proposal",
+                approach=approach,
+                requirements_met=[{"requirement": ESSENTIAL, "how": "Through the case record's API."}],
+                price=price,
+            )
+        )
+    return challenge.ref
+
+
+def _score(page, accuracy: str, cost: str, feedback: str) -> None:  # noqa: ANN001
+    page.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
+    page.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
+    page.get_by_label("Feedback for the supplier").fill(feedback)
+    page.get_by_role("button", name="Save the scores and feedback").click()
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+
+
+def test_owner_scores_shortlists_awards_and_suppliers_see_the_outcome(page_as, seed) -> None:  # noqa: ANN001
+    with seed() as session:
+        ref = _seed_closed_challenge_with_proposals(session)
+
+    # The closing date has passed: the owner starts evaluating.
+    owner = page_as("commissioner@northmoor.example")
+    owner.goto(f"/challenges/{ref}")
+    owner.get_by_role("link", name="Change the status").click()
+    owner.get_by_label("Evaluating proposals").check()
+    owner.get_by_role("button", name="Change the status").click()
+    expect(owner.get_by_text("The challenge is now ‘Evaluating proposals’")).to_be_visible()
+
+    # Score each proposal against the weighted criteria, with feedback; shortlist one.
+    owner.get_by_role("link", name="2 responses").click()
+    expect(owner.get_by_role("heading", name="Responses")).to_be_visible()
+    assert_accessible(owner)
+    owner.get_by_role("link", name="Quillstone Ltd").click()
+    expect(owner.get_by_role("heading", name="Proposal from Quillstone Ltd")).to_be_visible()
+    _score(owner, "8", "6", WINNER_FEEDBACK)
+    expect(owner.get_by_text("Weighted total: 72.0 out of 100.")).to_be_visible()
+    owner.get_by_role("button", name="Shortlist", exact=True).click()
+    expect(owner.get_by_text("Shortlisted", exact=True)).to_be_visible()
+    assert_accessible(owner)
+
+    owner.get_by_role("link", name="Back").click()
+    owner.get_by_role("link", name="Ashgrove Analytics Ltd").click()
+    _score(owner, "5", "9", LOSER_FEEDBACK)
+    expect(owner.get_by_text("Weighted total: 66.0 out of 100.")).to_be_visible()
+
+    # The responses, best score first; award the challenge to the shortlisted proposal.
+    owner.get_by_role("link", name="Back").click()
+    rows = owner.locator("tbody tr")
+    expect(rows.nth(0)).to_contain_text("Quillstone Ltd")
+    expect(rows.nth(0)).to_contain_text("Shortlisted")
+    expect(rows.nth(0)).to_contain_text("72.0")
+    expect(rows.nth(1)).to_contain_text("Ashgrove Analytics Ltd")
+    expect(rows.nth(1)).to_contain_text("66.0")
+    owner.get_by_role("link", name="Quillstone Ltd").click()
+    owner.get_by_role("button", name="Award the challenge to Quillstone Ltd").click()
+    expect(owner.get_by_text("Awarded", exact=True)).to_be_visible()
+    owner.get_by_role("link", name="Back").click()
+    expect(rows.nth(1)).to_contain_text("Unsuccessful")
+
+    # The winner sees the award and its feedback.
+    winner = page_as("supplier@quillstone.example")
+    winner.goto("/challenges")
+    winner.get_by_role("link", name=SCRIBE_TITLE).click()
+    expect(winner.get_by_text("Awarded to Quillstone Ltd")).to_be_visible()
+    winner.get_by_role("link", name="View it and the feedback").click()
+    expect(winner.get_by_text("Awarded", exact=True)).to_be_visible()
+    expect(winner.get_by_role("heading", name="Feedback")).to_be_visible()
+    expect(winner.get_by_text(WINNER_FEEDBACK)).to_be_visible()
+    assert_accessible(winner)
+
+    # The other supplier sees it was unsuccessful, and why; never the winner's scores or feedback.
+    other = page_as("bids@ashgrove.example", SEED_PASSWORD)
+    other.goto("/challenges")
+    other.get_by_role("link", name=SCRIBE_TITLE).click()
+    other.get_by_role("link", name="View it and the feedback").click()
+    expect(other.get_by_text("Unsuccessful", exact=True)).to_be_visible()
+    expect(other.get_by_text(LOSER_FEEDBACK)).to_be_visible()
+    body = other.content()
+    assert WINNER_FEEDBACK not in body
+    assert "Weighted total" not in body
+    assert "66.0" not in body
