@@ -1,0 +1,132 @@
+"""A regional lead builds an innovation partnership across several authorities (issue 9)."""
+
+from __future__ import annotations
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import SEED_PASSWORD, assert_accessible, seed_user
+
+NAME = "Fells Recording Partnership"
+DRAFT_TITLE = "One duty rota across the fells"
+
+
+def _seed_members_and_a_draft(session) -> None:  # noqa: ANN001
+    """Members of two more authorities, and a Northmoor challenge still in draft."""
+    from sqlmodel import select
+
+    from catalogue.accounts.models import Organisation
+    from outcomes.models import Challenge
+
+    seed_user(session, "lead-practitioner@brackenfold.example", "la-brackenfold", "Bea Practitioner (Brackenfold)")
+    seed_user(session, "innovation@kestrelmere.example", "la-kestrelmere", "Kit Innovation (Kestrelmere)")
+    northmoor = session.exec(select(Organisation).where(Organisation.ref == "la-northmoor")).one()
+    session.add(
+        Challenge(
+            ref="ch-northmoor-fells-rota",
+            owner_id=northmoor.id,
+            title=DRAFT_TITLE,
+            problem="Three authorities each run an out-of-hours rota for the same rural area.",
+        )
+    )
+
+
+def _open_partnership(page) -> None:  # noqa: ANN001
+    page.goto("/partnerships")
+    page.get_by_role("link", name=NAME).click()
+
+
+def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) -> None:  # noqa: ANN001
+    with seed() as session:
+        _seed_members_and_a_draft(session)
+
+    # The lead starts the partnership, with its phases and milestones.
+    lead = page_as("lead@northern-fells.example")
+    lead.goto("/partnerships")
+    lead.get_by_role("link", name="Start a partnership").click()
+    lead.get_by_label("Name of the partnership or programme").fill(NAME)
+    lead.get_by_label("Description").fill("Northern authorities testing recording tools together.")
+    lead.get_by_label("Phases (optional)").fill("Discovery (winter), prototypes (spring), pilots in two authorities.")
+    lead.get_by_label("Milestones (optional)").fill("2027-01-15 Discovery report\nPrototype demo day in March")
+    lead.get_by_role("button", name="Save").click()
+    expect(lead.locator(".govuk-error-summary")).to_contain_text("Start each milestone with its date")
+    assert_accessible(lead)
+    lead.get_by_label("Milestones (optional)").fill("2027-01-15 Discovery report\n2027-03-31 Prototype demo day")
+    lead.get_by_role("button", name="Save").click()
+    expect(lead.get_by_text("Partnership saved")).to_be_visible()
+    expect(lead.get_by_role("heading", name=NAME)).to_be_visible()
+    expect(lead.get_by_role("heading", name="Phases")).to_be_visible()
+    milestones = lead.locator("h2:has-text('Milestones') + dl")
+    expect(milestones).to_contain_text("2027-01-15")
+    expect(milestones).to_contain_text("Prototype demo day")
+
+    # It invites three authorities and adds a supplier to the cohort.
+    for authority in (
+        "Northmoor County Council",
+        "Brackenfold Metropolitan Borough Council",
+        "Kestrelmere City Council",
+    ):
+        lead.get_by_label("Invite a local authority").select_option(label=authority)
+        lead.get_by_role("button", name="Send the invitation").click()
+        expect(lead.get_by_text("Invitation sent")).to_be_visible()
+    lead.get_by_label("Add a supplier to the cohort").select_option(label="Quillstone Ltd")
+    lead.get_by_role("button", name="Add the supplier").click()
+    expect(lead.get_by_text("Supplier added to the cohort")).to_be_visible()
+    members = lead.locator("h2:has-text('Members') + ul")
+    expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_contain_text("invited")
+    expect(lead.locator("h2:has-text('Supplier cohort') + ul")).to_contain_text("Quillstone Ltd")
+    assert_accessible(lead)
+
+    # Two authorities accept; one declines.
+    pages = {}
+    for email, password, decision in (
+        ("admin@northmoor.example", None, "Accept"),
+        ("lead-practitioner@brackenfold.example", SEED_PASSWORD, "Accept"),
+        ("innovation@kestrelmere.example", SEED_PASSWORD, "Decline"),
+    ):
+        member = pages[email] = page_as(email) if password is None else page_as(email, password)
+        _open_partnership(member)
+        expect(member.get_by_text("Your organisation has been invited to join this partnership.")).to_be_visible()
+        if email.startswith("admin@northmoor"):
+            assert_accessible(member)
+        member.get_by_role("button", name=decision, exact=True).click()
+        expect(member.get_by_text("Your answer has been saved")).to_be_visible()
+        expect(member.get_by_text("Your organisation has been invited")).to_have_count(0)
+
+    # The lead sees who joined, and runs a member's challenge (still a draft) under the partnership.
+    lead.reload()
+    expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_have_text(
+        "Northmoor County Council"
+    )
+    expect(members.get_by_role("listitem").filter(has_text="Brackenfold")).to_have_text(
+        "Brackenfold Metropolitan Borough Council"
+    )
+    expect(members.get_by_role("listitem").filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
+    lead.get_by_label("Add a challenge").select_option(label=DRAFT_TITLE)
+    lead.get_by_role("button", name="Add the challenge").click()
+    expect(lead.get_by_text("Challenge added to the partnership")).to_be_visible()
+
+    # A milestone is added later.
+    lead.get_by_role("link", name="Edit the partnership").click()
+    expect(lead.get_by_label("Milestones (optional)")).to_have_value(
+        "2027-01-15 Discovery report\n2027-03-31 Prototype demo day"
+    )
+    lead.get_by_label("Milestones (optional)").press("End")
+    lead.get_by_label("Milestones (optional)").press_sequentially("\n2027-06-30 Pilot evaluation published")
+    lead.get_by_role("button", name="Save").click()
+    expect(milestones).to_contain_text("Pilot evaluation published")
+
+    # Members of the partnership see its challenges, drafts included; the authority that
+    # declined does not, and sees only the members that accepted.
+    brackenfold = pages["lead-practitioner@brackenfold.example"]
+    brackenfold.reload()
+    expect(brackenfold.get_by_role("link", name=DRAFT_TITLE)).to_be_visible()
+    brackenfold.get_by_role("link", name=DRAFT_TITLE).click()
+    expect(brackenfold.get_by_role("heading", name=DRAFT_TITLE)).to_be_visible()
+    expect(brackenfold.get_by_text(f"Part of {NAME}.")).to_be_visible()
+
+    kestrelmere = pages["innovation@kestrelmere.example"]
+    kestrelmere.reload()
+    expect(kestrelmere.get_by_text("No challenges yet.")).to_be_visible()
+    others = kestrelmere.locator("h2:has-text('Members') + ul").get_by_role("listitem")
+    expect(others.filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
+    assert DRAFT_TITLE not in kestrelmere.content()
