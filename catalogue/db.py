@@ -18,6 +18,7 @@ from sqlmodel import Session
 write_intent: contextvars.ContextVar[bool] = contextvars.ContextVar("write_intent", default=False)
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_WRITE_INTENT_KEY = "catalogue.write_intent"
 
 
 def utcnow() -> datetime:
@@ -91,9 +92,24 @@ def writing() -> Iterator[None]:
 def init_app(app: Flask) -> None:
     app.extensions["catalogue.engine"] = make_engine(app.config["DATABASE_URL"])
 
+    # The flag belongs to the request, not to the application context: several requests can
+    # share one application context (a request made while one is already pushed reuses it, and
+    # the app-context teardown then runs once, after the last of them). Kept in `g`, each request
+    # overwrote the previous one's token and only the last was reset, so an earlier POST's True
+    # outlived its request in the calling thread. The token now lives in the request's environ
+    # and is reset when that request is torn down.
     @app.before_request
     def _mark_write_intent() -> None:
-        g.write_token = write_intent.set(request.method in UNSAFE_METHODS)
+        request.environ[_WRITE_INTENT_KEY] = write_intent.set(request.method in UNSAFE_METHODS)
+
+    @app.teardown_request
+    def _end_write_intent(_exc: BaseException | None) -> None:
+        token = request.environ.pop(_WRITE_INTENT_KEY, None)
+        if token is not None:
+            try:
+                write_intent.reset(token)
+            except ValueError:  # torn down in another context (streamed responses)
+                write_intent.set(False)
 
     @app.teardown_appcontext
     def _close_session(exc: BaseException | None) -> None:
@@ -102,12 +118,6 @@ def init_app(app: Flask) -> None:
             if exc is not None:
                 session.rollback()
             session.close()
-        token = g.pop("write_token", None)
-        if token is not None:
-            try:
-                write_intent.reset(token)
-            except ValueError:  # torn down in another context (streamed responses)
-                write_intent.set(False)
 
 
 def end_open_transaction(response: Response) -> Response:
