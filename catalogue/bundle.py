@@ -48,12 +48,25 @@ VERSION = 1
 EVIDENCE_KINDS = ("local-authority", "provider")
 
 
+PROBLEM_MAX = 500
+
+
+def _printable(text: str, limit: int = PROBLEM_MAX) -> str:
+    """One line of printable text: messages echo what the bundle held (an unknown code, a ref),
+    which may be huge or hold line breaks, NUL, terminal escapes or unpaired surrogates."""
+    out = "".join(
+        c if c.isprintable() else f"\\u{ord(c):04x}" if ord(c) <= 0xFFFF else f"\\U{ord(c):08x}" for c in text
+    )
+    return out if len(out) <= limit else out[: limit - 1] + "…"
+
+
 class BundleError(Exception):
-    """The bundle cannot be imported; `problems` names each failing record and field."""
+    """The bundle cannot be imported; `problems` names each failing record and field, one
+    printable line each."""
 
     def __init__(self, problems: list[str]) -> None:
         super().__init__(f"{len(problems)} problem(s) in the bundle")
-        self.problems = problems
+        self.problems = [_printable(p) for p in problems]
 
 
 @dataclass(frozen=True)
@@ -205,6 +218,27 @@ def _field_path(messages: Any, prefix: str = "") -> Iterable[tuple[str, str]]:
         yield prefix or "record", str(messages)
 
 
+def _label(item: Any, index: int) -> str:
+    """How a problem names a record: its ref when that is a short printable string (even an
+    invalid one, so people can find it), else its position in the list."""
+    ref = item.get("ref") if isinstance(item, Mapping) else None
+    if isinstance(ref, str) and 0 < len(ref) <= 80 and ref.isprintable() and ref.strip() == ref:
+        return ref
+    return f"#{index + 1}"
+
+
+def _has_surrogate(value: Any) -> bool:
+    """Whether a string in the value holds an unpaired surrogate: JSON may write "\\ud800", but
+    no database can store one, so the write would fail long after validation."""
+    if isinstance(value, str):
+        return any("\ud800" <= c <= "\udfff" for c in value)
+    if isinstance(value, Mapping):
+        return any(_has_surrogate(k) or _has_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_surrogate(v) for v in value)
+    return False
+
+
 @dataclass
 class _Plan:
     """A validated bundle, ready to write."""
@@ -251,10 +285,16 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
         seen: set[str] = set()
         good: list[dict[str, Any]] = []
         for index, item in enumerate(items):
-            label = item.get("ref") if isinstance(item, Mapping) and isinstance(item.get("ref"), str) else None
-            label = label or f"#{index + 1}"
+            label = _label(item, index)
             if not isinstance(item, Mapping):
                 problems.append(f"{name} {label} record: Each record must be a JSON object")
+                continue
+            unstorable = [key for key in schema.load_fields if key in item and _has_surrogate(item[key])]
+            if unstorable:
+                problems.extend(
+                    f"{name} {label} {key}: The text holds an unpaired surrogate (a broken \\u escape)"
+                    for key in unstorable
+                )
                 continue
             try:
                 data = schema.load(item)
@@ -289,6 +329,7 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
                 if ref_field.target == "organisations" and data.get(key) and data[key] not in org_kinds:
                     wanted_orgs.add(data[key])
     org_kinds.update({ref: kind for ref, kind in _known_organisations(session, wanted_orgs).items()})
+    problems.extend(_check_ons_matches(session, loaded["organisations"], loaded, org_kinds))
 
     for org in loaded["organisations"]:
         for member in org.get("members", []):
@@ -329,6 +370,48 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
         raise BundleError(problems)
     organisations = loaded.pop("organisations")
     return _Plan(organisations=organisations, records=loaded)
+
+
+def _check_ons_matches(
+    session: Session,
+    organisations: list[dict[str, Any]],
+    loaded: dict[str, list[dict[str, Any]]],
+    org_kinds: dict[str, str],
+) -> list[str]:
+    """An organisation whose ONS code the database already gives to another ref is written onto
+    that row (see _write_organisations). Refuse, before anything is written, the cases that would
+    then be ambiguous, and check refs against the kind a reference authority really has."""
+    codes = {o["ons_code"]: o for o in organisations if o.get("ons_code")}
+    if not codes:
+        return []
+    matched = session.exec(
+        select(Organisation.ref, Organisation.ons_code, Organisation.kind, Organisation.is_reference).where(
+            Organisation.ons_code.in_(codes)
+        )
+    ).all()
+    renamed = {row.ref: row for row in matched if row.ref != codes[row.ons_code]["ref"] and not row.is_reference}
+    taken = _known_refs(session, Organisation, {codes[row.ons_code]["ref"] for row in renamed.values()})
+    # Every organisation ref the bundle names: its own organisations, members and record fields.
+    named = {o["ref"] for o in organisations} | {m for o in organisations for m in o.get("members", [])}
+    for section in sections():
+        for data in loaded.get(section.name, []):
+            named.update(data[k] for k, f in section.refs.items() if f.target == "organisations" and data.get(k))
+    problems = []
+    for row in matched:
+        data = codes[row.ons_code]
+        if row.ref == data["ref"]:
+            continue
+        prefix = f"organisations {data['ref']} ons_code"
+        if row.is_reference:
+            org_kinds[data["ref"]] = row.kind  # merged into the reference authority, which keeps its kind
+        elif data["ref"] in taken:
+            problems.append(f"{prefix}: The ONS code belongs to {row.ref}, but the ref to another organisation")
+        elif row.ref in named:
+            problems.append(
+                f"{prefix}: The ONS code belongs to {row.ref}, which the bundle also names: "
+                "give the organisation one ref"
+            )
+    return problems
 
 
 # --- writing ------------------------------------------------------------------------------------
@@ -600,6 +683,8 @@ def read_bundle_file(path: str | Path) -> Any:
         return json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError) as exc:
         raise BundleError([f"bundle: Cannot read {path}: {exc}"]) from exc
+    except RecursionError as exc:
+        raise BundleError([f"bundle: {path} nests lists or objects too deeply"]) from exc
     except json.JSONDecodeError as exc:
         raise BundleError(
             [f"bundle: {path} is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"]
