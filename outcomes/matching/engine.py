@@ -25,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+import numpy as np
 import sqlalchemy as sa
 from sqlmodel import Session, select
 
@@ -232,60 +233,84 @@ def _query_weights(query: Query, corpus: Corpus) -> dict[int, float]:
 # --- scoring --------------------------------------------------------------------------------------
 
 
+def _dense(corpus: Corpus, weights: dict[int, float]) -> np.ndarray:
+    """Term weights as a vector over the corpus's term ids (zero for terms not asked about)."""
+    dense = np.zeros(len(corpus.terms))
+    if weights:
+        dense[np.fromiter(weights.keys(), dtype=np.intp, count=len(weights))] = np.fromiter(
+            weights.values(), dtype=np.float64, count=len(weights)
+        )
+    return dense
+
+
+def _ranked_slots(scores: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """Slots best first; ties by slot, so a ranking is the same wherever the index was built."""
+    return slots[np.lexsort((slots, -scores))]
+
+
 def _text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, limit: int) -> dict[int, float]:
     """BM25 over the corpus for the query; exact for the returned slots."""
     if not qweights or corpus.live == 0:
         return {}
-    sat = corpus.saturation()
     ranked_terms = sorted(((w * corpus.idf(t), t) for t, w in qweights.items()), reverse=True)
     common_df = max(50, int(corpus.live * COMMON_SHARE))
-    acc: dict[int, float] = {}
-    deferred = []
-    k1p = K1 + 1
+    telling: list[tuple[float, int]] = []
+    deferred: list[tuple[float, int]] = []
     budget = POSTINGS_BUDGET
     for n, (weight, tid) in enumerate(ranked_terms):
         df = corpus.df[tid]
         # Common words, and the weakest words once the most telling ones have chosen the
         # candidates, are scored on the candidates only (the cost of an OR over every word).
-        if df > common_df or (n >= CANDIDATE_TERMS and acc) or (df > budget and acc):
+        if df > common_df or (n >= CANDIDATE_TERMS and telling) or (df > budget and telling):
             deferred.append((weight, tid))
             continue
         budget -= df
-        get = acc.get
-        wk = weight * k1p
-        for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
-            acc[slot] = get(slot, 0.0) + wk * tf / (tf + sat[slot])
-    if not acc and deferred:
+        telling.append((weight, tid))
+    if not telling:
         # Nothing but common words: let the best of them choose the candidates.
-        weight, tid = deferred.pop(0)
-        for slot, tf in zip(corpus.post_slots[tid], corpus.post_tfs[tid], strict=True):
-            acc[slot] = weight * k1p * tf / (tf + sat[slot])
+        telling.append(deferred.pop(0))
+    sat = corpus.saturation()
+    k1p = K1 + 1
+    slots, tfs, which = corpus.postings([tid for _, tid in telling])
+    wk = np.array([w * k1p for w, _ in telling])[which]
+    acc = np.bincount(slots, weights=wk * tfs / (tfs + sat[slots]), minlength=len(corpus.meta))
+    touched = np.flatnonzero(acc)
     chosen: dict[int, float] = {}
     # Usually the best few times `limit` hold enough the viewer may see; sort everything only if not.
-    best = heapq.nlargest(limit * 3, acc.items(), key=itemgetter(1))
+    few = limit * 3
+    best = touched[np.argpartition(-acc[touched], few)[:few]] if len(touched) > few else touched
     for ranked in (best, None):
         if ranked is None:
-            if len(best) == len(acc):
+            if len(best) == len(touched):
                 break
             chosen.clear()
-            ranked = sorted(acc.items(), key=itemgetter(1), reverse=True)
-        for slot, score in ranked:
+            ranked = touched
+        for slot in _ranked_slots(acc[ranked], ranked).tolist():
             meta = corpus.meta[slot]
             if meta is None or not keep(meta):
                 continue
-            chosen[slot] = score
+            chosen[slot] = float(acc[slot])
             if len(chosen) >= limit:
                 break
         if len(chosen) >= limit:
             break
-    if deferred:
-        for slot in chosen:
-            fwd = corpus.forward(slot)
-            for weight, tid in deferred:
-                tf = fwd.get(tid)
-                if tf:
-                    chosen[slot] += weight * k1p * tf / (tf + sat[slot])
+    if deferred and chosen:
+        extra = _forward_bm25(corpus, list(chosen), {tid: weight * k1p for weight, tid in deferred})
+        for slot, add in extra.items():
+            chosen[slot] += add
     return chosen
+
+
+def _forward_bm25(corpus: Corpus, order: list[int], weights: dict[int, float]) -> dict[int, float]:
+    """Each slot's sum of weight x tf / (tf + its norm) over the weighted terms, read from the
+    slots' forward lists (a few hundred candidates, not the postings of common words)."""
+    ids, tfs, _, which = corpus.forwards(order)
+    w = _dense(corpus, weights)[ids]
+    hit = w > 0
+    norms = corpus.saturation()[np.array(order, dtype=np.intp)]
+    which = which[hit]
+    extra = np.bincount(which, weights=w[hit] * tfs[hit] / (tfs[hit] + norms[which]), minlength=len(order))
+    return dict(zip(order, extra.tolist(), strict=True))
 
 
 FEEDBACK_DOCS = 3  # best records per kind whose words feed back into the query
@@ -319,29 +344,16 @@ def _feedback_terms(pairs: tuple, query: Query, sources: list[str] | None = None
 
 def _add_feedback(corpus: Corpus, scores: dict[int, float], expansion: dict[str, float]) -> dict[int, float]:
     """Add the expansion terms' BM25 to each candidate's score, in place; returns what was added."""
-    added: dict[int, float] = {}
     weights = {}
     for term, w in expansion.items():
         tid = corpus.term_id(term)
         if tid is not None and corpus.df[tid] > 0:
-            weights[tid] = w * corpus.idf(tid)
-    if not weights:
-        return added
-    sat = corpus.saturation()
-    k1p = K1 + 1
-    get = weights.get
-    for slot in scores:
-        ids, tfs = corpus.fwd_terms[slot], corpus.fwd_tfs[slot]
-        if ids is None:
-            continue
-        extra = 0.0
-        norm = sat[slot]
-        for tid, tf in zip(ids, tfs, strict=True):
-            w = get(tid)
-            if w is not None:
-                extra += w * k1p * tf / (tf + norm)
-        scores[slot] += extra
-        added[slot] = extra
+            weights[tid] = w * corpus.idf(tid) * (K1 + 1)
+    if not weights or not scores:
+        return {}
+    added = _forward_bm25(corpus, [slot for slot in scores if corpus.fwd_terms[slot] is not None], weights)
+    for slot, add in added.items():
+        scores[slot] += add
     return added
 
 
@@ -360,35 +372,28 @@ def _bm25f(
 ) -> dict[int, tuple[float, float, float]]:
     """Field-weighted BM25 of each slot for {term id: [query weight x idf, expansion weight x idf]}:
     (query part, expansion part, both on the record's own field alone)."""
-    out: dict[int, tuple[float, float, float]] = {}
-    if not weights:
-        return out
-    avg_own, avg_tool = corpus.avg_own_length(), corpus.avg_other_length()
+    order = [slot for slot in slots if corpus.fwd_terms[slot] is not None]
+    if not weights or not order:
+        return {}
+    ids, tfs, owns, which = corpus.forwards(order)
+    wq = _dense(corpus, {tid: w[0] for tid, w in weights.items()})[ids]
+    we = _dense(corpus, {tid: w[1] for tid, w in weights.items()})[ids]
+    hit = (wq + we) > 0
+    tfs, owns, which, wq, we = tfs[hit], owns[hit], which[hit], wq[hit], we[hit]
+    at = np.array(order, dtype=np.intp)
+    own_len = np.frombuffer(corpus.own_length, dtype=np.float32)[at].astype(np.float64)
+    tool_len = np.frombuffer(corpus.length, dtype=np.float32)[at] - own_len
+    own_norm = OWN_FIELD / (1 - OWN_B + OWN_B * own_len / corpus.avg_own_length())
+    tool_norm = TOOL_FIELD / (1 - TOOL_B + TOOL_B * tool_len / corpus.avg_other_length())
+    own_tf = owns * own_norm[which]
+    tf = own_tf + (tfs - owns) * tool_norm[which]
     k1p = K1 + 1
-    get = weights.get
-    for slot in slots:
-        ids, tfs, owns = corpus.fwd_terms[slot], corpus.fwd_tfs[slot], corpus.fwd_own[slot]
-        if ids is None:
-            continue
-        own_len = corpus.own_length[slot]
-        tool_len = corpus.length[slot] - own_len
-        own_norm = OWN_FIELD / (1 - OWN_B + OWN_B * own_len / avg_own)
-        tool_norm = TOOL_FIELD / (1 - TOOL_B + TOOL_B * tool_len / avg_tool)
-        q_score = e_score = own_score = 0.0
-        for i, tid in enumerate(ids):
-            w = get(tid)
-            if w is None:
-                continue
-            raw_own = owns[i] if owns is not None else tfs[i]
-            own_tf = raw_own * own_norm
-            tf = own_tf + (tfs[i] - raw_own) * tool_norm
-            sat = k1p * tf / (tf + K1)
-            q_score += w[0] * sat
-            e_score += w[1] * sat
-            if own_tf:
-                own_score += (w[0] + w[1]) * k1p * own_tf / (own_tf + K1)
-        out[slot] = (q_score, e_score, own_score)
-    return out
+    sat = k1p * tf / (tf + K1)
+    n = len(order)
+    q = np.bincount(which, weights=wq * sat, minlength=n).tolist()
+    e = np.bincount(which, weights=we * sat, minlength=n).tolist()
+    own = np.bincount(which, weights=(wq + we) * k1p * own_tf / (own_tf + K1), minlength=n).tolist()
+    return {slot: (q[i], e[i], own[i]) for i, slot in enumerate(order)}
 
 
 def _pooled_own(corpus: Corpus, own: dict[int, float], keep: callable) -> dict[int, float]:
@@ -464,10 +469,7 @@ def _outcome_match(query: Query, meta: DocMeta, corpus: Corpus) -> tuple[float, 
     if not query.outcomes or not meta.outcomes:
         return 0.0, None
 
-    def weight(term: str) -> float:
-        tid = corpus.term_id(term)
-        return corpus.idf(tid) if tid is not None and corpus.df[tid] > 0 else 1.0
-
+    weight = corpus.term_weight
     best_overall = None
     total = 0.0
     for text, terms in query.outcomes:
@@ -492,12 +494,12 @@ def _focus_coverage(query: Query, meta: DocMeta, corpus: Corpus) -> float:
     a sibling product that shares the supplier's words but not its purpose scores low."""
     total = covered = 0.0
     terms = query.analysed.terms
+    weight = corpus.term_weight
     for term in meta.focus:
-        tid = corpus.term_id(term)
-        weight = corpus.idf(tid) if tid is not None and corpus.df[tid] > 0 else 1.0
-        total += weight
+        w = weight(term)
+        total += w
         if term in terms:
-            covered += weight
+            covered += w
     return covered / total if total else 0.0
 
 

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from flask import current_app, has_app_context
 from sqlalchemy.engine import Engine
@@ -123,9 +124,10 @@ class Corpus:
         self.total_length = 0.0
         self.df_version = 0  # bumped on every add or remove, so cached idfs stay true
         self._idf_cache: dict[int, float] = {}
+        self._term_weights: dict[str, float] = {}
         self._idf_live = -1
         self._idf_df_version = -1
-        self._norms: list[float] = []
+        self._norms: np.ndarray = np.zeros(0)
         self._norm_version = -1
 
     @property
@@ -141,23 +143,66 @@ class Corpus:
     def avg_other_length(self) -> float:
         return max((self.total_length - self.total_own_length) / self.live, 1.0) if self.live else 1.0
 
+    def _reset_caches(self) -> None:
+        """Forget cached idfs after a write."""
+        self._idf_cache = {}
+        self._term_weights = {}
+        self._idf_live, self._idf_df_version = self.live, self.df_version
+
     def idf(self, term_id: int) -> float:
         if self._idf_live != self.live or self._idf_df_version != self.df_version:
-            self._idf_cache = {}
-            self._idf_live, self._idf_df_version = self.live, self.df_version
+            self._reset_caches()
         value = self._idf_cache.get(term_id)
         if value is None:
             df = self.df[term_id]
             value = self._idf_cache[term_id] = math.log(1 + (self.live - df + 0.5) / (df + 0.5))
         return value
 
-    def saturation(self) -> list[float]:
+    def term_weight(self, term: str) -> float:
+        """A term's idf by its text, 1.0 for a term no live record has (cached until a write)."""
+        if self._idf_live != self.live or self._idf_df_version != self.df_version:
+            self._reset_caches()
+        value = self._term_weights.get(term)
+        if value is None:
+            tid = self.term_ids.get(term)
+            value = self.idf(tid) if tid is not None and self.df[tid] > 0 else 1.0
+            self._term_weights[term] = value
+        return value
+
+    def saturation(self) -> np.ndarray:
         """K1 * length normalisation per slot (BM25's denominator term), cached until a write."""
         if self._norm_version != self.df_version:
             avg = self.avg_length()
-            self._norms = [K1 * (1 - B + B * n / avg) for n in self.length]
+            self._norms = K1 * (1 - B + B * np.frombuffer(self.length, dtype=np.float32).astype(np.float64) / avg)
             self._norm_version = self.df_version
         return self._norms
+
+    def postings(self, term_ids: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The postings of several terms end to end: (slots, term frequencies, which term)."""
+        slots = [np.frombuffer(self.post_slots[t], dtype=np.intc) for t in term_ids]
+        tfs = [np.frombuffer(self.post_tfs[t], dtype=np.float32) for t in term_ids]
+        which = np.repeat(np.arange(len(term_ids)), [len(a) for a in slots])
+        return np.concatenate(slots), np.concatenate(tfs).astype(np.float64), which
+
+    def forwards(self, slots: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The forward lists of several live slots end to end: (term ids, term frequencies, the
+        record's own share of them, which slot: an index into `slots`)."""
+        ids = [np.frombuffer(self.fwd_terms[s], dtype=np.intc) for s in slots]
+        tfs = [np.frombuffer(self.fwd_tfs[s], dtype=np.float32) for s in slots]
+        owns = [
+            np.frombuffer(o, dtype=np.float32) if (o := self.fwd_own[s]) is not None else t
+            for s, t in zip(slots, tfs, strict=True)
+        ]
+        which = np.repeat(np.arange(len(slots)), [len(a) for a in ids])
+        if not slots:
+            empty = np.zeros(0)
+            return np.zeros(0, dtype=np.intc), empty, empty, np.zeros(0, dtype=np.intp)
+        return (
+            np.concatenate(ids),
+            np.concatenate(tfs).astype(np.float64),
+            np.concatenate(owns).astype(np.float64),
+            which,
+        )
 
     def term_id(self, term: str) -> int | None:
         return self.term_ids.get(term)
