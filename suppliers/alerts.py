@@ -62,7 +62,8 @@ def matching_keywords(challenge: Any, keywords: list[str]) -> list[str]:
 def challenge_published(session: Session, challenge: Any) -> list[Notification]:
     """Notify subscribers whose categories or keywords the challenge mentions. Visibility is
     checked by notify() for each subscriber (a draft reaches only its owner's members)."""
-    categories = inferred_categories(challenge)
+    # The categories the commissioner ticked, and those its words imply.
+    categories = inferred_categories(challenge) | set(getattr(challenge, "categories", None) or [])
     told = notifications.already_notified(session, TOPIC, "challenge", challenge.id)
     created: list[Notification] = []
     for sub, user in notifications.active_alerts(session):

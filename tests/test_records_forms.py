@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from catalogue.changes import AuditEvent
 from catalogue.records.models import Deployment, SingleView, Tool
+from catalogue.records.services import STEP_TITLES
 from tests.factories import DeploymentFactory, OrganisationFactory, SingleViewFactory, ToolFactory, UserFactory
 
 
@@ -99,6 +100,18 @@ def test_full_flow_saves_one_deployment_with_audit(people: SimpleNamespace, clie
     assert audit.action == "create" and audit.actor_id in (None, people.owner.id)
     page = client.get(saved.location).get_data(as_text=True)
     assert "<strong>less common</strong>" in page
+
+
+def test_each_question_page_leads_to_the_next_in_order(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+    # A dropped pilot is asked about its impact and learnings too: dropping is not a shortcut.
+    client = client_as(people.owner)
+    draft = draft_of(client.get("/deployments/new"))
+    for name, fields in ANSWERS.items():
+        response = step(client, f"/deployments/new/{name}", draft, **fields)
+        draft = draft_of(response)
+        following = list(ANSWERS)[list(ANSWERS).index(name) + 1 :]
+        expected = STEP_TITLES[following[0]] if following else "Check your answers"
+        assert expected in response.get_data(as_text=True), (name, expected)
 
 
 def test_the_dropped_question_is_only_asked_for_dropped_tools(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001

@@ -431,6 +431,21 @@ def test_challenge_alerts_reach_matching_subscribers_once(db, world):  # noqa: A
     assert {n.user_id for n in alerts.challenge_published(db, other)} == {users["rival"].id}
 
 
+def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):  # noqa: ANN001
+    users = world["users"]
+    db.add(AlertSubscription(user_id=users["acme"].id, categories=["transcription"], keywords=[]))
+    db.commit()
+    # Nothing in the words says transcription; the ticked category does.
+    challenge = ChallengeFactory(
+        owner_id=world["la"].id,
+        status="open",
+        title="Shorter meetings",
+        problem="Minutes.",
+        categories=["transcription"],
+    )
+    assert {n.user_id for n in alerts.challenge_published(db, challenge)} == {users["acme"].id}
+
+
 def test_challenge_alerts_respect_visibility(db, world):  # noqa: ANN001
     db.add(AlertSubscription(user_id=world["users"]["acme"].id, categories=["transcription"], keywords=[]))
     db.commit()

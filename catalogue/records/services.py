@@ -534,9 +534,9 @@ def steps_for(draft: Mapping[str, Any]) -> list[str]:
 
 def next_step(draft: Mapping[str, Any], step: str) -> str:
     """The page after `step`: the next question, or 'check' (check your answers)."""
-    if step == "stage" and draft.get("stage") == "dropped" and not draft.get("dropped_reasons"):
-        return "dropped"  # newly dropped: ask why, even when coming back from the check page
     if draft.get("_reviewed"):
+        if step == "stage" and draft.get("stage") == "dropped" and not draft.get("dropped_reasons"):
+            return "dropped"  # newly dropped from the check page: ask why before going back to it
         return "check"
     names = steps_for(draft)
     if step not in names:
