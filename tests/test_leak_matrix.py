@@ -48,6 +48,7 @@ MARKERS: dict[str, frozenset[str]] = {
     "zqxrivalmarker": frozenset({"owner", "site_admin"}),
     "zqxquestionmarker": frozenset({"owner", "site_admin"}),
     "zqxreferencemarker": frozenset({"supplier", "other_la", "site_admin"}),
+    # An authority's contact is a named officer: site admins only (the owner's own members may see it).
     "zqxcontactmarker": frozenset({"owner", "site_admin"}),
     "zqxpendingemailmarker": frozenset({"pending", "owner", "site_admin"}),
     # What the owning council told the call for evidence (Q11a–c, Q16–18): its members and admins.
@@ -101,7 +102,8 @@ def _plant(session: Session, world: World) -> None:
         name="Owning Council",
         contact_email="zqxcontactmarker@example.org",
         contact_name="Zqxcontactmarker Person",
-        contact_consent=False,
+        # Consent given, so the contact exists to be shown: to site admins (who broker introductions), never further.
+        contact_consent=True,
     )
     other_la = F.OrganisationFactory(kind="local-authority", name="Other Council", region="London")
     supplier = F.OrganisationFactory(kind="supplier", name="Acme Supplier")
