@@ -144,12 +144,17 @@ def isolate(application: Flask) -> Flask:
 @pytest.fixture(autouse=True)
 def _no_write_intent_between_tests() -> Iterator[None]:
     """Each test starts outside any write (a leaked flag would turn the test's own reads into
-    BEGIN IMMEDIATE and hold SQLite's write lock against the requests it makes)."""
+    BEGIN IMMEDIATE and hold SQLite's write lock against the requests it makes), and must end
+    outside one: a flag still set once the test's fixtures are torn down leaked from a request or
+    command that did not reset it (see catalogue.db), and fails here, naming the test that leaked
+    it, instead of slowing down whichever test happens to run next. The reset stays as a safety net."""
     from catalogue.db import write_intent
 
     token = write_intent.set(False)
     yield
+    leaked = write_intent.get()
     write_intent.reset(token)
+    assert not leaked, "write intent was left set by this test: a request or command did not reset it"
 
 
 @pytest.fixture(autouse=True)
