@@ -187,16 +187,16 @@ class Corpus:
     def forwards(self, slots: list[int]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """The forward lists of several live slots end to end: (term ids, term frequencies, the
         record's own share of them, which slot: an index into `slots`)."""
-        ids = [np.frombuffer(self.fwd_terms[s], dtype=np.intc) for s in slots]
-        tfs = [np.frombuffer(self.fwd_tfs[s], dtype=np.float32) for s in slots]
-        owns = [
-            np.frombuffer(o, dtype=np.float32) if (o := self.fwd_own[s]) is not None else t
-            for s, t in zip(slots, tfs, strict=True)
-        ]
-        which = np.repeat(np.arange(len(slots)), [len(a) for a in ids])
         if not slots:
             empty = np.zeros(0)
             return np.zeros(0, dtype=np.intc), empty, empty, np.zeros(0, dtype=np.intp)
+        ids = [np.frombuffer(self.fwd_terms[s], dtype=np.intc) for s in slots]
+        tfs = [np.frombuffer(self.fwd_tfs[s], dtype=np.float32) for s in slots]
+        owns = [
+            np.frombuffer(own, dtype=np.float32) if (own := self.fwd_own[s]) is not None else tf
+            for s, tf in zip(slots, tfs, strict=True)
+        ]
+        which = np.repeat(np.arange(len(slots)), [len(a) for a in ids])
         return (
             np.concatenate(ids),
             np.concatenate(tfs).astype(np.float64),
