@@ -168,6 +168,15 @@ def test_owner_deployments_are_not_peer_evidence(db, world) -> None:  # noqa: AN
     assert "dep-public" in _refs(result.deployments)
 
 
+def test_a_dropped_pilot_says_why_it_was_dropped(db, world) -> None:  # noqa: ANN001
+    result = engine.match_challenge(db, world["challenge"], limit=20)
+    dropped = next(m for m in result.deployments if m.ref == "dep-dropped")
+    assert (
+        "Peer experience: piloted, then not rolled out (accuracy or quality of output; low staff adoption or trust)"
+        "; read why before you buy"
+    ) in dropped.why
+
+
 def test_private_deployments_of_others_never_appear(db, world) -> None:  # noqa: ANN001
     result = engine.match_challenge(db, world["challenge"], limit=50)
     refs = _refs(result.deployments)

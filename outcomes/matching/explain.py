@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from catalogue.accounts.models import Organisation
-from catalogue.vocabulary import CATEGORIES, STAGES
+from catalogue.vocabulary import CATEGORIES, DROPPED_REASONS, STAGES
 
 if TYPE_CHECKING:
     from outcomes.matching.engine import Match
@@ -79,7 +79,9 @@ def explain(match: Match, owner: Organisation | None) -> list[str]:
     if match.kind == "deployment":
         stage = STAGES.get(meta.stage or "", meta.stage or "")
         if meta.stage == "dropped":
-            why.append("Peer experience: piloted, then not rolled out; read why before you buy")
+            reasons = [DROPPED_REASONS.get(r, r).lower() for r in getattr(match.record, "dropped_reasons", None) or []]
+            because = f" ({'; '.join(reasons)})" if reasons else ""
+            why.append(f"Peer experience: piloted, then not rolled out{because}; read why before you buy")
         elif stage:
             why.append(f"Peer experience: {stage.lower()}")
     return why
