@@ -24,6 +24,7 @@ import json
 import logging
 import multiprocessing
 import os
+import random
 import secrets
 import shutil
 import time
@@ -36,6 +37,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from whoosh import index as whoosh_index
+from whoosh import util as whoosh_util
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
@@ -45,6 +47,13 @@ from catalogue.search import documents
 from catalogue.search.schema import KINDS, build_schema
 
 log = logging.getLogger(__name__)
+
+# whoosh names segments and temporary files with the process-wide `random` module. Anything
+# that seeds it (hypothesis does, per example; so could any library) makes whoosh reuse a
+# segment name and write over a live segment: files read back empty ("Unknown file header
+# b''") and the next commit fails. whoosh.util looks `random` up at call time, so giving it
+# the operating system's generator makes every name independent of that state.
+whoosh_util.random = random.SystemRandom()  # type: ignore[attr-defined]
 
 STATE_FILE = "state.json"
 LOCK_FILE = "sync.lock"
@@ -323,7 +332,7 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
             if row.kind in KINDS:
                 targets.setdefault(row.kind, set()).add(row.record_id)
         ix = open_index(gen_dir)
-        writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
+        writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC)
         try:
             for kind, ids in targets.items():
                 seen: set[int] = set()
@@ -335,7 +344,7 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
         except BaseException:
             writer.cancel()
             raise
-        writer.commit()
+        _commit(writer)
         ix.close()
     new_ids = [r.id for r in rows if r.id > state.last]
     for r in rows:
@@ -347,6 +356,18 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
         state.last = new_ids[-1]
     state.save(gen_dir)
     return len(rows)
+
+
+def _commit(writer: Any) -> None:
+    """Commit, and if that fails release whoosh's write lock anyway: a failed writer kept alive
+    by its traceback would otherwise hold the lock and every later write would wait on it."""
+    try:
+        writer.commit()
+    except BaseException:
+        if not writer.is_closed and writer.writelock:
+            with contextlib.suppress(Exception):
+                writer.writelock.release()
+        raise
 
 
 def _catch_up(engine: Engine, gen_dir: Path) -> int:
@@ -392,9 +413,10 @@ def _sync(engine: Engine, base: str | Path, blocking: bool) -> int:
 # whole (engine._read_blocks), and a little less work when writing.
 CODEC = W3Codec(blocklimit=1024, compression=0)
 # Enough pool memory that a 50k-record build sorts its postings without spilling runs to disk.
-# Plain segment files, not compound ones: whoosh copies a compound file's parts into memory
-# every time a searcher opens it, which made each post-write reopen cost a big segment's size.
-WRITER_OPTIONS = {"limitmb": 1024, "codec": CODEC, "compound": False}
+# Compound segment files (whoosh's default). Plain files would make reopening after a write
+# cheaper (whoosh copies a compound file's parts into memory on open) but whoosh then misreads
+# some term lookups in small segments (struct.error in HashReader), found by the API fuzz test.
+WRITER_OPTIONS = {"limitmb": 1024, "codec": CODEC}
 
 
 def build_generation(
