@@ -3,6 +3,7 @@ database, a pruned log, concurrent workers, dependents, deletes, reindex and che
 
 from __future__ import annotations
 
+import random
 import threading
 from pathlib import Path
 
@@ -113,6 +114,16 @@ def test_deleted_records_leave_the_index(db):  # noqa: ANN001
     db.delete(tool)
     db.commit()
     assert _found("ephemeron") == []
+
+
+def test_writes_survive_a_reseeded_global_random(db):  # noqa: ANN001
+    # hypothesis (or any library) reseeding `random` once made whoosh reuse a live segment's name.
+    ToolFactory(name="Seedling")
+    for name in ("Firstseed", "Secondseed", "Thirdseed"):
+        random.seed(1234)
+        ToolFactory(name=name)
+        assert len(_found(name.lower())) == 1
+    assert all(len(_found(w)) == 1 for w in ("seedling", "firstseed", "secondseed", "thirdseed"))
 
 
 def test_concurrent_workers_lose_no_update(app, db):  # noqa: ANN001
