@@ -18,6 +18,7 @@ import html
 import logging
 import re
 import threading
+import time
 import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable, Sequence
@@ -30,8 +31,10 @@ import numpy as np
 from flask import current_app
 from markupsafe import Markup
 from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.qparser import MultifieldParser, plugins
 from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
 
 from catalogue import db
 from catalogue.access import Viewer, visibility_grants
@@ -216,7 +219,7 @@ def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarra
     # Deleted documents are masked later; skip the per-posting deletion filter.
     while not hasattr(m, "_read_ids") and hasattr(m, "child"):
         m = m.child
-    if hasattr(m, "_read_data") and hasattr(m, "_next_block") and getattr(m, "_byteids", True) is False:
+    if hasattr(m, "_read_data") and hasattr(m, "_next_block") and not getattr(m, "_byteids", True):
         try:
             return _read_blocks(m)
         except (AttributeError, TypeError, ValueError):  # a codec we do not know: the slow way
@@ -266,6 +269,31 @@ def _read_blocks(m: Any) -> tuple[np.ndarray, np.ndarray]:
     if not id_blocks:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
     return np.concatenate(id_blocks), np.concatenate(weight_blocks)
+
+
+# Field lengths are stored as one byte each; this is whoosh's byte-to-length table as an array.
+_BYTE_TO_LENGTH = np.array([byte_to_length(b) if b else 0 for b in range(256)], dtype=np.float32)
+
+
+def _fixed_width_column(reader: Any, name: str, column: Any, dtype: Any, size: int) -> np.ndarray | None:
+    """A fixed-width whoosh column (field lengths, numbers) read in one go; whoosh reads such
+    columns a value at a time, which costs a second per field on a 50k-document segment.
+    None when the layout is not the one expected (another codec): callers then read slowly."""
+    try:
+        perdoc = reader._perdoc
+        if not perdoc.has_column(name):
+            return np.zeros(size, dtype=dtype)
+        col = perdoc._cached_reader(name, column)
+        width = np.dtype(dtype).itemsize
+        if col._fixedlen != width:
+            return None
+        raw = col._dbfile.get(col._basepos, col._count * width)
+        values = np.frombuffer(raw, dtype=dtype)
+        out = np.frombuffer(col._defaultbytes * size, dtype=dtype).copy()
+        out[: min(len(values), size)] = values[:size]
+        return out
+    except (AttributeError, TypeError, ValueError):
+        return None
 
 
 class _Leaf:
@@ -340,23 +368,32 @@ class _Leaf:
     def lengths(self, fieldname: str) -> np.ndarray:
         found = self.cache.lengths.get(fieldname)
         if found is None:
-            dfl = self.reader.doc_field_length
-            found = np.fromiter((dfl(d, fieldname, 0) for d in range(self.size)), dtype=np.float32, count=self.size)
+            codes = _fixed_width_column(self.reader, f"_{fieldname}_len", LENGTHS_COLUMN, np.uint8, self.size)
+            if codes is not None:
+                found = _BYTE_TO_LENGTH[codes]
+            else:
+                dfl = self.reader.doc_field_length
+                found = np.fromiter(
+                    (dfl(d, fieldname, 0) or 0 for d in range(self.size)), dtype=np.float32, count=self.size
+                )
             self.cache.lengths[fieldname] = found
         return found
 
+    def _numbers(self, name: str) -> np.ndarray:
+        column = _schema[name].column_type
+        found = _fixed_width_column(self.reader, name, column, np.dtype(">i8"), self.size)
+        if found is not None:
+            return found.astype(np.int64)
+        return np.fromiter((int(v or 0) for v in self.reader.column_reader(name)), dtype=np.int64, count=self.size)
+
     def rids(self) -> np.ndarray:
         if self.cache.rids is None:
-            self.cache.rids = np.fromiter(
-                (int(v or 0) for v in self.reader.column_reader("rid_col")), dtype=np.int64, count=self.size
-            )
+            self.cache.rids = self._numbers("rid_col")
         return self.cache.rids
 
     def updated(self) -> np.ndarray:
         if self.cache.updated is None:
-            self.cache.updated = np.fromiter(
-                (int(v or 0) for v in self.reader.column_reader("updated")), dtype=np.int64, count=self.size
-            )
+            self.cache.updated = self._numbers("updated")
         return self.cache.updated
 
     def docmask(self, q: wq.Query) -> np.ndarray:
@@ -408,6 +445,29 @@ class _Leaf:
         return found & self.alive()
 
 
+# Searcher warming (as Lucene and Solr do): a big segment's most frequent terms are read when
+# it is first opened. Those are the costly reads (whoosh unpickles a block's positions along
+# with its ids) and nearly every query has one. Small segments from single writes are cheap to
+# read and are not warmed, so a write stays searchable at once; the time budget bounds the wait.
+WARM_MIN_DOCS = 5000
+WARM_TERMS = 300
+WARM_SECONDS = 2.0
+
+
+def _warm(leaf: _Leaf) -> None:
+    deadline = time.monotonic() + WARM_SECONDS
+    for fieldname in TEXT_FIELDS:
+        try:
+            terms = leaf.reader.most_frequent_terms(fieldname, WARM_TERMS)
+        except Exception:  # noqa: BLE001 - warming is an optimisation, never a failure
+            log.debug("warming %s failed", fieldname, exc_info=True)
+            continue
+        for _weight, btext in terms:
+            if time.monotonic() > deadline:
+                return
+            leaf.postings(fieldname, _schema[fieldname].from_bytes(btext))
+
+
 class _Live:
     """The open index of this process: reopened when a rebuild swaps generations, refreshed
     when another writer commits."""
@@ -447,9 +507,13 @@ class _Live:
             if segment is None:  # an index with no documents yet
                 continue
             segid = segment.segment_id()
-            cache = self.segments.get(segid) or _SegmentCache()
+            known = self.segments.get(segid)
+            cache = known or _SegmentCache()
             keep[segid] = cache
-            leaves.append(_Leaf(sub, offset, cache))
+            leaf = _Leaf(sub, offset, cache)
+            if known is None and leaf.size >= WARM_MIN_DOCS:
+                _warm(leaf)
+            leaves.append(leaf)
         self.segments = keep
         self.leaves = leaves
 

@@ -332,7 +332,7 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
             if row.kind in KINDS:
                 targets.setdefault(row.kind, set()).add(row.record_id)
         ix = open_index(gen_dir)
-        writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC)
+        writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
         try:
             for kind, ids in targets.items():
                 seen: set[int] = set()
@@ -413,10 +413,10 @@ def _sync(engine: Engine, base: str | Path, blocking: bool) -> int:
 # whole (engine._read_blocks), and a little less work when writing.
 CODEC = W3Codec(blocklimit=1024, compression=0)
 # Enough pool memory that a 50k-record build sorts its postings without spilling runs to disk.
-# Compound segment files (whoosh's default). Plain files would make reopening after a write
-# cheaper (whoosh copies a compound file's parts into memory on open) but whoosh then misreads
-# some term lookups in small segments (struct.error in HashReader), found by the API fuzz test.
-WRITER_OPTIONS = {"limitmb": 1024, "codec": CODEC}
+# Plain segment files, not compound ones: whoosh copies a compound file's parts into memory
+# every time a searcher opens it, which made each post-write reopen cost a big segment's size.
+# (The struct.error once blamed on plain files was segment names reused under a reseeded random.)
+WRITER_OPTIONS = {"limitmb": 1024, "codec": CODEC, "compound": False}
 
 
 def build_generation(
