@@ -116,7 +116,19 @@ def current_dir(base: str | Path) -> Path | None:
     if not link.exists():
         return None
     target = Path(os.path.realpath(link))
-    return target if whoosh_index.exists_in(str(target)) else None
+    if target in _COMPLETE:
+        return target
+    if not whoosh_index.exists_in(str(target)):
+        return None
+    # A generation holds an index from the moment the link names it; remembering that saves
+    # reading its table of contents on every search (a whole generation never reverts).
+    if len(_COMPLETE) > 64:
+        _COMPLETE.clear()
+    _COMPLETE.add(target)
+    return target
+
+
+_COMPLETE: set[Path] = set()
 
 
 def open_index(gen_dir: Path) -> whoosh_index.Index:
