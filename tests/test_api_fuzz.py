@@ -3,7 +3,6 @@ signed in with a real token, never get a 5xx. At least 1,000 cases in all."""
 
 from __future__ import annotations
 
-import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
