@@ -155,6 +155,47 @@ def test_concurrent_workers_lose_no_update(app, db):  # noqa: ANN001
     assert len(engine.matching_ids(ANONYMOUS, "quetzalword", "tool")) == 24
 
 
+def test_threads_search_while_the_index_changes(app, db):  # noqa: ANN001
+    """gunicorn's threaded workers: searches in several threads while another thread writes and
+    syncs. whoosh readers share file positions and a refresh closes the old searcher, which once
+    gave 500s (ReaderClosed, EOFError, KeyError) under the load benchmark."""
+    ToolFactory(name="Threadword first")
+    eng = app.extensions["catalogue.engine"]
+    errors: list[BaseException] = []
+    done = threading.Event()
+
+    def writer() -> None:
+        try:
+            for i in range(40):
+                with Session(eng) as session:
+                    session.add(Tool(ref=f"thr-{i}", name=f"Threadword {i}", summary="social work visit notes " * 5))
+                    session.commit()
+                with app.app_context():
+                    engine.sync()
+        except BaseException as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            done.set()
+
+    def reader() -> None:
+        with app.app_context():
+            while not done.is_set():
+                try:
+                    results = engine.search(ANONYMOUS, "threadword visit")
+                    assert all(hit.snippet is not None for hit in results.hits)
+                except BaseException as exc:  # noqa: BLE001
+                    errors.append(exc)
+                    return
+
+    threads = [threading.Thread(target=writer)] + [threading.Thread(target=reader) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert len(_found("threadword")) == 41
+
+
 def test_busy_lock_leaves_work_to_the_holder(app, db):  # noqa: ANN001
     engine.sync()
     eng = app.extensions["catalogue.engine"]

@@ -17,15 +17,16 @@ import atexit
 import html
 import logging
 import re
+import struct
 import threading
 import time
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import numpy as np
 from flask import current_app
@@ -33,6 +34,7 @@ from markupsafe import Markup
 from whoosh import query as wq
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN
 from whoosh.qparser import MultifieldParser, plugins
+from whoosh.reading import ReaderClosed
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
@@ -575,9 +577,32 @@ def catch_up() -> None:
         log.exception("search index catch-up failed")
 
 
-def _open() -> tuple[Searcher, list[_Leaf]] | None:
+# What a reader sees when the index changed under it: a searcher closed by a refresh, or a segment
+# file merged away by another process's writer. The search is then run again on a fresh searcher.
+_STALE_READ = (ReaderClosed, OSError, EOFError, KeyError, struct.error)
+T = TypeVar("T")
+
+
+def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T) -> T:
+    """Run `work` on the live index. Searches in one process take turns: whoosh's readers share
+    file positions between threads, a refresh closes the searcher another thread may be using,
+    and the work is CPU-bound under the GIL anyway."""
     catch_up()
-    return _live(_base()).current(_base())
+    base = _base()
+    live = _live(base)
+    with live.lock:
+        for attempt in (1, 2):
+            opened = live.current(base)
+            if opened is None:
+                return default
+            try:
+                return work(*opened)
+            except _STALE_READ:
+                if attempt == 2:
+                    raise
+                log.warning("search index changed under a reader; reopening", exc_info=True)
+                live._close()
+    return default
 
 
 # --- searching -----------------------------------------------------------------------------------
@@ -724,23 +749,25 @@ def search(
     page = max(1, int(page))
     sort = sort if sort in SORTS else "relevance"
     empty = SearchResults(text, [], 0, page, per_page, sort, {name: [] for name in FACETS}, chosen)
-    opened = _open()
-    if opened is None:
-        return empty
-    searcher, leaves = opened
-    parsed = parse_query(text)
-    try:
-        matched = _match(leaves, parsed, viewer, chosen)
-    except Exception:  # noqa: BLE001 - whatever the parser let through, plain words still work
-        log.warning("query %r failed; searching plain words", text, exc_info=True)
-        parsed = _plain_query(text)
-        matched = _match(leaves, parsed, viewer, chosen)
-    total = sum(int(np.count_nonzero(m.result)) for m in matched)
-    facets = _facet_counts(matched, chosen)
-    top = _top(searcher, parsed, matched, sort, page * per_page)[(page - 1) * per_page :]
-    stems = positive_stems(parsed)
-    hits = [_hit(searcher, docnum, score, stems) for docnum, score in top]
-    return SearchResults(text, hits, total, page, per_page, sort, facets, chosen)
+
+    def work(searcher: Searcher, leaves: list[_Leaf]) -> SearchResults:
+        parsed = parse_query(text)
+        try:
+            matched = _match(leaves, parsed, viewer, chosen)
+        except _STALE_READ:
+            raise
+        except Exception:  # noqa: BLE001 - whatever the parser let through, plain words still work
+            log.warning("query %r failed; searching plain words", text, exc_info=True)
+            parsed = _plain_query(text)
+            matched = _match(leaves, parsed, viewer, chosen)
+        total = sum(int(np.count_nonzero(m.result)) for m in matched)
+        facets = _facet_counts(matched, chosen)
+        top = _top(searcher, parsed, matched, sort, page * per_page)[(page - 1) * per_page :]
+        stems = positive_stems(parsed)
+        hits = [_hit(searcher, docnum, score, stems) for docnum, score in top]
+        return SearchResults(text, hits, total, page, per_page, sort, facets, chosen)
+
+    return _with_index(work, empty)
 
 
 def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
@@ -763,17 +790,19 @@ def matching_ids(viewer: Viewer, q: str | None, kind: str, limit: int | None = N
     For browse pages' free-text boxes: intersect with their own SQL filters."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
-    opened = _open()
-    if opened is None:
-        return []
-    searcher, leaves = opened
-    parsed = parse_query(clean_query(q))
-    try:
-        matched = _match(leaves, parsed, viewer, {"kind": [kind]})
-    except Exception:  # noqa: BLE001 - as in search()
-        parsed = _plain_query(clean_query(q))
-        matched = _match(leaves, parsed, viewer, {"kind": [kind]})
-    return [_rid(leaves, d) for d, _ in _top(searcher, parsed, matched, "relevance", limit)]
+
+    def work(searcher: Searcher, leaves: list[_Leaf]) -> list[int]:
+        parsed = parse_query(clean_query(q))
+        try:
+            matched = _match(leaves, parsed, viewer, {"kind": [kind]})
+        except _STALE_READ:
+            raise
+        except Exception:  # noqa: BLE001 - as in search()
+            parsed = _plain_query(clean_query(q))
+            matched = _match(leaves, parsed, viewer, {"kind": [kind]})
+        return [_rid(leaves, d) for d, _ in _top(searcher, parsed, matched, "relevance", limit)]
+
+    return _with_index(work, [])
 
 
 def _rid(leaves: list[_Leaf], docnum: int) -> int:
@@ -788,19 +817,19 @@ def raw_search(viewer: Viewer, whoosh_query: wq.Query, kind: str, limit: int | N
     ...) over one kind, restricted to what the viewer may see. Returns (record id, score)."""
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r}")
-    opened = _open()
-    if opened is None:
-        return []
-    searcher, leaves = opened
     grants = visibility_grants(viewer)
-    allowed: set[int] = set()
-    for leaf in leaves:
-        local = np.flatnonzero(leaf.visible(grants) & leaf.mask("kind", kind)) + leaf.offset
-        allowed.update(local.tolist())
-    if not allowed:
-        return []
-    results = searcher.search(whoosh_query, filter=allowed, limit=limit)
-    return [(_rid(leaves, d), float(s)) for d, s in results.items()]
+
+    def work(searcher: Searcher, leaves: list[_Leaf]) -> list[tuple[int, float]]:
+        allowed: set[int] = set()
+        for leaf in leaves:
+            local = np.flatnonzero(leaf.visible(grants) & leaf.mask("kind", kind)) + leaf.offset
+            allowed.update(local.tolist())
+        if not allowed:
+            return []
+        results = searcher.search(whoosh_query, filter=allowed, limit=limit)
+        return [(_rid(leaves, d), float(s)) for d, s in results.items()]
+
+    return _with_index(work, [])
 
 
 def schema_fields() -> tuple[str, ...]:
