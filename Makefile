@@ -50,7 +50,7 @@ test: setup lint
 	$(BIN)/pytest -n 2 --dist loadgroup -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: setup
-	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" -o python_files="bench_*.py test_*.py" $(PYTEST_ARGS)
+	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" $(PYTEST_ARGS)
 
 clean:
 	rm -rf $(VENV) node_modules catalogue/static/css catalogue/static/govuk instance
