@@ -9,7 +9,7 @@ import pytest
 
 
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> pytest.Module | None:
-    # Files named bench_*.py are benchmarks too.
-    if file_path.suffix == ".py" and file_path.name.startswith("bench_"):
+    # Files named bench_*.py are benchmarks too (a file named on the command line pytest collects itself).
+    if file_path.suffix == ".py" and file_path.name.startswith("bench_") and not parent.session.isinitpath(file_path):
         return pytest.Module.from_parent(parent, path=file_path)
     return None
