@@ -387,3 +387,21 @@ def test_any_query_string_never_fails(hidden_world, client, q):  # noqa: ANN001
     assert {h.kind for h in results.hits} <= {"deployment", "tool"}
     assert results.total <= 2 and sum(dict(results.facets["kind"]).values()) == results.total
     assert client.get("/search", query_string={"q": q, "sort": q[:10], "page": q[:5]}).status_code == 200
+
+
+def test_cached_results_follow_the_viewer_and_the_index(db, hidden_world):  # noqa: ANN001
+    """Recent results are kept per searcher: one viewer's cached results never reach a viewer
+    with other grants, and any write makes the next search fresh."""
+    users, records = hidden_world
+    owner, stranger = _viewer(db, users["owner"]), ANONYMOUS
+    everyone_first = {h.id for h in engine.search(stranger, "xylomarker", per_page=50).hits}
+    owner_view = {h.id for h in engine.search(owner, "xylomarker", per_page=50).hits}
+    assert records["dep-private"].id in owner_view
+    again = engine.search(stranger, "xylomarker", per_page=50)
+    assert {h.id for h in again.hits} == everyone_first and records["dep-private"].id not in everyone_first
+    # The owner makes the private record public: the next anonymous search sees it at once.
+    records["dep-private"].visibility = "public"
+    db.add(records["dep-private"])
+    db.commit()
+    after = {h.id for h in engine.search(stranger, "xylomarker", per_page=50).hits}
+    assert records["dep-private"].id in after

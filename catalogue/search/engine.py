@@ -481,6 +481,10 @@ class _Live:
         self.searcher: Searcher | None = None
         self.segments: dict[str, _SegmentCache] = {}
         self.leaves: list[_Leaf] = []
+        # Whole results of recent searches on this searcher, keyed by everything that shapes them
+        # (words, filters, page, sort and the viewer's visibility grants). Emptied whenever the
+        # searcher changes, so a result is never older than the index it came from.
+        self.results: OrderedDict[tuple, Any] = OrderedDict()
 
     def current(self, base: str) -> tuple[Searcher, list[_Leaf]] | None:
         with self.lock:
@@ -517,6 +521,7 @@ class _Live:
                 _warm(leaf)
             leaves.append(leaf)
         self.segments = keep
+        self.results.clear()
         self.leaves = leaves
 
     def _close(self) -> None:
@@ -526,6 +531,7 @@ class _Live:
             except Exception:  # noqa: BLE001 - closing a stale searcher is best effort
                 log.debug("closing old searcher failed", exc_info=True)
         self.searcher, self.ix, self.gen, self.segments, self.leaves = None, None, None, {}, []
+        self.results.clear()
 
 
 # One open index per index directory (an app normally has one; tests make many).
@@ -583,10 +589,14 @@ _STALE_READ = (ReaderClosed, OSError, EOFError, KeyError, struct.error)
 T = TypeVar("T")
 
 
-def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T) -> T:
+RESULTS_CACHED = 256
+
+
+def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T, cache_key: tuple | None = None) -> T:
     """Run `work` on the live index. Searches in one process take turns: whoosh's readers share
     file positions between threads, a refresh closes the searcher another thread may be using,
-    and the work is CPU-bound under the GIL anyway."""
+    and the work is CPU-bound under the GIL anyway. With a cache_key, a repeat of a recent search
+    on the same searcher (the next page and back, a popular query) is answered from memory."""
     catch_up()
     base = _base()
     live = _live(base)
@@ -595,13 +605,24 @@ def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T) -> T:
             opened = live.current(base)
             if opened is None:
                 return default
+            if cache_key is not None and not current_app.config.get("SEARCH_RESULTS_CACHED", RESULTS_CACHED):
+                cache_key = None
+            if cache_key is not None and cache_key in live.results:
+                live.results.move_to_end(cache_key)
+                return live.results[cache_key]
             try:
-                return work(*opened)
+                found = work(*opened)
             except _STALE_READ:
                 if attempt == 2:
                     raise
                 log.warning("search index changed under a reader; reopening", exc_info=True)
                 live._close()
+                continue
+            if cache_key is not None:
+                live.results[cache_key] = found
+                while len(live.results) > current_app.config.get("SEARCH_RESULTS_CACHED", RESULTS_CACHED):
+                    live.results.popitem(last=False)
+            return found
     return default
 
 
@@ -767,7 +788,8 @@ def search(
         hits = [_hit(searcher, docnum, score, stems) for docnum, score in top]
         return SearchResults(text, hits, total, page, per_page, sort, facets, chosen)
 
-    return _with_index(work, empty)
+    key = ("search", text, tuple(sorted((k, tuple(v)) for k, v in chosen.items())), page, per_page, sort)
+    return _with_index(work, empty, cache_key=key + (tuple(visibility_grants(viewer)),))
 
 
 def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
