@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import contextvars
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, datetime
 
 import sqlalchemy as sa
@@ -80,13 +80,24 @@ def get_session() -> Session:
 
 
 @contextmanager
-def writing() -> Iterator[None]:
-    """Mark the enclosed work as a write (BEGIN IMMEDIATE on SQLite)."""
-    token = write_intent.set(True)
+def _intent(is_write: bool) -> Iterator[None]:
+    token = write_intent.set(is_write)
     try:
         yield
     finally:
         write_intent.reset(token)
+
+
+def writing() -> AbstractContextManager[None]:
+    """Mark the enclosed work as a write (BEGIN IMMEDIATE on SQLite)."""
+    return _intent(True)
+
+
+def reading() -> AbstractContextManager[None]:
+    """Mark the enclosed work as reads only, even inside a write request or `writing()`: on
+    SQLite its connections then begin as plain readers instead of queueing for the write lock
+    (which the enclosing request may itself hold, or should not hold while hashing or rendering)."""
+    return _intent(False)
 
 
 def init_app(app: Flask) -> None:

@@ -35,3 +35,19 @@ def test_a_get_inside_a_write_does_not_end_it(app_config: dict) -> None:
         assert write_intent.get() is False
     finally:
         app.extensions["catalogue.engine"].dispose()
+
+
+def test_reading_inside_writing_is_a_plain_read_and_restores_the_write() -> None:
+    from catalogue.db import reading, writing
+
+    with writing():
+        with reading():
+            assert write_intent.get() is False
+        assert write_intent.get() is True
+        try:
+            with reading():
+                raise RuntimeError("a failure inside still restores the intent")
+        except RuntimeError:
+            pass
+        assert write_intent.get() is True
+    assert write_intent.get() is False

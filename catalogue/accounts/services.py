@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Iterator
-from contextlib import contextmanager
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -13,7 +11,7 @@ from sqlmodel import Session, select
 from catalogue.access import Viewer, can_administer_org
 from catalogue.accounts.models import ApiToken, Organisation, User, new_session_token
 from catalogue.accounts.passwords import hash_password, needs_rehash, verify_password
-from catalogue.db import utcnow, write_intent, writing
+from catalogue.db import reading, utcnow, writing
 from catalogue.refs import new_ref
 
 
@@ -29,22 +27,13 @@ def find_user(session: Session, email: str) -> User | None:
     return session.exec(select(User).where(User.email == normalise_email(email))).first()
 
 
-@contextmanager
-def _reading() -> Iterator[None]:
-    token = write_intent.set(False)
-    try:
-        yield
-    finally:
-        write_intent.reset(token)
-
-
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """The user when the password is right; None otherwise, taking the same time either way.
 
     argon2 takes a noticeable time on purpose, so it runs outside any write transaction: on
     SQLite a write transaction holds the one database-wide write lock, and every other sign-in,
     sign-up and form would queue behind the hashing (under load, past the busy timeout)."""
-    with _reading():
+    with reading():
         user = find_user(session, email)
         stored = user.password_hash if user else None
         user_id, status = (user.id, user.status) if user else (None, None)

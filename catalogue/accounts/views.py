@@ -15,7 +15,7 @@ from catalogue.accounts.models import Organisation, User
 from catalogue.accounts.passwords import hash_password
 from catalogue.accounts.schemas import ChangePasswordSchema, SignInSchema, SignUpSchema
 from catalogue.changes import AuditEvent
-from catalogue.db import get_session, write_intent, writing
+from catalogue.db import get_session, reading, writing
 from catalogue.forms import form_to_dict, load_form
 from catalogue.ratelimit import limiter
 
@@ -40,11 +40,8 @@ def _reads_first(view):  # noqa: ANN001, ANN202
 
     @functools.wraps(view)
     def wrapper(*args: object, **kwargs: object):  # noqa: ANN202
-        token = write_intent.set(False)
-        try:
+        with reading():
             return view(*args, **kwargs)
-        finally:
-            write_intent.reset(token)
 
     return wrapper
 

@@ -39,7 +39,7 @@ from sqlmodel import Session, select
 
 from catalogue import access
 from catalogue.accounts.models import Organisation, User
-from catalogue.db import utcnow, write_intent, writing
+from catalogue.db import reading, utcnow, writing
 from catalogue.notifications.models import AlertSubscription, EmailPreference, Follow, Notification, OutboxEmail
 
 log = logging.getLogger(__name__)
@@ -507,11 +507,8 @@ def send_pending(app: Flask, limit: int = 100, connect: Callable[[Flask], smtpli
     If the server cannot be reached the batch stops, leaving the rest pending."""
     # Reads here are plain reads even when called from a writing request or command; only the
     # claim and the outcome are writes (each its own short transaction, see `writing()` there).
-    token = write_intent.set(False)
-    try:
+    with reading():
         return _send_pending(app, limit, connect)
-    finally:
-        write_intent.reset(token)
 
 
 def _send_pending(app: Flask, limit: int, connect: Callable[[Flask], smtplib.SMTP] | None) -> SendResult:

@@ -19,7 +19,7 @@ from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.cfe_models import CfeResponse
 from catalogue.db import utcnow
 from catalogue.records.models import Deployment, SingleView, Tool
-from catalogue.records.schemas import RESOURCE_FIELDS, DeploymentSchema, SingleViewSchema, ToolSchema
+from catalogue.records.schemas import DEPLOYMENT_FIELDS, RESOURCE_FIELDS, DeploymentSchema, SingleViewSchema, ToolSchema
 from catalogue.refs import new_ref
 
 log = logging.getLogger(__name__)
@@ -633,26 +633,12 @@ def apply_step(session: Session, draft: dict[str, Any], step: str, form: Mapping
 def draft_from_deployment(session: Session, deployment: Deployment) -> dict[str, Any]:
     tool = session.get(Tool, deployment.tool_id)
     draft: dict[str, Any] = {"tool_choice": "existing", "tool": tool.ref if tool else "", "_reviewed": True}
-    for name in (
-        "stage",
-        "started",
-        "ended",
-        "summary",
-        "impact",
-        "learnings",
-        "barriers",
-        "dropped_detail",
-        "risk_assessment",
-        "safeguards",
-        "evaluation",
-        "evaluator",
-        "evaluation_findings",
-        "visibility",
-    ):
+    for name in DEPLOYMENT_FIELDS:
         value = getattr(deployment, name)
-        draft[name] = "" if value is None else value
-    draft["dropped_reasons"] = list(deployment.dropped_reasons or [])
-    draft["ethics_checks"] = list(deployment.ethics_checks or [])
+        if name in ("dropped_reasons", "ethics_checks"):
+            draft[name] = list(value or [])
+        else:
+            draft[name] = "" if value is None else value
     draft["resources"] = {
         k: ("" if getattr(deployment, k) is None else _number_text(getattr(deployment, k))) for k in RESOURCE_FIELDS
     }

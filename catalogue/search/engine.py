@@ -586,10 +586,9 @@ def catch_up() -> None:
 # What a reader sees when the index changed under it: a searcher closed by a refresh, or a segment
 # file merged away by another process's writer. The search is then run again on a fresh searcher.
 _STALE_READ = (ReaderClosed, OSError, EOFError, KeyError, struct.error)
-T = TypeVar("T")
-
-
+# Searches whose results each process keeps (SEARCH_RESULTS_CACHED in the config; 0 turns it off).
 RESULTS_CACHED = 256
+T = TypeVar("T")
 
 
 def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T, cache_key: tuple | None = None) -> T:
@@ -600,14 +599,13 @@ def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T, cache_ke
     catch_up()
     base = _base()
     live = _live(base)
+    cached = current_app.config.get("SEARCH_RESULTS_CACHED", RESULTS_CACHED) if cache_key is not None else 0
     with live.lock:
         for attempt in (1, 2):
             opened = live.current(base)
             if opened is None:
                 return default
-            if cache_key is not None and not current_app.config.get("SEARCH_RESULTS_CACHED", RESULTS_CACHED):
-                cache_key = None
-            if cache_key is not None and cache_key in live.results:
+            if cached and cache_key in live.results:
                 live.results.move_to_end(cache_key)
                 return live.results[cache_key]
             try:
@@ -618,9 +616,9 @@ def _with_index(work: Callable[[Searcher, list[_Leaf]], T], default: T, cache_ke
                 log.warning("search index changed under a reader; reopening", exc_info=True)
                 live._close()
                 continue
-            if cache_key is not None:
+            if cached:
                 live.results[cache_key] = found
-                while len(live.results) > current_app.config.get("SEARCH_RESULTS_CACHED", RESULTS_CACHED):
+                while len(live.results) > cached:
                     live.results.popitem(last=False)
             return found
     return default
@@ -772,15 +770,7 @@ def search(
     empty = SearchResults(text, [], 0, page, per_page, sort, {name: [] for name in FACETS}, chosen)
 
     def work(searcher: Searcher, leaves: list[_Leaf]) -> SearchResults:
-        parsed = parse_query(text)
-        try:
-            matched = _match(leaves, parsed, viewer, chosen)
-        except _STALE_READ:
-            raise
-        except Exception:  # noqa: BLE001 - whatever the parser let through, plain words still work
-            log.warning("query %r failed; searching plain words", text, exc_info=True)
-            parsed = _plain_query(text)
-            matched = _match(leaves, parsed, viewer, chosen)
+        parsed, matched = _parse_and_match(leaves, text, viewer, chosen)
         total = sum(int(np.count_nonzero(m.result)) for m in matched)
         facets = _facet_counts(matched, chosen)
         top = _top(searcher, parsed, matched, sort, page * per_page)[(page - 1) * per_page :]
@@ -790,6 +780,23 @@ def search(
 
     key = ("search", text, tuple(sorted((k, tuple(v)) for k, v in chosen.items())), page, per_page, sort)
     return _with_index(work, empty, cache_key=key + (tuple(visibility_grants(viewer)),))
+
+
+def _parse_and_match(
+    leaves: list[_Leaf], text: str, viewer: Viewer, chosen: dict[str, list[str]]
+) -> tuple[wq.Query, list[_Matched]]:
+    """The user's words parsed and matched; whatever the parser let through that the matcher
+    cannot take, plain words still work. An index changed under the reader is not that: it goes
+    up to _with_index, which reopens."""
+    parsed = parse_query(text)
+    try:
+        return parsed, _match(leaves, parsed, viewer, chosen)
+    except _STALE_READ:
+        raise
+    except Exception:  # noqa: BLE001 - user queries never fail
+        log.warning("query %r failed; searching plain words", text, exc_info=True)
+        parsed = _plain_query(text)
+        return parsed, _match(leaves, parsed, viewer, chosen)
 
 
 def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
@@ -814,14 +821,7 @@ def matching_ids(viewer: Viewer, q: str | None, kind: str, limit: int | None = N
         raise ValueError(f"unknown kind {kind!r}")
 
     def work(searcher: Searcher, leaves: list[_Leaf]) -> list[int]:
-        parsed = parse_query(clean_query(q))
-        try:
-            matched = _match(leaves, parsed, viewer, {"kind": [kind]})
-        except _STALE_READ:
-            raise
-        except Exception:  # noqa: BLE001 - as in search()
-            parsed = _plain_query(clean_query(q))
-            matched = _match(leaves, parsed, viewer, {"kind": [kind]})
+        parsed, matched = _parse_and_match(leaves, clean_query(q), viewer, {"kind": [kind]})
         return [_rid(leaves, d) for d, _ in _top(searcher, parsed, matched, "relevance", limit)]
 
     return _with_index(work, [])

@@ -42,7 +42,7 @@ from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
 from catalogue.changes import ChangeLog
-from catalogue.db import write_intent
+from catalogue.db import reading
 from catalogue.search import documents
 from catalogue.search.schema import KINDS, build_schema
 
@@ -92,18 +92,6 @@ class State:
         holes = {str(k): v for k, v in self.holes.items()}
         tmp.write_text(json.dumps({"last": self.last, "holes": holes, "version": self.version}))
         os.replace(tmp, gen_dir / STATE_FILE)
-
-
-@contextlib.contextmanager
-def _reading() -> Iterator[None]:
-    """The indexer only reads the database. Inside a write request (or `writing()`), SQLite
-    connections would start with BEGIN IMMEDIATE and queue behind the request's own open
-    transaction; reset the intent so ours are plain readers."""
-    token = write_intent.set(False)
-    try:
-        yield
-    finally:
-        write_intent.reset(token)
 
 
 # --- where the live index is --------------------------------------------------------------------
@@ -175,7 +163,7 @@ def _log_bounds(conn: Connection) -> tuple[int | None, int | None]:
 
 
 def max_log_id(engine: Engine) -> int:
-    with _reading(), engine.connect() as conn:
+    with reading(), engine.connect() as conn:
         return _log_bounds(conn)[1] or 0
 
 
@@ -185,7 +173,7 @@ def pending(engine: Engine, base: str | Path) -> bool:
     state = State.load(gen) if gen else None
     if state is None or state.version != SCHEMA_VERSION:
         return True
-    with _reading(), engine.connect() as conn:
+    with reading(), engine.connect() as conn:
         top = _log_bounds(conn)[1] or 0
         if top != state.last:
             return True
@@ -395,7 +383,7 @@ def sync(engine: Engine, base: str | Path, blocking: bool = False) -> int:
     """Apply pending log entries; build the index first if there is none. Returns how many
     entries were applied. When another worker holds the lock, returns at once (it will see our
     entries); with blocking=True waits for it instead."""
-    with _reading():
+    with reading():
         return _sync(engine, base, blocking)
 
 
@@ -494,7 +482,7 @@ def rebuild(
     procs: int = 1,
 ) -> Path:
     """Build a new generation, catch it up with the log under the lock, and make it live."""
-    with _reading():
+    with reading():
         return _rebuild(engine, Path(base), locked, progress, procs)
 
 

@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, Response, current_app, render_template, requ
 
 from catalogue import changes, vocabulary
 from catalogue.accounts.auth import current_viewer
-from catalogue.db import UNSAFE_METHODS, write_intent
+from catalogue.db import UNSAFE_METHODS, reading
 from catalogue.search import documents, engine
 from catalogue.search.schema import FACETS
 
@@ -130,13 +130,11 @@ def init_app(app: Flask) -> None:
             # The indexer only reads the change log. As a write (BEGIN IMMEDIATE on SQLite) it
             # would wait, the full busy timeout, on this request's own session whenever the view
             # did not commit (every form re-shown with errors).
-            token = write_intent.set(False)
-            try:
-                engine.sync()
-            except Exception:  # noqa: BLE001
-                log.exception("search index sync after write failed")
-            finally:
-                write_intent.reset(token)
+            with reading():
+                try:
+                    engine.sync()
+                except Exception:  # noqa: BLE001
+                    log.exception("search index sync after write failed")
         return response
 
     if app.config.get("BENCH_ROUTES"):

@@ -31,7 +31,7 @@ from sqlalchemy.engine import Engine
 
 from catalogue.accounts.models import Organisation
 from catalogue.changes import ChangeLog
-from catalogue.db import write_intent
+from catalogue.db import reading
 from catalogue.records.models import Deployment, Tool
 from catalogue.vocabulary import CATEGORIES, DELIVERY, DROPPED_REASONS
 from outcomes.matching.text import Analysed, analyse, merged
@@ -617,11 +617,8 @@ def index_for(engine: Engine) -> MatchIndex:
     """The process's index for this database, caught up with its change log."""
     key = str(engine.url)
     # Only reads: inside a write request this must not queue behind the request's own write lock.
-    token = write_intent.set(False)
-    try:
+    with reading():
         return _index_for(engine, key)
-    finally:
-        write_intent.reset(token)
 
 
 def _index_for(engine: Engine, key: str) -> MatchIndex:
