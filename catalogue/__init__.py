@@ -9,7 +9,7 @@ from flask import Flask, g, request
 from flask_wtf.csrf import CSRFProtect
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
-from catalogue import db
+from catalogue import db, templating
 from catalogue.config import PROJECT_ROOT, load_config
 
 csrf = CSRFProtect()
@@ -51,6 +51,7 @@ def create_app(config: dict | None = None) -> Flask:
         template_folder=None,
     )
     app.config.update(load_config(config))
+    app.jinja_environment = templating.SignpostEnvironment
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(str(PROJECT_ROOT / "templates")),
@@ -66,7 +67,7 @@ def create_app(config: dict | None = None) -> Flask:
     db.init_app(app)
     csrf.init_app(app)
 
-    from catalogue import ratelimit, security, templating
+    from catalogue import ratelimit, security
     from catalogue.accounts import auth
 
     ratelimit.init_app(app)

@@ -54,6 +54,9 @@ def load_config(overrides: dict | None = None) -> dict:
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # The indexer applies the change log after each write request; turned off in some tests.
         "SEARCH_SYNC_AFTER_REQUEST": os.environ.get("SEARCH_SYNC_AFTER_REQUEST", "1") == "1",
+        # How often (seconds) a search first asks the change log whether another server wrote;
+        # this server's own writes are applied after their request. 0: before every search.
+        "SEARCH_CATCH_UP_SECONDS": float(os.environ.get("SEARCH_CATCH_UP_SECONDS", "0.25")),
     }
     if overrides:
         config.update(overrides)

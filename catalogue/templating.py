@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
 from datetime import date, datetime
 from typing import Any
 
 from flask import Flask, g, render_template, request
+from flask.templating import Environment
 from flask_login import current_user
 from werkzeug.exceptions import HTTPException
 
@@ -34,6 +36,23 @@ def format_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return value.strftime("%-d %B %Y")
+
+
+class _Globals(ChainMap):
+    """A template's globals. Jinja subtracts their keys from the importing template's on every
+    `{% from ... import %}` (a GOV.UK page runs thirty-odd); ChainMap's keys view answers that one
+    key at a time in Python, a dict's keys view in C. Same contents, same lookups."""
+
+    def keys(self):  # noqa: ANN201 - a dict_keys, as from a dict
+        merged: dict[str, Any] = {}
+        for mapping in reversed(self.maps):
+            merged.update(mapping)
+        return merged.keys()
+
+
+class SignpostEnvironment(Environment):
+    def make_globals(self, d: dict[str, Any] | None) -> ChainMap:
+        return _Globals(d if d is not None else {}, self.globals)
 
 
 def init_app(app: Flask) -> None:

@@ -111,6 +111,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "RATELIMIT_ENABLED": False,
         "MAIL_SEND_AFTER_REQUEST": False,
         "SERVER_NAME": "localhost",
+        # Tests write behind the app's back and search at once: look at the log every time.
+        "SEARCH_CATCH_UP_SECONDS": 0,
     }
 
 

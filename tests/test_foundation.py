@@ -79,3 +79,12 @@ def test_unknown_page_is_a_friendly_404(client):  # noqa: ANN001
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
+
+
+def test_template_globals_keep_chain_map_lookups(app):  # noqa: ANN001
+    # Templates get a dict-backed keys view for speed; lookups must still see the environment's
+    # globals, with a template's own globals in front.
+    template = app.jinja_env.from_string("{{ product_name_global }}", globals={"product_name_global": "own"})
+    assert template.render() == "own"
+    assert set(template.globals.keys()) >= set(app.jinja_env.globals) | {"product_name_global"}
+    assert "url_for" in template.globals and "csrf_token" in template.globals

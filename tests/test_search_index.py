@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -62,6 +63,16 @@ def test_lazy_catch_up_and_a_second_server(app, app_config, db, tmp_path):  # no
     # And the first one catches up before its next search.
     assert len(_found("secondwave")) == 1
     assert not indexer.pending(eng, _base(app))
+
+
+def test_a_busy_server_asks_the_log_at_most_every_interval(app, db):  # noqa: ANN001
+    app.config["SEARCH_CATCH_UP_SECONDS"] = 0.3
+    ToolFactory(name="Firstwave")
+    assert len(_found("firstwave")) == 1  # the first search asks, and catches up
+    ToolFactory(name="Laterwave")  # written behind this server's back (another server)
+    assert _found("laterwave") == []  # asked a moment ago: not again yet
+    time.sleep(0.35)
+    assert len(_found("laterwave")) == 1  # well within the second a write may take
 
 
 def test_pruned_log_triggers_a_rebuild(app, db):  # noqa: ANN001

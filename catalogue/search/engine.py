@@ -485,6 +485,8 @@ class _Live:
         # (words, filters, page, sort and the viewer's visibility grants). Emptied whenever the
         # searcher changes, so a result is never older than the index it came from.
         self.results: OrderedDict[tuple, Any] = OrderedDict()
+        # When a search last asked the change log for entries this index lacks.
+        self.caught_up_at = -float("inf")
 
     def current(self, base: str) -> tuple[Searcher, list[_Leaf]] | None:
         with self.lock:
@@ -575,7 +577,14 @@ def sync(blocking: bool = False) -> int:
 
 
 def catch_up() -> None:
-    """Before a search: apply anything pending. A busy lock means another worker is on it."""
+    """Before a search: apply anything pending. A busy lock means another worker is on it.
+    Asking costs a query and a file read, so a busy server asks at most every
+    SEARCH_CATCH_UP_SECONDS; its own writes were applied when their request ended."""
+    live = _live(_base())
+    now = time.monotonic()
+    if now - live.caught_up_at < current_app.config.get("SEARCH_CATCH_UP_SECONDS", 0):
+        return
+    live.caught_up_at = now
     try:
         if indexer.pending(db.engine(), _base()):
             indexer.sync(db.engine(), _base())
