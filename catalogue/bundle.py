@@ -5,6 +5,9 @@ against its schema, duplicate refs, refs that resolve within the bundle or the d
 writes nothing when anything is wrong; otherwise it writes every record in one transaction,
 updating records in place by ref. `flask bundle export FILE` writes the same format with a
 stable key order and lists sorted by ref, so export -> import -> export is byte-identical.
+The format carries no offering status, so an export (even the operator's full one) holds only
+published offerings, and an import creates new offerings published but leaves an existing
+offering's status alone (a supplier's draft is never published by an import).
 
 The core handles organisations, tools, deployments and single views. Feature packages add
 their own lists (offerings, challenges) with `register_section`, so this module never imports
@@ -100,6 +103,9 @@ class Section:
     on_write: Callable[[Any, dict[str, Any], bool], None] | None = None
     # SQL filter of the rows a viewer may export.
     visible: Callable[[Viewer, Any], Any] | None = None
+    # SQL filter of the rows the bundle format can carry at all, whoever exports (e.g. the
+    # format has no offering status, so only published offerings leave, even in a full export).
+    exportable: Callable[[Any], Any] | None = None
     # Columns reset to None/[] when an optional field is missing from the bundle.
     list_fields: tuple[str, ...] = ()
 
@@ -632,6 +638,8 @@ def export_bundle(session: Session, viewer: Viewer | None = None) -> dict[str, A
         query = select(section.model)
         if section.visible is not None:
             query = query.where(section.visible(everyone, section.model))
+        if section.exportable is not None:
+            query = query.where(section.exportable(section.model))
         rows = list(session.exec(query.order_by(section.model.ref)))
         exported[section.name] = rows
         refs_by_id[section.name] = {r.id: r.ref for r in rows}

@@ -15,10 +15,11 @@ from suppliers.models import Offering
 from suppliers.schemas import OfferingSchema
 
 
-def _published(row: Offering, _data: dict[str, Any], _is_new: bool) -> None:
-    # An offering that arrives in a bundle has been published where it came from.
-    if row.status != "published":
-        row.status = "published"
+def _published_only(model: Any) -> Any:
+    # The bundle format has no offering status: an offering in a bundle was published where it
+    # came from, so a new one is created published (the model's default) and an existing one keeps
+    # its status; a supplier's draft never leaves in an export, not even the operator's full one.
+    return model.status == "published"
 
 
 SECTION = Section(
@@ -44,7 +45,7 @@ SECTION = Section(
         "tool": RefField("tools", "tool_id"),
     },
     ref_after={"supplier": "ref", "tool": "ref"},
-    on_write=_published,
+    exportable=_published_only,
     visible=access.offering_visible_clause,
     list_fields=("categories", "outcomes", "case_management_systems", "accreditations"),
 )
