@@ -50,14 +50,21 @@ def today() -> date:
 class ChallengeError(Exception):
     """A rule refused the action; `message` is written for the person who tried it."""
 
-    def __init__(self, message: str, field: str | None = None) -> None:
+    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.message = message
         self.field = field or "_schema"
+        self._errors = errors
 
     @property
     def errors(self) -> dict[str, str]:
-        return {self.field: self.message}
+        return dict(self._errors) if self._errors else {self.field: self.message}
+
+    @classmethod
+    def personal_data(cls, problems: dict[str, str]) -> ChallengeError:
+        """Field errors for every field holding possible personal data."""
+        field, message = next(iter(problems.items()))
+        return cls(message, field, problems)
 
 
 class NotAllowed(ChallengeError):
@@ -249,6 +256,12 @@ def save_section(session: Session, viewer: Viewer, challenge: Challenge, section
     _require(access.can_manage_challenge(viewer, challenge))
     if challenge.status not in EDITABLE_STATUSES:
         raise ChallengeError("The statement cannot be changed once the challenge is open for proposals")
+    if challenge.status != "draft":
+        # Published: the change goes straight onto the public page and the OCDS release, so
+        # personal data is refused now (a draft is checked when it is published).
+        problems = check_fields(data, [k for k, v in data.items() if k != "tried_deployments" and _is_text(v)])
+        if problems:
+            raise ChallengeError.personal_data(problems)
     if section == "constraints":
         details = {key: data[form] for form, key, _label in CONSTRAINT_PARTS if data.get(form)}
         challenge.constraint_details = details
@@ -275,6 +288,10 @@ def save_section(session: Session, viewer: Viewer, challenge: Challenge, section
             setattr(challenge, name, data.get(name))
     challenge.updated_at = utcnow()
     session.add(challenge)
+
+
+def _is_text(value: Any) -> bool:
+    return isinstance(value, str | list | dict)
 
 
 def sections_done(challenge: Challenge) -> dict[str, bool]:
@@ -456,7 +473,7 @@ def change_status(
         )
     if to_status == "awarded" and not _awarding:
         raise ChallengeError("Award the challenge by choosing the successful proposal")
-    if current == "draft" and to_status in ("market-engagement", "open"):
+    if to_status in ("market-engagement", "open"):
         problems = personal_data_problems(challenge)
         if problems:
             raise ChallengeError(

@@ -520,3 +520,79 @@ def test_close_due_command_moves_past_challenges_to_evaluating(world: World, app
     fresh(db)
     assert db.get(Challenge, past.id).status == "evaluating"
     assert db.get(Challenge, future.id).status == "open"
+
+
+# --- personal data after publication -------------------------------------------------------------
+
+PERSONAL = "Jayden Smith, DOB 12/03/2015, 14 Acacia Avenue, LS1 4AB, 07700 900123"
+
+
+def test_personal_data_added_during_market_engagement_is_refused(world: World, client_as, client, db: Session) -> None:
+    challenge = full_challenge(world.la, status="market-engagement")
+    c = client_as(world.la_user)
+    refused = c.post(
+        f"/challenges/{challenge.ref}/edit/problem", data={"title": challenge.title, "problem": f"Case: {PERSONAL}"}
+    )
+    assert (
+        refused.status_code == 200 and "There is a problem" in refused.text and "Remove personal data" in refused.text
+    )
+    assert "Case: Jayden Smith" in refused.text  # what they typed is shown again to correct
+    refused = c.post(f"/challenges/{challenge.ref}/edit/constraints", data={"constraint_data": PERSONAL})
+    assert refused.status_code == 200 and "Remove personal data" in refused.text
+    refused = c.post(
+        f"/challenges/{challenge.ref}/edit/users", data={"users": "Carers such as Jayden Smith, DOB 1/2/2015"}
+    )
+    assert refused.status_code == 200 and "Remove personal data" in refused.text
+    fresh(db)
+    saved = db.get(Challenge, challenge.id)
+    assert "Jayden" not in (saved.problem + (saved.constraints or "") + (saved.users or ""))
+    db.commit()
+    public = client.get(f"/challenges/{challenge.ref}")
+    assert "Jayden" not in public.text and "07700" not in public.text
+    assert "Jayden" not in client.get(f"/challenges/{challenge.ref}/ocds.json").text
+    # Without personal data the change is saved as before.
+    ok = c.post(
+        f"/challenges/{challenge.ref}/edit/problem", data={"title": challenge.title, "problem": "Evenings lost."}
+    )
+    assert ok.status_code == 303
+
+
+def test_personal_data_through_the_api_patch_is_refused(world: World, client, db: Session) -> None:
+    from catalogue.accounts.services import issue_api_token
+    from tests.test_api import call
+
+    challenge = full_challenge(world.la, status="market-engagement")
+    token = issue_api_token(db, world.la_user, label="test")
+    db.commit()
+    refused = call(client, "PATCH", f"/api/v1/challenges/{challenge.ref}", token, json={"problem": PERSONAL})
+    assert refused.status_code == 422, refused.text
+    assert "problem" in refused.get_json()["errors"]["json"] or "problem" in refused.text
+    assert "Jayden" not in refused.text  # the message masks what it found
+    refused = call(
+        client,
+        "PATCH",
+        f"/api/v1/challenges/{challenge.ref}",
+        token,
+        json={"users": "Mum of Jayden Smith, DOB 1/2/2015"},
+    )
+    assert refused.status_code == 422
+    fresh(db)
+    saved = db.get(Challenge, challenge.id)
+    assert "Jayden" not in saved.problem and "Jayden" not in (saved.users or "")
+    db.commit()
+    ok = call(client, "PATCH", f"/api/v1/challenges/{challenge.ref}", token, json={"problem": "Evenings lost."})
+    assert ok.status_code == 200
+    # A draft may hold it while being written; publishing is what is blocked.
+    draft = full_challenge(world.la)
+    db.commit()
+    assert (
+        call(client, "PATCH", f"/api/v1/challenges/{draft.ref}", token, json={"problem": PERSONAL}).status_code == 200
+    )
+
+
+def test_moving_to_open_rechecks_personal_data(world: World, db: Session) -> None:
+    challenge = full_challenge(world.la, status="market-engagement", problem=f"Case: {PERSONAL}")
+    with pytest.raises(ChallengeError, match="Remove the personal data"):
+        services.change_status(db, viewer(world.la_user, world.la), challenge, "open")
+    db.rollback()
+    assert db.get(Challenge, challenge.id).status == "market-engagement"
