@@ -151,6 +151,13 @@ def can_change_tool(viewer: Viewer, tool: Any) -> bool:
     return viewer.is_authority_staff
 
 
+def can_sell_tool(supplier_id: int | None, tool: Any) -> bool:
+    """May an offering of this supplier name the tool it sells? Only a tool no supplier has
+    claimed, or one this supplier sells: linking a competitor's tool would borrow its deployments
+    and let the supplier ask for references on them."""
+    return tool.supplier_id is None or tool.supplier_id == supplier_id
+
+
 # --- offerings: drafts belong to the supplier; published ones are public ------------------------
 
 
@@ -178,8 +185,24 @@ def can_change_offering(viewer: Viewer, offering: Any) -> bool:
 PUBLISHED_CHALLENGE_STATUSES = ("market-engagement", "open", "evaluating", "awarded", "closed", "withdrawn")
 
 
+def challenge_is_public(challenge: Any) -> bool:
+    """Published, and never a draft withdrawn before anyone saw it (that stays private: it was
+    never checked for personal data, and withdrawing must not publish it)."""
+    if challenge.status == "withdrawn":
+        return challenge.published_at is not None
+    return challenge.status in PUBLISHED_CHALLENGE_STATUSES
+
+
+def challenge_public_clause(model: Any) -> sa.ColumnElement[bool]:
+    """`challenge_is_public` as a query filter."""
+    return sa.and_(
+        model.status.in_(PUBLISHED_CHALLENGE_STATUSES),
+        sa.or_(model.status != "withdrawn", model.published_at.is_not(None)),
+    )
+
+
 def can_view_challenge(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
-    if challenge.status in PUBLISHED_CHALLENGE_STATUSES:
+    if challenge_is_public(challenge):
         return True
     if viewer.site_admin:
         return True
@@ -190,7 +213,7 @@ def can_view_challenge(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset
 def challenge_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     if viewer.site_admin:
         return sa.true()
-    clause = model.status.in_(PUBLISHED_CHALLENGE_STATUSES)
+    clause = challenge_public_clause(model)
     if viewer.member_org_id is not None:
         clause = sa.or_(clause, model.owner_id == viewer.member_org_id)
     return clause
@@ -269,7 +292,7 @@ def index_visibility(kind: str, record: Any) -> tuple[str, int | None]:
     if kind == "offering":
         return ("public", record.supplier_id) if record.status == "published" else ("private", record.supplier_id)
     if kind == "challenge":
-        published = record.status in PUBLISHED_CHALLENGE_STATUSES
+        published = challenge_is_public(record)
         return ("public", record.owner_id) if published else ("private", record.owner_id)
     return "public", None
 
@@ -315,7 +338,7 @@ def can_co_sponsor(viewer: Viewer, challenge: Any) -> bool:
         viewer.approved
         and viewer.organisation_kind in CHALLENGE_AUTHOR_KINDS
         and viewer.member_org_id != challenge.owner_id
-        and challenge.status in PUBLISHED_CHALLENGE_STATUSES
+        and challenge_is_public(challenge)
     )
 
 

@@ -205,18 +205,23 @@ def browse_offerings(session: Session, viewer: Viewer, f: Filters) -> Page:
     return _paginate(rows, f.page, {"cms": cms})
 
 
-def tool_choices(session: Session) -> dict[str, str]:
-    """Catalogue tools an offering may sell: ref -> name (tools are public catalogue entries)."""
-    return dict(session.exec(select(Tool.ref, Tool.name).order_by(Tool.name)).all())
+def tool_choices(session: Session, supplier_id: int | None) -> dict[str, str]:
+    """Catalogue tools this supplier's offerings may sell (access.can_sell_tool): ref -> name."""
+    tools = session.exec(
+        select(Tool).where(sa.or_(Tool.supplier_id.is_(None), Tool.supplier_id == supplier_id)).order_by(Tool.name)
+    )
+    return {t.ref: t.name for t in tools if access.can_sell_tool(supplier_id, t)}
 
 
 def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) -> None:
     tool_ref = data.get("tool")
     if tool_ref:
-        tool_id = session.exec(select(Tool.id).where(Tool.ref == tool_ref)).first()
-        if tool_id is None:
+        tool = session.exec(select(Tool).where(Tool.ref == tool_ref)).first()
+        if tool is None:
             raise RuleBroken("Choose a tool from the list, or leave it blank", "tool")
-        offering.tool_id = tool_id
+        if not access.can_sell_tool(offering.supplier_id, tool):
+            raise RuleBroken("Choose a tool your organisation sells, or one no supplier has claimed", "tool")
+        offering.tool_id = tool.id
     else:
         offering.tool_id = None
     for key in ("name", "summary", "description", "delivery", "hosting", "pricing"):

@@ -185,7 +185,7 @@ def _offering_form(offering: Offering | None, supplier: Organisation, data: dict
         error_order=OFFERING_FIELDS,
         categories=vocabulary.CATEGORIES,
         delivery=vocabulary.DELIVERY,
-        tools=services.tool_choices(get_session()),
+        tools=services.tool_choices(get_session(), supplier.id),
         statuses=OFFERING_STATUSES,
         hosting_hint=HOSTING_HINT,
     )

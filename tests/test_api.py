@@ -11,6 +11,7 @@ from catalogue.accounts.models import ApiToken, Organisation
 from catalogue.accounts.services import issue_api_token
 from catalogue.db import utcnow
 from catalogue.records.models import Deployment
+from suppliers.models import Offering
 from tests.factories import (
     ChallengeFactory,
     DeploymentFactory,
@@ -314,6 +315,27 @@ def test_offering_write(world, client):  # noqa: ANN001
     assert call(client, "GET", f"/api/v1/offerings/{ref}").status_code == 200
     bad = call(client, "POST", "/api/v1/offerings", tokens["supplier"], json={"name": "", "categories": ["nope"]})
     assert bad.status_code == 422 and {"name", "categories"} <= set(bad.get_json()["errors"]["json"])
+
+
+def test_an_offering_may_not_sell_a_competitors_tool_through_the_api(world, client, db):  # noqa: ANN001
+    tokens, users = world
+    supplier_id = users["supplier"].organisation_id
+    own_tool = ToolFactory(ref="tool-vendor", name="Vendortool", supplier_id=supplier_id)
+    rival = OrganisationFactory(kind="supplier", name="Rival Ltd")
+    rival_token = issue_api_token(db, UserFactory(organisation_id=rival.id), label="test")
+    db.commit()
+    body = {"name": "Copycat", "categories": ["transcription"], "tool": own_tool.ref}
+    refused = call(client, "POST", "/api/v1/offerings", rival_token, json=body)
+    assert refused.status_code == 422 and "tool" in refused.get_json()["errors"]["json"]
+    assert db.exec(select(Offering).where(Offering.name == "Copycat")).first() is None
+    mine = call(client, "POST", "/api/v1/offerings", rival_token, json={**body, "tool": "tool-shared"})
+    assert mine.status_code == 201 and mine.get_json()["tool"] == "tool-shared"
+    ref = mine.get_json()["ref"]
+    refused = call(client, "PATCH", f"/api/v1/offerings/{ref}", rival_token, json={"tool": own_tool.ref})
+    assert refused.status_code == 422 and "tool" in refused.get_json()["errors"]["json"]
+    assert call(client, "GET", f"/api/v1/offerings/{ref}", rival_token).get_json()["tool"] == "tool-shared"
+    ok = call(client, "POST", "/api/v1/offerings", tokens["supplier"], json={**body, "name": "Own"})
+    assert ok.status_code == 201 and ok.get_json()["tool"] == own_tool.ref
 
 
 def test_challenge_and_expression_of_interest(world, client):  # noqa: ANN001

@@ -174,6 +174,32 @@ def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):  # noq
     assert db.exec(select(Offering).where(Offering.name == "Chronology builder")).first() is None
 
 
+def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):  # noqa: ANN001
+    rival = client_as(world["users"]["rival"])
+    unclaimed = ToolFactory(name="Unclaimed tool")
+    acme_tool = world["tool"]
+    form = rival.get("/offerings/new").get_data(as_text=True)
+    assert unclaimed.ref in form and acme_tool.ref not in form, "the list offers only tools it may sell"
+    response = rival.post("/offerings/new", data={**OFFERING_FORM, "tool": acme_tool.ref, "status": "published"})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in html
+    assert "Choose a tool your organisation sells" in html
+    rival_ref = world["rival_offer"].ref
+    response = rival.post(f"/offerings/{rival_ref}/edit", data={**OFFERING_FORM, "tool": acme_tool.ref})
+    assert response.status_code == 200 and "Choose a tool your organisation sells" in response.get_data(as_text=True)
+    fresh(db)
+    assert db.exec(select(Offering).where(Offering.tool_id == acme_tool.id)).all() == [
+        db.get(Offering, world["published"].id)
+    ]
+    assert db.get(Offering, world["rival_offer"].id).tool_id is None
+    # An unclaimed tool, or the supplier's own, is fine.
+    response = rival.post(f"/offerings/{rival_ref}/edit", data={**OFFERING_FORM, "tool": unclaimed.ref})
+    assert response.status_code == 303
+    acme = client_as(world["users"]["acme"])
+    response = acme.post("/offerings/new", data={**OFFERING_FORM, "tool": acme_tool.ref, "status": "published"})
+    assert response.status_code == 303
+
+
 # --- browsing and filters ----------------------------------------------------------------------
 
 
