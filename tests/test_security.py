@@ -6,6 +6,7 @@ so a route added later is covered without touching this file."""
 from __future__ import annotations
 
 import re
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,9 +15,10 @@ from sqlmodel import select
 
 from catalogue import create_app
 from catalogue.accounts.models import User
+from catalogue.accounts.services import issue_api_token
 from catalogue.ratelimit import limiter
 from tests.conftest import dummy_urls, isolate, route_rules, sign_in
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from tests.factories import PASSWORD, OrganisationFactory, ToolFactory, UserFactory
 
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # The JSON API authenticates with bearer tokens, not cookies, so CSRF does not apply there.
@@ -427,3 +429,78 @@ def test_no_user_table_values_in_pages(db, client_as, member: User) -> None:  # 
     for path in ("/", "/account", "/account/sign-in"):
         page = client.get(path).get_data(as_text=True)
         assert stored.password_hash not in page and stored.session_token not in page
+
+
+# --- writes with the limiter on (its counters share SQLite with the request) ----------------------
+# The limiter counts on a connection of its own to the same database, so a request must never
+# hold SQLite's write lock while the limiter counts its hit: it would wait out the 30 s busy
+# timeout, then fail with a 500.
+
+# Far below the 30 s busy timeout a blocked write would wait for.
+QUICK = 10.0
+
+
+@pytest.fixture
+def token_owner(db):  # noqa: ANN001, ANN201
+    org = OrganisationFactory(kind="local-authority")
+    ToolFactory(ref="tool-limited")
+    user = UserFactory(organisation_id=org.id, email="owner@example.org")
+    token = issue_api_token(db, user)
+    db.commit()
+    return user, token
+
+
+def _timed(call):  # noqa: ANN001, ANN202
+    started = time.monotonic()
+    response = call()
+    return response, time.monotonic() - started
+
+
+def test_api_writes_succeed_quickly_with_the_limiter_on(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+    _user, token = token_owner
+    client = limited_app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"tool": "tool-limited", "stage": "pilot", "visibility": "private"}
+    created, took = _timed(lambda: client.post("/api/v1/deployments", json=body, headers=headers))
+    assert created.status_code == 201, created.get_json()
+    assert took < QUICK
+    ref = created.get_json()["ref"]
+    changed, took = _timed(
+        lambda: client.patch(f"/api/v1/deployments/{ref}", json={"stage": "implemented"}, headers=headers)
+    )
+    assert changed.status_code == 200, changed.get_json()
+    assert took < QUICK
+
+
+def test_api_writes_are_still_limited(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+    _user, token = token_owner
+    client = limited_app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    # 60 writes a minute per token: refused ones (422) count too.
+    codes = [client.post("/api/v1/deployments", json={}, headers=headers).status_code for _ in range(61)]
+    assert set(codes[:60]) == {422}
+    assert codes[60] == 429
+
+
+def test_form_posts_succeed_quickly_with_the_limiter_on(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+    user, _token = token_owner
+    # Signed in already: the request loads its user before the limiter counts the post.
+    client = sign_in(limited_app.test_client(), user)
+    response, took = _timed(
+        lambda: client.post("/account/sign-in", data={"email": user.email, "password": "wrong password here"})
+    )
+    assert response.status_code == 200 and took < QUICK
+    response, took = _timed(lambda: client.post("/account/sign-in", data={"email": user.email, "password": PASSWORD}))
+    assert response.status_code == 303 and took < QUICK
+    response, took = _timed(lambda: client.post("/account/sign-out"))
+    assert response.status_code == 303 and took < QUICK
+
+
+def test_form_posts_are_still_limited(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+    user, _token = token_owner
+    client = sign_in(limited_app.test_client(), user)
+    codes = [
+        client.post("/account/sign-in", data={"email": user.email, "password": "wrong password here"}).status_code
+        for _ in range(6)
+    ]
+    assert codes[:5] == [200] * 5 and codes[5] == 429

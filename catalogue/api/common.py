@@ -12,7 +12,7 @@ from flask_smorest import abort
 from marshmallow import Schema, fields, validate
 
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
-from catalogue.db import get_session
+from catalogue.db import get_session, reading
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -32,11 +32,19 @@ def authenticate() -> None:
     raw = raw.strip()
     if scheme.lower() != "bearer" or not raw or len(raw) > 200:
         abort(401, message="Send your API token as ‘Authorization: Bearer <token>’", headers=_challenge())
-    user = user_for_token(get_session(), raw)
+    # The lookup only reads. Under the write request's intent it would begin with BEGIN
+    # IMMEDIATE on SQLite and hold the write lock while flask-limiter (its own connection to the
+    # same database) counts the hit, which then waits for it until the busy timeout: a 500.
+    # The read transaction ends here, so the view's write begins afresh, after the limiter's.
+    session = get_session()
+    with reading():
+        user = user_for_token(session, raw)
+        viewer = viewer_for(user) if user is not None else ANONYMOUS
+        session.rollback()
     if user is None:
         abort(401, message="That API token is not valid or has been revoked", headers=_challenge())
     g.api_user = user
-    g.viewer = viewer_for(user)
+    g.viewer = viewer
 
 
 def end_transaction(response: Any) -> Any:
