@@ -213,6 +213,7 @@ class _SegmentCache:
         self.rids: np.ndarray | None = None
         self.alive: tuple[int, np.ndarray] | None = None
         self.visible: dict[tuple, np.ndarray] = {}
+        self.facets: dict[str, tuple[list[str], np.ndarray | None]] = {}
 
 
 def _read_postings(reader: Any, fieldname: str, btext: bytes) -> tuple[np.ndarray, np.ndarray]:
@@ -355,6 +356,17 @@ class _Leaf:
                 terms = []
             self.cache.lexicons[fieldname] = terms
         return self.cache.lexicons[fieldname]
+
+    def facet_matrix(self, fieldname: str) -> tuple[list[str], np.ndarray | None]:
+        """A facet's values and, for each value, which documents have it as packed bits (one
+        row of 64-bit words per value): counting every value among a set of documents is then
+        one AND and one population count over a few kilobytes."""
+        found = self.cache.facets.get(fieldname)
+        if found is None:
+            values = self.values(fieldname)
+            matrix = np.stack([_packed(self.mask(fieldname, value)) for value in values]) if values else None
+            found = self.cache.facets[fieldname] = (values, matrix)
+        return found
 
     def alive(self) -> np.ndarray:
         deleted: list[int] = []
@@ -677,20 +689,37 @@ def _match(leaves: list[_Leaf], q: wq.Query, viewer: Viewer, chosen: dict[str, l
     return out
 
 
+def _packed(mask: np.ndarray) -> np.ndarray:
+    """A boolean array as bits in 64-bit words (zero-padded), for population counts."""
+    bits = np.packbits(mask)
+    padded = np.zeros(-(-len(bits) // 8) * 8, dtype=np.uint8)
+    padded[: len(bits)] = bits
+    return padded.view(np.uint64)
+
+
 def _facet_counts(matched: list[_Matched], chosen: dict[str, list[str]]) -> dict[str, list[tuple[str, int]]]:
     facets: dict[str, list[tuple[str, int]]] = {}
+    unfiltered = [_packed(m.base) if m.base.any() else None for m in matched]
     for name in FACETS:
         counts: dict[str, int] = {}
-        for m in matched:
-            # Within a facet the choices are OR'd, so its counts ignore its own choice.
-            pool = m.base
-            for other, docs in m.per_filter.items():
-                if other != name:
-                    pool = pool & docs
-            if not pool.any():
+        for m, packed_base in zip(matched, unfiltered, strict=True):
+            if packed_base is None:
                 continue
-            for value in m.leaf.values(name):
-                n = int(np.count_nonzero(pool & m.leaf.mask(name, value)))
+            # Within a facet the choices are OR'd, so its counts ignore its own choice.
+            others = [docs for other, docs in m.per_filter.items() if other != name]
+            pool = packed_base
+            if others:
+                narrowed = m.base.copy()
+                for docs in others:
+                    narrowed &= docs
+                if not narrowed.any():
+                    continue
+                pool = _packed(narrowed)
+            values, matrix = m.leaf.facet_matrix(name)
+            if not values:
+                continue
+            per_value = np.bitwise_count(matrix & pool).sum(axis=1, dtype=np.int64).tolist()
+            for value, n in zip(values, per_value, strict=True):
                 if n:
                     counts[value] = counts.get(value, 0) + n
         for value in chosen.get(name, ()):
@@ -876,7 +905,11 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
     best window of about `limit` characters. User text is untrusted: only <mark> is ours."""
     spans: list[tuple[int, int, str]] = []
     if stems:
-        for m in _candidates(frozenset(stems)).finditer(text):
+        # Lower-cased once, the scan needs no case folding; a text whose lower case changes
+        # length (a handful of characters do) is scanned as it is, so offsets stay true.
+        lowered = text.lower()
+        folded = len(lowered) == len(text)
+        for m in _candidates(frozenset(stems), not folded).finditer(lowered if folded else text):
             s = stem(m.group().lower())
             if s in stems:
                 spans.append((m.start(), m.end(), s))
@@ -908,11 +941,15 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
 
 
 @lru_cache(maxsize=1024)
-def _candidates(stems: frozenset[str]) -> re.Pattern[str]:
+def _candidates(stems: frozenset[str], ignore_case: bool = False) -> re.Pattern[str]:
     """Words that could stem to one of `stems`: Porter stems keep a word's first two letters,
-    so the regex engine skips every other word without Python looking at it."""
-    heads = sorted({re.escape(s[:2]) for s in stems if s})
-    return re.compile(r"\b(?:" + "|".join(heads) + r")\w*(?:\.?\w+)*", re.IGNORECASE)
+    so the regex engine skips every other word without Python looking at it (the lookahead on
+    the first letter lets it skip most positions before trying the word boundary)."""
+    heads = sorted({s[:2] for s in stems if s})
+    firsts = "".join(sorted({re.escape(h[0]) for h in heads}))
+    if ignore_case or not heads:
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*(?:\.?\w+)*", re.IGNORECASE)
+    return re.compile(r"(?=[" + firsts + r"])\b(?:" + "|".join(map(re.escape, heads)) + r")\w*(?:\.?\w+)*")
 
 
 def _flat(text: str) -> str:
