@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from catalogue import vocabulary
+from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
 from outcomes.models import Challenge, ChallengeStatusChange
 from outcomes.services import awarded_response, awarded_to
@@ -44,7 +44,8 @@ class NotPublished(Exception):
 
 
 def has_release(challenge: Challenge) -> bool:
-    return challenge.status in _STATES
+    """Published challenges only: a draft withdrawn before publication has no public release."""
+    return challenge.status in _STATES and access.challenge_is_public(challenge)
 
 
 def _iso(value: datetime) -> str:

@@ -9,6 +9,7 @@ import pytest
 from jsonschema import Draft4Validator, FormatChecker
 from sqlmodel import Session
 
+from catalogue.db import utcnow
 from outcomes import ocds, services
 from outcomes.models import ChallengeResponse
 from tests.conftest import SHARED
@@ -77,7 +78,9 @@ def test_open_is_a_tender_release(world: World, db: Session, validator, client) 
     [("evaluating", "active"), ("closed", "unsuccessful"), ("withdrawn", "withdrawn")],
 )
 def test_later_states_validate(world: World, db: Session, validator, status: str, tender_status: str) -> None:
-    challenge = full_challenge(world.la, status=status, closed_reason="cancelled" if status == "closed" else None)
+    challenge = full_challenge(
+        world.la, status=status, closed_reason="cancelled" if status == "closed" else None, published_at=utcnow()
+    )
     document = ocds.release(db, challenge)
     valid(validator, document)
     assert document["tender"]["status"] == tender_status
