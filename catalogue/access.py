@@ -151,6 +151,13 @@ def can_change_tool(viewer: Viewer, tool: Any) -> bool:
     return viewer.is_authority_staff
 
 
+def can_sell_tool(supplier_id: int | None, tool: Any) -> bool:
+    """May an offering of this supplier name the tool it sells? Only a tool no supplier has
+    claimed, or one this supplier sells: linking a competitor's tool would borrow its deployments
+    and let the supplier ask for references on them."""
+    return tool.supplier_id is None or tool.supplier_id == supplier_id
+
+
 # --- offerings: drafts belong to the supplier; published ones are public ------------------------
 
 
