@@ -523,7 +523,9 @@ STEPS: list[tuple[str, str, tuple[str, ...]]] = [
 STEP_NAMES = [s[0] for s in STEPS]
 STEP_TITLES = {s[0]: s[1] for s in STEPS}
 STEP_FIELDS = {s[0]: s[2] for s in STEPS}
-NEW_TOOL_FIELDS = ("name", "summary", "description", "uses_ai", "categories", "delivery", "supplier", "built_here")
+# The questions about a tool, in ToolSchema's order (its ref is ours; who built it is asked apart).
+TOOL_FORM_FIELDS = tuple(f for f in ToolSchema._declared_fields if f not in ("ref", "developed_by"))
+NEW_TOOL_FIELDS = (*TOOL_FORM_FIELDS, "built_here")
 REQUIRED_BY_STEP = {"tool": ("tool",), "stage": ("stage",)}
 
 
@@ -569,29 +571,53 @@ def _tool_step(session: Session, draft: dict[str, Any], form: Mapping[str, Any])
         return {}
     new_tool = {name: form.get(f"new_tool-{name}") for name in NEW_TOOL_FIELDS}
     new_tool["categories"] = list(form.get("new_tool-categories") or [])
+    new_tool["case_management_systems"] = _lines(form.get("new_tool-case_management_systems"))
     draft["new_tool"] = new_tool
     draft.pop("tool", None)
     return validate_new_tool(session, new_tool)
 
 
-def validate_new_tool(session: Session, new_tool: Mapping[str, Any]) -> dict[str, str]:
+def check_tool_answers(
+    session: Session, answers: Mapping[str, Any], tool: Tool | None = None
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """A tool's answers (new in the deployment form, or `tool` being edited) through the shared
+    ToolSchema: (clean data, {}) or (answers, errors keyed by field)."""
     from catalogue.forms import load_form
 
-    data = {k: v for k, v in new_tool.items() if v not in (None, "", [])}
-    _, errors = load_form(ToolSchema(exclude=("ref", "developed_by")), data)
-    errors = {f"new_tool-{k}": v for k, v in errors.items()}
-    errors.update(personal_data_problems(new_tool, TOOL_TEXT_FIELDS, prefix="new_tool-"))
-    if new_tool.get("built_here") == "yes" and new_tool.get("supplier"):
-        errors["new_tool-supplier"] = "Leave the supplier empty for a tool your organisation built"
-    if not errors and new_tool.get("supplier"):
-        kind = session.exec(select(Organisation.kind).where(Organisation.ref == new_tool["supplier"])).first()
+    data, errors = load_form(
+        ToolSchema(exclude=("ref", "developed_by")), {k: v for k, v in answers.items() if v not in (None, "", [])}
+    )
+    errors.update(personal_data_problems(answers, TOOL_TEXT_FIELDS))
+    if answers.get("built_here") == "yes" and answers.get("supplier"):
+        errors["supplier"] = "Leave the supplier empty for a tool your organisation built"
+    if not errors and answers.get("supplier"):
+        kind = session.exec(select(Organisation.kind).where(Organisation.ref == answers["supplier"])).first()
         if kind != "supplier":
-            errors["new_tool-supplier"] = "Choose the supplier from the list"
-    if not errors and new_tool.get("name"):
-        name = str(new_tool["name"]).strip()
-        if session.exec(select(Tool.id).where(sa.func.lower(Tool.name) == name.lower())).first() is not None:
-            errors["new_tool-name"] = f"{name} is already listed. Choose it from the list of tools instead"
-    return errors
+            errors["supplier"] = "Choose the supplier from the list"
+    if not errors and answers.get("name"):
+        name = str(answers["name"]).strip()
+        query = select(Tool.id).where(sa.func.lower(Tool.name) == name.lower())
+        if tool is not None:
+            query = query.where(Tool.id != tool.id)
+        if session.exec(query).first() is not None:
+            errors["name"] = (
+                f"{name} is already listed. Choose it from the list of tools instead"
+                if tool is None
+                else f"Another tool is already called {name}. Choose a different name"
+            )
+    return (data if not errors else dict(answers)), errors
+
+
+def _lines(value: Any) -> list[str]:
+    """A textarea (one item a line) or an already split list -> a list without blanks."""
+    from catalogue.forms import split_lines
+
+    return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, list) else split_lines(value)
+
+
+def validate_new_tool(session: Session, new_tool: Mapping[str, Any]) -> dict[str, str]:
+    _, errors = check_tool_answers(session, new_tool)
+    return {f"new_tool-{k}": v for k, v in errors.items()}
 
 
 def _schema_data(draft: Mapping[str, Any]) -> dict[str, Any]:
@@ -730,27 +756,81 @@ def save_deployment(
     return deployment, {}
 
 
-def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) -> Tool:
-    from catalogue.forms import load_form
-
-    data, _ = load_form(
-        ToolSchema(exclude=("ref", "developed_by")), {k: v for k, v in new_tool.items() if v not in (None, "", [])}
-    )
+def _tool_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Checked tool answers -> column values (the supplier by ref -> its id)."""
     supplier_id = None
     if data.get("supplier"):
         supplier_id = session.exec(select(Organisation.id).where(Organisation.ref == data["supplier"])).first()
+    return {
+        "name": data["name"],
+        "summary": data.get("summary"),
+        "description": data.get("description"),
+        "uses_ai": data.get("uses_ai"),
+        "categories": data["categories"],
+        "delivery": data.get("delivery"),
+        "case_management_systems": list(data.get("case_management_systems") or []),
+        "supplier_id": supplier_id,
+    }
+
+
+def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) -> Tool:
+    data, _ = check_tool_answers(session, new_tool)
     tool = Tool(
         ref=new_ref(session, Tool, "tool", data["name"]),
-        name=data["name"],
-        summary=data.get("summary"),
-        description=data.get("description"),
-        uses_ai=data.get("uses_ai"),
-        categories=data["categories"],
-        delivery=data.get("delivery"),
-        supplier_id=supplier_id,
         developed_by_id=viewer.member_org_id if new_tool.get("built_here") == "yes" else None,
         created_by_id=viewer.user_id,
+        **_tool_values(session, data),
     )
     session.add(tool)
     session.flush()
     return tool
+
+
+# --- tools: the edit page -------------------------------------------------------------------------
+
+
+def get_editable_tool(session: Session, viewer: Viewer, ref: str) -> Tool:
+    """Tools are public; NotFound when there is no such tool, Forbidden when the policy
+    (access.can_change_tool) does not let the viewer change it."""
+    tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
+    if tool is None:
+        raise NotFound(ref)
+    if not access.can_change_tool(viewer, tool):
+        raise Forbidden(ref)
+    return tool
+
+
+def tool_to_form(session: Session, tool: Tool) -> dict[str, Any]:
+    supplier = session.get(Organisation, tool.supplier_id) if tool.supplier_id else None
+    return {
+        "name": tool.name,
+        "summary": tool.summary or "",
+        "description": tool.description or "",
+        "uses_ai": "" if tool.uses_ai is None else ("true" if tool.uses_ai else "false"),
+        "categories": list(tool.categories or []),
+        "delivery": tool.delivery or "",
+        "supplier": supplier.ref if supplier else "",
+        "case_management_systems": "\n".join(tool.case_management_systems or []),
+    }
+
+
+def save_tool(
+    session: Session, viewer: Viewer, ref: str, form: Mapping[str, Any]
+) -> tuple[Tool | None, dict[str, str]]:
+    """Change a tool from the edit page's answers, in the caller's transaction (the flush hook
+    writes the audit trail): (tool, {}) or (None, field errors)."""
+    tool = get_editable_tool(session, viewer, ref)
+    answers = {k: form.get(k) for k in TOOL_FORM_FIELDS}
+    answers["case_management_systems"] = _lines(form.get("case_management_systems"))
+    data, errors = check_tool_answers(session, answers, tool)
+    if errors:
+        return None, errors
+    values = _tool_values(session, data)
+    if not viewer.site_admin and tool.supplier_id is not None and values["supplier_id"] != tool.supplier_id:
+        # Otherwise an editor could hand the tool (and the right to edit it) to someone else.
+        return None, {"supplier": "Only a site administrator can change the supplier of this tool"}
+    for key, value in values.items():
+        if getattr(tool, key) != value:
+            setattr(tool, key, value)
+    session.flush()
+    return tool, {}

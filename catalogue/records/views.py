@@ -6,12 +6,13 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
-from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from catalogue import access, vocabulary
 from catalogue.accounts.auth import current_viewer
+from catalogue.changes import current_actor_id
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
 from catalogue.records import services
@@ -33,6 +34,20 @@ def _end_transaction() -> None:
 def _abort(code: int) -> NoReturn:
     _end_transaction()
     abort(code)
+
+
+@bp.before_request
+def _name_the_actor() -> None:
+    """The audit trail names the signed-in user for every write these pages make (the flush hook
+    reads catalogue.changes.current_actor_id); reset when the request ends."""
+    g.records_actor_token = current_actor_id.set(current_viewer().user_id)
+
+
+@bp.teardown_request
+def _forget_the_actor(_exc: BaseException | None) -> None:
+    token = g.pop("records_actor_token", None)
+    if token is not None:
+        current_actor_id.reset(token)
 
 
 def _page_number() -> int:
@@ -83,6 +98,41 @@ def tool(ref: str):  # noqa: ANN201
     except services.NotFound:
         abort(404)
     return render_template("records/tool.html", title=info.tool.name, info=info)
+
+
+@bp.route("/tools/<ref>/edit", methods=["GET", "POST"])
+def edit_tool(ref: str):  # noqa: ANN201
+    if not current_user.is_authenticated:
+        return _sign_in_first()
+    session = get_session()
+    viewer = current_viewer()
+    try:
+        tool = services.get_editable_tool(session, viewer, ref)
+    except services.NotFound:
+        _abort(404)
+    except services.Forbidden:
+        _abort(403)
+    name = tool.name
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        data = services.tool_to_form(session, tool)
+    else:
+        data = form_to_dict(request.form, multi=("categories",))
+        _, errors = services.save_tool(session, viewer, ref, data)
+        if not errors:
+            session.commit()
+            flash("Tool saved", "success")
+            return redirect(url_for("records.tool", ref=ref), code=303)
+    page = render_template(
+        "records/tool_form.html",
+        title=f"Edit {name}",
+        data=data,
+        errors=errors,
+        error_order=list(services.TOOL_FORM_FIELDS),
+        suppliers=services.supplier_choices(session),
+        ref=ref,
+    )
+    return _read_only(session, page)
 
 
 # --- deployments -------------------------------------------------------------------------------
@@ -146,10 +196,14 @@ def deployment(ref: str):  # noqa: ANN201
 # --- the guided deployment form -----------------------------------------------------------------
 
 
+def _sign_in_first() -> Response:
+    _end_transaction()
+    return redirect(url_for("accounts.sign_in", next=request.path))
+
+
 def _require_author() -> Response | None:
     if not current_user.is_authenticated:
-        _end_transaction()
-        return redirect(url_for("accounts.sign_in", next=request.path))
+        return _sign_in_first()
     if not access.can_author_evidence(current_viewer()):
         _abort(403)
     return None
@@ -169,7 +223,7 @@ def _form_data(draft: dict[str, Any]) -> dict[str, Any]:
     """The draft flattened into the names the form fields use."""
     data = dict(draft)
     for key, value in (draft.get("new_tool") or {}).items():
-        data[f"new_tool-{key}"] = value
+        data[f"new_tool-{key}"] = "\n".join(value) if key == "case_management_systems" else value
     for key, value in (draft.get("resources") or {}).items():
         data[f"resources-{key}"] = value
     return data
@@ -268,8 +322,7 @@ def new_step(step: str):  # noqa: ANN201
 
 def _editable(ref: str) -> Any:
     if not current_user.is_authenticated:
-        _end_transaction()
-        return redirect(url_for("accounts.sign_in", next=request.path))
+        return _sign_in_first()
     try:
         record = services.get_visible_deployment(get_session(), current_viewer(), ref)
     except services.NotFound:
@@ -387,8 +440,7 @@ def new_single_view():  # noqa: ANN201
 @bp.route("/single-views/<ref>/edit", methods=["GET", "POST"])
 def edit_single_view(ref: str):  # noqa: ANN201
     if not current_user.is_authenticated:
-        _end_transaction()
-        return redirect(url_for("accounts.sign_in", next=request.path))
+        return _sign_in_first()
     session = get_session()
     try:
         view = services.get_visible_single_view(session, current_viewer(), ref)
