@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Finding", "check_fields", "find_personal_data", "is_valid_nhs_number", "mask"]
+__all__ = ["Finding", "check_fields", "check_text_fields", "find_personal_data", "is_valid_nhs_number", "mask"]
 
 
 @dataclass(frozen=True)
@@ -209,3 +209,12 @@ def check_fields(data: Mapping[str, Any], fields: Iterable[str]) -> dict[str, st
                 "Do not include information that could identify a child or family"
             )
     return problems
+
+
+def check_text_fields(data: Mapping[str, Any], skip: Iterable[str] = ()) -> dict[str, str]:
+    """`check_fields` over every free-text value of a validated form or API body (strings, and
+    lists or mappings of them; numbers, dates and the `skip` names, such as references chosen
+    from a list, are left alone). The one call each form and its API twin share, so they agree."""
+    skipped = set(skip)
+    fields = [k for k, v in data.items() if k not in skipped and isinstance(v, str | list | tuple | Mapping)]
+    return check_fields(data, fields)

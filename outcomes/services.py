@@ -20,7 +20,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import utcnow
 from catalogue.notifications.services import on_challenge_event
-from catalogue.personal_data import check_fields
+from catalogue.personal_data import check_fields, check_text_fields
 from catalogue.records.models import Deployment
 from catalogue.refs import new_ref
 from outcomes.models import (
@@ -74,6 +74,13 @@ class NotAllowed(ChallengeError):
 def _require(allowed: bool, message: str = "You do not have permission to do that") -> None:
     if not allowed:
         raise NotAllowed(message)
+
+
+def _refuse_personal_data(data: dict[str, Any], skip: tuple[str, ...] = ()) -> None:
+    """Free text about a child or family is never stored where others read it."""
+    problems = check_text_fields(data, skip)
+    if problems:
+        raise ChallengeError.personal_data(problems)
 
 
 # --- who shares a challenge ---------------------------------------------------------------------
@@ -259,7 +266,7 @@ def save_section(session: Session, viewer: Viewer, challenge: Challenge, section
     if challenge.status != "draft":
         # Published: the change goes straight onto the public page and the OCDS release, so
         # personal data is refused now (a draft is checked when it is published).
-        problems = check_fields(data, [k for k, v in data.items() if k != "tried_deployments" and _is_text(v)])
+        problems = check_text_fields(data, skip=("tried_deployments",))
         if problems:
             raise ChallengeError.personal_data(problems)
     if section == "constraints":
@@ -288,10 +295,6 @@ def save_section(session: Session, viewer: Viewer, challenge: Challenge, section
             setattr(challenge, name, data.get(name))
     challenge.updated_at = utcnow()
     session.add(challenge)
-
-
-def _is_text(value: Any) -> bool:
-    return isinstance(value, str | list | dict)
 
 
 def sections_done(challenge: Challenge) -> dict[str, bool]:
@@ -495,6 +498,7 @@ def change_status(
             "Start evaluating after it"
         )
     if to_status == "closed":
+        _refuse_personal_data({"detail": detail})
         if reason not in CLOSED_REASONS:
             raise ChallengeError("Choose why the challenge closed without an award", "reason")
         if reason == "other" and not (detail or "").strip():
@@ -556,6 +560,7 @@ def request_co_sponsor(session: Session, viewer: Viewer, challenge: Challenge, n
     ).first()
     if existing is not None:
         raise ChallengeError("Your organisation has already asked to co-sponsor this challenge")
+    _refuse_personal_data({"note": note})
     row = ChallengeCoSponsor(
         challenge_id=challenge.id,
         organisation_id=viewer.member_org_id,
@@ -615,6 +620,7 @@ def ask_question(session: Session, viewer: Viewer, challenge: Challenge, text: s
     refusal = questions_open(challenge)
     if refusal:
         raise ChallengeError(refusal, "question")
+    _refuse_personal_data({"question": text})
     row = ClarificationQuestion(
         challenge_id=challenge.id,
         supplier_id=viewer.member_org_id,
@@ -734,6 +740,14 @@ def save_response(
                     f"Say how your proposal meets the essential requirement ‘{essentials[number][:80]}’",
                     f"requirements_met-{number}",
                 )
+    _refuse_personal_data(
+        {
+            "approach": data.get("approach"),
+            "price": data.get("price"),
+            "evidence": data.get("evidence"),
+            **{f"requirements_met-{i}": a for i, a in enumerate(answers)},
+        }
+    )
     response = own_response(session, viewer, challenge, kind) or ChallengeResponse(
         challenge_id=challenge.id, supplier_id=viewer.member_org_id, kind=kind
     )
@@ -807,6 +821,7 @@ def score_response(
     known = {str(i) for i in range(len(challenge.evaluation_criteria or []))}
     if set(scores) - known:
         raise ChallengeError("Score only the challenge's evaluation criteria", "scores")
+    _refuse_personal_data({"feedback": feedback})
     response.scores = {k: int(v) for k, v in scores.items()}
     response.score_total = weighted_total(challenge, response.scores)
     response.feedback = feedback
@@ -991,6 +1006,7 @@ def create_programme(session: Session, viewer: Viewer, data: dict[str, Any]) -> 
         access.can_create_programme(viewer),
         "Only approved members of a partnership or local authority can lead a partnership",
     )
+    _refuse_personal_data(data)
     programme = Programme(
         ref=new_ref(session, Programme, data["name"]),
         name=data["name"],
@@ -1008,6 +1024,7 @@ def create_programme(session: Session, viewer: Viewer, data: dict[str, Any]) -> 
 
 def update_programme(session: Session, viewer: Viewer, programme: Programme, data: dict[str, Any]) -> None:
     _require(access.can_manage_programme(viewer, programme))
+    _refuse_personal_data(data)
     programme.name = data["name"]
     programme.description = data["description"]
     programme.phases = data.get("phases")

@@ -828,9 +828,13 @@ def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programm
     if errors:
         return _programme_form(raw, errors, programme)
     session = get_session()
-    with acting():
-        saved = save(data) or programme
-        session.commit()
+    try:
+        with acting():
+            saved = save(data) or programme
+            session.commit()
+    except ChallengeError as exc:
+        session.rollback()
+        return _programme_form(raw, exc.errors, programme)
     flash("Partnership saved", "success")
     return redirect(url_for("partnerships.show", ref=saved.ref), code=303)
 
