@@ -6,8 +6,54 @@ fields (links, status) are added by subclasses in this module.
 
 from __future__ import annotations
 
+import re
+from typing import Any
+
+from marshmallow import pre_load
+
 from catalogue import vocabulary
 from catalogue.records.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text
+
+# Accreditations are stored as vocabulary codes so the filter can compare them. Labels and the
+# usual ways of writing them ("ISO 27001", "Cyber Essentials+", "DSPT: Standards Met",
+# "G-Cloud 14") become codes as they load, through every channel (form, API, bundle import).
+_ACCREDITATION_PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^cyber essentials (plus\b|\+)"), "cyber-essentials-plus"),
+    (re.compile(r"^cyber essentials( certified| certification)?$"), "cyber-essentials"),
+    (re.compile(r"^iso( ?/? ?iec)? ?27001\b"), "iso-27001"),
+    (re.compile(r"^(nhs )?(dspt|dsp toolkit|data security (and|&) protection toolkit)\b"), "dspt"),
+    (re.compile(r"^g ?cloud\b"), "g-cloud"),
+)
+
+
+def accreditation_code(text: str) -> str:
+    """The vocabulary code for an accreditation written as a code, label or common synonym;
+    anything else comes back as given (trimmed)."""
+    text = text.strip()
+    if text in vocabulary.ACCREDITATIONS:
+        return text
+    plain = re.sub(r"[\s:,.()\-]+", " ", text.lower().replace("+", " +")).strip()
+    for pattern, code in _ACCREDITATION_PATTERNS:
+        if pattern.search(plain):
+            return code
+    return text
+
+
+def _accreditations_to_codes(data: Any) -> Any:
+    """pre_load for schemas with `accreditations`: map each entry to its code, each code once
+    (two spellings of one accreditation); other text is left for the field to validate."""
+    if not isinstance(data, dict) or "accreditations" not in data:
+        return data
+    value = data["accreditations"]
+    if isinstance(value, str):
+        value = value.splitlines()
+    if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
+        out: list[str] = []
+        for code in (accreditation_code(v) for v in value):
+            if code not in vocabulary.ACCREDITATIONS or code not in out:
+                out.append(code)
+        data = {**data, "accreditations": out}
+    return data
 
 
 class OfferingSchema(BaseSchema):
@@ -30,15 +76,17 @@ class OfferingSchema(BaseSchema):
         vocabulary.DELIVERY, "Choose whether the offering is built into a case management system or standalone"
     )
     case_management_systems = StringList("case management system")
+    # Codes from vocabulary.ACCREDITATIONS; an accreditation the vocabulary lacks stays as text.
     accreditations = StringList("accreditation")
     hosting = Text("The hosting details", max_length=500)
     pricing = Text("The pricing", max_length=2000)
 
+    @pre_load
+    def _accreditation_codes(self, data: Any, **_kwargs: Any) -> Any:
+        return _accreditations_to_codes(data)
+
 
 # --- form-only extensions (the offering form and the supplier profile form) ---------------------
-
-import re  # noqa: E402
-from typing import Any  # noqa: E402
 
 from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
 
@@ -110,6 +158,10 @@ class SupplierProfileSchema(BaseSchema):
     )
     contact_role = Text("The contact's role", max_length=200)
     contact_consent = bool_field("Say whether signed-in members may see your contact details")
+
+    @pre_load
+    def _accreditation_codes(self, data: Any, **_kwargs: Any) -> Any:
+        return _accreditations_to_codes(data)
 
     # Run even when a field failed, so every problem shows at once.
     @validates_schema(skip_on_field_errors=False)

@@ -266,7 +266,7 @@ def offering_form_data(session: Session, offering: Offering) -> dict[str, Any]:
         "outcomes": "\n".join(offering.outcomes),
         "delivery": offering.delivery,
         "case_management_systems": "\n".join(offering.case_management_systems),
-        "accreditations": "\n".join(offering.accreditations),
+        "accreditations": list(offering.accreditations),
         "hosting": offering.hosting,
         "pricing": offering.pricing,
         "tool": tool.ref if tool else "",

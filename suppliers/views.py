@@ -32,6 +32,7 @@ OFFERING_FIELDS = [
     "delivery",
     "case_management_systems",
     "accreditations",
+    "other_accreditations",
     "hosting",
     "pricing",
     "tool",
@@ -155,7 +156,7 @@ def offerings():  # noqa: ANN201
 
 def _offering_form_input() -> dict[str, Any]:
     """request.form -> the shape the schema loads: lists from lines, documents from rows."""
-    raw = form_to_dict(request.form, multi=("categories",))
+    raw = form_to_dict(request.form, multi=("categories", "accreditations"))
     links = []
     for i in range(MAX_LINKS):
         title = (request.form.get(f"links-{i}-title") or "").strip()
@@ -168,6 +169,23 @@ def _offering_form_input() -> dict[str, Any]:
     # The button pressed says whether to publish.
     raw["status"] = request.form.get("status") or "draft"
     return raw
+
+
+def _accreditations_in(raw: dict[str, Any]) -> dict[str, Any]:
+    """The form's ticked accreditation codes plus the others typed one a line, as the schema loads them."""
+    ticked = raw.get("accreditations") or []
+    ticked = [ticked] if isinstance(ticked, str) else list(ticked)
+    others = str(raw.get("other_accreditations") or "").splitlines()
+    data = {k: v for k, v in raw.items() if k != "other_accreditations"}
+    return {**data, "accreditations": ticked + others}
+
+
+def _accreditations_out(data: dict[str, Any]) -> dict[str, Any]:
+    """Stored accreditations split for the form: codes tick boxes, the rest fill the text box."""
+    stored = list(data.get("accreditations") or [])
+    codes = [a for a in stored if a in vocabulary.ACCREDITATIONS]
+    others = "\n".join(a for a in stored if a not in vocabulary.ACCREDITATIONS)
+    return {**data, "accreditations": codes, "other_accreditations": others}
 
 
 def _offering_form(offering: Offering | None, supplier: Organisation, data: dict[str, Any], errors: dict[str, str]):  # noqa: ANN202
@@ -185,6 +203,7 @@ def _offering_form(offering: Offering | None, supplier: Organisation, data: dict
         error_order=OFFERING_FIELDS,
         categories=vocabulary.CATEGORIES,
         delivery=vocabulary.DELIVERY,
+        accreditations=vocabulary.ACCREDITATIONS,
         tools=services.tool_choices(get_session(), supplier.id),
         statuses=OFFERING_STATUSES,
         hosting_hint=HOSTING_HINT,
@@ -195,7 +214,7 @@ def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: 
     db = get_session()
     viewer = current_viewer()
     raw = _offering_form_input()
-    data, errors = load_form(OfferingFormSchema(exclude=("ref", "supplier")), raw)
+    data, errors = load_form(OfferingFormSchema(exclude=("ref", "supplier")), _accreditations_in(raw))
     if not errors:
         try:
             if offering is None:
@@ -263,7 +282,7 @@ def edit_offering(ref: str):  # noqa: ANN201
     db = get_session()
     supplier = db.get(Organisation, item.supplier_id)
     if request.method == "GET":
-        return _offering_form(item, supplier, services.offering_form_data(db, item), {})
+        return _offering_form(item, supplier, _accreditations_out(services.offering_form_data(db, item)), {})
     return _save_offering(item, supplier)
 
 

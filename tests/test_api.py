@@ -338,6 +338,17 @@ def test_an_offering_may_not_sell_a_competitors_tool_through_the_api(world, clie
     assert ok.status_code == 201 and ok.get_json()["tool"] == own_tool.ref
 
 
+def test_offering_accreditations_load_as_codes_and_filter(world, client):  # noqa: ANN001
+    tokens, _ = world
+    body = {"name": "Certified", "categories": ["other"], "status": "published"}
+    body["accreditations"] = ["Cyber Essentials Plus", "ISO 27001", "Some other badge"]
+    created = call(client, "POST", "/api/v1/offerings", tokens["supplier"], json=body)
+    assert created.status_code == 201, created.get_json()
+    assert created.get_json()["accreditations"] == ["cyber-essentials-plus", "iso-27001", "Some other badge"]
+    found = call(client, "GET", "/api/v1/offerings?accreditation=iso-27001").get_json()["items"]
+    assert [o["name"] for o in found] == ["Certified"]
+
+
 def test_challenge_and_expression_of_interest(world, client):  # noqa: ANN001
     tokens, _ = world
     created = call(

@@ -224,6 +224,65 @@ def test_offering_filters(world, client):  # noqa: ANN001
     assert client.get("/offerings?page=abc&category=%3Cscript%3E").status_code == 200
 
 
+def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client_as):  # noqa: ANN001
+    rival = client_as(world["users"]["rival"])
+    form = {**OFFERING_FORM, "accreditations": ["dspt"], "other_accreditations": "ISO/IEC 27001\nISO 9001"}
+    response = rival.post("/offerings/new", data={**form, "status": "published"})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    fresh(db)
+    offering = db.exec(select(Offering).where(Offering.supplier_id == world["rival"].id, Offering.tool_id.is_(None)))
+    offering = [o for o in offering if o.name == "Chronology builder"][0]
+    assert offering.accreditations == ["dspt", "iso-27001", "ISO 9001"]
+    page = client.get("/offerings", query_string={"accreditation": "iso-27001"}).get_data(as_text=True)
+    assert "Chronology builder" in page and "Notewise for councils" not in page
+    html = client.get(f"/offerings/{offering.ref}").get_data(as_text=True)
+    assert "Data Security and Protection Toolkit; ISO/IEC 27001; ISO 9001" in html and "iso-27001" not in html
+    # The edit form ticks the codes and keeps the rest as text.
+    html = rival.get(f"/offerings/{offering.ref}/edit").get_data(as_text=True)
+    assert 'value="iso-27001" checked' in html and 'value="dspt" checked' in html
+    assert 'value="cyber-essentials" checked' not in html and ">ISO 9001</textarea>" in html
+
+
+def test_accreditation_labels_become_codes_in_the_bundle(db, world):  # noqa: ANN001
+    from catalogue.bundle import export_bundle, import_bundle
+
+    bundle = {
+        "format": "csc-catalogue-bundle",
+        "version": 1,
+        "offerings": [
+            {
+                "ref": "off-labelled",
+                "supplier": world["rival"].ref,
+                "name": "Labelled",
+                "categories": ["other"],
+                "accreditations": ["ISO 27001", "Cyber Essentials Plus", "G-Cloud 14", "BS 8484 compliant"],
+            }
+        ],
+    }
+    import_bundle(db, bundle)
+    db.commit()
+    row = db.exec(select(Offering).where(Offering.ref == "off-labelled")).one()
+    assert row.accreditations == ["iso-27001", "cyber-essentials-plus", "g-cloud", "BS 8484 compliant"]
+    exported = [o for o in export_bundle(db)["offerings"] if o["ref"] == "off-labelled"][0]
+    assert exported["accreditations"] == row.accreditations
+
+
+def test_demo_offerings_filter_by_accreditation(app, db, client):  # noqa: ANN001
+    import json
+
+    from markupsafe import escape
+
+    from catalogue.cli import DEMO_BUNDLE
+
+    assert app.test_cli_runner().invoke(args=["seed", "demo"]).exit_code == 0
+    demo = json.loads(DEMO_BUNDLE.read_text())
+    claiming = {o["name"] for o in demo["offerings"] if "ISO/IEC 27001" in o.get("accreditations", [])}
+    assert len(claiming) >= 2
+    page = client.get("/offerings", query_string={"accreditation": "iso-27001"}).get_data(as_text=True)
+    for offering in demo["offerings"]:
+        assert (str(escape(offering["name"])) in page) == (offering["name"] in claiming), offering["name"]
+
+
 def test_supplier_directory_filters(world, client):  # noqa: ANN001
     page = client.get("/suppliers", query_string={"category": "transcription"}).get_data(as_text=True)
     assert "Acme Notes Ltd" in page and "Rival Systems plc" not in page
