@@ -179,3 +179,30 @@ def test_new_tool_question_asks_for_case_management_systems_and_defines_ai(
     tool = db.exec(select(Tool).where(Tool.name == "Homegrown Helper")).one()
     assert tool.case_management_systems == ["Mosaic", "Eclipse"]
     assert db.exec(select(Deployment)).one().tool_id == tool.id
+
+
+def test_check_page_shows_every_new_tool_answer_money_once_and_long_answers_whole(
+    people: SimpleNamespace,
+    client_as,  # noqa: ANN001
+) -> None:
+    client = client_as(people.owner)
+    long_impact = "Saved time. " + "x" * 400 + " ENDOFIMPACT"
+    answers = dict(ANSWERS)
+    answers["tool"] = {
+        "tool_choice": "new",
+        "new_tool-name": "Bought Helper",
+        "new_tool-categories": ["admin-automation"],
+        "new_tool-uses_ai": "true",
+        "new_tool-delivery": "embedded",
+        "new_tool-supplier": "sup-x",
+        "new_tool-case_management_systems": "Mosaic\nEclipse",
+    }
+    answers["about"] = dict(ANSWERS["about"], impact=long_impact)
+    answers["resources"] = {"resources-implement_fte": "1.5", "resources-implement_gbp": "£1,000"}
+    draft = walk_to_check(client, "/deployments/new/", answers)
+    page = step(client, "/deployments/new/check", draft, goto="check").get_data(as_text=True)
+    assert "Check your answers" in page
+    for shown in ("Bought Helper", "Uses AI", "Built into a case management system", "Mosaic, Eclipse", "Supplier X"):
+        assert shown in page, shown
+    assert "ENDOFIMPACT" in page  # not cut at 300 characters
+    assert "1.5 FTE, £1,000" in page and "££" not in page

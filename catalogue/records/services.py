@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
+from marshmallow import ValidationError
 from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
@@ -669,6 +670,30 @@ def draft_from_deployment(session: Session, deployment: Deployment) -> dict[str,
         k: ("" if getattr(deployment, k) is None else _number_text(getattr(deployment, k))) for k in RESOURCE_FIELDS
     }
     return draft
+
+
+def resource_summary(resources: Mapping[str, Any]) -> dict[str, str]:
+    """Each phase's staff time and money as the check page shows them: amounts read the way the
+    schema reads them ('£1,000' is 1000 pounds, shown '£1,000'); one it cannot read as typed."""
+    from catalogue.records.schemas import ResourcesSchema
+    from catalogue.templating import format_money
+
+    fields = ResourcesSchema().fields
+    out: dict[str, str] = {}
+    for phase in ("develop", "implement", "maintain"):
+        parts = []
+        for unit in ("fte", "gbp"):
+            typed = resources.get(f"{phase}_{unit}")
+            if typed in (None, ""):
+                continue
+            try:
+                number = fields[f"{phase}_{unit}"].deserialize(typed)
+            except ValidationError:
+                parts.append(str(typed))
+                continue
+            parts.append(f"{_number_text(number)} FTE" if unit == "fte" else format_money(number))
+        out[phase] = ", ".join(parts)
+    return out
 
 
 def _number_text(value: float) -> str:

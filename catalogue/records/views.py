@@ -249,7 +249,18 @@ def _render_step(
         tool = None
         if draft.get("tool_choice") == "existing" and draft.get("tool"):
             tool = next((t for t in services.tool_choices(session) if t.ref == draft["tool"]), None)
-        context.update(title="Check your answers", steps=names, tool=tool, step_titles=services.STEP_TITLES)
+        new_tool = draft.get("new_tool") or {}
+        supplier = None
+        if draft.get("tool_choice") == "new" and new_tool.get("supplier"):
+            supplier = next((s for s in services.supplier_choices(session) if s.ref == new_tool["supplier"]), None)
+        context.update(
+            title="Check your answers",
+            steps=names,
+            tool=tool,
+            new_tool_supplier=supplier,
+            resources=services.resource_summary(draft.get("resources") or {}),
+            step_titles=services.STEP_TITLES,
+        )
         return render_template("records/deployment_check.html", **context)
     names = services.steps_for(draft)
     position = names.index(step) + 1 if step in names else 1
