@@ -56,18 +56,25 @@ def _owner_id(obj: Any) -> int | None:
     return getattr(obj, "organisation_id", None)
 
 
+# A model may name the only columns worth auditing (`__audit_fields__`) and the ones whose values
+# must never reach the audit row (`__audit_secret__`: only that they changed is recorded).
+SECRET_CHANGED = [None, "(changed)"]
+
+
 def _diff(obj: Any) -> dict:
     state = inspect(obj)
     changes = {}
+    only = getattr(obj, "__audit_fields__", None)
+    secret = getattr(obj, "__audit_secret__", frozenset())
     for attr in state.mapper.column_attrs:
-        if attr.key in ("updated_at", "created_at"):
+        if attr.key in ("updated_at", "created_at") or (only is not None and attr.key not in only):
             continue
         hist = state.attrs[attr.key].history
         if hist.has_changes():
             old = hist.deleted[0] if hist.deleted else None
             new = hist.added[0] if hist.added else None
             if old != new:
-                changes[attr.key] = [_jsonable(old), _jsonable(new)]
+                changes[attr.key] = list(SECRET_CHANGED) if attr.key in secret else [_jsonable(old), _jsonable(new)]
     return changes
 
 

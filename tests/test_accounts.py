@@ -11,7 +11,8 @@ from catalogue.access import viewer_for, visible_levels
 from catalogue.accounts import services
 from catalogue.accounts.models import ApiToken, Organisation, User
 from catalogue.accounts.passwords import verify_password
-from tests.factories import PASSWORD, OrganisationFactory, UserFactory
+from catalogue.changes import AuditEvent
+from tests.factories import PASSWORD, OrganisationFactory, ToolFactory, UserFactory
 
 GOOD_PASSWORD = "velvet lantern orbit maple 42"
 
@@ -287,6 +288,50 @@ def test_audit_trail_org_admin_sees_own_organisation_only(db, client_as, people,
     assert "update" in page and "name" in page
     admin_page = client_as(people["site_admin"]).get("/account/audit").get_data(as_text=True)
     assert f"organisation {council.ref}" in admin_page and f"organisation {other.ref}" in admin_page
+
+
+def test_audit_trail_names_who_acted(db, client_as, people, council: Organisation) -> None:  # noqa: ANN001
+    admin = client_as(people["admin"])
+    assert admin.post(f"/account/members/{people['pending'].id}/approve").status_code == 303
+    member = client_as(people["member"])
+    new_password = "a brand new passphrase for audit"
+    assert (
+        member.post("/account/password", data={"current_password": PASSWORD, "new_password": new_password}).status_code
+        == 303
+    )
+    token = services.issue_api_token(db, people["member"])
+    db.commit()
+    ToolFactory(ref="tool-audited")
+    api = client_as(None)
+    created = api.post(
+        "/api/v1/deployments",
+        json={"tool": "tool-audited", "stage": "pilot"},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert created.status_code == 201, created.get_json()
+    db.rollback()
+    events = db.exec(select(AuditEvent).order_by(AuditEvent.id)).all()
+    updates = [e for e in events if e.record_type == "user_account" and e.action == "update"]
+    approval = next(e for e in updates if e.record_id == people["pending"].id)
+    assert approval.actor_id == people["admin"].id and approval.changes["status"] == ["pending", "approved"]
+    password = next(e for e in updates if e.record_id == people["member"].id)
+    assert password.actor_id == people["member"].id and list(password.changes) == ["password_hash"]
+    # Neither the hash nor the session token ever reaches the trail.
+    stored = _user(db, people["member"].email)
+    assert stored.password_hash not in str(password.changes) and "session_token" not in password.changes
+    deployment = next(e for e in events if e.record_type == "deployment")
+    assert deployment.actor_id == people["member"].id
+    page = admin.get("/account/audit").get_data(as_text=True)
+    assert "admin@northshire.example" in page and "member@northshire.example" in page
+
+
+def test_rejection_is_audited(db, client_as, people) -> None:  # noqa: ANN001
+    assert client_as(people["admin"]).post(f"/account/members/{people['pending'].id}/reject").status_code == 303
+    db.rollback()
+    event = db.exec(
+        select(AuditEvent).where(AuditEvent.record_type == "user_account", AuditEvent.action == "update")
+    ).one()
+    assert event.actor_id == people["admin"].id and event.changes["status"] == ["pending", "rejected"]
 
 
 @pytest.mark.parametrize("role", ["member", "pending"])

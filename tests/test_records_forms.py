@@ -97,7 +97,7 @@ def test_full_flow_saves_one_deployment_with_audit(people: SimpleNamespace, clie
     assert row.visibility == "authorities" and row.created_by_id == people.owner.id
     assert saved.location.endswith(f"/deployments/{row.ref}")
     audit = db.exec(select(AuditEvent).where(AuditEvent.record_type == "deployment")).one()
-    assert audit.action == "create" and audit.actor_id in (None, people.owner.id)
+    assert audit.action == "create" and audit.actor_id == people.owner.id
     page = client.get(saved.location).get_data(as_text=True)
     assert "<strong>less common</strong>" in page
 

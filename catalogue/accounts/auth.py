@@ -10,7 +10,10 @@ from flask_login import LoginManager, current_user
 
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
 from catalogue.accounts.models import User
-from catalogue.db import get_session
+from catalogue.changes import current_actor_id
+from catalogue.db import UNSAFE_METHODS, get_session, reading
+
+_ACTOR_KEY = "catalogue.actor"
 
 login_manager = LoginManager()
 login_manager.login_view = "accounts.sign_in"
@@ -43,6 +46,34 @@ def current_viewer() -> Viewer:
     return g.viewer
 
 
+def act_for_request(user_id: int | None) -> None:
+    """Name `user_id` in the audit trail for every write of this request (cleared at teardown).
+    Called for the signed-in user before each request, and by the API once it knows the token."""
+    request.environ[_ACTOR_KEY] = True
+    current_actor_id.set(user_id)
+
+
+def _actor_from_session() -> None:
+    if request.path.startswith(("/static/", "/api/")):
+        return  # the API authenticates by token only (catalogue.api.common)
+    if request.method not in UNSAFE_METHODS:
+        act_for_request(current_user.id if current_user.is_authenticated else None)
+        return
+    # Loading the user only reads: under a write request's intent it would take SQLite's write
+    # lock now and hold it while flask-limiter (a connection of its own) counts the request.
+    session = get_session()
+    with reading():
+        user_id = current_user.id if current_user.is_authenticated else None
+        session.rollback()
+    act_for_request(user_id)
+
+
+def _end_actor(_exc: BaseException | None) -> None:
+    # A worker thread serves many requests: no actor may outlive the request that set it.
+    if request.environ.pop(_ACTOR_KEY, None):
+        current_actor_id.set(None)
+
+
 def is_safe_next(target: str | None) -> bool:
     """`next` may only point within this site."""
     if not target or target.startswith("//") or "\\" in target:
@@ -54,3 +85,5 @@ def is_safe_next(target: str | None) -> bool:
 
 def init_app(app: Flask) -> None:
     login_manager.init_app(app)
+    app.before_request(_actor_from_session)
+    app.teardown_request(_end_actor)

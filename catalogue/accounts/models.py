@@ -64,6 +64,13 @@ def new_session_token() -> str:
 
 class User(SQLModel, table=True):
     __tablename__ = "user_account"
+    __search_kind__ = None
+    # Sign-ups, approvals, rejections, role and password changes reach the audit trail; sign-ins
+    # and session rotations do not, and the hash itself never does (only that it changed).
+    __audited__ = True
+    # Names and addresses stay out of the trail (personal data kept in one place only).
+    __audit_fields__ = frozenset({"password_hash", "organisation_id", "role", "status", "is_site_admin"})
+    __audit_secret__ = frozenset({"password_hash"})
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True, index=True)

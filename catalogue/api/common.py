@@ -21,6 +21,7 @@ WRITE_LIMIT = "60 per minute"
 
 def authenticate() -> None:
     """Bearer tokens only: a cookie never authenticates an API call (so CSRF cannot reach it)."""
+    from catalogue.accounts.auth import act_for_request
     from catalogue.accounts.services import user_for_token
 
     g.api_user = None
@@ -40,11 +41,13 @@ def authenticate() -> None:
     with reading():
         user = user_for_token(session, raw)
         viewer = viewer_for(user) if user is not None else ANONYMOUS
+        user_id = user.id if user is not None else None
         session.rollback()
     if user is None:
         abort(401, message="That API token is not valid or has been revoked", headers=_challenge())
     g.api_user = user
     g.viewer = viewer
+    act_for_request(user_id)
 
 
 def end_transaction(response: Any) -> Any:
