@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+from html import escape
 
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
+from markupsafe import Markup
 
 from catalogue import changes, vocabulary
 from catalogue.accounts.auth import current_viewer
@@ -77,18 +79,32 @@ def _pagination(results: engine.SearchResults) -> dict | None:
     return pagination
 
 
-def _facet_groups(results: engine.SearchResults) -> list[tuple[str, str, list[tuple[str, str, bool]]]]:
-    """(field, legend, [(value, label with count, checked)]) for each facet with values: worked
-    out here so the template loop stays cheap (a page can show a hundred checkboxes)."""
-    groups = []
+def _facet_checkboxes(results: engine.SearchResults) -> Markup:
+    """Every facet with values as GOV.UK small checkboxes, with counts. Written here rather than
+    in the template: a page can show a hundred checkboxes and a Jinja loop spends about 15 us
+    on each, a tenth of the page's time. Every piece of text is escaped."""
+    parts: list[str] = []
     for name, values in results.facets.items():
         if not values:
             continue
         chosen = set(results.filters.get(name, ()))
         labels = FACET_LABELS[name]
-        items = [(value, f"{labels.get(value, value)} ({count:,})", value in chosen) for value, count in values]
-        groups.append((name, FACET_LEGENDS[name], items))
-    return groups
+        parts.append(
+            '<div class="govuk-form-group"><fieldset class="govuk-fieldset">'
+            f'<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">{escape(FACET_LEGENDS[name])}</legend>'
+            '<div class="govuk-checkboxes govuk-checkboxes--small" data-module="govuk-checkboxes">'
+        )
+        for number, (value, count) in enumerate(values, start=1):
+            box = f"facet-{name}-{number}"
+            checked = " checked" if value in chosen else ""
+            parts.append(
+                '<div class="govuk-checkboxes__item">'
+                f'<input class="govuk-checkboxes__input" id="{box}" name="{name}" type="checkbox" value="{escape(value)}"{checked}>'
+                f'<label class="govuk-label govuk-checkboxes__label" for="{box}">'
+                f"{escape(labels.get(value, value))} ({count:,})</label></div>"
+            )
+        parts.append("</div></fieldset></div>")
+    return Markup("".join(parts))  # noqa: S704 - built from escaped values and fixed markup
 
 
 @bp.get("/search")
@@ -109,7 +125,7 @@ def index():  # noqa: ANN201
         title="Search",
         results=results,
         pagination=_pagination(results),
-        facet_groups=_facet_groups(results),
+        facet_checkboxes=_facet_checkboxes(results),
     )
 
 
