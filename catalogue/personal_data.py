@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 __all__ = ["Finding", "check_fields", "check_text_fields", "find_personal_data", "is_valid_nhs_number", "mask"]
@@ -27,6 +28,7 @@ class Finding:
 
 REASONS = {
     "name-and-date-of-birth": "it looks like a person's name beside their date of birth",
+    "name-and-date": "it looks like a person's name beside a date that could be their date of birth",
     "nhs-number": "it looks like an NHS number (the check digit is valid)",
     "address": "it looks like a home address (a house number and street beside a postcode)",
     "phone-number": "it looks like a UK phone number",
@@ -36,7 +38,7 @@ _MONTHS = (
     "january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec"
 )
-_NUMERIC_DATE = r"\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})"
+_NUMERIC_DATE = r"(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
 _WORDY_DATE = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
 _US_WORDY_DATE = rf"(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
 _DATE = rf"(?:{_NUMERIC_DATE}|{_WORDY_DATE}|{_US_WORDY_DATE})"
@@ -58,6 +60,26 @@ _NOT_NAMES = frozenset(
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _WORD = re.compile(r"[A-Z][a-zA-Z'\-]+")
+
+# A bare full date in a past year, beside a capitalised name ("Jayden Smith, 12/03/2015",
+# "Jayden Smith, aged 7, 12 March 2015"): the name is two to four capitalised words, none of
+# them a common word or one naming an organisation, event or document, followed by at most three
+# lower-case words or numbers and punctuation before the date.
+_BARE_DATE = re.compile(_DATE, re.IGNORECASE)
+_NAME_RUN = re.compile(r"(?<![\w'\-])[A-Z][a-zA-Z'\-]+(?:\s+[A-Z][a-zA-Z'\-]+){1,3}(?![\w'\-])")
+_NAME_TO_DATE = re.compile(r"[\s,(\[:\-–]*(?:(?:[a-z]+|\d{1,2})[\s,(\[:\-–]+){0,3}")
+_NOT_PERSON = frozenset(
+    """
+    ltd limited plc llp cic inc co company group partners partnership council borough county city
+    district metropolitan nhs trust board icb university college academy school foundation charity
+    department ministry office government agency commission ofsted dfe dhsc lga adcs
+    phase stage round lot review report meeting panel workshop demo day week launch pilot project
+    programme strategy plan policy inspection conference event market engagement deadline closing
+    opens closes open closed published updated version release draft final annual quarter summer
+    autumn winter spring term
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+
 _SENTENCE_END = re.compile(r"[.!?;\n]\s")
 
 # NHS numbers: 10 digits, either together or spaced/hyphenated 3-3-4.
@@ -141,6 +163,36 @@ def _name_near(text: str, start: int, end: int) -> tuple[int, int] | None:
     return None
 
 
+def _past_year(date_text: str, this_year: int) -> bool:
+    year_text = re.search(r"(\d{4}|\d{2})\W*$", date_text)
+    if year_text is None:
+        return False
+    year = int(year_text.group(1))
+    if len(year_text.group(1)) == 2:
+        year += 2000 if year <= this_year % 100 else 1900
+    return this_year - 120 <= year < this_year
+
+
+def _name_before(text: str, start: int) -> tuple[int, int] | None:
+    """A personal name ending at most a few words before `start`."""
+    window = max(0, start - 80)
+    found = None
+    for run in _NAME_RUN.finditer(text, window, start):
+        if not _NAME_TO_DATE.fullmatch(text, run.end(), start):
+            continue
+        # The name is the run's last words up to a common or organisation word ("Dear Jayden
+        # Smith" is a name; "Leeds City Council" is not).
+        words = list(_WORD.finditer(text, run.start(), run.end()))
+        name: list[re.Match[str]] = []
+        for word in reversed(words):
+            if word.group().lower() in _NOT_NAMES or word.group().lower() in _NOT_PERSON:
+                break
+            name.insert(0, word)
+        if len(name) >= 2:
+            found = (name[0].start(), run.end())
+    return found
+
+
 def _overlaps(span: tuple[int, int], taken: Iterable[tuple[int, int]]) -> bool:
     return any(span[0] < end and start < span[1] for start, end in taken)
 
@@ -160,6 +212,14 @@ def find_personal_data(text: str | None) -> list[Finding]:
         name = _name_near(text, m.start(), m.end())
         if name is not None:
             add("name-and-date-of-birth", min(name[0], m.start()), max(name[1], m.end()))
+
+    this_year = date.today().year
+    for m in _BARE_DATE.finditer(text):
+        if _overlaps(m.span(), taken) or not _past_year(m.group(), this_year):
+            continue
+        name = _name_before(text, m.start())
+        if name is not None:
+            add("name-and-date", name[0], m.end())
 
     for m in _PHONE.finditer(text):
         if _phone_digits_ok(m.group()) and not _overlaps(m.span(), taken):

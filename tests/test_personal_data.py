@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
-from catalogue.personal_data import check_fields, find_personal_data, is_valid_nhs_number, mask
+from catalogue.personal_data import check_fields, check_text_fields, find_personal_data, is_valid_nhs_number, mask
 
 
 def kinds(text: str) -> list[str]:
@@ -153,3 +155,50 @@ def test_check_fields_names_each_field_with_personal_data() -> None:
 def test_check_fields_counts_further_findings() -> None:
     problems = check_fields({"problem": "07700 900123 and 0113 496 0000"}, ["problem"])
     assert "(and 1 more)" in problems["problem"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jayden Smith, 12/03/2015",
+        "Jayden Smith, aged 7, 12 March 2015",
+        "Jayden Smith (12.03.15) was referred",
+        "Referral for Amelia Jones: 3rd April 2016",
+        "Mary Ann Jones – March 3, 2015",
+    ],
+)
+def test_a_name_beside_a_bare_past_date_is_found(text: str) -> None:
+    assert kinds(text) == ["name-and-date"]
+    assert "Jayden" not in find_personal_data(text)[0].excerpt
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Phase 1 closes 12 March 2027",
+        "Market engagement, 12/03/2026",
+        f"Market engagement, 12/03/{date.today().year}",
+        "Leeds City Council, 12/03/2019",
+        "Acme Notes Ltd (12 March 2019)",
+        "Monday 12 March 2026",
+        "On Monday 12 March 2024 the Board met",
+        "Social Care Reform Review, 12 March 2024",
+        "Northern Innovation Partnership kicked off 1 May 2024",
+        "2025-03-01 Kick-off with Leeds",
+        "Jayden Smith joined the team on 12 March 2031.",
+        "Jayden, 12/03/2015",  # one word is not enough to call it a name
+    ],
+)
+def test_timetables_organisations_and_future_dates_are_not_names_with_dates(text: str) -> None:
+    assert kinds(text) == []
+
+
+def test_check_text_fields_checks_every_text_value_and_skips_the_rest() -> None:
+    data = {
+        "approach": "Jayden Smith, 12/03/2015",
+        "answers": ["fine", "Call 07700 900123"],
+        "offering": "Jayden Smith, 12/03/2015",
+        "price": 7700900123,
+        "closes": date(2015, 3, 12),
+    }
+    assert set(check_text_fields(data, skip=("offering",))) == {"approach", "answers"}
