@@ -505,6 +505,17 @@ def change_status(
             raise ChallengeError("Enter the reason the challenge closed", "detail")
         challenge.closed_reason = reason
         challenge.closed_detail = detail or None
+        # No award: every proposal still in the running was unsuccessful, so each supplier now
+        # sees the feedback written for it.
+        for proposal in session.exec(
+            select(ChallengeResponse).where(
+                ChallengeResponse.challenge_id == challenge.id,
+                ChallengeResponse.kind == "proposal",
+                ChallengeResponse.status.in_(("submitted", "shortlisted")),
+            )
+        ).all():
+            proposal.status = "unsuccessful"
+            session.add(proposal)
     challenge.status = to_status
     if challenge.published_at is None and to_status in ("market-engagement", "open"):
         challenge.published_at = utcnow()

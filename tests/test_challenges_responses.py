@@ -396,3 +396,37 @@ def test_results_are_recorded_after_award_and_shown(world: World, client_as, cli
     assert f"/deployments/{own.ref}" not in public
     assert f"/deployments/{own.ref}" in client_as(world.other_user).get(f"/challenges/{challenge.ref}").text
     assert client_as(world.supplier_user).get(f"/challenges/{challenge.ref}/results").status_code == 403
+
+
+def test_closing_without_award_shows_each_supplier_only_its_own_feedback(world: World, client_as, db: Session) -> None:
+    challenge = full_challenge(world.la, status="evaluating")
+    rows = {}
+    for org, marker, status in ((world.supplier, "ACME", "submitted"), (world.rival, "RIVAL", "shortlisted")):
+        row = ChallengeResponse(
+            challenge_id=challenge.id,
+            supplier_id=org.id,
+            kind="proposal",
+            approach=f"{marker} approach",
+            requirements_met=[],
+            status=status,
+            feedback=f"{marker}FEEDBACKMARKER not enough evidence",
+        )
+        db.add(row)
+        db.commit()
+        rows[marker] = row.id
+    acme, rival = client_as(world.supplier_user), client_as(world.rival_user)
+    before = acme.get(f"/challenges/{challenge.ref}/responses/{rows['ACME']}")
+    assert before.status_code == 200 and "ACMEFEEDBACKMARKER" not in before.text  # not decided yet
+
+    services.change_status(db, viewer(world.la_user, world.la), challenge, "closed", reason="no-suitable-proposals")
+    db.commit()
+    fresh(db)
+    assert {db.get(ChallengeResponse, i).status for i in rows.values()} == {"unsuccessful"}
+    db.commit()
+    own = acme.get(f"/challenges/{challenge.ref}/responses/{rows['ACME']}")
+    assert "ACMEFEEDBACKMARKER" in own.text and "RIVALFEEDBACKMARKER" not in own.text
+    assert acme.get(f"/challenges/{challenge.ref}/responses/{rows['RIVAL']}").status_code == 404
+    other = rival.get(f"/challenges/{challenge.ref}/responses/{rows['RIVAL']}")
+    assert "RIVALFEEDBACKMARKER" in other.text and "ACMEFEEDBACKMARKER" not in other.text
+    assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}/responses").text
+    assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}").text
