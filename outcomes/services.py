@@ -861,7 +861,12 @@ def shortlist(
             session.add(PhaseShortlist(phase_id=phase_id, response_id=response.id))
         elif not on and existing is not None:
             session.delete(existing)
-    response.status = "shortlisted" if on else "submitted"
+            session.flush()
+    still_listed = on or (
+        phase_id is not None
+        and session.exec(select(PhaseShortlist).where(PhaseShortlist.response_id == response.id)).first() is not None
+    )
+    response.status = "shortlisted" if still_listed else "submitted"
     session.add(response)
 
 

@@ -430,3 +430,25 @@ def test_closing_without_award_shows_each_supplier_only_its_own_feedback(world: 
     assert "RIVALFEEDBACKMARKER" in other.text and "ACMEFEEDBACKMARKER" not in other.text
     assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}/responses").text
     assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}").text
+
+
+def test_off_one_phase_shortlist_stays_shortlisted_for_another(world: World, db: Session) -> None:
+    challenge = full_challenge(world.la, status="evaluating")
+    response = ChallengeResponse(
+        challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x", requirements_met=[]
+    )
+    db.add(response)
+    db.commit()
+    owner = viewer(world.la_user, world.la)
+    feasibility = services.add_phase(db, owner, challenge, {"name": "feasibility"})
+    prototype = services.add_phase(db, owner, challenge, {"name": "prototype"})
+    services.shortlist(db, owner, challenge, response, feasibility.id)
+    services.shortlist(db, owner, challenge, response, prototype.id)
+    db.commit()
+    services.shortlist(db, owner, challenge, response, feasibility.id, on=False)
+    db.commit()
+    assert response.status == "shortlisted"
+    assert [ids for _p, ids in services.phases(db, challenge)] == [[], [response.id]]
+    services.shortlist(db, owner, challenge, response, prototype.id, on=False)
+    db.commit()
+    assert response.status == "submitted"
