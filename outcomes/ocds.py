@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -17,6 +18,7 @@ from outcomes.models import Challenge, ChallengeStatusChange
 from outcomes.services import awarded_response, awarded_to
 
 DEFAULT_PREFIX = "ocds-sgnpst"
+UK = ZoneInfo("Europe/London")
 
 # Challenge status -> (release tag, tender status)
 _STATES: dict[str, tuple[str, str]] = {
@@ -53,9 +55,22 @@ def _iso(value: datetime) -> str:
 
 
 def _end_of_day(day: Any) -> str:
-    # Proposals are accepted until the end of the closing date (UK); 23:59:59 UTC is near enough
-    # for the exchange, and stable.
-    return _iso(datetime.combine(day, time(23, 59, 59), tzinfo=UTC))
+    """Proposals are accepted until the end of the closing date in England: 23:59:59 London time,
+    written in UTC (22:59:59Z in British Summer Time)."""
+    return _iso(datetime.combine(day, time(23, 59, 59), tzinfo=UK))
+
+
+def _opened(session: Session, challenge: Challenge) -> datetime | None:
+    """When the challenge opened for proposals: its first move to open in the status history
+    (an imported challenge without one counts from its publication). None before it opens."""
+    opened = session.exec(
+        select(ChallengeStatusChange.at)
+        .where(ChallengeStatusChange.challenge_id == challenge.id, ChallengeStatusChange.to_status == "open")
+        .order_by(ChallengeStatusChange.at)
+    ).first()
+    if opened is None and challenge.status != "market-engagement":
+        opened = challenge.published_at or challenge.created_at
+    return opened
 
 
 def _party(org: Organisation, roles: list[str], prefix: str) -> dict[str, Any]:
@@ -121,8 +136,10 @@ def release(session: Session, challenge: Challenge, prefix: str = DEFAULT_PREFIX
             f"{c['criterion']} ({c['weight']}%)" for c in challenge.evaluation_criteria
         )
     if challenge.closes is not None:
-        start = challenge.published_at or challenge.created_at
-        tender["tenderPeriod"] = {"startDate": _iso(start), "endDate": _end_of_day(challenge.closes)}
+        tender["tenderPeriod"] = {"endDate": _end_of_day(challenge.closes)}
+        opened = _opened(session, challenge)
+        if opened is not None:
+            tender["tenderPeriod"]["startDate"] = _iso(opened)
     if challenge.questions_close is not None:
         tender["enquiryPeriod"] = {"endDate": _end_of_day(challenge.questions_close)}
     if challenge.status == "closed" and challenge.closed_reason:

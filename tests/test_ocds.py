@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from jsonschema import Draft4Validator, FormatChecker
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from catalogue.db import utcnow
 from outcomes import ocds, services
@@ -127,3 +127,51 @@ def test_cli_prints_the_same_release(world: World, db: Session, app, client, val
     draft = full_challenge(world.la)
     missing = runner.invoke(args=["challenge", "ocds", draft.ref])
     assert missing.exit_code != 0 and "No published challenge" in missing.output
+
+
+def test_tender_period_starts_when_the_challenge_opened_not_when_first_published(
+    world: World, db: Session, validator
+) -> None:
+    from datetime import UTC, datetime
+
+    from outcomes.models import ChallengeStatusChange
+
+    challenge = full_challenge(world.la, title="Less time writing up")
+    owner = viewer(world.la_user, world.la)
+    services.change_status(db, owner, challenge, "market-engagement")
+    db.commit()
+    planning = ocds.release(db, challenge)
+    valid(validator, planning)
+    assert "startDate" not in planning["tender"]["tenderPeriod"]  # not open yet
+    # Market engagement ran for a month before the challenge opened.
+    engaged = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+    challenge.published_at = engaged
+    db.add(challenge)
+    for change in db.exec(select(ChallengeStatusChange)).all():
+        change.at = engaged
+        db.add(change)
+    db.commit()
+    change = services.change_status(db, owner, challenge, "open")
+    db.commit()
+    document = ocds.release(db, challenge)
+    valid(validator, document)
+    start = document["tender"]["tenderPeriod"]["startDate"]
+    assert start == change.at.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    assert not start.startswith("2026-01-05")
+
+
+@pytest.mark.parametrize(
+    ("closes", "end"),
+    [
+        (date(2031, 7, 15), "2031-07-15T22:59:59Z"),  # British Summer Time
+        (date(2031, 1, 15), "2031-01-15T23:59:59Z"),  # Greenwich Mean Time
+        (date(2031, 3, 30), "2031-03-30T22:59:59Z"),  # the day the clocks go forward
+        (date(2031, 10, 26), "2031-10-26T23:59:59Z"),  # the day they go back
+    ],
+)
+def test_closing_date_ends_at_midnight_in_england(world: World, db: Session, validator, closes: date, end: str) -> None:
+    challenge = full_challenge(world.la, status="open", closes=closes, questions_close=closes, published_at=utcnow())
+    document = ocds.release(db, challenge)
+    valid(validator, document)
+    assert document["tender"]["tenderPeriod"]["endDate"] == end
+    assert document["tender"]["enquiryPeriod"]["endDate"] == end
