@@ -279,6 +279,8 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
     all_sections: list[tuple[str, Callable[[], Schema]]] = [("organisations", OrganisationSchema)]
     all_sections += [(s.name, s.schema) for s in sections()]
     loaded: dict[str, list[dict[str, Any]]] = {}
+    # Refs of records refused above, so records pointing at them are told why, not "no such ref".
+    rejected: dict[str, set[str]] = defaultdict(set)
     for name, schema_factory in all_sections:
         items = bundle.get(name, [])
         if items is None:
@@ -295,6 +297,8 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
             if not isinstance(item, Mapping):
                 problems.append(f"{name} {label} record: Each record must be a JSON object")
                 continue
+            if isinstance(item.get("ref"), str):
+                rejected[name].add(item["ref"])  # until it loads
             unstorable = [key for key in schema.load_fields if key in item and _has_surrogate(item[key])]
             if unstorable:
                 problems.extend(
@@ -307,6 +311,7 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
             except ValidationError as exc:
                 problems.extend(f"{name} {label} {path}: {message}" for path, message in _field_path(exc.messages))
                 continue
+            rejected[name].discard(item["ref"])
             if data["ref"] in seen:
                 problems.append(f"{name} {label} ref: The ref {data['ref']} is used by more than one record in {name}")
                 continue
@@ -342,9 +347,7 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
             if member == org["ref"]:
                 problems.append(f"organisations {org['ref']} members: A partnership cannot be a member of itself")
             elif member not in org_kinds:
-                problems.append(
-                    f"organisations {org['ref']} members: No organisation with ref {member} in the bundle or the database"
-                )
+                problems.append(f"organisations {org['ref']} members: {_missing('organisations', member, rejected)}")
 
     # Refs into other lists.
     present: dict[str, set[str]] = {name: {d["ref"] for d in items} for name, items in loaded.items()}
@@ -365,17 +368,24 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
                 prefix = f"{section.name} {data['ref']} {key}"
                 if ref_field.target == "organisations":
                     if value not in org_kinds:
-                        problems.append(f"{prefix}: No organisation with ref {value} in the bundle or the database")
+                        problems.append(f"{prefix}: {_missing('organisations', value, rejected)}")
                     elif ref_field.kinds and org_kinds[value] not in ref_field.kinds:
                         problems.append(f"{prefix}: The organisation {value} {ref_field.kinds_message}")
                 elif value not in present[ref_field.target]:
-                    singular = ref_field.target.rstrip("s").replace("_", " ")
-                    problems.append(f"{prefix}: No {singular} with ref {value} in the bundle or the database")
+                    problems.append(f"{prefix}: {_missing(ref_field.target, value, rejected)}")
 
     if problems:
         raise BundleError(problems)
     organisations = loaded.pop("organisations")
     return _Plan(organisations=organisations, records=loaded)
+
+
+def _missing(target: str, ref: str, rejected: Mapping[str, set[str]]) -> str:
+    """Why a ref does not resolve: the record it names was refused above, or there is none."""
+    singular = target.rstrip("s").replace("_", " ")
+    if ref in rejected.get(target, ()):
+        return f"The {singular} {ref} is in the bundle but has errors (see above)"
+    return f"No {singular} with ref {ref} in the bundle or the database"
 
 
 def _check_ons_matches(
@@ -427,16 +437,28 @@ def _check_ons_matches(
 class ImportResult:
     created: dict[str, int] = field(default_factory=lambda: defaultdict(int))
     updated: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    unchanged: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def count(self, name: str, is_new: bool, changed: bool) -> None:
+        (self.created if is_new else self.updated if changed else self.unchanged)[name] += 1
 
     def lines(self) -> list[str]:
         names = ["organisations"] + [s.name for s in sections()]
-        return [f"{n}: {self.created.get(n, 0)} created, {self.updated.get(n, 0)} updated" for n in names]
+        return [
+            f"{n}: {self.created.get(n, 0)} created, {self.updated.get(n, 0)} updated, "
+            f"{self.unchanged.get(n, 0)} unchanged"
+            for n in names
+        ]
 
 
-def _assign(row: Any, values: Mapping[str, Any]) -> None:
+def _assign(row: Any, values: Mapping[str, Any]) -> bool:
+    """Set the values that differ; whether any did."""
+    changed = False
     for key, value in values.items():
         if getattr(row, key) != value:
             setattr(row, key, value)
+            changed = True
+    return changed
 
 
 def _write_organisations(
@@ -465,7 +487,7 @@ def _write_organisations(
         if row is None:
             row = Organisation(ref=data["ref"], is_demo=demo, **values)
             session.add(row)
-            result.created["organisations"] += 1
+            result.count("organisations", True, True)
         else:
             if row.is_reference:
                 # Merge into the reference authority: keep its ref, name and region.
@@ -473,10 +495,9 @@ def _write_organisations(
                 values["ons_code"] = row.ons_code
             elif row.ref != data["ref"]:
                 values["ref"] = data["ref"]
-            if demo and not row.is_reference:
-                values["is_demo"] = True
-            _assign(row, values)
-            result.updated["organisations"] += 1
+            if not row.is_reference:
+                values["is_demo"] = demo  # a real bundle's record is no longer demo data
+            result.count("organisations", False, _assign(row, values))
         rows[data["ref"]] = row
     session.flush()
     ids = {ref: row.id for ref, row in rows.items()}
@@ -515,7 +536,12 @@ def _org_ids_for(session: Session, refs: set[str]) -> dict[str, int]:
 
 
 def _write_section(
-    session: Session, section: Section, items: list[dict[str, Any]], ids: dict[str, dict[str, int]], demo: bool
+    session: Session,
+    section: Section,
+    items: list[dict[str, Any]],
+    ids: dict[str, dict[str, int]],
+    demo: bool,
+    result: ImportResult,
 ) -> dict[str, int]:
     model = section.model
     refs = {d["ref"] for d in items}
@@ -541,15 +567,17 @@ def _write_section(
             values.update(section.to_columns(data))
         row = existing.get(data["ref"])
         is_new = row is None
+        changed = True
         if is_new:
             row = model(ref=data["ref"], is_demo=demo, **values)
             session.add(row)
         else:
-            if demo:
-                values["is_demo"] = True
-            _assign(row, values)
+            values["is_demo"] = demo  # a real bundle's record is no longer demo data
+            changed = _assign(row, values)
         if section.on_write:
             section.on_write(row, data, is_new)
+            changed = changed or bool(session.is_modified(row))
+        result.count(section.name, is_new, changed)
         rows[data["ref"]] = row
     session.flush()
     return {ref: row.id for ref, row in rows.items()}
@@ -569,10 +597,7 @@ def import_bundle(session: Session, bundle: Any, demo: bool = False) -> ImportRe
         items = plan.records.get(section.name, [])
         if not items:
             continue
-        before = _known_refs(session, section.model, {d["ref"] for d in items})
-        ids[section.name].update(_write_section(session, section, items, ids, demo))
-        result.updated[section.name] += len(before)
-        result.created[section.name] += len(items) - len(before)
+        ids[section.name].update(_write_section(session, section, items, ids, demo, result))
     session.flush()
     return result
 

@@ -54,7 +54,7 @@ def test_import_dev_bundle_then_reimport_updates_in_place(app: Flask, db: Sessio
 
     result = run(app, "bundle", "import", str(DEV_BUNDLE))
     assert result.exit_code == 0, result.output
-    assert "0 created, 95 updated" in result.output
+    assert "0 created, 0 updated, 95 unchanged" in result.output
     assert counts(db) == first
     # Nothing changed, so nothing new in the audit trail.
     assert db.exec(select(func.count()).select_from(AuditEvent)).one() == audits
@@ -310,3 +310,59 @@ def test_demo_flag_marks_records(db: Session) -> None:
     db.commit()
     assert set(db.exec(select(Deployment.is_demo)).all()) == {True}
     assert set(db.exec(select(Offering.is_demo)).all()) == {True}
+
+
+def test_records_pointing_at_a_refused_record_say_so(app: Flask, db: Session, tmp_path: Path) -> None:
+    bundle = dev_bundle()
+    tool_ref = bundle["deployments"][0]["tool"]
+    tool = next(t for t in bundle["tools"] if t["ref"] == tool_ref)
+    tool["categories"] = ["not-a-category"]
+    org_ref = bundle["deployments"][0]["organisation"]
+    org = next(o for o in bundle["organisations"] if o["ref"] == org_ref)
+    org["kind"] = "not-a-kind"
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(bundle))
+    result = run(app, "bundle", "import", str(path))
+    assert result.exit_code == 1
+    out = result.output
+    assert f"tools {tool_ref} categories:" in out
+    assert f"The tool {tool_ref} is in the bundle but has errors (see above)" in out
+    assert f"No tool with ref {tool_ref}" not in out
+    assert f"The organisation {org_ref} is in the bundle but has errors (see above)" in out
+    assert f"No organisation with ref {org_ref}" not in out
+    # A ref that really is nowhere keeps the plain message.
+    bundle = dev_bundle()
+    bundle["deployments"][0]["tool"] = "tool-nowhere"
+    with pytest.raises(BundleError) as caught:
+        import_bundle(db, bundle)
+    assert any("No tool with ref tool-nowhere in the bundle or the database" in p for p in caught.value.problems)
+
+
+def test_summary_counts_unchanged_records_apart_from_updated_ones(db: Session) -> None:
+    bundle = dev_bundle()
+    first = import_bundle(db, bundle)
+    db.commit()
+    assert first.created["deployments"] == 95 and not first.updated["deployments"]
+    bundle["deployments"][0]["summary"] = "A changed summary"
+    again = import_bundle(db, bundle)
+    db.commit()
+    assert (again.created["deployments"], again.updated["deployments"], again.unchanged["deployments"]) == (0, 1, 94)
+    assert again.updated["tools"] == 0 and again.unchanged["tools"] == 44
+    assert "deployments: 0 created, 1 updated, 94 unchanged" in again.lines()
+
+
+def test_a_real_bundle_clears_the_demo_mark_of_the_records_it_carries(db: Session) -> None:
+    bundle = dev_bundle()
+    import_bundle(db, bundle, demo=True)
+    db.commit()
+    real = {k: v for k, v in bundle.items() if k not in ("deployments",)}
+    real["deployments"] = bundle["deployments"][:1]
+    real["organisations"] = bundle["organisations"]
+    import_bundle(db, real)
+    db.commit()
+    db.expire_all()
+    demo = dict(db.exec(select(Deployment.ref, Deployment.is_demo)).all())
+    assert demo.pop(bundle["deployments"][0]["ref"]) is False
+    assert set(demo.values()) == {True}  # records the real bundle did not carry stay demo
+    assert set(db.exec(select(Tool.is_demo)).all()) == {False}
+    assert set(db.exec(select(Organisation.is_demo).where(Organisation.is_reference.is_(False))).all()) == {False}
