@@ -27,8 +27,10 @@ MARKER = "zebracorn-secret-42"
 class Collector:
     def __init__(self) -> None:
         self.messages: list[tuple[list[str], str]] = []
+        self.raw: list[bytes] = []
 
     async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        self.raw.append(bytes(envelope.original_content))
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf8", "replace")))
         return "250 OK"
 
@@ -361,6 +363,48 @@ def test_sent_mail_arrives_with_an_unsubscribe_link(app, db, world, smtp_server)
     assert email.status == "sent" and email.attempts == 1 and email.sent_at is not None
     # Sent mail is not sent again.
     assert services.send_pending(app).sent == 0
+
+
+def test_list_unsubscribe_arrives_unfolded_with_one_click(app, db, world, smtp_server):  # noqa: ANN001
+    app.config["BASE_URL"] = "https://signpost.children-social-care.example.gov.uk/catalogue"
+    smtp_server.start()
+    email = _queue_one(db, world["users"]["owner"])
+    assert services.send_pending(app).sent == 1
+    raw = smtp_server.handler.raw[0]
+    url = f"{app.config['BASE_URL']}/notifications/unsubscribe/{email.unsubscribe_token}"
+    assert len(url) > 78
+    assert f"\r\nList-Unsubscribe: <{url}>\r\n".encode() in raw, raw[:2000]
+    assert b"\r\nList-Unsubscribe-Post: List-Unsubscribe=One-Click\r\n" in raw
+    headers = raw.split(b"\r\n\r\n", 1)[0]
+    assert b"=?utf-8?" not in headers.lower() and b"\r\n " not in headers and b"\r\n\t" not in headers
+
+
+@pytest.fixture
+def csrf_app(app_config: dict, db):  # noqa: ANN001, ANN201
+    from catalogue import create_app
+
+    application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    yield application
+    application.extensions["catalogue.engine"].dispose()
+
+
+def test_one_click_unsubscribe_needs_no_csrf_token_but_other_forms_do(db, world, csrf_app):  # noqa: ANN001
+    user = world["users"]["other_la"]
+    token = services.unsubscribe_token(user.id, services.Unsubscribe("follow", "tool", world["tool"].id))
+    link = f"/notifications/unsubscribe/{token}"
+    client = csrf_app.test_client()
+    with csrf_app.app_context():
+        assert client.get(link).status_code == 200
+        assert services.is_following(db, user.id, "tool", world["tool"].id), "GET only asks"
+        # What a mail client sends for RFC 8058: a form body, no cookies, no CSRF token.
+        done = client.post(link, data={"List-Unsubscribe": "One-Click"})
+        assert done.status_code == 200, done.get_data(as_text=True)
+        fresh(db)
+        assert not services.is_following(db, user.id, "tool", world["tool"].id)
+        assert client.post(f"{link[:-2]}xx", data={"List-Unsubscribe": "One-Click"}).status_code == 404
+        # Only that route is exempt.
+        assert client.post("/notifications/read").status_code == 400
+        assert client.post(f"/unfollow/tool/{world['tool'].id}").status_code == 400
 
 
 def test_smtp_down_keeps_the_write_and_retries_later_from_the_cli(app, db, world, smtp_server):  # noqa: ANN001

@@ -23,6 +23,9 @@ from tests.factories import PASSWORD, OrganisationFactory, ToolFactory, UserFact
 UNSAFE = ("POST", "PUT", "PATCH", "DELETE")
 # The JSON API authenticates with bearer tokens, not cookies, so CSRF does not apply there.
 TOKEN_AUTH_PREFIXES = ("/static/", "/api/")
+# RFC 8058 one-click unsubscribe: mail clients POST without a CSRF token; the signed token in the
+# URL is the authority (tests/test_notifications.py checks it and that other routes stay protected).
+CSRF_EXEMPT_PREFIXES = ("/notifications/unsubscribe/",)
 
 
 @pytest.fixture
@@ -72,7 +75,7 @@ def test_every_unsafe_route_refuses_a_missing_csrf_token(csrf_app: Flask, member
     signed_in = sign_in(csrf_app.test_client(), member)
     checked, failures = 0, []
     for method in UNSAFE:
-        for rule in route_rules(csrf_app, method, skip_prefixes=TOKEN_AUTH_PREFIXES):
+        for rule in route_rules(csrf_app, method, skip_prefixes=TOKEN_AUTH_PREFIXES + CSRF_EXEMPT_PREFIXES):
             for url in dummy_urls(rule):
                 for who, client in (("anonymous", anonymous), ("signed in", signed_in)):
                     response = client.open(url, method=method, data={"email": "x@example.org"})
@@ -504,3 +507,16 @@ def test_form_posts_are_still_limited(limited_app: Flask, token_owner) -> None: 
         for _ in range(6)
     ]
     assert codes[:5] == [200] * 5 and codes[5] == 429
+
+
+def test_password_reset_and_sign_up_are_throttled_per_address_asked_about(limited_app: Flask) -> None:
+    # From different addresses each time: one email address cannot be flooded with mail.
+    for path, data in (
+        ("/account/forgotten-password", {"email": "target@example.org"}),
+        ("/account/sign-up", {"email": "target@example.org"}),
+    ):
+        codes = [
+            limited_app.test_client().post(path, data=data, environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}).status_code
+            for n in range(4)
+        ]
+        assert codes[3] == 429 and 429 not in codes[:3], (path, codes)

@@ -28,6 +28,7 @@ import ssl
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
+from email import policy as email_policy
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -470,15 +471,23 @@ def _finish(app: Flask, email_id: int, error: str | None) -> None:
         conn.execute(sa.update(table).where(table.c.id == email_id).values(**values))
 
 
+# SMTP line endings, and header lines up to RFC 5322's 998-character limit: the default 78 would
+# fold (and so RFC 2047-encode) a List-Unsubscribe URL, which mail clients then cannot use.
+MAIL_POLICY = email_policy.SMTP.clone(max_line_length=998)
+
+
 def _message(app: Flask, row: Any) -> EmailMessage:
-    msg = EmailMessage()
+    msg = EmailMessage(policy=MAIL_POLICY)
     msg["From"] = app.config["MAIL_FROM"]
     msg["To"] = row.to_address
     msg["Subject"] = row.subject
     msg["Message-ID"] = make_msgid(domain="signpost.invalid")
-    msg["List-Unsubscribe"] = (
-        f"<{app.config['BASE_URL'].rstrip('/')}/notifications/unsubscribe/{row.unsubscribe_token}>"
-    )
+    if row.unsubscribe_token:  # account emails (confirm, reset) have nothing to unsubscribe from
+        msg["List-Unsubscribe"] = (
+            f"<{app.config['BASE_URL'].rstrip('/')}/notifications/unsubscribe/{row.unsubscribe_token}>"
+        )
+    # RFC 8058 one-click: the mail client POSTs to that URL; the signed token is the authority.
+    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.body)
     return msg
