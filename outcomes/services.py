@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.access import Viewer
-from catalogue.accounts.models import Organisation
+from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
 from catalogue.notifications.services import on_challenge_event
 from catalogue.personal_data import check_fields, check_text_fields
@@ -555,6 +555,22 @@ def status_history(session: Session, challenge: Challenge) -> list[ChallengeStat
             .order_by(ChallengeStatusChange.at, ChallengeStatusChange.id)
         ).all()
     )
+
+
+def status_history_view(
+    session: Session, viewer: Viewer, challenge: Challenge
+) -> list[tuple[ChallengeStatusChange, str | None]]:
+    """The history, each change with who made it for those who share the owner's view (the
+    owner, approved co-sponsors, site admins); None for everyone else."""
+    shows_who = access.can_see_responses(viewer, challenge, co_sponsor_ids(session, challenge))
+    rows = []
+    for change in status_history(session, challenge):
+        who = None
+        if shows_who and change.changed_by_id is not None:
+            user = session.get(User, change.changed_by_id)
+            who = (user.display_name or user.email) if user is not None else None
+        rows.append((change, who))
+    return rows
 
 
 # --- co-sponsors --------------------------------------------------------------------------------

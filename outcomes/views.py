@@ -193,7 +193,7 @@ def show(ref: str):  # noqa: ANN201
         "questions": services.visible_questions(session, viewer, challenge),
         "tried": services.tried_deployments(session, viewer, challenge),
         "results": services.results_view(session, viewer, challenge),
-        "history": services.status_history(session, challenge),
+        "history": services.status_history_view(session, viewer, challenge),
         "awarded_to": services.awarded_to(session, challenge),
         "manager": access.can_manage_challenge(viewer, challenge),
         "sees_responses": access.can_see_responses(viewer, challenge, sponsors),
@@ -415,7 +415,7 @@ def status(ref: str):  # noqa: ANN201
         "challenge": challenge,
         "allowed": allowed,
         "closed_reasons": CLOSED_REASONS,
-        "history": services.status_history(get_session(), challenge),
+        "history": services.status_history_view(get_session(), current_viewer(), challenge),
     }
     if request.method == "GET":
         return render_template("outcomes/status.html", data={}, errors={}, **context)

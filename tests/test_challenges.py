@@ -596,3 +596,28 @@ def test_moving_to_open_rechecks_personal_data(world: World, db: Session) -> Non
         services.change_status(db, viewer(world.la_user, world.la), challenge, "open")
     db.rollback()
     assert db.get(Challenge, challenge.id).status == "market-engagement"
+
+
+def test_history_names_who_changed_the_status_only_to_those_sharing_the_owners_view(
+    world: World, client, client_as, db: Session
+) -> None:
+    from catalogue.accounts.models import User
+    from outcomes.models import ChallengeCoSponsor
+
+    owner_user = db.get(User, world.la_user.id)
+    owner_user.display_name = "Priya Officerperson"
+    db.add(owner_user)
+    challenge = full_challenge(world.la)
+    sponsor_la = f.OrganisationFactory(kind="local-authority", name="Sponsor Council")
+    sponsor_user = f.UserFactory(organisation_id=sponsor_la.id)
+    db.add(ChallengeCoSponsor(challenge_id=challenge.id, organisation_id=sponsor_la.id, status="approved"))
+    db.commit()
+    move(db, world, challenge, "market-engagement")
+    admin = f.UserFactory(organisation_id=world.other_la.id, is_site_admin=True)
+    for c in (client_as(world.la_user), client_as(sponsor_user), client_as(admin)):
+        assert "by Priya Officerperson" in c.get(f"/challenges/{challenge.ref}").text
+    assert "by Priya Officerperson" in client_as(world.la_user).get(f"/challenges/{challenge.ref}/status").text
+    for c in (client, client_as(world.supplier_user), client_as(world.other_user)):
+        page = c.get(f"/challenges/{challenge.ref}")
+        assert page.status_code == 200 and "Market engagement" in page.text
+        assert "Priya" not in page.text and world.la_user.email not in page.text
