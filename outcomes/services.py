@@ -790,6 +790,20 @@ def save_response(
     return response
 
 
+def own_responses(session: Session, viewer: Viewer) -> list[tuple[ChallengeResponse, Challenge]]:
+    """The signed-in supplier's own expressions of interest and proposals (never another
+    supplier's), newest first, each with its challenge."""
+    if viewer.member_org_id is None or not access.can_respond_to_challenges(viewer):
+        return []
+    rows = session.exec(
+        select(ChallengeResponse, Challenge)
+        .join(Challenge, Challenge.id == ChallengeResponse.challenge_id)
+        .where(ChallengeResponse.supplier_id == viewer.member_org_id)
+        .order_by(ChallengeResponse.updated_at.desc(), ChallengeResponse.id.desc())
+    ).all()
+    return [(r, c) for r, c in rows if access.can_view_response(viewer, r, c)]
+
+
 def visible_responses(
     session: Session, viewer: Viewer, challenge: Challenge, kind: str | None = None
 ) -> list[tuple[ChallengeResponse, Organisation]]:

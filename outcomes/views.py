@@ -937,6 +937,20 @@ def partnership_action(ref: str, action: str):  # noqa: ANN201
     return redirect(url_for("partnerships.show", ref=ref), code=303)
 
 
+def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | None:
+    """Supplier dashboard: its own expressions of interest and proposals."""
+    if not access.can_respond_to_challenges(viewer):
+        return None
+    return {
+        "title": "Your responses",
+        "template": "outcomes/_your_responses.html",
+        "context": {"rows": services.own_responses(session, viewer)},
+    }
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(pbp)
+    from suppliers import dashboard
+
+    dashboard.register_panel("your-responses", _responses_panel)

@@ -452,3 +452,27 @@ def test_off_one_phase_shortlist_stays_shortlisted_for_another(world: World, db:
     services.shortlist(db, owner, challenge, response, prototype.id, on=False)
     db.commit()
     assert response.status == "submitted"
+
+
+def test_supplier_dashboard_lists_only_its_own_responses(world: World, client_as, db: Session) -> None:
+    challenge = full_challenge(world.la, status="open", title="Zqxdashboard challenge")
+    engaging = full_challenge(world.la, status="market-engagement", title="Zqxengaging challenge")
+    assert propose(client_as(world.supplier_user), challenge.ref, "ACMEMARKER").status_code == 303
+    assert propose(client_as(world.rival_user), challenge.ref, "RIVALMARKER").status_code == 303
+    rival_only = full_challenge(world.la, status="open", title="Zqxrivalonly challenge")
+    assert propose(client_as(world.rival_user), rival_only.ref, "RIVALMARKER").status_code == 303
+    c = client_as(world.supplier_user)
+    assert c.post(f"/challenges/{engaging.ref}/respond/interest", data={"approach": "EOI"}).status_code == 303
+    acme = proposal_of(db, world.supplier.id)
+
+    page = c.get("/suppliers/dashboard")
+    assert page.status_code == 200 and "Your responses" in page.text
+    panel = page.text.split('id="panel-your-responses"')[1].split("</section>")[0]
+    assert "Zqxdashboard challenge" in panel and "Zqxengaging challenge" in panel
+    assert "Proposal" in panel and "Expression of interest" in panel and "Submitted" in panel
+    assert f"/challenges/{challenge.ref}/responses/{acme.id}" in panel
+    assert challenge.closes.strftime("%-d %B %Y") in panel
+    assert "Zqxrivalonly" not in panel and "RIVALMARKER" not in page.text
+    rows = services.own_responses(db, viewer(world.supplier_user, world.supplier))
+    assert {r.supplier_id for r, _c in rows} == {world.supplier.id} and len(rows) == 2
+    assert services.own_responses(db, viewer(world.la_user, world.la)) == []
