@@ -294,32 +294,27 @@ def tool_deployments(session: Session, viewer: Viewer, offering: Offering) -> li
 
 @dataclass
 class Evidence:
-    """Confirmed references on an offering: counts over all of them (each organisation agreed to be
-    named as a user when it confirmed), links only to the deployments the viewer may see."""
+    """Confirmed references on an offering whose deployments the viewer may see: the counts and
+    the links come from the same rows, so a hidden deployment changes no number on the page."""
 
     used_by: int = 0
     dropped: int = 0
     visible: list[tuple[Organisation, Deployment]] = field(default_factory=list)
 
-    @property
-    def hidden(self) -> int:
-        return self.used_by - len(self.visible)
-
 
 def offering_evidence(session: Session, viewer: Viewer, offering: Offering) -> Evidence:
     rows = session.exec(
-        select(Reference, Deployment, Organisation)
-        .join(Deployment, Deployment.id == Reference.deployment_id)
+        select(Deployment, Organisation)
+        .join(Reference, Reference.deployment_id == Deployment.id)
         .join(Organisation, Organisation.id == Reference.organisation_id)
         .where(Reference.offering_id == offering.id, Reference.status == "confirmed")
+        .where(access.visible_clause(viewer, Deployment))
         .order_by(Organisation.name)
     ).all()
     evidence = Evidence(used_by=len(rows))
-    for _ref, deployment, org in rows:
-        if deployment.stage == "dropped":
-            evidence.dropped += 1
-        if access.can_view(viewer, deployment):
-            evidence.visible.append((org, deployment))
+    for deployment, org in rows:
+        evidence.dropped += deployment.stage == "dropped"
+        evidence.visible.append((org, deployment))
     return evidence
 
 

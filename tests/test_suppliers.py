@@ -394,10 +394,11 @@ def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, clien
     assert reference.status == "confirmed" and reference.deployment_id == dep.id
     assert reference.decided_by_id == users["la"].id
 
-    # The offering now says so; the deployment is linked only for those who may see it.
+    # The offering now says so to those who may see the deployment; to anyone else it is not
+    # counted at all (a count would reveal that a hidden record exists).
     for c in (client, acme, client_as(users["rival"])):
         html = c.get(f"/offerings/{offering.ref}").get_data(as_text=True)
-        assert "Used by 1 authority." in html
+        assert "app-evidence" not in used_by_section(html) and "No authority has confirmed" in html
         assert dep.ref not in html and DEP_MARKER not in html and "Kirkby Council" not in html
     html = client_as(users["other_la"]).get(f"/offerings/{offering.ref}").get_data(as_text=True)
     assert "Used by 1 authority." in html and f"/deployments/{dep.ref}" in html and "Kirkby Council" in html
@@ -448,6 +449,56 @@ def test_declined_references_never_show_and_counts_are_right(db, world, client, 
         f"/references/{refs[third.id].id}", data={"decision": "confirm", "deployment": deps["third"].ref}
     )
     assert again.status_code == 409
+
+
+def test_reference_counts_never_reveal_hidden_deployments(db, world, client, client_as):  # noqa: ANN001
+    users, offering = world["users"], world["published"]
+    third = OrganisationFactory(kind="local-authority", name="Third Council")
+    private = DeploymentFactory(
+        organisation_id=world["la"].id,
+        tool_id=world["tool"].id,
+        visibility="private",
+        stage="dropped",
+        dropped_reasons=["cost"],
+        summary=f"Private {DEP_MARKER}",
+    )
+    shared = DeploymentFactory(
+        organisation_id=world["other_la"].id,
+        tool_id=world["tool"].id,
+        visibility="authorities",
+        stage="implemented",
+        summary="Shared with authorities",
+    )
+    for dep in (private, shared):
+        db.add(
+            Reference(
+                offering_id=offering.id, organisation_id=dep.organisation_id, deployment_id=dep.id, status="confirmed"
+            )
+        )
+    db.commit()
+    expected = {
+        "anonymous": None,
+        "supplier": None,
+        "other LA": "Used by 1 authority.",
+        "owner": "Used by 2 authorities, 1 dropped it.",
+    }
+    clients = {
+        "anonymous": client,
+        "supplier": client_as(users["acme"]),
+        "other LA": client_as(UserFactory(organisation_id=third.id)),
+        "owner": client_as(users["la"]),
+    }
+    for who, c in clients.items():
+        html = c.get(f"/offerings/{offering.ref}").get_data(as_text=True)
+        section = used_by_section(html)
+        if expected[who] is None:
+            assert "app-evidence" not in section and "dropped" not in section, who
+        else:
+            assert expected[who] in section, (who, section)
+        assert "more confirmed" not in html and "shared only with" not in html, who
+        assert (DEP_MARKER in html) == (who == "owner"), who
+        assert (private.ref in html) == (who == "owner"), who
+        assert (shared.ref in html) == (who in ("other LA", "owner")), who
 
 
 def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_as):  # noqa: ANN001
