@@ -244,6 +244,7 @@ def _finish(kind: str, row: Any, doc: dict) -> dict:
         visibility=visibility,
         owner=str(owner) if owner is not None else "none",
         updated=_epoch(row.updated_at),
+        demo=True if getattr(row, "is_demo", False) else None,
     )
     doc = {k: v for k, v in doc.items() if v not in (None, "")}
     doc["chash"] = content_hash(doc)

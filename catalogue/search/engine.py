@@ -65,6 +65,7 @@ class Hit:
     url: str
     snippet: Markup
     score: float
+    is_demo: bool = False
 
     @property
     def kind_label(self) -> str:
@@ -849,6 +850,7 @@ def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
         url=record_url(kind, ref),
         snippet=mark(stored.get("body") or "", stems),
         score=round(score, 4),
+        is_demo=bool(stored.get("demo")),
     )
 
 

@@ -131,6 +131,8 @@ def build_schema() -> fields.Schema:
         updated=fields.COLUMN(columns.NumericColumn("q")),
         # A hash of everything the document says, so `flask search check` can spot drift.
         chash=fields.STORED(),
+        # Set on fictional demo records, so a hit carries the demo tag.
+        demo=fields.STORED(),
         **facet_fields,
     )
 
