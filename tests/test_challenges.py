@@ -384,6 +384,7 @@ def move(db: Session, world: World, challenge: Challenge, to: str, **kwargs: Any
         (["market-engagement", "closed"], {"reason": "budget-withdrawn"}),
         (["open", "closed"], {"reason": "cancelled"}),
         (["open", "withdrawn"], {}),
+        (["market-engagement", "open", "evaluating", "withdrawn"], {}),
     ],
 )
 def test_valid_transitions_are_recorded_with_who_and_when(
