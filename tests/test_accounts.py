@@ -3,6 +3,8 @@ admins and site admins, password rules, the operator CLI and the audit trail."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from sqlmodel import select
@@ -12,6 +14,7 @@ from catalogue.accounts import services
 from catalogue.accounts.models import ApiToken, Organisation, User
 from catalogue.accounts.passwords import verify_password
 from catalogue.changes import AuditEvent
+from catalogue.notifications.models import OutboxEmail
 from tests.factories import PASSWORD, OrganisationFactory, ToolFactory, UserFactory
 
 GOOD_PASSWORD = "velvet lantern orbit maple 42"
@@ -33,6 +36,27 @@ def _sign_up(client, **fields: str):  # noqa: ANN001, ANN202
     return client.post("/account/sign-up", data=data)
 
 
+def _emails_to(db, address: str) -> list[OutboxEmail]:  # noqa: ANN001
+    db.rollback()
+    return list(db.exec(select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)))
+
+
+def _link(email: OutboxEmail, prefix: str) -> str:
+    """The site-relative path of the first link in an email that starts with `prefix`."""
+    match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"\S+)", email.body)
+    assert match, email.body
+    return match.group(1)
+
+
+def _confirm_and_sign_in(client, db, email: str, password: str = GOOD_PASSWORD):  # noqa: ANN001, ANN202
+    path = _link(_emails_to(db, email)[-1], "/account/confirm/")
+    assert "Confirm my email address" in client.get(path).get_data(as_text=True)
+    assert client.post(path).status_code == 303
+    response = client.post("/account/sign-in", data={"email": email, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)
+    return response
+
+
 def _user(db, email: str) -> User:  # noqa: ANN001
     db.rollback()  # a fresh snapshot: requests and commands wrote on other connections
     db.expire_all()
@@ -41,10 +65,17 @@ def _user(db, email: str) -> User:  # noqa: ANN001
 
 def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Organisation) -> None:  # noqa: ANN001
     response = _sign_up(client, organisation_ref=council.ref, email="Sam@Example.org")
-    assert response.status_code == 303 and response.headers["Location"].endswith("/account")
+    assert response.status_code == 303 and "/account/check-email" in response.headers["Location"]
+    assert "Check your email" in client.get(response.headers["Location"]).get_data(as_text=True)
     user = _user(db, "sam@example.org")
     assert (user.status, user.role, user.organisation_id) == ("pending", "member", council.id)
-    assert verify_password(user.password_hash, GOOD_PASSWORD)
+    assert verify_password(user.password_hash, GOOD_PASSWORD) and user.email_confirmed_at is None
+    # Not signed in until the address is confirmed, and sign-in says no more than for a wrong password.
+    assert client.get("/account").status_code == 302
+    refused = client.post("/account/sign-in", data={"email": "sam@example.org", "password": GOOD_PASSWORD})
+    assert refused.status_code == 200 and "Enter a correct email address and password" in refused.get_data(as_text=True)
+    _confirm_and_sign_in(client, db, "sam@example.org")
+    assert _user(db, "sam@example.org").email_confirmed_at is not None
     # Signed in, told they are pending, and the policy gives them public content only.
     page = client.get("/account").get_data(as_text=True)
     assert "sam@example.org" in page
@@ -66,6 +97,7 @@ def test_sign_up_registering_a_new_supplier(db, client) -> None:  # noqa: ANN001
     org = db.get(Organisation, user.organisation_id)
     assert (org.name, org.kind, org.website) == ("Brightwave Analytics Ltd", "supplier", "https://brightwave.example")
     assert (user.role, user.status) == ("admin", "pending")
+    _confirm_and_sign_in(client, db, "sam@example.org")
     # A pending organisation admin cannot approve anyone yet.
     assert client.get("/account/members").status_code == 403
 
@@ -104,13 +136,72 @@ def test_password_containing_the_email_is_refused(client, council: Organisation)
     assert "Password must not contain your email address" in page
 
 
-def test_duplicate_email_is_refused(db, client, council: Organisation) -> None:  # noqa: ANN001
-    UserFactory(email="sam@example.org", organisation_id=council.id)
+def test_duplicate_email_answers_like_a_new_one_and_tells_the_owner(db, client, council: Organisation) -> None:  # noqa: ANN001
+    owner = UserFactory(email="sam@example.org", organisation_id=council.id)
+    db.commit()
+    fresh = _sign_up(app_client(client), organisation_ref=council.ref, email="new.person@example.org")
     response = _sign_up(client, organisation_ref=council.ref, email="SAM@example.org ")
-    page = response.get_data(as_text=True)
-    assert response.status_code == 200
-    assert "An account with that email address already exists" in page
-    assert len(db.exec(select(User)).all()) == 1
+    assert response.status_code == fresh.status_code == 303
+    assert response.headers["Location"] == fresh.headers["Location"]
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Check your email" in page and "already exists" not in page
+    assert len(db.exec(select(User)).all()) == 2
+    (notice,) = _emails_to(db, "sam@example.org")
+    assert "Someone tried to create" in notice.subject and "/account/forgotten-password" in notice.body
+    assert "/account/confirm/" not in notice.body and notice.user_id == owner.id
+    (confirm,) = _emails_to(db, "new.person@example.org")
+    assert "Confirm your email address" in confirm.subject
+
+
+def app_client(client):  # noqa: ANN001, ANN201
+    return client.application.test_client()
+
+
+def test_confirmation_link_works_once_and_not_when_forged(db, client, council: Organisation) -> None:  # noqa: ANN001
+    _sign_up(client, organisation_ref=council.ref)
+    path = _link(_emails_to(db, "sam@example.org")[-1], "/account/confirm/")
+    assert client.get(path[:-3] + "xyz").status_code == 400
+    assert client.post(path).status_code == 303
+    assert client.post(path).status_code == 400
+    assert "This link has expired" in client.get(path).get_data(as_text=True)
+
+
+def test_password_reset_answers_the_same_for_any_address(db, client, council: Organisation) -> None:  # noqa: ANN001
+    UserFactory(email="sam@example.org", organisation_id=council.id)
+    db.commit()
+    known = client.post("/account/forgotten-password", data={"email": "Sam@example.org"})
+    unknown = client.post("/account/forgotten-password", data={"email": "nobody@example.org"})
+    assert known.status_code == unknown.status_code == 303
+    assert known.headers["Location"] == unknown.headers["Location"]
+    assert _emails_to(db, "nobody@example.org") == []
+    (email,) = _emails_to(db, "sam@example.org")
+    assert "Reset your password" in email.subject
+
+
+def test_password_reset_sets_a_new_password_once_and_signs_out_everywhere(db, client, client_as, council) -> None:  # noqa: ANN001
+    user = UserFactory(email="sam@example.org", organisation_id=council.id)
+    db.commit()
+    old_token = user.session_token
+    elsewhere = client_as(user)
+    assert elsewhere.get("/account").status_code == 200
+    client.post("/account/forgotten-password", data={"email": "sam@example.org"})
+    path = _link(_emails_to(db, "sam@example.org")[-1], "/account/reset-password/")
+    assert "Choose a new password" in client.get(path).get_data(as_text=True)
+    short = client.post(path, data={"new_password": "too short"})
+    assert short.status_code == 200 and "There is a problem" in short.get_data(as_text=True)
+    new_password = "a freshly chosen passphrase"
+    assert client.post(path, data={"new_password": new_password}).status_code == 303
+    assert client.post(path, data={"new_password": "another passphrase entirely"}).status_code == 400
+    assert elsewhere.get("/account").status_code == 302
+    stored = _user(db, "sam@example.org")
+    assert verify_password(stored.password_hash, new_password) and stored.session_token != old_token
+    signed_in = client.post("/account/sign-in", data={"email": "sam@example.org", "password": new_password})
+    assert signed_in.status_code == 303
+
+
+def test_forgotten_password_form_shows_errors_and_keeps_what_was_typed(client) -> None:  # noqa: ANN001
+    page = client.post("/account/forgotten-password", data={"email": "not an address"}).get_data(as_text=True)
+    assert "There is a problem" in page and 'href="#email"' in page and 'value="not an address"' in page
 
 
 def test_missing_fields_each_have_a_message(client) -> None:  # noqa: ANN001
@@ -185,6 +276,7 @@ def test_site_admin_approves_anyone(db, client_as, people) -> None:  # noqa: ANN
 
 def test_site_admin_approves_a_new_supplier_admin(db, client, client_as, people) -> None:  # noqa: ANN001
     _sign_up(client, organisation_choice="new", new_organisation_name="Nimbus Ltd", new_organisation_kind="supplier")
+    _confirm_and_sign_in(client, db, "sam@example.org")
     user = _user(db, "sam@example.org")
     assert client_as(people["site_admin"]).post(f"/account/members/{user.id}/approve").status_code == 303
     assert _user(db, "sam@example.org").status == "approved"

@@ -508,3 +508,15 @@ def test_form_posts_are_still_limited(limited_app: Flask, token_owner) -> None: 
     ]
     assert codes[:5] == [200] * 5 and codes[5] == 429
 
+
+def test_password_reset_and_sign_up_are_throttled_per_address_asked_about(limited_app: Flask) -> None:
+    # From different addresses each time: one email address cannot be flooded with mail.
+    for path, data in (
+        ("/account/forgotten-password", {"email": "target@example.org"}),
+        ("/account/sign-up", {"email": "target@example.org"}),
+    ):
+        codes = [
+            limited_app.test_client().post(path, data=data, environ_base={"REMOTE_ADDR": f"10.9.0.{n}"}).status_code
+            for n in range(4)
+        ]
+        assert codes[3] == 429 and 429 not in codes[:3], (path, codes)

@@ -85,6 +85,12 @@ class User(SQLModel, table=True):
     approved_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # None until the owner follows the link emailed at sign-up; an unconfirmed account cannot
+    # sign in. Operator-made and demo accounts are confirmed when created.
+    # (No column default: the ORM would fill it on insert when sign-up leaves it None.)
+    email_confirmed_at: datetime | None = Field(
+        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"default": None}
+    )
     last_sign_in_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
     # Flask-Login protocol

@@ -79,3 +79,23 @@ class SignUpSchema(Schema):
 class ChangePasswordSchema(Schema):
     current_password = fields.String(required=True, error_messages={"required": "Enter your current password"})
     new_password = fields.String(required=True, error_messages={"required": "Enter a new password"})
+
+
+class ForgottenPasswordSchema(Schema):
+    email = EMAIL
+
+
+class ResetPasswordSchema(Schema):
+    """Given the user's address, so a new password may not contain it."""
+
+    new_password = fields.String(required=True, error_messages={"required": "Enter a new password"})
+
+    def __init__(self, email: str, **kwargs: object) -> None:
+        super().__init__(**kwargs)
+        self.email = email
+
+    @validates_schema
+    def _check(self, data: dict, **_kwargs: object) -> None:
+        problem = password_problem(data.get("new_password", ""), self.email)
+        if problem:
+            raise ValidationError({"new_password": [problem]})

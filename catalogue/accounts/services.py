@@ -6,9 +6,11 @@ import hashlib
 import secrets
 
 import sqlalchemy as sa
+from flask import current_app, g, has_request_context, url_for
 from sqlmodel import Session, select
 
 from catalogue.access import Viewer, can_administer_org
+from catalogue.accounts import tokens
 from catalogue.accounts.models import ApiToken, Organisation, User, new_session_token
 from catalogue.accounts.passwords import hash_password, needs_rehash, verify_password
 from catalogue.db import reading, utcnow, writing
@@ -37,8 +39,10 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
         user = find_user(session, email)
         stored = user.password_hash if user else None
         user_id, status = (user.id, user.status) if user else (None, None)
+        confirmed = bool(user and user.email_confirmed_at)
         session.rollback()
-    if not verify_password(stored, password) or user_id is None or status == "rejected":
+    # An unconfirmed account fails like a wrong password, so sign-in never tells them apart.
+    if not verify_password(stored, password) or user_id is None or status == "rejected" or not confirmed:
         return None
     new_hash = hash_password(password) if needs_rehash(stored) else None
     with writing():
@@ -70,6 +74,7 @@ def create_user(
     approved: bool = False,
     site_admin: bool = False,
     password_hash: str | None = None,
+    confirmed: bool = True,
 ) -> User:
     email = normalise_email(email)
     if find_user(session, email) is not None:
@@ -84,20 +89,28 @@ def create_user(
         is_site_admin=site_admin,
         approved_at=utcnow() if approved else None,
     )
+    if not confirmed:
+        # Set after construction: SQLModel's constructor fills a default_factory field given None.
+        user.email_confirmed_at = None
     session.add(user)
     session.flush()
     return user
 
 
-def sign_up(session: Session, data: dict, password_hash: str | None = None) -> User:
-    """A new account, pending until an admin of the organisation (or a site admin) approves it.
-    The first person to register a new supplier or provider becomes its admin, still pending."""
+def sign_up(session: Session, data: dict, password_hash: str | None = None) -> User | None:
+    """A new account, unconfirmed and pending until an admin of the organisation (or a site
+    admin) approves it; its owner is emailed a confirmation link. The first person to register
+    a new supplier or provider becomes its admin, still pending.
+
+    When the address already has an account, nothing is created and its owner is emailed
+    instead (returns None): the caller answers both the same way, so sign-up never reveals
+    whether an account exists."""
     if data["organisation_choice"] == "existing":
         org = session.exec(select(Organisation).where(Organisation.ref == data["organisation_ref"])).first()
         if org is None or org.kind == "government":
             raise AccountError("Choose your organisation from the list")
-        role = "member"
     else:
+        # Organisations are listed publicly, so saying a name is taken reveals nothing.
         existing = session.exec(
             select(Organisation).where(
                 sa.func.lower(Organisation.name) == data["new_organisation_name"].strip().lower()
@@ -105,11 +118,27 @@ def sign_up(session: Session, data: dict, password_hash: str | None = None) -> U
         ).first()
         if existing is not None:
             raise AccountError("An organisation with that name is already listed: choose it from the list")
+        org = None
+    owner = find_user(session, data["email"])
+    if owner is not None:
+        _queue_account_email(
+            session,
+            owner,
+            "Someone tried to create an account with your email address",
+            "Someone tried to create a new account with this email address, which already has one.\n\n"
+            f"If it was you, sign in: {_absolute('accounts.sign_in')}\n"
+            f"If you have forgotten your password, reset it: {_absolute('accounts.forgotten_password')}\n\n"
+            "If it was not you, you need do nothing: no account was created.",
+        )
+        return None
+    if org is None:
         org = create_organisation(
             session, data["new_organisation_name"], data["new_organisation_kind"], data.get("new_organisation_website")
         )
         role = "admin"
-    return create_user(
+    else:
+        role = "member"
+    user = create_user(
         session,
         data["email"],
         data["password"],
@@ -118,7 +147,72 @@ def sign_up(session: Session, data: dict, password_hash: str | None = None) -> U
         role=role,
         approved=False,
         password_hash=password_hash,
+        confirmed=False,
     )
+    link = _absolute("accounts.confirm_email", token=tokens.make_token(user, tokens.CONFIRM))
+    _queue_account_email(
+        session,
+        user,
+        "Confirm your email address",
+        f"Follow this link to confirm your email address and finish creating your account:\n\n{link}\n\n"
+        "The link works for 3 days. If you did not ask for an account, you need do nothing.",
+    )
+    return user
+
+
+def confirm_email(session: Session, user: User) -> None:
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    # The confirmation link binds the old token: it works once.
+    user.session_token = new_session_token()
+    session.add(user)
+
+
+def request_password_reset(session: Session, email: str) -> None:
+    """Email a reset link when the address has a usable account; do nothing otherwise (the
+    caller answers the same either way)."""
+    user = find_user(session, email)
+    if user is None or user.status == "rejected":
+        return
+    link = _absolute("accounts.reset_password", token=tokens.make_token(user, tokens.RESET))
+    _queue_account_email(
+        session,
+        user,
+        "Reset your password",
+        f"Follow this link to choose a new password:\n\n{link}\n\n"
+        "The link works for one hour, once. If you did not ask to reset your password, you need do nothing: "
+        "your password has not changed.",
+    )
+
+
+def reset_password(session: Session, user: User, password_hash: str) -> None:
+    """Set a new password (already hashed): the reset link and every session die with the old one.
+    Following the emailed link also proves the address, so the account is confirmed."""
+    user.password_hash = password_hash
+    user.session_token = new_session_token()
+    user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    session.add(user)
+
+
+def _absolute(endpoint: str, **values: str) -> str:
+    return current_app.config["BASE_URL"].rstrip("/") + url_for(endpoint, _external=False, **values)
+
+
+def _queue_account_email(session: Session, user: User, subject: str, body: str) -> None:
+    """Into the outbox with the alert emails (sent after the request, retried on failure)."""
+    from catalogue.notifications.models import OutboxEmail
+
+    product = current_app.config["PRODUCT_NAME"]
+    session.add(
+        OutboxEmail(
+            user_id=user.id,
+            to_address=user.email,
+            subject=f"{subject} – {product}",
+            body=f"{body}\n\n-- \n{product}",
+            unsubscribe_token="",
+        )
+    )
+    if has_request_context():
+        g.outbox_dirty = True
 
 
 def pending_members(session: Session, viewer: Viewer) -> list[User]:

@@ -9,11 +9,17 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
 from catalogue.access import audit_clause
-from catalogue.accounts import services
-from catalogue.accounts.auth import current_viewer, is_safe_next
+from catalogue.accounts import services, tokens
+from catalogue.accounts.auth import act_for_request, current_viewer, is_safe_next
 from catalogue.accounts.models import Organisation, User
 from catalogue.accounts.passwords import hash_password
-from catalogue.accounts.schemas import ChangePasswordSchema, SignInSchema, SignUpSchema
+from catalogue.accounts.schemas import (
+    ChangePasswordSchema,
+    ForgottenPasswordSchema,
+    ResetPasswordSchema,
+    SignInSchema,
+    SignUpSchema,
+)
 from catalogue.changes import AuditEvent
 from catalogue.db import get_session, reading, writing
 from catalogue.forms import form_to_dict, load_form
@@ -27,6 +33,11 @@ SIGN_IN_FAILED = "Enter a correct email address and password"
 def _account_key() -> str:
     """Throttle per account named in the form, whether or not it exists."""
     return "sign-in:" + services.normalise_email(request.form.get("email", ""))[:320]
+
+
+def _email_key() -> str:
+    """Throttle emails to one address (sign-up, reset), whoever asks for them."""
+    return f"mail:{request.endpoint}:" + services.normalise_email(request.form.get("email", ""))[:320]
 
 
 def _failed(response) -> bool:  # noqa: ANN001
@@ -96,6 +107,7 @@ def _sign_up_choices() -> tuple[list[Organisation], list[Organisation]]:
 
 @bp.route("/sign-up", methods=["GET", "POST"])
 @limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", key_func=_email_key, methods=["POST"])
 @_reads_first
 def sign_up():  # noqa: ANN201
     authorities, others = _sign_up_choices()
@@ -104,7 +116,8 @@ def sign_up():  # noqa: ANN201
         return render_template("accounts/sign_up.html", data={}, errors={}, **context)
     data, errors = load_form(SignUpSchema(), form_to_dict(request.form))
     if not errors:
-        # Hash before the write transaction starts (see services.authenticate).
+        # Hash before the write transaction starts (see services.authenticate), whether or not
+        # the address has an account, so both answers take the same time.
         password_hash = hash_password(data["password"])
         db = get_session()
         # End the read transaction (the organisation list): a write cannot upgrade an old read
@@ -112,26 +125,100 @@ def sign_up():  # noqa: ANN201
         db.rollback()
         try:
             with writing():
-                user = services.sign_up(db, data, password_hash=password_hash)
+                services.sign_up(db, data, password_hash=password_hash)
                 db.commit()
         except services.AccountError as exc:
             db.rollback()
-            field = (
-                "email"
-                if "email" in str(exc)
-                else ("organisation_ref" if data["organisation_choice"] == "existing" else "new_organisation_name")
-            )
+            field = "organisation_ref" if data["organisation_choice"] == "existing" else "new_organisation_name"
             errors = {field: str(exc)}
     if errors:
         data.pop("password", None)
         return render_template("accounts/sign_up.html", data=data, errors=errors, **context), 200
-    session.clear()
-    login_user(user)
-    flash(
-        "Your account is created. Until an admin of your organisation approves it, you see public content only.",
-        "success",
-    )
-    return redirect(url_for("accounts.account"), code=303)
+    # The same answer whether the account is new or the address already had one.
+    return redirect(url_for("accounts.check_email", sent="confirm"), code=303)
+
+
+@bp.get("/check-email")
+def check_email():  # noqa: ANN201
+    sent = "reset" if request.args.get("sent") == "reset" else "confirm"
+    return render_template("accounts/check_email.html", title="Check your email", sent=sent)
+
+
+def _expired(purpose: str):  # noqa: ANN202
+    return render_template("accounts/link_expired.html", title="This link has expired", purpose=purpose), 400
+
+
+def _use_link(token: str, purpose: str, change) -> object | None:  # noqa: ANN001
+    """Run change(session, user) in one write, checking the link again inside it so that of two
+    uses at once only one succeeds. Returns the expired-link page when it no longer works."""
+    db = get_session()
+    db.rollback()  # the read that showed the form ends: the write begins as a write
+    with writing():
+        user = tokens.user_for(db, token, purpose)
+        if user is None:
+            db.rollback()
+            return _expired(purpose)
+        act_for_request(user.id)
+        change(db, user)
+        db.commit()
+    return None
+
+
+@bp.route("/confirm/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@_reads_first
+def confirm_email(token: str):  # noqa: ANN201
+    if tokens.user_for(get_session(), token, tokens.CONFIRM) is None:
+        return _expired("confirm")
+    if request.method == "GET":
+        # A button, not the link itself, confirms: mail scanners that prefetch links change nothing.
+        return render_template("accounts/confirm_email.html", title="Confirm your email address")
+    expired = _use_link(token, tokens.CONFIRM, services.confirm_email)
+    if expired is not None:
+        return expired
+    flash("Your email address is confirmed. Sign in to continue.", "success")
+    return redirect(url_for("accounts.sign_in"), code=303)
+
+
+@bp.route("/forgotten-password", methods=["GET", "POST"])
+@limiter.limit("10 per hour", methods=["POST"])
+@limiter.limit("3 per hour", key_func=_email_key, methods=["POST"])
+@_reads_first
+def forgotten_password():  # noqa: ANN201
+    title = "Forgotten your password?"
+    if request.method == "GET":
+        return render_template("accounts/forgotten_password.html", title=title, data={}, errors={})
+    data, errors = load_form(ForgottenPasswordSchema(), form_to_dict(request.form))
+    if errors:
+        return render_template("accounts/forgotten_password.html", title=title, data=data, errors=errors), 200
+    db = get_session()
+    db.rollback()
+    with writing():
+        services.request_password_reset(db, data["email"])
+        db.commit()
+    # The same answer for any address: whether it has an account stays unsaid.
+    return redirect(url_for("accounts.check_email", sent="reset"), code=303)
+
+
+@bp.route("/reset-password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@_reads_first
+def reset_password(token: str):  # noqa: ANN201
+    user = tokens.user_for(get_session(), token, tokens.RESET)
+    if user is None:
+        return _expired("reset")
+    title = "Choose a new password"
+    if request.method == "GET":
+        return render_template("accounts/reset_password.html", title=title, errors={})
+    data, errors = load_form(ResetPasswordSchema(user.email), form_to_dict(request.form))
+    if errors:
+        return render_template("accounts/reset_password.html", title=title, errors=errors), 200
+    password_hash = hash_password(data["new_password"])  # outside the write (see authenticate)
+    expired = _use_link(token, tokens.RESET, lambda db, u: services.reset_password(db, u, password_hash))
+    if expired is not None:
+        return expired
+    flash("Your password is changed and every device is signed out. Sign in with your new password.", "success")
+    return redirect(url_for("accounts.sign_in"), code=303)
 
 
 @bp.get("")

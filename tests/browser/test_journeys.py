@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import uuid
 
 from tests.browser.conftest import assert_accessible, sign_in
@@ -15,7 +16,22 @@ def _sign_out(page) -> None:  # noqa: ANN001
     assert page.get_by_role("link", name="Sign in").first.is_visible()
 
 
-def test_sign_up_pending_approved_by_admin_then_sign_in(page) -> None:  # noqa: ANN001
+def _emailed_link(seed, address: str, prefix: str) -> str:  # noqa: ANN001
+    """The path of the link starting with `prefix` in the newest email to `address` (the outbox)."""
+    from sqlmodel import select
+
+    from catalogue.notifications.models import OutboxEmail
+
+    with seed() as session:
+        email = session.exec(
+            select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id.desc())
+        ).first()
+    match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"\S+)", email.body)
+    assert match, email.body
+    return match.group(1)
+
+
+def test_sign_up_pending_approved_by_admin_then_sign_in(page, seed) -> None:  # noqa: ANN001
     email = f"new-{uuid.uuid4().hex[:8]}@northmoor.example"
 
     # Sign up as a member of a listed authority.
@@ -27,8 +43,16 @@ def test_sign_up_pending_approved_by_admin_then_sign_in(page) -> None:  # noqa: 
     page.get_by_label("Organisation", exact=True).select_option("la-northmoor")
     assert_accessible(page)
     page.get_by_role("button", name="Create account").click()
-    page.wait_for_url("**/account")
-    assert "you see public content only" in page.content()
+    page.wait_for_url("**/account/check-email**")
+    assert "Check your email" in page.content()
+    assert_accessible(page)
+
+    # The emailed link confirms the address; then the new member signs in, still pending.
+    page.goto(_emailed_link(seed, email, "/account/confirm/"))
+    page.get_by_role("button", name="Confirm my email address").click()
+    page.wait_for_url("**/account/sign-in")
+    assert "Your email address is confirmed" in page.content()
+    sign_in(page, email, NEW_PASSWORD)
     assert "membership pending" in page.content()
     _sign_out(page)
 
