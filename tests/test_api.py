@@ -349,6 +349,26 @@ def test_offering_accreditations_load_as_codes_and_filter(world, client):  # noq
     assert [o["name"] for o in found] == ["Certified"]
 
 
+def test_a_supplier_token_cannot_change_another_suppliers_offering(world, client, db):  # noqa: ANN001
+    tokens, _ = world
+    rival = OrganisationFactory(kind="supplier", name="Rival Ltd")
+    rival_token = issue_api_token(db, UserFactory(organisation_id=rival.id), label="test")
+    db.commit()
+    before = {
+        ref: call(client, "GET", f"/api/v1/offerings/{ref}", tokens["supplier"]).get_json()
+        for ref in ("off-live", "off-draft")
+    }
+    hostile = {"name": "Hijacked", "status": "published", "categories": ["other"]}
+    assert call(client, "PATCH", "/api/v1/offerings/off-live", rival_token, json=hostile).status_code == 403
+    assert call(client, "PATCH", "/api/v1/offerings/off-draft", rival_token, json=hostile).status_code == 404
+    # POST lists for the token's own supplier only: a supplier field naming another is ignored.
+    created = call(client, "POST", "/api/v1/offerings", rival_token, json={**hostile, "supplier": "org-0"})
+    assert created.status_code == 201 and created.get_json()["supplier"] == rival.ref
+    for ref, was in before.items():
+        assert call(client, "GET", f"/api/v1/offerings/{ref}", tokens["supplier"]).get_json() == was
+    assert db.exec(select(Offering).where(Offering.name == "Hijacked")).one().supplier_id == rival.id
+
+
 def test_challenge_and_expression_of_interest(world, client):  # noqa: ANN001
     tokens, _ = world
     created = call(

@@ -431,6 +431,56 @@ def test_smtp_down_keeps_the_write_and_retries_later_from_the_cli(app, db, world
     assert len(smtp_server.messages) == 1
 
 
+class Refuser(Collector):
+    """Answers DATA by subject: 451 (try later) or 550 (refused for good); accepts the rest."""
+
+    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+        content = envelope.content.decode("utf8", "replace")
+        if "TEMPFAIL" in content:
+            return "451 4.3.0 Try again later"
+        if "PERMFAIL" in content:
+            return "550 5.7.1 Message refused"
+        return await super().handle_DATA(server, session, envelope)
+
+
+@pytest.mark.parametrize(("marker", "status"), [("TEMPFAIL", "pending"), ("PERMFAIL", "failed")])
+def test_a_refused_email_keeps_the_write_and_the_rest_of_the_batch_goes_out(
+    app, db, world, smtp_server, marker, status
+):  # noqa: ANN001
+    smtp_server.handler = Refuser()
+    smtp_server.start()
+    user = world["users"]["owner"]
+    first = _queue_one(db, user, "First of the batch")
+    refused = _queue_one(db, user, f"Refused {marker}")
+    last = _queue_one(db, user, "Last of the batch")
+    result = services.send_pending(app)
+    assert result.sent == 2 and (result.retrying, result.failed) == ((1, 0) if status == "pending" else (0, 1))
+    subjects = [m[1] for m in smtp_server.messages]
+    assert any("First of the batch" in m for m in subjects) and any("Last of the batch" in m for m in subjects)
+    fresh(db)
+    assert first.status == "sent" and last.status == "sent"
+    assert refused.status == status and refused.attempts == 1
+    assert ("451" if status == "pending" else "550") in refused.last_error
+    # The write that queued it is untouched.
+    assert db.exec(select(Notification).where(Notification.subject == f"Refused {marker}")).one()
+    if status == "pending":
+        # 451 is temporary: once the backoff has passed and the server accepts, it goes out.
+        assert refused.next_attempt_at > utcnow()
+        smtp_server.handler.messages.clear()
+        refused.subject = "Accepted now"
+        refused.next_attempt_at = utcnow() - timedelta(seconds=1)
+        db.add(refused)
+        db.commit()
+        assert services.send_pending(app).sent == 1
+        fresh(db)
+        assert refused.status == "sent" and refused.attempts == 2
+    else:
+        # 550 is permanent: never tried again.
+        assert services.send_pending(app).sent == 0
+        fresh(db)
+        assert refused.status == "failed" and refused.attempts == 1
+
+
 def test_backoff_grows_and_gives_up_after_max_attempts(app, db, world):  # noqa: ANN001
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     email = _queue_one(db, world["users"]["owner"])

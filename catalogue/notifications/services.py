@@ -450,7 +450,7 @@ def _claim(app: Flask, email_id: int) -> bool:
         return result.rowcount == 1
 
 
-def _finish(app: Flask, email_id: int, error: str | None) -> None:
+def _finish(app: Flask, email_id: int, error: str | None, permanent: bool = False) -> None:
     table = OutboxEmail.__table__
     now = utcnow()
     max_attempts = app.config.get("MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
@@ -462,7 +462,7 @@ def _finish(app: Flask, email_id: int, error: str | None) -> None:
             )
             return
         attempts = conn.execute(sa.select(table.c.attempts).where(table.c.id == email_id)).scalar_one()
-        if attempts >= max_attempts:
+        if permanent or attempts >= max_attempts:
             values = {"status": "failed", "last_error": error[:1000]}
         else:
             # Exponential backoff: 1, 2, 4, 8... times the base delay.
@@ -512,7 +512,8 @@ class SendResult:
 def send_pending(app: Flask, limit: int = 100, connect: Callable[[Flask], smtplib.SMTP] | None = None) -> SendResult:
     """Send due emails from the outbox. Safe with several workers at once: each email is claimed
     by one UPDATE before sending. A failure is recorded on the email and retried later with
-    backoff (after MAIL_MAX_ATTEMPTS it is marked failed); it never touches the original write.
+    backoff (after MAIL_MAX_ATTEMPTS it is marked failed; a permanent 5xx refusal is marked failed
+    at once, and the rest of the batch still goes out); it never touches the original write.
     If the server cannot be reached the batch stops, leaving the rest pending."""
     # Reads here are plain reads even when called from a writing request or command; only the
     # claim and the outcome are writes (each its own short transaction, see `writing()` there).
@@ -556,11 +557,16 @@ def _send_pending(app: Flask, limit: int, connect: Callable[[Flask], smtplib.SMT
                         smtp = (connect or _connect)(app)
                     smtp.send_message(_message(app, row))
                 except (OSError, smtplib.SMTPException) as exc:
-                    _finish(app, email_id, f"{type(exc).__name__}: {exc}")
+                    # A 5xx answer (mailbox unknown, message refused) will not change on retry:
+                    # the email is marked failed at once. 4xx and connection trouble are retried.
+                    permanent = isinstance(exc, smtplib.SMTPResponseException) and 500 <= exc.smtp_code < 600
+                    _finish(app, email_id, f"{type(exc).__name__}: {exc}", permanent)
                     failed = _status(engine, email_id) == "failed"
                     result.failed += failed
                     result.retrying += not failed
-                    if smtp is None or isinstance(exc, smtplib.SMTPServerDisconnected | OSError):
+                    # (SMTPException is an OSError: only a lost connection stops the batch.)
+                    lost = isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException)
+                    if smtp is None or lost:
                         break  # the server is unreachable: leave the rest for the next run
                     continue
                 _finish(app, email_id, None)
