@@ -191,6 +191,21 @@ def test_sign_out_only_by_post(client_as, member: User) -> None:  # noqa: ANN001
     assert client.get("/account").status_code == 302
 
 
+def test_a_replayed_cookie_from_before_sign_out_is_dead(app: Flask, member: User) -> None:
+    client = app.test_client()
+    assert client.post("/account/sign-in", data={"email": member.email, "password": PASSWORD}).status_code == 303
+    old_cookie = _session_cookie(client)
+    other_device = sign_in(app.test_client(), member)
+    assert other_device.get("/account").status_code == 200
+    signed_out = client.post("/account/sign-out", follow_redirects=True)
+    assert "You have signed out on every device" in signed_out.get_data(as_text=True)
+    replay = app.test_client()
+    replay.set_cookie("session", old_cookie)
+    assert replay.get("/account").status_code == 302
+    # Sign-out ends every session of the account (said on the page).
+    assert other_device.get("/account").status_code == 302
+
+
 def _sign_in_remembered(app: Flask, user: User):  # noqa: ANN202
     client = app.test_client()
     response = client.post(

@@ -241,6 +241,14 @@ def decide_membership(session: Session, viewer: Viewer, user_id: int, approve: b
     return user
 
 
+def end_all_sessions(session: Session, user_id: int) -> None:
+    """A new session token: every session and remember cookie of the user stops working."""
+    user = session.get(User, user_id)
+    if user is not None:
+        user.session_token = new_session_token()
+        session.add(user)
+
+
 def change_password(session: Session, user: User, current: str, new: str) -> None:
     from catalogue.accounts.passwords import password_problem
 

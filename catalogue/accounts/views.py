@@ -88,12 +88,22 @@ def sign_in():  # noqa: ANN201
 
 
 @bp.post("/sign-out")
+@_reads_first
 def sign_out():  # noqa: ANN201
+    if current_user.is_authenticated:
+        # A signed cookie cannot be taken back, so the token it embeds is: every copy of the old
+        # cookie (a replayed one, another device's) stops working.
+        user_id = current_user.id
+        db = get_session()
+        db.rollback()
+        with writing():
+            services.end_all_sessions(db, user_id)
+            db.commit()
     # Clear first: logout_user() leaves a note in the session telling Flask-Login to delete the
     # remember cookie, and clearing after it would drop that note (and keep the user signed in).
     session.clear()
     logout_user()
-    flash("You have signed out", "success")
+    flash("You have signed out on every device", "success")
     return redirect(url_for("core.home"), code=303)
 
 
