@@ -22,6 +22,7 @@ from outcomes.models import (
 from tests import factories as f
 from tests.test_api import call
 from tests.test_challenges import World, fresh, full_challenge, make_world, viewer
+from tests.test_challenges_responses import evaluating_with_proposal
 
 
 @pytest.fixture
@@ -47,12 +48,7 @@ def test_a_late_proposal_through_the_api_is_refused_and_nothing_saved(world: Wor
 
 
 def _evaluating_with_proposal(world: World, db: Session) -> tuple:
-    challenge = full_challenge(world.la, status="evaluating")
-    response = ChallengeResponse(
-        challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x", requirements_met=[]
-    )
-    db.add(response)
-    db.commit()
+    challenge, response = evaluating_with_proposal(world, db)
     phase = services.add_phase(db, viewer(world.la_user, world.la), challenge, {"name": "feasibility"})
     db.commit()
     return challenge, response, phase

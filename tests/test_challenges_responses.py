@@ -432,13 +432,19 @@ def test_closing_without_award_shows_each_supplier_only_its_own_feedback(world: 
     assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}").text
 
 
-def test_off_one_phase_shortlist_stays_shortlisted_for_another(world: World, db: Session) -> None:
+def evaluating_with_proposal(world: World, db: Session) -> tuple[Challenge, ChallengeResponse]:
+    """An evaluating challenge with one submitted proposal from `world.supplier`."""
     challenge = full_challenge(world.la, status="evaluating")
     response = ChallengeResponse(
         challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x", requirements_met=[]
     )
     db.add(response)
     db.commit()
+    return challenge, response
+
+
+def test_off_one_phase_shortlist_stays_shortlisted_for_another(world: World, db: Session) -> None:
+    challenge, response = evaluating_with_proposal(world, db)
     owner = viewer(world.la_user, world.la)
     feasibility = services.add_phase(db, owner, challenge, {"name": "feasibility"})
     prototype = services.add_phase(db, owner, challenge, {"name": "prototype"})
