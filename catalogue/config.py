@@ -51,6 +51,8 @@ def load_config(overrides: dict | None = None) -> dict:
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
         "MAIL_FROM": os.environ.get("MAIL_FROM", "Signpost <no-reply@signpost.invalid>"),
         "MAIL_SEND_AFTER_REQUEST": os.environ.get("MAIL_SEND_AFTER_REQUEST", "1") == "1",
+        "MAIL_MAX_ATTEMPTS": int(os.environ.get("MAIL_MAX_ATTEMPTS", "6")),
+        "MAIL_RETRY_SECONDS": float(os.environ.get("MAIL_RETRY_SECONDS", "60")),
         "BASE_URL": os.environ.get("BASE_URL", "http://127.0.0.1:5000"),
         # The indexer applies the change log after each write request; turned off in some tests.
         "SEARCH_SYNC_AFTER_REQUEST": os.environ.get("SEARCH_SYNC_AFTER_REQUEST", "1") == "1",

@@ -538,3 +538,12 @@ def test_emails_queued_by_a_request_go_out_after_the_response(app, db, world, sm
     response = client.post("/_test/notify")
     response.close()
     assert [m for m in smtp_server.messages if "Queued in a request" in m[1]]
+
+
+def test_mail_retry_settings_come_from_the_environment(monkeypatch) -> None:  # noqa: ANN001
+    from catalogue.config import load_config
+
+    monkeypatch.setenv("MAIL_MAX_ATTEMPTS", "3")
+    monkeypatch.setenv("MAIL_RETRY_SECONDS", "2.5")
+    config = load_config()
+    assert config["MAIL_MAX_ATTEMPTS"] == 3 and config["MAIL_RETRY_SECONDS"] == 2.5
