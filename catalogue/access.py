@@ -243,17 +243,24 @@ def can_view_response(
 
 
 def can_see_contact(viewer: Viewer, organisation: Any) -> bool:
-    """Contact details, only where the organisation agreed to be contacted.
+    """An organisation's contact details (name, role, email): only where it agreed to be contacted.
 
-    A supplier's contact is the business contact it published on its profile: approved users
-    see it. An authority's or provider's contact is usually a named officer who answered the
-    call for evidence; their name and email are personal data and never appear on pages, so
-    only site admins (who broker introductions) see them."""
+    - Its own approved members and site admins (who broker introductions) always see them, so the
+      organisation can check what it would share.
+    - With consent, a supplier's contact is the business contact it publishes: every approved
+      signed-in user sees it. An authority's, provider's, partnership's or government body's
+      contact agreed to be contacted by peers about its experience: approved staff of those kinds
+      of organisation see it (is_authority_staff), never suppliers or anonymous visitors.
+    - Without consent, nobody else: no page, search, API or export carries contact details."""
+    if viewer.site_admin:
+        return True
+    if viewer.member_org_id is not None and viewer.member_org_id == organisation.id:
+        return True
     if not organisation.contact_consent or viewer.is_anonymous:
         return False
     if organisation.kind == "supplier":
-        return viewer.approved or viewer.site_admin
-    return viewer.site_admin
+        return viewer.approved
+    return viewer.is_authority_staff
 
 
 def can_see_cfe_answers(viewer: Viewer, organisation_id: int | None) -> bool:

@@ -81,3 +81,30 @@ def test_rejected_user_cannot_sign_in_by_cookie(db, world, client_as):  # noqa: 
     db.commit()
     response = client_as(user).get("/account")
     assert response.status_code == 302  # sent to sign in: the session no longer counts
+
+
+# Who sees an organisation's contact details (access.can_see_contact), by the organisation's kind
+# and whether it agreed to be contacted. Members of the organisation and site admins always do.
+EXPECTED_CONTACT = {
+    ("local-authority", True): {"owner", "other_la", "partnership", "site_admin"},
+    ("local-authority", False): {"owner", "site_admin"},
+    ("supplier", True): {"supplier", "owner", "other_la", "partnership", "site_admin"},
+    ("supplier", False): {"supplier", "site_admin"},
+}
+
+
+@pytest.mark.parametrize(("kind", "consent"), list(EXPECTED_CONTACT))
+def test_contact_matrix(db, world, kind, consent) -> None:  # noqa: ANN001
+    from catalogue.access import can_see_contact
+    from catalogue.accounts.models import Organisation, User
+
+    users, records = world
+    owner_org = db.get(Organisation, records["public"].organisation_id)
+    supplier_org = db.get(Organisation, db.get(User, users["supplier"].id).organisation_id)
+    org = owner_org if kind == "local-authority" else supplier_org
+    org.contact_consent = consent
+    db.add(org)
+    db.commit()
+    for role in ROLES:
+        expected = role in EXPECTED_CONTACT[(kind, consent)]
+        assert can_see_contact(_viewer(db, users[role]), org) is expected, (kind, consent, role)

@@ -1,5 +1,7 @@
-"""A respondent's name and email (kept as an authority's contact, with consent) never appear on
-pages to anyone but site admins; a supplier's published business contact is seen by approved users."""
+"""An authority's contact (a respondent's name and email, kept only with consent) is seen by
+approved staff of authorities, providers, partnerships and government, never by suppliers or
+anonymous visitors; without consent only by its own members and site admins. A supplier's
+published business contact is seen by approved users."""
 
 from __future__ import annotations
 
@@ -26,24 +28,32 @@ def orgs(db):  # noqa: ANN001, ANN201
     return la, supplier, other_la
 
 
-def test_authority_contact_hidden_from_everyone_but_site_admins(db, orgs, client_as):  # noqa: ANN001
-    la, _, other_la = orgs
+def test_authority_contact_seen_by_authority_staff_only_with_consent(db, orgs, client_as):  # noqa: ANN001
+    la, supplier, other_la = orgs
     people = {
         "anonymous": None,
+        "pending": UserFactory(organisation_id=other_la.id, status="pending"),
+        "supplier": UserFactory(organisation_id=supplier.id),
         "own member": UserFactory(organisation_id=la.id),
         "other LA": UserFactory(organisation_id=other_la.id),
+        "site admin": UserFactory(is_site_admin=True),
     }
+    sees = {"own member", "other LA", "site admin"}
     for who, user in people.items():
         page = client_as(user).get(f"/organisations/{la.ref}").get_data(as_text=True)
-        assert NAME not in page and EMAIL not in page, who
-    admin_page = client_as(UserFactory(is_site_admin=True)).get(f"/organisations/{la.ref}").get_data(as_text=True)
-    assert EMAIL in admin_page
+        assert (NAME in page and EMAIL in page) is (who in sees), who
+    la.contact_consent = False
+    db.add(la)
+    db.commit()
+    for who, user in people.items():
+        page = client_as(user).get(f"/organisations/{la.ref}").get_data(as_text=True)
+        assert (EMAIL in page) is (who in {"own member", "site admin"}), who
 
 
 def test_page_says_an_introduction_can_be_arranged(db, orgs, client_as):  # noqa: ANN001
-    la, _, other_la = orgs
-    page = client_as(UserFactory(organisation_id=other_la.id)).get(f"/organisations/{la.ref}").get_data(as_text=True)
-    assert "agreed to be contacted" in page
+    la, supplier, _ = orgs
+    page = client_as(UserFactory(organisation_id=supplier.id)).get(f"/organisations/{la.ref}").get_data(as_text=True)
+    assert "agreed to be contacted" in page and EMAIL not in page
 
 
 def test_supplier_business_contact_seen_by_approved_users_only(db, orgs, client_as):  # noqa: ANN001

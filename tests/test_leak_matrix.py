@@ -48,8 +48,11 @@ MARKERS: dict[str, frozenset[str]] = {
     "zqxrivalmarker": frozenset({"owner", "site_admin"}),
     "zqxquestionmarker": frozenset({"owner", "site_admin"}),
     "zqxreferencemarker": frozenset({"supplier", "other_la", "site_admin"}),
-    # An authority's contact is a named officer: site admins only (the owner's own members may see it).
-    "zqxcontactmarker": frozenset({"owner", "site_admin"}),
+    # An authority's contact, given with consent: approved staff of authorities, partnerships and
+    # government (never suppliers, anonymous or pending users); access.can_see_contact.
+    "zqxcontactmarker": frozenset({"owner", "other_la", "partnership", "site_admin"}),
+    # A contact given without consent: the organisation's own members and site admins only.
+    "zqxnoconsentmarker": frozenset({"other_la", "site_admin"}),
     "zqxpendingemailmarker": frozenset({"pending", "owner", "site_admin"}),
     # What the owning council told the call for evidence (Q11a–c, Q16–18): its members and admins.
     "zqxcfemarker": frozenset({"owner", "site_admin"}),
@@ -102,10 +105,17 @@ def _plant(session: Session, world: World) -> None:
         name="Owning Council",
         contact_email="zqxcontactmarker@example.org",
         contact_name="Zqxcontactmarker Person",
-        # Consent given, so the contact exists to be shown: to site admins (who broker introductions), never further.
+        # Consent given, so the contact is shown to authority staff (see MARKERS).
         contact_consent=True,
     )
-    other_la = F.OrganisationFactory(kind="local-authority", name="Other Council", region="London")
+    other_la = F.OrganisationFactory(
+        kind="local-authority",
+        name="Other Council",
+        region="London",
+        contact_email="zqxnoconsentmarker@example.org",
+        contact_name="Zqxnoconsentmarker Person",
+        contact_consent=False,
+    )
     supplier = F.OrganisationFactory(kind="supplier", name="Acme Supplier")
     rival = F.OrganisationFactory(kind="supplier", name="Rival Supplier")
     partnership = F.OrganisationFactory(kind="partnership", name="Regional Partnership")

@@ -250,6 +250,41 @@ class OrganisationSchema(BaseSchema):
             raise ValidationError(errors)
 
 
+WEBSITE_MESSAGE = "Enter the website address starting with https:// or http://, like https://example.gov.uk"
+CONSENT_QUESTION = "Say whether staff of other authorities may see your contact details"
+
+
+class OrganisationProfileSchema(BaseSchema):
+    """What an organisation's admins keep up to date on the 'Edit your organisation' page. Who
+    then sees the contact is decided by catalogue.access.can_see_contact."""
+
+    website = fields.String(
+        validate=[
+            validate.Length(max=500, error="The website address must be 500 characters or fewer"),
+            validate.URL(schemes={"http", "https"}, require_tld=True, error=WEBSITE_MESSAGE),
+        ],
+        error_messages={"invalid": WEBSITE_MESSAGE},
+    )
+    case_management_system = Text("The case management system", max_length=200)
+    contact_name = Text("The contact name", max_length=200)
+    contact_email = fields.Email(
+        validate=validate.Length(max=320, error="The email address must be 320 characters or fewer"),
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.gov.uk"},
+    )
+    contact_role = Text("The contact's role", max_length=200)
+    contact_consent = bool_field(CONSENT_QUESTION)
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("contact_consent") and not data.get("contact_email"):
+            raise ValidationError(
+                {"contact_email": ["Enter a contact email address, or say others may not see your contact details"]}
+            )
+
+
+ORGANISATION_PROFILE_FIELDS: tuple[str, ...] = tuple(OrganisationProfileSchema._declared_fields)
+
+
 # --- tools ------------------------------------------------------------------------------------
 
 

@@ -20,7 +20,15 @@ from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.cfe_models import CfeResponse
 from catalogue.db import utcnow
 from catalogue.records.models import Deployment, SingleView, Tool
-from catalogue.records.schemas import DEPLOYMENT_FIELDS, RESOURCE_FIELDS, DeploymentSchema, SingleViewSchema, ToolSchema
+from catalogue.records.schemas import (
+    DEPLOYMENT_FIELDS,
+    ORGANISATION_PROFILE_FIELDS,
+    RESOURCE_FIELDS,
+    DeploymentSchema,
+    OrganisationProfileSchema,
+    SingleViewSchema,
+    ToolSchema,
+)
 from catalogue.refs import new_ref
 
 log = logging.getLogger(__name__)
@@ -395,6 +403,7 @@ class OrganisationPage:
     partnerships: list[Organisation]
     show_contact: bool
     can_author: bool
+    can_edit: bool
     # What it told the call for evidence: empty unless access.can_see_cfe_answers.
     cfe_responses: list[CfeResponse] = field(default_factory=list)
 
@@ -430,12 +439,58 @@ def organisation_page(session: Session, viewer: Viewer, ref: str) -> Organisatio
         ),
         show_contact=access.can_see_contact(viewer, org),
         can_author=access.can_author_evidence(viewer) and viewer.member_org_id == org.id,
+        can_edit=access.can_administer_org(viewer, org.id),
         cfe_responses=list(
             session.exec(select(CfeResponse).where(CfeResponse.organisation_id == org.id).order_by(CfeResponse.id))
         )
         if access.can_see_cfe_answers(viewer, org.id)
         else [],
     )
+
+
+# --- organisations: the "Edit your organisation" page ---------------------------------------------
+
+
+CASE_MANAGEMENT_KINDS = ("local-authority", "provider")
+
+
+def get_administered_organisation(session: Session, viewer: Viewer, ref: str) -> Organisation:
+    org = session.exec(select(Organisation).where(Organisation.ref == ref)).first()
+    if org is None:
+        raise NotFound(ref)
+    if not access.can_administer_org(viewer, org.id):
+        raise Forbidden(ref)
+    return org
+
+
+def organisation_to_form(org: Organisation) -> dict[str, Any]:
+    form = {name: getattr(org, name) or "" for name in ORGANISATION_PROFILE_FIELDS}
+    form["contact_consent"] = "true" if org.contact_consent else "false"
+    return form
+
+
+def save_organisation_profile(
+    session: Session, viewer: Viewer, ref: str, form: Mapping[str, Any]
+) -> tuple[Organisation | None, dict[str, str]]:
+    """Change an organisation's website, case management system and contact (its admins or a site
+    admin), in the caller's transaction; the flush hook writes the audit trail."""
+    from catalogue.forms import load_form
+
+    org = get_administered_organisation(session, viewer, ref)
+    data, errors = load_form(OrganisationProfileSchema(), {k: form.get(k) for k in ORGANISATION_PROFILE_FIELDS})
+    if errors:
+        return None, errors
+    values = {name: data.get(name) for name in ORGANISATION_PROFILE_FIELDS}
+    values["contact_consent"] = bool(values["contact_consent"])
+    if org.kind not in CASE_MANAGEMENT_KINDS:
+        values.pop("case_management_system")  # not asked: only authorities and providers run one
+    for key, value in values.items():
+        if getattr(org, key) != value:
+            setattr(org, key, value)
+    if session.is_modified(org):
+        org.updated_at = utcnow()
+    session.flush()
+    return org, {}
 
 
 # --- single views ----------------------------------------------------------------------------------

@@ -384,6 +384,40 @@ def organisation(ref: str):  # noqa: ANN201
     return render_template("organisations/show.html", title=info.organisation.name, info=info)
 
 
+@bp.route("/organisations/<ref>/edit", methods=["GET", "POST"])
+def edit_organisation(ref: str):  # noqa: ANN201
+    if not current_user.is_authenticated:
+        return _sign_in_first()
+    session = get_session()
+    viewer = current_viewer()
+    try:
+        org = services.get_administered_organisation(session, viewer, ref)
+    except services.NotFound:
+        _abort(404)
+    except services.Forbidden:
+        _abort(403)
+    errors: dict[str, str] = {}
+    if request.method == "GET":
+        data = services.organisation_to_form(org)
+    else:
+        data = form_to_dict(request.form)
+        _, errors = services.save_organisation_profile(session, viewer, ref, data)
+        if not errors:
+            session.commit()
+            flash("Your organisation's details are saved", "success")
+            return redirect(url_for("records.organisation", ref=ref), code=303)
+    page = render_template(
+        "organisations/edit.html",
+        title=f"Edit {org.name}",
+        organisation=org,
+        asks_case_management=org.kind in services.CASE_MANAGEMENT_KINDS,
+        data=data,
+        errors=errors,
+        error_order=list(services.ORGANISATION_PROFILE_FIELDS),
+    )
+    return _read_only(session, page)
+
+
 # --- single views ------------------------------------------------------------------------------
 
 
