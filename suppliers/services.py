@@ -25,6 +25,8 @@ from catalogue.refs import new_ref
 from suppliers.models import Offering, Reference
 
 PAGE_SIZE = 20
+# Reference requests a supplier may have waiting at once: each one emails an authority's staff.
+MAX_PENDING_REFERENCES = 20
 
 HOSTING_FILTERS: dict[str, str] = {
     "uk": "Hosted in the UK",
@@ -342,6 +344,15 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         raise RuleBroken("Publish the offering before asking for references", "organisation")
     if offering.tool_id is None:
         raise RuleBroken("Choose the catalogue tool this offering sells before asking for references", "organisation")
+    pending = session.exec(
+        select(sa.func.count(Reference.id))
+        .join(Offering, Offering.id == Reference.offering_id)
+        .where(Offering.supplier_id == offering.supplier_id, Reference.status == "pending")
+    ).one()
+    if pending >= MAX_PENDING_REFERENCES:
+        raise RuleBroken(
+            f"You have {pending} requests waiting for an answer. Ask again once some are answered", "organisation"
+        )
     org = session.exec(
         select(Organisation).where(
             Organisation.ref == organisation_ref, Organisation.kind.in_(("local-authority", "provider"))

@@ -537,6 +537,26 @@ def test_citing_rules(db, world, client_as):  # noqa: ANN001
     assert len(db.exec(select(Reference)).all()) == 1
 
 
+def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, client_as, monkeypatch):  # noqa: ANN001
+    from suppliers import services
+
+    monkeypatch.setattr(services, "MAX_PENDING_REFERENCES", 2)
+    acme = client_as(world["users"]["acme"])
+    councils = [OrganisationFactory(kind="local-authority", name=f"Council {n}") for n in range(3)]
+    db.commit()
+    _cite(acme, world["published"], councils[0])
+    _cite(acme, world["published"], councils[1])
+    response = acme.post(f"/offerings/{world['published'].ref}/references", data={"organisation": councils[2].ref})
+    assert response.status_code == 200 and "2 requests waiting for an answer" in response.get_data(as_text=True)
+    assert len(db.exec(select(Reference)).all()) == 2
+    # Once one is answered there is room again.
+    first = db.exec(select(Reference).where(Reference.organisation_id == councils[0].id)).one()
+    first.status = "declined"
+    db.add(first)
+    db.commit()
+    _cite(acme, world["published"], councils[2])
+
+
 # --- alerts -----------------------------------------------------------------------------------
 
 
