@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
@@ -37,6 +38,30 @@ def test_stylesheet_has_no_gds_transport(app):  # noqa: ANN001
 
     css = Path(app.static_folder, "css", "app.css").read_text()
     assert "GDS Transport" not in css and "@font-face" not in css
+
+
+def test_served_stylesheet_has_no_gov_uk_branding_and_our_own_header_colour(client):  # noqa: ANN001
+    response = client.get("/static/css/app.css")
+    assert response.status_code == 200
+    css = response.get_data(as_text=True)
+    response.close()  # a file response: close it, or its file is left open
+    for word in ("crest", "crown", "govuk-logo"):
+        assert word not in css, f"{word!r} in the stylesheet users get"
+    # The generic header paints itself #0b0c0c; a more specific rule gives it the brand colour.
+    assert re.search(r"\.app-header \.govuk-generic-header\{background-color:#00625e", css)
+
+
+def test_govuk_frontend_is_the_version_the_jinja_macros_support() -> None:
+    from importlib.metadata import metadata
+
+    from catalogue.config import PROJECT_ROOT
+
+    readme = metadata("govuk-frontend-jinja").get_payload()
+    macros = metadata("govuk-frontend-jinja")["Version"]
+    supported = re.search(rf"\[{re.escape(macros)}\].*?\[(\d+\.\d+\.\d+)\]", readme).group(1)
+    pinned = json.loads((PROJECT_ROOT / "package.json").read_text())["dependencies"]["govuk-frontend"]
+    locked = json.loads((PROJECT_ROOT / "package-lock.json").read_text())["packages"]["node_modules/govuk-frontend"]
+    assert pinned == locked["version"] == supported
 
 
 def test_security_headers(client):  # noqa: ANN001
