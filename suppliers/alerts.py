@@ -15,28 +15,30 @@ from sqlmodel import Session
 
 from catalogue.notifications import services as notifications
 from catalogue.notifications.models import Notification
+from catalogue.search.schema import stem
 from catalogue.vocabulary import CATEGORIES
 
 TOPIC = "challenge-published"
 
-# Words that suggest a category in a commissioner's text. Deliberately simple: the matching
-# package scores challenges properly; this only decides who hears about a new one.
+# Phrases that say a challenge is about a category. Deliberately specific: a word that many
+# challenges use in passing ("risk", "notes", "forms", "policy") would alert every subscriber of
+# its category. The matching package scores challenges properly; this only decides who hears.
 CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
-    "transcription": ("transcription", "transcribe", "note-taking", "notes", "write up", "write-up", "recording"),
-    "summarisation": ("summary", "summaries", "summarise", "summarisation", "chronology", "chronologies"),
-    "case-record-query": ("case records", "search records", "query", "questions over"),
-    "translation": ("translation", "translate", "interpreter", "interpretation", "language"),
-    "assistant": ("assistant", "copilot", "generative ai", "genai"),
-    "chatbot": ("chatbot", "front door", "web chat"),
-    "admin-automation": ("admin", "administrative", "automation", "letters", "forms", "scheduling", "workflow"),
+    "transcription": ("transcription", "transcribe", "note-taking", "write up", "write-up", "speech to text"),
+    "summarisation": ("summarisation", "summarise", "case summary", "chronology"),
+    "case-record-query": ("query case records", "search case records", "questions over"),
+    "translation": ("translation", "translate", "interpreter", "interpreting"),
+    "assistant": ("ai assistant", "copilot", "generative ai", "genai"),
+    "chatbot": ("chatbot", "digital front door", "web chat"),
+    "admin-automation": ("administrative burden", "admin burden", "workflow automation", "automate"),
     "voice-of-child": ("voice of the child", "child's voice", "children's views", "wishes and feelings"),
     "life-story": ("life story", "life-story", "storytelling"),
-    "single-view": ("single view", "data integration", "multi-agency data", "data sharing"),
-    "risk-analytics": ("risk", "predictive", "early help", "analytics", "targeting"),
-    "practice-guidance": ("guidance", "procedures", "policy", "practice framework"),
-    "workforce": ("workforce", "recruitment", "retention", "wellbeing", "caseload", "training"),
-    "placements": ("placement", "placements", "sufficiency", "foster", "residential", "commissioning"),
-    "case-management": ("case management system", "case management"),
+    "single-view": ("single view", "data integration", "multi-agency data"),
+    "risk-analytics": ("predictive", "risk model", "risk score", "risk stratification", "early help targeting"),
+    "practice-guidance": ("practice guidance", "practice framework", "policies and procedures"),
+    "workforce": ("workforce", "recruitment", "retention", "caseload"),
+    "placements": ("placement", "sufficiency", "foster", "residential"),
+    "case-management": ("case management system",),
 }
 
 
@@ -45,18 +47,26 @@ def challenge_text(challenge: Any) -> str:
     return " ".join(filter(None, [challenge.title, challenge.problem, challenge.users, outcomes]))
 
 
-def _mentions(text: str, phrase: str) -> bool:
-    return re.search(r"(?<!\w)" + re.escape(phrase.lower()) + r"(?!\w)", text) is not None
+def _stems(text: str) -> tuple[str, ...]:
+    """The words of a text as the search analyser stems them (stop words dropped), so
+    'chronology' finds 'chronologies' and 'write up' finds 'writing up'."""
+    return tuple(s for s in (stem(w) for w in re.findall(r"\w+", text.lower())) if s)
+
+
+def _mentions(stems: tuple[str, ...], phrase: str) -> bool:
+    wanted = _stems(phrase)
+    n = len(wanted)
+    return n > 0 and any(stems[i : i + n] == wanted for i in range(len(stems) - n + 1))
 
 
 def inferred_categories(challenge: Any) -> set[str]:
-    text = challenge_text(challenge).lower()
-    return {code for code, words in CATEGORY_WORDS.items() if any(_mentions(text, w) for w in words)}
+    stems = _stems(challenge_text(challenge))
+    return {code for code, words in CATEGORY_WORDS.items() if any(_mentions(stems, w) for w in words)}
 
 
 def matching_keywords(challenge: Any, keywords: list[str]) -> list[str]:
-    text = challenge_text(challenge).lower()
-    return [k for k in keywords if _mentions(text, k)]
+    stems = _stems(challenge_text(challenge))
+    return [k for k in keywords if _mentions(stems, k)]
 
 
 def challenge_published(session: Session, challenge: Any) -> list[Notification]:

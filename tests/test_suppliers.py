@@ -587,6 +587,24 @@ def test_challenge_alerts_reach_matching_subscribers_once(db, world):  # noqa: A
     assert {n.user_id for n in alerts.challenge_published(db, other)} == {users["rival"].id}
 
 
+def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, world):  # noqa: ANN001
+    users = world["users"]
+    db.add(AlertSubscription(user_id=users["acme"].id, categories=[], keywords=["chronology"]))
+    db.add(AlertSubscription(user_id=users["rival"].id, categories=["risk-analytics", "admin-automation"]))
+    db.add(AlertSubscription(user_id=users["acme2"].id, categories=["practice-guidance", "translation"]))
+    db.commit()
+    challenge = ChallengeFactory(
+        owner_id=world["la"].id,
+        status="open",
+        title="Faster chronologies for court",
+        problem="There is a risk that notes, forms and letters are missed when our policy changes, "
+        "and staff use different languages in their records.",
+    )
+    created = alerts.challenge_published(db, challenge)
+    assert {n.user_id for n in created} == {users["acme"].id}
+    assert "‘chronology’" in created[0].body
+
+
 def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):  # noqa: ANN001
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=["transcription"], keywords=[]))
