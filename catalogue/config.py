@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import secrets
+import time
+from datetime import timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -20,10 +22,21 @@ def _secret_key(instance: Path) -> str:
     if os.environ.get("SECRET_KEY"):
         return os.environ["SECRET_KEY"]
     key_file = instance / "secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    try:
+        # Exclusive create: of two workers starting at once, one writes the key and the other
+        # reads it, so both sign sessions with the same key. Owner-only from the first byte.
+        fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_hex(32))
+    for _ in range(50):  # the winner may not have written yet
+        key = key_file.read_text().strip()
+        if key:
+            return key
+        time.sleep(0.02)
+    raise RuntimeError(f"{key_file} is empty: delete it and start again")
 
 
 def load_config(overrides: dict | None = None) -> dict:
@@ -42,6 +55,11 @@ def load_config(overrides: dict | None = None) -> dict:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SECURE": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # Flask-Login's default is a year; a month asks people to sign in again now and then.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
+        # How many reverse proxies in front of the app set X-Forwarded-For/-Proto/-Host: with
+        # 0 (no proxy) those headers are ignored, as anyone could send them.
+        "TRUSTED_PROXIES": int(os.environ.get("TRUSTED_PROXIES", "0")),
         "WTF_CSRF_TIME_LIMIT": None,
         "RATELIMIT_ENABLED": os.environ.get("RATELIMIT_ENABLED", "1") == "1",
         "MAIL_SERVER": os.environ.get("MAIL_SERVER", "localhost"),

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 from flask import Flask, Response, g, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 
 def init_app(app: Flask) -> None:
+    proxies = app.config.get("TRUSTED_PROXIES", 0)
+    if proxies:
+        # The client's address (per-address throttling) and scheme as the trusted proxies saw them.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+
     @app.after_request
     def _headers(response: Response) -> Response:
         nonce = g.get("csp_nonce", "")

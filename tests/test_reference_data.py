@@ -6,6 +6,8 @@ The reference file is read only here, in the tests; the seed file is written by 
 from __future__ import annotations
 
 import csv
+import os
+import sys
 from collections import Counter
 
 import pytest
@@ -36,7 +38,11 @@ LA_PREFIXES = ("E06", "E08", "E09", "E10")
 def dfe_reference() -> dict[str, dict[str, str]]:
     """The 153 single, live English authorities in the DfE list, by ONS code."""
     if not DFE_LAS_CSV.exists():
-        pytest.skip(f"reference file not available: {DFE_LAS_CSV}")
+        missing = f"reference file not available: {DFE_LAS_CSV}"
+        # On CI a missing reference is a failure, never a quiet skip.
+        if os.environ.get("CI"):
+            pytest.fail(missing)
+        pytest.skip(missing)
     with DFE_LAS_CSV.open(newline="", encoding="utf-8-sig") as handle:
         rows = [
             row
@@ -133,3 +139,13 @@ def test_flask_seed_reference_command(app: Flask, db: Session) -> None:
     assert second.exit_code == 0, second.output
     assert "0 created, 0 updated" in second.output
     assert count_local_authorities(db) == 153
+
+
+def test_missing_reference_fails_on_ci(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+    monkeypatch.setattr(sys.modules[__name__], "DFE_LAS_CSV", tmp_path / "missing.csv")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception):
+        dfe_reference()
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        dfe_reference()

@@ -535,3 +535,52 @@ def test_password_reset_and_sign_up_are_throttled_per_address_asked_about(limite
             for n in range(4)
         ]
         assert codes[3] == 429 and 429 not in codes[:3], (path, codes)
+
+
+# --- small hardening ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("proxies", "expected"), [(0, "10.1.1.1"), (1, "203.0.113.9")])
+def test_trusted_proxies_decide_the_client_address(app_config: dict, proxies: int, expected: str) -> None:
+    from flask import request
+
+    application = create_app(dict(app_config, TRUSTED_PROXIES=proxies))
+    application.add_url_rule("/_test/address", "test_address", lambda: request.remote_addr or "")
+    seen = application.test_client().get(
+        "/_test/address", headers={"X-Forwarded-For": "203.0.113.9"}, environ_base={"REMOTE_ADDR": "10.1.1.1"}
+    )
+    assert seen.get_data(as_text=True) == expected
+    application.extensions["catalogue.engine"].dispose()
+
+
+def test_workers_starting_at_once_agree_on_the_generated_secret_key(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+    from concurrent.futures import ThreadPoolExecutor
+
+    from catalogue.config import _secret_key
+
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _: _secret_key(tmp_path), range(16)))
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+def test_remember_cookie_lasts_a_month(app: Flask, member: User) -> None:
+    from datetime import UTC, datetime, timedelta
+    from email.utils import parsedate_to_datetime
+
+    _client, response = _sign_in_remembered(app, member)
+    cookie = next(h for h in response.headers.getlist("Set-Cookie") if h.startswith("remember_token="))
+    expires = parsedate_to_datetime(re.search(r"Expires=([^;]+)", cookie).group(1))
+    assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30, minutes=1)
+
+
+def test_an_admin_cannot_reject_themselves(db, client_as) -> None:  # noqa: ANN001
+    org = OrganisationFactory(kind="local-authority")
+    admin = UserFactory(organisation_id=org.id, role="admin")
+    db.commit()
+    client = client_as(admin)
+    assert client.post(f"/account/members/{admin.id}/reject").status_code == 403
+    db.rollback()
+    assert db.get(User, admin.id).status == "approved"
+    assert client.get("/account").status_code == 200

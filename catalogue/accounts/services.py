@@ -232,6 +232,9 @@ def decide_membership(session: Session, viewer: Viewer, user_id: int, approve: b
     user = session.get(User, user_id)
     if user is None or not can_administer_org(viewer, user.organisation_id):
         raise AccountError("You cannot approve members of that organisation")
+    if user.id == viewer.user_id:
+        # An admin rejecting themselves could leave the organisation with no admin at all.
+        raise AccountError("You cannot decide your own membership")
     user.status = "approved" if approve else "rejected"
     user.approved_by_id = viewer.user_id if viewer.user_id and viewer.user_id > 0 else None
     user.approved_at = utcnow()
