@@ -828,12 +828,55 @@ def save_deployment(
 
         on_deployment_created(session, deployment)
     else:
+        before = {"stage": deployment.stage, "visibility": deployment.visibility}
         for key, value in values.items():
             if getattr(deployment, key) != value:
                 setattr(deployment, key, value)
         deployment.updated_at = utcnow()
+        session.flush()
+        _tell_followers_of_change(session, viewer, deployment, before)
     session.flush()
     return deployment, {}
+
+
+def _tell_followers_of_change(
+    session: Session, viewer: Viewer, deployment: Deployment, before: Mapping[str, str]
+) -> None:
+    """Followers of the tool hear when a deployment moves stage (pilot -> dropped, say), and those
+    who could not see it before hear when it is shared with them. notify() drops everyone the
+    policy does not let see the record as it now is, so nothing reaches anyone it may not."""
+    from types import SimpleNamespace
+
+    from catalogue.notifications.services import Unsubscribe, followers, notify
+
+    stage_changed = deployment.stage != before["stage"]
+    if not stage_changed and deployment.visibility == before["visibility"]:
+        return
+    tool = session.get(Tool, deployment.tool_id)
+    org = session.get(Organisation, deployment.organisation_id)
+    users = [u for u in followers(session, "tool", deployment.tool_id) if u.id != viewer.user_id]
+    if tool is None or org is None or not users:
+        return
+    new_stage = vocabulary.label(vocabulary.STAGES, deployment.stage)
+    if stage_changed:
+        old_stage = vocabulary.label(vocabulary.STAGES, before["stage"])
+        subject = f"{org.name} changed its record of {tool.name}: now ‘{new_stage}’ (was ‘{old_stage}’)"
+        topic = "deployment-stage"
+    else:
+        earlier = SimpleNamespace(visibility=before["visibility"], organisation_id=deployment.organisation_id)
+        users = [u for u in users if not access.can_view(access.viewer_for(u), earlier)]
+        subject = f"{org.name} shared its record of {tool.name}"
+        topic = "deployment-shared"
+    body = f"{org.name}'s record of {tool.name} (stage: {new_stage})."
+    if deployment.stage == "dropped" and deployment.dropped_reasons:
+        reasons = ", ".join(vocabulary.label(vocabulary.DROPPED_REASONS, r) for r in deployment.dropped_reasons)
+        body += f"\nWhy it was dropped: {reasons}."
+    if deployment.summary:
+        body += f"\n\n{deployment.summary}"
+    url, unsubscribe = f"/deployments/{deployment.ref}", Unsubscribe("follow", "tool", tool.id)
+    notify(
+        session, users, subject, body, url, record=deployment, kind="deployment", unsubscribe=unsubscribe, topic=topic
+    )
 
 
 def _tool_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
