@@ -134,18 +134,19 @@ def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, cli
     assert PRIVATE_MARKER in text and AUTH_MARKER not in text
 
 
-def test_authority_contact_details_only_for_site_admins_when_consented(
+def test_authority_contact_details_for_authority_staff_when_consented(
     db: Session, world: SimpleNamespace, client_as
 ) -> None:  # noqa: ANN001
-    """An authority's contact is a named respondent: personal data, shown to site admins only
-    (tests/test_contact_privacy.py covers suppliers' business contacts)."""
+    """An authority's contact, given with consent, is shown to approved authority staff, never to
+    suppliers, pending users or anonymous visitors (access.can_see_contact; tests/test_contact_privacy.py)."""
     org = world.other_org
     org.contact_name, org.contact_email, org.contact_consent = "Pat Contact", "pat@other.example", True
     db.add(org)
     db.commit()
-    for role in ("pending", "owner"):
+    for role in ("pending", "supplier"):
         page = client_as(world.users[role]).get("/organisations/la-other").get_data(as_text=True)
         assert "pat@other.example" not in page, role
+    assert "pat@other.example" in client_as(world.users["owner"]).get("/organisations/la-other").get_data(as_text=True)
     assert "pat@other.example" not in client_as(None).get("/organisations/la-other").get_data(as_text=True)
     assert "pat@other.example" in client_as(world.users["site_admin"]).get("/organisations/la-other").get_data(
         as_text=True
@@ -153,8 +154,8 @@ def test_authority_contact_details_only_for_site_admins_when_consented(
     org.contact_consent = False
     db.add(org)
     db.commit()
-    page = client_as(world.users["site_admin"]).get("/organisations/la-other").get_data(as_text=True)
-    assert "pat@other.example" not in page
+    page = client_as(world.users["owner"]).get("/organisations/la-other").get_data(as_text=True)
+    assert "pat@other.example" not in page  # without consent: its own members and site admins only
 
 
 def test_filters_and_sorts(world: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
@@ -223,3 +224,54 @@ def test_demo_tag_and_markdown(db: Session, world: SimpleNamespace, client_as) -
 def test_page_titles(world: SimpleNamespace, client) -> None:  # noqa: ANN001
     assert "<title>Tools – " in client.get("/tools").get_data(as_text=True)
     assert "<title>Dropped pilots and why – " in client.get("/deployments/dropped").get_data(as_text=True)
+
+
+def test_unknown_ai_is_its_own_choice_and_the_dropped_view_filters_and_sorts(
+    world: SimpleNamespace,
+    client_as,  # noqa: ANN001
+) -> None:
+    unknown = ToolFactory(ref="tool-unsure", name="Unsure Tool", uses_ai=None, delivery="embedded")
+    no_ai = ToolFactory(ref="tool-plain", name="Plain Tool", uses_ai=False)
+    DeploymentFactory(
+        ref="dep-unsure",
+        organisation_id=world.other_org.id,
+        tool_id=unknown.id,
+        visibility="public",
+        stage="dropped",
+        dropped_reasons=["cost"],
+        ended="2024-01",
+        evaluation="external-completed",
+        summary="Unsure dropped note",
+    )
+    DeploymentFactory(
+        ref="dep-plain",
+        organisation_id=world.other_org.id,
+        tool_id=no_ai.id,
+        visibility="public",
+        stage="dropped",
+        dropped_reasons=["cost"],
+        ended="2025-01",
+        summary="Plain dropped note",
+    )
+    client = client_as(world.users["other_la"])
+
+    def has(url: str, *needles: str) -> list[bool]:
+        text = client.get(url).get_data(as_text=True)
+        return [n in text for n in needles]
+
+    assert has("/tools?ai=no", "Plain Tool", "Unsure Tool") == [True, False]
+    assert has("/tools?ai=unknown", "Plain Tool", "Unsure Tool") == [False, True]
+    assert has("/deployments?ai=no", "Plain dropped note", "Unsure dropped note") == [True, False]
+    assert has("/deployments?ai=unknown", "Plain dropped note", "Unsure dropped note") == [False, True]
+    assert has("/deployments/dropped?ai=unknown", "Plain dropped note", "Unsure dropped note") == [False, True]
+    dropped = "/deployments/dropped"
+    assert has(f"{dropped}?evaluation=external-completed", "Plain dropped note", "Unsure dropped note") == [False, True]
+    assert has(f"{dropped}?delivery=embedded", "Plain dropped note", "Unsure dropped note") == [False, True]
+    page = client.get(dropped).get_data(as_text=True)
+    assert 'name="sort"' in page and 'name="evaluation"' in page and 'name="delivery"' in page
+    assert page.index("Plain dropped note") < page.index("Unsure dropped note")  # most recently dropped first
+    page = client.get(f"{dropped}?sort=tool").get_data(as_text=True)
+    assert page.index("Plain dropped note") < page.index("Unsure dropped note")
+    page = client.get(f"{dropped}?sort=organisation&reason=cost").get_data(as_text=True)
+    assert "2 dropped pilots" in page
+    assert client.get(f"{dropped}?sort=nonsense&ai=nonsense").status_code == 200

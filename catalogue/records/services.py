@@ -107,12 +107,24 @@ def _text_matches(session: Session, viewer: Viewer, q: str, kind: str, columns: 
 # --- tools -----------------------------------------------------------------------------------------
 
 
+# The "Uses AI" filter: a tool nobody has said either way about is "not known", never "no".
+AI_CHOICES = {"yes": "Uses AI", "no": "Does not use AI", "unknown": "Not known"}
+
+
+def _ai_clause(choice: str) -> Any:
+    if choice == "yes":
+        return Tool.uses_ai.is_(True)
+    if choice == "no":
+        return Tool.uses_ai.is_(False)
+    return Tool.uses_ai.is_(None)
+
+
 @dataclass
 class ToolFilters:
     q: str = ""
     category: str = ""
     delivery: str = ""
-    ai: str = ""  # "yes" | "no" | ""
+    ai: str = ""  # a key of AI_CHOICES, or ""
     sort: str = "name"  # name | most-used | newest | relevance
     page: int = 1
 
@@ -155,10 +167,8 @@ def browse_tools(session: Session, viewer: Viewer, filters: ToolFilters) -> Page
     query = select(Tool)
     if filters.delivery in vocabulary.DELIVERY:
         query = query.where(Tool.delivery == filters.delivery)
-    if filters.ai == "yes":
-        query = query.where(Tool.uses_ai.is_(True))
-    elif filters.ai == "no":
-        query = query.where(sa.or_(Tool.uses_ai.is_(False), Tool.uses_ai.is_(None)))
+    if filters.ai in AI_CHOICES:
+        query = query.where(_ai_clause(filters.ai))
     tools = list(session.exec(query))
     if filters.category in vocabulary.CATEGORIES:
         tools = [t for t in tools if filters.category in (t.categories or [])]
@@ -264,10 +274,8 @@ def _filtered_deployments(session: Session, viewer: Viewer, filters: DeploymentF
         where.append(Deployment.evaluation == filters.evaluation)
     if filters.delivery in vocabulary.DELIVERY:
         where.append(Tool.delivery == filters.delivery)
-    if filters.ai == "yes":
-        where.append(Tool.uses_ai.is_(True))
-    elif filters.ai == "no":
-        where.append(sa.or_(Tool.uses_ai.is_(False), Tool.uses_ai.is_(None)))
+    if filters.ai in AI_CHOICES:
+        where.append(_ai_clause(filters.ai))
     rows = _visible_deployment_rows(session, viewer, *where)
     # List-valued codes are filtered here, the same way on SQLite and PostgreSQL.
     if filters.category in vocabulary.CATEGORIES:
@@ -277,9 +285,19 @@ def _filtered_deployments(session: Session, viewer: Viewer, filters: DeploymentF
     return rows
 
 
+DROPPED_SORTS = {
+    "ended": "Most recently dropped",
+    "tool": "Tool name",
+    "organisation": "Organisation name",
+    "relevance": "Best match",
+}
+
+
 def _sort_deployments(rows: list[DeploymentRow], sort: str, order: Mapping[int, int]) -> None:
     if sort == "relevance" and order:
         rows.sort(key=lambda r: order.get(r.deployment.id, len(order)))
+    elif sort == "ended":
+        rows.sort(key=lambda r: (r.deployment.ended or r.deployment.started or "", r.deployment.id), reverse=True)
     elif sort == "started":
         rows.sort(key=lambda r: (r.deployment.started or "", r.deployment.id), reverse=True)
     elif sort == "tool":
@@ -316,16 +334,19 @@ def dropped_view(session: Session, viewer: Viewer, filters: DeploymentFilters) -
     chosen = filters.reason
     filters.reason = ""
     everything = _filtered_deployments(session, viewer, filters)
+    order: dict[int, int] = {}
     if filters.q.strip():
         ids = _text_matches(
             session, viewer, filters.q, "deployment", [Deployment.summary, Deployment.dropped_detail], Deployment
         )
-        wanted = set(ids)
-        everything = [r for r in everything if r.deployment.id in wanted]
+        order = {dep_id: i for i, dep_id in enumerate(ids)}
+        everything = [r for r in everything if r.deployment.id in order]
     counts = Counter(reason for r in everything for reason in r.deployment.dropped_reasons or [])
     reason_counts = [(code, counts[code]) for code in vocabulary.DROPPED_REASONS if counts[code]]
     rows = [r for r in everything if not chosen or chosen in (r.deployment.dropped_reasons or [])]
-    rows.sort(key=lambda r: (r.deployment.ended or r.deployment.started or "", r.deployment.id), reverse=True)
+    if filters.sort not in DROPPED_SORTS or (filters.sort == "relevance" and not order):
+        filters.sort = "ended"
+    _sort_deployments(rows, filters.sort, order)
     groups = []
     for code in vocabulary.DROPPED_REASONS:
         if chosen and code != chosen:

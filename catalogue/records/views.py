@@ -171,9 +171,15 @@ def deployments():  # noqa: ANN201
 @bp.get("/deployments/dropped")
 def dropped():  # noqa: ANN201
     filters = _deployment_filters()
+    filters.sort = _arg("sort") or ("relevance" if filters.q else "ended")
     view = services.dropped_view(get_session(), current_viewer(), filters)
     return render_template(
-        "records/dropped.html", title="Dropped pilots and why", view=view, filters=filters, link=_query_without
+        "records/dropped.html",
+        title="Dropped pilots and why",
+        view=view,
+        filters=filters,
+        sorts=services.DROPPED_SORTS,
+        link=_query_without,
     )
 
 
@@ -519,3 +525,4 @@ def visibility_tag_class(visibility: str) -> str:
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("vocabulary", vocabulary)
+    app.jinja_env.globals.setdefault("ai_choices", services.AI_CHOICES)

@@ -113,3 +113,13 @@ def test_dropped_pilot_is_recorded_and_found_from_another_region(page_as) -> Non
     expect(card).to_contain_text("Low staff adoption or trust, Could not integrate with existing systems")
     expect(card).to_contain_text(DROPPED_DETAIL)
     assert_accessible(other)
+
+    # ...and in the dropped-pilots view across authorities, filtered by one of its reasons.
+    other.goto("/deployments/dropped")
+    other.get_by_label("Reason", exact=True).select_option(label="Low staff adoption or trust")
+    other.get_by_label("Sort by", exact=True).select_option(label="Tool name")
+    other.get_by_role("button", name="Apply filters").click()
+    card = other.locator(".govuk-summary-card", has_text=TOOL_NAME).filter(has_text="Northmoor County Council")
+    expect(card).to_have_count(1)
+    expect(card).to_contain_text(DROPPED_DETAIL)
+    assert_accessible(other)
