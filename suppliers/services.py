@@ -20,6 +20,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
 from catalogue.notifications import services as notifications
+from catalogue.personal_data import check_fields
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import new_ref
 from suppliers.models import Offering, Reference
@@ -45,9 +46,24 @@ class NotAllowed(Exception):
 class RuleBroken(Exception):
     """A rule about the data was broken; the message is for people, `field` names the input."""
 
-    def __init__(self, message: str, field: str = "_schema") -> None:
+    def __init__(self, message: str, field: str = "_schema", errors: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.field = field
+        self.errors = errors or {field: message}
+
+
+# Free text a supplier writes for everyone to read. Contact fields, the company number and
+# links are left out: a supplier's own phone number and address belong there.
+OFFERING_TEXT_FIELDS = ("name", "summary", "description", "outcomes", "hosting", "pricing")
+PROFILE_TEXT_FIELDS = ("description", "data_hosting")
+
+
+def _refuse_personal_data(data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
+    """The personal-data check every free-text form runs (a child's or family's details)."""
+    problems = check_fields(data, fields)
+    if problems:
+        field, message = next(iter(problems.items()))
+        raise RuleBroken(message, field, problems)
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -144,6 +160,7 @@ def directory(session: Session, viewer: Viewer, f: Filters) -> Page:
 def update_profile(session: Session, viewer: Viewer, supplier: Organisation, data: dict[str, Any]) -> Organisation:
     if not access.can_change(viewer, supplier):
         raise NotAllowed
+    _refuse_personal_data(data, PROFILE_TEXT_FIELDS)
     for key in (
         "name",
         "website",
@@ -216,6 +233,7 @@ def tool_choices(session: Session, supplier_id: int | None) -> dict[str, str]:
 
 
 def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) -> None:
+    _refuse_personal_data(data, OFFERING_TEXT_FIELDS)
     tool_ref = data.get("tool")
     if tool_ref:
         tool = session.exec(select(Tool).where(Tool.ref == tool_ref)).first()

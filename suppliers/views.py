@@ -137,7 +137,11 @@ def edit_profile(ref: str):  # noqa: ANN201
     data, errors = load_form(SupplierProfileSchema(), raw)
     if errors:
         return render_template("suppliers/profile_form.html", data=raw, errors=errors, **context), 200
-    services.update_profile(db, viewer, supplier, data)
+    try:
+        services.update_profile(db, viewer, supplier, data)
+    except services.RuleBroken as exc:
+        db.rollback()
+        return render_template("suppliers/profile_form.html", data=raw, errors=exc.errors, **context), 200
     db.commit()
     flash("Your profile is saved", "success")
     return redirect(url_for("suppliers.profile", ref=supplier.ref), code=303)
@@ -222,7 +226,7 @@ def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: 
             else:
                 services.update_offering(db, viewer, offering, data)
         except services.RuleBroken as exc:
-            errors = {exc.field: str(exc)}
+            errors = exc.errors
     if errors:
         db.rollback()
         return _offering_form(offering, supplier, raw, errors), 200
@@ -308,7 +312,7 @@ def offering_references(ref: str):  # noqa: ANN201
             try:
                 reference = services.cite(db, viewer, item, data["organisation"], note)
             except services.RuleBroken as exc:
-                errors = {exc.field: str(exc)}
+                errors = exc.errors
             else:
                 db.commit()
                 org = db.get(Organisation, reference.organisation_id)
@@ -360,7 +364,7 @@ def answer_reference(reference_id: int):  # noqa: ANN201
             services.answer(db, viewer, reference, data.get("decision", ""), data.get("deployment") or None)
         except services.RuleBroken as exc:
             db.rollback()
-            errors = {exc.field: str(exc)}
+            errors = exc.errors
         else:
             db.commit()
             flash(

@@ -315,6 +315,12 @@ def test_offering_write(world, client):  # noqa: ANN001
     assert call(client, "GET", f"/api/v1/offerings/{ref}").status_code == 200
     bad = call(client, "POST", "/api/v1/offerings", tokens["supplier"], json={"name": "", "categories": ["nope"]})
     assert bad.status_code == 422 and {"name", "categories"} <= set(bad.get_json()["errors"]["json"])
+    # The personal-data check the offering form runs, with the same answer.
+    child = "Piloted with Jayden Smith, DOB 12/03/2015, 14 Acacia Avenue, LS1 4AB"
+    for method, path in (("POST", "/api/v1/offerings"), ("PATCH", f"/api/v1/offerings/{ref}")):
+        refused = call(client, method, path, tokens["supplier"], json={**body, "description": child})
+        assert refused.status_code == 422 and "description" in refused.get_json()["errors"]["json"]
+    assert "Acacia" not in call(client, "GET", f"/api/v1/offerings/{ref}").get_data(as_text=True)
 
 
 def test_an_offering_may_not_sell_a_competitors_tool_through_the_api(world, client, db):  # noqa: ANN001

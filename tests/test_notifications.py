@@ -7,6 +7,7 @@ import socket
 from datetime import timedelta
 from email import message_from_string
 from email import policy as email_policy
+from types import SimpleNamespace
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -547,3 +548,13 @@ def test_mail_retry_settings_come_from_the_environment(monkeypatch) -> None:  # 
     monkeypatch.setenv("MAIL_RETRY_SECONDS", "2.5")
     config = load_config()
     assert config["MAIL_MAX_ATTEMPTS"] == 3 and config["MAIL_RETRY_SECONDS"] == 2.5
+
+
+def test_account_emails_offer_no_unsubscribe(app):  # noqa: ANN001
+    # Confirmation and reset emails are not a list: no List-Unsubscribe, and no one-click header
+    # that would point at nothing.
+    row = SimpleNamespace(
+        to_address="someone@example.org", subject="Confirm", body="Follow the link", unsubscribe_token=None
+    )
+    message = services._message(app, row)
+    assert "List-Unsubscribe" not in message and "List-Unsubscribe-Post" not in message

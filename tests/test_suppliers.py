@@ -655,3 +655,30 @@ def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, clien
     assert "Notewise for councils" in html and MARKER in html, "own drafts are listed"
     assert "Rival Chat" not in html
     assert "Panel for tests" in html and "A challenge that fits" in html
+
+
+CHILD_DETAILS = "Used with Jayden Smith, DOB 12/03/2015, of 14 Acacia Avenue, LS1 4AB"
+
+
+def test_offering_and_profile_text_refuse_personal_data(db, world, client_as):  # noqa: ANN001
+    acme = client_as(world["users"]["acme"])
+    response = acme.post("/offerings/new", data={**OFFERING_FORM, "description": CHILD_DETAILS})
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "There is a problem" in html and "Remove personal data" in html
+    assert 'href="#description"' in html and "Acacia Avenue" in html, "what was typed is shown again"
+    assert db.exec(select(Offering).where(Offering.name == OFFERING_FORM["name"])).first() is None
+    ref = world["published"].ref
+    response = acme.post(f"/offerings/{ref}/edit", data={**OFFERING_FORM, "outcomes": CHILD_DETAILS})
+    assert response.status_code == 200 and "Remove personal data" in response.get_data(as_text=True)
+    fresh(db)
+    assert db.get(Offering, world["published"].id).name == "Notewise for councils"
+    profile = {
+        "name": "Acme Notes Ltd",
+        "website": "https://acme.example",
+        "is_sme": "yes",
+        "description": CHILD_DETAILS,
+    }
+    response = acme.post(f"/suppliers/{world['acme'].ref}/edit", data=profile)
+    assert response.status_code == 200 and "Remove personal data" in response.get_data(as_text=True)
+    fresh(db)
+    assert "Acacia" not in (db.get(type(world["acme"]), world["acme"].id).description or "")

@@ -129,7 +129,7 @@ class Offerings(MethodView):
         except offerings.NotAllowed:
             common.forbidden("Only approved members of a supplier can list offerings")
         except offerings.RuleBroken as exc:
-            common.field_errors({exc.field: str(exc)})
+            common.field_errors(exc.errors)
         session.commit()
         return offering_json(session, [offering])[0]
 
@@ -163,7 +163,7 @@ class OfferingItem(MethodView):
         except offerings.NotAllowed:
             common.forbidden()
         except offerings.RuleBroken as exc:
-            common.field_errors({exc.field: str(exc)})
+            common.field_errors(exc.errors)
         session.commit()
         return offering_json(session, [offering])[0]
 

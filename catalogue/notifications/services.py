@@ -486,8 +486,8 @@ def _message(app: Flask, row: Any) -> EmailMessage:
         msg["List-Unsubscribe"] = (
             f"<{app.config['BASE_URL'].rstrip('/')}/notifications/unsubscribe/{row.unsubscribe_token}>"
         )
-    # RFC 8058 one-click: the mail client POSTs to that URL; the signed token is the authority.
-    msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        # RFC 8058 one-click: the mail client POSTs to that URL; the signed token is the authority.
+        msg["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     msg["Auto-Submitted"] = "auto-generated"
     msg.set_content(row.body)
     return msg
