@@ -597,12 +597,13 @@ def catch_up() -> None:
     now = time.monotonic()
     if now - live.caught_up_at < current_app.config.get("SEARCH_CATCH_UP_SECONDS", 0):
         return
-    live.caught_up_at = now
+    live.caught_up_at = now  # before asking too, so a burst of searches asks once
     try:
         if indexer.pending(db.engine(), _base()):
             indexer.sync(db.engine(), _base())
     except Exception:  # noqa: BLE001 - searching a slightly stale index beats failing
         log.exception("search index catch-up failed")
+    live.caught_up_at = time.monotonic()
 
 
 # What a reader sees when the index changed under it: a searcher closed by a refresh, or a segment
