@@ -912,12 +912,31 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
         # length (a handful of characters do) is scanned as it is, so offsets stay true.
         lowered = text.lower()
         folded = len(lowered) == len(text)
+        # A window holding every query word is as good as a snippet gets: once one is found,
+        # the scan stops past its end instead of reading the rest of a long text.
+        in_window: dict[str, int] = {}
+        first = 0
+        stop_after = None if limit is None else len(text)
         for m in _candidates(frozenset(stems), not folded).finditer(lowered if folded else text):
+            if stop_after is not None and m.start() > stop_after:
+                break
             s = stem(m.group().lower())
-            if s in stems:
-                spans.append((m.start(), m.end(), s))
-                if len(spans) >= 400:
-                    break
+            if s not in stems:
+                continue
+            spans.append((m.start(), m.end(), s))
+            if len(spans) >= 400:
+                break
+            if limit is None or stop_after < len(text):
+                continue
+            in_window[s] = in_window.get(s, 0) + 1
+            while m.end() - spans[first][0] > limit - 40:
+                dropped = spans[first][2]
+                in_window[dropped] -= 1
+                if not in_window[dropped]:
+                    del in_window[dropped]
+                first += 1
+            if len(in_window) == len(stems):
+                stop_after = spans[first][0] + limit
     start, end = 0, len(text)
     if limit is not None and len(text) > limit:
         start = _best_window(spans, limit)
@@ -946,13 +965,18 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
 @lru_cache(maxsize=1024)
 def _candidates(stems: frozenset[str], ignore_case: bool = False) -> re.Pattern[str]:
     """Words that could stem to one of `stems`: Porter stems keep a word's first two letters,
-    so the regex engine skips every other word without Python looking at it (the lookahead on
-    the first letter lets it skip most positions before trying the word boundary)."""
+    so the regex engine skips every other word without Python looking at it. On lower-cased
+    text the pattern starts with the letters themselves (the engine then jumps between their
+    first letters in C) and a look-behind checks that they start a word."""
     heads = sorted({s[:2] for s in stems if s})
-    firsts = "".join(sorted({re.escape(h[0]) for h in heads}))
     if ignore_case or not heads:
         return re.compile(r"\b(?:" + "|".join(map(re.escape, heads)) + r")\w*(?:\.?\w+)*", re.IGNORECASE)
-    return re.compile(r"(?=[" + firsts + r"])\b(?:" + "|".join(map(re.escape, heads)) + r")\w*(?:\.?\w+)*")
+    starts = []
+    for width, behind in ((2, r"(?<!\w..)"), (1, r"(?<!\w.)")):
+        same = [re.escape(h) for h in heads if len(h) == width]
+        if same:
+            starts.append("(?:" + "|".join(same) + ")" + behind)
+    return re.compile("(?:" + "|".join(starts) + r")\w*(?:\.?\w+)*")
 
 
 def _flat(text: str) -> str:
