@@ -1,6 +1,6 @@
 """/api/v1 organisations, tools, deployments and single views: lists with filters and pages,
-details, and (with a token) creating and changing deployments and single views through the
-same services and schemas as the pages."""
+details, and (with a token) creating and changing deployments and single views, and changing
+tools, through the same services and schemas as the pages."""
 
 from __future__ import annotations
 
@@ -11,15 +11,16 @@ from flask import request
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import fields
-from sqlmodel import select
+from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
+from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.api import common, serialise
 from catalogue.db import get_session
 from catalogue.records import services
 from catalogue.records.models import Deployment, SingleView, Tool
-from catalogue.records.schemas import DeploymentSchema, SingleViewSchema
+from catalogue.records.schemas import DeploymentSchema, SingleViewSchema, ToolSchema
 
 blp = Blueprint(
     "api_records",
@@ -49,6 +50,31 @@ def service_slice(fetch: Callable[[int], Any], page: int, per_page: int, size: i
 
 def paged(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
     return {"items": items, "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
+
+
+def merge_and_save(
+    what: str,
+    current: Callable[[Session, Viewer], dict[str, Any]],
+    body: dict[str, Any],
+    save: Callable[[Session, Viewer, dict[str, Any]], tuple[Any, dict[str, str]]],
+) -> Any:
+    """A PATCH through a page's service: the record's current form data with the given fields
+    merged on, validated whole and saved. 404 when the record is not there (or not one the token
+    may see), 403 when the policy refuses the change, 422 with field errors (nothing saved)."""
+    viewer = common.require_token()
+    session = get_session()
+    try:
+        form = current(session, viewer)
+        form.update(body)
+        record, errors = save(session, viewer, form)
+    except services.NotFound:
+        common.not_found(what)
+    except services.Forbidden:
+        common.forbidden()
+    if errors:
+        common.field_errors(errors)
+    session.commit()
+    return record
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -81,7 +107,7 @@ def list_organisations(args: dict[str, Any]) -> dict[str, Any]:
 def get_organisation(ref: str) -> dict[str, Any]:
     """One organisation (never its contact details)."""
     org = get_session().exec(select(Organisation).where(Organisation.ref == ref)).first()
-    if org is None:
+    if org is None or not access.can_view_organisation(common.viewer(), org):
         common.not_found("organisation")
     return serialise.organisation(org)
 
@@ -125,14 +151,34 @@ def list_tools(args: dict[str, Any]) -> dict[str, Any]:
     return paged(items, total, args["page"], args["per_page"])
 
 
+TOOL_INPUT_EXCLUDE = ("ref", "developed_by")
+
+
 @blp.route("/tools/<ref>")
-@blp.response(200, serialise.ToolOut)
-def get_tool(ref: str) -> dict[str, Any]:
-    session = get_session()
-    tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
-    if tool is None:
-        common.not_found("tool")
-    return serialise.tools(session, [tool])[0]
+class ToolItem(MethodView):
+    decorators = [common.write_limit()]
+
+    @blp.response(200, serialise.ToolOut)
+    def get(self, ref: str) -> dict[str, Any]:
+        session = get_session()
+        tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
+        if tool is None or not access.can_view_tool(common.viewer(), tool):
+            common.not_found("tool")
+        return serialise.tools(session, [tool])[0]
+
+    @blp.arguments(ToolSchema(exclude=TOOL_INPUT_EXCLUDE, partial=True))
+    @blp.response(200, serialise.ToolOut)
+    def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
+        """Change the fields given; the others keep their values. The supplier that sells the tool,
+        the organisation that built it (or, for a tool with neither, authority staff) may; only a
+        site administrator moves a tool to another supplier."""
+        tool = merge_and_save(
+            "tool",
+            lambda session, viewer: services.tool_to_form(session, services.get_editable_tool(session, viewer, ref)),
+            _form(request.get_json()),
+            lambda session, viewer, form: services.save_tool(session, viewer, ref, form),
+        )
+        return serialise.tools(get_session(), [tool])[0]
 
 
 # --- deployments --------------------------------------------------------------------------------
@@ -223,21 +269,15 @@ class DeploymentItem(MethodView):
     @blp.response(200, serialise.DeploymentOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
         """Change the fields given; the others keep their values."""
-        viewer = common.require_token()
-        session = get_session()
-        try:
-            current = services.get_visible_deployment(session, viewer, ref)
-            draft = services.draft_from_deployment(session, current)
-            draft.update(_draft(request.get_json()))
-            deployment, errors = services.save_deployment(session, viewer, draft, ref)
-        except services.NotFound:
-            common.not_found("deployment")
-        except services.Forbidden:
-            common.forbidden()
-        if errors:
-            common.field_errors(errors)
-        session.commit()
-        return serialise.deployments(session, [deployment])[0]
+        deployment = merge_and_save(
+            "deployment",
+            lambda session, viewer: services.draft_from_deployment(
+                session, services.get_visible_deployment(session, viewer, ref)
+            ),
+            _draft(request.get_json()),
+            lambda session, viewer, draft: services.save_deployment(session, viewer, draft, ref),
+        )
+        return serialise.deployments(get_session(), [deployment])[0]
 
 
 # --- single views -------------------------------------------------------------------------------
@@ -310,18 +350,12 @@ class SingleViewItem(MethodView):
     @blp.arguments(SingleViewSchema(exclude=("ref", "organisation"), partial=True))
     @blp.response(200, serialise.SingleViewOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
-        viewer = common.require_token()
-        session = get_session()
-        try:
-            current = services.get_visible_single_view(session, viewer, ref)
-            form = services.single_view_to_form(session, current)
-            form.update(_form(request.get_json()))
-            view, errors = services.save_single_view(session, viewer, form, ref)
-        except services.NotFound:
-            common.not_found("single view")
-        except services.Forbidden:
-            common.forbidden()
-        if errors:
-            common.field_errors(errors)
-        session.commit()
-        return serialise.single_views(session, [view])[0]
+        view = merge_and_save(
+            "single view",
+            lambda session, viewer: services.single_view_to_form(
+                session, services.get_visible_single_view(session, viewer, ref)
+            ),
+            _form(request.get_json()),
+            lambda session, viewer, form: services.save_single_view(session, viewer, form, ref),
+        )
+        return serialise.single_views(get_session(), [view])[0]
