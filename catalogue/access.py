@@ -6,6 +6,12 @@ Records authored by an authority or provider carry a visibility:
 - authorities: approved members of local authorities, providers, partnerships and government;
 - private: approved members of the owning organisation only.
 Only approved members of the owning organisation change its records; site admins moderate.
+
+An organisation registered at sign-up starts unverified (`verification` 'pending', or 'rejected'
+once a site admin turns it down) and stays out of sight until a site admin verifies it: the
+organisation itself and every record it owns (offerings, deployments, single views, challenges,
+tools it sells or built) are seen only by its own members and site admins, in every list, page,
+search hit, facet count, API answer, export, match and email. Each check below folds that in.
 """
 
 from __future__ import annotations
@@ -72,12 +78,93 @@ def viewer_as_member_of(organisation_id: int, organisation_kind: str) -> Viewer:
     return Viewer(user_id=-1, organisation_id=organisation_id, organisation_kind=organisation_kind, approved=True)
 
 
+def _organisation(organisation_id: int) -> Any:
+    from catalogue.accounts.models import Organisation
+    from catalogue.db import get_session
+
+    # session.get answers from the identity map after the first look, so loops stay cheap.
+    return get_session().get(Organisation, organisation_id)
+
+
 def _organisation_kind(organisation_id: int) -> str | None:
     from catalogue.accounts.models import Organisation
     from catalogue.db import get_session
 
     org = get_session().get(Organisation, organisation_id)
     return org.kind if org else None
+
+
+# --- unverified organisations: seen by their own members and site admins only -----------------
+
+VERIFIED = "verified"
+
+_ORG = sa.table("organisation", sa.column("id"), sa.column("verification"))
+
+
+def organisation_is_verified(organisation: Any) -> bool:
+    return getattr(organisation, "verification", VERIFIED) == VERIFIED
+
+
+def owner_is_verified(owner_id: int | None) -> bool:
+    """No owner, or an owner a site admin verified (operator-made and reference ones are)."""
+    if owner_id is None:
+        return True
+    org = _organisation(owner_id)
+    return org is None or organisation_is_verified(org)
+
+
+def _sees_owner(viewer: Viewer, owner_id: int | None) -> bool:
+    """May this viewer see records owned by this organisation at all?"""
+    if viewer.site_admin or owner_id is None:
+        return True
+    if viewer.member_org_id is not None and viewer.member_org_id == owner_id:
+        return True
+    return owner_is_verified(owner_id)
+
+
+def _owner_clause(viewer: Viewer, *owner_cols: Any) -> sa.ColumnElement[bool]:
+    """SQL form of `_sees_owner`, for every owner column given (a tool has two)."""
+    if viewer.site_admin:
+        return sa.true()
+    # An alias, never correlated: the outer query may itself read the organisation table.
+    org = _ORG.alias("unverified_org")
+    unverified = sa.select(org.c.id).where(org.c.verification != VERIFIED).correlate(None)
+    parts = []
+    for col in owner_cols:
+        ok = sa.or_(col.is_(None), col.not_in(unverified))
+        if viewer.member_org_id is not None:
+            ok = sa.or_(ok, col == viewer.member_org_id)
+        parts.append(ok)
+    return sa.and_(*parts)
+
+
+def can_view_organisation(viewer: Viewer, organisation: Any) -> bool:
+    """A verified organisation: anyone. An unverified one: site admins and the people who belong
+    to it (its first member, still pending, sees it too: they registered it)."""
+    if organisation_is_verified(organisation) or viewer.site_admin:
+        return True
+    return viewer.organisation_id is not None and viewer.organisation_id == organisation.id
+
+
+def organisation_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    """`can_view_organisation` as a query filter on the organisation table."""
+    if viewer.site_admin:
+        return sa.true()
+    clause = model.verification == VERIFIED
+    if viewer.organisation_id is not None:
+        clause = sa.or_(clause, model.id == viewer.organisation_id)
+    return clause
+
+
+def can_view_tool(viewer: Viewer, tool: Any) -> bool:
+    """Tools are public catalogue entries, unless sold or built by an unverified organisation."""
+    return _sees_owner(viewer, getattr(tool, "supplier_id", None)) and _sees_owner(
+        viewer, getattr(tool, "developed_by_id", None)
+    )
+
+
+def tool_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    return _owner_clause(viewer, model.supplier_id, model.developed_by_id)
 
 
 # --- records with a visibility (deployments, single views) ------------------------------------
@@ -107,7 +194,9 @@ def visibility_grants(viewer: Viewer) -> list[tuple[str, int | None]]:
 def can_view(viewer: Viewer, record: Any) -> bool:
     visibility = getattr(record, "visibility", "public")
     owner = getattr(record, "organisation_id", None)
-    return any(level == visibility and (org is None or org == owner) for level, org in visibility_grants(viewer))
+    if not any(level == visibility and (org is None or org == owner) for level, org in visibility_grants(viewer)):
+        return False
+    return _sees_owner(viewer, owner)
 
 
 def visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
@@ -118,7 +207,7 @@ def visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
             parts.append(model.visibility == level)
         else:
             parts.append(sa.and_(model.visibility == level, model.organisation_id == org))
-    return sa.or_(*parts)
+    return sa.and_(sa.or_(*parts), _owner_clause(viewer, model.organisation_id))
 
 
 def can_change(viewer: Viewer, record: Any) -> bool:
@@ -163,14 +252,14 @@ def can_sell_tool(supplier_id: int | None, tool: Any) -> bool:
 
 def can_view_offering(viewer: Viewer, offering: Any) -> bool:
     if offering.status == "published":
-        return True
+        return _sees_owner(viewer, offering.supplier_id)
     return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == offering.supplier_id)
 
 
 def offering_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     if viewer.site_admin:
         return sa.true()
-    clause = model.status == "published"
+    clause = sa.and_(model.status == "published", _owner_clause(viewer, model.supplier_id))
     if viewer.member_org_id is not None:
         clause = sa.or_(clause, model.supplier_id == viewer.member_org_id)
     return clause
@@ -202,9 +291,9 @@ def challenge_public_clause(model: Any) -> sa.ColumnElement[bool]:
 
 
 def can_view_challenge(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
-    if challenge_is_public(challenge):
-        return True
     if viewer.site_admin:
+        return True
+    if challenge_is_public(challenge) and _sees_owner(viewer, challenge.owner_id):
         return True
     org = viewer.member_org_id
     return org is not None and (org == challenge.owner_id or org in co_sponsor_ids)
@@ -213,7 +302,7 @@ def can_view_challenge(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset
 def challenge_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     if viewer.site_admin:
         return sa.true()
-    clause = challenge_public_clause(model)
+    clause = sa.and_(challenge_public_clause(model), _owner_clause(viewer, model.owner_id))
     if viewer.member_org_id is not None:
         clause = sa.or_(clause, model.owner_id == viewer.member_org_id)
     return clause
@@ -290,10 +379,20 @@ def audit_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
 # --- the policy as stored beside each search document ------------------------------------------
 
 
-def index_visibility(kind: str, record: Any) -> tuple[str, int | None]:
+def index_visibility(
+    kind: str, record: Any, unverified: frozenset[int] | set[int] = frozenset()
+) -> tuple[str, int | None]:
     """(visibility, owner organisation id) to store with a record in the search index, so that
     `visibility_grants(viewer)` filters hits and facet counts exactly as `can_view*` does.
-    Drafts (offerings, challenges) are stored as private to their owner."""
+    Drafts (offerings, challenges) are stored as private to their owner, and so is every record
+    of an organisation in `unverified` (the ids of unverified organisations among its owners):
+    verifying the organisation re-indexes them (search.documents.dependents)."""
+    if kind == "tool":
+        owners = [o for o in (record.supplier_id, record.developed_by_id) if o is not None and o in unverified]
+        return ("private", owners[0]) if owners else ("public", None)
+    owner = {"offering": "supplier_id", "challenge": "owner_id"}.get(kind, "organisation_id")
+    if getattr(record, owner, None) in unverified:
+        return "private", getattr(record, owner)
     if kind in ("deployment", "single_view"):
         return record.visibility, record.organisation_id
     if kind == "offering":
@@ -318,8 +417,10 @@ def can_view_kind(viewer: Viewer, kind: str | None, record: Any, co_sponsor_ids:
         return can_view_offering(viewer, record)
     if kind == "challenge":
         return can_view_challenge(viewer, record, co_sponsor_ids)
-    if kind in ("tool", "organisation"):
-        return True
+    if kind == "tool":
+        return can_view_tool(viewer, record)
+    if kind == "organisation":
+        return can_view_organisation(viewer, record)
     raise ValueError(f"no visibility rule for records of kind {kind!r}")
 
 

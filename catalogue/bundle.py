@@ -158,6 +158,7 @@ register_section(
             ),
         },
         ref_after={"supplier": "categories", "developed_by": "categories"},
+        visible=access.tool_visible_clause,
         list_fields=("categories", "case_management_systems"),
     )
 )
@@ -681,6 +682,7 @@ def export_bundle(session: Session, viewer: Viewer | None = None) -> dict[str, A
     orgs = session.exec(
         select(Organisation)
         .where(sa.or_(Organisation.is_reference.is_(False), Organisation.id.in_(referenced or {-1})))
+        .where(access.organisation_visible_clause(everyone, Organisation))
         .order_by(Organisation.ref)
     ).all()
     org_refs = {o.id: o.ref for o in orgs}

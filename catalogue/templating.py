@@ -72,13 +72,24 @@ def init_app(app: Flask) -> None:
         vocab=vocabulary,
     )
 
+    def _awaits_verification(viewer: Any) -> bool:
+        """The signed-in user's organisation was registered at sign-up and no site admin has
+        verified it yet: the layout says so on every page."""
+        if viewer.organisation_id is None:
+            return False
+        from catalogue.access import owner_is_verified
+
+        return not owner_is_verified(viewer.organisation_id)
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
         from catalogue.accounts.auth import current_viewer
 
+        viewer = current_viewer()
         return {
             "product_name": app.config["PRODUCT_NAME"],
-            "viewer": current_viewer(),
+            "viewer": viewer,
+            "organisation_awaits_verification": _awaits_verification(viewer),
             "current_user": current_user,
             "vocab": vocabulary,
             "label": vocabulary.label,

@@ -143,7 +143,9 @@ def _supplier_matches(org: Organisation, offerings: list[Offering], f: Filters) 
 def directory(session: Session, viewer: Viewer, f: Filters) -> Page:
     """Suppliers with the offerings this viewer may see, filtered; options list what the filters offer."""
     suppliers = session.exec(
-        select(Organisation).where(Organisation.kind == "supplier").order_by(Organisation.name)
+        select(Organisation)
+        .where(Organisation.kind == "supplier", access.organisation_visible_clause(viewer, Organisation))
+        .order_by(Organisation.name)
     ).all()
     by_supplier: dict[int, list[Offering]] = {}
     for offering in visible_offerings(session, viewer):
@@ -343,7 +345,7 @@ def citable_organisations(session: Session) -> list[Organisation]:
     return list(
         session.exec(
             select(Organisation)
-            .where(Organisation.kind.in_(("local-authority", "provider")))
+            .where(Organisation.kind.in_(("local-authority", "provider")), Organisation.verification == access.VERIFIED)
             .order_by(Organisation.name)
         )
     )
@@ -373,7 +375,9 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         )
     org = session.exec(
         select(Organisation).where(
-            Organisation.ref == organisation_ref, Organisation.kind.in_(("local-authority", "provider"))
+            Organisation.ref == organisation_ref,
+            Organisation.kind.in_(("local-authority", "provider")),
+            Organisation.verification == access.VERIFIED,
         )
     ).first()
     if org is None:

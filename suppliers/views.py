@@ -87,7 +87,7 @@ def profile(ref: str):  # noqa: ANN201
     db = get_session()
     viewer = current_viewer()
     supplier = services.get_supplier(db, ref)
-    if supplier is None:
+    if supplier is None or not access.can_view_organisation(viewer, supplier):
         abort(404)
     return render_template(
         "suppliers/profile.html",

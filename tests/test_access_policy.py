@@ -108,3 +108,65 @@ def test_contact_matrix(db, world, kind, consent) -> None:  # noqa: ANN001
     for role in ROLES:
         expected = role in EXPECTED_CONTACT[(kind, consent)]
         assert can_see_contact(_viewer(db, users[role]), org) is expected, (kind, consent, role)
+
+
+# --- an organisation registered at sign-up, not yet verified by a site admin ---------------------
+
+
+@pytest.mark.parametrize("role", [*ROLES, "pending_org_member"])
+@pytest.mark.parametrize("visibility", ["public", "authorities", "private"])
+def test_unverified_organisation_matrix(db, world, role, visibility):  # noqa: ANN001
+    """Every record of an unverified organisation, whatever its own visibility, is seen only by the
+    organisation's approved members and site admins: Python check, SQL clause and the search
+    index's grants agree; the organisation itself is seen by its members (even pending) too."""
+    from catalogue import access
+    from catalogue.accounts.models import Organisation
+    from suppliers.models import Offering
+    from tests.factories import OfferingFactory
+
+    users, _ = world
+    provider = OrganisationFactory(kind="provider", name="Unverified Provider", verification="pending")
+    supplier = OrganisationFactory(kind="supplier", name="Unverified Supplier", verification="pending")
+    member = {
+        "provider": UserFactory(organisation_id=provider.id),
+        "supplier": UserFactory(organisation_id=supplier.id),
+    }
+    user = member["provider"] if role == "pending_org_member" else users[role]
+    viewer = _viewer(db, user)
+    sees = role in ("pending_org_member", "site_admin")
+    tool = ToolFactory(developed_by_id=provider.id)
+    deployment = DeploymentFactory(organisation_id=provider.id, tool_id=tool.id, visibility=visibility)
+    assert can_view(viewer, deployment) is sees
+    found = db.exec(select(Deployment.id).where(visible_clause(viewer, Deployment), Deployment.id == deployment.id))
+    assert (found.first() is not None) is sees
+    unverified = {provider.id, supplier.id}
+    level, owner = access.index_visibility("deployment", deployment, unverified)
+    assert (level, owner) == ("private", provider.id)
+    assert any(lv == level and (o is None or o == owner) for lv, o in access.visibility_grants(viewer)) is sees
+    # The tool it built, and the organisation itself.
+    assert access.can_view_tool(viewer, tool) is sees
+    assert access.index_visibility("tool", tool, unverified) == ("private", provider.id)
+    assert access.can_view_organisation(viewer, provider) is sees
+    orgs = db.exec(select(Organisation.id).where(access.organisation_visible_clause(viewer, Organisation))).all()
+    assert (provider.id in orgs) is sees
+    # A published offering of an unverified supplier: only its members and site admins.
+    offering = OfferingFactory(supplier_id=supplier.id, status="published")
+    supplier_viewer = _viewer(db, member["supplier"])
+    for who, expected in ((viewer, role == "site_admin"), (supplier_viewer, True)):
+        assert access.can_view_offering(who, offering) is expected
+        hit = db.exec(
+            select(Offering.id).where(access.offering_visible_clause(who, Offering), Offering.id == offering.id)
+        )
+        assert (hit.first() is not None) is expected
+    assert access.index_visibility("offering", offering, unverified) == ("private", supplier.id)
+    # Once verified, the ordinary rules apply again.
+    assert access.index_visibility("deployment", deployment, set()) == (visibility, provider.id)
+
+
+def test_a_pending_member_of_an_unverified_organisation_sees_it_but_not_its_records(db):  # noqa: ANN001
+    from catalogue import access
+
+    org = OrganisationFactory(kind="supplier", verification="pending")
+    first = _viewer(db, UserFactory(organisation_id=org.id, status="pending", role="admin"))
+    assert access.can_view_organisation(first, org)
+    assert not access.can_view_organisation(_viewer(db, None), org)

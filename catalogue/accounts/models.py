@@ -37,6 +37,12 @@ class Organisation(SQLModel, table=True):
     contact_consent: bool = Field(default=False)
     is_reference: bool = Field(default=False, description="one of the 153 reference authorities")
     is_demo: bool = Field(default=False)
+    # verified | pending | rejected. Sign-up registers an organisation as pending: until a site
+    # admin verifies it, it and its records are seen only by its members and site admins
+    # (catalogue.access). Reference, demo, imported and operator-made organisations are verified.
+    verification: str = Field(
+        default="verified", max_length=20, index=True, sa_column_kwargs={"server_default": "verified"}
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, url_for
 from sqlmodel import Session, select
 
-from catalogue.access import Viewer, can_administer_org
+from catalogue.access import VERIFIED, Viewer, can_administer_org
 from catalogue.accounts import tokens
 from catalogue.accounts.models import ApiToken, Organisation, User, new_session_token
 from catalogue.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -56,8 +56,16 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     return user
 
 
-def create_organisation(session: Session, name: str, kind: str, website: str | None = None) -> Organisation:
-    org = Organisation(ref=new_ref(session, Organisation, name), name=name.strip(), kind=kind, website=website or None)
+def create_organisation(
+    session: Session, name: str, kind: str, website: str | None = None, *, verification: str = "verified"
+) -> Organisation:
+    org = Organisation(
+        ref=new_ref(session, Organisation, name),
+        name=name.strip(),
+        kind=kind,
+        website=website or None,
+        verification=verification,
+    )
     session.add(org)
     session.flush()
     return org
@@ -100,20 +108,29 @@ def create_user(
 def sign_up(session: Session, data: dict, password_hash: str | None = None) -> User | None:
     """A new account, unconfirmed and pending until an admin of the organisation (or a site
     admin) approves it; its owner is emailed a confirmation link. The first person to register
-    a new supplier or provider becomes its admin, still pending.
+    a new supplier or provider becomes its admin, still pending, and the organisation itself is
+    pending (unseen outside its members and site admins) until a site admin verifies it
+    (`decide_organisation`, which approves that first member in the same step).
 
     When the address already has an account, nothing is created and its owner is emailed
     instead (returns None): the caller answers both the same way, so sign-up never reveals
     whether an account exists."""
     if data["organisation_choice"] == "existing":
-        org = session.exec(select(Organisation).where(Organisation.ref == data["organisation_ref"])).first()
+        org = session.exec(
+            select(Organisation).where(
+                Organisation.ref == data["organisation_ref"], Organisation.verification == VERIFIED
+            )
+        ).first()
         if org is None or org.kind == "government":
             raise AccountError("Choose your organisation from the list")
     else:
-        # Organisations are listed publicly, so saying a name is taken reveals nothing.
+        # Verified organisations are listed publicly, so saying a name is taken reveals nothing.
+        # Unverified ones are not compared: that would reveal them, and a squatter's pending
+        # "Northmoor Council" must not stop the real one registering (a site admin picks).
         existing = session.exec(
             select(Organisation).where(
-                sa.func.lower(Organisation.name) == data["new_organisation_name"].strip().lower()
+                sa.func.lower(Organisation.name) == data["new_organisation_name"].strip().lower(),
+                Organisation.verification == VERIFIED,
             )
         ).first()
         if existing is not None:
@@ -133,7 +150,11 @@ def sign_up(session: Session, data: dict, password_hash: str | None = None) -> U
         return None
     if org is None:
         org = create_organisation(
-            session, data["new_organisation_name"], data["new_organisation_kind"], data.get("new_organisation_website")
+            session,
+            data["new_organisation_name"],
+            data["new_organisation_kind"],
+            data.get("new_organisation_website"),
+            verification="pending",
         )
         role = "admin"
     else:
@@ -235,6 +256,12 @@ def decide_membership(session: Session, viewer: Viewer, user_id: int, approve: b
     if user.id == viewer.user_id:
         # An admin rejecting themselves could leave the organisation with no admin at all.
         raise AccountError("You cannot decide your own membership")
+    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    if org is not None and org.verification != VERIFIED:
+        # The first member of an organisation registered at sign-up: approving them verifies the
+        # organisation (one step, whichever page the site admin uses); rejecting them rejects it.
+        decide_organisation(session, viewer, org.id, approve)
+        return user
     user.status = "approved" if approve else "rejected"
     user.approved_by_id = viewer.user_id if viewer.user_id and viewer.user_id > 0 else None
     user.approved_at = utcnow()
@@ -242,6 +269,65 @@ def decide_membership(session: Session, viewer: Viewer, user_id: int, approve: b
         user.session_token = new_session_token()
     session.add(user)
     return user
+
+
+def pending_organisations(session: Session, viewer: Viewer) -> list[tuple[Organisation, list[User]]]:
+    """Organisations registered at sign-up that wait for a site admin, oldest first, each with
+    its members (the first is the person who registered it)."""
+    if not viewer.site_admin:
+        return []
+    orgs = session.exec(
+        select(Organisation).where(Organisation.verification == "pending").order_by(Organisation.created_at)
+    ).all()
+    return [(org, organisation_members(session, org.id)) for org in orgs]
+
+
+def decide_organisation(session: Session, viewer: Viewer, organisation_id: int, verify: bool) -> Organisation:
+    """Verify (or reject) an organisation registered at sign-up: site admins only. Verifying
+    approves its waiting members (the person who registered it becomes its admin) and makes it
+    and its records visible (the search index re-indexes them from the change log, through
+    search.documents.dependents); rejecting rejects its waiting members and signs them out.
+    Either way its members are emailed. The audit trail records the organisation's change."""
+    if not viewer.site_admin:
+        raise AccountError("Only site admins verify organisations")
+    org = session.get(Organisation, organisation_id)
+    if org is None or org.verification != "pending":
+        raise AccountError("That organisation is not waiting for verification")
+    org.verification = VERIFIED if verify else "rejected"
+    org.updated_at = utcnow()
+    session.add(org)
+    decider = viewer.user_id if viewer.user_id and viewer.user_id > 0 else None
+    members = organisation_members(session, org.id)
+    for user in members:
+        if user.status != "pending":
+            continue
+        user.status = "approved" if verify else "rejected"
+        user.approved_by_id = decider
+        user.approved_at = utcnow()
+        if not verify:
+            user.session_token = new_session_token()
+        session.add(user)
+    product = current_app.config["PRODUCT_NAME"]
+    for user in members:
+        if verify:
+            _queue_account_email(
+                session,
+                user,
+                f"{org.name} is verified",
+                f"A site admin has verified {org.name} on {product}. The organisation and what it publishes "
+                f"are now visible to others, and you can use your account in full.\n\n"
+                f"Sign in: {_absolute('accounts.sign_in')}",
+            )
+        else:
+            _queue_account_email(
+                session,
+                user,
+                f"{org.name} was not verified",
+                f"A site admin could not verify {org.name} on {product}, so it will not be listed and "
+                "its account cannot be used. If you think this is a mistake, reply to this email.",
+            )
+    session.flush()
+    return org
 
 
 def end_all_sessions(session: Session, user_id: int) -> None:

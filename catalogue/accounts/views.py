@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
-from catalogue.access import audit_clause
+from catalogue.access import VERIFIED, audit_clause
 from catalogue.accounts import services, tokens
 from catalogue.accounts.auth import act_for_request, current_viewer, is_safe_next
 from catalogue.accounts.models import Organisation, User
@@ -109,7 +109,11 @@ def sign_out():  # noqa: ANN201
 
 def _sign_up_choices() -> tuple[list[Organisation], list[Organisation]]:
     db = get_session()
-    orgs = db.exec(select(Organisation).where(Organisation.kind != "government").order_by(Organisation.name)).all()
+    orgs = db.exec(
+        select(Organisation)
+        .where(Organisation.kind != "government", Organisation.verification == VERIFIED)
+        .order_by(Organisation.name)
+    ).all()
     authorities = [o for o in orgs if o.kind == "local-authority"]
     others = [o for o in orgs if o.kind != "local-authority"]
     return authorities, others
@@ -293,6 +297,34 @@ def decide(user_id: int, decision: str):  # noqa: ANN201
     db.commit()
     flash(f"{user.email} is {'approved' if decision == 'approve' else 'rejected'}", "success")
     return redirect(url_for("accounts.members"), code=303)
+
+
+@bp.get("/organisations/pending")
+@login_required
+def pending_organisations():  # noqa: ANN201
+    """Organisations registered at sign-up, waiting for a site admin to verify or reject them."""
+    viewer = current_viewer()
+    if not viewer.site_admin:
+        abort(403)
+    rows = services.pending_organisations(get_session(), viewer)
+    return render_template("accounts/pending_organisations.html", title="Organisations to verify", rows=rows)
+
+
+@bp.post("/organisations/<int:organisation_id>/<any(verify, reject):decision>")
+@login_required
+def decide_organisation(organisation_id: int, decision: str):  # noqa: ANN201
+    viewer = current_viewer()
+    if not viewer.site_admin:
+        abort(403)
+    db = get_session()
+    try:
+        org = services.decide_organisation(db, viewer, organisation_id, decision == "verify")
+    except services.AccountError:
+        db.rollback()
+        abort(404)
+    db.commit()
+    flash(f"{org.name} is {'verified' if decision == 'verify' else 'rejected'}", "success")
+    return redirect(url_for("accounts.pending_organisations"), code=303)
 
 
 @bp.get("/audit")

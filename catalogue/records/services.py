@@ -164,7 +164,7 @@ def _visible_deployment_stages(session: Session, viewer: Viewer) -> dict[int, Co
 
 
 def browse_tools(session: Session, viewer: Viewer, filters: ToolFilters) -> Page:
-    query = select(Tool)
+    query = select(Tool).where(access.tool_visible_clause(viewer, Tool))
     if filters.delivery in vocabulary.DELIVERY:
         query = query.where(Tool.delivery == filters.delivery)
     if filters.ai in AI_CHOICES:
@@ -222,7 +222,7 @@ def _visible_deployment_rows(session: Session, viewer: Viewer, *where: Any) -> l
 
 def tool_page(session: Session, viewer: Viewer, ref: str) -> ToolPage:
     tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
-    if tool is None:
+    if tool is None or not access.can_view_tool(viewer, tool):
         raise NotFound(ref)
     rows = _visible_deployment_rows(session, viewer, Deployment.tool_id == tool.id)
     rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.organisation.name.lower()))
@@ -399,7 +399,7 @@ class OrganisationRow:
 
 
 def list_organisations(session: Session, viewer: Viewer, kind: str = "", region: str = "", q: str = "") -> list:
-    query = select(Organisation)
+    query = select(Organisation).where(access.organisation_visible_clause(viewer, Organisation))
     if kind in vocabulary.ORGANISATION_KINDS:
         query = query.where(Organisation.kind == kind)
     if region in vocabulary.REGIONS:
@@ -431,7 +431,7 @@ class OrganisationPage:
 
 def organisation_page(session: Session, viewer: Viewer, ref: str) -> OrganisationPage:
     org = session.exec(select(Organisation).where(Organisation.ref == ref)).first()
-    if org is None:
+    if org is None or not access.can_view_organisation(viewer, org):
         raise NotFound(ref)
     rows = _visible_deployment_rows(session, viewer, Deployment.organisation_id == org.id)
     rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.tool.name.lower()))
@@ -450,13 +450,33 @@ def organisation_page(session: Session, viewer: Viewer, ref: str) -> Organisatio
         organisation=org,
         deployments=rows,
         single_views=list(views),
-        tools_built=list(session.exec(select(Tool).where(Tool.developed_by_id == org.id).order_by(Tool.name))),
-        tools_sold=list(session.exec(select(Tool).where(Tool.supplier_id == org.id).order_by(Tool.name))),
+        tools_built=list(
+            session.exec(
+                select(Tool)
+                .where(Tool.developed_by_id == org.id, access.tool_visible_clause(viewer, Tool))
+                .order_by(Tool.name)
+            )
+        ),
+        tools_sold=list(
+            session.exec(
+                select(Tool)
+                .where(Tool.supplier_id == org.id, access.tool_visible_clause(viewer, Tool))
+                .order_by(Tool.name)
+            )
+        ),
         members=list(
-            session.exec(select(Organisation).where(Organisation.id.in_(member_ids)).order_by(Organisation.name))
+            session.exec(
+                select(Organisation)
+                .where(Organisation.id.in_(member_ids), access.organisation_visible_clause(viewer, Organisation))
+                .order_by(Organisation.name)
+            )
         ),
         partnerships=list(
-            session.exec(select(Organisation).where(Organisation.id.in_(partnership_ids)).order_by(Organisation.name))
+            session.exec(
+                select(Organisation)
+                .where(Organisation.id.in_(partnership_ids), access.organisation_visible_clause(viewer, Organisation))
+                .order_by(Organisation.name)
+            )
         ),
         show_contact=access.can_see_contact(viewer, org),
         can_author=access.can_author_evidence(viewer) and viewer.member_org_id == org.id,
@@ -629,7 +649,13 @@ def tool_choices(session: Session) -> list[Tool]:
 
 
 def supplier_choices(session: Session) -> list[Organisation]:
-    return list(session.exec(select(Organisation).where(Organisation.kind == "supplier").order_by(Organisation.name)))
+    return list(
+        session.exec(
+            select(Organisation)
+            .where(Organisation.kind == "supplier", Organisation.verification == access.VERIFIED)
+            .order_by(Organisation.name)
+        )
+    )
 
 
 def _tool_step(session: Session, draft: dict[str, Any], form: Mapping[str, Any]) -> dict[str, str]:

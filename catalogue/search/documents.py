@@ -86,7 +86,7 @@ class _Lookups:
 
     def __init__(self, conn: Connection, org_ids: set[int] | None, tool_ids: set[int] | None) -> None:
         orgs, tools = _org_table(), tables()["tool"]
-        org_query = sa.select(orgs.c.id, orgs.c.name, orgs.c.region)
+        org_query = sa.select(orgs.c.id, orgs.c.name, orgs.c.region, orgs.c.verification)
         tool_query = sa.select(
             tools.c.id, tools.c.name, tools.c.summary, tools.c.categories, tools.c.delivery, tools.c.uses_ai
         )
@@ -102,6 +102,10 @@ class _Lookups:
         elif tool_ids:
             for chunk in _chunks(sorted(tool_ids), 500):
                 self.tools.update({r.id: r for r in conn.execute(tool_query.where(tools.c.id.in_(chunk)))})
+
+    def unverified(self) -> set[int]:
+        """Organisations a site admin has not verified: their records index as private to them."""
+        return {i for i, r in self.orgs.items() if r.verification != "verified"}
 
     def org_name(self, org_id: int | None) -> str:
         org = self.orgs.get(org_id) if org_id is not None else None
@@ -233,8 +237,8 @@ def content_hash(doc: dict) -> str:
     return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
 
 
-def _finish(kind: str, row: Any, doc: dict) -> dict:
-    visibility, owner = index_visibility(kind, row)
+def _finish(kind: str, row: Any, doc: dict, unverified: set[int]) -> dict:
+    visibility, owner = index_visibility(kind, row, unverified)
     doc.update(
         uid=f"{kind}:{row.id}",
         kind=kind,
@@ -275,19 +279,21 @@ def build_documents(
     builder = _BUILDERS[kind]
     if ids is None:
         lookups = _Lookups(conn, None, None)
+        unverified = lookups.unverified()
         query = sa.select(table).order_by(table.c.id)
         if parts > 1:
             query = query.where(table.c.id % parts == part)
         result = conn.execution_options(yield_per=BATCH).execute(query)
         for row in result:
-            yield _finish(kind, row, builder(row, lookups))
+            yield _finish(kind, row, builder(row, lookups), unverified)
         return
     for chunk in _chunks(sorted(set(ids)), 500):
         rows = list(conn.execute(sa.select(table).where(table.c.id.in_(chunk))))
         tool_ids = {r.tool_id for r in rows if getattr(r, "tool_id", None)} if kind != "tool" else set()
         lookups = _Lookups(conn, _org_ids(kind, rows), tool_ids)
+        unverified = lookups.unverified()
         for row in rows:
-            yield _finish(kind, row, builder(row, lookups))
+            yield _finish(kind, row, builder(row, lookups), unverified)
 
 
 def all_documents(conn: Connection, part: int = 0, parts: int = 1) -> Iterator[dict]:
