@@ -1092,7 +1092,12 @@ def programme_form_data(programme: Programme) -> dict[str, Any]:
 def _organisation(session: Session, ref: str | None, kinds: tuple[str, ...]) -> Organisation | None:
     if not ref:
         return None
-    return session.exec(select(Organisation).where(Organisation.ref == ref, Organisation.kind.in_(kinds))).first()
+    # Only verified organisations can be invited or named: an unverified one is not public.
+    return session.exec(
+        select(Organisation).where(
+            Organisation.ref == ref, Organisation.kind.in_(kinds), Organisation.verification == access.VERIFIED
+        )
+    ).first()
 
 
 def invite_member(session: Session, viewer: Viewer, programme: Programme, organisation_ref: str) -> ProgrammeMember:
