@@ -253,3 +253,10 @@ def test_existing_and_operator_organisations_are_verified(db) -> None:  # noqa: 
     assert org.verification == "verified"
     assert OrganisationFactory().verification == "verified"
     assert db.exec(select(Offering)).first() is None
+
+
+def test_members_page_says_approving_a_first_member_verifies(db, client, client_as) -> None:  # noqa: ANN001
+    site_admin = UserFactory(organisation_id=None, is_site_admin=True)
+    _register(client, db, "Nimbus Ltd")
+    page = client_as(site_admin).get("/account/members").get_data(as_text=True)
+    assert "approving also verifies it" in page

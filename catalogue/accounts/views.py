@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
-from catalogue.access import VERIFIED, audit_clause
+from catalogue.access import VERIFIED, audit_clause, owner_is_verified
 from catalogue.accounts import services, tokens
 from catalogue.accounts.auth import act_for_request, current_viewer, is_safe_next
 from catalogue.accounts.models import Organisation, User
@@ -283,7 +283,11 @@ def members():  # noqa: ANN201
     db = get_session()
     pending = services.pending_members(db, viewer)
     people = services.organisation_members(db, viewer.member_org_id) if viewer.member_org_id else []
-    return render_template("accounts/members.html", title="Members", pending=pending, people=people)
+    # First members of organisations registered at sign-up: approving one verifies its organisation.
+    unverified = {u.organisation_id for u in pending if u.organisation_id and not owner_is_verified(u.organisation_id)}
+    return render_template(
+        "accounts/members.html", title="Members", pending=pending, people=people, unverified=unverified
+    )
 
 
 @bp.post("/members/<int:user_id>/<any(approve, reject):decision>")
