@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+import sqlalchemy.orm
 
 from catalogue.vocabulary import AUTHORITY_KINDS
 
@@ -78,14 +79,6 @@ def viewer_as_member_of(organisation_id: int, organisation_kind: str) -> Viewer:
     return Viewer(user_id=-1, organisation_id=organisation_id, organisation_kind=organisation_kind, approved=True)
 
 
-def _organisation(organisation_id: int) -> Any:
-    from catalogue.accounts.models import Organisation
-    from catalogue.db import get_session
-
-    # session.get answers from the identity map after the first look, so loops stay cheap.
-    return get_session().get(Organisation, organisation_id)
-
-
 def _organisation_kind(organisation_id: int) -> str | None:
     from catalogue.accounts.models import Organisation
     from catalogue.db import get_session
@@ -105,12 +98,40 @@ def organisation_is_verified(organisation: Any) -> bool:
     return getattr(organisation, "verification", VERIFIED) == VERIFIED
 
 
+# The ids of unverified organisations, read once per database session: the policy asks about a
+# record's owner for every record it checks (matching asks for thousands), and there are few.
+_UNVERIFIED = "access.unverified_organisations"
+
+
+def unverified_organisations() -> frozenset[int]:
+    from catalogue.db import get_session
+
+    session = get_session()
+    found = session.info.get(_UNVERIFIED)
+    if found is None:
+        rows = session.execute(sa.select(_ORG.c.id).where(_ORG.c.verification != VERIFIED))
+        found = session.info[_UNVERIFIED] = frozenset(rows.scalars())
+    return found
+
+
+@sa.event.listens_for(sa.orm.Session, "after_flush")
+def _organisations_flushed(session: sa.orm.Session, _context: Any) -> None:
+    from catalogue.accounts.models import Organisation
+
+    if any(isinstance(o, Organisation) for o in (*session.new, *session.dirty, *session.deleted)):
+        session.info.pop(_UNVERIFIED, None)
+
+
+@sa.event.listens_for(sa.orm.Session, "after_commit")
+@sa.event.listens_for(sa.orm.Session, "after_soft_rollback")
+def _transaction_ended(session: sa.orm.Session, *_args: Any) -> None:
+    # Another session may have verified an organisation meanwhile; a new transaction reads afresh.
+    session.info.pop(_UNVERIFIED, None)
+
+
 def owner_is_verified(owner_id: int | None) -> bool:
     """No owner, or an owner a site admin verified (operator-made and reference ones are)."""
-    if owner_id is None:
-        return True
-    org = _organisation(owner_id)
-    return org is None or organisation_is_verified(org)
+    return owner_id is None or owner_id not in unverified_organisations()
 
 
 def _sees_owner(viewer: Viewer, owner_id: int | None) -> bool:

@@ -5,13 +5,15 @@ page, in search, the API and exports. Site admins verify or reject them; members
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 from sqlmodel import select
 
-from catalogue.access import viewer_for
+from catalogue.access import owner_is_verified, viewer_for
 from catalogue.accounts import services as account_services
 from catalogue.accounts.models import Organisation, User
 from catalogue.bundle import dumps, export_bundle
 from catalogue.changes import AuditEvent
+from catalogue.db import get_session
 from catalogue.notifications.models import OutboxEmail
 from catalogue.search import engine
 from suppliers.models import Offering
@@ -260,3 +262,31 @@ def test_members_page_says_approving_a_first_member_verifies(db, client, client_
     _register(client, db, "Nimbus Ltd")
     page = client_as(site_admin).get("/account/members").get_data(as_text=True)
     assert "approving also verifies it" in page
+
+
+def test_the_policy_reads_verification_once_and_sees_changes_at_once(app, db):  # noqa: ANN001
+    # The policy asks about a record's owner for every record it checks (matching asks for
+    # thousands): one query answers them all, and a change to an organisation is seen at once.
+    pending = OrganisationFactory(kind="supplier", verification="pending")
+    others = [OrganisationFactory(kind="supplier") for _ in range(5)]
+    statements: list[str] = []
+
+    def count(*args: object) -> None:
+        statements.append(str(args[2]))
+
+    engine = db.get_bind()
+    sa.event.listen(engine, "before_cursor_execute", count)
+    try:
+        for _ in range(20):
+            assert not owner_is_verified(pending.id)
+            assert all(owner_is_verified(o.id) for o in others)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", count)
+    assert len([s for s in statements if "organisation" in s]) <= 1, statements
+    # A change in the policy's own session (the request's) is seen at its next flush.
+    session = get_session()
+    session.get(Organisation, pending.id).verification = "verified"
+    session.flush()
+    assert owner_is_verified(pending.id)
+    session.rollback()
+    assert not owner_is_verified(pending.id)
