@@ -90,33 +90,12 @@ class OfferingSchema(BaseSchema):
 
 from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
 
-from catalogue.records.schemas import bool_field  # noqa: E402
+from catalogue.records.schemas import WEBSITE_MESSAGE, ContactSchema, WebAddress, bool_field  # noqa: E402
 
 HTTPS_MESSAGE = "Enter a web address starting with https://, like https://example.com/guide.pdf"
-WEBSITE_MESSAGE = "Enter the website address starting with https:// or http://, like https://example.com"
 COMPANY_NUMBER = re.compile(r"^(?:[0-9]{8}|[A-Z]{2}[0-9]{6})$")
 OFFERING_STATUSES = {"draft": "Draft: only your organisation sees it", "published": "Published: anyone can see it"}
 MAX_LINKS = 10
-
-
-class WebAddress(fields.String):
-    """An absolute web address; https only unless `allow_http`."""
-
-    def __init__(self, message: str, allow_http: bool = False, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"required": message, "invalid": message})
-        super().__init__(
-            validate=validate.Length(max=500, error="The web address must be 500 characters or fewer"), **kwargs
-        )
-        self.message = message
-        self.schemes = ("https", "http") if allow_http else ("https",)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        try:
-            validate.URL(schemes=set(self.schemes), require_tld=True)(text)
-        except ValidationError as exc:
-            raise ValidationError(self.message) from exc
-        return text
 
 
 class LinkSchema(BaseSchema):
@@ -139,7 +118,7 @@ class OfferingFormSchema(OfferingSchema):
     )
 
 
-class SupplierProfileSchema(BaseSchema):
+class SupplierProfileSchema(ContactSchema):
     """What a supplier says about itself (the fields live on its organisation)."""
 
     name = Text("The name of the organisation", max_length=200, required=True)
@@ -151,12 +130,6 @@ class SupplierProfileSchema(BaseSchema):
     accreditations = Codes(vocabulary.ACCREDITATIONS, "accreditation", load_default=list)
     data_hosting = Text("Where data is hosted", max_length=500)
     description = Text("The description", max_length=5000)
-    contact_name = Text("The contact name", max_length=200)
-    contact_email = fields.Email(
-        validate=validate.Length(max=320, error="The email address must be 320 characters or fewer"),
-        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
-    )
-    contact_role = Text("The contact's role", max_length=200)
     contact_consent = bool_field("Say whether signed-in members may see your contact details")
 
     @pre_load
@@ -175,7 +148,5 @@ class SupplierProfileSchema(BaseSchema):
                     "Enter the company number as 8 digits, or 2 letters and 6 digits, like SC123456"
                 ]
             data["company_number"] = number
-        if data.get("contact_consent") and not data.get("contact_email"):
-            errors["contact_email"] = ["Enter a contact email address, or say members may not see your contact details"]
         if errors:
             raise ValidationError(errors)

@@ -145,3 +145,10 @@ def test_challenge_rules() -> None:
 def test_forms_may_leave_out_ref_and_owner() -> None:
     data = DeploymentSchema(exclude=("ref", "organisation")).load({"tool": "t", "stage": "pilot"})
     assert "ref" not in data
+
+
+def test_organisation_profile_fields_are_the_schemas_in_page_order():
+    from catalogue.records.schemas import ORGANISATION_PROFILE_FIELDS, OrganisationProfileSchema
+
+    assert set(ORGANISATION_PROFILE_FIELDS) == set(OrganisationProfileSchema._declared_fields)
+    assert ORGANISATION_PROFILE_FIELDS[:2] == ("website", "case_management_system")

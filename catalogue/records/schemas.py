@@ -250,39 +250,59 @@ class OrganisationSchema(BaseSchema):
             raise ValidationError(errors)
 
 
-WEBSITE_MESSAGE = "Enter the website address starting with https:// or http://, like https://example.gov.uk"
-CONSENT_QUESTION = "Say whether staff of other authorities may see your contact details"
+WEBSITE_MESSAGE = "Enter the website address starting with https:// or http://, like https://example.com"
 
 
-class OrganisationProfileSchema(BaseSchema):
-    """What an organisation's admins keep up to date on the 'Edit your organisation' page. Who
-    then sees the contact is decided by catalogue.access.can_see_contact."""
+class WebAddress(fields.String):
+    """An absolute web address; https only unless `allow_http`."""
 
-    website = fields.String(
-        validate=[
-            validate.Length(max=500, error="The website address must be 500 characters or fewer"),
-            validate.URL(schemes={"http", "https"}, require_tld=True, error=WEBSITE_MESSAGE),
-        ],
-        error_messages={"invalid": WEBSITE_MESSAGE},
-    )
-    case_management_system = Text("The case management system", max_length=200)
+    def __init__(self, message: str, allow_http: bool = False, **kwargs: Any) -> None:
+        kwargs.setdefault("error_messages", {"required": message, "invalid": message})
+        super().__init__(
+            validate=validate.Length(max=500, error="The web address must be 500 characters or fewer"), **kwargs
+        )
+        self.message = message
+        self.schemes = ("https", "http") if allow_http else ("https",)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs).strip()
+        try:
+            validate.URL(schemes=set(self.schemes), require_tld=True)(text)
+        except ValidationError as exc:
+            raise ValidationError(self.message) from exc
+        return text
+
+
+class ContactSchema(BaseSchema):
+    """The contact an organisation may share (suppliers on their profile, authorities and
+    providers on "Edit your organisation"). Who then sees it: catalogue.access.can_see_contact."""
+
     contact_name = Text("The contact name", max_length=200)
     contact_email = fields.Email(
         validate=validate.Length(max=320, error="The email address must be 320 characters or fewer"),
-        error_messages={"invalid": "Enter an email address in the correct format, like name@example.gov.uk"},
+        error_messages={"invalid": "Enter an email address in the correct format, like name@example.com"},
     )
     contact_role = Text("The contact's role", max_length=200)
-    contact_consent = bool_field(CONSENT_QUESTION)
+    contact_consent = bool_field("Say whether others may see your contact details")
 
     @validates_schema(skip_on_field_errors=False)
-    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+    def _consent_needs_an_address(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("contact_consent") and not data.get("contact_email"):
             raise ValidationError(
                 {"contact_email": ["Enter a contact email address, or say others may not see your contact details"]}
             )
 
 
-ORGANISATION_PROFILE_FIELDS: tuple[str, ...] = tuple(OrganisationProfileSchema._declared_fields)
+class OrganisationProfileSchema(ContactSchema):
+    """What an organisation's admins keep up to date on the 'Edit your organisation' page."""
+
+    website = WebAddress(WEBSITE_MESSAGE, allow_http=True)
+    case_management_system = Text("The case management system", max_length=200)
+    contact_consent = bool_field("Say whether staff of other authorities may see your contact details")
+
+
+# In the order the page asks them (the inherited contact fields would come first).
+ORGANISATION_PROFILE_FIELDS: tuple[str, ...] = ("website", "case_management_system", *ContactSchema._declared_fields)
 
 
 # --- tools ------------------------------------------------------------------------------------
