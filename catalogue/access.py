@@ -167,11 +167,22 @@ def can_view_organisation(viewer: Viewer, organisation: Any) -> bool:
     return viewer.organisation_id is not None and viewer.organisation_id == organisation.id
 
 
+def verified_clause(model: Any) -> sa.ColumnElement[bool]:
+    """Organisations anyone may see and name: lists to choose from (sign-up, invitations,
+    references, co-sponsors) and refs typed into forms offer only these."""
+    return model.verification == VERIFIED
+
+
+def can_verify_organisations(viewer: Viewer) -> bool:
+    """Site admins verify or reject organisations registered at sign-up."""
+    return viewer.site_admin
+
+
 def organisation_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     """`can_view_organisation` as a query filter on the organisation table."""
     if viewer.site_admin:
         return sa.true()
-    clause = model.verification == VERIFIED
+    clause = verified_clause(model)
     if viewer.organisation_id is not None:
         clause = sa.or_(clause, model.id == viewer.organisation_id)
     return clause

@@ -1095,7 +1095,7 @@ def _organisation(session: Session, ref: str | None, kinds: tuple[str, ...]) -> 
     # Only verified organisations can be invited or named: an unverified one is not public.
     return session.exec(
         select(Organisation).where(
-            Organisation.ref == ref, Organisation.kind.in_(kinds), Organisation.verification == access.VERIFIED
+            Organisation.ref == ref, Organisation.kind.in_(kinds), access.verified_clause(Organisation)
         )
     ).first()
 

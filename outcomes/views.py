@@ -868,7 +868,7 @@ def _partnership_page(programme: Programme, errors: dict[str, str], data: dict[s
     if context["manager"]:
         orgs = session.exec(
             select(Organisation)
-            .where(Organisation.kind.in_(("local-authority", "supplier")), Organisation.verification == access.VERIFIED)
+            .where(Organisation.kind.in_(("local-authority", "supplier")), access.verified_clause(Organisation))
             .order_by(Organisation.name)
         ).all()
         options = {

@@ -345,7 +345,7 @@ def citable_organisations(session: Session) -> list[Organisation]:
     return list(
         session.exec(
             select(Organisation)
-            .where(Organisation.kind.in_(("local-authority", "provider")), Organisation.verification == access.VERIFIED)
+            .where(Organisation.kind.in_(("local-authority", "provider")), access.verified_clause(Organisation))
             .order_by(Organisation.name)
         )
     )
@@ -377,7 +377,7 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         select(Organisation).where(
             Organisation.ref == organisation_ref,
             Organisation.kind.in_(("local-authority", "provider")),
-            Organisation.verification == access.VERIFIED,
+            access.verified_clause(Organisation),
         )
     ).first()
     if org is None:

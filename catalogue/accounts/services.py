@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from flask import current_app, g, has_request_context, url_for
 from sqlmodel import Session, select
 
-from catalogue.access import VERIFIED, Viewer, can_administer_org
+from catalogue.access import VERIFIED, Viewer, can_administer_org, can_verify_organisations, verified_clause
 from catalogue.accounts import tokens
 from catalogue.accounts.models import ApiToken, Organisation, User, new_session_token
 from catalogue.accounts.passwords import hash_password, needs_rehash, verify_password
@@ -117,9 +117,7 @@ def sign_up(session: Session, data: dict, password_hash: str | None = None) -> U
     whether an account exists."""
     if data["organisation_choice"] == "existing":
         org = session.exec(
-            select(Organisation).where(
-                Organisation.ref == data["organisation_ref"], Organisation.verification == VERIFIED
-            )
+            select(Organisation).where(Organisation.ref == data["organisation_ref"], verified_clause(Organisation))
         ).first()
         if org is None or org.kind == "government":
             raise AccountError("Choose your organisation from the list")
@@ -130,7 +128,7 @@ def sign_up(session: Session, data: dict, password_hash: str | None = None) -> U
         existing = session.exec(
             select(Organisation).where(
                 sa.func.lower(Organisation.name) == data["new_organisation_name"].strip().lower(),
-                Organisation.verification == VERIFIED,
+                verified_clause(Organisation),
             )
         ).first()
         if existing is not None:
@@ -274,7 +272,7 @@ def decide_membership(session: Session, viewer: Viewer, user_id: int, approve: b
 def pending_organisations(session: Session, viewer: Viewer) -> list[tuple[Organisation, list[User]]]:
     """Organisations registered at sign-up that wait for a site admin, oldest first, each with
     its members (the first is the person who registered it)."""
-    if not viewer.site_admin:
+    if not can_verify_organisations(viewer):
         return []
     orgs = session.exec(
         select(Organisation).where(Organisation.verification == "pending").order_by(Organisation.created_at)
@@ -288,7 +286,7 @@ def decide_organisation(session: Session, viewer: Viewer, organisation_id: int, 
     and its records visible (the search index re-indexes them from the change log, through
     search.documents.dependents); rejecting rejects its waiting members and signs them out.
     Either way its members are emailed. The audit trail records the organisation's change."""
-    if not viewer.site_admin:
+    if not can_verify_organisations(viewer):
         raise AccountError("Only site admins verify organisations")
     org = session.get(Organisation, organisation_id)
     if org is None or org.verification != "pending":

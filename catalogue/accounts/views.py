@@ -8,7 +8,7 @@ from flask import Blueprint, Flask, abort, flash, redirect, render_template, req
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
-from catalogue.access import VERIFIED, audit_clause, owner_is_verified
+from catalogue.access import audit_clause, can_verify_organisations, owner_is_verified, verified_clause
 from catalogue.accounts import services, tokens
 from catalogue.accounts.auth import act_for_request, current_viewer, is_safe_next
 from catalogue.accounts.models import Organisation, User
@@ -111,7 +111,7 @@ def _sign_up_choices() -> tuple[list[Organisation], list[Organisation]]:
     db = get_session()
     orgs = db.exec(
         select(Organisation)
-        .where(Organisation.kind != "government", Organisation.verification == VERIFIED)
+        .where(Organisation.kind != "government", verified_clause(Organisation))
         .order_by(Organisation.name)
     ).all()
     authorities = [o for o in orgs if o.kind == "local-authority"]
@@ -308,7 +308,7 @@ def decide(user_id: int, decision: str):  # noqa: ANN201
 def pending_organisations():  # noqa: ANN201
     """Organisations registered at sign-up, waiting for a site admin to verify or reject them."""
     viewer = current_viewer()
-    if not viewer.site_admin:
+    if not can_verify_organisations(viewer):
         abort(403)
     rows = services.pending_organisations(get_session(), viewer)
     return render_template("accounts/pending_organisations.html", title="Organisations to verify", rows=rows)
@@ -318,7 +318,7 @@ def pending_organisations():  # noqa: ANN201
 @login_required
 def decide_organisation(organisation_id: int, decision: str):  # noqa: ANN201
     viewer = current_viewer()
-    if not viewer.site_admin:
+    if not can_verify_organisations(viewer):
         abort(403)
     db = get_session()
     try:

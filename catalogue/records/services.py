@@ -652,7 +652,7 @@ def supplier_choices(session: Session) -> list[Organisation]:
     return list(
         session.exec(
             select(Organisation)
-            .where(Organisation.kind == "supplier", Organisation.verification == access.VERIFIED)
+            .where(Organisation.kind == "supplier", access.verified_clause(Organisation))
             .order_by(Organisation.name)
         )
     )

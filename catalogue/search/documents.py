@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from catalogue import vocabulary
-from catalogue.access import index_visibility
+from catalogue.access import VERIFIED, index_visibility
 from catalogue.search.schema import KINDS
 
 URL_PATTERNS: dict[str, str] = {
@@ -105,7 +105,7 @@ class _Lookups:
 
     def unverified(self) -> set[int]:
         """Organisations a site admin has not verified: their records index as private to them."""
-        return {i for i, r in self.orgs.items() if r.verification != "verified"}
+        return {i for i, r in self.orgs.items() if r.verification != VERIFIED}
 
     def org_name(self, org_id: int | None) -> str:
         org = self.orgs.get(org_id) if org_id is not None else None
