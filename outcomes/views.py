@@ -7,8 +7,7 @@ by buttons that post the form back.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -29,7 +28,6 @@ from werkzeug.datastructures import MultiDict
 from catalogue import access, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
-from catalogue.changes import current_actor_id
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict, load_form
 from outcomes import ocds, services
@@ -92,17 +90,6 @@ def _end_transaction(response):  # noqa: ANN001, ANN202
 
 bp.after_request(_end_transaction)
 pbp.after_request(_end_transaction)
-
-
-@contextmanager
-def acting() -> Iterator[None]:
-    """Name the signed-in user in the audit trail for the writes inside."""
-    viewer = current_viewer()
-    token = current_actor_id.set(viewer.user_id)
-    try:
-        yield
-    finally:
-        current_actor_id.reset(token)
 
 
 def _challenge(ref: str) -> Challenge:
@@ -249,9 +236,8 @@ def new():  # noqa: ANN201
     if errors:
         return _author_form(raw, errors)
     session = get_session()
-    with acting():
-        challenge = services.create_challenge(session, viewer, data)
-        session.commit()
+    challenge = services.create_challenge(session, viewer, data)
+    session.commit()
     flash("Your draft challenge has been saved", "success")
     return redirect(url_for("challenges.task_list", ref=challenge.ref), code=303)
 
@@ -362,9 +348,8 @@ def edit_section(ref: str, section: str):  # noqa: ANN201
     if not errors:
         session = get_session()
         try:
-            with acting():
-                services.save_section(session, current_viewer(), challenge, section, clean)
-                session.commit()
+            services.save_section(session, current_viewer(), challenge, section, clean)
+            session.commit()
         except NotAllowed:
             abort(403)
         except ChallengeError as exc:
@@ -430,16 +415,15 @@ def status(ref: str):  # noqa: ANN201
     if not errors:
         session = get_session()
         try:
-            with acting():
-                services.change_status(
-                    session,
-                    current_viewer(),
-                    challenge,
-                    to_status,
-                    reason=data.get("reason"),
-                    detail=data.get("detail"),
-                )
-                session.commit()
+            services.change_status(
+                session,
+                current_viewer(),
+                challenge,
+                to_status,
+                reason=data.get("reason"),
+                detail=data.get("detail"),
+            )
+            session.commit()
         except NotAllowed:
             abort(403)
         except ChallengeError as exc:
@@ -472,9 +456,8 @@ def co_sponsor(ref: str):  # noqa: ANN201
     if not errors:
         session = get_session()
         try:
-            with acting():
-                services.request_co_sponsor(session, viewer, challenge, data.get("note"))
-                session.commit()
+            services.request_co_sponsor(session, viewer, challenge, data.get("note"))
+            session.commit()
         except ChallengeError as exc:
             session.rollback()
             errors = {"note": exc.message}
@@ -489,11 +472,10 @@ def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
     challenge = _manage(ref)
     session = get_session()
     try:
-        with acting():
-            services.decide_co_sponsor(
-                session, current_viewer(), challenge, request_id, request.form.get("decision") == "approve"
-            )
-            session.commit()
+        services.decide_co_sponsor(
+            session, current_viewer(), challenge, request_id, request.form.get("decision") == "approve"
+        )
+        session.commit()
     except ChallengeError:
         session.rollback()
         abort(404)
@@ -523,9 +505,8 @@ def ask(ref: str):  # noqa: ANN201
     if not errors:
         session = get_session()
         try:
-            with acting():
-                services.ask_question(session, viewer, challenge, data["question"])
-                session.commit()
+            services.ask_question(session, viewer, challenge, data["question"])
+            session.commit()
         except ChallengeError as exc:
             session.rollback()
             errors = {"question": exc.message}
@@ -553,11 +534,10 @@ def answer(ref: str, question_id: int):  # noqa: ANN201
     data, errors = load_form(AnswerSchema(), raw)
     if not errors:
         try:
-            with acting():
-                services.answer_question(
-                    session, current_viewer(), challenge, question_id, data["question"], data["answer"]
-                )
-                session.commit()
+            services.answer_question(
+                session, current_viewer(), challenge, question_id, data["question"], data["answer"]
+            )
+            session.commit()
         except ChallengeError as exc:
             session.rollback()
             errors = exc.errors
@@ -611,9 +591,8 @@ def respond(ref: str, kind: str):  # noqa: ANN201
     data, errors = load_form(ResponseSchema(), parsed)
     if not errors:
         try:
-            with acting():
-                services.save_response(session, viewer, challenge, kind, data)
-                session.commit()
+            services.save_response(session, viewer, challenge, kind, data)
+            session.commit()
         except NotAllowed:
             abort(403)
         except ChallengeError as exc:
@@ -661,30 +640,27 @@ def response_detail(ref: str, response_id: int):  # noqa: ANN201
         raw = form_to_dict(request.form)
         action = raw.get("action", "score")
         try:
-            with acting():
-                if action == "score":
-                    scores = {k[6:]: v for k, v in raw.items() if k.startswith("score-") and v != ""}
-                    data, errors = load_form(ScoreSchema(), {"scores": scores, "feedback": raw.get("feedback", "")})
-                    if not errors:
-                        services.score_response(
-                            session, viewer, challenge, response, data["scores"], data.get("feedback")
-                        )
-                elif action in ("shortlist", "unshortlist"):
-                    phase = raw.get("phase")
-                    services.shortlist(
-                        session,
-                        viewer,
-                        challenge,
-                        response,
-                        int(phase) if phase and phase.isdigit() else None,
-                        on=action == "shortlist",
-                    )
-                elif action == "award":
-                    services.award(session, viewer, challenge, response)
-                else:
-                    errors = {"action": "Choose what to do with the response"}
+            if action == "score":
+                scores = {k[6:]: v for k, v in raw.items() if k.startswith("score-") and v != ""}
+                data, errors = load_form(ScoreSchema(), {"scores": scores, "feedback": raw.get("feedback", "")})
                 if not errors:
-                    session.commit()
+                    services.score_response(session, viewer, challenge, response, data["scores"], data.get("feedback"))
+            elif action in ("shortlist", "unshortlist"):
+                phase = raw.get("phase")
+                services.shortlist(
+                    session,
+                    viewer,
+                    challenge,
+                    response,
+                    int(phase) if phase and phase.isdigit() else None,
+                    on=action == "shortlist",
+                )
+            elif action == "award":
+                services.award(session, viewer, challenge, response)
+            else:
+                errors = {"action": "Choose what to do with the response"}
+            if not errors:
+                session.commit()
         except NotAllowed:
             abort(403)
         except ChallengeError as exc:
@@ -746,9 +722,8 @@ def phases(ref: str):  # noqa: ANN201
     data, errors = load_form(PhaseSchema(), parsed)
     if not errors:
         try:
-            with acting():
-                services.add_phase(session, current_viewer(), challenge, data)
-                session.commit()
+            services.add_phase(session, current_viewer(), challenge, data)
+            session.commit()
         except ChallengeError as exc:
             session.rollback()
             errors = exc.errors
@@ -783,9 +758,8 @@ def results(ref: str):  # noqa: ANN201
     data, errors = load_form(ResultsSchema(), {"results": rows, "deployment": raw.get("deployment", "")})
     if not errors:
         try:
-            with acting():
-                services.record_results(session, viewer, challenge, data["results"], data.get("deployment"))
-                session.commit()
+            services.record_results(session, viewer, challenge, data["results"], data.get("deployment"))
+            session.commit()
         except NotAllowed:
             abort(403)
         except ChallengeError as exc:
@@ -829,9 +803,8 @@ def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programm
         return _programme_form(raw, errors, programme)
     session = get_session()
     try:
-        with acting():
-            saved = save(data) or programme
-            session.commit()
+        saved = save(data) or programme
+        session.commit()
     except ChallengeError as exc:
         session.rollback()
         return _programme_form(raw, exc.errors, programme)
@@ -925,9 +898,8 @@ def partnership_action(ref: str, action: str):  # noqa: ANN201
         abort(404)
     field, do, done = actions[action]
     try:
-        with acting():
-            do()
-            session.commit()
+        do()
+        session.commit()
     except NotAllowed:
         abort(403)
     except ChallengeError as exc:

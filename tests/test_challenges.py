@@ -11,6 +11,7 @@ import pytest
 from sqlmodel import Session, select
 
 from catalogue.access import viewer_for
+from catalogue.changes import AuditEvent
 from outcomes import services
 from outcomes.models import Challenge, ChallengeStatusChange
 from outcomes.services import ChallengeError, NotAllowed
@@ -113,6 +114,11 @@ def test_guided_authoring_saves_each_page(world: World, client_as, db: Session) 
     challenge = db.exec(select(Challenge).where(Challenge.ref == ref)).one()
     db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     assert challenge.status == "draft" and challenge.owner_id == world.la.id
+    # The audit trail names who wrote it (the per-request actor, as on every other page).
+    created = db.exec(
+        select(AuditEvent).where(AuditEvent.record_type == "challenge", AuditEvent.record_id == challenge.id)
+    ).first()
+    assert created is not None and created.actor_id == world.la_user.id
     # The case management system the catalogue knows is filled in for them.
     assert challenge.constraint_details == {"case_management_system": "Mosaic"}
 

@@ -6,13 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any, NoReturn
 
-from flask import Blueprint, Flask, abort, current_app, flash, g, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from catalogue import access, vocabulary
 from catalogue.accounts.auth import current_viewer
-from catalogue.changes import current_actor_id
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
 from catalogue.records import services
@@ -34,20 +33,6 @@ def _end_transaction() -> None:
 def _abort(code: int) -> NoReturn:
     _end_transaction()
     abort(code)
-
-
-@bp.before_request
-def _name_the_actor() -> None:
-    """The audit trail names the signed-in user for every write these pages make (the flush hook
-    reads catalogue.changes.current_actor_id); reset when the request ends."""
-    g.records_actor_token = current_actor_id.set(current_viewer().user_id)
-
-
-@bp.teardown_request
-def _forget_the_actor(_exc: BaseException | None) -> None:
-    token = g.pop("records_actor_token", None)
-    if token is not None:
-        current_actor_id.reset(token)
 
 
 def _page_number() -> int:
