@@ -250,9 +250,14 @@ def can_change(viewer: Viewer, record: Any) -> bool:
     return viewer.member_org_id is not None and owner is not None and owner == viewer.member_org_id
 
 
+# Partnerships (regional alliances, adoption agencies, care cooperatives) pilot tools for their
+# members and record them like authorities do, under the same visibility rules.
+EVIDENCE_AUTHOR_KINDS = ("local-authority", "provider", "partnership")
+
+
 def can_author_evidence(viewer: Viewer) -> bool:
-    """May record deployments and single views: approved staff of an authority or provider."""
-    return viewer.approved and viewer.organisation_kind in ("local-authority", "provider")
+    """May record deployments and single views: approved staff of an authority, provider or partnership."""
+    return viewer.approved and viewer.organisation_kind in EVIDENCE_AUTHOR_KINDS
 
 
 # --- tools: public catalogue entries ----------------------------------------------------------

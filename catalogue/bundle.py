@@ -171,7 +171,10 @@ register_section(
         fields=("ref", *DEPLOYMENT_FIELDS),
         refs={
             "organisation": RefField(
-                "organisations", "organisation_id", EVIDENCE_KINDS, "must be a local authority or provider"
+                "organisations",
+                "organisation_id",
+                access.EVIDENCE_AUTHOR_KINDS,
+                "must be a local authority, provider or partnership",
             ),
             "tool": RefField("tools", "tool_id"),
         },
@@ -191,7 +194,10 @@ register_section(
         fields=("ref", "status", "sources", "other_sources", "documentation", "visibility"),
         refs={
             "organisation": RefField(
-                "organisations", "organisation_id", EVIDENCE_KINDS, "must be a local authority or provider"
+                "organisations",
+                "organisation_id",
+                access.EVIDENCE_AUTHOR_KINDS,
+                "must be a local authority, provider or partnership",
             ),
             "tool": RefField("tools", "tool_id"),
         },

@@ -366,3 +366,47 @@ def test_a_real_bundle_clears_the_demo_mark_of_the_records_it_carries(db: Sessio
     assert set(demo.values()) == {True}  # records the real bundle did not carry stay demo
     assert set(db.exec(select(Tool.is_demo)).all()) == {False}
     assert set(db.exec(select(Organisation.is_demo).where(Organisation.is_reference.is_(False))).all()) == {False}
+
+
+def test_a_partnership_records_its_own_deployments_under_the_same_visibility_rules(db: Session) -> None:
+    """Issue 17: a regional alliance piloting a tool for its members records the deployment
+    itself; the bundle is imported whole and a private one is seen by its own members only."""
+    from catalogue.access import can_view, viewer_as_member_of
+
+    bundle = dev_bundle()
+    pship = next(o for o in bundle["organisations"] if o["kind"] == "partnership")
+    member_ref = pship["members"][0]
+    tool_ref = bundle["tools"][0]["ref"]
+    for ref, visibility in (("d-pship-private", "private"), ("d-pship-authorities", "authorities")):
+        bundle["deployments"].append(
+            {
+                "ref": ref,
+                "organisation": pship["ref"],
+                "tool": tool_ref,
+                "stage": "pilot",
+                "summary": "A regional alliance pilots the tool for its member councils.",
+                "visibility": visibility,
+            }
+        )
+    import_bundle(db, bundle)
+    db.commit()
+    own = db.exec(select(Deployment).where(Deployment.ref == "d-pship-private")).one()
+    shared = db.exec(select(Deployment).where(Deployment.ref == "d-pship-authorities")).one()
+    partnership = db.exec(select(Organisation).where(Organisation.ref == pship["ref"])).one()
+    member = db.exec(select(Organisation).where(Organisation.ref == member_ref)).one()
+    assert own.organisation_id == partnership.id
+    as_partnership = viewer_as_member_of(partnership.id, "partnership")
+    as_member = viewer_as_member_of(member.id, member.kind)
+    assert can_view(as_partnership, own) and can_view(as_partnership, shared)
+    # Like an authority's: private to the partnership's own staff, 'authorities' for every authority.
+    assert not can_view(as_member, own) and can_view(as_member, shared)
+    assert not can_view(ANONYMOUS, shared)
+    exported = {d["ref"]: d for d in export_bundle(db)["deployments"]}
+    assert exported["d-pship-private"]["organisation"] == pship["ref"]
+
+
+def test_a_partnership_deployment_in_the_second_judged_set_imports(db: Session) -> None:
+    bundle = json.loads((SHARED / "eval" / "dev2-bundle.json").read_text())
+    import_bundle(db, bundle)
+    db.commit()
+    assert counts(db)["Deployment"] == len(bundle["deployments"])
