@@ -10,6 +10,7 @@ from flask import render_template
 
 from catalogue.access import viewer_for
 from outcomes.matching import engine
+from outcomes.matching import query as query_mod
 from outcomes.matching.text import analyse
 from tests.factories import (
     ChallengeFactory,
@@ -141,7 +142,7 @@ def test_offerings_ranked_with_truthful_explanations(db, world) -> None:  # noqa
     assert "off-rota" not in refs[:2]
     top = result.offerings[0]
     assert top.why, "every match says why"
-    challenge_words = set(analyse(engine.challenge_fields(world["challenge"])).terms)
+    challenge_words = set(analyse(query_mod.challenge_fields(world["challenge"])).terms)
     offering = world["standalone"]
     offering_text = " ".join([offering.name, offering.summary, offering.description, *offering.outcomes])
     offering_words = set(analyse([(offering_text, 1.0)]).terms)
@@ -265,7 +266,7 @@ def test_thesaurus_bridges_commissioners_and_suppliers_words(db) -> None:  # noq
         problem="Mothers and fathers with limited English miss what is said at meetings.",
         status="open",
     )
-    shared = set(analyse(engine.challenge_fields(challenge)).terms) & set(
+    shared = set(analyse(query_mod.challenge_fields(challenge)).terms) & set(
         analyse([(bridged.name, 1), (bridged.summary, 1), (bridged.description, 1)]).terms
     )
     assert not {t for t in shared if not t.startswith("~")}

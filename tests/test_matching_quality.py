@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from outcomes.matching import engine
+from outcomes.matching import query as query_mod
+from outcomes.matching import scoring
 from outcomes.matching.index import DocMeta
 from outcomes.models import Challenge
 
 
-def _query(title: str, problem: str = "") -> engine.Query:
-    return engine.build_query(Challenge(ref="ch-x", owner_id=1, title=title, problem=problem, outcomes=[]))
+def _query(title: str, problem: str = "") -> query_mod.Query:
+    return query_mod.build_query(Challenge(ref="ch-x", owner_id=1, title=title, problem=problem, outcomes=[]))
 
 
 def _meta(**kw) -> DocMeta:  # noqa: ANN003
@@ -21,9 +22,9 @@ def test_sector_discount_is_softened_when_the_challenge_names_that_sector() -> N
     schools_tool = _meta(sectors={"schools": 3.0})
     plain = _query("Spotting neglect sooner", "Referrals reach us too late for early help.")
     names_schools = _query("Spotting neglect sooner", "Referrals from schools and health reach us too late.")
-    sector, hard = engine._sector_penalty(plain, schools_tool)
+    sector, hard = scoring.sector_penalty(plain, schools_tool)
     assert sector == "schools"
-    sector, soft = engine._sector_penalty(names_schools, schools_tool)
+    sector, soft = scoring.sector_penalty(names_schools, schools_tool)
     assert sector == "schools"  # still explained as ranked lower
     assert hard < soft < 1.0
 
@@ -51,13 +52,13 @@ def test_feedback_terms_come_from_the_best_candidates_and_lift_similar_ones() ->
     query = _query("Quokka visit notes")
     scores = {corpus.slot_of[1]: 5.0, corpus.slot_of[2]: 0.1, corpus.slot_of[3]: 0.1}
     sources: list[str] = []
-    expansion = engine._feedback_terms(((corpus, scores),), query, sources)
+    expansion = scoring.feedback_terms(((corpus, scores),), query, sources)
     assert sources[0] == "Doc 1"
-    added = engine._add_feedback(corpus, scores, expansion)
+    added = scoring.add_feedback(corpus, scores, expansion)
     # The record that shares the best match's words (not the query's) gains; the unrelated one does not.
     assert added[corpus.slot_of[2]] > 0
     assert added.get(corpus.slot_of[3], 0.0) == 0.0
-    resembles = engine._resembles(added[corpus.slot_of[2]], scores[corpus.slot_of[2]], "Doc 2", sources)
+    resembles = scoring.resembles(added[corpus.slot_of[2]], scores[corpus.slot_of[2]], "Doc 2", sources)
     assert resembles[0] == "Doc 1"
     assert "Doc 2" not in resembles
 
@@ -79,8 +80,8 @@ def _fielded(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str], t
     """The corpus and each slot's (query, expansion, own-field) scores for a challenge."""
     corpus = _deployment_corpus(accounts, tool_texts)
     query = _query(title, problem)
-    weights = engine._idf_weights(corpus, engine._query_weights(query, corpus), {})
-    return corpus, engine._bm25f(corpus, range(len(accounts)), weights)
+    weights = scoring.idf_weights(corpus, query_mod.query_weights(query, corpus), {})
+    return corpus, scoring.bm25f(corpus, range(len(accounts)), weights)
 
 
 def test_a_deployments_own_account_counts_more_than_its_tools_description() -> None:
@@ -117,11 +118,11 @@ def test_pooled_accounts_lift_a_tool_most_peers_used_for_the_problem() -> None:
     }
     corpus, scores = _fielded(accounts, tools, "Supervision that is recorded", "Supervision records are late.")
     own = {slot: o for slot, (_, _, o) in scores.items()}
-    pooled = engine._pooled_own(corpus, own, lambda meta: True)
+    pooled = scoring.pooled_own(corpus, own, lambda meta: True)
     # One account of three mentions supervision; both accounts of the other tool are about it.
     assert pooled[2] > pooled[1] > 0
     # Only accounts the viewer may see are counted, in the sum and in the number of accounts.
-    hidden = engine._pooled_own(corpus, own, lambda meta: meta.id != 4)
+    hidden = scoring.pooled_own(corpus, own, lambda meta: meta.id != 4)
     visible_top = max(v for slot, v in own.items() if corpus.meta[slot].id != 4)
     assert hidden[2] == pytest.approx(own[corpus.slot_of[5]] / visible_top)
 

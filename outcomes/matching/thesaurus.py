@@ -395,7 +395,7 @@ CONCEPTS: tuple[Concept, ...] = (
 
 # Words that bring a sector into a challenge without making it about that sector: a challenge
 # that draws on schools' attendance data or council-wide HR may be served, in part, by a tool
-# built for that sector, so its discount is softened (outcomes.matching.engine._sector_penalty).
+# built for that sector, so its discount is softened (outcomes.matching.engine.sector_penalty).
 SECTOR_MENTIONS: tuple[Concept, ...] = (
     _c("mention-adults", "adult services", "adult* | adulthood | transition* to adult* | over 18*", mentions="adults"),
     _c(

@@ -1,0 +1,124 @@
+"""The challenge as a query: its words weighted by where they appear, the thesaurus concepts
+they name, the categories it is read as being about (inferred, or as the owner corrected them),
+its outcomes and the sectors it names."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+
+from catalogue.vocabulary import CATEGORIES
+from outcomes.matching.index import Corpus
+from outcomes.matching.text import CONCEPT_PREFIX, Analysed, analyse
+from outcomes.matching.thesaurus import BY_NAME
+from outcomes.models import Challenge
+
+QUERY_FIELDS = {
+    "title": 3.0,
+    "outcome": 2.0,
+    "problem": 0.5,
+    "users": 0.4,
+    "measure": 0.4,
+    "requirements": 0.5,
+    "tried_before": 0.5,
+    "constraints": 0.3,
+}
+QUERY_POWER = 1.0
+CONCEPT_BOOST = 1.0
+CATEGORY_FLOOR = 0.3  # inferred categories below this share of the strongest are ignored
+
+
+@dataclass
+class Query:
+    analysed: Analysed
+    weights: dict[int, float]  # term id -> query weight, per corpus
+    categories: dict[str, float]  # inferred category -> confidence in (0, 1]
+    outcomes: list[tuple[str, dict[str, float]]]
+    sectors: set[str]
+    mentions: set[str] = field(default_factory=set)  # sectors the challenge names in passing
+
+
+# --- the challenge as a query -------------------------------------------------------------------
+
+
+def challenge_fields(challenge: Challenge) -> list[tuple[str | None, float]]:
+    w = QUERY_FIELDS
+    fields: list[tuple[str | None, float]] = [
+        (challenge.title, w["title"]),
+        (challenge.problem, w["problem"]),
+        (challenge.users, w["users"]),
+        (challenge.constraints, w["constraints"]),
+        (challenge.tried_before, w["tried_before"]),
+    ]
+    for o in challenge.outcomes or []:
+        if isinstance(o, dict):
+            fields.append((o.get("outcome"), w["outcome"]))
+            fields.append((o.get("measure"), w["measure"]))
+    for r in challenge.requirements or []:
+        if isinstance(r, dict):
+            fields.append((r.get("requirement"), w["requirements"]))
+    return fields
+
+
+def infer_categories(analysed: Analysed) -> dict[str, float]:
+    """Categories the challenge is about, from the thesaurus concepts it names and the words of
+    the vocabulary's own labels; confidences relative to the strongest."""
+    scores: Counter = Counter()
+    for name, weight in analysed.concepts.items():
+        concept = BY_NAME[name]
+        for code in concept.categories:
+            scores[code] += math.sqrt(weight) / len(concept.categories)
+    for code, words in _LABEL_STEMS.items():
+        hits = sum(1 for s in words if s in analysed.terms)
+        if hits:
+            scores[code] += 0.3 * hits
+    scores.pop("other", None)
+    if not scores:
+        return {}
+    top = max(scores.values())
+    return {c: v / top for c, v in scores.most_common() if v / top >= CATEGORY_FLOOR}
+
+
+def _label_stems() -> dict[str, set[str]]:
+    """Words that appear in one category's label only: "sufficiency", "chronologies", ..."""
+    stems = {code: set(analyse([(label, 1.0)]).terms) for code, label in CATEGORIES.items() if code != "other"}
+    counts = Counter(s for words in stems.values() for s in words)
+    return {
+        code: {s for s in words if counts[s] == 1 and not s.startswith(CONCEPT_PREFIX)} for code, words in stems.items()
+    }
+
+
+_LABEL_STEMS = _label_stems()
+
+
+def build_query(challenge: Challenge) -> Query:
+    analysed = analyse(challenge_fields(challenge), keep_surface=True)
+    outcomes = []
+    for o in challenge.outcomes or []:
+        if isinstance(o, dict) and o.get("outcome"):
+            outcomes.append((o["outcome"], dict(analyse([(o["outcome"], 1.0)]).terms)))
+    categories = infer_categories(analysed)
+    # Categories the owner chose for the challenge are certain; inferred ones fill the gaps.
+    for code in getattr(challenge, "categories", None) or []:
+        if code in CATEGORIES and code != "other":
+            categories[code] = 1.0
+    return Query(
+        analysed=analysed,
+        weights={},
+        categories=categories,
+        outcomes=outcomes,
+        sectors=set(analysed.sectors),
+        mentions=set(analysed.mentions) | set(analysed.sectors),
+    )
+
+
+def query_weights(query: Query, corpus: Corpus) -> dict[int, float]:
+    weights = {}
+    for term, raw in query.analysed.terms.items():
+        tid = corpus.term_id(term)
+        if tid is None or corpus.df[tid] <= 0:
+            continue
+        # Dampened: a word repeated across the statement matters more, but not linearly.
+        weights[tid] = math.log1p(raw) ** QUERY_POWER * (CONCEPT_BOOST if term.startswith(CONCEPT_PREFIX) else 1.0)
+    return weights
