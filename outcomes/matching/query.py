@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from catalogue.vocabulary import CATEGORIES
 from outcomes.matching.index import Corpus
-from outcomes.matching.text import CONCEPT_PREFIX, Analysed, analyse
+from outcomes.matching.text import CONCEPT_PREFIX, Analysed, analyse, concept_spans, stem, words
 from outcomes.matching.thesaurus import BY_NAME
 from outcomes.models import Challenge
 
@@ -69,8 +69,8 @@ def infer_categories(analysed: Analysed) -> dict[str, float]:
         concept = BY_NAME[name]
         for code in concept.categories:
             scores[code] += math.sqrt(weight) / len(concept.categories)
-    for code, words in _LABEL_STEMS.items():
-        hits = sum(1 for s in words if s in analysed.terms)
+    for code, label_words in _LABEL_STEMS.items():
+        hits = sum(1 for s in label_words if s in analysed.terms)
         if hits:
             scores[code] += 0.3 * hits
     scores.pop("other", None)
@@ -82,11 +82,21 @@ def infer_categories(analysed: Analysed) -> dict[str, float]:
 
 def _label_stems() -> dict[str, set[str]]:
     """Words that appear in one category's label only: "sufficiency", "chronologies", ..."""
-    stems = {code: set(analyse([(label, 1.0)]).terms) for code, label in CATEGORIES.items() if code != "other"}
-    counts = Counter(s for words in stems.values() for s in words)
+    # A label's words that name a thesaurus concept count through that concept (its categories),
+    # not as bare words: "front door" in "Chatbot or digital front door" is a website's.
+    labels = {code: label for code, label in CATEGORIES.items() if code != "other"}
+    stems = {code: set(analyse([(label, 1.0)]).terms) for code, label in labels.items()}
+    counts = Counter(s for found in stems.values() for s in found)
     return {
-        code: {s for s in words if counts[s] == 1 and not s.startswith(CONCEPT_PREFIX)} for code, words in stems.items()
+        code: {s for s in found if counts[s] == 1 and not s.startswith(CONCEPT_PREFIX)} & _bare_stems(labels[code])
+        for code, found in stems.items()
     }
+
+
+def _bare_stems(label: str) -> set[str]:
+    ws = words(label)
+    named = {i + j for _, i, k in concept_spans(ws) for j in range(k)}
+    return {stem(w) for n, w in enumerate(ws) if n not in named}
 
 
 _LABEL_STEMS = _label_stems()

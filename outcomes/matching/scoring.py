@@ -35,7 +35,7 @@ class Weights:
     outcome: float = 0.20
     peer: float = 0.04
     peer_relevance: float = 0.20  # peers used this offering's tool on a problem like this
-    cms_mismatch: float = 0.35  # embedded in a system the owner does not use
+    cms_mismatch: float = 0.55  # embedded in a system the owner does not use
     cms_unknown: float = 0.60  # embedded, and the owner's system is not recorded
     cms_match: float = 0.05
     sector: float = 0.25  # per unit of another sector's vocabulary

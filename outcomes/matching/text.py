@@ -145,7 +145,7 @@ def _starting(w: str) -> _Start:
     return found
 
 
-def _concept_spans(ws: list[str]) -> list[tuple[Concept, int, int]]:
+def concept_spans(ws: list[str]) -> list[tuple[Concept, int, int]]:
     """(concept, start, length) for every concept named in a folded word list. The longest
     pattern wins at each position, and one concept counts once per position."""
     spans: list[tuple[Concept, int, int]] = []
@@ -170,12 +170,24 @@ def _concept_spans(ws: list[str]) -> list[tuple[Concept, int, int]]:
             ):
                 best[pattern.concept] = k
         spans.extend((concept, i, k) for concept, k in best.items())
-    return spans
+    return _in_context(spans) if any(k > 1 for _, _, k in spans) else spans
+
+
+def _in_context(spans: list[tuple[Concept, int, int]]) -> list[tuple[Concept, int, int]]:
+    """A phrase read inside a longer phrase means what the longer one means: "front door" inside
+    "digital front door" is a website's, not a council's contact and referral service. Single
+    words keep their own sense too ("visit" in "visit notes" is still about visits)."""
+    longer = [(i, i + k, c) for c, i, k in spans if k > 1]
+    return [
+        (c, i, k)
+        for c, i, k in spans
+        if k == 1 or not any(s <= i and i + k <= e and e - s > k and other is not c for s, e, other in longer)
+    ]
 
 
 def find_concepts(ws: list[str]) -> list[ConceptHit]:
     """Every thesaurus concept named in a folded word list, with the words that named it."""
-    return [ConceptHit(c, " ".join(ws[i : i + k])) for c, i, k in _concept_spans(ws)]
+    return [ConceptHit(c, " ".join(ws[i : i + k])) for c, i, k in concept_spans(ws)]
 
 
 @dataclass
@@ -205,7 +217,7 @@ def analyse(fields: list[tuple[str | None, float]], keep_surface: bool = False) 
         if keep_surface:
             for w, s in zip(ws, stems, strict=True):
                 out.surface.setdefault(s, w)
-        for concept, i, k in _concept_spans(ws):
+        for concept, i, k in concept_spans(ws):
             if concept.mentions:
                 out.mentions.add(concept.mentions)
                 continue
