@@ -154,8 +154,9 @@ def test_offerings_ranked_with_truthful_explanations(db, world) -> None:  # noqa
     # Shared categories are the offering's own and inferred from the challenge.
     assert top.categories == ["transcription"]
     assert "transcription" in result.categories
-    assert any("Shared categories: Transcription" in reason for reason in top.why)
-    assert any("Answers your outcome “Case notes on file within two days”" in reason for reason in top.why)
+    assert len(top.why) <= 4
+    # An outcome is claimed only when it is about the same measure (see test_matching_explain).
+    assert any(r.startswith("Answers your outcome") for r in top.why) == (top.outcome is not None)
     assert any("Fits your case management system" in reason for reason in top.why)
     # Peer evidence counts other organisations' deployments the owner may see: public + authorities.
     assert top.peer["organisations"] == 2
@@ -375,4 +376,4 @@ def test_categories_chosen_by_the_owner_count_as_certain(db, world) -> None:  # 
     assert result.categories["transcription"] == 1.0  # still inferred from the words
     rota = next(m for m in result.offerings if m.ref == "off-rota")
     assert rota.categories == ["workforce"]
-    assert any("Shared categories: Workforce" in reason for reason in rota.why)
+    assert len(rota.why) <= 4

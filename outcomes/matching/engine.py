@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sqlalchemy as sa
 from sqlmodel import Session, select
@@ -28,6 +28,7 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import Deployment, Tool
+from outcomes.matching.explain import SUPPLIER, explain
 from outcomes.matching.index import DocMeta, MatchIndex, index_for, norm_cms
 from outcomes.matching.query import Query, build_query, query_weights
 from outcomes.matching.scoring import (
@@ -41,6 +42,7 @@ from outcomes.matching.scoring import (
     focus_coverage,
     grant_set,
     idf_weights,
+    outcome_claim,
     outcome_match,
     peer_evidence,
     peer_prior,
@@ -67,7 +69,7 @@ class Match:
     categories: list[str] = field(default_factory=list)
     outcome: tuple[str, str, float] | None = None  # (challenge outcome, offering outcome, similarity)
     cms: str | None = None  # match | mismatch | unknown | None
-    cms_detail: str = ""
+    owner_system: str | None = None  # the challenge owner's case management system, as recorded
     sector: str | None = None
     peer: dict | None = None
     why: list[str] = field(default_factory=list)
@@ -158,7 +160,7 @@ def rank(
         m.resembles = resembles(fed.get(slot, 0.0), raw, meta.name, sources)
         m.categories = [c for c in meta.categories if c in query.categories]
         cat = max((query.categories[c] for c in m.categories), default=0.0)
-        out_sim, m.outcome = outcome_match(query, meta, corpus)
+        out_sim, _ = outcome_match(query, meta, corpus)
         m.cms, cms_mult = cms_fit(meta, owner_cms)
         m.sector, sector_mult = sector_penalty(query, meta)
         m.peer = peer_evidence(index, meta.tool_id, viewers, owner_id)
@@ -188,6 +190,7 @@ def rank(
         slot = corpus.slot_of[m.meta.id]
         m.terms = shared_terms(corpus, slot, qweights, query)
         m.bridges = bridges(query, m.meta)
+        m.outcome = outcome_claim(query, m.meta, corpus)
 
     # Peers' accounts of one tool tell one story: the best account lifts the others a little, and
     # a tool most peers used for this problem lifts all its accounts (pooled).
@@ -235,8 +238,6 @@ def match_challenge(
 ) -> MatchResult:
     """The offerings and peer deployments for a challenge, as a member of its owner sees them
     (and, for pages, as the current viewer may see them too), each with why it matched."""
-    from outcomes.matching.explain import explain
-
     started = time.perf_counter()
     index = index_for(session.get_bind())
     viewer, owner = owner_viewer(session, challenge)
@@ -246,8 +247,10 @@ def match_challenge(
     with index.lock:
         offerings, deployments = rank(index, query, challenge.owner_id, owner_cms, viewers, limit)
     _attach_records(session, offerings, deployments, viewers, challenge.owner_id)
+    system = owner.case_management_system if owner else None
     for m in offerings + deployments:
-        m.why = explain(m, owner)
+        m.owner_system = system
+        m.why = explain(m)
     elapsed = (time.perf_counter() - started) * 1000
     return MatchResult(challenge, offerings, deployments, query.categories, elapsed)
 
@@ -346,7 +349,8 @@ def challenges_for_offering(
         result = _cached_match(session, challenge, within)
         for m in result.offerings:
             if m.meta.id == offering.id:
-                found.append((challenge, m))
+                # The cached match is worded for the challenge's owner; the supplier reads its own.
+                found.append((challenge, replace(m, why=explain(m, SUPPLIER))))
                 break
     found.sort(key=lambda cm: (-cm[1].score, cm[0].ref))
     return found[:limit]

@@ -35,6 +35,7 @@ class Query:
     weights: dict[int, float]  # term id -> query weight, per corpus
     categories: dict[str, float]  # inferred category -> confidence in (0, 1]
     outcomes: list[tuple[str, dict[str, float]]]
+    measures: list[tuple[str, dict[str, float]]]  # (outcome, terms of the outcome and its measure)
     sectors: set[str]
     mentions: set[str] = field(default_factory=set)  # sectors the challenge names in passing
 
@@ -104,10 +105,12 @@ _LABEL_STEMS = _label_stems()
 
 def build_query(challenge: Challenge) -> Query:
     analysed = analyse(challenge_fields(challenge), keep_surface=True)
-    outcomes = []
+    outcomes, measures = [], []
     for o in challenge.outcomes or []:
         if isinstance(o, dict) and o.get("outcome"):
             outcomes.append((o["outcome"], dict(analyse([(o["outcome"], 1.0)]).terms)))
+            both = analyse([(o["outcome"], 1.0), (o.get("measure"), 1.0)]).terms
+            measures.append((o["outcome"], {t: v for t, v in both.items() if not t.startswith(CONCEPT_PREFIX)}))
     categories = infer_categories(analysed)
     # Categories the owner chose for the challenge are certain; inferred ones fill the gaps.
     for code in getattr(challenge, "categories", None) or []:
@@ -118,6 +121,7 @@ def build_query(challenge: Challenge) -> Query:
         weights={},
         categories=categories,
         outcomes=outcomes,
+        measures=measures,
         sectors=set(analysed.sectors),
         mentions=set(analysed.mentions) | set(analysed.sectors),
     )

@@ -253,13 +253,21 @@ def resembles(added: float, raw: float, name: str, sources: list[str]) -> list[s
     return [s for s in sources if s != name][:2]
 
 
+SPECIFIC_SHARE = 0.08  # a word in more than this share of records is too common to be a reason
+SPECIFIC_MIN = 5  # ...and in a small catalogue, in more than this many (document frequency says little there)
+
+
 def shared_terms(corpus: Corpus, slot: int, qweights: dict[int, float], query: Query, n: int = 8) -> list[str]:
+    """The challenge's words the record shares, best first: only words specific to a problem,
+    i.e. found in few records (document frequency), so common English and generic service words
+    ("support", "day", "less") never stand as a reason."""
     fwd = corpus.forward(slot)
     shared = []
+    common = max(SPECIFIC_MIN, int(corpus.live * SPECIFIC_SHARE))
     for tid, w in qweights.items():
         tf = fwd.get(tid)
         term = corpus.terms[tid]
-        if tf and not term.startswith(CONCEPT_PREFIX):
+        if tf and not term.startswith(CONCEPT_PREFIX) and corpus.df[tid] <= common and len(term) > 2:
             shared.append((w * corpus.idf(tid) * tf / (tf + K1), query.analysed.surface.get(term, term)))
     shared.sort(reverse=True)
     return [word for _, word in shared[:n]]
@@ -306,6 +314,32 @@ def outcome_match(query: Query, meta: DocMeta, corpus: Corpus) -> tuple[float, t
     return total / len(query.outcomes), best_overall
 
 
+OUTCOME_CLAIM = 0.6  # similarity of two outcomes' words above which they are about the same measure
+
+
+def outcome_claim(query: Query, meta: DocMeta, corpus: Corpus) -> tuple[str, str, float] | None:
+    """(challenge outcome, record outcome, similarity) when one of the record's stated outcomes is
+    about the same measure as one of the challenge's: the outcome and its measure together against
+    the record's outcome, idf-weighted cosine, sharing at least two specific words."""
+    if not query.measures or not meta.outcomes:
+        return None
+    weight = corpus.term_weight
+    common = max(SPECIFIC_MIN, int(corpus.live * SPECIFIC_SHARE))
+    best = None
+    for text, terms in query.measures:
+        norm_q = math.sqrt(sum(weight(t) ** 2 for t in terms)) or 1.0
+        for otext, oterms in meta.outcomes:
+            shared = set(terms) & set(oterms)
+            specific = [t for t in shared if (tid := corpus.term_id(t)) is not None and corpus.df[tid] <= common]
+            if len(shared) < 2 or not specific:
+                continue
+            norm_o = math.sqrt(sum(weight(t) ** 2 for t in oterms)) or 1.0
+            sim = sum(weight(t) ** 2 for t in shared) / (norm_q * norm_o)
+            if sim >= OUTCOME_CLAIM and (best is None or sim > best[2]):
+                best = (text, otext, sim)
+    return best
+
+
 def focus_coverage(query: Query, meta: DocMeta, corpus: Corpus) -> float:
     """Share of what a record is mainly for (its name and summary) that the challenge asks about:
     a sibling product that shares the supplier's words but not its purpose scores low."""
@@ -322,6 +356,9 @@ def focus_coverage(query: Query, meta: DocMeta, corpus: Corpus) -> float:
 
 def cms_fit(meta: DocMeta, owner_cms: str) -> tuple[str | None, float]:
     """(fit, multiplier): an embedded tool only works inside the systems it lists."""
+    if "case-management" in meta.categories:
+        # A case management system itself replaces the owner's; it does not run inside it.
+        return None, 1.0
     listed = meta.cms
     uses = bool(owner_cms) and any(owner_cms == c or owner_cms in c or c in owner_cms for c in listed)
     if meta.delivery == "embedded":
