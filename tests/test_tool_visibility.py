@@ -265,3 +265,31 @@ def test_a_bundle_tool_named_only_by_restricted_records_is_restricted(db: Sessio
     restricted = {t.ref: t.restricted for t in db.exec(select(Tool))}
     assert restricted == {"tool-hidden": True, "tool-shown": False, "tool-alone": False}
     assert not access.can_view_tool(access.ANONYMOUS, db.exec(select(Tool).where(Tool.ref == "tool-hidden")).one())
+
+
+def test_the_index_follows_verification_and_moves_and_matches_a_rebuild(app, db: Session) -> None:  # noqa: ANN001
+    from catalogue.search.cli import find_drift
+
+    pending = OrganisationFactory(ref="la-new", name="New Council", verification="pending")
+    away = OrganisationFactory(ref="la-away", name="Away Council")
+    tool = ToolFactory(ref="tool-zorblax", name=NAME, summary=f"Drafts {MARKER}", restricted=True)
+    other = ToolFactory(ref="tool-other", name="Other One", restricted=True)
+    deployment = DeploymentFactory(organisation_id=pending.id, tool_id=tool.id, visibility="authorities")
+    viewer = _viewer(db, UserFactory(organisation_id=away.id))
+    assert engine.search(viewer, MARKER, kinds=["tool"]).total == 0
+    # Verified: its authorities-only record, and so its tool, is seen by other authorities.
+    pending.verification = access.VERIFIED
+    db.add(pending)
+    db.commit()
+    assert engine.search(viewer, MARKER, kinds=["tool"]).total == 1
+    # The record moved to another tool: the first has no record left, the second gains one.
+    deployment.tool_id = other.id
+    db.add(deployment)
+    db.commit()
+    assert engine.search(viewer, MARKER, kinds=["tool"]).total == 0
+    assert other.id in engine.matching_ids(viewer, "other", "tool")
+    assert engine.search(access.ANONYMOUS, "other", kinds=["tool"]).total == 0
+    # What the change log applied is what a full rebuild would write.
+    engine.sync()
+    drift = find_drift(app.extensions["catalogue.engine"], app.config["SEARCH_INDEX_DIR"])
+    assert not any(drift.values()), drift
