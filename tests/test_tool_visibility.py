@@ -293,3 +293,31 @@ def test_the_index_follows_verification_and_moves_and_matches_a_rebuild(app, db:
     engine.sync()
     drift = find_drift(app.extensions["catalogue.engine"], app.config["SEARCH_INDEX_DIR"])
     assert not any(drift.values()), drift
+
+
+def test_the_migration_marks_tools_that_only_restricted_records_name(db: Session) -> None:
+    import importlib.util
+
+    import sqlalchemy as sa
+
+    from catalogue.config import PROJECT_ROOT
+
+    path = PROJECT_ROOT / "migrations" / "versions" / "20261203_9d4f2b7a1c36_tool_restricted.py"
+    spec = importlib.util.spec_from_file_location("tool_restricted_migration", path)
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    home = OrganisationFactory(ref="la-home", name="Home Council")
+    supplier = OrganisationFactory(ref="sup-x", name="Supplier X", kind="supplier")
+    hidden = ToolFactory(ref="tool-hidden")
+    shown = ToolFactory(ref="tool-shown")
+    sold = ToolFactory(ref="tool-sold", supplier_id=supplier.id)
+    ToolFactory(ref="tool-alone")  # named by no record: a catalogue entry, public
+    DeploymentFactory(organisation_id=home.id, tool_id=hidden.id, visibility="private")
+    DeploymentFactory(organisation_id=home.id, tool_id=shown.id, visibility="authorities")
+    DeploymentFactory(organisation_id=home.id, tool_id=shown.id, visibility="public")
+    DeploymentFactory(organisation_id=home.id, tool_id=sold.id, visibility="authorities")
+    db.exec(sa.text(migration.MARK_RESTRICTED))
+    db.commit()
+    db.expire_all()
+    marked = {t.ref for t in db.exec(select(Tool).where(Tool.restricted))}
+    assert marked == {"tool-hidden"}

@@ -18,19 +18,22 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
+# A tool no supplier sells that only restricted records name was entered inside them: it stays
+# with those records (the public ones, if any, keep it public anyway).
+MARK_RESTRICTED = (
+    "UPDATE tool SET restricted = true WHERE supplier_id IS NULL"
+    " AND (EXISTS (SELECT 1 FROM deployment d WHERE d.tool_id = tool.id AND d.visibility != 'public')"
+    " OR EXISTS (SELECT 1 FROM single_view s WHERE s.tool_id = tool.id AND s.visibility != 'public'))"
+    " AND NOT EXISTS (SELECT 1 FROM deployment d WHERE d.tool_id = tool.id AND d.visibility = 'public')"
+    " AND NOT EXISTS (SELECT 1 FROM single_view s WHERE s.tool_id = tool.id AND s.visibility = 'public')"
+)
+
+
 def upgrade() -> None:
     # Tools that exist already keep their public standing (the server default fills them in).
     with op.batch_alter_table("tool", schema=None) as batch_op:
         batch_op.add_column(sa.Column("restricted", sa.Boolean(), server_default=sa.false(), nullable=False))
-    # A tool no supplier sells that only restricted records name was entered inside them: it
-    # stays with those records (the public ones, if any, keep it public anyway).
-    op.execute(
-        "UPDATE tool SET restricted = true WHERE supplier_id IS NULL"
-        " AND (EXISTS (SELECT 1 FROM deployment d WHERE d.tool_id = tool.id AND d.visibility != 'public')"
-        " OR EXISTS (SELECT 1 FROM single_view s WHERE s.tool_id = tool.id AND s.visibility != 'public'))"
-        " AND NOT EXISTS (SELECT 1 FROM deployment d WHERE d.tool_id = tool.id AND d.visibility = 'public')"
-        " AND NOT EXISTS (SELECT 1 FROM single_view s WHERE s.tool_id = tool.id AND s.visibility = 'public')"
-    )
+    op.execute(MARK_RESTRICTED)
 
 
 def downgrade() -> None:
