@@ -189,14 +189,82 @@ def organisation_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[
 
 
 def can_view_tool(viewer: Viewer, tool: Any) -> bool:
-    """Tools are public catalogue entries, unless sold or built by an unverified organisation."""
-    return _sees_owner(viewer, getattr(tool, "supplier_id", None)) and _sees_owner(
-        viewer, getattr(tool, "developed_by_id", None)
+    """Tools are public catalogue entries, unless sold or built by an unverified organisation, or
+    first known through a private or authorities-only record (`tool.restricted`): such a tool is
+    seen only by those who may see one of its deployments or single views, and by the members of
+    the organisations named as its supplier or builder, until a public record (a public
+    deployment or single view, a verified supplier's published offering) makes it public."""
+    if not (
+        _sees_owner(viewer, getattr(tool, "supplier_id", None))
+        and _sees_owner(viewer, getattr(tool, "developed_by_id", None))
+    ):
+        return False
+    if viewer.site_admin or not getattr(tool, "restricted", False):
+        return True
+    org = viewer.member_org_id
+    if org is not None and org in (getattr(tool, "supplier_id", None), getattr(tool, "developed_by_id", None)):
+        return True
+    if getattr(tool, "id", None) is None:
+        return False
+    from catalogue.db import get_session
+
+    # The same clause the lists use, so a page and a list never disagree.
+    query = sa.select(_TOOL.c.id).where(_TOOL.c.id == tool.id, _tool_records_clause(viewer, _TOOL.c))
+    return get_session().execute(query).first() is not None
+
+
+# Alias: the name the tool-visibility rule goes by in the issue and its tests.
+can_see_tool = can_view_tool
+
+_TOOL = sa.table("tool", sa.column("id"), sa.column("supplier_id"), sa.column("developed_by_id"))
+_DEPLOYMENT = sa.table("deployment", sa.column("tool_id"), sa.column("visibility"), sa.column("organisation_id"))
+_SINGLE_VIEW = sa.table("single_view", sa.column("tool_id"), sa.column("visibility"), sa.column("organisation_id"))
+_OFFERING = sa.table("offering", sa.column("tool_id"), sa.column("status"), sa.column("supplier_id"))
+
+
+def _tool_records_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
+    """A restricted tool this viewer may see: one of its records is visible to the viewer (a
+    public one is visible to all), a verified supplier offers it, or the viewer's organisation is
+    named as its supplier or builder."""
+    parts: list[sa.ColumnElement[bool]] = []
+    for table in (_DEPLOYMENT, _SINGLE_VIEW):
+        record = table.alias()
+        parts.append(sa.exists().where(record.c.tool_id == model.id, visible_clause(viewer, record.c)))
+    offering = _OFFERING.alias()
+    parts.append(
+        sa.exists().where(
+            offering.c.tool_id == model.id,
+            offering.c.status == "published",
+            _owner_clause(ANONYMOUS, offering.c.supplier_id),
+        )
     )
+    if viewer.member_org_id is not None:
+        parts += [model.supplier_id == viewer.member_org_id, model.developed_by_id == viewer.member_org_id]
+    return sa.or_(*parts)
 
 
 def tool_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
-    return _owner_clause(viewer, model.supplier_id, model.developed_by_id)
+    """`can_view_tool` as a query filter: lists, counts, exports, the API and pickers."""
+    clause = _owner_clause(viewer, model.supplier_id, model.developed_by_id)
+    if viewer.site_admin:
+        return clause
+    return sa.and_(clause, sa.or_(sa.not_(model.restricted), _tool_records_clause(viewer, model)))
+
+
+def tool_index_visibility(
+    tool: Any, records: list[tuple[str, int]], offered: bool, unverified: frozenset[int] | set[int]
+) -> tuple[str, tuple[int, ...]]:
+    """Where a restricted tool stands in the search index: (visibility, owner ids), a document
+    being visible to grant (level, org) when level matches and org is None or among the owners.
+    `records` are (visibility, owner) of its deployments and single views; `offered` says a
+    verified supplier publishes an offering of it."""
+    named = {o for o in (tool.supplier_id, tool.developed_by_id) if o is not None}
+    # A record of an unverified organisation is seen by its own members only.
+    records = [("private", org) if org in unverified else (vis, org) for vis, org in records]
+    if offered or any(vis == "public" for vis, _ in records):
+        return "public", ()
+    owners = tuple(sorted(named | {org for _, org in records}))
+    return ("authorities" if any(vis == "authorities" for vis, _ in records) else "private"), owners
 
 
 # --- records with a visibility (deployments, single views) ------------------------------------
@@ -417,16 +485,25 @@ def audit_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
 
 
 def index_visibility(
-    kind: str, record: Any, unverified: frozenset[int] | set[int] = frozenset()
-) -> tuple[str, int | None]:
+    kind: str,
+    record: Any,
+    unverified: frozenset[int] | set[int] = frozenset(),
+    tool_records: list[tuple[str, int]] | None = None,
+    offered: bool = False,
+) -> tuple[str, int | None | tuple[int, ...]]:
     """(visibility, owner organisation id) to store with a record in the search index, so that
     `visibility_grants(viewer)` filters hits and facet counts exactly as `can_view*` does.
     Drafts (offerings, challenges) are stored as private to their owner, and so is every record
     of an organisation in `unverified` (the ids of unverified organisations among its owners):
-    verifying the organisation re-indexes them (search.documents.dependents)."""
+    verifying the organisation re-indexes them (search.documents.dependents). A restricted tool
+    stands with its records (`tool_records`, `offered`: see `tool_index_visibility`)."""
     if kind == "tool":
         owners = [o for o in (record.supplier_id, record.developed_by_id) if o is not None and o in unverified]
-        return ("private", owners[0]) if owners else ("public", None)
+        if owners:
+            return "private", owners[0]
+        if getattr(record, "restricted", False):
+            return tool_index_visibility(record, tool_records or [], offered, unverified)
+        return "public", None
     owner = {"offering": "supplier_id", "challenge": "owner_id"}.get(kind, "organisation_id")
     if getattr(record, owner, None) in unverified:
         return "private", getattr(record, owner)

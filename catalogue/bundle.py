@@ -595,6 +595,7 @@ def import_bundle(session: Session, bundle: Any, demo: bool = False) -> ImportRe
     Raises BundleError, having written nothing, when any record is wrong."""
     plan = validate_bundle(session, bundle)
     result = ImportResult()
+    new_tools = _restricted_new_tools(session, plan)
     ids: dict[str, dict[str, int]] = defaultdict(dict)
     ids["organisations"] = _write_organisations(session, plan.organisations, demo, result)
     member_refs = {m for o in plan.organisations for m in o.get("members", [])} - set(ids["organisations"])
@@ -605,8 +606,24 @@ def import_bundle(session: Session, bundle: Any, demo: bool = False) -> ImportRe
         if not items:
             continue
         ids[section.name].update(_write_section(session, section, items, ids, demo, result))
+    if new_tools:
+        for tool in session.exec(select(Tool).where(Tool.ref.in_(sorted(new_tools)))):
+            tool.restricted = True
     session.flush()
     return result
+
+
+def _restricted_new_tools(session: Session, plan: _Plan) -> set[str]:
+    """Tools this bundle creates that only its private or authorities-only records name: like a
+    tool entered in the deployment form, each stays with those records (access.can_view_tool)."""
+    tool_refs = {d["ref"] for d in plan.records.get("tools", [])}
+    new = tool_refs - _known_refs(session, Tool, tool_refs)
+    named: dict[str, set[str]] = defaultdict(set)
+    for name in ("deployments", "single_views"):
+        for data in plan.records.get(name, []):
+            if data.get("tool") in new:
+                named[data["tool"]].add(data.get("visibility") or "authorities")
+    return {ref for ref, levels in named.items() if "public" not in levels}
 
 
 # --- export -------------------------------------------------------------------------------------

@@ -882,10 +882,11 @@ class _Plan:
         if ref in self.taken_tool_refs:
             ref = _stable_ref(mention.name, key[:20], "tool")
         self.taken_tool_refs.add(ref)
+        # No summary from the answer: a tool is a catalogue entry that may become public, and the
+        # answer (a dropped pilot's story, say) stays in the deployment, with its visibility.
         data: dict[str, Any] = {
             "ref": ref,
             "name": mention.name,
-            "summary": _short(mention.text),
             "categories": categories_for(f"{mention.name} {mention.text}"),
         }
         ai = uses_ai(mention.text)

@@ -228,9 +228,11 @@ def browse_offerings(session: Session, viewer: Viewer, f: Filters) -> Page:
 
 def tool_choices(session: Session, supplier_id: int | None) -> dict[str, str]:
     """Catalogue tools this supplier's offerings may sell (access.can_sell_tool): ref -> name."""
-    tools = session.exec(
-        select(Tool).where(sa.or_(Tool.supplier_id.is_(None), Tool.supplier_id == supplier_id)).order_by(Tool.name)
-    )
+    query = select(Tool).where(sa.or_(Tool.supplier_id.is_(None), Tool.supplier_id == supplier_id))
+    if supplier_id is not None:
+        # Only tools the supplier may see: publishing an offering of a tool makes it public.
+        query = query.where(access.tool_visible_clause(access.viewer_as_member_of(supplier_id, "supplier"), Tool))
+    tools = session.exec(query.order_by(Tool.name))
     return {t.ref: t.name for t in tools if access.can_sell_tool(supplier_id, t)}
 
 
@@ -239,7 +241,8 @@ def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) 
     tool_ref = data.get("tool")
     if tool_ref:
         tool = session.exec(select(Tool).where(Tool.ref == tool_ref)).first()
-        if tool is None:
+        seller = access.viewer_as_member_of(offering.supplier_id, "supplier")
+        if tool is None or not access.can_view_tool(seller, tool):
             raise RuleBroken("Choose a tool from the list, or leave it blank", "tool")
         if not access.can_sell_tool(offering.supplier_id, tool):
             raise RuleBroken("Choose a tool your organisation sells, or one no supplier has claimed", "tool")

@@ -159,7 +159,7 @@ def _coded_rows(
 
 
 def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    """Tools are public catalogue entries. With a region filter, the tools that region's
+    """The tools the viewer may see (access.tool_visible_clause). With a region filter, the tools that region's
     organisations use, counting only the deployments the viewer may see."""
     counts: Counter = Counter()
     if filters.region:
@@ -168,7 +168,8 @@ def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters)
         }
         category_lists = list(tools.values())
     else:
-        category_lists = [tuple(c or ()) for c in session.exec(select(Tool.categories))]
+        query = select(Tool.categories).where(access.tool_visible_clause(viewer, Tool))
+        category_lists = [tuple(c or ()) for c in session.exec(query)]
         if filters.category:
             category_lists = [c for c in category_lists if filters.category in c]
     for cats in category_lists:

@@ -29,10 +29,13 @@ class Tool(SQLModel, table=True):
     case_management_systems: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     is_demo: bool = Field(default=False)
+    # First known through a private or authorities-only record: seen only by those who see one of
+    # its records until a public record makes it public (catalogue.access.can_view_tool).
+    restricted: bool = Field(default=False, sa_column_kwargs={"server_default": sa.false()})
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
-    # Tools are catalogue entries, public to all; who may edit them is in catalogue.access.
+    # Tools are catalogue entries; who may see and edit them is in catalogue.access.
     visibility: ClassVar[str] = "public"
 
 

@@ -574,7 +574,7 @@ def save_single_view(
     errors.update(personal_data_problems(form, SINGLE_VIEW_TEXT_FIELDS))
     tool_id = None
     if not errors and data.get("tool"):
-        tool_id = session.exec(select(Tool.id).where(Tool.ref == data["tool"])).first()
+        tool_id = visible_tool_id(session, viewer, data["tool"])
         if tool_id is None:
             errors["tool"] = "Choose a tool from the list"
     if errors:
@@ -644,8 +644,16 @@ def next_step(draft: Mapping[str, Any], step: str) -> str:
     return names[index + 1] if index + 1 < len(names) else "check"
 
 
-def tool_choices(session: Session) -> list[Tool]:
-    return list(session.exec(select(Tool).order_by(Tool.name)))
+def tool_choices(session: Session, viewer: Viewer) -> list[Tool]:
+    """The tools this viewer may pick: those the policy lets them see."""
+    return list(session.exec(select(Tool).where(access.tool_visible_clause(viewer, Tool)).order_by(Tool.name)))
+
+
+def visible_tool_id(session: Session, viewer: Viewer, ref: str) -> int | None:
+    """The id of the tool with this ref, if the viewer may see it (a ref typed or crafted into a
+    form is checked against the same rule as the pick list)."""
+    query = select(Tool.id).where(Tool.ref == ref, access.tool_visible_clause(viewer, Tool))
+    return session.exec(query).first()
 
 
 def supplier_choices(session: Session) -> list[Organisation]:
@@ -658,7 +666,7 @@ def supplier_choices(session: Session) -> list[Organisation]:
     )
 
 
-def _tool_step(session: Session, draft: dict[str, Any], form: Mapping[str, Any]) -> dict[str, str]:
+def _tool_step(session: Session, viewer: Viewer, draft: dict[str, Any], form: Mapping[str, Any]) -> dict[str, str]:
     choice = form.get("tool_choice")
     if choice not in ("existing", "new"):
         return {"tool_choice": "Choose whether the tool is already listed or is a new one"}
@@ -669,7 +677,7 @@ def _tool_step(session: Session, draft: dict[str, Any], form: Mapping[str, Any])
         draft.pop("new_tool", None)
         if not ref:
             return {"tool": "Choose the tool"}
-        if session.exec(select(Tool.id).where(Tool.ref == ref)).first() is None:
+        if visible_tool_id(session, viewer, ref) is None:
             return {"tool": "Choose a tool from the list"}
         return {}
     new_tool = {name: form.get(f"new_tool-{name}") for name in NEW_TOOL_FIELDS}
@@ -677,14 +685,15 @@ def _tool_step(session: Session, draft: dict[str, Any], form: Mapping[str, Any])
     new_tool["case_management_systems"] = _lines(form.get("new_tool-case_management_systems"))
     draft["new_tool"] = new_tool
     draft.pop("tool", None)
-    return validate_new_tool(session, new_tool)
+    return validate_new_tool(session, viewer, new_tool)
 
 
 def check_tool_answers(
-    session: Session, answers: Mapping[str, Any], tool: Tool | None = None
+    session: Session, viewer: Viewer, answers: Mapping[str, Any], tool: Tool | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """A tool's answers (new in the deployment form, or `tool` being edited) through the shared
-    ToolSchema: (clean data, {}) or (answers, errors keyed by field)."""
+    ToolSchema: (clean data, {}) or (answers, errors keyed by field). A name is compared only with
+    the tools the viewer may see: saying another is taken would tell of a restricted one."""
     from catalogue.forms import load_form
 
     data, errors = load_form(
@@ -699,7 +708,9 @@ def check_tool_answers(
             errors["supplier"] = "Choose the supplier from the list"
     if not errors and answers.get("name"):
         name = str(answers["name"]).strip()
-        query = select(Tool.id).where(sa.func.lower(Tool.name) == name.lower())
+        query = select(Tool.id).where(
+            sa.func.lower(Tool.name) == name.lower(), access.tool_visible_clause(viewer, Tool)
+        )
         if tool is not None:
             query = query.where(Tool.id != tool.id)
         if session.exec(query).first() is not None:
@@ -718,8 +729,8 @@ def _lines(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, list) else split_lines(value)
 
 
-def validate_new_tool(session: Session, new_tool: Mapping[str, Any]) -> dict[str, str]:
-    _, errors = check_tool_answers(session, new_tool)
+def validate_new_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) -> dict[str, str]:
+    _, errors = check_tool_answers(session, viewer, new_tool)
     return {f"new_tool-{k}": v for k, v in errors.items()}
 
 
@@ -732,10 +743,12 @@ def _schema_data(draft: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def apply_step(session: Session, draft: dict[str, Any], step: str, form: Mapping[str, Any]) -> dict[str, str]:
+def apply_step(
+    session: Session, viewer: Viewer, draft: dict[str, Any], step: str, form: Mapping[str, Any]
+) -> dict[str, str]:
     """Merge one question page's answers into the draft and check them; field errors or {}."""
     if step == "tool":
-        return _tool_step(session, draft, form)
+        return _tool_step(session, viewer, draft, form)
     fields = STEP_FIELDS[step]
     for name in fields:
         if name == "resources":
@@ -802,14 +815,14 @@ def _number_text(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else str(value)
 
 
-def check_draft(session: Session, draft: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def check_draft(session: Session, viewer: Viewer, draft: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """Validate the whole draft: (clean data, {}) or ({}, errors keyed by field)."""
     from catalogue.forms import load_form
 
     errors: dict[str, str] = {}
     if draft.get("tool_choice") == "new":
-        errors.update(validate_new_tool(session, draft.get("new_tool") or {}))
-    elif not draft.get("tool") or session.exec(select(Tool.id).where(Tool.ref == draft["tool"])).first() is None:
+        errors.update(validate_new_tool(session, viewer, draft.get("new_tool") or {}))
+    elif not draft.get("tool") or visible_tool_id(session, viewer, draft["tool"]) is None:
         errors["tool"] = "Choose the tool"
     data, schema_errors = load_form(DeploymentSchema(exclude=("ref", "organisation")), _schema_data(draft))
     errors.update(schema_errors)
@@ -829,11 +842,12 @@ def save_deployment(
         deployment = get_visible_deployment(session, viewer, ref)
         if not access.can_change(viewer, deployment):
             raise Forbidden(ref)
-    data, errors = check_draft(session, draft)
+    data, errors = check_draft(session, viewer, draft)
     if errors:
         return None, errors
     if draft.get("tool_choice") == "new":
-        tool = _create_tool(session, viewer, draft["new_tool"])
+        # Entered inside a private or authorities-only record, it stays with that record.
+        tool = _create_tool(session, viewer, draft["new_tool"], restricted=data.get("visibility") != "public")
     else:
         tool = session.exec(select(Tool).where(Tool.ref == data["tool"])).one()
     values: dict[str, Any] = {
@@ -943,10 +957,11 @@ def _tool_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) -> Tool:
-    data, _ = check_tool_answers(session, new_tool)
+def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any], restricted: bool) -> Tool:
+    data, _ = check_tool_answers(session, viewer, new_tool)
     tool = Tool(
         ref=new_ref(session, Tool, "tool", data["name"]),
+        restricted=restricted,
         developed_by_id=viewer.member_org_id if new_tool.get("built_here") == "yes" else None,
         created_by_id=viewer.user_id,
         **_tool_values(session, data),
@@ -963,7 +978,7 @@ def get_editable_tool(session: Session, viewer: Viewer, ref: str) -> Tool:
     """Tools are public; NotFound when there is no such tool, Forbidden when the policy
     (access.can_change_tool) does not let the viewer change it."""
     tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
-    if tool is None:
+    if tool is None or not access.can_view_tool(viewer, tool):
         raise NotFound(ref)
     if not access.can_change_tool(viewer, tool):
         raise Forbidden(ref)
@@ -992,7 +1007,7 @@ def save_tool(
     tool = get_editable_tool(session, viewer, ref)
     answers = {k: form.get(k) for k in TOOL_FORM_FIELDS}
     answers["case_management_systems"] = _lines(form.get("case_management_systems"))
-    data, errors = check_tool_answers(session, answers, tool)
+    data, errors = check_tool_answers(session, viewer, answers, tool)
     if errors:
         return None, errors
     values = _tool_values(session, data)

@@ -224,6 +224,7 @@ def _render_step(
     step: str, draft: dict[str, Any], errors: dict[str, str], ref: str | None, typed: dict[str, Any] | None = None
 ) -> str:
     session = get_session()
+    viewer = current_viewer()
     data = _form_data(draft)
     if typed:
         data.update(typed)
@@ -239,7 +240,7 @@ def _render_step(
         names = services.steps_for(draft)
         tool = None
         if draft.get("tool_choice") == "existing" and draft.get("tool"):
-            tool = next((t for t in services.tool_choices(session) if t.ref == draft["tool"]), None)
+            tool = next((t for t in services.tool_choices(session, viewer) if t.ref == draft["tool"]), None)
         new_tool = draft.get("new_tool") or {}
         supplier = None
         if draft.get("tool_choice") == "new" and new_tool.get("supplier"):
@@ -259,7 +260,7 @@ def _render_step(
         title=services.STEP_TITLES[step],
         position=position,
         total=len(names),
-        tools=services.tool_choices(session) if step == "tool" else [],
+        tools=services.tool_choices(session, viewer) if step == "tool" else [],
         suppliers=services.supplier_choices(session) if step == "tool" else [],
         resource_fields=RESOURCE_FIELDS,
     )
@@ -297,7 +298,7 @@ def _handle_step(step: str, ref: str | None) -> Any:
     form.pop("draft", None)
     form.pop("goto", None)
     form["new_tool-categories"] = form.get("new_tool-categories", [])
-    errors = services.apply_step(session, draft, step, form)
+    errors = services.apply_step(session, viewer, draft, step, form)
     if errors:
         return _read_only(session, _render_step(step, draft, errors, ref, typed=form))
     following = services.next_step(draft, step)
@@ -456,7 +457,7 @@ def _single_view_form(ref: str | None) -> Any:
         title="Edit your single view of the child" if ref else "Record your single view of the child",
         data=data,
         errors=errors,
-        tools=services.tool_choices(session),
+        tools=services.tool_choices(session, viewer),
         ref=ref,
     )
     return _read_only(session, page)

@@ -237,8 +237,44 @@ def content_hash(doc: dict) -> str:
     return hashlib.blake2b(payload.encode(), digest_size=12).hexdigest()
 
 
-def _finish(kind: str, row: Any, doc: dict, unverified: set[int]) -> dict:
-    visibility, owner = index_visibility(kind, row, unverified)
+def _tool_standing(conn: Connection, tool_ids: list[int] | None) -> dict[int, tuple[list[tuple[str, int]], bool]]:
+    """For restricted tools (all, or those among `tool_ids`): the (visibility, owner) of their
+    deployments and single views, a record of an unverified owner counting as private to it,
+    and whether a verified supplier publishes an offering of it (access.tool_index_visibility)."""
+    t, orgs = tables(), _org_table()
+    tool = t["tool"]
+    restricted = sa.select(tool.c.id).where(tool.c.restricted)
+    if tool_ids is not None:
+        restricted = restricted.where(tool.c.id.in_(tool_ids))
+    ids = set(conn.execute(restricted).scalars())
+    if not ids:
+        return {}
+    found: dict[int, tuple[list[tuple[str, int]], bool]] = {i: ([], False) for i in ids}
+    for kind in ("deployment", "single_view"):
+        table = t[kind]
+        query = (
+            sa.select(table.c.tool_id, table.c.visibility, table.c.organisation_id, orgs.c.verification)
+            .join(orgs, orgs.c.id == table.c.organisation_id)
+            .where(table.c.tool_id.in_(restricted))
+        )
+        for tool_id, visibility, org_id, verification in conn.execute(query):
+            found[tool_id][0].append((visibility if verification == VERIFIED else "private", org_id))
+    offering = t["offering"]
+    offered = (
+        sa.select(offering.c.tool_id)
+        .join(orgs, orgs.c.id == offering.c.supplier_id)
+        .where(offering.c.tool_id.in_(restricted), offering.c.status == "published", orgs.c.verification == VERIFIED)
+    )
+    for tool_id in set(conn.execute(offered).scalars()):
+        found[tool_id] = (found[tool_id][0], True)
+    return found
+
+
+def _finish(kind: str, row: Any, doc: dict, unverified: set[int], standing: dict | None = None) -> dict:
+    records, offered = (standing or {}).get(row.id, ([], False))
+    visibility, owner = index_visibility(kind, row, unverified, records, offered)
+    if isinstance(owner, tuple):
+        owner = " ".join(str(o) for o in owner) or None
     doc.update(
         uid=f"{kind}:{row.id}",
         kind=kind,
@@ -283,17 +319,19 @@ def build_documents(
         query = sa.select(table).order_by(table.c.id)
         if parts > 1:
             query = query.where(table.c.id % parts == part)
+        standing = _tool_standing(conn, None) if kind == "tool" else None
         result = conn.execution_options(yield_per=BATCH).execute(query)
         for row in result:
-            yield _finish(kind, row, builder(row, lookups), unverified)
+            yield _finish(kind, row, builder(row, lookups), unverified, standing)
         return
     for chunk in _chunks(sorted(set(ids)), 500):
         rows = list(conn.execute(sa.select(table).where(table.c.id.in_(chunk))))
         tool_ids = {r.tool_id for r in rows if getattr(r, "tool_id", None)} if kind != "tool" else set()
         lookups = _Lookups(conn, _org_ids(kind, rows), tool_ids)
         unverified = lookups.unverified()
+        standing = _tool_standing(conn, chunk) if kind == "tool" else None
         for row in rows:
-            yield _finish(kind, row, builder(row, lookups), unverified)
+            yield _finish(kind, row, builder(row, lookups), unverified, standing)
 
 
 def all_documents(conn: Connection, part: int = 0, parts: int = 1) -> Iterator[dict]:
@@ -309,9 +347,13 @@ def count_records(conn: Connection) -> int:
 
 
 def dependents(session: Any, obj: Any) -> list[tuple[str, list[int]]]:
-    """Registered with catalogue.changes: records whose documents include obj's text. Runs in
-    after_flush, so it reads through the session's connection with Core selects."""
+    """Registered with catalogue.changes: records whose documents include obj's text, and the
+    restricted tools whose standing a record's change moves (a deployment made public, moved
+    to another tool, verified...). Runs in after_flush, so it reads through the session's
+    connection with Core selects."""
     name = getattr(obj, "__tablename__", None)
+    if name in ("deployment", "single_view", "offering"):
+        return _tools_of_record(session, obj)
     if name not in ("organisation", "tool") or obj.id is None:
         return []
     t = tables()
@@ -333,4 +375,33 @@ def dependents(session: Any, obj: Any) -> list[tuple[str, list[int]]]:
         ids = list(conn.execute(sa.select(column.table.c.id).where(column == obj.id)).scalars())
         if ids:
             found.append((kind, ids))
+    if name == "organisation":
+        # Its records' standing changes with its verification, and so does their tools'.
+        tool = t["tool"]
+        ids = set()
+        for kind, owner in (
+            ("deployment", "organisation_id"),
+            ("single_view", "organisation_id"),
+            ("offering", "supplier_id"),
+        ):
+            table = t[kind]
+            ids.update(conn.execute(sa.select(table.c.tool_id).where(table.c[owner] == obj.id)).scalars())
+        ids.discard(None)
+        if ids:
+            query = sa.select(tool.c.id).where(tool.c.id.in_(sorted(ids)), tool.c.restricted)
+            restricted = list(conn.execute(query).scalars())
+            if restricted:
+                found.append(("tool", restricted))
     return found
+
+
+def _tools_of_record(session: Any, obj: Any) -> list[tuple[str, list[int]]]:
+    """The restricted tools a deployment, single view or offering names, before and after."""
+    history = sa.inspect(obj).attrs.tool_id.history
+    ids = {i for i in (obj.tool_id, *history.deleted) if i is not None}
+    if not ids:
+        return []
+    tool = tables()["tool"]
+    query = sa.select(tool.c.id).where(tool.c.id.in_(sorted(ids)), tool.c.restricted)
+    restricted = list(session.connection().execute(query).scalars())
+    return [("tool", restricted)] if restricted else []

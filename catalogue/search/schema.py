@@ -127,7 +127,8 @@ def build_schema() -> fields.Schema:
         body=_text(1.0, stored=True, phrase=True),
         related=_text(0.7, stored=False, phrase=False),
         visibility=fields.ID(),
-        owner=fields.ID(),
+        # Space-separated: a restricted tool is seen through the records of several organisations.
+        owner=fields.KEYWORD(lowercase=False, commas=False, scorable=False),
         updated=fields.COLUMN(columns.NumericColumn("q")),
         # A hash of everything the document says, so `flask search check` can spot drift.
         chash=fields.STORED(),
