@@ -211,3 +211,59 @@ def test_check_text_fields_checks_every_text_value_and_skips_the_rest() -> None:
         "closes": date(2015, 3, 12),
     }
     assert set(check_text_fields(data, skip=("offering",))) == {"approach", "answers"}
+
+
+# --- the texts issue 13 found published or wrongly blocked ---------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a question about Mia Jones, aged 4, who is on a child protection plan after her stepfather hit her",
+        "Mia is 4 and lives at 14 Acacia Road; her mum's email is kelly.jones@example.com",
+        "jayden smith dob 14/02/2016",
+        "Jayden Smith, date of birth 2016-02-14",
+        "Jayden Smith (born 2016)",
+        "Jayden Smith, aged 9, lives with foster carers in Leeds",
+        "Email from kelly.brown@gmail.com about her son",
+        "Mia, 4 … Leo (6)",
+        "address for letters is flat 2, Orchard Court, Mill Lane",
+    ],
+)
+def test_what_issue_13_found_published_is_caught(text: str) -> None:
+    assert find_personal_data(text)
+
+
+def test_a_launch_date_beside_a_product_name_passes() -> None:
+    assert find_personal_data("Quillstone Notes launched on 01/04/2024 in Northmoor.") == []
+
+
+def test_only_nhs_numbers_and_named_dates_of_birth_cannot_be_overridden() -> None:
+    never = find_personal_data("Jayden Smith dob 14/02/2016, NHS 943 476 5919")
+    assert [f.overridable for f in never] == [False, False]
+    assert all(f.overridable for f in find_personal_data("Mia, 4, lives at 14 Acacia Road"))
+
+
+def test_a_confirmation_clears_overridable_findings_only() -> None:
+    overridable = {"text": "Mia, 4, lives at 14 Acacia Road"}
+    assert check_fields(overridable, ["text"]) and not check_fields(overridable, ["text"], confirmed=True)
+    never = {"text": "Jayden Smith dob 14/02/2016"}
+    assert "can never be published" in check_fields(never, ["text"], confirmed=True)["text"]
+
+
+def test_scan_command_prints_one_json_object_per_line(tmp_path) -> None:  # noqa: ANN001
+    import json
+
+    from catalogue import create_app
+
+    source = tmp_path / "texts.txt"
+    source.write_text("Mia, 4, lives at 14 Acacia Road\nQuillstone Notes launched on 01/04/2024.\n", encoding="utf-8")
+    app = create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})
+    result = app.test_cli_runner().invoke(args=["personal-data", "scan", str(source), "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.output.splitlines()]
+    assert [(r["line"], r["personal"]) for r in rows] == [(1, True), (2, False)]
+    assert {f["kind"] for f in rows[0]["findings"]} == {"name-and-age", "address"}
+    assert all("Acacia" not in f["excerpt"] for f in rows[0]["findings"])
+    listing = app.test_cli_runner().invoke(args=["personal-data", "scan", str(source)])
+    assert "line 1: possible personal data" in listing.output and "line 2: nothing found" in listing.output

@@ -126,7 +126,8 @@ def _person_names(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, bool]
 _AGE_AFTER = re.compile(
     _NAME_PAIR + r"(?:\s*,\s*(?:who\s+is\s+|aged\s+|age\s+|a\s+)?|\s*\(\s*(?:aged?\s+)?|\s+(?:who\s+is|is(?:\s+now)?"
     r"|aged|age|turned|turns)\s+)(\d{1,2})(?:\s*(?:yrs?|years?(?: old)?|months?(?: old)?|-year-old|[- ]year[- ]old))?"
-    r"(?=\s*\)|\s*[,.;:!?]|\s+(?:and|who|is|was|has|had|lives|from|with|in|at|but|so|still|now|when)\b|\s*$)"
+    r"(?!\s*(?:%|\d|[-–/]\s*\d|\.\d|(?:percent|per|of|out|x|times|hours?|mins?|minutes|days|weeks|pm|am|teams?"
+    r"|sessions?|people|children|cases|staff|schools|families|visits|referrals|points|pages|items|sites|areas)\b))"
 )
 _AGE_BEFORE = re.compile(r"\b(\d{1,2})[- ]years?[- ]old\s+(?:[a-z]+\s+)?" + r"([A-Z][a-zA-Z'’\-]+)")
 
