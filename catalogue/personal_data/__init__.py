@@ -114,13 +114,16 @@ class Review:
         """True when every finding may be published once the writer confirms."""
         return all(f.overridable for found in self.findings.values() for f in found)
 
-    def messages(self) -> dict[str, str]:
-        """{field: message} suited to a GOV.UK error summary: what was found, masked, and why."""
+    def messages(self, can_confirm: bool = True) -> dict[str, str]:
+        """{field: message} suited to a GOV.UK error summary: what was found, masked, and why;
+        `can_confirm` where the writer may say it is not about a real person (not importers)."""
         problems = {}
         for field, found in self.findings.items():
             first = found[0]
             more = f" (and {len(found) - 1} more)" if len(found) > 1 else ""
-            if all(f.overridable for f in found):
+            if not can_confirm:
+                advice = "Do not include information that could identify a child or family"
+            elif all(f.overridable for f in found):
                 advice = (
                     "Do not include information that could identify a child or family. If this is not "
                     "about a real person, say so below"
@@ -144,21 +147,25 @@ def review_fields(data: Mapping[str, Any], fields: Iterable[str]) -> Review:
     return Review(found)
 
 
-def check_fields(data: Mapping[str, Any], fields: Iterable[str], confirmed: bool = False) -> dict[str, str]:
+def check_fields(
+    data: Mapping[str, Any], fields: Iterable[str], confirmed: bool = False, can_confirm: bool = True
+) -> dict[str, str]:
     """{field: message} for each named field whose text holds possible personal data. With
     `confirmed` (the writer said it is not about a real person) only what can never be
     overridden is left; the caller records the override with `record_override`."""
     review = review_fields(data, fields)
-    if confirmed and review.overridable:
+    if confirmed and can_confirm and review.overridable:
         return {}
-    return review.messages()
+    return review.messages(can_confirm)
 
 
-def check_text_fields(data: Mapping[str, Any], skip: Iterable[str] = (), confirmed: bool = False) -> dict[str, str]:
+def check_text_fields(
+    data: Mapping[str, Any], skip: Iterable[str] = (), confirmed: bool = False, can_confirm: bool = True
+) -> dict[str, str]:
     """`check_fields` over every free-text value of a validated form or API body (strings, and
     lists or mappings of them; numbers, dates and the `skip` names, such as references chosen
     from a list, are left alone). The one call each form and its API twin share, so they agree."""
-    return check_fields(data, text_fields(data, skip), confirmed)
+    return check_fields(data, text_fields(data, skip), confirmed, can_confirm)
 
 
 def text_fields(data: Mapping[str, Any], skip: Iterable[str] = ()) -> list[str]:

@@ -84,14 +84,16 @@ _FAMILY = re.compile(
 
 def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
     lo = 0
-    for m in _SENTENCE_END.finditer(text, 0, start):
-        lo = m.end()
+    for m in _SENTENCE_END.finditer(text, 0, min(len(text), start + 3)):
+        if m.end() <= start:
+            lo = m.end()
     m = _SENTENCE_END.search(text, end)
     return lo, (m.start() if m else len(text))
 
 
 def _name_word(word: str | None) -> bool:
-    return bool(word) and is_given_name(word)  # type: ignore[arg-type]
+    """A given name, not an acronym that happens to spell one ("UK", "AL")."""
+    return bool(word) and not (len(word) > 1 and word.isupper()) and is_given_name(word)  # type: ignore[arg-type]
 
 
 def _is_staff(text: str, start: int, end: int) -> bool:
