@@ -267,3 +267,20 @@ def test_scan_command_prints_one_json_object_per_line(tmp_path) -> None:  # noqa
     assert all("Acacia" not in f["excerpt"] for f in rows[0]["findings"])
     listing = app.test_cli_runner().invoke(args=["personal-data", "scan", str(source)])
     assert "line 1: possible personal data" in listing.output and "line 2: nothing found" in listing.output
+
+
+def test_an_override_is_written_to_the_audit_trail_masked(db) -> None:  # noqa: ANN001
+    from sqlmodel import select
+
+    from catalogue.changes import AuditEvent
+    from catalogue.personal_data import record_override, review_fields
+
+    review = review_fields({"approach": "Example: Mia, 4, lives at 14 Acacia Road"}, ["approach"])
+    assert review.overridable
+    record_override(db, review, "challenge_response", "resp-1")
+    db.flush()
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "override")).one()
+    assert event.record_ref == "resp-1"
+    kinds = [f["kind"] for f in event.changes["personal_data_not_real_person"]["approach"]]
+    assert kinds == ["name-and-age", "address"]
+    assert "Acacia" not in str(event.changes)
