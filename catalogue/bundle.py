@@ -36,12 +36,14 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.db import get_session, utcnow, writing
+from catalogue.personal_data import check_text_fields
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
     DeploymentSchema,
     OrganisationSchema,
+    Ref,
     SingleViewSchema,
     ToolSchema,
 )
@@ -273,6 +275,16 @@ def _known_refs(session: Session, model: Any, refs: set[str]) -> set[str]:
     return set(session.exec(select(model.ref).where(model.ref.in_(refs))).all())
 
 
+def personal_data_problems(schema: Schema, data: Mapping[str, Any]) -> dict[str, str]:
+    """The personal-data check every form and API call runs, for a record an importer loaded:
+    {field: message}. References, web addresses and an organisation's own contact details are
+    not prose; an importer cannot confirm "not a real person", so any finding refuses the record."""
+    skip = {
+        key for key, f in schema.fields.items() if isinstance(f, Ref) or key == "website" or key.startswith("contact_")
+    }
+    return check_text_fields(data, skip=skip, can_confirm=False)
+
+
 def validate_bundle(session: Session, bundle: Any) -> _Plan:
     """Check everything; raise BundleError listing every problem as 'list ref field: message'."""
     problems: list[str] = []
@@ -317,6 +329,10 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
                 data = schema.load(item)
             except ValidationError as exc:
                 problems.extend(f"{name} {label} {path}: {message}" for path, message in _field_path(exc.messages))
+                continue
+            personal = personal_data_problems(schema, data)
+            if personal:
+                problems.extend(f"{name} {label} {key}: {message}" for key, message in personal.items())
                 continue
             rejected[name].discard(item["ref"])
             if data["ref"] in seen:

@@ -1184,14 +1184,17 @@ def _validate(plan: _Plan) -> None:
     dropped_tools: set[str] = set()
 
     def check(schema: Any, data: dict[str, Any], what: str, kind: str) -> bool:
+        row = plan.rows.get((kind, data["ref"]), 0)
         try:
-            schema.load(data)
-            return True
+            loaded = schema.load(data)
         except ValidationError as exc:
-            row = plan.rows.get((kind, data["ref"]), 0)
             for path, message in bundle_io._field_path(exc.messages):
                 report.problems.append(Problem(row, f"{what}, field {path}", f"{message}: not imported"))
             return False
+        personal = bundle_io.personal_data_problems(schema, loaded)
+        for path, message in personal.items():
+            report.problems.append(Problem(row, f"{what}, field {path}", f"{message}: not imported"))
+        return not personal
 
     for ref, data in list(plan.new_orgs.items()):
         if not check(OrganisationSchema(), data, f"organisation {data['name']}", "organisation"):

@@ -367,6 +367,7 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         raise RuleBroken("Publish the offering before asking for references", "organisation")
     if offering.tool_id is None:
         raise RuleBroken("Choose the catalogue tool this offering sells before asking for references", "organisation")
+    _refuse_personal_data({"note": note}, ("note",))  # the note is read by the organisation's staff
     pending = session.exec(
         select(sa.func.count(Reference.id))
         .join(Offering, Offering.id == Reference.offering_id)

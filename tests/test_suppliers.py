@@ -354,6 +354,17 @@ def _cite(client, offering, org) -> None:  # noqa: ANN001
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
+def test_a_reference_request_note_with_a_childs_details_is_refused(db, world, client_as):  # noqa: ANN001
+    offering = world["published"]
+    page = client_as(world["users"]["acme"]).post(
+        f"/offerings/{offering.ref}/references",
+        data={"organisation": world["la"].ref, "note": "As used for Callum, 7, at 22 Marlow Street"},
+    )
+    assert page.status_code == 200 and "Remove personal data" in page.get_data(as_text=True)
+    db.rollback()
+    assert db.exec(select(Reference)).all() == []
+
+
 def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, client_as):  # noqa: ANN001
     users, offering = world["users"], world["published"]
     dep = DeploymentFactory(

@@ -1,0 +1,494 @@
+"""The domain rules: what in children's social care writing identifies a child or a family member.
+
+Each rule looks for a strong signal (a date of birth, an NHS number, an address, a family's
+contact details, a case-system number) or for a person's given name (the public name list in
+`names`) beside something that pins them down (an age, a school, a care status, siblings). Each
+rule also knows what professional writing looks like next to the same signal (cohorts, event
+dates, staff roles, team mailboxes, switchboards, procurement references, personas and
+anonymised case studies) and lets that through. Phone numbers are parsed by `phonenumbers`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from datetime import date
+
+import phonenumbers
+
+from catalogue.personal_data.names import is_given_name
+
+Hit = tuple[str, int, int, bool]  # kind, start, end, beside a name (never overridable for a DOB)
+
+# --- shared pieces ---------------------------------------------------------------------------
+
+_MONTHS = (
+    "(?i:january|february|march|april|may|june|july|august|september|october|november|december"
+    "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
+)
+_FULL_DATE = (
+    r"(?:(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
+    r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
+    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
+)
+_PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
+_CAP = r"[A-Z][a-zA-Z\-]+(?:['’][A-Z][a-zA-Z\-]+)?"
+_NAME_PAIR = rf"(?<![\w'’\-])({_CAP})(?:\s+({_CAP}))?"
+_INITIALS = r"(?<![\w.])[A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?(?![\w])"
+_SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])(?<!\b(?:dr|mr|ms|no|st))[.!?](?=\s+[A-Z\"'‘(])|\n|;\s", re.IGNORECASE)
+
+# Words that mark the text as fiction, a persona or an anonymised case study: names in it are
+# not real people (a date of birth, NHS number, address or contact detail still counts).
+_FICTION = re.compile(
+    r"\bpersonas?\b|\bfictional\b|\bfictitious\b|\bcomposite\b|\bnot (?:a )?real (?:person|child|people|names?)"
+    r"|\bnot (?:his|her|their) real name|\bnames? (?:and [\w ]+ )?(?:have been |were |are )?changed"
+    r"|\bpseudonyms?\b|\bmade[- ]up\b|\bimaginary\b|\bhypothetical\b|\billustrative\b|\buser stor(?:y|ies)\b"
+    r"|\bas an? [\w' ]{1,40}?(?:called|named) \w+,? i (?:want|need)|\bas \w+, an? [\w' ]{1,60}?, i (?:want|need)",
+    re.IGNORECASE,
+)
+# Words after a name that make it a member of staff or a professional, not a family member.
+_STAFF = re.compile(
+    r"^\W{0,3}(?:\(?[\w &]{0,30}[,(]\s*)?(?:head|director|manager|lead|officer|chief|ceo|cto|founder|consultant"
+    r"|principal|senior|assistant|deputy|practice|programme|project|product|commissioner|councillor|cllr"
+    r"|advisor|adviser|analyst|coordinator|co-ordinator|chair|professor|researcher|from (?:the|our)\b"
+    r"|of (?:the|our)\b|at (?:the|our)?\s*[A-Z]|team\b|headteacher|teacher|social worker|nurse|solicitor)",
+    re.IGNORECASE,
+)
+_STAFF_BEFORE = re.compile(
+    r"(?:\b(?:dr|prof|professor|cllr|councillor|manager|director|lead|officer|worker|colleague|ceo|chair)\.?,?\s*|speakers? included\s)$",
+    re.IGNORECASE,
+)
+_PRODUCT = re.compile(
+    r"\b(?:app|apps|tool|tools|chatbot|bot|assistant|product|platform|software|system|model|ai|llm|agent"
+    r"|named|called|nicknamed|launched|version|module)\b",
+    re.IGNORECASE,
+)
+_CARE = re.compile(
+    r"\b(?:child protection|cp plan|cin plan|child in need|(?-i:CIN|CP|CLA|LAC|CSE|CCE)\b|open to (?:early help|the [\w' ]{1,30} team|social care|children's)|police protection|removed|looked[- ]after|in care\b|foster(?:ed|ing)? (?:care|placement|home)\b"
+    r"|care leaver|leaving care|adopt(?:ed|ion)|placement|placed|step(?:father|mother|dad|mum)|missing from"
+    r"|secure (?:children's )?(?:home|unit)|exploit(?:ed|ation)|section 47|s47|special guardian|kinship|refuge"
+    r"|assault(?:ed)?|abuse[d]?|neglect(?:ed)?|youth offending|pregnant|excluded|supported lodgings)",
+    re.IGNORECASE,
+)
+_RELATIVE = (
+    r"(?:mum|mom|mother|dad|father|parents?|step-?(?:mum|dad|father|mother)|gran|granny|grandma|grandmother|nan|nana"
+    r"|grandad|granddad|grandfather|grandparents?|aunt|auntie|aunty|uncle|carers?|foster carers?|brother|sister"
+    r"|son|daughter|grandson|granddaughter|nephew|niece|partner|ex-partner|boyfriend|girlfriend|husband|wife)"
+)
+_FAMILY = re.compile(
+    rf"\b{_RELATIVE}(?:'s|’s)?\b|\bcare leaver|\byoung person\b|\bfamily\b|\bhome\b|\bchild's\b|\bher\b|\bhis\b",
+    re.IGNORECASE,
+)
+
+
+def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
+    lo = 0
+    for m in _SENTENCE_END.finditer(text, 0, min(len(text), start + 3)):
+        if m.end() <= start:
+            lo = m.end()
+    m = _SENTENCE_END.search(text, end)
+    return lo, (m.start() if m else len(text))
+
+
+def _name_word(word: str | None) -> bool:
+    """A given name, not an acronym that happens to spell one ("UK", "AL")."""
+    return bool(word) and not (len(word) > 1 and word.isupper()) and is_given_name(word)  # type: ignore[arg-type]
+
+
+def _is_staff(text: str, start: int, end: int) -> bool:
+    return bool(_STAFF.match(text[end : end + 60]) or _STAFF_BEFORE.search(text[max(0, start - 30) : start]))
+
+
+_SPEAKS = re.compile(r"\s+(?:said|says|told|tells|asked|asks|wants|wanted|disclosed|explained|shared|wrote)\b")
+
+
+def _is_product(text: str, start: int, end: int) -> bool:
+    """A name used for a product: quoted, or with a product word within a few words of it."""
+    quoted = start > 0 and text[start - 1] in "'‘\"“"
+    if _SPEAKS.match(text, end):
+        return False  # "Name said ..." is a person talking about a product
+    lo, hi = _sentence(text, start, end)
+    near = text[max(lo, start - 40) : min(hi, end + 40)]
+    return quoted or bool(_PRODUCT.search(near))
+
+
+def _person_names(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, bool]]:
+    """Capitalised given names (with a capitalised surname if one follows) in text[lo:hi]:
+    (start, end, full name)."""
+    for m in re.finditer(_NAME_PAIR, text[:hi]):
+        if m.start() < lo or not _name_word(m.group(1)):
+            continue
+        full = m.group(2) is not None and not re.match(r"(?:And|Or|The|In|On|At|Of)$", m.group(2))
+        yield m.start(), (m.end() if full else m.end(1)), full
+
+
+# --- rules -----------------------------------------------------------------------------------
+
+_AGE_AFTER = re.compile(
+    _NAME_PAIR + r"(?:\s*,\s*(?:who\s+is\s+|aged\s+|age\s+|a\s+)?|\s*\(\s*(?:aged?\s+)?|\s+(?:who\s+is|is(?:\s+now)?"
+    r"|aged|age|turned|turns)\s+)(\d{1,2})(?:\s*(?:yrs?|years?(?: old)?|months?(?: old)?|-year-old|[- ]year[- ]old))?"
+    r"(?!\s*(?:%|\d|[-–/]\s*\d|\.\d|(?:percent|per|of|out|x|times|hours?|mins?|minutes|days|weeks|pm|am|teams?"
+    r"|sessions?|people|children|cases|staff|schools|families|visits|referrals|points|pages|items|sites|areas)\b))"
+)
+_AGE_BEFORE = re.compile(r"\b(\d{1,2})[- ]years?[- ]old\s+(?:[a-z]+\s+)?" + r"([A-Z][a-zA-Z'’\-]+)")
+
+
+# Informal notes: "callum 9 and his sister", "megan h. - 17, in care".
+_LOOSE_AGE = re.compile(
+    r"(?<![\w'’\-])([A-Za-z][a-z]{2,})(?:\s+[a-z]\.?)?\s*(?:[-–,]\s*)?\s(\d{1,2})\b"
+    r"(?=\s*(?:,|and\b|who\b|yrs?\b|years?\b|y/?o\b))"
+)
+
+
+def _names_with_age(text: str) -> Iterator[Hit]:
+    for m in _LOOSE_AGE.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        if _name_word(m.group(1)) and (_FAMILY.search(text, lo, hi) or _CARE.search(text, lo, hi)):
+            yield "name-and-age", m.start(), m.end(), True
+    for m in _AGE_AFTER.finditer(text):
+        # "Name, 4" reads as an age only for a plausible age and not a list of numbers.
+        bare = not re.search(r"[a-z]\s*\d+$", m.group(0))  # "Name, 4" rather than "Name, aged 4"
+        listed = re.match(r"\s*(?:%|-\s*\d)" + (r"|\s*,\s*\d" if bare else ""), text[m.end() :])
+        if _name_word(m.group(1)) and not listed:
+            yield "name-and-age", m.start(), m.end(), True
+    for m in _AGE_BEFORE.finditer(text):
+        if _name_word(m.group(2)):
+            yield "name-and-age", m.start(), m.end(), True
+
+
+_DOB_MARK = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
+_DOB = re.compile(rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE)
+_COHORT_BEFORE = re.compile(
+    r"\b(?:children|pupils|babies|people|persons|those|anyone|everyone|cohort|girls|boys|learners|students|infants"
+    r"|leavers|who were|if)\b[\w\s,]{0,20}$",
+    re.IGNORECASE,
+)
+_COHORT_AFTER = re.compile(r"\s*(?:between|after|before|from|since|on or|or later|or earlier|in or)\b", re.IGNORECASE)
+_LOWER_NAME = re.compile(r"\b([a-z]{2,})\s+([a-z'\-]{2,})\s*,?\s*$")
+_CHILD_REF = re.compile(rf"\b(?:she|he|her|his|the (?:child|baby|boy|girl|young person)|{_RELATIVE})\b", re.IGNORECASE)
+
+
+def _name_before(text: str, start: int) -> int | None:
+    """Where a name, initials or a lower-case "first last" starts just before a date of birth."""
+    lo, _ = _sentence(text, start, start)
+    window_start = max(lo, start - 60)
+    window = text[window_start:start]
+    initials = re.search(_INITIALS + r"[\s,(]*(?:\w+\s*){0,2}[\s,(:\-]*$", window)
+    if initials:
+        return window_start + initials.start()
+    lower = _LOWER_NAME.search(window)
+    if lower and _name_word(lower.group(1)):
+        return window_start + lower.start()
+    names = [s for s, _, _ in _person_names(window, 0, len(window))]
+    return window_start + names[-1] if names else None
+
+
+def _dates_of_birth(text: str) -> Iterator[Hit]:
+    this_year = date.today().year
+    for m in _DOB.finditer(text):
+        before = text[max(0, m.start() - 40) : m.start()]
+        marker = m.group(0)[: m.start(1) - m.start()].lower()
+        if "born" in marker and (_COHORT_BEFORE.search(before) or _COHORT_AFTER.match(text, m.start(1))):
+            continue
+        full = re.fullmatch(_FULL_DATE, m.group(1), re.IGNORECASE) is not None
+        lo, hi = _sentence(text, m.start(), m.end())
+        name_at = _name_before(text, m.start())
+        after = [e for _, e, _ in _person_names(text, m.end(), min(hi, m.end() + 40))]
+        named = name_at is not None or bool(after)
+        if full and "birthday" in marker and not named:
+            continue
+        if full or named or (not marker.startswith("b.") and _CHILD_REF.search(text, lo, hi)):
+            year = re.search(r"(\d{2,4})\W*$", m.group(1))
+            if year and len(year.group(1)) == 4 and int(year.group(1)) > this_year:
+                continue  # a date to come is not a birth date
+            yield "date-of-birth", m.start() if name_at is None else name_at, max([m.end(), *after]), named
+    # "Jayden Smith, 14/02/2016": a name with a date straight after it reads as a date of birth.
+    for m in re.finditer(_NAME_PAIR + rf"\s*(?:[,(:]|\s[–-])\s*({_FULL_DATE})", text):
+        year = re.search(r"(\d{2,4})\W*$", m.group(3))
+        past = year is not None and (len(year.group(1)) == 2 or int(year.group(1)) < this_year)
+        if _name_word(m.group(1)) and m.group(1)[0].isupper() and past and not _is_product(text, m.start(), m.end()):
+            yield "date-of-birth", m.start(), m.end(), True
+    # Informal notes: "(tyler hanson 22.11.15)".
+    for m in re.finditer(rf"(?<![\w'’\-])([a-z]{{2,}})\s+([a-z'’\-]{{2,}})\s*[,(]?\s*({_FULL_DATE})", text):
+        if _name_word(m.group(1)) and not _name_word(m.group(2)) and m.group(2) not in _LINK_WORDS:
+            yield "date-of-birth", m.start(), m.end(), True
+
+
+_LINK_WORDS = frozenset("on from to until by since at in of and or the was is were dated due before after".split())  # noqa: SIM905
+
+_SCHOOL = re.compile(
+    r"\b(?:St\.?\s+)?(?:[A-Z][\w'’\-]+\s+){1,4}(?:Primary|Infants?|Juniors?|Nursery|Pre-?school|Academy|High School"
+    r"|School|College|Grammar|Sixth Form)\b(?!\s+Trust)"
+)
+_CHILD_AT_SCHOOL = re.compile(
+    r"\b(?:attends?|attending|goes to|go to|is at|are at|was at|started at|starts at|start at|pupil at|excluded from"
+    r"|moved to|enrolled at|registered at|school,|'s school|’s school|in year \d+ at|off school)\b",
+    re.IGNORECASE,
+)
+_YOUNG_RELATIVE = re.compile(
+    r"\b(?:her|his|my|their|our)\s+(?:son|daughter|child|kids?|boy|girl|grandson|granddaughter|nephew|niece)\b"
+    r"|\bboth (?:boys|girls)\b",
+    re.IGNORECASE,
+)
+
+
+_YEAR_GROUP = re.compile(
+    _NAME_PAIR + r"\s+(?:is\s+)?in\s+(?:[Yy]ear\s+\d{1,2}|[Yy]\d{1,2}|[Rr]eception|\d{1,2}[A-Z]{1,2})\b"
+)
+
+
+def _schools(text: str, fiction: bool) -> Iterator[Hit]:
+    if not fiction:
+        for m in _YEAR_GROUP.finditer(text):
+            if _name_word(m.group(1)) and not _is_staff(text, m.start(), m.end(1)):
+                yield "school", m.start(), m.end(), False
+    for m in _SCHOOL.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        if not _CHILD_AT_SCHOOL.search(text, lo, hi):
+            continue
+        named = not fiction and any(
+            not _is_staff(text, s, e)
+            for s, e, _ in _person_names(text, lo, hi)
+            if not s <= s < m.end() or e <= m.start()
+        )
+        if named or _YOUNG_RELATIVE.search(text, lo, hi):
+            yield "school", m.start(), m.end(), False
+
+
+_STREET = (
+    r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|crescent|court|ct|place|pl|gardens|gdns|terrace"
+    r"|grove|walk|row|hill|park|view|square|sq|mews|rise|green|parade|vale|croft|fold|estate|cottages|yard|wharf"
+    r"|gate|boulevard|approach|chase|grange|meadows?|heights)"
+)
+_HOUSE = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*\s+){{1,3}}{_STREET}\b", re.IGNORECASE)
+_FLAT = re.compile(r"\b(?:flat|apartment|apt)\s+\d{1,4}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*,?\s+){1,5}", re.IGNORECASE)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+_HOME_CUE = re.compile(
+    r"\b(?:lives?|living|lived|moved|moving|move|stays?|staying|placed|placement|resides?|residing|address|house|home"
+    r"|flat)\b|’s (?:house|home|flat)|'s (?:house|home|flat)",
+    re.IGNORECASE,
+)
+_OFFICE = re.compile(
+    r"\b(?:civic|town hall|county hall|council|offices?|centre|center|venue|hq|headquarters|bids?|tenders?|deliver"
+    r"|workshop|conference|event|reception|registered|business|science park|innovation|campus|hub)\b",
+    re.IGNORECASE,
+)
+
+
+def _addresses(text: str) -> Iterator[Hit]:
+    for rx in (_FLAT, _HOUSE):
+        for m in rx.finditer(text):
+            lo, hi = _sentence(text, m.start(), m.end())
+            if _OFFICE.search(text, max(lo, m.start() - 60), min(hi, m.end() + 30)):
+                continue
+            near_postcode = re.compile(_POSTCODE.pattern, re.IGNORECASE).search(text, m.end(), min(hi, m.end() + 40))
+            if rx is _FLAT or near_postcode or _HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi):
+                yield "address", m.start(), (near_postcode.end() if near_postcode else m.end()), False
+    for m in _POSTCODE.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        office = _OFFICE.search(text, max(lo, m.start() - 80), m.end())
+        if (_HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi)) and not office:
+            yield "address", m.start(), m.end(), False
+
+
+_EMAIL = re.compile(r"(?<![\w.+\-])([\w.+'\-]+)@([\w\-]+(?:\.[\w\-]+)+)")
+_FREEMAIL = re.compile(
+    r"(?:^|\.)(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|aol|icloud|me|mac|btinternet|btopenworld"
+    r"|sky|virginmedia|blueyonder|ntlworld|talktalk|tiscali|protonmail|proton|gmx|mail|zoho|yandex)\.",
+    re.IGNORECASE,
+)
+_PUBLIC_BODY = re.compile(r"\.(?:gov|nhs|police|sch|ac|mod|parliament)\.|\.gov$|\.nhs\.net$", re.IGNORECASE)
+_ROLE_LOCAL = re.compile(
+    r"(?:^|[._\-])(?:info|enquir(?:y|ies)|hello|contact|admin|team|office|support|sales|help|procurement|tenders?"
+    r"|bids|commissioning|digital|dpo|foi|no-?reply|mash|duty|childrens?|services?|safeguarding|reception|customer"
+    r"|general|mail|post|press|media|data|privacy|ig|hr|finance|partnerships|research|fostering|adoption|hub|frontdoor"
+    r"|accounts|jobs|careers|events|feedback|complaints|innovation|transformation)(?:[._\-\d]|$)",
+    re.IGNORECASE,
+)
+
+
+def _emails(text: str) -> Iterator[Hit]:
+    for m in _EMAIL.finditer(text):
+        local, domain = m.group(1), m.group(2)
+        if _ROLE_LOCAL.search(local) or _PUBLIC_BODY.search(domain):
+            continue
+        lo, hi = _sentence(text, m.start(), m.end())
+        if _FREEMAIL.search(domain) or _FAMILY.search(text, max(lo, m.start() - 80), m.start()):
+            yield "email", m.start(), m.end(), False
+
+
+_ORG_PHONE = re.compile(
+    r"\b(?:switchboard|helpline|duty|team|office|reception|service|services|contact cent(?:re|er)|front door|out of hours"
+    r"|sales|call us|ring us|phone us|freephone|hotline|enquiries|main number|council|desk|hub|line|ltd|limited|plc"
+    r"|head of|lead|manager|director|officer|account|company)\b",
+    re.IGNORECASE,
+)
+
+
+def _phones(text: str) -> Iterator[Hit]:
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
+        national = phonenumbers.national_significant_number(match.number)
+        if match.number.country_code != 44 or national[:1] not in "127" or len(national) not in (9, 10):
+            continue  # 03, 08 and 09 numbers belong to organisations
+        lo, hi = _sentence(text, match.start, match.end)
+        if _ORG_PHONE.search(text, lo, hi):
+            continue
+        if national.startswith("7") or _FAMILY.search(text, lo, hi):
+            yield "phone-number", match.start, match.end, False
+
+
+_NHS = re.compile(r"(?<![\d+£$])(\d{3})([ \-]?)(\d{3})\2(\d{4})(?![\d])")
+_NHS_LABEL = re.compile(r"\bnhs\s*(?:no\.?|number|num|#)?\s*(?:is\s+)?:?\s*$", re.IGNORECASE)
+_OTHER_NUMBER = re.compile(
+    r"\b(?:po|purchase order|order|invoice|ref|reference|tender|notice|contract|account|sort code|company|charity"
+    r"|ukprn|urn|vat|tel|telephone|phone|mobile|call|ring|licen[cs]e|registration)\b[\w\s.:#]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+def is_valid_nhs_number(digits: str) -> bool:
+    """Modulus 11: weights 10..2 over the first nine digits; 11 - remainder is the check digit
+    (11 means 0, 10 means the number can never be valid)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def _nhs_numbers(text: str) -> Iterator[Hit]:
+    for m in _NHS.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        digits = m.group(1) + m.group(3) + m.group(4)
+        if _NHS_LABEL.search(before) or (is_valid_nhs_number(digits) and not _OTHER_NUMBER.search(before)):
+            yield "nhs-number", m.start(), m.end(), True
+
+
+_CASE_SYSTEM = r"(?:mosaic|lcs|liquid\s?logic|eclipse|ehm|carefirst|care first|azeus|paris|controcc|wcs|ics)"
+_CASE_LABEL = r"(?:case|client|person|child|subject|family|referral|crn|cin|cp|cla|lac)"
+_CASE = re.compile(
+    rf"\b{_CASE_SYSTEM}\b(?:'s|’s)?[\w\s.:#'’\-]{{0,25}}?(?<![\w\-])([A-Z]{{0,3}}-?\d{{5,10}})\b"
+    rf"|\b{_CASE_LABEL}(?:'s|’s)?\s+(?:no\.?|number|id|ref(?:erence)?|#)\s*(?:is\s+)?:?\s*([A-Z]{{0,3}}-?\d{{4,10}})\b"
+    r"|(?<!business )(?<!use )(?<!test )\bcase\s+(\d{5,10})\b",
+    re.IGNORECASE,
+)
+_PROCUREMENT = re.compile(
+    r"\b(?:tender|contract|procurement|notice|lot|itt|rfq|rfp|po|invoice|framework|order|award)\b", re.IGNORECASE
+)
+
+
+def _case_numbers(text: str) -> Iterator[Hit]:
+    for m in _CASE.finditer(text):
+        number = next(g for g in m.groups() if g)
+        if re.fullmatch(r"(?:19|20)\d{2}", number) or _PROCUREMENT.search(text[max(0, m.start() - 30) : m.start()]):
+            continue
+        yield "case-number", m.start(), m.end(), False
+
+
+_SIBLINGS = re.compile(
+    r"\b(?:siblings?|brothers?|sisters?|twins?|kids|children|half-(?:brother|sister)s?|step-?(?:brother|sister)s?|the \w+ children)\b",
+    re.IGNORECASE,
+)
+
+
+_NAME_LIST = re.compile(r"(?<![\w'’\-])([A-Z][a-z]+)((?:,\s*[A-Z][a-z]+)*,?\s+and\s+[A-Z][a-z]+)\b")
+
+
+def _sibling_groups(text: str) -> Iterator[Hit]:
+    for m in _NAME_LIST.finditer(text):
+        words = re.findall(r"[A-Z][a-z]+", m.group(0))
+        strict = sum(is_given_name(w) for w in words)
+        lo, hi = _sentence(text, m.start(), m.end())
+        named = strict >= 1 and all(is_given_name(w, lenient=True) for w in words)
+        if named and _SIBLINGS.search(text, lo, hi) and not _is_staff(text, m.start(), m.end()):
+            yield "siblings", m.start(), m.end(), False
+    for m in _SIBLINGS.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        names = [(s, e) for s, e, _ in _person_names(text, lo, hi) if not _is_staff(text, s, e)]
+        if len(names) >= 2:
+            yield "siblings", min(names[0][0], m.start()), max(names[-1][1], m.end()), False
+
+
+_POSSESSIVE_FAMILY = re.compile(rf"([A-Z][a-zA-Z\-]+)(?:'s|’s)\s+(?:{_RELATIVE}|school|social worker|placement)\b")
+
+
+_FAMILY_SURNAME = re.compile(
+    r"\b[Tt]he ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:'s|’s)? (?:family|family's|family’s|children|kids|twins|siblings|boys|girls"
+    r"|brothers|sisters|household)\b"
+)
+_GENERIC_FAMILY = frozenset(
+    """
+    troubled foster birth adoptive kinship whole extended early looked local other same first second new two three
+    four five six both all these those such young older younger care our their his her my your other
+    """.split()  # noqa: SIM905 - a word list reads better as text
+)
+_FAMILY_EVENT = re.compile(
+    r"\b(?:court|hearing|conference|meeting|visit|case|plan|plo|proceedings|core group|moved|placed|removed|remanded"
+    r"|arrested|referred|assessment)\b",
+    re.IGNORECASE,
+)
+_CONCERN = re.compile(
+    r"\b(?:concerns?|worries|worried|referral|referred|disclosed|safeguarding)\s+(?:about|for|regarding|over)?\s*"
+    + _NAME_PAIR
+)
+
+
+def _names_in_care(text: str) -> Iterator[Hit]:
+    for m in _FAMILY_SURNAME.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        if m.group(1).lower() not in _GENERIC_FAMILY and (
+            _CARE.search(text, lo, hi) or _FAMILY_EVENT.search(text, lo, hi)
+        ):
+            yield "name-and-circumstances", m.start(), m.end(), False
+    for m in _CONCERN.finditer(text):
+        if _name_word(m.group(1)) and not _is_staff(text, m.start(1), m.end()):
+            yield "name-and-circumstances", m.start(), m.end(), False
+    for m in _POSSESSIVE_FAMILY.finditer(text):
+        if _name_word(m.group(1)) and text[m.start() - 1 : m.start()] not in ("'", "‘", '"', "“"):
+            yield "name-and-circumstances", m.start(), m.end(), False
+    for care in _CARE.finditer(text):
+        lo, hi = _sentence(text, care.start(), care.end())
+        for s, e, full in _person_names(text, lo, hi):
+            if _is_staff(text, s, e) or (not full and _is_product(text, s, e)):
+                continue
+            yield "name-and-circumstances", min(s, care.start()), max(e, care.end()), False
+
+
+_UNIQUE = re.compile(
+    r"\b(?i:the only) (?:child|baby|boy|girl|young person|teenager|lad|lass|kid|family|care leaver) (?:on|in|at|from) (?:the )?[A-Z]"
+    r"|\b\d{1,2}[ -](?:yr|year)s?[ -]old (?:girl|boy|child|lad|lass|young person) from [A-Z][\w'’\-]+(?: [A-Z][\w'’\-]+)?"
+    r" (?:who|whose)\b[^.;\n]{0,60}\b(?i:paper|news|gazette|echo|herald|post|press|telegraph|facebook|tiktok|headlines)\b",
+)
+
+
+def _unique_descriptions(text: str) -> Iterator[Hit]:
+    for m in _UNIQUE.finditer(text):
+        yield "unique-description", m.start(), m.end(), False
+
+
+RULES: tuple[Callable[[str], Iterator[Hit]], ...] = (
+    _dates_of_birth,
+    _nhs_numbers,
+    _case_numbers,
+    _emails,
+    _phones,
+    _addresses,
+    _unique_descriptions,
+)
+NAME_RULES: tuple[Callable[[str], Iterator[Hit]], ...] = (_names_with_age, _sibling_groups, _names_in_care)
+
+
+def hits(text: str) -> list[Hit]:
+    """Every rule's hits; rules resting on a name are skipped in fiction, personas and case studies."""
+    fiction = bool(_FICTION.search(text))
+    found: list[Hit] = []
+    for rule in RULES:
+        found.extend(rule(text))
+    found.extend(_schools(text, fiction))
+    if not fiction:
+        for rule in NAME_RULES:
+            found.extend(rule(text))
+    return found
