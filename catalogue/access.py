@@ -273,10 +273,13 @@ def can_change_tool(viewer: Viewer, tool: Any) -> bool:
 
 
 def can_sell_tool(supplier_id: int | None, tool: Any) -> bool:
-    """May an offering of this supplier name the tool it sells? Only a tool no supplier has
-    claimed, or one this supplier sells: linking a competitor's tool would borrow its deployments
-    and let the supplier ask for references on them."""
-    return tool.supplier_id is None or tool.supplier_id == supplier_id
+    """May an offering of this supplier name the tool it sells? Only a tool nobody has claimed
+    (no supplier, and not built by an organisation itself), or one this supplier sells: linking
+    a competitor's tool, or a tool an authority built, would borrow its deployments and let the
+    supplier ask for references on them."""
+    if supplier_id is not None and tool.supplier_id == supplier_id:
+        return True
+    return tool.supplier_id is None and tool.developed_by_id is None
 
 
 # --- offerings: drafts belong to the supplier; published ones are public ------------------------
