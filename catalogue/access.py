@@ -169,7 +169,9 @@ def can_view_organisation(viewer: Viewer, organisation: Any) -> bool:
 
 def verified_clause(model: Any) -> sa.ColumnElement[bool]:
     """Organisations anyone may see and name: lists to choose from (sign-up, invitations,
-    references, co-sponsors) and refs typed into forms offer only these."""
+    references, co-sponsors, a tool's supplier) offer only these, and every reference to an
+    organisation (a ref typed or crafted into a form, an API body or a bundle record) is resolved
+    through this same filter, so nothing can name what the pick list would not offer."""
     return model.verification == VERIFIED
 
 

@@ -3,6 +3,8 @@ may change a tool, which tools a supplier may sell, and which organisations a fo
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from sqlmodel import select
 
@@ -69,3 +71,76 @@ def test_an_offering_linked_before_the_rule_borrows_no_evidence(db, orgs, client
     db.commit()
     page = client.get(f"/offerings/{old.ref}").get_data(as_text=True)
     assert old.name in page and "SEAMEVIDENCE" not in page
+
+
+# --- hole 8: no form, API body or bundle names an organisation the pick list would not offer ---
+
+
+@pytest.fixture
+def pending_supplier(db):  # noqa: ANN001, ANN201
+    return OrganisationFactory(kind="supplier", name="Pending Vendor Ltd", verification="pending")
+
+
+def test_a_crafted_deployment_form_cannot_name_a_pending_supplier(db, orgs, pending_supplier, client_as):  # noqa: ANN001
+    from catalogue.records.models import Tool
+    from tests.test_records_forms import draft_of, step
+
+    client = client_as(orgs["other_user"])
+    start = draft_of(client.get("/deployments/new"))
+    assert pending_supplier.ref not in client.get("/deployments/new").get_data(as_text=True)
+    new_tool = {
+        "tool_choice": "new",
+        "new_tool-name": "Crafted Helper",
+        "new_tool-categories": ["admin-automation"],
+        "new_tool-supplier": pending_supplier.ref,
+    }
+    response = step(client, "/deployments/new/tool", start, **new_tool)
+    html = response.get_data(as_text=True)
+    assert "Choose the supplier from the list" in html and "Crafted Helper" in html
+    # A tampered draft saved at the end is checked again.
+    tampered = json.dumps(
+        {
+            "tool_choice": "new",
+            "new_tool": {
+                "name": "Crafted Helper",
+                "categories": ["admin-automation"],
+                "supplier": pending_supplier.ref,
+            },
+            "stage": "pilot",
+            "started": "2025-01",
+            "evaluation": "none",
+            "visibility": "public",
+        }
+    )
+    assert step(client, "/deployments/new/check", tampered, action="save").status_code == 200
+    db.rollback()
+    assert db.exec(select(Tool).where(Tool.name == "Crafted Helper")).first() is None
+
+
+def test_a_tool_cannot_be_handed_to_a_pending_supplier(db, orgs, pending_supplier, client_as, client):  # noqa: ANN001
+    built = orgs["built"]
+    form = {"name": built.name, "categories": ["admin-automation"], "supplier": pending_supplier.ref}
+    page = client_as(UserFactory(is_site_admin=True)).post(f"/tools/{built.ref}/edit", data=form)
+    assert page.status_code == 200 and "Choose the supplier from the list" in page.get_data(as_text=True)
+    token = issue_api_token(db, orgs["builder_user"], label="test")
+    db.commit()
+    refused = call(client, "PATCH", f"/api/v1/tools/{built.ref}", token, json={"supplier": pending_supplier.ref})
+    assert refused.status_code == 422 and "supplier" in refused.get_json()["errors"]["json"]
+    db.rollback()
+    db.expire_all()
+    assert db.get(type(built), built.id).supplier_id is None
+
+
+def test_a_bundle_cannot_name_a_pending_organisation(db, pending_supplier):  # noqa: ANN001
+    from catalogue.bundle import BundleError, import_bundle
+
+    bundle = {
+        "format": "csc-catalogue-bundle",
+        "version": 1,
+        "tools": [
+            {"ref": "crafted-tool", "name": "Crafted", "categories": ["other"], "supplier": pending_supplier.ref}
+        ],
+    }
+    with pytest.raises(BundleError) as raised:
+        import_bundle(db, bundle)
+    assert any(pending_supplier.ref in problem for problem in raised.value.problems)

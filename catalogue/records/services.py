@@ -694,7 +694,7 @@ def check_tool_answers(
     if answers.get("built_here") == "yes" and answers.get("supplier"):
         errors["supplier"] = "Leave the supplier empty for a tool your organisation built"
     if not errors and answers.get("supplier"):
-        kind = session.exec(select(Organisation.kind).where(Organisation.ref == answers["supplier"])).first()
+        kind = session.exec(select(Organisation.kind).where(_named_organisation(answers["supplier"]))).first()
         if kind != "supplier":
             errors["supplier"] = "Choose the supplier from the list"
     if not errors and answers.get("name"):
@@ -709,6 +709,11 @@ def check_tool_answers(
                 else f"Another tool is already called {name}. Choose a different name"
             )
     return (data if not errors else dict(answers)), errors
+
+
+def _named_organisation(ref: str) -> Any:
+    # A ref typed or crafted into a form names only an organisation the pick list offers.
+    return sa.and_(Organisation.ref == ref, access.verified_clause(Organisation))
 
 
 def _lines(value: Any) -> list[str]:
@@ -930,7 +935,7 @@ def _tool_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
     """Checked tool answers -> column values (the supplier by ref -> its id)."""
     supplier_id = None
     if data.get("supplier"):
-        supplier_id = session.exec(select(Organisation.id).where(Organisation.ref == data["supplier"])).first()
+        supplier_id = session.exec(select(Organisation.id).where(_named_organisation(data["supplier"]))).first()
     return {
         "name": data["name"],
         "summary": data.get("summary"),
