@@ -261,17 +261,31 @@ def can_author_evidence(viewer: Viewer) -> bool:
 
 
 def can_change_tool(viewer: Viewer, tool: Any) -> bool:
-    """The supplier that sells it, the organisation that built it, or a site admin. A tool with
-    neither (added by an authority when recording a deployment) may be edited by its creator's
-    organisation; the audit trail keeps every change."""
+    """The supplier that sells it, the organisation that built it, the organisation that added it
+    to the catalogue (`added_by_id`: an authority recording a deployment), or a site admin. Other
+    authorities do not: a supplier claims a tool through `can_claim_tool`, never by being handed
+    it; the audit trail keeps every change."""
     if viewer.site_admin:
         return True
     org = viewer.member_org_id
     if org is None:
         return False
-    if tool.supplier_id is not None or tool.developed_by_id is not None:
-        return org in (tool.supplier_id, tool.developed_by_id)
-    return viewer.is_authority_staff
+    return org in {o for o in (tool.supplier_id, tool.developed_by_id, getattr(tool, "added_by_id", None)) if o}
+
+
+def can_change_tool_supplier(viewer: Viewer) -> bool:
+    """Who sells a tool is set when it is added, or by a site admin (approving a claim)."""
+    return viewer.site_admin
+
+
+def can_claim_tool(viewer: Viewer, tool: Any) -> bool:
+    """Ask a site admin to record that this supplier sells a tool: approved suppliers, for a
+    tool nobody sells and no organisation built itself."""
+    return viewer.is_supplier and tool.supplier_id is None and tool.developed_by_id is None
+
+
+def can_decide_tool_claims(viewer: Viewer) -> bool:
+    return viewer.site_admin
 
 
 def can_sell_tool(supplier_id: int | None, tool: Any) -> bool:

@@ -144,3 +144,82 @@ def test_a_bundle_cannot_name_a_pending_organisation(db, pending_supplier):  # n
     with pytest.raises(BundleError) as raised:
         import_bundle(db, bundle)
     assert any(pending_supplier.ref in problem for problem in raised.value.problems)
+
+
+# --- hole 4: only the tool's own organisations change it; a supplier claims it ----------------
+
+
+def test_another_authority_cannot_change_or_hand_over_a_tool(db, orgs, client_as):  # noqa: ANN001
+    from catalogue.access import viewer_for
+    from catalogue.records import services
+
+    builder = client_as(orgs["builder_user"])
+    draft = {
+        "tool_choice": "new",
+        "new_tool": {"name": "Added Elsewhere", "categories": ["admin-automation"]},
+        "stage": "pilot",
+        "started": "2025-01",
+        "evaluation": "none",
+        "visibility": "public",
+    }
+    from tests.test_records_forms import step
+
+    assert step(builder, "/deployments/new/check", json.dumps(draft), action="save").status_code == 303
+    db.rollback()
+    tool = db.exec(select(services.Tool).where(services.Tool.name == "Added Elsewhere")).one()
+    assert tool.added_by_id == orgs["builder"].id
+    db.commit()
+    form = {"name": "Renamed by a stranger", "categories": ["admin-automation"]}
+    other = client_as(orgs["other_user"])
+    assert other.get(f"/tools/{tool.ref}/edit").status_code == 403
+    assert other.post(f"/tools/{tool.ref}/edit", data=form).status_code == 403
+    assert "Edit this tool" not in other.get(f"/tools/{tool.ref}").get_data(as_text=True)
+    # Its own organisation changes it, but cannot hand it to a supplier.
+    handed = builder.post(f"/tools/{tool.ref}/edit", data={**form, "supplier": orgs["supplier"].ref})
+    assert "Only a site administrator can change the supplier" in handed.get_data(as_text=True)
+    assert builder.post(f"/tools/{tool.ref}/edit", data={**form, "name": "Renamed at home"}).status_code == 303
+    db.rollback()
+    db.expire_all()
+    tool = db.get(services.Tool, tool.id)
+    assert tool.name == "Renamed at home" and tool.supplier_id is None
+    assert not services.access.can_change_tool(viewer_for(orgs["other_user"], "local-authority"), tool)
+
+
+def test_a_supplier_claims_a_tool_and_a_site_admin_approves(db, orgs, client_as):  # noqa: ANN001
+    from catalogue.changes import AuditEvent
+    from catalogue.notifications.models import OutboxEmail
+    from catalogue.records.models import Tool, ToolClaim
+
+    admin = UserFactory(is_site_admin=True)
+    tool = ToolFactory(name="Orphan Notes")
+    db.commit()
+    vendor = client_as(orgs["supplier_user"])
+    assert "Claim this tool" in vendor.get(f"/tools/{tool.ref}").get_data(as_text=True)
+    assert "Claim this tool" not in vendor.get(f"/tools/{orgs['built'].ref}").get_data(as_text=True)
+    assert vendor.post(f"/tools/{orgs['built'].ref}/claim").status_code == 403, "an authority built it"
+    assert client_as(orgs["other_user"]).post(f"/tools/{tool.ref}/claim").status_code == 403
+    assert vendor.post(f"/tools/{tool.ref}/claim").status_code == 303
+    db.rollback()
+    claim = db.exec(select(ToolClaim)).one()
+    assert db.get(Tool, tool.id).supplier_id is None, "not before a site admin approves"
+    assert db.exec(select(OutboxEmail).where(OutboxEmail.to_address == admin.email)).first() is not None
+    db.commit()
+    # Only site admins see and answer claims.
+    assert vendor.get("/tools/claims").status_code == 403
+    assert vendor.post(f"/tools/claims/{claim.id}", data={"decision": "approve"}).status_code == 403
+    site = client_as(admin)
+    assert "Orphan Notes" in site.get("/tools/claims").get_data(as_text=True)
+    assert site.post(f"/tools/claims/{claim.id}", data={"decision": "approve"}).status_code == 303
+    db.rollback()
+    db.expire_all()
+    assert db.get(Tool, tool.id).supplier_id == orgs["supplier"].id
+    assert db.get(ToolClaim, claim.id).status == "approved"
+    audited = db.exec(select(AuditEvent.action).where(AuditEvent.record_type == "tool_claim")).all()
+    assert "create" in audited and "update" in audited
+    assert db.exec(select(OutboxEmail).where(OutboxEmail.to_address == orgs["supplier_user"].email)).first()
+    db.commit()
+    # Now the supplier changes its tool; answering twice is refused.
+    assert vendor.get(f"/tools/{tool.ref}/edit").status_code == 200
+    assert site.post(f"/tools/claims/{claim.id}", data={"decision": "reject"}).status_code == 303
+    db.rollback()
+    assert db.get(ToolClaim, claim.id).status == "approved"

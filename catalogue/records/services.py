@@ -954,6 +954,7 @@ def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) 
         ref=new_ref(session, Tool, "tool", data["name"]),
         developed_by_id=viewer.member_org_id if new_tool.get("built_here") == "yes" else None,
         created_by_id=viewer.user_id,
+        added_by_id=viewer.member_org_id,
         **_tool_values(session, data),
     )
     session.add(tool)
@@ -1001,8 +1002,9 @@ def save_tool(
     if errors:
         return None, errors
     values = _tool_values(session, data)
-    if not viewer.site_admin and tool.supplier_id is not None and values["supplier_id"] != tool.supplier_id:
-        # Otherwise an editor could hand the tool (and the right to edit it) to someone else.
+    if values["supplier_id"] != tool.supplier_id and not access.can_change_tool_supplier(viewer):
+        # Otherwise an editor could hand the tool (and the right to change it, and its evidence)
+        # to a supplier: a supplier claims a tool instead (catalogue.records.tool_claims).
         return None, {"supplier": "Only a site administrator can change the supplier of this tool"}
     for key, value in values.items():
         if getattr(tool, key) != value:
