@@ -169,7 +169,9 @@ def can_view_organisation(viewer: Viewer, organisation: Any) -> bool:
 
 def verified_clause(model: Any) -> sa.ColumnElement[bool]:
     """Organisations anyone may see and name: lists to choose from (sign-up, invitations,
-    references, co-sponsors) and refs typed into forms offer only these."""
+    references, co-sponsors, a tool's supplier) offer only these, and every reference to an
+    organisation (a ref typed or crafted into a form, an API body or a bundle record) is resolved
+    through this same filter, so nothing can name what the pick list would not offer."""
     return model.verification == VERIFIED
 
 
@@ -332,24 +334,41 @@ def can_author_evidence(viewer: Viewer) -> bool:
 
 
 def can_change_tool(viewer: Viewer, tool: Any) -> bool:
-    """The supplier that sells it, the organisation that built it, or a site admin. A tool with
-    neither (added by an authority when recording a deployment) may be edited by its creator's
-    organisation; the audit trail keeps every change."""
+    """The supplier that sells it, the organisation that built it, the organisation that added it
+    to the catalogue (`added_by_id`: an authority recording a deployment), or a site admin. Other
+    authorities do not: a supplier claims a tool through `can_claim_tool`, never by being handed
+    it; the audit trail keeps every change."""
     if viewer.site_admin:
         return True
     org = viewer.member_org_id
     if org is None:
         return False
-    if tool.supplier_id is not None or tool.developed_by_id is not None:
-        return org in (tool.supplier_id, tool.developed_by_id)
-    return viewer.is_authority_staff
+    return org in {o for o in (tool.supplier_id, tool.developed_by_id, getattr(tool, "added_by_id", None)) if o}
+
+
+def can_change_tool_supplier(viewer: Viewer) -> bool:
+    """Who sells a tool is set when it is added, or by a site admin (approving a claim)."""
+    return viewer.site_admin
+
+
+def can_claim_tool(viewer: Viewer, tool: Any) -> bool:
+    """Ask a site admin to record that this supplier sells a tool: approved suppliers, for a
+    tool nobody sells and no organisation built itself."""
+    return viewer.is_supplier and tool.supplier_id is None and tool.developed_by_id is None
+
+
+def can_decide_tool_claims(viewer: Viewer) -> bool:
+    return viewer.site_admin
 
 
 def can_sell_tool(supplier_id: int | None, tool: Any) -> bool:
-    """May an offering of this supplier name the tool it sells? Only a tool no supplier has
-    claimed, or one this supplier sells: linking a competitor's tool would borrow its deployments
-    and let the supplier ask for references on them."""
-    return tool.supplier_id is None or tool.supplier_id == supplier_id
+    """May an offering of this supplier name the tool it sells? Only a tool nobody has claimed
+    (no supplier, and not built by an organisation itself), or one this supplier sells: linking
+    a competitor's tool, or a tool an authority built, would borrow its deployments and let the
+    supplier ask for references on them."""
+    if supplier_id is not None and tool.supplier_id == supplier_id:
+        return True
+    return tool.supplier_id is None and tool.developed_by_id is None
 
 
 # --- offerings: drafts belong to the supplier; published ones are public ------------------------

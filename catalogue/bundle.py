@@ -265,7 +265,12 @@ class _Plan:
 def _known_organisations(session: Session, refs: set[str]) -> dict[str, str]:
     if not refs:
         return {}
-    rows = session.exec(select(Organisation.ref, Organisation.kind).where(Organisation.ref.in_(refs)))
+    # Only organisations anyone may name: an unverified one is as unknown as a missing one.
+    rows = session.exec(
+        select(Organisation.ref, Organisation.kind).where(
+            Organisation.ref.in_(refs), access.verified_clause(Organisation)
+        )
+    )
     return dict(rows.all())
 
 

@@ -213,3 +213,20 @@ class ProgrammeSupplier(SQLModel, table=True):
     programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
     supplier_id: int = Field(foreign_key="organisation.id", primary_key=True)
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ProgrammeChallengeRequest(SQLModel, table=True):
+    """A programme lead asks to run a member's published challenge under the programme: the
+    challenge joins (and every member sees it) only once its owner's organisation accepts."""
+
+    __tablename__ = "programme_challenge_request"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    programme_id: int = Field(foreign_key="programme.id", index=True, ondelete="CASCADE")
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    status: str = Field(default="requested", max_length=20)  # requested | accepted | declined
+    requested_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

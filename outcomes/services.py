@@ -19,7 +19,7 @@ from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
-from catalogue.notifications.services import on_challenge_event
+from catalogue.notifications.services import notify, on_challenge_event
 from catalogue.personal_data import check_fields, check_text_fields
 from catalogue.records.models import Deployment
 from catalogue.refs import new_ref
@@ -32,6 +32,7 @@ from outcomes.models import (
     ClarificationQuestion,
     PhaseShortlist,
     Programme,
+    ProgrammeChallengeRequest,
     ProgrammeMember,
     ProgrammeSupplier,
 )
@@ -1141,27 +1142,134 @@ def add_cohort_supplier(session: Session, viewer: Viewer, programme: Programme, 
     session.add(ProgrammeSupplier(programme_id=programme.id, supplier_id=org.id))
 
 
-def attach_challenge(session: Session, viewer: Viewer, programme: Programme, challenge_ref: str) -> Challenge:
-    """The lead runs a challenge under the programme: its own, or one of an accepted member's."""
+def attach_challenge(
+    session: Session, viewer: Viewer, programme: Programme, challenge_ref: str
+) -> Challenge | ProgrammeChallengeRequest:
+    """The lead runs a published challenge under the programme: its own joins at once; a
+    member's needs that member's consent, so the lead asks and the owner's organisation is told
+    (the challenge joins when it accepts: `decide_programme_request`). A draft never joins: every
+    member would read what its owner has not published."""
     _require(access.can_manage_programme(viewer, programme))
     members = programme_member_ids(session, programme.id)
-    challenge = session.exec(select(Challenge).where(Challenge.ref == challenge_ref)).first()
+    challenge = get_challenge(session, viewer, challenge_ref)
     if challenge is None or challenge.owner_id not in members:
         raise ChallengeError("Choose a challenge posted by the lead or a member of the partnership", "challenge")
-    challenge.programme_id = programme.id
-    session.add(challenge)
-    return challenge
+    if not access.challenge_is_public(challenge):
+        raise ChallengeError("Only a published challenge can join a partnership", "challenge")
+    if challenge.programme_id == programme.id:
+        raise ChallengeError("That challenge is already part of the partnership", "challenge")
+    if challenge.owner_id == programme.lead_id:
+        challenge.programme_id = programme.id
+        session.add(challenge)
+        return challenge
+    if _open_request(session, programme.id, challenge.id) is not None:
+        raise ChallengeError("The challenge's owner has already been asked", "challenge")
+    row = ProgrammeChallengeRequest(
+        programme_id=programme.id,
+        challenge_id=challenge.id,
+        requested_by_id=viewer.user_id if viewer.user_id and viewer.user_id > 0 else None,
+    )
+    session.add(row)
+    session.flush()
+    lead = session.get(Organisation, programme.lead_id)
+    notify(
+        session,
+        _approved_members(session, challenge.owner_id),
+        f"{lead.name} asks to run {challenge.title} in {programme.name}",
+        f"{lead.name} asks to run your challenge {challenge.title} as part of the partnership "
+        f"{programme.name}. If you accept, every member of the partnership sees it and its results. "
+        "Accept or decline on the challenge's page.",
+        f"/challenges/{challenge.ref}",
+        record=challenge,
+        kind="challenge",
+        topic="programme-request",
+    )
+    return row
+
+
+def _open_request(session: Session, programme_id: int, challenge_id: int) -> ProgrammeChallengeRequest | None:
+    return session.exec(
+        select(ProgrammeChallengeRequest).where(
+            ProgrammeChallengeRequest.programme_id == programme_id,
+            ProgrammeChallengeRequest.challenge_id == challenge_id,
+            ProgrammeChallengeRequest.status == "requested",
+        )
+    ).first()
+
+
+def _approved_members(session: Session, organisation_id: int) -> list[User]:
+    return list(
+        session.exec(select(User).where(User.organisation_id == organisation_id, User.status == "approved")).all()
+    )
+
+
+def programme_requests(
+    session: Session, viewer: Viewer, challenge: Challenge
+) -> list[tuple[ProgrammeChallengeRequest, Programme]]:
+    """Partnerships waiting for the owner's answer: shown to the owner's members only."""
+    if not access.can_manage_challenge(viewer, challenge):
+        return []
+    return [
+        (r, p)
+        for r, p in session.exec(
+            select(ProgrammeChallengeRequest, Programme)
+            .join(Programme, Programme.id == ProgrammeChallengeRequest.programme_id)
+            .where(
+                ProgrammeChallengeRequest.challenge_id == challenge.id, ProgrammeChallengeRequest.status == "requested"
+            )
+            .order_by(ProgrammeChallengeRequest.requested_at)
+        ).all()
+    ]
+
+
+def decide_programme_request(
+    session: Session, viewer: Viewer, challenge: Challenge, request_id: int, accept: bool
+) -> None:
+    """The owner's members accept (the challenge joins the programme) or decline; the lead is told."""
+    _require(access.can_manage_challenge(viewer, challenge))
+    row = session.get(ProgrammeChallengeRequest, request_id)
+    if row is None or row.challenge_id != challenge.id or row.status != "requested":
+        raise ChallengeError("That request is not waiting for an answer")
+    programme = session.get(Programme, row.programme_id)
+    if accept and challenge.owner_id not in programme_member_ids(session, programme.id):
+        raise ChallengeError("Your organisation is no longer a member of that partnership")
+    row.status = "accepted" if accept else "declined"
+    row.decided_at = utcnow()
+    row.decided_by_id = viewer.user_id if viewer.user_id and viewer.user_id > 0 else None
+    session.add(row)
+    if accept:
+        challenge.programme_id = programme.id
+        session.add(challenge)
+    owner = session.get(Organisation, challenge.owner_id)
+    answer = "accepted" if accept else "declined"
+    notify(
+        session,
+        _approved_members(session, programme.lead_id),
+        f"{owner.name} {answer} running {challenge.title} in {programme.name}",
+        f"{owner.name} {answer} your request to run {challenge.title} as part of {programme.name}.",
+        f"/partnerships/{programme.ref}",
+        record=challenge,
+        kind="challenge",
+        topic="programme-request-answered",
+    )
 
 
 def attachable_challenges(session: Session, viewer: Viewer, programme: Programme) -> list[Challenge]:
+    """The pick list: published challenges of the lead and accepted members that the lead may
+    see, not yet in the programme and not already asked for."""
     if not access.can_manage_programme(viewer, programme):
         return []
     members = programme_member_ids(session, programme.id)
+    asked = select(ProgrammeChallengeRequest.challenge_id).where(
+        ProgrammeChallengeRequest.programme_id == programme.id, ProgrammeChallengeRequest.status == "requested"
+    )
     return list(
         session.exec(
             select(Challenge)
             .where(Challenge.owner_id.in_(sorted(members)))
+            .where(access.challenge_public_clause(Challenge), access.challenge_visible_clause(viewer, Challenge))
             .where(sa.or_(Challenge.programme_id.is_(None), Challenge.programme_id != programme.id))
+            .where(Challenge.id.not_in(asked))
             .order_by(Challenge.title)
         ).all()
     )

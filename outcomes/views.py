@@ -177,6 +177,7 @@ def show(ref: str):  # noqa: ANN201
         "owner": session.get(Organisation, challenge.owner_id),
         "programme": session.get(Programme, challenge.programme_id) if challenge.programme_id else None,
         "co_sponsors": services.co_sponsors(session, viewer, challenge),
+        "programme_requests": services.programme_requests(session, viewer, challenge),
         "questions": services.visible_questions(session, viewer, challenge),
         "tried": services.tried_deployments(session, viewer, challenge),
         "results": services.results_view(session, viewer, challenge),
@@ -480,6 +481,23 @@ def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
         session.rollback()
         abort(404)
     flash("Co-sponsor decision saved", "success")
+    return redirect(url_for("challenges.show", ref=ref), code=303)
+
+
+@bp.post("/challenges/<ref>/programme-requests/<int:request_id>")
+def decide_programme_request(ref: str, request_id: int):  # noqa: ANN201
+    challenge = _manage(ref)
+    session = get_session()
+    try:
+        services.decide_programme_request(
+            session, current_viewer(), challenge, request_id, request.form.get("decision") == "accept"
+        )
+        session.commit()
+    except ChallengeError as exc:
+        session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("challenges.show", ref=ref), code=303)
+    flash("Your answer to the partnership has been saved", "success")
     return redirect(url_for("challenges.show", ref=ref), code=303)
 
 
@@ -886,7 +904,7 @@ def partnership_action(ref: str, action: str):  # noqa: ANN201
         "challenges": (
             "challenge",
             lambda: services.attach_challenge(session, viewer, programme, raw.get("challenge", "")),
-            "Challenge added to the partnership",
+            "Saved: your own published challenge joins at once; a member's joins when its owner accepts",
         ),
         "invitation": (
             "invitation",

@@ -302,7 +302,9 @@ def offering_form_data(session: Session, offering: Offering) -> dict[str, Any]:
 
 def tool_deployments(session: Session, viewer: Viewer, offering: Offering) -> list[tuple[Deployment, Organisation]]:
     """The catalogue's experience of the tool this offering sells, as far as the viewer may see."""
-    if offering.tool_id is None:
+    tool = session.get(Tool, offering.tool_id) if offering.tool_id is not None else None
+    # A link made before the rule (access.can_sell_tool) borrows nobody's experience either.
+    if tool is None or not access.can_sell_tool(offering.supplier_id, tool):
         return []
     return list(
         session.exec(

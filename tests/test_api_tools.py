@@ -66,7 +66,7 @@ def _tool(db: Session, ref: str) -> Tool:
         ("tool-built", "supplier_member", 403),
         ("tool-built", "pending", 403),
         ("tool-built", "none", 401),
-        ("tool-open", "other_la", 200),  # neither sold nor built: authority staff may, as on the page
+        ("tool-open", "other_la", 403),  # not its seller, builder or the organisation that added it
         ("tool-open", "supplier_member", 403),
     ],
 )

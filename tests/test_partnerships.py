@@ -65,7 +65,13 @@ def test_invited_then_accepted_members_see_the_programmes_challenges(world: Worl
     not_la = lead.post(f"/partnerships/{programme.ref}/members", data={"member": world.supplier.ref})
     assert not_la.status_code == 200 and "Choose a local authority" in not_la.text
     assert lead.post(f"/partnerships/{programme.ref}/members", data={"member": world.other_la.ref}).status_code == 303
-    assert lead.post(f"/partnerships/{programme.ref}/challenges", data={"challenge": draft.ref}).status_code == 303
+    # A draft does not join through the page (only published challenges do); one run under the
+    # programme before that rule is what members may still open.
+    refused = lead.post(f"/partnerships/{programme.ref}/challenges", data={"challenge": draft.ref})
+    assert refused.status_code == 200 and "Only a published challenge" in refused.text
+    fresh(db)
+    db.get(Challenge, draft.id).programme_id = programme.id
+    db.commit()
 
     # Invited is not yet a member: the draft stays hidden.
     assert member.get(f"/challenges/{draft.ref}").status_code == 404
@@ -102,8 +108,7 @@ def test_declined_members_see_nothing_more(world: World, db: Session) -> None:
     programme = services.create_programme(db, lead, {"name": "P", "description": "D"})
     services.invite_member(db, lead, programme, world.other_la.ref)
     db.commit()
-    draft = full_challenge(world.la)
-    services.attach_challenge(db, lead, programme, draft.ref)
+    draft = full_challenge(world.la, programme_id=programme.id)  # run under it before drafts were refused
     db.commit()
     member = viewer(world.other_user, world.other_la)
     services.respond_to_invitation(db, member, programme, accept=False)

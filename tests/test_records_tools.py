@@ -59,7 +59,7 @@ def test_who_may_edit_a_tool_follows_the_policy(people: SimpleNamespace, client_
         ("tool-sold", "supplier_user"): 200,
         ("tool-sold", "rival_user"): 403,
         ("tool-sold", "owner"): 403,
-        ("tool-notes", "other_la"): 200,  # neither sold nor built: authority staff keep it right
+        ("tool-notes", "other_la"): 403,  # another authority did not add it (issue 13, hole 4)
         ("tool-notes", "supplier_user"): 403,
         ("tool-sold", "site_admin"): 200,
     }

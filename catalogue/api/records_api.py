@@ -170,8 +170,8 @@ class ToolItem(MethodView):
     @blp.response(200, serialise.ToolOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
         """Change the fields given; the others keep their values. The supplier that sells the tool,
-        the organisation that built it (or, for a tool with neither, authority staff) may; only a
-        site administrator moves a tool to another supplier."""
+        the organisation that built it or added it, and site administrators may; only a site
+        administrator changes its supplier (a supplier claims a tool on its page)."""
         tool = merge_and_save(
             "tool",
             lambda session, viewer: services.tool_to_form(session, services.get_editable_tool(session, viewer, ref)),

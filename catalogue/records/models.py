@@ -28,6 +28,8 @@ class Tool(SQLModel, table=True):
     delivery: str | None = Field(default=None, max_length=20)
     case_management_systems: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    # The organisation that added it to the catalogue (access.can_change_tool).
+    added_by_id: int | None = Field(default=None, foreign_key="organisation.id")
     is_demo: bool = Field(default=False)
     # First known through a private or authorities-only record: seen only by those who see one of
     # its records until a public record makes it public (catalogue.access.can_view_tool).
@@ -94,3 +96,25 @@ class SingleView(SQLModel, table=True):
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ToolClaim(SQLModel, table=True):
+    """A supplier asks to be recorded as the seller of a tool nobody sells; a site admin
+    approves (the tool becomes the supplier's) or rejects it."""
+
+    __tablename__ = "tool_claim"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    tool_id: int = Field(foreign_key="tool.id", index=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="organisation.id", index=True)
+    status: str = Field(default="requested", max_length=20)  # requested | approved | rejected
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    requested_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+    @property
+    def organisation_id(self) -> int:
+        return self.supplier_id

@@ -703,7 +703,7 @@ def check_tool_answers(
     if answers.get("built_here") == "yes" and answers.get("supplier"):
         errors["supplier"] = "Leave the supplier empty for a tool your organisation built"
     if not errors and answers.get("supplier"):
-        kind = session.exec(select(Organisation.kind).where(Organisation.ref == answers["supplier"])).first()
+        kind = session.exec(select(Organisation.kind).where(_named_organisation(answers["supplier"]))).first()
         if kind != "supplier":
             errors["supplier"] = "Choose the supplier from the list"
     if not errors and answers.get("name"):
@@ -720,6 +720,11 @@ def check_tool_answers(
                 else f"Another tool is already called {name}. Choose a different name"
             )
     return (data if not errors else dict(answers)), errors
+
+
+def _named_organisation(ref: str) -> Any:
+    # A ref typed or crafted into a form names only an organisation the pick list offers.
+    return sa.and_(Organisation.ref == ref, access.verified_clause(Organisation))
 
 
 def _lines(value: Any) -> list[str]:
@@ -944,7 +949,7 @@ def _tool_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
     """Checked tool answers -> column values (the supplier by ref -> its id)."""
     supplier_id = None
     if data.get("supplier"):
-        supplier_id = session.exec(select(Organisation.id).where(Organisation.ref == data["supplier"])).first()
+        supplier_id = session.exec(select(Organisation.id).where(_named_organisation(data["supplier"]))).first()
     return {
         "name": data["name"],
         "summary": data.get("summary"),
@@ -964,6 +969,7 @@ def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any], 
         restricted=restricted,
         developed_by_id=viewer.member_org_id if new_tool.get("built_here") == "yes" else None,
         created_by_id=viewer.user_id,
+        added_by_id=viewer.member_org_id,
         **_tool_values(session, data),
     )
     session.add(tool)
@@ -1011,8 +1017,9 @@ def save_tool(
     if errors:
         return None, errors
     values = _tool_values(session, data)
-    if not viewer.site_admin and tool.supplier_id is not None and values["supplier_id"] != tool.supplier_id:
-        # Otherwise an editor could hand the tool (and the right to edit it) to someone else.
+    if values["supplier_id"] != tool.supplier_id and not access.can_change_tool_supplier(viewer):
+        # Otherwise an editor could hand the tool (and the right to change it, and its evidence)
+        # to a supplier: a supplier claims a tool instead (catalogue.records.tool_claims).
         return None, {"supplier": "Only a site administrator can change the supplier of this tool"}
     for key, value in values.items():
         if getattr(tool, key) != value:

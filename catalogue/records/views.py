@@ -82,7 +82,8 @@ def tool(ref: str):  # noqa: ANN201
         info = services.tool_page(get_session(), current_viewer(), ref)
     except services.NotFound:
         abort(404)
-    return render_template("records/tool.html", title=info.tool.name, info=info)
+    can_claim = access.can_claim_tool(current_viewer(), info.tool)
+    return render_template("records/tool.html", title=info.tool.name, info=info, can_claim=can_claim)
 
 
 @bp.route("/tools/<ref>/edit", methods=["GET", "POST"])
@@ -512,3 +513,7 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.jinja_env.globals.setdefault("vocabulary", vocabulary)
     app.jinja_env.globals.setdefault("ai_choices", services.AI_CHOICES)
+
+
+# The claim pages add their routes to this blueprint.
+from catalogue.records import claim_views  # noqa: E402, F401

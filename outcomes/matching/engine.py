@@ -349,11 +349,25 @@ def challenges_for_offering(
         result = _cached_match(session, challenge, within)
         for m in result.offerings:
             if m.meta.id == offering.id:
-                # The cached match is worded for the challenge's owner; the supplier reads its own.
-                found.append((challenge, replace(m, why=explain(m, SUPPLIER))))
+                found.append((challenge, _as_seen_by(session, index, challenge, m, viewer)))
                 break
     found.sort(key=lambda cm: (-cm[1].score, cm[0].ref))
     return found[:limit]
+
+
+def _as_seen_by(session: Session, index: MatchIndex, challenge: Challenge, match: Match, viewer: Viewer) -> Match:
+    """A cached match is the owner's view: its peer evidence counts deployments the owner may see
+    (authorities-only ones too). What this viewer is shown is counted again for the owner's
+    members and this viewer together, as match_challenge does for pages, with its reasons worded
+    for the supplier who reads them."""
+    owner_view, _owner = owner_viewer(session, challenge)
+    with index.lock:
+        peer = peer_evidence(index, match.meta.tool_id, [owner_view, viewer], challenge.owner_id)
+    cms_mult = match.parts.get("cms_mult", 1.0)
+    score = match.score + WEIGHTS.peer * (peer_prior(peer) - peer_prior(match.peer)) * cms_mult
+    seen = replace(match, peer=peer, score=score)
+    seen.why = explain(seen, SUPPLIER)
+    return seen
 
 
 _CACHE: dict[tuple, MatchResult] = {}

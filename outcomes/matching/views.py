@@ -26,11 +26,10 @@ bp = Blueprint("matching", __name__)
 
 
 def _visible_challenge(ref: str) -> Challenge:
-    session, viewer = get_session(), current_viewer()
-    challenge = session.exec(select(Challenge).where(Challenge.ref == ref)).first()
+    # The one decision every challenge page asks (services.get_challenge): drafts shared through
+    # a programme or with co-sponsors included.
+    challenge = services.get_challenge(get_session(), current_viewer(), ref)
     if challenge is None:
-        abort(404)
-    if not access.can_view_challenge(viewer, challenge, services.co_sponsor_ids(session, challenge)):
         abort(404)
     return challenge
 

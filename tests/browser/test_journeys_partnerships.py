@@ -11,10 +11,11 @@ DRAFT_TITLE = "One duty rota across the fells"
 
 
 def _seed_members_and_a_draft(session) -> None:  # noqa: ANN001
-    """Members of two more authorities, and a Northmoor challenge still in draft."""
+    """Members of two more authorities, and a Northmoor challenge in market engagement."""
     from sqlmodel import select
 
     from catalogue.accounts.models import Organisation
+    from catalogue.db import utcnow
     from outcomes.models import Challenge
 
     seed_user(session, "lead-practitioner@brackenfold.example", "la-brackenfold", "Bea Practitioner (Brackenfold)")
@@ -26,6 +27,8 @@ def _seed_members_and_a_draft(session) -> None:  # noqa: ANN001
             owner_id=northmoor.id,
             title=DRAFT_TITLE,
             problem="Three authorities each run an out-of-hours rota for the same rural area.",
+            status="market-engagement",
+            published_at=utcnow(),
         )
     )
 
@@ -92,7 +95,7 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
         expect(member.get_by_text("Your answer has been saved")).to_be_visible()
         expect(member.get_by_text("Your organisation has been invited")).to_have_count(0)
 
-    # The lead sees who joined, and runs a member's challenge (still a draft) under the partnership.
+    # The lead sees who joined, and asks to run a member's published challenge under the partnership.
     lead.reload()
     expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_have_text(
         "Northmoor County Council"
@@ -103,7 +106,13 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     expect(members.get_by_role("listitem").filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
     lead.get_by_label("Add a challenge").select_option(label=DRAFT_TITLE)
     lead.get_by_role("button", name="Add the challenge").click()
-    expect(lead.get_by_text("Challenge added to the partnership")).to_be_visible()
+    expect(lead.get_by_text("a member's joins when its owner accepts")).to_be_visible()
+    # Northmoor, which owns it, is asked on the challenge's page and accepts.
+    owner = page_as("commissioner@northmoor.example")
+    owner.goto("/challenges/ch-northmoor-fells-rota")
+    expect(owner.get_by_text("Partnerships asking to run this challenge")).to_be_visible()
+    owner.get_by_role("button", name=f"Accept {NAME}").click()
+    expect(owner.get_by_text("Your answer to the partnership has been saved")).to_be_visible()
 
     # A milestone is added later.
     lead.get_by_role("link", name="Edit the partnership").click()
@@ -115,8 +124,8 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     lead.get_by_role("button", name="Save").click()
     expect(milestones).to_contain_text("Pilot evaluation published")
 
-    # Members of the partnership see its challenges, drafts included; the authority that
-    # declined does not, and sees only the members that accepted.
+    # Members of the partnership see its challenges; the authority that declined does not list
+    # them, and sees only the members that accepted.
     brackenfold = pages["lead-practitioner@brackenfold.example"]
     brackenfold.reload()
     expect(brackenfold.get_by_role("link", name=DRAFT_TITLE)).to_be_visible()
@@ -126,7 +135,7 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
 
     kestrelmere = pages["innovation@kestrelmere.example"]
     kestrelmere.reload()
-    expect(kestrelmere.get_by_text("No challenges yet.")).to_be_visible()
+    # A published challenge is no secret: the partnership page lists it for anyone.
+    expect(kestrelmere.get_by_role("link", name=DRAFT_TITLE)).to_be_visible()
     others = kestrelmere.locator("h2:has-text('Members') + ul").get_by_role("listitem")
     expect(others.filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
-    assert DRAFT_TITLE not in kestrelmere.content()
