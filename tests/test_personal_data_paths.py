@@ -421,3 +421,19 @@ def test_every_api_write_refuses_a_child_unless_confirmed(path: str, world: Worl
     assert "Jayden" not in client.get("/api/v1/openapi.json").text
     spec = client.get("/api/v1/openapi.json").json
     assert "not_real_person" in repr(spec["components"]["schemas"])
+
+
+# --- the command line: what it writes goes through the importers' check, which cannot be confirmed -
+
+
+def test_the_bundle_command_refuses_a_child_even_when_told_it_is_not_real(app, db: Session, tmp_path) -> None:  # noqa: ANN001
+    bundle = json.loads((SHARED / "eval" / "dev-bundle.json").read_text())
+    deployment = bundle["deployments"][0]
+    deployment["learnings"] = CHILD
+    deployment["not_real_person"] = True  # an importer has nobody to confirm it
+    path = tmp_path / "bundle.json"
+    path.write_text(json.dumps(bundle), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["bundle", "import", str(path)])
+    assert result.exit_code == 1
+    assert "learnings: Remove personal data" in result.output and "Jayden" not in result.output
+    assert nowhere(db)
