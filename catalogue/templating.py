@@ -65,9 +65,12 @@ def init_app(app: Flask) -> None:
     )
     # Macros imported by `{% from ... import ... %}` see the environment's globals but not the
     # context processor's values, so what the form macros call must be a global too.
+    from catalogue.personal_data.guard import confirmation_field
+
     app.jinja_env.globals.update(
         error_message=error_message,
         error_summary=error_summary,
+        personal_data_confirmation=confirmation_field,
         label=vocabulary.label,
         vocab=vocabulary,
     )

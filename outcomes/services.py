@@ -20,7 +20,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
 from catalogue.notifications.services import notify, on_challenge_event
-from catalogue.personal_data import check_fields, check_text_fields
+from catalogue.personal_data import Review, check_fields, guard, record_override
 from catalogue.records.models import Deployment
 from catalogue.refs import new_ref
 from outcomes.models import (
@@ -77,11 +77,13 @@ def _require(allowed: bool, message: str = "You do not have permission to do tha
         raise NotAllowed(message)
 
 
-def _refuse_personal_data(data: dict[str, Any], skip: tuple[str, ...] = ()) -> None:
-    """Free text about a child or family is never stored where others read it."""
-    problems = check_text_fields(data, skip)
-    if problems:
-        raise ChallengeError.personal_data(problems)
+def _refuse_personal_data(data: dict[str, Any], skip: tuple[str, ...] = ()) -> Review | None:
+    """Free text about a child or family is never stored where others read it. Returns what the
+    writer confirmed is not about a real person, for `record_override` once the record is saved."""
+    checked = guard(data, skip=skip)
+    if checked.problems:
+        raise ChallengeError.personal_data(checked.problems)
+    return checked.override
 
 
 # --- who shares a challenge ---------------------------------------------------------------------
@@ -267,9 +269,8 @@ def save_section(session: Session, viewer: Viewer, challenge: Challenge, section
     if challenge.status != "draft":
         # Published: the change goes straight onto the public page and the OCDS release, so
         # personal data is refused now (a draft is checked when it is published).
-        problems = check_text_fields(data, skip=("tried_deployments",))
-        if problems:
-            raise ChallengeError.personal_data(problems)
+        override = _refuse_personal_data(data, skip=("tried_deployments",))
+        record_override(session, override, challenge)
     if section == "constraints":
         details = {key: data[form] for form, key, _label in CONSTRAINT_PARTS if data.get(form)}
         challenge.constraint_details = details
@@ -478,11 +479,13 @@ def change_status(
     if to_status == "awarded" and not _awarding:
         raise ChallengeError("Award the challenge by choosing the successful proposal")
     if to_status in ("market-engagement", "open"):
-        problems = personal_data_problems(challenge)
-        if problems:
+        checked = guard({name: getattr(challenge, name) for name in PERSONAL_DATA_FIELDS}, PERSONAL_DATA_FIELDS)
+        if checked.problems:
             raise ChallengeError(
-                "Remove the personal data from the statement before publishing it: " + next(iter(problems.values()))
+                "Remove the personal data from the statement before publishing it: "
+                + next(iter(checked.problems.values()))
             )
+        record_override(session, checked.override, challenge)
     now_day = today()
     if to_status == "open":
         if challenge.closes is None or challenge.closes <= now_day:
@@ -499,7 +502,7 @@ def change_status(
             "Start evaluating after it"
         )
     if to_status == "closed":
-        _refuse_personal_data({"detail": detail})
+        record_override(session, _refuse_personal_data({"detail": detail}), challenge)
         if reason not in CLOSED_REASONS:
             raise ChallengeError("Choose why the challenge closed without an award", "reason")
         if reason == "other" and not (detail or "").strip():
@@ -588,7 +591,7 @@ def request_co_sponsor(session: Session, viewer: Viewer, challenge: Challenge, n
     ).first()
     if existing is not None:
         raise ChallengeError("Your organisation has already asked to co-sponsor this challenge")
-    _refuse_personal_data({"note": note})
+    override = _refuse_personal_data({"note": note})
     row = ChallengeCoSponsor(
         challenge_id=challenge.id,
         organisation_id=viewer.member_org_id,
@@ -597,6 +600,7 @@ def request_co_sponsor(session: Session, viewer: Viewer, challenge: Challenge, n
     )
     session.add(row)
     session.flush()
+    record_override(session, override, row)
     return row
 
 
@@ -648,7 +652,7 @@ def ask_question(session: Session, viewer: Viewer, challenge: Challenge, text: s
     refusal = questions_open(challenge)
     if refusal:
         raise ChallengeError(refusal, "question")
-    _refuse_personal_data({"question": text})
+    override = _refuse_personal_data({"question": text})
     row = ClarificationQuestion(
         challenge_id=challenge.id,
         supplier_id=viewer.member_org_id,
@@ -657,6 +661,7 @@ def ask_question(session: Session, viewer: Viewer, challenge: Challenge, text: s
     )
     session.add(row)
     session.flush()
+    record_override(session, override, row)
     return row
 
 
@@ -668,15 +673,13 @@ def answer_question(
     row = session.get(ClarificationQuestion, question_id)
     if row is None or row.challenge_id != challenge.id:
         raise ChallengeError("That question is not for this challenge")
-    problems = check_fields({"question": question, "answer": answer}, ("question", "answer"))
-    if problems:
-        field, message = next(iter(problems.items()))
-        raise ChallengeError(message, field)
+    override = _refuse_personal_data({"question": question, "answer": answer})
     first_time = row.status != "published"
     row.question, row.answer, row.status = question, answer, "published"
     row.published_at = row.published_at or utcnow()
     session.add(row)
     session.flush()
+    record_override(session, override, row)
     if first_time:
         _challenge_event(session, challenge, "qa", f"Q: {question}\n\nA: {answer}")
     return row
@@ -768,7 +771,7 @@ def save_response(
                     f"Say how your proposal meets the essential requirement ‘{essentials[number][:80]}’",
                     f"requirements_met-{number}",
                 )
-    _refuse_personal_data(
+    override = _refuse_personal_data(
         {
             "approach": data.get("approach"),
             "price": data.get("price"),
@@ -788,6 +791,7 @@ def save_response(
     response.updated_at = utcnow()
     session.add(response)
     session.flush()
+    record_override(session, override, response)
     return response
 
 
@@ -863,11 +867,12 @@ def score_response(
     known = {str(i) for i in range(len(challenge.evaluation_criteria or []))}
     if set(scores) - known:
         raise ChallengeError("Score only the challenge's evaluation criteria", "scores")
-    _refuse_personal_data({"feedback": feedback})
+    override = _refuse_personal_data({"feedback": feedback})
     response.scores = {k: int(v) for k, v in scores.items()}
     response.score_total = weighted_total(challenge, response.scores)
     response.feedback = feedback
     session.add(response)
+    record_override(session, override, response)
     return response
 
 
@@ -995,12 +1000,11 @@ def record_results(
         given = results[index] if index < len(results) else {}
         if given.get("actual") or given.get("note"):
             rows.append({"outcome": index, "actual": given.get("actual") or "", "note": given.get("note") or ""})
-    problems = check_fields({"results": rows}, ("results",))
-    if problems:
-        raise ChallengeError(problems["results"], "results")
+    override = _refuse_personal_data({"results": rows})
     challenge.results = rows
     challenge.result_deployment_id = deployment_id
     session.add(challenge)
+    record_override(session, override, challenge)
     _challenge_event(session, challenge, "update", "results have been recorded against the outcomes")
 
 
@@ -1053,7 +1057,7 @@ def create_programme(session: Session, viewer: Viewer, data: dict[str, Any]) -> 
         access.can_create_programme(viewer),
         "Only approved members of a partnership or local authority can lead a partnership",
     )
-    _refuse_personal_data(data)
+    override = _refuse_personal_data(data)
     programme = Programme(
         ref=new_ref(session, Programme, data["name"]),
         name=data["name"],
@@ -1066,18 +1070,20 @@ def create_programme(session: Session, viewer: Viewer, data: dict[str, Any]) -> 
     )
     session.add(programme)
     session.flush()
+    record_override(session, override, programme)
     return programme
 
 
 def update_programme(session: Session, viewer: Viewer, programme: Programme, data: dict[str, Any]) -> None:
     _require(access.can_manage_programme(viewer, programme))
-    _refuse_personal_data(data)
+    override = _refuse_personal_data(data)
     programme.name = data["name"]
     programme.description = data["description"]
     programme.phases = data.get("phases")
     programme.milestones = _milestones(data.get("milestones") or [])
     programme.evaluation_plan = data.get("evaluation_plan")
     session.add(programme)
+    record_override(session, override, programme)
 
 
 def programme_form_data(programme: Programme) -> dict[str, Any]:

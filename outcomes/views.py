@@ -30,6 +30,7 @@ from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict, load_form
+from catalogue.personal_data.guard import confirmation_field
 from outcomes import ocds, services
 from outcomes.models import Challenge, Programme
 from outcomes.schemas import (
@@ -432,7 +433,8 @@ def status(ref: str):  # noqa: ANN201
             session.refresh(challenge)
             errors = exc.errors if exc.field != "_schema" else {"to": exc.message}
     if errors:
-        if raw.get("from_check") and to_status in ("market-engagement", "open"):
+        # The check page's buttons carry no "not about a real person" box: this page's form does.
+        if raw.get("from_check") and to_status in ("market-engagement", "open") and not confirmation_field():
             return _check_page(challenge, errors)
         return render_template("outcomes/status.html", data=raw, errors=errors, **context)
     flash(f"The challenge is now ‘{vocabulary.label(vocabulary.CHALLENGE_STATUSES, to_status)}’", "success")

@@ -20,7 +20,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
 from catalogue.notifications import services as notifications
-from catalogue.personal_data import check_fields
+from catalogue.personal_data import Review, guard, record_override
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import new_ref
 from suppliers.models import Offering, Reference
@@ -58,12 +58,14 @@ OFFERING_TEXT_FIELDS = ("name", "summary", "description", "outcomes", "hosting",
 PROFILE_TEXT_FIELDS = ("description", "data_hosting")
 
 
-def _refuse_personal_data(data: Mapping[str, Any], fields: tuple[str, ...]) -> None:
-    """The personal-data check every free-text form runs (a child's or family's details)."""
-    problems = check_fields(data, fields)
-    if problems:
-        field, message = next(iter(problems.items()))
-        raise RuleBroken(message, field, problems)
+def _refuse_personal_data(data: Mapping[str, Any], fields: tuple[str, ...]) -> Review | None:
+    """The personal-data check every free-text form runs (a child's or family's details); what
+    the writer confirmed is not about a real person, for `record_override` once saved."""
+    checked = guard(data, fields)
+    if checked.problems:
+        field, message = next(iter(checked.problems.items()))
+        raise RuleBroken(message, field, checked.problems)
+    return checked.override
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -162,7 +164,7 @@ def directory(session: Session, viewer: Viewer, f: Filters) -> Page:
 def update_profile(session: Session, viewer: Viewer, supplier: Organisation, data: dict[str, Any]) -> Organisation:
     if not access.can_change(viewer, supplier):
         raise NotAllowed
-    _refuse_personal_data(data, PROFILE_TEXT_FIELDS)
+    override = _refuse_personal_data(data, PROFILE_TEXT_FIELDS)
     for key in (
         "name",
         "website",
@@ -181,6 +183,7 @@ def update_profile(session: Session, viewer: Viewer, supplier: Organisation, dat
     if supplier.company_number:
         supplier.company_number = supplier.company_number.replace(" ", "").upper()
     session.add(supplier)
+    record_override(session, override, supplier)
     return supplier
 
 
@@ -236,8 +239,8 @@ def tool_choices(session: Session, supplier_id: int | None) -> dict[str, str]:
     return {t.ref: t.name for t in tools if access.can_sell_tool(supplier_id, t)}
 
 
-def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) -> None:
-    _refuse_personal_data(data, OFFERING_TEXT_FIELDS)
+def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) -> Review | None:
+    override = _refuse_personal_data(data, OFFERING_TEXT_FIELDS)
     tool_ref = data.get("tool")
     if tool_ref:
         tool = session.exec(select(Tool).where(Tool.ref == tool_ref)).first()
@@ -255,6 +258,7 @@ def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) 
         setattr(offering, key, list(data.get(key) or []))
     offering.links = [{"title": link["title"], "url": link["url"]} for link in data.get("links") or []]
     offering.status = data.get("status") or "draft"
+    return override
 
 
 def create_offering(session: Session, viewer: Viewer, supplier: Organisation, data: dict[str, Any]) -> Offering:
@@ -266,16 +270,17 @@ def create_offering(session: Session, viewer: Viewer, supplier: Organisation, da
         name=data["name"],
         created_by_id=viewer.user_id if viewer.user_id and viewer.user_id > 0 else None,
     )
-    _apply_offering(session, offering, data)
+    override = _apply_offering(session, offering, data)
     session.add(offering)
     session.flush()
+    record_override(session, override, offering)
     return offering
 
 
 def update_offering(session: Session, viewer: Viewer, offering: Offering, data: dict[str, Any]) -> Offering:
     if not access.can_change_offering(viewer, offering):
         raise NotAllowed
-    _apply_offering(session, offering, data)
+    record_override(session, _apply_offering(session, offering, data), offering)
     session.add(offering)
     return offering
 
@@ -369,7 +374,7 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         raise RuleBroken("Publish the offering before asking for references", "organisation")
     if offering.tool_id is None:
         raise RuleBroken("Choose the catalogue tool this offering sells before asking for references", "organisation")
-    _refuse_personal_data({"note": note}, ("note",))  # the note is read by the organisation's staff
+    override = _refuse_personal_data({"note": note}, ("note",))  # the note is read by the organisation's staff
     pending = session.exec(
         select(sa.func.count(Reference.id))
         .join(Offering, Offering.id == Reference.offering_id)
@@ -401,6 +406,7 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
     )
     session.add(reference)
     session.flush()
+    record_override(session, override, reference)
     supplier = session.get(Organisation, offering.supplier_id)
     tool = session.get(Tool, offering.tool_id)
     body = (

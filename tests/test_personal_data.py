@@ -274,13 +274,16 @@ def test_an_override_is_written_to_the_audit_trail_masked(db) -> None:  # noqa: 
 
     from catalogue.changes import AuditEvent
     from catalogue.personal_data import record_override, review_fields
+    from catalogue.records.models import Tool
 
     review = review_fields({"approach": "Example: Mia, 4, lives at 14 Acacia Road"}, ["approach"])
     assert review.overridable
-    record_override(db, review, "challenge_response", "resp-1")
+    tool = Tool(ref="tool-x", name="X")
+    record_override(db, review, tool)  # flushes the new record first, for its id
     db.flush()
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "override")).one()
-    assert event.record_ref == "resp-1"
+    assert (event.record_type, event.record_ref) == ("tool", "tool-x")
+    assert event.record_id == tool.id and tool.id is not None
     kinds = [f["kind"] for f in event.changes["personal_data_not_real_person"]["approach"]]
     assert kinds == ["name-and-age", "address"]
     assert "Acacia" not in str(event.changes)

@@ -102,8 +102,14 @@ def write_limit() -> Any:
 
 def field_errors(errors: Mapping[str, str] | Mapping[str, list[str]], status: int = 422) -> None:
     """Abort with {"errors": {"json": {field: [message]}}}, the shape flask-smorest gives."""
+    from catalogue.personal_data.guard import api_findings
+
     shaped = {k: (v if isinstance(v, list) else [v]) for k, v in errors.items()}
-    abort(status, errors={"json": shaped}, message="Check the fields named in errors")
+    body: dict[str, Any] = {"json": shaped}
+    personal = api_findings()  # what the personal-data check found in this request, masked
+    if personal is not None:
+        body["personal_data"] = personal
+    abort(status, errors=body, message="Check the fields named in errors")
 
 
 def abort_conflict(message: str) -> None:

@@ -21,14 +21,17 @@ from catalogue.personal_data.rules import hits, is_valid_nhs_number
 __all__ = [
     "CONFIRM_FIELD",
     "Finding",
+    "Guarded",
     "Review",
     "check_fields",
     "check_text_fields",
     "find_personal_data",
+    "guard",
     "is_valid_nhs_number",
     "mask",
     "record_override",
     "review_fields",
+    "writer_confirmed",
 ]
 
 # The name of the form checkbox and API boolean that says "this is not about a real person".
@@ -173,20 +176,4 @@ def text_fields(data: Mapping[str, Any], skip: Iterable[str] = ()) -> list[str]:
     return [k for k, v in data.items() if k not in skipped and isinstance(v, str | list | tuple | Mapping)]
 
 
-def record_override(session: Any, review: Review, record_type: str, record_ref: str | None = None) -> None:
-    """Write "the writer confirmed this is not about a real person" to the audit trail, with
-    what the guard had found (masked), in the same transaction as the record itself."""
-    if not review.findings:
-        return
-    from catalogue.changes import AuditEvent, current_actor_id  # the audit trail's own table
-
-    session.add(
-        AuditEvent(
-            actor_id=current_actor_id.get(),
-            record_type=record_type[:40],
-            record_id=0,
-            record_ref=record_ref,
-            action="override",
-            changes={"personal_data_not_real_person": review.as_audit()},
-        )
-    )
+from catalogue.personal_data.guard import Guarded, guard, record_override, writer_confirmed  # noqa: E402

@@ -16,7 +16,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, pre_load, validate, validates_schema
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from catalogue import vocabulary
 from catalogue.refs import REF_PATTERN
@@ -193,10 +193,31 @@ def bool_field(message: str) -> fields.Boolean:
 
 class BaseSchema(Schema):
     """Unknown fields are ignored (the bundle allows extras); blank values count as not given;
-    invisible control characters are removed from text before validation."""
+    invisible control characters are removed from text before validation. Every write takes
+    `not_real_person`: the personal-data check (catalogue.personal_data.guard) reads it from the
+    request, so it is documented here once and dropped from the loaded data."""
 
     class Meta:
         unknown = EXCLUDE
+
+    not_real_person = fields.Boolean(
+        load_only=True,
+        metadata={
+            "description": (
+                "Set true to say the text is not about a real person when the personal-data check "
+                "refused it (a 422 whose errors.personal_data lists the findings with can_confirm). "
+                "Recorded in the audit trail. NHS numbers and a date of birth beside a name are "
+                "never published; importers cannot confirm."
+            )
+        },
+        error_messages={"invalid": "Give not_real_person as true or false"},
+    )
+
+    @post_load
+    def _drop_confirmation(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            data.pop("not_real_person", None)
+        return data
 
     @pre_load
     def _drop_blanks(self, data: Any, **_kwargs: Any) -> Any:
@@ -212,6 +233,11 @@ class BaseSchema(Schema):
                 continue
             clean[key] = value
         return clean
+
+
+def answer_fields(schema: type[Schema]) -> tuple[str, ...]:
+    """A schema's own questions, without the writer's `not_real_person` every write takes."""
+    return tuple(name for name in schema._declared_fields if name != "not_real_person")
 
 
 # --- organisations ------------------------------------------------------------------------------
@@ -302,7 +328,7 @@ class OrganisationProfileSchema(ContactSchema):
 
 
 # In the order the page asks them (the inherited contact fields would come first).
-ORGANISATION_PROFILE_FIELDS: tuple[str, ...] = ("website", "case_management_system", *ContactSchema._declared_fields)
+ORGANISATION_PROFILE_FIELDS: tuple[str, ...] = ("website", "case_management_system", *answer_fields(ContactSchema))
 
 
 # --- tools ------------------------------------------------------------------------------------
@@ -344,7 +370,7 @@ class ResourcesSchema(BaseSchema):
     maintain_gbp = money("the cost to maintain the tool")
 
 
-RESOURCE_FIELDS: tuple[str, ...] = tuple(ResourcesSchema._declared_fields)
+RESOURCE_FIELDS: tuple[str, ...] = answer_fields(ResourcesSchema)
 
 # A deployment's own fields as the bundle, the API and the call-for-evidence import carry them.
 DEPLOYMENT_FIELDS: tuple[str, ...] = (

@@ -28,6 +28,7 @@ from catalogue.records.schemas import (
     OrganisationProfileSchema,
     SingleViewSchema,
     ToolSchema,
+    answer_fields,
 )
 from catalogue.refs import new_ref
 
@@ -49,6 +50,8 @@ DEPLOYMENT_TEXT_FIELDS = (
 )
 TOOL_TEXT_FIELDS = ("summary", "description")
 SINGLE_VIEW_TEXT_FIELDS = ("other_sources", "documentation")
+# The contact fields are the organisation's own staff; the rest is read by everyone.
+ORGANISATION_TEXT_FIELDS = ("case_management_system",)
 
 
 class NotFound(Exception):
@@ -81,13 +84,31 @@ def offerings_for_tool(session: Session, viewer: Viewer, tool_id: int) -> list[A
 # --- personal data -------------------------------------------------------------------------------
 
 
-def personal_data_problems(data: Mapping[str, Any], fields: Iterable[str], prefix: str = "") -> dict[str, str]:
-    """Findings of the personal-data check as field errors; none if the check is not installed."""
-    try:
-        from catalogue.personal_data import check_fields
-    except ImportError:  # pragma: no cover - the check ships with the core
-        return {}
-    return {f"{prefix}{k}": v for k, v in check_fields(data, fields).items()}
+# A deployment draft remembers that its writer said a step's text is not about a real person,
+# so the final save (on another page) honours it.
+DRAFT_CONFIRMED = "_not_real_person"
+
+
+def personal_data_problems(
+    data: Mapping[str, Any], fields: Iterable[str], prefix: str = "", confirmed: bool | None = None
+) -> dict[str, str]:
+    """Findings of the personal-data check as field errors (`confirmed` None: as the request says)."""
+    from catalogue.personal_data import guard
+
+    return guard(data, list(fields), confirmed=confirmed, prefix=prefix).problems
+
+
+def _draft_confirmed(draft: Mapping[str, Any]) -> bool | None:
+    return True if draft.get(DRAFT_CONFIRMED) else None
+
+
+def _record_override(
+    session: Session, data: Mapping[str, Any], fields: Iterable[str], record: Any, confirmed: bool | None = None
+) -> None:
+    """Audit what the writer confirmed was not about a real person, now the record has its id."""
+    from catalogue.personal_data import guard, record_override
+
+    record_override(session, guard(data, list(fields), confirmed=confirmed).override, record)
 
 
 # --- free text: the search engine, or a plain LIKE when it cannot answer --------------------------
@@ -519,6 +540,7 @@ def save_organisation_profile(
 
     org = get_administered_organisation(session, viewer, ref)
     data, errors = load_form(OrganisationProfileSchema(), {k: form.get(k) for k in ORGANISATION_PROFILE_FIELDS})
+    errors.update(personal_data_problems(form, ORGANISATION_TEXT_FIELDS))
     if errors:
         return None, errors
     values = {name: data.get(name) for name in ORGANISATION_PROFILE_FIELDS}
@@ -531,6 +553,7 @@ def save_organisation_profile(
     if session.is_modified(org):
         org.updated_at = utcnow()
     session.flush()
+    _record_override(session, form, ORGANISATION_TEXT_FIELDS, org)
     return org, {}
 
 
@@ -601,6 +624,7 @@ def save_single_view(
             if getattr(view, key) != value:
                 setattr(view, key, value)
     session.flush()
+    _record_override(session, form, SINGLE_VIEW_TEXT_FIELDS, view)
     return view, {}
 
 
@@ -621,7 +645,7 @@ STEP_NAMES = [s[0] for s in STEPS]
 STEP_TITLES = {s[0]: s[1] for s in STEPS}
 STEP_FIELDS = {s[0]: s[2] for s in STEPS}
 # The questions about a tool, in ToolSchema's order (its ref is ours; who built it is asked apart).
-TOOL_FORM_FIELDS = tuple(f for f in ToolSchema._declared_fields if f not in ("ref", "developed_by"))
+TOOL_FORM_FIELDS = tuple(f for f in answer_fields(ToolSchema) if f not in ("ref", "developed_by"))
 NEW_TOOL_FIELDS = (*TOOL_FORM_FIELDS, "built_here")
 REQUIRED_BY_STEP = {"tool": ("tool",), "stage": ("stage",)}
 
@@ -685,11 +709,24 @@ def _tool_step(session: Session, viewer: Viewer, draft: dict[str, Any], form: Ma
     new_tool["case_management_systems"] = _lines(form.get("new_tool-case_management_systems"))
     draft["new_tool"] = new_tool
     draft.pop("tool", None)
-    return validate_new_tool(session, viewer, new_tool)
+    errors = validate_new_tool(session, viewer, new_tool, confirmed=_draft_confirmed(draft))
+    _remember_confirmation(draft, new_tool, TOOL_TEXT_FIELDS)
+    return errors
+
+
+def _remember_confirmation(draft: dict[str, Any], data: Mapping[str, Any], fields: Iterable[str]) -> None:
+    from catalogue.personal_data import guard
+
+    if guard(data, list(fields)).override is not None:
+        draft[DRAFT_CONFIRMED] = True
 
 
 def check_tool_answers(
-    session: Session, viewer: Viewer, answers: Mapping[str, Any], tool: Tool | None = None
+    session: Session,
+    viewer: Viewer,
+    answers: Mapping[str, Any],
+    tool: Tool | None = None,
+    confirmed: bool | None = None,
 ) -> tuple[dict[str, Any], dict[str, str]]:
     """A tool's answers (new in the deployment form, or `tool` being edited) through the shared
     ToolSchema: (clean data, {}) or (answers, errors keyed by field). A name is compared only with
@@ -699,7 +736,7 @@ def check_tool_answers(
     data, errors = load_form(
         ToolSchema(exclude=("ref", "developed_by")), {k: v for k, v in answers.items() if v not in (None, "", [])}
     )
-    errors.update(personal_data_problems(answers, TOOL_TEXT_FIELDS))
+    errors.update(personal_data_problems(answers, TOOL_TEXT_FIELDS, confirmed=confirmed))
     if answers.get("built_here") == "yes" and answers.get("supplier"):
         errors["supplier"] = "Leave the supplier empty for a tool your organisation built"
     if not errors and answers.get("supplier"):
@@ -734,8 +771,10 @@ def _lines(value: Any) -> list[str]:
     return [str(v).strip() for v in value if str(v).strip()] if isinstance(value, list) else split_lines(value)
 
 
-def validate_new_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any]) -> dict[str, str]:
-    _, errors = check_tool_answers(session, viewer, new_tool)
+def validate_new_tool(
+    session: Session, viewer: Viewer, new_tool: Mapping[str, Any], confirmed: bool | None = None
+) -> dict[str, str]:
+    _, errors = check_tool_answers(session, viewer, new_tool, confirmed=confirmed)
     return {f"new_tool-{k}": v for k, v in errors.items()}
 
 
@@ -773,7 +812,9 @@ def apply_step(
     _, errors = load_form(schema, _schema_data(draft))
     prefixes = tuple(fields)
     step_errors = {k: v for k, v in errors.items() if k.split("-", 1)[0] in prefixes}
-    step_errors.update(personal_data_problems(draft, [f for f in fields if f in DEPLOYMENT_TEXT_FIELDS]))
+    checked = [f for f in fields if f in DEPLOYMENT_TEXT_FIELDS]
+    step_errors.update(personal_data_problems(draft, checked, confirmed=_draft_confirmed(draft)))
+    _remember_confirmation(draft, draft, checked)
     return step_errors
 
 
@@ -826,12 +867,12 @@ def check_draft(session: Session, viewer: Viewer, draft: Mapping[str, Any]) -> t
 
     errors: dict[str, str] = {}
     if draft.get("tool_choice") == "new":
-        errors.update(validate_new_tool(session, viewer, draft.get("new_tool") or {}))
+        errors.update(validate_new_tool(session, viewer, draft.get("new_tool") or {}, _draft_confirmed(draft)))
     elif not draft.get("tool") or visible_tool_id(session, viewer, draft["tool"]) is None:
         errors["tool"] = "Choose the tool"
     data, schema_errors = load_form(DeploymentSchema(exclude=("ref", "organisation")), _schema_data(draft))
     errors.update(schema_errors)
-    errors.update(personal_data_problems(draft, DEPLOYMENT_TEXT_FIELDS))
+    errors.update(personal_data_problems(draft, DEPLOYMENT_TEXT_FIELDS, confirmed=_draft_confirmed(draft)))
     return (data if not errors else {}), errors
 
 
@@ -853,6 +894,7 @@ def save_deployment(
     if draft.get("tool_choice") == "new":
         # Entered inside a private or authorities-only record, it stays with that record.
         tool = _create_tool(session, viewer, draft["new_tool"], restricted=data.get("visibility") != "public")
+        _record_override(session, draft["new_tool"], TOOL_TEXT_FIELDS, tool, _draft_confirmed(draft))
     else:
         tool = session.exec(select(Tool).where(Tool.ref == data["tool"])).one()
     values: dict[str, Any] = {
@@ -902,6 +944,7 @@ def save_deployment(
         session.flush()
         _tell_followers_of_change(session, viewer, deployment, before)
     session.flush()
+    _record_override(session, draft, DEPLOYMENT_TEXT_FIELDS, deployment, _draft_confirmed(draft))
     return deployment, {}
 
 
@@ -963,7 +1006,7 @@ def _tool_values(session: Session, data: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any], restricted: bool) -> Tool:
-    data, _ = check_tool_answers(session, viewer, new_tool)
+    data, _ = check_tool_answers(session, viewer, new_tool, confirmed=True)  # checked with the draft
     tool = Tool(
         ref=new_ref(session, Tool, "tool", data["name"]),
         restricted=restricted,
@@ -1025,4 +1068,5 @@ def save_tool(
         if getattr(tool, key) != value:
             setattr(tool, key, value)
     session.flush()
+    _record_override(session, answers, TOOL_TEXT_FIELDS, tool)
     return tool, {}
