@@ -90,7 +90,8 @@ class OfferingSchema(BaseSchema):
 
 from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
 
-from catalogue.records.schemas import WEBSITE_MESSAGE, ContactSchema, WebAddress, bool_field  # noqa: E402
+from catalogue.records.schemas import ContactSchema, bool_field  # noqa: E402
+from catalogue.web_address import WebAddress  # noqa: E402
 
 HTTPS_MESSAGE = "Enter a web address starting with https://, like https://example.com/guide.pdf"
 COMPANY_NUMBER = re.compile(r"^(?:[0-9]{8}|[A-Z]{2}[0-9]{6})$")
@@ -100,7 +101,7 @@ MAX_LINKS = 10
 
 class LinkSchema(BaseSchema):
     title = Text("The title of the document", max_length=200, required=True)
-    url = WebAddress(HTTPS_MESSAGE, required=True)
+    url = WebAddress(HTTPS_MESSAGE, https_only=True, required=True)
 
 
 class OfferingFormSchema(OfferingSchema):
@@ -122,7 +123,7 @@ class SupplierProfileSchema(ContactSchema):
     """What a supplier says about itself (the fields live on its organisation)."""
 
     name = Text("The name of the organisation", max_length=200, required=True)
-    website = WebAddress(WEBSITE_MESSAGE, allow_http=True)
+    website = WebAddress()
     company_number = fields.String(
         error_messages={"invalid": "Enter the company number as 8 digits, or 2 letters and 6 digits, like SC123456"}
     )

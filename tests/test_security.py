@@ -413,7 +413,7 @@ def test_every_unsafe_route_refuses_three_megabytes(csrf_app: Flask) -> None:
         ("display_name", 201, "Name must be 200 characters or fewer"),
         ("email", 321, "Email address must be 320 characters or fewer"),
         ("new_organisation_name", 201, "Name of the organisation must be 200 characters or fewer"),
-        ("new_organisation_website", 501, "Website must be 500 characters or fewer"),
+        ("new_organisation_website", 501, "The web address must be 500 characters or fewer"),
         ("password", 257, "Password must be 256 characters or fewer"),
     ],
 )
