@@ -154,7 +154,7 @@ def test_hsts_over_https_only(client) -> None:  # noqa: ANN001
 def test_account_pages_are_not_cached(client_as, member: User) -> None:  # noqa: ANN001
     response = client_as(member).get("/account")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 # --- sessions ----------------------------------------------------------------------------------
