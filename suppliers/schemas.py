@@ -90,7 +90,7 @@ class OfferingSchema(BaseSchema):
 
 from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
 
-from catalogue.records.schemas import ContactSchema, bool_field  # noqa: E402
+from catalogue.records.schemas import ContactSchema, Whole, bool_field  # noqa: E402
 from catalogue.web_address import WebAddress  # noqa: E402
 
 HTTPS_MESSAGE = "Enter a web address starting with https://, like https://example.com/guide.pdf"
@@ -109,7 +109,7 @@ class OfferingFormSchema(OfferingSchema):
     Load with exclude=("ref", "supplier"): the page supplies both."""
 
     links = fields.List(
-        fields.Nested(LinkSchema),
+        Whole(LinkSchema),
         load_default=list,
         validate=validate.Length(max=MAX_LINKS, error=f"Add {MAX_LINKS} documents or fewer"),
         error_messages={"invalid": "Give the documents as a list of titles and web addresses"},

@@ -72,6 +72,15 @@ class Text(fields.String):
         self.label = label
 
 
+class Whole(fields.Nested):
+    """A nested record, validated whole even when its parent loads with `partial` (an API PATCH):
+    the body replaces the record (or each record of a list) outright, so each must be complete,
+    and the 422 names every missing field."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, partial: Any = None, **kwargs: Any) -> Any:
+        return super()._deserialize(value, attr, data, partial=False, **kwargs)
+
+
 class Codes(fields.Field):
     """A list of codes from one vocabulary: every code known, none repeated.
     Accepts a single string too (one checkbox ticked), and reports one message for the field."""
@@ -366,7 +375,7 @@ class DeploymentSchema(BaseSchema):
     evaluation = Choice(vocabulary.EVALUATION, "Choose how the tool has been evaluated")
     evaluator = Text("The name of the evaluator", max_length=200)
     evaluation_findings = Text("The evaluation findings")
-    resources = fields.Nested(
+    resources = Whole(
         ResourcesSchema, error_messages={"invalid": "Give the resources as staff time and costs for each phase"}
     )
     visibility = Choice(vocabulary.VISIBILITY, VISIBILITY_MESSAGE, load_default="authorities")
