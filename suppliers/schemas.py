@@ -78,11 +78,21 @@ class OfferingSchema(BaseSchema):
     case_management_systems = StringList("case management system")
     # Codes from vocabulary.ACCREDITATIONS; an accreditation the vocabulary lacks stays as text.
     accreditations = StringList("accreditation")
+    # Filled in by the pre-load below from what was given (anything sent under this name is
+    # replaced): the accreditations as written, which the bundle export gives back.
+    accreditations_as_written = StringList("accreditation")
     hosting = Text("The hosting details", max_length=500)
     pricing = Text("The pricing", max_length=2000)
 
     @pre_load
     def _accreditation_codes(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "accreditations_as_written"}
+            given = data.get("accreditations")
+            if isinstance(given, str):
+                given = given.splitlines()
+            if isinstance(given, list | tuple) and all(isinstance(v, str) for v in given):
+                data["accreditations_as_written"] = list(dict.fromkeys(v.strip() for v in given if v.strip()))
         return _accreditations_to_codes(data)
 
 

@@ -90,3 +90,33 @@ def test_a_record_says_it_is_demo_with_true_only(db: Session) -> None:
     with pytest.raises(BundleError) as caught:
         import_bundle(db, bundle)
     assert any(p.startswith(f"tools {bundle['tools'][0]['ref']} demo:") for p in caught.value.problems)
+
+
+@pytest.mark.parametrize("path", [DEMO_BUNDLE, None])
+def test_accreditations_come_back_as_written(
+    db: Session, fresh_database: Callable[..., Any], path: Path | None
+) -> None:
+    # The format's accreditations are strings ("ISO 27001"); the code (iso-27001) stays inside
+    # for the filter, and the export writes what the bundle said.
+    bundle = json.loads(path.read_text()) if path else dev_bundle()
+    given = {o["ref"]: o.get("accreditations", []) for o in bundle["offerings"]}
+    assert any(given.values())
+
+    def round_trip(session: Session) -> tuple[dict, dict, dict]:
+        import_bundle(session, bundle)
+        session.commit()
+        codes = dict(session.exec(select(Offering.ref, Offering.accreditations)).all())
+        return codes, export_bundle(session), {}
+
+    codes, exported, _ = fresh_database(round_trip)
+    assert {o["ref"]: o.get("accreditations", []) for o in exported["offerings"]} == given
+    assert any("iso-27001" in c for c in codes.values()), "the filter's codes are kept"
+
+
+def test_accreditations_chosen_on_the_form_export_as_labels(db: Session) -> None:
+    from tests.factories import OfferingFactory, OrganisationFactory
+
+    supplier = OrganisationFactory(kind="supplier")
+    OfferingFactory(ref="off-ticked", supplier_id=supplier.id, accreditations=["iso-27001", "cyber-essentials"])
+    exported = {o["ref"]: o for o in export_bundle(db)["offerings"]}
+    assert exported["off-ticked"]["accreditations"] == ["ISO/IEC 27001", "Cyber Essentials"]
