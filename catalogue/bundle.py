@@ -210,6 +210,9 @@ register_section(
 )
 
 ORGANISATION_FIELDS = ("ref", "name", "kind", "region", "ons_code", "website", "case_management_system")
+# Fictional (demo) records carry `"demo": true`, an extra field the format allows, so an export
+# imported elsewhere still says which records are not real. Real records leave it out.
+DEMO_FIELD = "demo"
 # A reference authority's name and region come from the reference list, not from a bundle.
 REFERENCE_OWNED = frozenset({"name", "kind", "region"})
 
@@ -330,6 +333,9 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
                     for key in unstorable
                 )
                 continue
+            if item.get(DEMO_FIELD, False) not in (True, False):
+                problems.append(f"{name} {label} {DEMO_FIELD}: Say true for a fictional record, or leave it out")
+                continue
             try:
                 data = schema.load(item)
             except ValidationError as exc:
@@ -339,6 +345,7 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
             if personal:
                 problems.extend(f"{name} {label} {key}: {message}" for key, message in personal.items())
                 continue
+            data[DEMO_FIELD] = item.get(DEMO_FIELD) is True
             rejected[name].discard(item["ref"])
             if data["ref"] in seen:
                 problems.append(f"{name} {label} ref: The ref {data['ref']} is used by more than one record in {name}")
@@ -513,7 +520,7 @@ def _write_organisations(
             )
         values = {name: data.get(name) for name in ORGANISATION_FIELDS if name != "ref"}
         if row is None:
-            row = Organisation(ref=data["ref"], is_demo=demo, **values)
+            row = Organisation(ref=data["ref"], is_demo=demo or data[DEMO_FIELD], **values)
             session.add(row)
             result.count("organisations", True, True)
         else:
@@ -524,7 +531,7 @@ def _write_organisations(
             elif row.ref != data["ref"]:
                 values["ref"] = data["ref"]
             if not row.is_reference:
-                values["is_demo"] = demo  # a real bundle's record is no longer demo data
+                values["is_demo"] = demo or data[DEMO_FIELD]  # a real bundle's record is no longer demo data
             result.count("organisations", False, _assign(row, values))
         rows[data["ref"]] = row
     session.flush()
@@ -597,10 +604,10 @@ def _write_section(
         is_new = row is None
         changed = True
         if is_new:
-            row = model(ref=data["ref"], is_demo=demo, **values)
+            row = model(ref=data["ref"], is_demo=demo or data[DEMO_FIELD], **values)
             session.add(row)
         else:
-            values["is_demo"] = demo  # a real bundle's record is no longer demo data
+            values["is_demo"] = demo or data[DEMO_FIELD]  # a real bundle's record is no longer demo data
             changed = _assign(row, values)
         if section.on_write:
             section.on_write(row, data, is_new)
@@ -695,6 +702,8 @@ def _export_record(section: Section, row: Any, org_refs: dict[int, str], refs_by
             out[key] = ref_values[key]
     if section.from_row:
         out.update({k: _plain(v) for k, v in section.from_row(row).items() if not _is_empty(v)})
+    if row.is_demo:
+        out[DEMO_FIELD] = True
     return out
 
 
@@ -741,6 +750,8 @@ def export_bundle(session: Session, viewer: Viewer | None = None) -> dict[str, A
         out = {name: getattr(org, name) for name in ORGANISATION_FIELDS if not _is_empty(getattr(org, name))}
         if org.kind == "partnership" and members_of.get(org.id):
             out["members"] = sorted(members_of[org.id])
+        if org.is_demo:
+            out[DEMO_FIELD] = True
         org_list.append(out)
     bundle["organisations"] = org_list
     for section in sections():

@@ -1,8 +1,9 @@
-"""Security headers on every response: a CSP with per-request nonces and no unsafe-inline."""
+"""Security headers on every response: a CSP with per-request nonces and no unsafe-inline, and
+who may cache it (see `cache_headers`)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, g, request
+from flask import Flask, Response, g, request, session
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 
@@ -34,6 +35,40 @@ def init_app(app: Flask) -> None:
         response.headers["Cross-Origin-Opener-Policy"] = "same-origin"
         if request.is_secure:
             response.headers["Strict-Transport-Security"] = "max-age=63072000; includeSubDomains"
-        if request.path.startswith(("/account", "/admin")) or g.get("no_store"):
-            response.headers["Cache-Control"] = "no-store"
+        cache_headers(response)
         return response
+
+
+PRIVATE = "private, no-store"
+# Anonymous answers are the same for every anonymous visitor, but a cache must check back each
+# time (a record may since have been hidden or withdrawn).
+ANONYMOUS = "no-cache"
+
+
+def _depends_on_who_asks() -> bool:
+    """The body was made for this requester: a token or a signed-in user (whose pages show their
+    own records and name), a session written during the request (a CSRF token in a form, a flash
+    message), the account and admin areas, or a view that said so with `g.no_store`."""
+    if g.get("no_store") or request.path.startswith(("/account", "/admin")):
+        return True
+    if g.get("api_user") is not None:
+        return True
+    if request.path.startswith("/api/"):
+        return False  # the API reads no cookie: without a token it answers as for anyone
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated) or session.modified
+
+
+def cache_headers(response: Response) -> None:
+    """Cache-Control and Vary for every answer but the static assets (which keep Flask's caching):
+    `private, no-store` whenever the body depends on who is asking, else `no-cache`; Vary names
+    what tells one requester from another (the session cookie for pages, the token for the API).
+    A view's own no-store is never weakened."""
+    if request.endpoint == "static" or request.path.startswith("/static/"):
+        return
+    response.vary.add("Authorization" if request.path.startswith("/api/") else "Cookie")
+    if _depends_on_who_asks():
+        response.headers["Cache-Control"] = PRIVATE
+    elif "no-store" not in (response.headers.get("Cache-Control") or ""):
+        response.headers["Cache-Control"] = ANONYMOUS

@@ -14,6 +14,7 @@ from werkzeug.exceptions import HTTPException
 from catalogue import vocabulary
 from catalogue.forms import error_message, error_summary
 from catalogue.text import excerpt, render_markdown
+from catalogue.web_address import web_link
 
 
 def format_month(value: str | None) -> str:
@@ -62,6 +63,8 @@ def init_app(app: Flask) -> None:
         month=format_month,
         money=format_money,
         date=format_date,
+        # Every stored web address is linked through this (http and https only; else plain text).
+        web_link=web_link,
     )
     # Macros imported by `{% from ... import ... %}` see the environment's globals but not the
     # context processor's values, so what the form macros call must be a global too.

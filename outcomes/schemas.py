@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
-from catalogue.records.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, money
+from catalogue.records.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, Whole, money
 
 
 class OutcomeSchema(BaseSchema):
@@ -28,7 +28,7 @@ class ChallengeSchema(BaseSchema):
     title = Text("The title", max_length=200, required=True)
     problem = Text("The problem", required=True)
     users = Text("Who the users are and what they need")
-    outcomes = fields.List(fields.Nested(OutcomeSchema), error_messages={"invalid": "Give the outcomes as a list"})
+    outcomes = fields.List(Whole(OutcomeSchema), error_messages={"invalid": "Give the outcomes as a list"})
     constraints = Text("The constraints")
     tried_before = Text("What you have tried before")
     budget_min = money("the lowest budget")
@@ -100,7 +100,7 @@ class ChallengeFormSchema(ChallengeSchema):
     closes = a_date("the closing date")
     questions_close = a_date("the date clarification questions close")
     evaluation_criteria = fields.List(
-        fields.Nested(CriterionSchema), error_messages={"invalid": "Give the evaluation criteria as a list"}
+        Whole(CriterionSchema), error_messages={"invalid": "Give the evaluation criteria as a list"}
     )
     essential = StringList("essential requirement", max_length=1000)
     nice_to_have = StringList("nice-to-have requirement", max_length=1000)
@@ -208,7 +208,7 @@ class ResultSchema(BaseSchema):
 
 
 class ResultsSchema(BaseSchema):
-    results = fields.List(fields.Nested(ResultSchema), load_default=list)
+    results = fields.List(Whole(ResultSchema), load_default=list)
     deployment = Ref("deployment")
 
 

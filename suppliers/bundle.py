@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask
 from sqlmodel import Session, select
 
-from catalogue import access
+from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.bundle import RefField, Section, register_section
 from catalogue.records.services import register_tool_offerings
@@ -20,6 +20,17 @@ def _published_only(model: Any) -> Any:
     # came from, so a new one is created published (the model's default) and an existing one keeps
     # its status; a supplier's draft never leaves in an export, not even the operator's full one.
     return model.status == "published"
+
+
+def _accreditations_to_columns(data: dict[str, Any]) -> dict[str, Any]:
+    return {"accreditations_as_written": list(data.get("accreditations_as_written") or [])}
+
+
+def _accreditations_from_row(row: Offering) -> dict[str, Any]:
+    """The format's accreditations are strings: what was written (a bundle's own words), with a
+    code from the form written as its label; rows from before that was kept give their labels."""
+    written = row.accreditations_as_written or row.accreditations or []
+    return {"accreditations": [vocabulary.ACCREDITATIONS.get(a, a) for a in written]}
 
 
 SECTION = Section(
@@ -48,6 +59,8 @@ SECTION = Section(
     exportable=_published_only,
     visible=access.offering_visible_clause,
     list_fields=("categories", "outcomes", "case_management_systems", "accreditations"),
+    to_columns=_accreditations_to_columns,
+    from_row=_accreditations_from_row,
 )
 
 

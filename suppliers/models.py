@@ -27,6 +27,9 @@ class Offering(SQLModel, table=True):
     delivery: str | None = Field(default=None, max_length=20)
     case_management_systems: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     accreditations: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # The accreditations as written (a bundle's "ISO 27001", or the codes ticked on the form), in
+    # order: `accreditations` holds their codes for the filter, the bundle export writes these.
+    accreditations_as_written: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     hosting: str | None = Field(default=None, max_length=500)
     pricing: str | None = Field(default=None, max_length=2000)
     links: list[dict] = Field(default_factory=list, sa_type=sa.JSON)

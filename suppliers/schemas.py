@@ -78,11 +78,21 @@ class OfferingSchema(BaseSchema):
     case_management_systems = StringList("case management system")
     # Codes from vocabulary.ACCREDITATIONS; an accreditation the vocabulary lacks stays as text.
     accreditations = StringList("accreditation")
+    # Filled in by the pre-load below from what was given (anything sent under this name is
+    # replaced): the accreditations as written, which the bundle export gives back.
+    accreditations_as_written = StringList("accreditation")
     hosting = Text("The hosting details", max_length=500)
     pricing = Text("The pricing", max_length=2000)
 
     @pre_load
     def _accreditation_codes(self, data: Any, **_kwargs: Any) -> Any:
+        if isinstance(data, dict):
+            data = {k: v for k, v in data.items() if k != "accreditations_as_written"}
+            given = data.get("accreditations")
+            if isinstance(given, str):
+                given = given.splitlines()
+            if isinstance(given, list | tuple) and all(isinstance(v, str) for v in given):
+                data["accreditations_as_written"] = list(dict.fromkeys(v.strip() for v in given if v.strip()))
         return _accreditations_to_codes(data)
 
 
@@ -90,7 +100,8 @@ class OfferingSchema(BaseSchema):
 
 from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
 
-from catalogue.records.schemas import WEBSITE_MESSAGE, ContactSchema, WebAddress, bool_field  # noqa: E402
+from catalogue.records.schemas import ContactSchema, Whole, bool_field  # noqa: E402
+from catalogue.web_address import WebAddress  # noqa: E402
 
 HTTPS_MESSAGE = "Enter a web address starting with https://, like https://example.com/guide.pdf"
 COMPANY_NUMBER = re.compile(r"^(?:[0-9]{8}|[A-Z]{2}[0-9]{6})$")
@@ -100,7 +111,7 @@ MAX_LINKS = 10
 
 class LinkSchema(BaseSchema):
     title = Text("The title of the document", max_length=200, required=True)
-    url = WebAddress(HTTPS_MESSAGE, required=True)
+    url = WebAddress(HTTPS_MESSAGE, https_only=True, required=True)
 
 
 class OfferingFormSchema(OfferingSchema):
@@ -108,7 +119,7 @@ class OfferingFormSchema(OfferingSchema):
     Load with exclude=("ref", "supplier"): the page supplies both."""
 
     links = fields.List(
-        fields.Nested(LinkSchema),
+        Whole(LinkSchema),
         load_default=list,
         validate=validate.Length(max=MAX_LINKS, error=f"Add {MAX_LINKS} documents or fewer"),
         error_messages={"invalid": "Give the documents as a list of titles and web addresses"},
@@ -122,7 +133,7 @@ class SupplierProfileSchema(ContactSchema):
     """What a supplier says about itself (the fields live on its organisation)."""
 
     name = Text("The name of the organisation", max_length=200, required=True)
-    website = WebAddress(WEBSITE_MESSAGE, allow_http=True)
+    website = WebAddress()
     company_number = fields.String(
         error_messages={"invalid": "Enter the company number as 8 digits, or 2 letters and 6 digits, like SC123456"}
     )

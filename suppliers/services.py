@@ -254,7 +254,7 @@ def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) 
         offering.tool_id = None
     for key in ("name", "summary", "description", "delivery", "hosting", "pricing"):
         setattr(offering, key, data.get(key))
-    for key in ("categories", "outcomes", "case_management_systems", "accreditations"):
+    for key in ("categories", "outcomes", "case_management_systems", "accreditations", "accreditations_as_written"):
         setattr(offering, key, list(data.get(key) or []))
     offering.links = [{"title": link["title"], "url": link["url"]} for link in data.get("links") or []]
     offering.status = data.get("status") or "draft"

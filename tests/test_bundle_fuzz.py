@@ -287,6 +287,13 @@ def test_import_command_refuses_hostile_bundles_with_exit_code_1(
 _namespace = itertools.count()
 # Text that survives validation: starts with a letter; anything after it, controls and emoji included.
 text = st.builds(lambda tail: "T" + tail, st.text(st.characters(codec="utf-8"), max_size=60))
+# An http or https address (the one web-address field refuses anything else).
+web_address = st.builds(
+    lambda scheme, host, path: f"{scheme}://{host}.example.org/{path}",
+    st.sampled_from(["http", "https"]),
+    st.from_regex(r"[a-z][a-z0-9-]{0,20}[a-z0-9]", fullmatch=True),
+    st.from_regex(r"[A-Za-z0-9._~-]{0,20}", fullmatch=True),
+)
 amount = st.floats(min_value=0, max_value=1e12, allow_nan=False, allow_infinity=False) | st.integers(0, 10**9)
 
 
@@ -319,7 +326,7 @@ def valid_bundle(draw: st.DrawFn) -> dict[str, Any]:
                     "kind": draw(st.sampled_from(["local-authority", "provider"])),
                     "region": draw(optional(st.sampled_from(vocabulary.REGIONS))),
                     "ons_code": draw(optional(st.just(f"N{ns % 10**6:06d}{i:02d}"))),
-                    "website": draw(optional(text)),
+                    "website": draw(optional(web_address)),
                     "case_management_system": draw(optional(text)),
                 }
             )

@@ -558,3 +558,81 @@ def test_account_emails_offer_no_unsubscribe(app):  # noqa: ANN001
     )
     message = services._message(app, row)
     assert "List-Unsubscribe" not in message and "List-Unsubscribe-Post" not in message
+
+
+def test_a_line_break_in_a_title_neither_jams_the_outbox_nor_injects_a_header(app, db, world, smtp_server):  # noqa: ANN001
+    # A challenge title with CR/LF became the Subject: the header policy raised ValueError, the
+    # batch died and the row stayed 'sending'. Header values are cleaned when the message is built.
+    smtp_server.start()
+    user = world["users"]["owner"]
+    challenge = ChallengeFactory(
+        title="Better placements\r\nBcc: victim@example.org\nfor children", status="open", owner_id=world["owner"].id
+    )
+    db.add(Follow(user_id=user.id, kind="challenge", record_id=challenge.id))
+    db.commit()
+    first = _queue_one(db, user, "First of the batch")
+    services.on_challenge_event(db, challenge, "status", "now open for proposals")
+    db.commit()
+    last = _queue_one(db, user, "Last of the batch")
+    result = services.send_pending(app)
+    assert (result.sent, result.failed, result.retrying) == (3, 0, 0)
+    raw = b"".join(smtp_server.handler.raw)
+    assert b"\r\nBcc:" not in raw
+    assert b"Subject: Better placements Bcc: victim@example.org for children: now open for proposals\r\n" in raw
+    fresh(db)
+    assert first.status == "sent" and last.status == "sent"
+    assert {e.status for e in _emails(db)} == {"sent"}
+
+
+def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db, world, smtp_server, monkeypatch):  # noqa: ANN001
+    smtp_server.start()
+    user = world["users"]["owner"]
+    first = _queue_one(db, user, "First of the batch")
+    broken = _queue_one(db, user, "Cannot be built")
+    last = _queue_one(db, user, "Last of the batch")
+    build = services._message
+
+    def _message(app, row):  # noqa: ANN001, ANN202
+        if row.subject == "Cannot be built":
+            raise UnicodeEncodeError("ascii", "é", 0, 1, "no")
+        return build(app, row)
+
+    monkeypatch.setattr(services, "_message", _message)
+    result = services.send_pending(app)
+    assert (result.sent, result.failed, result.retrying) == (2, 1, 0)
+    fresh(db)
+    assert first.status == "sent" and last.status == "sent"
+    assert broken.status == "failed" and "UnicodeEncodeError" in broken.last_error
+    # Not tried again, and later batches are not held up by it.
+    assert services.send_pending(app) == services.SendResult()
+
+
+def test_an_email_left_sending_by_a_dead_worker_is_sent_after_the_timeout(app, db, world, smtp_server):  # noqa: ANN001
+    smtp_server.start()
+    email = _queue_one(db, world["users"]["owner"])
+    assert services._claim(app, email.id)  # ... and the worker dies here
+    assert services.send_pending(app).sent == 0, "still within the claim timeout"
+    fresh(db)
+    email.claimed_at = utcnow() - services.STALE_CLAIM - timedelta(seconds=1)
+    db.add(email)
+    db.commit()
+    assert services.send_pending(app).sent == 1
+    fresh(db)
+    assert email.status == "sent" and email.attempts == 2
+
+
+def test_an_email_that_keeps_killing_its_worker_is_given_up(app, db, world, smtp_server):  # noqa: ANN001
+    app.config["MAIL_MAX_ATTEMPTS"] = 2
+    smtp_server.start()
+    email = _queue_one(db, world["users"]["owner"])
+    for _ in range(2):
+        assert services._claim(app, email.id)  # each worker dies mid-send
+        fresh(db)
+        email.claimed_at = utcnow() - services.STALE_CLAIM - timedelta(seconds=1)
+        db.add(email)
+        db.commit()
+    result = services.send_pending(app)
+    assert (result.sent, result.failed) == (0, 1)
+    fresh(db)
+    assert email.status == "failed" and "stopped" in email.last_error
+    assert not smtp_server.messages

@@ -154,7 +154,7 @@ def test_hsts_over_https_only(client) -> None:  # noqa: ANN001
 def test_account_pages_are_not_cached(client_as, member: User) -> None:  # noqa: ANN001
     response = client_as(member).get("/account")
     assert response.status_code == 200
-    assert response.headers["Cache-Control"] == "no-store"
+    assert response.headers["Cache-Control"] == "private, no-store"
 
 
 # --- sessions ----------------------------------------------------------------------------------
@@ -413,7 +413,7 @@ def test_every_unsafe_route_refuses_three_megabytes(csrf_app: Flask) -> None:
         ("display_name", 201, "Name must be 200 characters or fewer"),
         ("email", 321, "Email address must be 320 characters or fewer"),
         ("new_organisation_name", 201, "Name of the organisation must be 200 characters or fewer"),
-        ("new_organisation_website", 501, "Website must be 500 characters or fewer"),
+        ("new_organisation_website", 501, "The web address must be 500 characters or fewer"),
         ("password", 257, "Password must be 256 characters or fewer"),
     ],
 )

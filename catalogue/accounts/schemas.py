@@ -5,6 +5,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from catalogue.accounts.passwords import MAX_LENGTH, password_problem
+from catalogue.web_address import WebAddress
 
 EMAIL = fields.Email(
     required=True,
@@ -53,11 +54,7 @@ class SignUpSchema(Schema):
         validate=validate.Length(max=200, error="Name of the organisation must be 200 characters or fewer"),
     )
     new_organisation_kind = fields.String(load_default=None, allow_none=True)
-    new_organisation_website = fields.String(
-        load_default=None,
-        allow_none=True,
-        validate=validate.Length(max=500, error="Website must be 500 characters or fewer"),
-    )
+    new_organisation_website = WebAddress(load_default=None, allow_none=True)
 
     @validates_schema
     def _check(self, data: dict, **_kwargs: object) -> None:

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import re
 import smtplib
 import ssl
 from collections.abc import Callable, Iterable
@@ -476,14 +477,25 @@ def _finish(app: Flask, email_id: int, error: str | None, permanent: bool = Fals
 MAIL_POLICY = email_policy.SMTP.clone(max_line_length=998)
 
 
+# Line breaks and other control characters: the header policy refuses CR and LF (they would
+# start a new header), and the rest have no place in one.
+_HEADER_BREAKS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
+
+
+def header_value(value: str) -> str:
+    """A header value as one line: every run of line breaks and control characters becomes one
+    space. Every header built from stored text goes through here."""
+    return " ".join(_HEADER_BREAKS.sub(" ", value or "").split())
+
+
 def _message(app: Flask, row: Any) -> EmailMessage:
     msg = EmailMessage(policy=MAIL_POLICY)
-    msg["From"] = app.config["MAIL_FROM"]
-    msg["To"] = row.to_address
-    msg["Subject"] = row.subject
+    msg["From"] = header_value(app.config["MAIL_FROM"])
+    msg["To"] = header_value(row.to_address)
+    msg["Subject"] = header_value(row.subject)
     msg["Message-ID"] = make_msgid(domain="signpost.invalid")
     if row.unsubscribe_token:  # account emails (confirm, reset) have nothing to unsubscribe from
-        msg["List-Unsubscribe"] = (
+        msg["List-Unsubscribe"] = header_value(
             f"<{app.config['BASE_URL'].rstrip('/')}/notifications/unsubscribe/{row.unsubscribe_token}>"
         )
         # RFC 8058 one-click: the mail client POSTs to that URL; the signed token is the authority.
@@ -514,6 +526,9 @@ def send_pending(app: Flask, limit: int = 100, connect: Callable[[Flask], smtpli
     by one UPDATE before sending. A failure is recorded on the email and retried later with
     backoff (after MAIL_MAX_ATTEMPTS it is marked failed; a permanent 5xx refusal is marked failed
     at once, and the rest of the batch still goes out); it never touches the original write.
+    Any other failure of one email (it cannot be built or encoded) marks that email failed with
+    the reason, and the batch goes on. An email left 'sending' by a worker that died is taken
+    again after STALE_CLAIM, and given up once it has used up its attempts that way.
     If the server cannot be reached the batch stops, leaving the rest pending."""
     # Reads here are plain reads even when called from a writing request or command; only the
     # claim and the outcome are writes (each its own short transaction, see `writing()` there).
@@ -552,10 +567,24 @@ def _send_pending(app: Flask, limit: int, connect: Callable[[Flask], smtplib.SMT
                     continue  # another worker took it
                 with engine.connect() as conn:
                     row = conn.execute(sa.select(table).where(table.c.id == email_id)).one()
+                if row.attempts > app.config.get("MAIL_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS):
+                    # Every worker that took it stopped while sending it (or it was never sent
+                    # after the last try): give up rather than let it take the next worker down.
+                    _finish(app, email_id, "abandoned: the workers sending it stopped", permanent=True)
+                    result.failed += 1
+                    continue
+                try:
+                    message = _message(app, row)
+                except Exception as exc:  # noqa: BLE001 - one bad email must not stop the batch
+                    # Building the message cannot succeed on a retry: fail this email, go on.
+                    log.warning("outbox email %s cannot be built: %s", email_id, exc)
+                    _finish(app, email_id, f"{type(exc).__name__}: {exc}", permanent=True)
+                    result.failed += 1
+                    continue
                 try:
                     if smtp is None:
                         smtp = (connect or _connect)(app)
-                    smtp.send_message(_message(app, row))
+                    smtp.send_message(message)
                 except (OSError, smtplib.SMTPException) as exc:
                     # A 5xx answer (mailbox unknown, message refused) will not change on retry:
                     # the email is marked failed at once. 4xx and connection trouble are retried.
@@ -568,6 +597,15 @@ def _send_pending(app: Flask, limit: int, connect: Callable[[Flask], smtplib.SMT
                     lost = isinstance(exc, smtplib.SMTPServerDisconnected) or not isinstance(exc, smtplib.SMTPException)
                     if smtp is None or lost:
                         break  # the server is unreachable: leave the rest for the next run
+                    continue
+                except Exception as exc:  # noqa: BLE001 - e.g. an address smtplib cannot encode
+                    log.warning("outbox email %s failed: %s", email_id, exc)
+                    _finish(app, email_id, f"{type(exc).__name__}: {exc}", permanent=True)
+                    result.failed += 1
+                    if smtp is not None:  # the conversation may be half-way: start a new one
+                        with contextlib.suppress(OSError, smtplib.SMTPException):
+                            smtp.close()
+                        smtp = None
                     continue
                 _finish(app, email_id, None)
                 result.sent += 1

@@ -21,6 +21,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre
 from catalogue import vocabulary
 from catalogue.refs import REF_PATTERN
 from catalogue.text import without_control_characters
+from catalogue.web_address import WEBSITE_MESSAGE, WebAddress  # noqa: F401 - shared with suppliers/
 
 TEXT_MAX = 20000
 MONTH_PATTERN = re.compile(r"^([0-9]{4})-([0-9]{2})$")
@@ -69,6 +70,15 @@ class Text(fields.String):
             **kwargs,
         )
         self.label = label
+
+
+class Whole(fields.Nested):
+    """A nested record, validated whole even when its parent loads with `partial` (an API PATCH):
+    the body replaces the record (or each record of a list) outright, so each must be complete,
+    and the 422 names every missing field."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, partial: Any = None, **kwargs: Any) -> Any:
+        return super()._deserialize(value, attr, data, partial=False, **kwargs)
 
 
 class Codes(fields.Field):
@@ -256,7 +266,7 @@ class OrganisationSchema(BaseSchema):
         validate=validate.Regexp(ONS_PATTERN, error="Enter the ONS code as a letter and 8 digits, like E08000021"),
         error_messages={"invalid": "Enter the ONS code as a letter and 8 digits, like E08000021"},
     )
-    website = Text("The website address", max_length=500)
+    website = WebAddress()
     case_management_system = Text("The case management system", max_length=200)
     members = fields.List(
         Ref("member organisation"), error_messages={"invalid": "Give the members as a list of organisation references"}
@@ -274,29 +284,6 @@ class OrganisationSchema(BaseSchema):
             errors["case_management_system"] = ["Only an authority or provider has a case management system"]
         if errors:
             raise ValidationError(errors)
-
-
-WEBSITE_MESSAGE = "Enter the website address starting with https:// or http://, like https://example.com"
-
-
-class WebAddress(fields.String):
-    """An absolute web address; https only unless `allow_http`."""
-
-    def __init__(self, message: str, allow_http: bool = False, **kwargs: Any) -> None:
-        kwargs.setdefault("error_messages", {"required": message, "invalid": message})
-        super().__init__(
-            validate=validate.Length(max=500, error="The web address must be 500 characters or fewer"), **kwargs
-        )
-        self.message = message
-        self.schemes = ("https", "http") if allow_http else ("https",)
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
-        text = super()._deserialize(value, attr, data, **kwargs).strip()
-        try:
-            validate.URL(schemes=set(self.schemes), require_tld=True)(text)
-        except ValidationError as exc:
-            raise ValidationError(self.message) from exc
-        return text
 
 
 class ContactSchema(BaseSchema):
@@ -322,7 +309,7 @@ class ContactSchema(BaseSchema):
 class OrganisationProfileSchema(ContactSchema):
     """What an organisation's admins keep up to date on the 'Edit your organisation' page."""
 
-    website = WebAddress(WEBSITE_MESSAGE, allow_http=True)
+    website = WebAddress()
     case_management_system = Text("The case management system", max_length=200)
     contact_consent = bool_field("Say whether staff of other authorities may see your contact details")
 
@@ -414,7 +401,7 @@ class DeploymentSchema(BaseSchema):
     evaluation = Choice(vocabulary.EVALUATION, "Choose how the tool has been evaluated")
     evaluator = Text("The name of the evaluator", max_length=200)
     evaluation_findings = Text("The evaluation findings")
-    resources = fields.Nested(
+    resources = Whole(
         ResourcesSchema, error_messages={"invalid": "Give the resources as staff time and costs for each phase"}
     )
     visibility = Choice(vocabulary.VISIBILITY, VISIBILITY_MESSAGE, load_default="authorities")
