@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Flask, render_template
 
+from catalogue import features
 from catalogue.db import get_session
 
 bp = Blueprint("core", __name__)
@@ -30,4 +31,4 @@ def healthz():  # noqa: ANN201
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)

@@ -25,10 +25,11 @@ from flask import (
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
+from catalogue.errors import NotAllowed, Refused
 from catalogue.forms import form_to_dict, load_form
 from outcomes import ocds, services
 from outcomes.models import Challenge, Programme
@@ -47,7 +48,6 @@ from outcomes.schemas import (
     ResultsSchema,
     ScoreSchema,
 )
-from outcomes.services import ChallengeError, NotAllowed
 
 bp = Blueprint("challenges", __name__)
 pbp = Blueprint("partnerships", __name__)
@@ -352,7 +352,7 @@ def edit_section(ref: str, section: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -426,7 +426,7 @@ def status(ref: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             session.refresh(challenge)
             errors = exc.errors if exc.field != "_schema" else {"to": exc.message}
@@ -458,7 +458,7 @@ def co_sponsor(ref: str):  # noqa: ANN201
         try:
             services.request_co_sponsor(session, viewer, challenge, data.get("note"))
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = {"note": exc.message}
     if errors:
@@ -476,7 +476,7 @@ def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
             session, current_viewer(), challenge, request_id, request.form.get("decision") == "approve"
         )
         session.commit()
-    except ChallengeError:
+    except Refused:
         session.rollback()
         abort(404)
     flash("Co-sponsor decision saved", "success")
@@ -507,7 +507,7 @@ def ask(ref: str):  # noqa: ANN201
         try:
             services.ask_question(session, viewer, challenge, data["question"])
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = {"question": exc.message}
     if errors:
@@ -538,7 +538,7 @@ def answer(ref: str, question_id: int):  # noqa: ANN201
                 session, current_viewer(), challenge, question_id, data["question"], data["answer"]
             )
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -595,7 +595,7 @@ def respond(ref: str, kind: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors if exc.field != "_schema" else {"approach": exc.message}
     if errors:
@@ -663,7 +663,7 @@ def response_detail(ref: str, response_id: int):  # noqa: ANN201
                 session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
         if errors:
@@ -724,7 +724,7 @@ def phases(ref: str):  # noqa: ANN201
         try:
             services.add_phase(session, current_viewer(), challenge, data)
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -762,7 +762,7 @@ def results(ref: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -805,7 +805,7 @@ def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programm
     try:
         saved = save(data) or programme
         session.commit()
-    except ChallengeError as exc:
+    except Refused as exc:
         session.rollback()
         return _programme_form(raw, exc.errors, programme)
     flash("Partnership saved", "success")
@@ -902,7 +902,7 @@ def partnership_action(ref: str, action: str):  # noqa: ANN201
         session.commit()
     except NotAllowed:
         abort(403)
-    except ChallengeError as exc:
+    except Refused as exc:
         session.rollback()
         return _partnership_page(programme, {field: exc.message}, raw)
     flash(done, "success")
@@ -921,8 +921,6 @@ def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | No
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.register_blueprint(pbp)
-    from suppliers import dashboard
-
-    dashboard.register_panel("your-responses", _responses_panel)
+    features.add_blueprint(app, bp)
+    features.add_blueprint(app, pbp)
+    features.add_dashboard_panel("your-responses", _responses_panel)

@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.exceptions import Forbidden
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.forms import form_to_dict, load_form
 from catalogue.records.models import Tool
 from suppliers import dashboard, services
@@ -139,7 +139,7 @@ def edit_profile(ref: str):  # noqa: ANN201
         return render_template("suppliers/profile_form.html", data=raw, errors=errors, **context), 200
     try:
         services.update_profile(db, viewer, supplier, data)
-    except services.RuleBroken as exc:
+    except Invalid as exc:
         db.rollback()
         return render_template("suppliers/profile_form.html", data=raw, errors=exc.errors, **context), 200
     db.commit()
@@ -225,7 +225,7 @@ def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: 
                 offering = services.create_offering(db, viewer, supplier, data)
             else:
                 services.update_offering(db, viewer, offering, data)
-        except services.RuleBroken as exc:
+        except Invalid as exc:
             errors = exc.errors
     if errors:
         db.rollback()
@@ -311,7 +311,7 @@ def offering_references(ref: str):  # noqa: ANN201
         else:
             try:
                 reference = services.cite(db, viewer, item, data["organisation"], note)
-            except services.RuleBroken as exc:
+            except Invalid as exc:
                 errors = exc.errors
             else:
                 db.commit()
@@ -351,7 +351,7 @@ def answer_reference(reference_id: int):  # noqa: ANN201
     viewer = current_viewer()
     try:
         reference = services.get_reference_for_answer(db, viewer, reference_id)
-    except services.NotAllowed:
+    except NotAllowed:
         abort(404)
     item = db.get(Offering, reference.offering_id)
     data: dict[str, Any] = {}
@@ -362,7 +362,7 @@ def answer_reference(reference_id: int):  # noqa: ANN201
         data = form_to_dict(request.form)
         try:
             services.answer(db, viewer, reference, data.get("decision", ""), data.get("deployment") or None)
-        except services.RuleBroken as exc:
+        except Invalid as exc:
             db.rollback()
             errors = exc.errors
         else:
@@ -386,11 +386,5 @@ def answer_reference(reference_id: int):  # noqa: ANN201
     ), 200
 
 
-def _forbidden_when_not_allowed(_exc: services.NotAllowed):  # noqa: ANN202
-    # A service refused: the same friendly 403 page as abort(403).
-    return render_template("core/error.html", error=Forbidden()), 403
-
-
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.register_error_handler(services.NotAllowed, _forbidden_when_not_allowed)
+    features.add_blueprint(app, bp)

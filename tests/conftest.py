@@ -17,10 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, SQLModel
 
-import catalogue.models_all  # noqa: F401
 from catalogue import create_app
 from catalogue.config import PROJECT_ROOT
+from catalogue.features import import_models
 from tests import factories
+
+import_models()  # every table on SQLModel.metadata, before any test builds a schema
 
 SHARED = PROJECT_ROOT.parent / "shared"
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from catalogue import features
 from catalogue.notifications.models import AlertSubscription, Notification, OutboxEmail
-from suppliers import alerts, dashboard
+from suppliers import alerts
 from suppliers.models import Offering, Reference
 from tests.factories import (
     ChallengeFactory,
@@ -644,13 +645,13 @@ def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, clien
     def empty(session, viewer):  # noqa: ANN001, ANN202
         return None
 
-    dashboard.register_panel("tests-panel", panel)
-    dashboard.register_panel("tests-empty", empty)
+    features.add_dashboard_panel("tests-panel", panel)
+    features.add_dashboard_panel("tests-empty", empty)
     try:
         html = client_as(world["users"]["acme"]).get("/suppliers/dashboard").get_data(as_text=True)
     finally:
-        dashboard._PANELS.pop("tests-panel", None)
-        dashboard._PANELS.pop("tests-empty", None)
+        features.REGISTRY.dashboard_panels.pop("tests-panel", None)
+        features.REGISTRY.dashboard_panels.pop("tests-empty", None)
     assert "Supplier dashboard – Signpost" in html
     assert "Notewise for councils" in html and MARKER in html, "own drafts are listed"
     assert "Rival Chat" not in html

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
@@ -356,7 +356,3 @@ def audit():  # noqa: ANN201
         page=page,
         has_next=len(events) > 50,
     )
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)

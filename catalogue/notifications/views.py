@@ -7,7 +7,7 @@ from functools import partial
 from flask import Blueprint, Flask, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from catalogue import vocabulary
+from catalogue import features, vocabulary
 from catalogue.accounts.auth import current_viewer, is_safe_next
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict, load_form
@@ -136,8 +136,8 @@ def init_app(app: Flask) -> None:
     from catalogue import csrf
 
     csrf.exempt(unsubscribe)
-    app.register_blueprint(bp)
-    app.cli.add_command(mail_cli)
+    features.add_blueprint(app, bp)
+    features.add_cli(app, mail_cli)
     app.jinja_env.globals.update(follow_state=_follow_state, unread_notifications=_unread)
 
     @app.after_request

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
@@ -78,10 +78,7 @@ def tools():  # noqa: ANN201
 
 @bp.get("/tools/<ref>")
 def tool(ref: str):  # noqa: ANN201
-    try:
-        info = services.tool_page(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        abort(404)
+    info = services.tool_page(get_session(), current_viewer(), ref)
     return render_template("records/tool.html", title=info.tool.name, info=info)
 
 
@@ -91,12 +88,7 @@ def edit_tool(ref: str):  # noqa: ANN201
         return _sign_in_first()
     session = get_session()
     viewer = current_viewer()
-    try:
-        tool = services.get_editable_tool(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
-    except services.Forbidden:
-        _abort(403)
+    tool = services.get_editable_tool(session, viewer, ref)
     name = tool.name
     errors: dict[str, str] = {}
     if request.method == "GET":
@@ -170,10 +162,7 @@ def dropped():  # noqa: ANN201
 
 @bp.get("/deployments/<ref>")
 def deployment(ref: str):  # noqa: ANN201
-    try:
-        info = services.deployment_page(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        abort(404)
+    info = services.deployment_page(get_session(), current_viewer(), ref)
     # The transparency-record draft lives in another module; link to it when it is installed.
     atrs = "atrs.atrs_page" if "atrs.atrs_page" in current_app.view_functions else None
     return render_template(
@@ -282,12 +271,7 @@ def _handle_step(step: str, ref: str | None) -> Any:
     if goto in services.STEP_NAMES or goto == "check":
         return _read_only(session, _render_step(goto, draft, {}, ref))
     if step == "check":
-        try:
-            record, errors = services.save_deployment(session, viewer, draft, ref)
-        except services.Forbidden:
-            _abort(403)
-        except services.NotFound:
-            _abort(404)
+        record, errors = services.save_deployment(session, viewer, draft, ref)
         if errors:
             return _read_only(session, _render_step("check", draft, errors, ref))
         session.commit()
@@ -325,10 +309,7 @@ def new_step(step: str):  # noqa: ANN201
 def _editable(ref: str) -> Any:
     if not current_user.is_authenticated:
         return _sign_in_first()
-    try:
-        record = services.get_visible_deployment(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        _abort(404)
+    record = services.get_visible_deployment(get_session(), current_viewer(), ref)
     if not access.can_change(current_viewer(), record):
         _abort(403)
     return record
@@ -368,10 +349,7 @@ def organisations():  # noqa: ANN201
 
 @bp.get("/organisations/<ref>")
 def organisation(ref: str):  # noqa: ANN201
-    try:
-        info = services.organisation_page(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        _abort(404)
+    info = services.organisation_page(get_session(), current_viewer(), ref)
     return render_template("organisations/show.html", title=info.organisation.name, info=info)
 
 
@@ -381,12 +359,7 @@ def edit_organisation(ref: str):  # noqa: ANN201
         return _sign_in_first()
     session = get_session()
     viewer = current_viewer()
-    try:
-        org = services.get_administered_organisation(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
-    except services.Forbidden:
-        _abort(403)
+    org = services.get_administered_organisation(session, viewer, ref)
     errors: dict[str, str] = {}
     if request.method == "GET":
         data = services.organisation_to_form(org)
@@ -416,10 +389,7 @@ def edit_organisation(ref: str):  # noqa: ANN201
 def single_view(ref: str):  # noqa: ANN201
     session = get_session()
     viewer = current_viewer()
-    try:
-        view = services.get_visible_single_view(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
+    view = services.get_visible_single_view(session, viewer, ref)
     from catalogue.accounts.models import Organisation
     from catalogue.records.models import Tool
 
@@ -467,10 +437,7 @@ def new_single_view():  # noqa: ANN201
     denied = _require_author()
     if denied:
         return denied
-    try:
-        return _single_view_form(None)
-    except services.Forbidden:
-        _abort(403)
+    return _single_view_form(None)
 
 
 @bp.route("/single-views/<ref>/edit", methods=["GET", "POST"])
@@ -478,16 +445,10 @@ def edit_single_view(ref: str):  # noqa: ANN201
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()
-    try:
-        view = services.get_visible_single_view(session, current_viewer(), ref)
-    except services.NotFound:
-        _abort(404)
+    view = services.get_visible_single_view(session, current_viewer(), ref)
     if not access.can_change(current_viewer(), view):
         _abort(403)
-    try:
-        return _single_view_form(ref)
-    except services.Forbidden:
-        _abort(403)
+    return _single_view_form(ref)
 
 
 @bp.app_template_global()
@@ -508,6 +469,6 @@ def visibility_tag_class(visibility: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)
     app.jinja_env.globals.setdefault("vocabulary", vocabulary)
     app.jinja_env.globals.setdefault("ai_choices", services.AI_CHOICES)

@@ -40,9 +40,9 @@ from whoosh.util.numeric import byte_to_length
 
 from catalogue import db
 from catalogue.access import Viewer, visibility_grants
-from catalogue.search import indexer
+from catalogue.search import documents, indexer
 from catalogue.search.documents import KIND_LABELS, record_url
-from catalogue.search.schema import FACETS, KINDS, PHRASE_FIELDS, TEXT_FIELDS, build_schema, stem
+from catalogue.search.schema import FACETS, PHRASE_FIELDS, TEXT_FIELDS, build_schema, stem
 
 log = logging.getLogger(__name__)
 
@@ -658,7 +658,7 @@ def _clean_filters(kinds: Iterable[str] | None, filters: dict[str, Iterable[str]
             if vals:
                 chosen[name] = list(dict.fromkeys(vals))[:50]
     if kinds:
-        wanted = [k for k in kinds if k in KINDS]
+        wanted = [k for k in kinds if k in documents.kinds()]
         chosen["kind"] = wanted or ["-none-"]
     return chosen
 
@@ -858,7 +858,7 @@ def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
 def matching_ids(viewer: Viewer, q: str | None, kind: str, limit: int | None = None) -> list[int]:
     """Record ids of one kind matching the user's text, best first, that the viewer may see.
     For browse pages' free-text boxes: intersect with their own SQL filters."""
-    if kind not in KINDS:
+    if kind not in documents.kinds():
         raise ValueError(f"unknown kind {kind!r}")
 
     def work(searcher: Searcher, leaves: list[_Leaf]) -> list[int]:
@@ -878,7 +878,7 @@ def _rid(leaves: list[_Leaf], docnum: int) -> int:
 def raw_search(viewer: Viewer, whoosh_query: wq.Query, kind: str, limit: int | None = 50) -> list[tuple[int, float]]:
     """For matching: run a whoosh query built in code (fields: title, body, related, category,
     ...) over one kind, restricted to what the viewer may see. Returns (record id, score)."""
-    if kind not in KINDS:
+    if kind not in documents.kinds():
         raise ValueError(f"unknown kind {kind!r}")
     grants = visibility_grants(viewer)
 
