@@ -411,7 +411,7 @@ def _sync(engine: Engine, base: str | Path, blocking: bool) -> int:
 # --- rebuilding -----------------------------------------------------------------------------------
 
 # Bigger, uncompressed posting blocks: fewer unpickles per term when search reads postings
-# whole (engine._read_blocks), and a little less work when writing.
+# whole (segments._read_blocks), and a little less work when writing.
 CODEC = W3Codec(blocklimit=1024, compression=0)
 # Enough pool memory that a 50k-record build sorts its postings without spilling runs to disk.
 # Plain segment files, not compound ones: whoosh copies a compound file's parts into memory
