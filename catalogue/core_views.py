@@ -12,17 +12,17 @@ bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home():
     return render_template("core/home.html", title="Evidence and challenges for children's social care")
 
 
 @bp.get("/about")
-def about():  # noqa: ANN201
+def about():
     return render_template("core/about.html", title="About")
 
 
 @bp.get("/healthz")
-def healthz():  # noqa: ANN201
+def healthz():
     try:
         get_session().exec(sa.text("SELECT 1")).one()
     except sa.exc.SQLAlchemyError:

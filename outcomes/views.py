@@ -77,7 +77,7 @@ STATUS_TAGS: dict[str, str] = {
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _end_transaction(response):  # noqa: ANN001, ANN202
+def _end_transaction(response):
     """Whatever should be saved was committed by the view; end the request's transaction now, so a
     form shown again with errors does not hold SQLite's write lock while later hooks run."""
     from flask import g
@@ -144,7 +144,7 @@ def _rows(form: MultiDict, prefix: str, keys: tuple[str, ...]) -> list[dict[str,
 
 
 @bp.get("/challenges")
-def index():  # noqa: ANN201
+def index():
     viewer = current_viewer()
     filters = {k: request.args.get(k) or None for k in ("route", "status", "category", "region")}
     if filters["route"] not in vocabulary.ROUTES:
@@ -167,7 +167,7 @@ def index():  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>")
-def show(ref: str):  # noqa: ANN201
+def show(ref: str):
     session, viewer = get_session(), current_viewer()
     challenge = _challenge(ref)
     sponsors = services.co_sponsor_ids(session, challenge)
@@ -204,7 +204,7 @@ def show(ref: str):  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/ocds.json")
-def ocds_release(ref: str):  # noqa: ANN201
+def ocds_release(ref: str):
     challenge = _challenge(ref)
     if not ocds.has_release(challenge):
         abort(404)
@@ -224,7 +224,7 @@ def _author_form(data: dict[str, Any], errors: dict[str, str]) -> str:
 
 
 @bp.route("/challenges/new", methods=["GET", "POST"])
-def new():  # noqa: ANN201
+def new():
     _signed_in()
     viewer = current_viewer()
     if not access.can_author_challenge(viewer):
@@ -243,7 +243,7 @@ def new():  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/edit")
-def task_list(ref: str):  # noqa: ANN201
+def task_list(ref: str):
     challenge = _manage(ref)
     return render_template(
         "outcomes/task_list.html",
@@ -322,7 +322,7 @@ def _row_action(section: str, data: dict[str, Any], action: str) -> bool:
 
 
 @bp.route("/challenges/<ref>/edit/<section>", methods=["GET", "POST"])
-def edit_section(ref: str, section: str):  # noqa: ANN201
+def edit_section(ref: str, section: str):
     if section not in SECTIONS:
         abort(404)
     challenge = _manage(ref)
@@ -366,7 +366,7 @@ def edit_section(ref: str, section: str):  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/check")
-def check(ref: str):  # noqa: ANN201
+def check(ref: str):
     challenge = _manage(ref)
     return _check_page(challenge, {})
 
@@ -392,7 +392,7 @@ def _check_page(challenge: Challenge, errors: dict[str, str]) -> str:
 
 
 @bp.route("/challenges/<ref>/status", methods=["GET", "POST"])
-def status(ref: str):  # noqa: ANN201
+def status(ref: str):
     challenge = _manage(ref)
     allowed = services.allowed_transitions(challenge)
     context = {
@@ -442,7 +442,7 @@ def status(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/co-sponsor", methods=["GET", "POST"])
-def co_sponsor(ref: str):  # noqa: ANN201
+def co_sponsor(ref: str):
     _signed_in()
     challenge = _challenge(ref)
     viewer = current_viewer()
@@ -468,7 +468,7 @@ def co_sponsor(ref: str):  # noqa: ANN201
 
 
 @bp.post("/challenges/<ref>/co-sponsors/<int:request_id>")
-def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
+def decide_co_sponsor(ref: str, request_id: int):
     challenge = _manage(ref)
     session = get_session()
     try:
@@ -487,7 +487,7 @@ def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/questions/new", methods=["GET", "POST"])
-def ask(ref: str):  # noqa: ANN201
+def ask(ref: str):
     _signed_in()
     challenge = _challenge(ref)
     viewer = current_viewer()
@@ -517,7 +517,7 @@ def ask(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/questions/<int:question_id>/answer", methods=["GET", "POST"])
-def answer(ref: str, question_id: int):  # noqa: ANN201
+def answer(ref: str, question_id: int):
     challenge = _manage(ref)
     session = get_session()
     question = next(
@@ -551,7 +551,7 @@ def answer(ref: str, question_id: int):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/respond/<kind>", methods=["GET", "POST"])
-def respond(ref: str, kind: str):  # noqa: ANN201
+def respond(ref: str, kind: str):
     if kind not in services.RESPONSE_KINDS:
         abort(404)
     _signed_in()
@@ -605,7 +605,7 @@ def respond(ref: str, kind: str):  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/responses")
-def responses(ref: str):  # noqa: ANN201
+def responses(ref: str):
     _signed_in()
     challenge = _challenge(ref)
     session, viewer = get_session(), current_viewer()
@@ -624,7 +624,7 @@ def responses(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/responses/<int:response_id>", methods=["GET", "POST"])
-def response_detail(ref: str, response_id: int):  # noqa: ANN201
+def response_detail(ref: str, response_id: int):
     _signed_in()
     challenge = _challenge(ref)
     session, viewer = get_session(), current_viewer()
@@ -702,7 +702,7 @@ def response_detail(ref: str, response_id: int):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/phases", methods=["GET", "POST"])
-def phases(ref: str):  # noqa: ANN201
+def phases(ref: str):
     challenge = _manage(ref)
     session = get_session()
     context = {
@@ -734,7 +734,7 @@ def phases(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/results", methods=["GET", "POST"])
-def results(ref: str):  # noqa: ANN201
+def results(ref: str):
     challenge = _manage(ref)
     session, viewer = get_session(), current_viewer()
     own_deployments = [
@@ -782,7 +782,7 @@ def _programme(ref: str) -> Programme:
 
 
 @pbp.get("/partnerships")
-def partnerships():  # noqa: ANN201
+def partnerships():
     return render_template(
         "partnerships/index.html",
         title="Partnerships",
@@ -796,7 +796,7 @@ def _programme_form(form_data: dict, errors: dict, programme: Programme | None =
     return render_template("partnerships/form.html", title=title, data=form_data, errors=errors, programme=programme)
 
 
-def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programme: Programme | None = None):  # noqa: ANN202
+def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programme: Programme | None = None):
     raw = form_to_dict(request.form)
     data, errors = load_form(ProgrammeSchema(), raw)
     if errors:
@@ -813,7 +813,7 @@ def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programm
 
 
 @pbp.route("/partnerships/new", methods=["GET", "POST"])
-def new_partnership():  # noqa: ANN201
+def new_partnership():
     _signed_in()
     viewer = current_viewer()
     if not access.can_create_programme(viewer):
@@ -824,7 +824,7 @@ def new_partnership():  # noqa: ANN201
 
 
 @pbp.route("/partnerships/<ref>/edit", methods=["GET", "POST"])
-def edit_partnership(ref: str):  # noqa: ANN201
+def edit_partnership(ref: str):
     programme = _programme(ref)
     viewer = current_viewer()
     if not access.can_manage_programme(viewer, programme):
@@ -862,12 +862,12 @@ def _partnership_page(programme: Programme, errors: dict[str, str], data: dict[s
 
 
 @pbp.get("/partnerships/<ref>", endpoint="show")
-def show_partnership(ref: str):  # noqa: ANN201
+def show_partnership(ref: str):
     return _partnership_page(_programme(ref), {}, {})
 
 
 @pbp.post("/partnerships/<ref>/<action>")
-def partnership_action(ref: str, action: str):  # noqa: ANN201
+def partnership_action(ref: str, action: str):
     programme = _programme(ref)
     _signed_in()
     session, viewer = get_session(), current_viewer()

@@ -30,7 +30,7 @@ def test_models_are_found_through_the_feature_list() -> None:
         features.import_models((*FEATURES, "no_such_feature"))
 
 
-def test_offerings_and_challenges_share_one_heading_in_the_api_reference(client) -> None:  # noqa: ANN001
+def test_offerings_and_challenges_share_one_heading_in_the_api_reference(client) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     assert [t["name"] for t in spec["tags"]].count("api_market") == 1
     assert not {"api_offerings", "api_challenges"} & {t["name"] for t in spec["tags"]}

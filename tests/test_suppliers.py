@@ -31,7 +31,7 @@ def app_config(app_config: dict) -> dict:
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     acme = OrganisationFactory(
         kind="supplier",
         name="Acme Notes Ltd",
@@ -92,7 +92,7 @@ OFFERING_FORM = {
 # --- ownership and drafts ---------------------------------------------------------------------
 
 
-def test_a_supplier_cannot_change_another_suppliers_offering(db, world, client_as):  # noqa: ANN001
+def test_a_supplier_cannot_change_another_suppliers_offering(db, world, client_as):
     rival = client_as(world["users"]["rival"])
     ref = world["published"].ref
     assert rival.get(f"/offerings/{ref}/edit").status_code == 403
@@ -108,7 +108,7 @@ def test_a_supplier_cannot_change_another_suppliers_offering(db, world, client_a
     assert client_as(world["users"]["pending_acme"]).get(f"/offerings/{ref}/edit").status_code == 403
 
 
-def test_drafts_are_invisible_to_everyone_but_their_supplier(db, world, client, client_as):  # noqa: ANN001
+def test_drafts_are_invisible_to_everyone_but_their_supplier(db, world, client, client_as):
     ref = world["draft"].ref
     for who in (None, "rival", "la", "pending_acme"):
         c = client_as(world["users"][who]) if who else client
@@ -122,14 +122,14 @@ def test_drafts_are_invisible_to_everyone_but_their_supplier(db, world, client, 
     assert MARKER in acme.get("/suppliers/dashboard").get_data(as_text=True)
 
 
-def test_only_suppliers_add_offerings(world, client, client_as):  # noqa: ANN001
+def test_only_suppliers_add_offerings(world, client, client_as):
     assert client.get("/offerings/new").status_code == 302
     assert client_as(world["users"]["la"]).get("/offerings/new").status_code == 403
     assert client_as(world["users"]["pending_acme"]).get("/offerings/new").status_code == 403
     assert client_as(world["users"]["acme"]).get("/offerings/new").status_code == 200
 
 
-def test_create_save_draft_then_publish(db, world, client, client_as):  # noqa: ANN001
+def test_create_save_draft_then_publish(db, world, client, client_as):
     acme = client_as(world["users"]["acme"])
     response = acme.post("/offerings/new", data={**OFFERING_FORM, "tool": world["tool"].ref, "status": "draft"})
     assert response.status_code == 303
@@ -149,7 +149,7 @@ def test_create_save_draft_then_publish(db, world, client, client_as):  # noqa: 
     assert "Chronology builder – Signpost" in html and "Security statement" in html
 
 
-def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):  # noqa: ANN001
+def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):
     acme = client_as(world["users"]["acme"])
     bad = {
         **OFFERING_FORM,
@@ -175,7 +175,7 @@ def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):  # noq
     assert db.exec(select(Offering).where(Offering.name == "Chronology builder")).first() is None
 
 
-def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):  # noqa: ANN001
+def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):
     rival = client_as(world["users"]["rival"])
     unclaimed = ToolFactory(name="Unclaimed tool")
     acme_tool = world["tool"]
@@ -204,7 +204,7 @@ def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):  # n
 # --- browsing and filters ----------------------------------------------------------------------
 
 
-def test_offering_filters(world, client):  # noqa: ANN001
+def test_offering_filters(world, client):
     def names(**args: str) -> str:
         return client.get("/offerings", query_string=args).get_data(as_text=True)
 
@@ -225,7 +225,7 @@ def test_offering_filters(world, client):  # noqa: ANN001
     assert client.get("/offerings?page=abc&category=%3Cscript%3E").status_code == 200
 
 
-def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client_as):  # noqa: ANN001
+def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client_as):
     rival = client_as(world["users"]["rival"])
     form = {**OFFERING_FORM, "accreditations": ["dspt"], "other_accreditations": "ISO/IEC 27001\nISO 9001"}
     response = rival.post("/offerings/new", data={**form, "status": "published"})
@@ -244,7 +244,7 @@ def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client
     assert 'value="cyber-essentials" checked' not in html and ">ISO 9001</textarea>" in html
 
 
-def test_accreditation_labels_become_codes_in_the_bundle(db, world):  # noqa: ANN001
+def test_accreditation_labels_become_codes_in_the_bundle(db, world):
     from catalogue.bundle import export_bundle, import_bundle
 
     bundle = {
@@ -268,7 +268,7 @@ def test_accreditation_labels_become_codes_in_the_bundle(db, world):  # noqa: AN
     assert exported["accreditations"] == row.accreditations
 
 
-def test_demo_offerings_filter_by_accreditation(app, db, client):  # noqa: ANN001
+def test_demo_offerings_filter_by_accreditation(app, db, client):
     import json
 
     from markupsafe import escape
@@ -284,7 +284,7 @@ def test_demo_offerings_filter_by_accreditation(app, db, client):  # noqa: ANN00
         assert (str(escape(offering["name"])) in page) == (offering["name"] in claiming), offering["name"]
 
 
-def test_supplier_directory_filters(world, client):  # noqa: ANN001
+def test_supplier_directory_filters(world, client):
     page = client.get("/suppliers", query_string={"category": "transcription"}).get_data(as_text=True)
     assert "Acme Notes Ltd" in page and "Rival Systems plc" not in page
     page = client.get("/suppliers", query_string={"sme": "no"}).get_data(as_text=True)
@@ -297,7 +297,7 @@ def test_supplier_directory_filters(world, client):  # noqa: ANN001
 # --- profiles -----------------------------------------------------------------------------------
 
 
-def test_profile_edit_is_for_members_only(db, world, client, client_as):  # noqa: ANN001
+def test_profile_edit_is_for_members_only(db, world, client, client_as):
     ref = world["acme"].ref
     assert client.get(f"/suppliers/{ref}/edit").status_code == 302
     assert client_as(world["users"]["rival"]).get(f"/suppliers/{ref}/edit").status_code == 403
@@ -307,7 +307,7 @@ def test_profile_edit_is_for_members_only(db, world, client, client_as):  # noqa
     assert db.get(type(world["acme"]), world["acme"].id).name == "Acme Notes Ltd"
 
 
-def test_profile_edit_bad_input_then_save(db, world, client, client_as):  # noqa: ANN001
+def test_profile_edit_bad_input_then_save(db, world, client, client_as):
     acme = client_as(world["users"]["acme"])
     ref = world["acme"].ref
     bad = {
@@ -350,12 +350,12 @@ def used_by_section(html: str) -> str:
     return html[start : html.index("<h2", start)]
 
 
-def _cite(client, offering, org) -> None:  # noqa: ANN001
+def _cite(client, offering, org) -> None:
     response = client.post(f"/offerings/{offering.ref}/references", data={"organisation": org.ref, "note": "Team A"})
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
-def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, client_as):  # noqa: ANN001
+def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, client_as):
     users, offering = world["users"], world["published"]
     dep = DeploymentFactory(
         organisation_id=world["la"].id,
@@ -411,7 +411,7 @@ def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, clien
     assert emails and all(DEP_MARKER not in e.body for e in emails)
 
 
-def test_declined_references_never_show_and_counts_are_right(db, world, client, client_as):  # noqa: ANN001
+def test_declined_references_never_show_and_counts_are_right(db, world, client, client_as):
     users, offering = world["users"], world["published"]
     third = OrganisationFactory(kind="local-authority", name="Third Council")
     third_user = UserFactory(organisation_id=third.id)
@@ -452,7 +452,7 @@ def test_declined_references_never_show_and_counts_are_right(db, world, client, 
     assert again.status_code == 409
 
 
-def test_reference_counts_never_reveal_hidden_deployments(db, world, client, client_as):  # noqa: ANN001
+def test_reference_counts_never_reveal_hidden_deployments(db, world, client, client_as):
     users, offering = world["users"], world["published"]
     third = OrganisationFactory(kind="local-authority", name="Third Council")
     private = DeploymentFactory(
@@ -502,7 +502,7 @@ def test_reference_counts_never_reveal_hidden_deployments(db, world, client, cli
         assert (shared.ref in html) == (who in ("other LA", "owner")), who
 
 
-def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_as):  # noqa: ANN001
+def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_as):
     users, offering = world["users"], world["published"]
     someone_elses = DeploymentFactory(organisation_id=world["other_la"].id, tool_id=world["tool"].id)
     _cite(client_as(users["acme"]), offering, world["la"])
@@ -523,7 +523,7 @@ def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_a
     )
 
 
-def test_citing_rules(db, world, client_as):  # noqa: ANN001
+def test_citing_rules(db, world, client_as):
     acme = client_as(world["users"]["acme"])
     published = world["published"]
     response = acme.post(f"/offerings/{published.ref}/references", data={"organisation": world["rival"].ref})
@@ -538,7 +538,7 @@ def test_citing_rules(db, world, client_as):  # noqa: ANN001
     assert len(db.exec(select(Reference)).all()) == 1
 
 
-def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, client_as, monkeypatch):  # noqa: ANN001
+def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, client_as, monkeypatch):
     from suppliers import services
 
     monkeypatch.setattr(services, "MAX_PENDING_REFERENCES", 2)
@@ -561,7 +561,7 @@ def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, 
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def test_challenge_alerts_reach_matching_subscribers_once(db, world):  # noqa: ANN001
+def test_challenge_alerts_reach_matching_subscribers_once(db, world):
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=["transcription"], keywords=[]))
     db.add(AlertSubscription(user_id=users["rival"].id, categories=["placements"], keywords=["care leavers"]))
@@ -588,7 +588,7 @@ def test_challenge_alerts_reach_matching_subscribers_once(db, world):  # noqa: A
     assert {n.user_id for n in alerts.challenge_published(db, other)} == {users["rival"].id}
 
 
-def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, world):  # noqa: ANN001
+def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, world):
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=[], keywords=["chronology"]))
     db.add(AlertSubscription(user_id=users["rival"].id, categories=["risk-analytics", "admin-automation"]))
@@ -606,7 +606,7 @@ def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, worl
     assert "‘chronology’" in created[0].body
 
 
-def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):  # noqa: ANN001
+def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=["transcription"], keywords=[]))
     db.commit()
@@ -621,7 +621,7 @@ def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):
     assert {n.user_id for n in alerts.challenge_published(db, challenge)} == {users["acme"].id}
 
 
-def test_challenge_alerts_respect_visibility(db, world):  # noqa: ANN001
+def test_challenge_alerts_respect_visibility(db, world):
     db.add(AlertSubscription(user_id=world["users"]["acme"].id, categories=["transcription"], keywords=[]))
     db.commit()
     draft = ChallengeFactory(owner_id=world["la"].id, status="draft", title=f"Write up visits {MARKER}")
@@ -633,16 +633,16 @@ def test_challenge_alerts_respect_visibility(db, world):  # noqa: ANN001
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, client, client_as):  # noqa: ANN001
+def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, client, client_as):
     assert client.get("/suppliers/dashboard").status_code == 302
     assert client_as(world["users"]["la"]).get("/suppliers/dashboard").status_code == 403
     assert client_as(world["users"]["pending_acme"]).get("/suppliers/dashboard").status_code == 403
 
-    def panel(session, viewer):  # noqa: ANN001, ANN202
+    def panel(session, viewer):
         items = [{"text": "A challenge that fits", "href": "/challenges/x"}]
         return {"title": "Panel for tests", "template": "suppliers/_panel_list.html", "context": {"items": items}}
 
-    def empty(session, viewer):  # noqa: ANN001, ANN202
+    def empty(session, viewer):
         return None
 
     features.add_dashboard_panel("tests-panel", panel)
@@ -661,7 +661,7 @@ def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, clien
 CHILD_DETAILS = "Used with Jayden Smith, DOB 12/03/2015, of 14 Acacia Avenue, LS1 4AB"
 
 
-def test_offering_and_profile_text_refuse_personal_data(db, world, client_as):  # noqa: ANN001
+def test_offering_and_profile_text_refuse_personal_data(db, world, client_as):
     acme = client_as(world["users"]["acme"])
     response = acme.post("/offerings/new", data={**OFFERING_FORM, "description": CHILD_DETAILS})
     html = response.get_data(as_text=True)

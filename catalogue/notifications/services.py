@@ -576,5 +576,5 @@ def send_after_response(app: Flask) -> None:
     the emails (never raising into the request)."""
     try:
         send_pending(app)
-    except Exception:  # noqa: BLE001 - a mail problem must not surface as a server error
+    except Exception:  # a mail problem must not surface as a server error
         log.exception("sending queued emails after the request failed; `flask mail send-pending` will retry")

@@ -83,7 +83,7 @@ def _text_matches(session: Session, viewer: Viewer, q: str, kind: str, columns: 
         from catalogue.search.engine import matching_ids
 
         return matching_ids(viewer, q, kind)
-    except Exception:  # noqa: BLE001 - a broken index must not break browsing
+    except Exception:  # a broken index must not break browsing
         log.exception("search engine unavailable; falling back to LIKE")
     pattern = f"%{q.strip()}%"
     return list(session.exec(select(model.id).where(sa.or_(*(c.ilike(pattern) for c in columns)))).all())

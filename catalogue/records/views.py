@@ -61,7 +61,7 @@ def _query_without(**changes: Any) -> dict[str, Any]:
 
 
 @bp.get("/tools")
-def tools():  # noqa: ANN201
+def tools():
     filters = services.ToolFilters(
         q=_arg("q"),
         category=_arg("category"),
@@ -77,13 +77,13 @@ def tools():  # noqa: ANN201
 
 
 @bp.get("/tools/<ref>")
-def tool(ref: str):  # noqa: ANN201
+def tool(ref: str):
     info = services.tool_page(get_session(), current_viewer(), ref)
     return render_template("records/tool.html", title=info.tool.name, info=info)
 
 
 @bp.route("/tools/<ref>/edit", methods=["GET", "POST"])
-def edit_tool(ref: str):  # noqa: ANN201
+def edit_tool(ref: str):
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()
@@ -131,7 +131,7 @@ def _deployment_filters() -> services.DeploymentFilters:
 
 
 @bp.get("/deployments")
-def deployments():  # noqa: ANN201
+def deployments():
     filters = _deployment_filters()
     page = services.browse_deployments(get_session(), current_viewer(), filters)
     return render_template(
@@ -146,7 +146,7 @@ def deployments():  # noqa: ANN201
 
 
 @bp.get("/deployments/dropped")
-def dropped():  # noqa: ANN201
+def dropped():
     filters = _deployment_filters()
     filters.sort = _arg("sort") or ("relevance" if filters.q else "ended")
     view = services.dropped_view(get_session(), current_viewer(), filters)
@@ -161,7 +161,7 @@ def dropped():  # noqa: ANN201
 
 
 @bp.get("/deployments/<ref>")
-def deployment(ref: str):  # noqa: ANN201
+def deployment(ref: str):
     info = services.deployment_page(get_session(), current_viewer(), ref)
     # The transparency-record draft lives in another module; link to it when it is installed.
     atrs = "atrs.atrs_page" if "atrs.atrs_page" in current_app.view_functions else None
@@ -291,7 +291,7 @@ def _handle_step(step: str, ref: str | None) -> Any:
 
 
 @bp.get("/deployments/new")
-def new_deployment():  # noqa: ANN201
+def new_deployment():
     denied = _require_author()
     if denied:
         return denied
@@ -299,7 +299,7 @@ def new_deployment():  # noqa: ANN201
 
 
 @bp.post("/deployments/new/<step>")
-def new_step(step: str):  # noqa: ANN201
+def new_step(step: str):
     denied = _require_author()
     if denied:
         return denied
@@ -316,7 +316,7 @@ def _editable(ref: str) -> Any:
 
 
 @bp.get("/deployments/<ref>/edit")
-def edit_deployment(ref: str):  # noqa: ANN201
+def edit_deployment(ref: str):
     record = _editable(ref)
     if isinstance(record, Response):
         return record
@@ -325,7 +325,7 @@ def edit_deployment(ref: str):  # noqa: ANN201
 
 
 @bp.post("/deployments/<ref>/edit/<step>")
-def edit_step(ref: str, step: str):  # noqa: ANN201
+def edit_step(ref: str, step: str):
     record = _editable(ref)
     if isinstance(record, Response):
         return record
@@ -336,7 +336,7 @@ def edit_step(ref: str, step: str):  # noqa: ANN201
 
 
 @bp.get("/organisations")
-def organisations():  # noqa: ANN201
+def organisations():
     kind, region, q = _arg("kind"), _arg("region"), _arg("q")
     rows = services.list_organisations(get_session(), current_viewer(), kind=kind, region=region, q=q)
     return render_template(
@@ -348,13 +348,13 @@ def organisations():  # noqa: ANN201
 
 
 @bp.get("/organisations/<ref>")
-def organisation(ref: str):  # noqa: ANN201
+def organisation(ref: str):
     info = services.organisation_page(get_session(), current_viewer(), ref)
     return render_template("organisations/show.html", title=info.organisation.name, info=info)
 
 
 @bp.route("/organisations/<ref>/edit", methods=["GET", "POST"])
-def edit_organisation(ref: str):  # noqa: ANN201
+def edit_organisation(ref: str):
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()
@@ -386,7 +386,7 @@ def edit_organisation(ref: str):  # noqa: ANN201
 
 
 @bp.get("/single-views/<ref>")
-def single_view(ref: str):  # noqa: ANN201
+def single_view(ref: str):
     session = get_session()
     viewer = current_viewer()
     view = services.get_visible_single_view(session, viewer, ref)
@@ -433,7 +433,7 @@ def _single_view_form(ref: str | None) -> Any:
 
 
 @bp.route("/single-views/new", methods=["GET", "POST"])
-def new_single_view():  # noqa: ANN201
+def new_single_view():
     denied = _require_author()
     if denied:
         return denied
@@ -441,7 +441,7 @@ def new_single_view():  # noqa: ANN201
 
 
 @bp.route("/single-views/<ref>/edit", methods=["GET", "POST"])
-def edit_single_view(ref: str):  # noqa: ANN201
+def edit_single_view(ref: str):
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()

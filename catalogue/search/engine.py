@@ -252,7 +252,7 @@ def _parse_and_match(
         return parsed, _match(leaves, parsed, viewer, chosen)
     except STALE_READ:
         raise
-    except Exception:  # noqa: BLE001 - user queries never fail
+    except Exception:  # user queries never fail
         log.warning("query %r failed; searching plain words", text, exc_info=True)
         parsed = plain_query(text)
         return parsed, _match(leaves, parsed, viewer, chosen)

@@ -79,7 +79,7 @@ def parse_query(text: str) -> wq.Query:
         if _term_count(q) > MAX_QUERY_TERMS * len(TEXT_FIELDS) or not _supported(q):
             return plain_query(text)
         return q.accept(_no_phrase_without_positions)
-    except Exception:  # noqa: BLE001 - user queries never raise
+    except Exception:  # user queries never raise
         return plain_query(text)
 
 

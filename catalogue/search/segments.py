@@ -190,7 +190,7 @@ class Leaf:
             fieldobj = SCHEMA[fieldname]
             try:
                 terms = [fieldobj.from_bytes(b) for b in self.reader.lexicon(fieldname)]
-            except Exception:  # noqa: BLE001 - a field with no terms in this segment
+            except Exception:  # a field with no terms in this segment
                 terms = []
             self.cache.lexicons[fieldname] = terms
         return self.cache.lexicons[fieldname]
@@ -311,7 +311,7 @@ def _warm(leaf: Leaf) -> None:
     for fieldname in TEXT_FIELDS:
         try:
             terms = leaf.reader.most_frequent_terms(fieldname, WARM_TERMS)
-        except Exception:  # noqa: BLE001 - warming is an optimisation, never a failure
+        except Exception:  # warming is an optimisation, never a failure
             log.debug("warming %s failed", fieldname, exc_info=True)
             continue
         for _weight, btext in terms:
@@ -380,7 +380,7 @@ class _Live:
         if self.searcher is not None:
             try:
                 self.searcher.close()
-            except Exception:  # noqa: BLE001 - closing a stale searcher is best effort
+            except Exception:  # closing a stale searcher is best effort
                 log.debug("closing old searcher failed", exc_info=True)
         self.searcher, self.ix, self.gen, self.segments, self.leaves = None, None, None, {}, []
         self.results.clear()
@@ -438,7 +438,7 @@ def catch_up() -> None:
     try:
         if indexer.pending(db.engine(), _base()):
             indexer.sync(db.engine(), _base())
-    except Exception:  # noqa: BLE001 - searching a slightly stale index beats failing
+    except Exception:  # searching a slightly stale index beats failing
         log.exception("search index catch-up failed")
     live.caught_up_at = time.monotonic()
 

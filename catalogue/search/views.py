@@ -108,7 +108,7 @@ def _facet_checkboxes(results: engine.SearchResults) -> Markup:
 
 
 @bp.get("/search")
-def index():  # noqa: ANN201
+def index():
     q = request.args.get("q", "")
     filters = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
     sort = request.args.get("sort", "relevance")
@@ -142,12 +142,12 @@ def init_app(app: Flask) -> None:
             with reading():
                 try:
                     engine.sync()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("search index sync after write failed")
         return response
 
     if app.config.get("BENCH_ROUTES"):
 
         @app.get("/bench/hello")
-        def bench_hello():  # noqa: ANN202
+        def bench_hello():
             return "hello"

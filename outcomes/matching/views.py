@@ -36,7 +36,7 @@ def _visible_challenge(ref: str) -> Challenge:
 
 
 @bp.get("/challenges/<ref>/matches")
-def matches(ref: str):  # noqa: ANN201
+def matches(ref: str):
     challenge = _visible_challenge(ref)
     session = get_session()
     result = engine.match_challenge(session, challenge, limit=20, also_visible_to=current_viewer())
