@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import secrets
 
 from flask import Flask, g, request
@@ -13,35 +12,6 @@ from catalogue import db, templating
 from catalogue.config import PROJECT_ROOT, load_config
 
 csrf = CSRFProtect()
-
-# Feature packages register their blueprints and commands through `init_app(app)`;
-# the core only knows their names, never their tables.
-FEATURE_MODULES = (
-    "catalogue.accounts.views",
-    "catalogue.core_views",
-    "catalogue.records.views",
-    "catalogue.search.views",
-    "catalogue.insights.views",
-    "catalogue.notifications.views",
-    "suppliers.views",
-    "outcomes.views",
-    "catalogue.api",
-    "catalogue.atrs",
-    "catalogue.csv_export",
-)
-CLI_MODULES = (
-    "catalogue.cli",
-    "catalogue.accounts.cli",
-    "catalogue.bundle",
-    "catalogue.search.cli",
-    "suppliers.bundle",
-    "suppliers.cli",
-    "outcomes.bundle",
-    "outcomes.cli",
-    "outcomes.matching.cli",
-    "catalogue.cfe_import",
-    "catalogue.personal_data.cli",
-)
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -62,28 +32,31 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from catalogue import features
+
     # Every table must be imported before anything queries, so the mapper sees them all.
-    import catalogue.models_all  # noqa: F401
+    features.import_models()
 
     db.init_app(app)
     csrf.init_app(app)
 
-    from catalogue import ratelimit, security
+    from catalogue import api, errors, ratelimit, security
     from catalogue.accounts import auth
 
     ratelimit.init_app(app)
     auth.init_app(app)
     security.init_app(app)
     templating.init_app(app)
+    errors.init_app(app)  # a service's refusal that no view caught: 404, 403 or 422, once
+    api.init_app(app)  # the API object, before the features add their API blueprints
 
     @app.before_request
     def _csp_nonce() -> None:
         g.csp_nonce = secrets.token_urlsafe(16)
         g.request_path = request.path
 
-    for name in FEATURE_MODULES + CLI_MODULES:
-        module = importlib.import_module(name)
-        module.init_app(app)
+    # Each feature registers its pages, API, commands and hooks (catalogue.features).
+    features.init_features(app)
 
     # Registered last, so it runs first among after-request hooks: a view commits what it means
     # to keep, so anything still open (a form re-shown with errors, a 403) is rolled back here,

@@ -19,7 +19,7 @@ from flask import Blueprint, Flask, abort, jsonify, render_template
 from flask.typing import ResponseReturnValue
 from sqlmodel import Session, select
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import Deployment, Tool
 
@@ -312,4 +312,4 @@ def atrs_json(ref: str) -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)

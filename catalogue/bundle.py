@@ -10,7 +10,7 @@ published offerings, and an import creates new offerings published but leaves an
 offering's status alone (a supplier's draft is never published by an import).
 
 The core handles organisations, tools, deployments and single views. Feature packages add
-their own lists (offerings, challenges) with `register_section`, so this module never imports
+their own lists with `catalogue.features.add_bundle_section`, so this module never imports
 them.
 """
 
@@ -32,7 +32,7 @@ from flask.cli import AppGroup
 from marshmallow import Schema, ValidationError
 from sqlmodel import Session, select
 
-from catalogue import access
+from catalogue import access, features
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.db import get_session, utcnow, writing
@@ -112,16 +112,14 @@ class Section:
     list_fields: tuple[str, ...] = ()
 
 
-_SECTIONS: dict[str, Section] = {}
-
-
-def register_section(section: Section) -> None:
-    """Add a list to the bundle (idempotent: a feature's init_app may run for several apps)."""
-    _SECTIONS[section.name] = section
-
-
 def sections() -> list[Section]:
-    return sorted(_SECTIONS.values(), key=lambda s: s.order)
+    """The bundle's lists in order: the core's below, and those features register
+    (catalogue.features.add_bundle_section)."""
+    return features.bundle_sections()
+
+
+def _section(name: str) -> Section:
+    return features.REGISTRY.bundle_sections[name]
 
 
 # --- the core's lists ---------------------------------------------------------------------------
@@ -137,7 +135,7 @@ def _resources_from_row(row: Deployment) -> dict[str, Any]:
     return {"resources": resources} if resources else {}
 
 
-register_section(
+features.add_bundle_section(
     Section(
         name="tools",
         model=Tool,
@@ -164,7 +162,7 @@ register_section(
         list_fields=("categories", "case_management_systems"),
     )
 )
-register_section(
+features.add_bundle_section(
     Section(
         name="deployments",
         model=Deployment,
@@ -187,7 +185,7 @@ register_section(
         list_fields=("dropped_reasons", "ethics_checks"),
     )
 )
-register_section(
+features.add_bundle_section(
     Section(
         name="single_views",
         model=SingleView,
@@ -394,7 +392,7 @@ def validate_bundle(session: Session, bundle: Any) -> _Plan:
                 if value and ref_field.target != "organisations" and value not in present[ref_field.target]:
                     wanted[ref_field.target].add(value)
         for target, refs in wanted.items():
-            present[target] |= _known_refs(session, _SECTIONS[target].model, refs)
+            present[target] |= _known_refs(session, _section(target).model, refs)
         for data in loaded[section.name]:
             for key, ref_field in section.refs.items():
                 value = data.get(key)
@@ -585,7 +583,7 @@ def _write_section(
     for key, ref_field in section.refs.items():
         missing = {d[key] for d in items if d.get(key) and d[key] not in ids[ref_field.target]}
         if missing:
-            target_model = Organisation if ref_field.target == "organisations" else _SECTIONS[ref_field.target].model
+            target_model = Organisation if ref_field.target == "organisations" else _section(ref_field.target).model
             found = session.exec(select(target_model.ref, target_model.id).where(target_model.ref.in_(missing)))
             ids[ref_field.target].update(dict(found.all()))
     rows: dict[str, Any] = {}
@@ -815,4 +813,4 @@ def export_command(path: str, public_only: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(bundle_cli)
+    features.add_cli(app, bundle_cli)

@@ -42,7 +42,7 @@ from marshmallow import ValidationError
 from sqlmodel import Session, select
 
 from catalogue import bundle as bundle_io
-from catalogue import vocabulary
+from catalogue import features, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.cfe_models import CFE_ANSWERS, CfeResponse
 from catalogue.db import get_session, utcnow, writing
@@ -50,13 +50,13 @@ from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
-    TEXT_MAX,
     DeploymentSchema,
     OrganisationSchema,
     SingleViewSchema,
     ToolSchema,
 )
 from catalogue.refs import slugify
+from catalogue.schemas import TEXT_MAX
 from catalogue.text import without_control_characters
 
 IMPORTED_VISIBILITY = "authorities"
@@ -1359,4 +1359,4 @@ def call_for_evidence_command(path: str, dry_run: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(import_cli)
+    features.add_cli(app, import_cli)

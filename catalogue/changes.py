@@ -12,6 +12,7 @@ from sqlalchemy import event, inspect
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Field, SQLModel
 
+from catalogue import features
 from catalogue.db import UTCDateTime, utcnow
 
 # Who is acting: set by the request (signed-in user) or by a command.
@@ -144,16 +145,9 @@ def _write(session: OrmSession, _ctx: Any) -> None:
         connection.execute(sa.insert(ChangeLog.__table__), logs)
 
 
-_DEPENDENT_HOOKS: list = []
-
-
-def register_dependents(hook: Any) -> None:
-    """Register fn(session, obj) -> [(kind, ids)] naming indexed records whose text includes obj's."""
-    _DEPENDENT_HOOKS.append(hook)
-
-
 def _dependents(session: OrmSession, obj: Any) -> list[tuple[str, list[int]]]:
+    # Registered by the search (catalogue.features.add_dependents): the change log never imports it.
     found = []
-    for hook in _DEPENDENT_HOOKS:
+    for hook in features.dependents_hooks():
         found.extend(hook(session, obj) or [])
     return found

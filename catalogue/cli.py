@@ -13,6 +13,7 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from catalogue import features
 from catalogue.config import PROJECT_ROOT
 from catalogue.db import get_session, utcnow, writing
 
@@ -168,5 +169,5 @@ def seed_demo() -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(db_cli)
-    app.cli.add_command(seed_cli)
+    features.add_cli(app, db_cli)
+    features.add_cli(app, seed_cli)

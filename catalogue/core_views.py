@@ -5,23 +5,24 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import Blueprint, Flask, render_template
 
+from catalogue import features
 from catalogue.db import get_session
 
 bp = Blueprint("core", __name__)
 
 
 @bp.get("/")
-def home():  # noqa: ANN201
+def home():
     return render_template("core/home.html", title="Evidence and challenges for children's social care")
 
 
 @bp.get("/about")
-def about():  # noqa: ANN201
+def about():
     return render_template("core/about.html", title="About")
 
 
 @bp.get("/healthz")
-def healthz():  # noqa: ANN201
+def healthz():
     try:
         get_session().exec(sa.text("SELECT 1")).one()
     except sa.exc.SQLAlchemyError:
@@ -30,4 +31,4 @@ def healthz():  # noqa: ANN201
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)

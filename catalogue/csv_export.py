@@ -16,7 +16,7 @@ from typing import Any
 from flask import Blueprint, Flask, Response, request, url_for
 from flask.typing import ResponseReturnValue
 
-from catalogue import vocabulary
+from catalogue import features, vocabulary
 from catalogue.vocabulary import label
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -236,4 +236,4 @@ def search_csv() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)

@@ -50,7 +50,7 @@ def make_engine(url: str, **options: object) -> Engine:
         engine = sa.create_engine(url, connect_args={"timeout": 30, "check_same_thread": False}, **options)
 
         @sa.event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_connection, _record) -> None:  # noqa: ANN001
+        def _sqlite_pragmas(dbapi_connection, _record) -> None:
             # Let SQLAlchemy's "begin" event below own the transaction start.
             dbapi_connection.isolation_level = None
             cursor = dbapi_connection.cursor()
@@ -61,7 +61,7 @@ def make_engine(url: str, **options: object) -> Engine:
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
-        def _sqlite_begin(conn) -> None:  # noqa: ANN001
+        def _sqlite_begin(conn) -> None:
             conn.exec_driver_sql("BEGIN IMMEDIATE" if write_intent.get() else "BEGIN")
 
         return engine

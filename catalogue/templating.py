@@ -44,7 +44,7 @@ class _Globals(ChainMap):
     `{% from ... import %}` (a GOV.UK page runs thirty-odd); ChainMap's keys view answers that one
     key at a time in Python, a dict's keys view in C. Same contents, same lookups."""
 
-    def keys(self):  # noqa: ANN201 - a dict_keys, as from a dict
+    def keys(self):  # a dict_keys, as from a dict
         merged: dict[str, Any] = {}
         for mapping in reversed(self.maps):
             merged.update(mapping)
@@ -105,7 +105,7 @@ def init_app(app: Flask) -> None:
         }
 
     @app.errorhandler(HTTPException)
-    def _http_error(exc: HTTPException):  # noqa: ANN202
+    def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return {"code": exc.code, "status": exc.name, "message": exc.description}, exc.code
         return render_template("core/error.html", error=exc), exc.code

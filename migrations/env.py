@@ -6,9 +6,10 @@ from alembic import context
 from sqlalchemy import pool
 from sqlmodel import SQLModel
 
-import catalogue.models_all  # noqa: F401  (every table on the metadata)
 from catalogue.db import make_engine
+from catalogue.features import import_models
 
+import_models()  # every feature's tables on the metadata
 config = context.config
 target_metadata = SQLModel.metadata
 
@@ -40,7 +41,7 @@ def run_migrations_online() -> None:
         _run(connection)
 
 
-def _run(connection) -> None:  # noqa: ANN001
+def _run(connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=target_metadata,

@@ -1,0 +1,26 @@
+"""Outcome-based challenges: statements, questions, expressions of interest and proposals,
+partnerships and programmes, and matching challenges with offerings.
+
+`init_app` registers everything the package brings with the core (catalogue.features).
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def init_app(app: Flask) -> None:
+    from catalogue import features
+    from outcomes import api, bundle, cli, search, views
+    from outcomes.matching import cli as matching_cli
+    from outcomes.matching import views as matching_views
+    from outcomes.models import Challenge
+
+    views.init_app(app)
+    matching_views.init_app(app)
+    features.add_api(app, api.blp)
+    features.add_cli(app, cli.challenge_cli)
+    features.add_cli(app, matching_cli.match_command)
+    features.add_bundle_section(bundle.SECTION)
+    features.add_search_kind(search.CHALLENGE_KIND)
+    features.add_followable("challenge", Challenge, "/challenges/{ref}")

@@ -1,13 +1,11 @@
-"""The bundle's `challenges` list: registered with the core's bundle import and export."""
+"""The bundle's `challenges` list: registered by the package's init_app with the core's bundle import and export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
-
 from catalogue import access
-from catalogue.bundle import RefField, Section, register_section
+from catalogue.bundle import RefField, Section
 from catalogue.db import utcnow
 from outcomes.models import Challenge
 from outcomes.schemas import ChallengeSchema
@@ -56,7 +54,3 @@ SECTION = Section(
     visible=access.challenge_visible_clause,
     list_fields=("outcomes",),
 )
-
-
-def init_app(app: Flask) -> None:
-    register_section(SECTION)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import click
-from flask import Flask, current_app
+from flask import current_app
 from flask.cli import AppGroup
 from sqlmodel import select
 
@@ -42,7 +42,3 @@ def close_due() -> None:
             services.change_status(session, SYSTEM, challenge, "evaluating")
         session.commit()
     click.echo(f"{len(due)} challenge(s) moved to evaluating")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(challenge_cli)

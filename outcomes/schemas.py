@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
-from catalogue.records.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, Whole, money
+from catalogue.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, Whole, money
 
 
 class OutcomeSchema(BaseSchema):

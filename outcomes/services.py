@@ -19,6 +19,7 @@ from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.notifications.services import notify, on_challenge_event
 from catalogue.personal_data import Review, check_fields, guard, record_override
 from catalogue.records.models import Deployment
@@ -48,28 +49,10 @@ def today() -> date:
     return datetime.now(UK).date()
 
 
-class ChallengeError(Exception):
-    """A rule refused the action; `message` is written for the person who tried it."""
-
-    def __init__(self, message: str, field: str | None = None, errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field or "_schema"
-        self._errors = errors
-
-    @property
-    def errors(self) -> dict[str, str]:
-        return dict(self._errors) if self._errors else {self.field: self.message}
-
-    @classmethod
-    def personal_data(cls, problems: dict[str, str]) -> ChallengeError:
-        """Field errors for every field holding possible personal data."""
-        field, message = next(iter(problems.items()))
-        return cls(message, field, problems)
-
-
-class NotAllowed(ChallengeError):
-    """The viewer may not do this at all (a 403, not a form error)."""
+# The rules raise catalogue.errors' Invalid (a form error) and NotAllowed (403); a view that
+# re-shows the form for either catches errors.Refused. ChallengeError is the old name of Invalid,
+# kept while this module is being split (its raises are renamed then).
+ChallengeError = Invalid
 
 
 def _require(allowed: bool, message: str = "You do not have permission to do that") -> None:
@@ -82,7 +65,7 @@ def _refuse_personal_data(data: dict[str, Any], skip: tuple[str, ...] = ()) -> R
     writer confirmed is not about a real person, for `record_override` once the record is saved."""
     checked = guard(data, skip=skip)
     if checked.problems:
-        raise ChallengeError.personal_data(checked.problems)
+        raise Invalid.of_fields(checked.problems)
     return checked.override
 
 

@@ -25,10 +25,11 @@ from flask import (
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
+from catalogue.errors import NotAllowed, Refused
 from catalogue.forms import form_to_dict, load_form
 from catalogue.personal_data.guard import confirmation_field
 from outcomes import ocds, services
@@ -48,7 +49,6 @@ from outcomes.schemas import (
     ResultsSchema,
     ScoreSchema,
 )
-from outcomes.services import ChallengeError, NotAllowed
 
 bp = Blueprint("challenges", __name__)
 pbp = Blueprint("partnerships", __name__)
@@ -78,7 +78,7 @@ STATUS_TAGS: dict[str, str] = {
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _end_transaction(response):  # noqa: ANN001, ANN202
+def _end_transaction(response):
     """Whatever should be saved was committed by the view; end the request's transaction now, so a
     form shown again with errors does not hold SQLite's write lock while later hooks run."""
     from flask import g
@@ -145,7 +145,7 @@ def _rows(form: MultiDict, prefix: str, keys: tuple[str, ...]) -> list[dict[str,
 
 
 @bp.get("/challenges")
-def index():  # noqa: ANN201
+def index():
     viewer = current_viewer()
     filters = {k: request.args.get(k) or None for k in ("route", "status", "category", "region")}
     if filters["route"] not in vocabulary.ROUTES:
@@ -168,7 +168,7 @@ def index():  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>")
-def show(ref: str):  # noqa: ANN201
+def show(ref: str):
     session, viewer = get_session(), current_viewer()
     challenge = _challenge(ref)
     sponsors = services.co_sponsor_ids(session, challenge)
@@ -206,7 +206,7 @@ def show(ref: str):  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/ocds.json")
-def ocds_release(ref: str):  # noqa: ANN201
+def ocds_release(ref: str):
     challenge = _challenge(ref)
     if not ocds.has_release(challenge):
         abort(404)
@@ -226,7 +226,7 @@ def _author_form(data: dict[str, Any], errors: dict[str, str]) -> str:
 
 
 @bp.route("/challenges/new", methods=["GET", "POST"])
-def new():  # noqa: ANN201
+def new():
     _signed_in()
     viewer = current_viewer()
     if not access.can_author_challenge(viewer):
@@ -245,7 +245,7 @@ def new():  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/edit")
-def task_list(ref: str):  # noqa: ANN201
+def task_list(ref: str):
     challenge = _manage(ref)
     return render_template(
         "outcomes/task_list.html",
@@ -324,7 +324,7 @@ def _row_action(section: str, data: dict[str, Any], action: str) -> bool:
 
 
 @bp.route("/challenges/<ref>/edit/<section>", methods=["GET", "POST"])
-def edit_section(ref: str, section: str):  # noqa: ANN201
+def edit_section(ref: str, section: str):
     if section not in SECTIONS:
         abort(404)
     challenge = _manage(ref)
@@ -354,7 +354,7 @@ def edit_section(ref: str, section: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -368,7 +368,7 @@ def edit_section(ref: str, section: str):  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/check")
-def check(ref: str):  # noqa: ANN201
+def check(ref: str):
     challenge = _manage(ref)
     return _check_page(challenge, {})
 
@@ -394,7 +394,7 @@ def _check_page(challenge: Challenge, errors: dict[str, str]) -> str:
 
 
 @bp.route("/challenges/<ref>/status", methods=["GET", "POST"])
-def status(ref: str):  # noqa: ANN201
+def status(ref: str):
     challenge = _manage(ref)
     allowed = services.allowed_transitions(challenge)
     context = {
@@ -428,7 +428,7 @@ def status(ref: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             session.refresh(challenge)
             errors = exc.errors if exc.field != "_schema" else {"to": exc.message}
@@ -445,7 +445,7 @@ def status(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/co-sponsor", methods=["GET", "POST"])
-def co_sponsor(ref: str):  # noqa: ANN201
+def co_sponsor(ref: str):
     _signed_in()
     challenge = _challenge(ref)
     viewer = current_viewer()
@@ -461,7 +461,7 @@ def co_sponsor(ref: str):  # noqa: ANN201
         try:
             services.request_co_sponsor(session, viewer, challenge, data.get("note"))
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = {"note": exc.message}
     if errors:
@@ -471,7 +471,7 @@ def co_sponsor(ref: str):  # noqa: ANN201
 
 
 @bp.post("/challenges/<ref>/co-sponsors/<int:request_id>")
-def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
+def decide_co_sponsor(ref: str, request_id: int):
     challenge = _manage(ref)
     session = get_session()
     try:
@@ -479,7 +479,7 @@ def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
             session, current_viewer(), challenge, request_id, request.form.get("decision") == "approve"
         )
         session.commit()
-    except ChallengeError:
+    except Refused:
         session.rollback()
         abort(404)
     flash("Co-sponsor decision saved", "success")
@@ -487,7 +487,7 @@ def decide_co_sponsor(ref: str, request_id: int):  # noqa: ANN201
 
 
 @bp.post("/challenges/<ref>/programme-requests/<int:request_id>")
-def decide_programme_request(ref: str, request_id: int):  # noqa: ANN201
+def decide_programme_request(ref: str, request_id: int):
     challenge = _manage(ref)
     session = get_session()
     try:
@@ -495,7 +495,7 @@ def decide_programme_request(ref: str, request_id: int):  # noqa: ANN201
             session, current_viewer(), challenge, request_id, request.form.get("decision") == "accept"
         )
         session.commit()
-    except ChallengeError as exc:
+    except Refused as exc:
         session.rollback()
         flash(exc.message, "error")
         return redirect(url_for("challenges.show", ref=ref), code=303)
@@ -507,7 +507,7 @@ def decide_programme_request(ref: str, request_id: int):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/questions/new", methods=["GET", "POST"])
-def ask(ref: str):  # noqa: ANN201
+def ask(ref: str):
     _signed_in()
     challenge = _challenge(ref)
     viewer = current_viewer()
@@ -527,7 +527,7 @@ def ask(ref: str):  # noqa: ANN201
         try:
             services.ask_question(session, viewer, challenge, data["question"])
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = {"question": exc.message}
     if errors:
@@ -537,7 +537,7 @@ def ask(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/questions/<int:question_id>/answer", methods=["GET", "POST"])
-def answer(ref: str, question_id: int):  # noqa: ANN201
+def answer(ref: str, question_id: int):
     challenge = _manage(ref)
     session = get_session()
     question = next(
@@ -558,7 +558,7 @@ def answer(ref: str, question_id: int):  # noqa: ANN201
                 session, current_viewer(), challenge, question_id, data["question"], data["answer"]
             )
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -571,7 +571,7 @@ def answer(ref: str, question_id: int):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/respond/<kind>", methods=["GET", "POST"])
-def respond(ref: str, kind: str):  # noqa: ANN201
+def respond(ref: str, kind: str):
     if kind not in services.RESPONSE_KINDS:
         abort(404)
     _signed_in()
@@ -615,7 +615,7 @@ def respond(ref: str, kind: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors if exc.field != "_schema" else {"approach": exc.message}
     if errors:
@@ -625,7 +625,7 @@ def respond(ref: str, kind: str):  # noqa: ANN201
 
 
 @bp.get("/challenges/<ref>/responses")
-def responses(ref: str):  # noqa: ANN201
+def responses(ref: str):
     _signed_in()
     challenge = _challenge(ref)
     session, viewer = get_session(), current_viewer()
@@ -644,7 +644,7 @@ def responses(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/responses/<int:response_id>", methods=["GET", "POST"])
-def response_detail(ref: str, response_id: int):  # noqa: ANN201
+def response_detail(ref: str, response_id: int):
     _signed_in()
     challenge = _challenge(ref)
     session, viewer = get_session(), current_viewer()
@@ -683,7 +683,7 @@ def response_detail(ref: str, response_id: int):  # noqa: ANN201
                 session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
         if errors:
@@ -722,7 +722,7 @@ def response_detail(ref: str, response_id: int):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/phases", methods=["GET", "POST"])
-def phases(ref: str):  # noqa: ANN201
+def phases(ref: str):
     challenge = _manage(ref)
     session = get_session()
     context = {
@@ -744,7 +744,7 @@ def phases(ref: str):  # noqa: ANN201
         try:
             services.add_phase(session, current_viewer(), challenge, data)
             session.commit()
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -754,7 +754,7 @@ def phases(ref: str):  # noqa: ANN201
 
 
 @bp.route("/challenges/<ref>/results", methods=["GET", "POST"])
-def results(ref: str):  # noqa: ANN201
+def results(ref: str):
     challenge = _manage(ref)
     session, viewer = get_session(), current_viewer()
     own_deployments = [
@@ -782,7 +782,7 @@ def results(ref: str):  # noqa: ANN201
             session.commit()
         except NotAllowed:
             abort(403)
-        except ChallengeError as exc:
+        except Refused as exc:
             session.rollback()
             errors = exc.errors
     if errors:
@@ -802,7 +802,7 @@ def _programme(ref: str) -> Programme:
 
 
 @pbp.get("/partnerships")
-def partnerships():  # noqa: ANN201
+def partnerships():
     return render_template(
         "partnerships/index.html",
         title="Partnerships",
@@ -816,7 +816,7 @@ def _programme_form(form_data: dict, errors: dict, programme: Programme | None =
     return render_template("partnerships/form.html", title=title, data=form_data, errors=errors, programme=programme)
 
 
-def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programme: Programme | None = None):  # noqa: ANN202
+def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programme: Programme | None = None):
     raw = form_to_dict(request.form)
     data, errors = load_form(ProgrammeSchema(), raw)
     if errors:
@@ -825,7 +825,7 @@ def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programm
     try:
         saved = save(data) or programme
         session.commit()
-    except ChallengeError as exc:
+    except Refused as exc:
         session.rollback()
         return _programme_form(raw, exc.errors, programme)
     flash("Partnership saved", "success")
@@ -833,7 +833,7 @@ def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programm
 
 
 @pbp.route("/partnerships/new", methods=["GET", "POST"])
-def new_partnership():  # noqa: ANN201
+def new_partnership():
     _signed_in()
     viewer = current_viewer()
     if not access.can_create_programme(viewer):
@@ -844,7 +844,7 @@ def new_partnership():  # noqa: ANN201
 
 
 @pbp.route("/partnerships/<ref>/edit", methods=["GET", "POST"])
-def edit_partnership(ref: str):  # noqa: ANN201
+def edit_partnership(ref: str):
     programme = _programme(ref)
     viewer = current_viewer()
     if not access.can_manage_programme(viewer, programme):
@@ -882,12 +882,12 @@ def _partnership_page(programme: Programme, errors: dict[str, str], data: dict[s
 
 
 @pbp.get("/partnerships/<ref>", endpoint="show")
-def show_partnership(ref: str):  # noqa: ANN201
+def show_partnership(ref: str):
     return _partnership_page(_programme(ref), {}, {})
 
 
 @pbp.post("/partnerships/<ref>/<action>")
-def partnership_action(ref: str, action: str):  # noqa: ANN201
+def partnership_action(ref: str, action: str):
     programme = _programme(ref)
     _signed_in()
     session, viewer = get_session(), current_viewer()
@@ -922,7 +922,7 @@ def partnership_action(ref: str, action: str):  # noqa: ANN201
         session.commit()
     except NotAllowed:
         abort(403)
-    except ChallengeError as exc:
+    except Refused as exc:
         session.rollback()
         return _partnership_page(programme, {field: exc.message}, raw)
     flash(done, "success")
@@ -941,8 +941,6 @@ def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | No
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.register_blueprint(pbp)
-    from suppliers import dashboard
-
-    dashboard.register_panel("your-responses", _responses_panel)
+    features.add_blueprint(app, bp)
+    features.add_blueprint(app, pbp)
+    features.add_dashboard_panel("your-responses", _responses_panel)

@@ -311,7 +311,7 @@ class DeploymentRow(_Row):
     visibility = factory.LazyFunction(lambda: _writer.r.choices(["public", "authorities", "private"], [5, 3, 2])[0])
 
     @factory.post_generation
-    def dropped(obj: dict, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def dropped(obj: dict, create: bool, extracted: object, **kwargs: object) -> None:
         if obj["stage"] == "dropped":
             obj["dropped_reasons"] = _writer.r.sample(list(vocabulary.DROPPED_REASONS), _writer.r.randint(1, 3))
             obj["dropped_detail"] = _writer.paragraph(2, 3)

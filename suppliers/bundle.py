@@ -1,16 +1,14 @@
-"""The bundle's `offerings` list: registered with the core's bundle import and export."""
+"""The bundle's `offerings` list: registered by the package's init_app with the core's bundle import and export."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
 from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.access import Viewer
-from catalogue.bundle import RefField, Section, register_section
-from catalogue.records.services import register_tool_offerings
+from catalogue.bundle import RefField, Section
 from suppliers.models import Offering
 from suppliers.schemas import OfferingSchema
 
@@ -74,8 +72,3 @@ def published_offerings_for_tool(session: Session, viewer: Viewer, tool_id: int)
         .order_by(Offering.name)
     )
     return list(session.exec(query))
-
-
-def init_app(app: Flask) -> None:
-    register_section(SECTION)
-    register_tool_offerings(published_offerings_for_tool)

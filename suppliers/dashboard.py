@@ -1,7 +1,6 @@
-"""The supplier dashboard's panels. Other packages add their own at app start:
+"""The supplier dashboard's panels. Packages add their own from their init_app:
 
-    from suppliers import dashboard
-    dashboard.register_panel("my-proposals", my_proposals_panel)
+    features.add_dashboard_panel("my-proposals", my_proposals_panel)
 
 where `my_proposals_panel(session, viewer)` returns None (nothing to show) or a dict with
 `title`, `template` (a template path to include) and `context` (a dict the template reads as
@@ -11,25 +10,17 @@ where `my_proposals_panel(session, viewer)` returns None (nothing to show) or a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from sqlmodel import Session
 
+from catalogue import features
 from catalogue.access import Viewer
-
-PanelFn = Callable[[Session, Viewer], dict[str, Any] | None]
-_PANELS: dict[str, PanelFn] = {}
-
-
-def register_panel(name: str, fn: PanelFn) -> None:
-    """Add (or replace, by name) a panel."""
-    _PANELS[name] = fn
 
 
 def panels(session: Session, viewer: Viewer) -> list[dict[str, Any]]:
     result = []
-    for name, fn in _PANELS.items():
+    for name, fn in features.dashboard_panels().items():
         panel = fn(session, viewer)
         if panel:
             result.append({"name": name, "context": {}, **panel})

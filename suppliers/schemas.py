@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import pre_load
 
 from catalogue import vocabulary
-from catalogue.records.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text
+from catalogue.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text
 
 # Accreditations are stored as vocabulary codes so the filter can compare them. Labels and the
 # usual ways of writing them ("ISO 27001", "Cyber Essentials+", "DSPT: Standards Met",
@@ -100,7 +100,8 @@ class OfferingSchema(BaseSchema):
 
 from marshmallow import ValidationError, fields, validate, validates_schema  # noqa: E402
 
-from catalogue.records.schemas import ContactSchema, Whole, bool_field  # noqa: E402
+from catalogue.records.schemas import ContactSchema  # noqa: E402
+from catalogue.schemas import Whole, bool_field  # noqa: E402
 from catalogue.web_address import WebAddress  # noqa: E402
 
 HTTPS_MESSAGE = "Enter a web address starting with https://, like https://example.com/guide.pdf"

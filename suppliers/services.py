@@ -19,6 +19,7 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.notifications import services as notifications
 from catalogue.personal_data import Review, guard, record_override
 from catalogue.records.models import Deployment, Tool
@@ -39,19 +40,6 @@ _HOSTING_PATTERNS = {
 }
 
 
-class NotAllowed(Exception):
-    """The viewer may not do this (the view answers 403)."""
-
-
-class RuleBroken(Exception):
-    """A rule about the data was broken; the message is for people, `field` names the input."""
-
-    def __init__(self, message: str, field: str = "_schema", errors: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-        self.errors = errors or {field: message}
-
-
 # Free text a supplier writes for everyone to read. Contact fields, the company number and
 # links are left out: a supplier's own phone number and address belong there.
 OFFERING_TEXT_FIELDS = ("name", "summary", "description", "outcomes", "hosting", "pricing")
@@ -63,8 +51,7 @@ def _refuse_personal_data(data: Mapping[str, Any], fields: tuple[str, ...]) -> R
     the writer confirmed is not about a real person, for `record_override` once saved."""
     checked = guard(data, fields)
     if checked.problems:
-        field, message = next(iter(checked.problems.items()))
-        raise RuleBroken(message, field, checked.problems)
+        raise Invalid.of_fields(checked.problems)
     return checked.override
 
 
@@ -246,9 +233,9 @@ def _apply_offering(session: Session, offering: Offering, data: dict[str, Any]) 
         tool = session.exec(select(Tool).where(Tool.ref == tool_ref)).first()
         seller = access.viewer_as_member_of(offering.supplier_id, "supplier")
         if tool is None or not access.can_view_tool(seller, tool):
-            raise RuleBroken("Choose a tool from the list, or leave it blank", "tool")
+            raise Invalid("Choose a tool from the list, or leave it blank", "tool")
         if not access.can_sell_tool(offering.supplier_id, tool):
-            raise RuleBroken("Choose a tool your organisation sells, or one no supplier has claimed", "tool")
+            raise Invalid("Choose a tool your organisation sells, or one no supplier has claimed", "tool")
         offering.tool_id = tool.id
     else:
         offering.tool_id = None
@@ -371,9 +358,9 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
     if not access.can_change_offering(viewer, offering):
         raise NotAllowed
     if offering.status != "published":
-        raise RuleBroken("Publish the offering before asking for references", "organisation")
+        raise Invalid("Publish the offering before asking for references", "organisation")
     if offering.tool_id is None:
-        raise RuleBroken("Choose the catalogue tool this offering sells before asking for references", "organisation")
+        raise Invalid("Choose the catalogue tool this offering sells before asking for references", "organisation")
     override = _refuse_personal_data({"note": note}, ("note",))  # the note is read by the organisation's staff
     pending = session.exec(
         select(sa.func.count(Reference.id))
@@ -381,7 +368,7 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         .where(Offering.supplier_id == offering.supplier_id, Reference.status == "pending")
     ).one()
     if pending >= MAX_PENDING_REFERENCES:
-        raise RuleBroken(
+        raise Invalid(
             f"You have {pending} requests waiting for an answer. Ask again once some are answered", "organisation"
         )
     org = session.exec(
@@ -392,12 +379,12 @@ def cite(session: Session, viewer: Viewer, offering: Offering, organisation_ref:
         )
     ).first()
     if org is None:
-        raise RuleBroken("Choose the local authority or provider from the list", "organisation")
+        raise Invalid("Choose the local authority or provider from the list", "organisation")
     existing = session.exec(
         select(Reference).where(Reference.offering_id == offering.id, Reference.organisation_id == org.id)
     ).first()
     if existing is not None:
-        raise RuleBroken(f"You have already asked {org.name} about this offering", "organisation")
+        raise Invalid(f"You have already asked {org.name} about this offering", "organisation")
     reference = Reference(
         offering_id=offering.id,
         organisation_id=org.id,
@@ -501,13 +488,13 @@ def answer(
     if not access.can_answer_reference(viewer, reference):
         raise NotAllowed
     if decision not in ("confirm", "decline"):
-        raise RuleBroken("Choose whether to confirm or decline", "decision")
+        raise Invalid("Choose whether to confirm or decline", "decision")
     if decision == "confirm":
         choices = {d.ref: d for d in own_deployments_of(session, viewer, reference)}
         if not choices:
-            raise RuleBroken("Record your experience of this tool before confirming, or decline", "deployment")
+            raise Invalid("Record your experience of this tool before confirming, or decline", "deployment")
         if deployment_ref not in choices:
-            raise RuleBroken("Choose which of your records of this tool it is", "deployment")
+            raise Invalid("Choose which of your records of this tool it is", "deployment")
         reference.deployment_id = choices[deployment_ref].id
         reference.status = "confirmed"
     else:

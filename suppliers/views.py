@@ -6,12 +6,12 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
-from werkzeug.exceptions import Forbidden
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.forms import form_to_dict, load_form
 from catalogue.records.models import Tool
 from suppliers import dashboard, services
@@ -58,7 +58,7 @@ def _filter_context(page: services.Page, f: services.Filters) -> dict[str, Any]:
 
 
 @bp.get("/suppliers")
-def directory():  # noqa: ANN201
+def directory():
     f = services.Filters.from_args(request.args)
     page = services.directory(get_session(), current_viewer(), f)
     return render_template("suppliers/directory.html", title="Suppliers", **_filter_context(page, f))
@@ -66,7 +66,7 @@ def directory():  # noqa: ANN201
 
 @bp.get("/suppliers/dashboard")
 @login_required
-def supplier_dashboard():  # noqa: ANN201
+def supplier_dashboard():
     viewer = current_viewer()
     if not viewer.is_supplier:
         abort(403)
@@ -83,7 +83,7 @@ def supplier_dashboard():  # noqa: ANN201
 
 
 @bp.get("/suppliers/<ref>")
-def profile(ref: str):  # noqa: ANN201
+def profile(ref: str):
     db = get_session()
     viewer = current_viewer()
     supplier = services.get_supplier(db, ref)
@@ -122,7 +122,7 @@ def _profile_data(supplier: Organisation) -> dict[str, Any]:
 
 @bp.route("/suppliers/<ref>/edit", methods=["GET", "POST"])
 @login_required
-def edit_profile(ref: str):  # noqa: ANN201
+def edit_profile(ref: str):
     db = get_session()
     viewer = current_viewer()
     supplier = services.get_supplier(db, ref)
@@ -139,7 +139,7 @@ def edit_profile(ref: str):  # noqa: ANN201
         return render_template("suppliers/profile_form.html", data=raw, errors=errors, **context), 200
     try:
         services.update_profile(db, viewer, supplier, data)
-    except services.RuleBroken as exc:
+    except Invalid as exc:
         db.rollback()
         return render_template("suppliers/profile_form.html", data=raw, errors=exc.errors, **context), 200
     db.commit()
@@ -151,7 +151,7 @@ def edit_profile(ref: str):  # noqa: ANN201
 
 
 @bp.get("/offerings")
-def offerings():  # noqa: ANN201
+def offerings():
     f = services.Filters.from_args(request.args)
     viewer = current_viewer()
     page = services.browse_offerings(get_session(), viewer, f)
@@ -192,7 +192,7 @@ def _accreditations_out(data: dict[str, Any]) -> dict[str, Any]:
     return {**data, "accreditations": codes, "other_accreditations": others}
 
 
-def _offering_form(offering: Offering | None, supplier: Organisation, data: dict[str, Any], errors: dict[str, str]):  # noqa: ANN202
+def _offering_form(offering: Offering | None, supplier: Organisation, data: dict[str, Any], errors: dict[str, str]):
     links = list(data.get("links") or [])
     while len(links) < LINK_ROWS:
         links.append({"title": "", "url": ""})
@@ -214,7 +214,7 @@ def _offering_form(offering: Offering | None, supplier: Organisation, data: dict
     )
 
 
-def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: ANN202
+def _save_offering(offering: Offering | None, supplier: Organisation):
     db = get_session()
     viewer = current_viewer()
     raw = _offering_form_input()
@@ -225,7 +225,7 @@ def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: 
                 offering = services.create_offering(db, viewer, supplier, data)
             else:
                 services.update_offering(db, viewer, offering, data)
-        except services.RuleBroken as exc:
+        except Invalid as exc:
             errors = exc.errors
     if errors:
         db.rollback()
@@ -237,7 +237,7 @@ def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: 
 
 @bp.route("/offerings/new", methods=["GET", "POST"])
 @login_required
-def new_offering():  # noqa: ANN201
+def new_offering():
     db = get_session()
     viewer = current_viewer()
     supplier = db.get(Organisation, viewer.member_org_id) if viewer.member_org_id else None
@@ -249,7 +249,7 @@ def new_offering():  # noqa: ANN201
 
 
 @bp.get("/offerings/<ref>")
-def offering(ref: str):  # noqa: ANN201
+def offering(ref: str):
     db = get_session()
     viewer = current_viewer()
     item = services.get_offering(db, viewer, ref)
@@ -281,7 +281,7 @@ def _own_offering(ref: str) -> Offering:
 
 @bp.route("/offerings/<ref>/edit", methods=["GET", "POST"])
 @login_required
-def edit_offering(ref: str):  # noqa: ANN201
+def edit_offering(ref: str):
     item = _own_offering(ref)
     db = get_session()
     supplier = db.get(Organisation, item.supplier_id)
@@ -295,7 +295,7 @@ def edit_offering(ref: str):  # noqa: ANN201
 
 @bp.route("/offerings/<ref>/references", methods=["GET", "POST"])
 @login_required
-def offering_references(ref: str):  # noqa: ANN201
+def offering_references(ref: str):
     item = _own_offering(ref)
     db = get_session()
     viewer = current_viewer()
@@ -311,7 +311,7 @@ def offering_references(ref: str):  # noqa: ANN201
         else:
             try:
                 reference = services.cite(db, viewer, item, data["organisation"], note)
-            except services.RuleBroken as exc:
+            except Invalid as exc:
                 errors = exc.errors
             else:
                 db.commit()
@@ -333,7 +333,7 @@ def offering_references(ref: str):  # noqa: ANN201
 
 @bp.get("/references")
 @login_required
-def references_inbox():  # noqa: ANN201
+def references_inbox():
     viewer = current_viewer()
     if viewer.member_org_id is None:
         abort(403)
@@ -346,12 +346,12 @@ def references_inbox():  # noqa: ANN201
 
 @bp.route("/references/<int:reference_id>", methods=["GET", "POST"])
 @login_required
-def answer_reference(reference_id: int):  # noqa: ANN201
+def answer_reference(reference_id: int):
     db = get_session()
     viewer = current_viewer()
     try:
         reference = services.get_reference_for_answer(db, viewer, reference_id)
-    except services.NotAllowed:
+    except NotAllowed:
         abort(404)
     item = db.get(Offering, reference.offering_id)
     data: dict[str, Any] = {}
@@ -362,7 +362,7 @@ def answer_reference(reference_id: int):  # noqa: ANN201
         data = form_to_dict(request.form)
         try:
             services.answer(db, viewer, reference, data.get("decision", ""), data.get("deployment") or None)
-        except services.RuleBroken as exc:
+        except Invalid as exc:
             db.rollback()
             errors = exc.errors
         else:
@@ -386,11 +386,5 @@ def answer_reference(reference_id: int):  # noqa: ANN201
     ), 200
 
 
-def _forbidden_when_not_allowed(_exc: services.NotAllowed):  # noqa: ANN202
-    # A service refused: the same friendly 403 page as abort(403).
-    return render_template("core/error.html", error=Forbidden()), 403
-
-
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
-    app.register_error_handler(services.NotAllowed, _forbidden_when_not_allowed)
+    features.add_blueprint(app, bp)

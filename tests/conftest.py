@@ -17,10 +17,12 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlmodel import Session, SQLModel
 
-import catalogue.models_all  # noqa: F401
 from catalogue import create_app
 from catalogue.config import PROJECT_ROOT
+from catalogue.features import import_models
 from tests import factories
+
+import_models()  # every table on SQLModel.metadata, before any test builds a schema
 
 SHARED = PROJECT_ROOT.parent / "shared"
 
@@ -124,7 +126,7 @@ class IsolatedClient(FlaskClient):
     user and the cached viewer from one request into the next, even across clients, and the
     per-request teardown never runs (stale identities, SQLite write locks held)."""
 
-    def open(self, *args: object, **kwargs: object):  # noqa: ANN201
+    def open(self, *args: object, **kwargs: object):
         if self.preserve_context:  # `with client:` wants the contexts left behind for inspection
             return super().open(*args, **kwargs)
         return contextvars.Context().run(super().open, *args, **kwargs)
@@ -133,7 +135,7 @@ class IsolatedClient(FlaskClient):
 class IsolatedCliRunner(FlaskCliRunner):
     """CLI commands run in their own application context too (see IsolatedClient)."""
 
-    def invoke(self, *args: object, **kwargs: object):  # noqa: ANN201
+    def invoke(self, *args: object, **kwargs: object):
         return contextvars.Context().run(super().invoke, *args, **kwargs)
 
 
@@ -202,7 +204,7 @@ def sign_in(client: FlaskClient, user: object) -> FlaskClient:
 
 
 @pytest.fixture
-def client_as(app: Flask):  # noqa: ANN201
+def client_as(app: Flask):
     """client_as(user) -> a new test client signed in as that user."""
 
     def make(user: object | None) -> FlaskClient:
@@ -225,12 +227,12 @@ def route_rules(app: Flask, method: str, *, skip_prefixes: tuple[str, ...] = ("/
     return sorted(rules, key=lambda r: (r.rule, r.endpoint))
 
 
-def rule_arguments(rule) -> list[tuple[str, object]]:  # noqa: ANN001
+def rule_arguments(rule) -> list[tuple[str, object]]:
     """[(argument name, converter)] in the order they appear in the rule."""
     return [(m.group("name"), rule._converters[m.group("name")]) for m in _PLACEHOLDER.finditer(rule.rule)]
 
 
-def dummy_values(converter) -> list[str]:  # noqa: ANN001
+def dummy_values(converter) -> list[str]:
     """Values a converter accepts, when the test has nothing better: every choice of any(...)."""
     items = getattr(converter, "items", None)
     if items:
@@ -243,12 +245,12 @@ def dummy_values(converter) -> list[str]:  # noqa: ANN001
     return ["no-such-thing"]
 
 
-def fill_rule(rule, values: dict[str, str]) -> str:  # noqa: ANN001
+def fill_rule(rule, values: dict[str, str]) -> str:
     """The rule's path with each <placeholder> replaced by values[name] (already URL-safe strings)."""
     return _PLACEHOLDER.sub(lambda m: str(values[m.group("name")]), rule.rule)
 
 
-def dummy_urls(rule) -> list[str]:  # noqa: ANN001
+def dummy_urls(rule) -> list[str]:
     """One URL per combination of any(...) choices, other arguments filled with harmless values."""
     combos: list[dict[str, str]] = [{}]
     for name, converter in rule_arguments(rule):

@@ -22,7 +22,7 @@ EXPECTED_CHANGE = {"owner", "site_admin"}
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     owner_la = OrganisationFactory(kind="local-authority", name="Owning Council")
     other_la = OrganisationFactory(kind="local-authority", name="Other Council", region="London")
     supplier = OrganisationFactory(kind="supplier", name="Acme Supplier")
@@ -44,7 +44,7 @@ def world(db):  # noqa: ANN001, ANN201
     return users, records
 
 
-def _viewer(db, user):  # noqa: ANN001, ANN202
+def _viewer(db, user):
     if user is None:
         return viewer_for(None)
     from catalogue.accounts.models import Organisation
@@ -55,7 +55,7 @@ def _viewer(db, user):  # noqa: ANN001, ANN202
 
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("visibility", ["public", "authorities", "private"])
-def test_view_and_change_matrix(db, world, role, visibility):  # noqa: ANN001
+def test_view_and_change_matrix(db, world, role, visibility):
     users, records = world
     viewer = _viewer(db, users[role])
     record = records[visibility]
@@ -66,14 +66,14 @@ def test_view_and_change_matrix(db, world, role, visibility):  # noqa: ANN001
     assert (found is not None) is (role in EXPECTED_VIEW[visibility])
 
 
-def test_pending_member_of_owner_is_not_a_member(db, world):  # noqa: ANN001
+def test_pending_member_of_owner_is_not_a_member(db, world):
     users, records = world
     viewer = _viewer(db, users["pending"])
     assert viewer.member_org_id is None
     assert not can_change(viewer, records["public"])
 
 
-def test_rejected_user_cannot_sign_in_by_cookie(db, world, client_as):  # noqa: ANN001
+def test_rejected_user_cannot_sign_in_by_cookie(db, world, client_as):
     users, _ = world
     user = users["other_la"]
     user.status = "rejected"
@@ -94,7 +94,7 @@ EXPECTED_CONTACT = {
 
 
 @pytest.mark.parametrize(("kind", "consent"), list(EXPECTED_CONTACT))
-def test_contact_matrix(db, world, kind, consent) -> None:  # noqa: ANN001
+def test_contact_matrix(db, world, kind, consent) -> None:
     from catalogue.access import can_see_contact
     from catalogue.accounts.models import Organisation, User
 
@@ -115,7 +115,7 @@ def test_contact_matrix(db, world, kind, consent) -> None:  # noqa: ANN001
 
 @pytest.mark.parametrize("role", [*ROLES, "pending_org_member"])
 @pytest.mark.parametrize("visibility", ["public", "authorities", "private"])
-def test_unverified_organisation_matrix(db, world, role, visibility):  # noqa: ANN001
+def test_unverified_organisation_matrix(db, world, role, visibility):
     """Every record of an unverified organisation, whatever its own visibility, is seen only by the
     organisation's approved members and site admins: Python check, SQL clause and the search
     index's grants agree; the organisation itself is seen by its members (even pending) too."""
@@ -163,7 +163,7 @@ def test_unverified_organisation_matrix(db, world, role, visibility):  # noqa: A
     assert access.index_visibility("deployment", deployment, set()) == (visibility, provider.id)
 
 
-def test_a_pending_member_of_an_unverified_organisation_sees_it_but_not_its_records(db):  # noqa: ANN001
+def test_a_pending_member_of_an_unverified_organisation_sees_it_but_not_its_records(db):
     from catalogue import access
 
     org = OrganisationFactory(kind="supplier", verification="pending")

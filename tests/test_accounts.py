@@ -21,11 +21,11 @@ GOOD_PASSWORD = "velvet lantern orbit maple 42"
 
 
 @pytest.fixture
-def council(db):  # noqa: ANN001, ANN201
+def council(db):
     return OrganisationFactory(kind="local-authority", name="Northshire Council", ref="northshire")
 
 
-def _sign_up(client, **fields: str):  # noqa: ANN001, ANN202
+def _sign_up(client, **fields: str):
     data = {
         "display_name": "Sam Example",
         "email": "sam@example.org",
@@ -36,7 +36,7 @@ def _sign_up(client, **fields: str):  # noqa: ANN001, ANN202
     return client.post("/account/sign-up", data=data)
 
 
-def _emails_to(db, address: str) -> list[OutboxEmail]:  # noqa: ANN001
+def _emails_to(db, address: str) -> list[OutboxEmail]:
     db.rollback()
     return list(db.exec(select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)))
 
@@ -48,7 +48,7 @@ def _link(email: OutboxEmail, prefix: str) -> str:
     return match.group(1)
 
 
-def _confirm_and_sign_in(client, db, email: str, password: str = GOOD_PASSWORD):  # noqa: ANN001, ANN202
+def _confirm_and_sign_in(client, db, email: str, password: str = GOOD_PASSWORD):
     path = _link(_emails_to(db, email)[-1], "/account/confirm/")
     assert "Confirm my email address" in client.get(path).get_data(as_text=True)
     assert client.post(path).status_code == 303
@@ -57,13 +57,13 @@ def _confirm_and_sign_in(client, db, email: str, password: str = GOOD_PASSWORD):
     return response
 
 
-def _user(db, email: str) -> User:  # noqa: ANN001
+def _user(db, email: str) -> User:
     db.rollback()  # a fresh snapshot: requests and commands wrote on other connections
     db.expire_all()
     return db.exec(select(User).where(User.email == email)).one()
 
 
-def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Organisation) -> None:  # noqa: ANN001
+def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Organisation) -> None:
     response = _sign_up(client, organisation_ref=council.ref, email="Sam@Example.org")
     assert response.status_code == 303 and "/account/check-email" in response.headers["Location"]
     assert "Check your email" in client.get(response.headers["Location"]).get_data(as_text=True)
@@ -84,7 +84,7 @@ def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Orga
     assert visible_levels(viewer_for(user, organisation_kind="local-authority")) == ("public",)
 
 
-def test_sign_up_registering_a_new_supplier(db, client) -> None:  # noqa: ANN001
+def test_sign_up_registering_a_new_supplier(db, client) -> None:
     response = _sign_up(
         client,
         organisation_choice="new",
@@ -102,7 +102,7 @@ def test_sign_up_registering_a_new_supplier(db, client) -> None:  # noqa: ANN001
     assert client.get("/account/members").status_code == 403
 
 
-def test_new_organisation_with_a_listed_name_is_refused(db, client, council: Organisation) -> None:  # noqa: ANN001
+def test_new_organisation_with_a_listed_name_is_refused(db, client, council: Organisation) -> None:
     response = _sign_up(
         client, organisation_choice="new", new_organisation_name="northshire council", new_organisation_kind="provider"
     )
@@ -111,7 +111,7 @@ def test_new_organisation_with_a_listed_name_is_refused(db, client, council: Org
     assert db.exec(select(User)).first() is None
 
 
-def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client, council: Organisation) -> None:  # noqa: ANN001
+def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client, council: Organisation) -> None:
     response = _sign_up(client, organisation_ref=council.ref, password="short pw")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -123,20 +123,20 @@ def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client, council
 
 
 @pytest.mark.parametrize("password", ["password1234", "Password1234!", "qwertyuiopas", "aaaaaaaaaaaaaaaa"])
-def test_common_passwords_are_refused(client, council: Organisation, password: str) -> None:  # noqa: ANN001
+def test_common_passwords_are_refused(client, council: Organisation, password: str) -> None:
     page = _sign_up(client, organisation_ref=council.ref, password=password).get_data(as_text=True)
     assert "Password is too common" in page
     assert password not in page
 
 
-def test_password_containing_the_email_is_refused(client, council: Organisation) -> None:  # noqa: ANN001
+def test_password_containing_the_email_is_refused(client, council: Organisation) -> None:
     page = _sign_up(
         client, organisation_ref=council.ref, email="samantha@example.org", password="samantha is my long pass"
     ).get_data(as_text=True)
     assert "Password must not contain your email address" in page
 
 
-def test_duplicate_email_answers_like_a_new_one_and_tells_the_owner(db, client, council: Organisation) -> None:  # noqa: ANN001
+def test_duplicate_email_answers_like_a_new_one_and_tells_the_owner(db, client, council: Organisation) -> None:
     owner = UserFactory(email="sam@example.org", organisation_id=council.id)
     db.commit()
     fresh = _sign_up(app_client(client), organisation_ref=council.ref, email="new.person@example.org")
@@ -153,11 +153,11 @@ def test_duplicate_email_answers_like_a_new_one_and_tells_the_owner(db, client, 
     assert "Confirm your email address" in confirm.subject
 
 
-def app_client(client):  # noqa: ANN001, ANN201
+def app_client(client):
     return client.application.test_client()
 
 
-def test_confirmation_link_works_once_and_not_when_forged(db, client, council: Organisation) -> None:  # noqa: ANN001
+def test_confirmation_link_works_once_and_not_when_forged(db, client, council: Organisation) -> None:
     _sign_up(client, organisation_ref=council.ref)
     path = _link(_emails_to(db, "sam@example.org")[-1], "/account/confirm/")
     assert client.get(path[:-3] + "xyz").status_code == 400
@@ -166,7 +166,7 @@ def test_confirmation_link_works_once_and_not_when_forged(db, client, council: O
     assert "This link has expired" in client.get(path).get_data(as_text=True)
 
 
-def test_password_reset_answers_the_same_for_any_address(db, client, council: Organisation) -> None:  # noqa: ANN001
+def test_password_reset_answers_the_same_for_any_address(db, client, council: Organisation) -> None:
     UserFactory(email="sam@example.org", organisation_id=council.id)
     db.commit()
     known = client.post("/account/forgotten-password", data={"email": "Sam@example.org"})
@@ -178,7 +178,7 @@ def test_password_reset_answers_the_same_for_any_address(db, client, council: Or
     assert "Reset your password" in email.subject
 
 
-def test_password_reset_sets_a_new_password_once_and_signs_out_everywhere(db, client, client_as, council) -> None:  # noqa: ANN001
+def test_password_reset_sets_a_new_password_once_and_signs_out_everywhere(db, client, client_as, council) -> None:
     user = UserFactory(email="sam@example.org", organisation_id=council.id)
     db.commit()
     old_token = user.session_token
@@ -199,18 +199,18 @@ def test_password_reset_sets_a_new_password_once_and_signs_out_everywhere(db, cl
     assert signed_in.status_code == 303
 
 
-def test_forgotten_password_form_shows_errors_and_keeps_what_was_typed(client) -> None:  # noqa: ANN001
+def test_forgotten_password_form_shows_errors_and_keeps_what_was_typed(client) -> None:
     page = client.post("/account/forgotten-password", data={"email": "not an address"}).get_data(as_text=True)
     assert "There is a problem" in page and 'href="#email"' in page and 'value="not an address"' in page
 
 
-def test_missing_fields_each_have_a_message(client) -> None:  # noqa: ANN001
+def test_missing_fields_each_have_a_message(client) -> None:
     page = client.post("/account/sign-up", data={}).get_data(as_text=True)
     for message in ("Enter your name", "Enter your email address", "Enter a password"):
         assert message in page
 
 
-def test_unknown_organisation_ref_is_refused(client) -> None:  # noqa: ANN001
+def test_unknown_organisation_ref_is_refused(client) -> None:
     page = _sign_up(client, organisation_ref="no-such-council").get_data(as_text=True)
     assert "Choose your organisation from the list" in page
 
@@ -219,7 +219,7 @@ def test_unknown_organisation_ref_is_refused(client) -> None:  # noqa: ANN001
 
 
 @pytest.fixture
-def people(db, council: Organisation):  # noqa: ANN001, ANN201
+def people(db, council: Organisation):
     other = OrganisationFactory(kind="local-authority", name="Southshire Council")
     return {
         "admin": UserFactory(organisation_id=council.id, role="admin", email="admin@northshire.example"),
@@ -231,7 +231,7 @@ def people(db, council: Organisation):  # noqa: ANN001, ANN201
     }
 
 
-def test_org_admin_sees_and_approves_own_pending_members(db, client_as, people) -> None:  # noqa: ANN001
+def test_org_admin_sees_and_approves_own_pending_members(db, client_as, people) -> None:
     client = client_as(people["admin"])
     page = client.get("/account/members").get_data(as_text=True)
     assert "new@northshire.example" in page and "new@southshire.example" not in page
@@ -243,7 +243,7 @@ def test_org_admin_sees_and_approves_own_pending_members(db, client_as, people) 
     assert visible_levels(viewer_for(user, organisation_kind="local-authority")) == ("public", "authorities")
 
 
-def test_org_admin_rejects_and_the_rejected_user_is_signed_out(db, client_as, people) -> None:  # noqa: ANN001
+def test_org_admin_rejects_and_the_rejected_user_is_signed_out(db, client_as, people) -> None:
     pending_client = client_as(people["pending"])
     assert pending_client.get("/account").status_code == 200
     assert client_as(people["admin"]).post(f"/account/members/{people['pending'].id}/reject").status_code == 303
@@ -251,21 +251,21 @@ def test_org_admin_rejects_and_the_rejected_user_is_signed_out(db, client_as, pe
     assert pending_client.get("/account").status_code == 302
 
 
-def test_org_admin_cannot_decide_for_another_organisation(db, client_as, people) -> None:  # noqa: ANN001
+def test_org_admin_cannot_decide_for_another_organisation(db, client_as, people) -> None:
     client = client_as(people["admin"])
     assert client.post(f"/account/members/{people['other_pending'].id}/approve").status_code == 403
     assert _user(db, "new@southshire.example").status == "pending"
 
 
 @pytest.mark.parametrize("role", ["member", "pending"])
-def test_members_cannot_approve(db, client_as, people, role: str) -> None:  # noqa: ANN001
+def test_members_cannot_approve(db, client_as, people, role: str) -> None:
     client = client_as(people[role])
     assert client.get("/account/members").status_code == 403
     assert client.post(f"/account/members/{people['other_pending'].id}/approve").status_code == 403
     assert _user(db, "new@southshire.example").status == "pending"
 
 
-def test_site_admin_approves_anyone(db, client_as, people) -> None:  # noqa: ANN001
+def test_site_admin_approves_anyone(db, client_as, people) -> None:
     client = client_as(people["site_admin"])
     page = client.get("/account/members").get_data(as_text=True)
     assert "new@northshire.example" in page and "new@southshire.example" in page
@@ -274,7 +274,7 @@ def test_site_admin_approves_anyone(db, client_as, people) -> None:  # noqa: ANN
     assert user.status == "approved" and user.approved_by_id == people["site_admin"].id
 
 
-def test_site_admin_approves_a_new_supplier_admin(db, client, client_as, people) -> None:  # noqa: ANN001
+def test_site_admin_approves_a_new_supplier_admin(db, client, client_as, people) -> None:
     _sign_up(client, organisation_choice="new", new_organisation_name="Nimbus Ltd", new_organisation_kind="supplier")
     _confirm_and_sign_in(client, db, "sam@example.org")
     user = _user(db, "sam@example.org")
@@ -283,11 +283,11 @@ def test_site_admin_approves_a_new_supplier_admin(db, client, client_as, people)
     assert client.get("/account/members").status_code == 200  # now an organisation admin
 
 
-def test_unknown_user_cannot_be_decided(client_as, people) -> None:  # noqa: ANN001
+def test_unknown_user_cannot_be_decided(client_as, people) -> None:
     assert client_as(people["site_admin"]).post("/account/members/999999/approve").status_code == 403
 
 
-def test_anonymous_is_sent_to_sign_in(client) -> None:  # noqa: ANN001
+def test_anonymous_is_sent_to_sign_in(client) -> None:
     for path in ("/account", "/account/members", "/account/audit"):
         response = client.get(path)
         assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
@@ -297,7 +297,7 @@ def test_anonymous_is_sent_to_sign_in(client) -> None:  # noqa: ANN001
 # --- password change ---------------------------------------------------------------------------
 
 
-def test_change_password(db, client_as, people) -> None:  # noqa: ANN001
+def test_change_password(db, client_as, people) -> None:
     client = client_as(people["member"])
     wrong = client.post("/account/password", data={"current_password": "nope", "new_password": GOOD_PASSWORD})
     assert "Your current password is not right" in wrong.get_data(as_text=True)
@@ -311,11 +311,11 @@ def test_change_password(db, client_as, people) -> None:  # noqa: ANN001
 # --- operator CLI ------------------------------------------------------------------------------
 
 
-def _cli(app: Flask, *args: str):  # noqa: ANN202
+def _cli(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 
-def test_cli_create_member_and_admin(app: Flask, db, council: Organisation) -> None:  # noqa: ANN001
+def test_cli_create_member_and_admin(app: Flask, db, council: Organisation) -> None:
     result = _cli(app, "users", "create", "Lee@Example.org", "--org", council.ref, "--password", GOOD_PASSWORD)
     assert result.exit_code == 0, result.output
     assert "created lee@example.org (member of Northshire Council)" in result.output
@@ -328,7 +328,7 @@ def test_cli_create_member_and_admin(app: Flask, db, council: Organisation) -> N
     assert lee.organisation_id == council.id
 
 
-def test_cli_create_refuses_bad_input(app: Flask, db, council: Organisation) -> None:  # noqa: ANN001
+def test_cli_create_refuses_bad_input(app: Flask, db, council: Organisation) -> None:
     weak = _cli(app, "users", "create", "lee@example.org", "--org", council.ref, "--password", "password1234")
     assert weak.exit_code != 0 and "too common" in weak.output
     no_org = _cli(app, "users", "create", "lee@example.org", "--org", "nowhere", "--password", GOOD_PASSWORD)
@@ -341,14 +341,14 @@ def test_cli_create_refuses_bad_input(app: Flask, db, council: Organisation) -> 
     assert [u.email for u in db.exec(select(User)).all()] == ["taken@example.org"]
 
 
-def test_cli_create_admin(app: Flask, db) -> None:  # noqa: ANN001
+def test_cli_create_admin(app: Flask, db) -> None:
     result = _cli(app, "users", "create-admin", "ops@example.org", "--password", GOOD_PASSWORD)
     assert result.exit_code == 0, result.output
     user = _user(db, "ops@example.org")
     assert user.is_site_admin and user.status == "approved" and user.organisation_id is None
 
 
-def test_cli_token_and_revoke(app: Flask, db, people) -> None:  # noqa: ANN001
+def test_cli_token_and_revoke(app: Flask, db, people) -> None:
     result = _cli(app, "users", "token", "member@northshire.example", "--label", "nightly export")
     assert result.exit_code == 0, result.output
     raw = result.output.strip()
@@ -369,7 +369,7 @@ def test_cli_token_and_revoke(app: Flask, db, people) -> None:  # noqa: ANN001
 # --- audit trail -------------------------------------------------------------------------------
 
 
-def test_audit_trail_org_admin_sees_own_organisation_only(db, client_as, people, council: Organisation) -> None:  # noqa: ANN001
+def test_audit_trail_org_admin_sees_own_organisation_only(db, client_as, people, council: Organisation) -> None:
     other = db.get(Organisation, people["other_admin"].organisation_id)
     for org, name in ((council, "Northshire Borough Council"), (other, "Southshire Borough Council")):
         org.name = name
@@ -382,7 +382,7 @@ def test_audit_trail_org_admin_sees_own_organisation_only(db, client_as, people,
     assert f"organisation {council.ref}" in admin_page and f"organisation {other.ref}" in admin_page
 
 
-def test_audit_trail_names_who_acted(db, client_as, people, council: Organisation) -> None:  # noqa: ANN001
+def test_audit_trail_names_who_acted(db, client_as, people, council: Organisation) -> None:
     admin = client_as(people["admin"])
     assert admin.post(f"/account/members/{people['pending'].id}/approve").status_code == 303
     member = client_as(people["member"])
@@ -417,7 +417,7 @@ def test_audit_trail_names_who_acted(db, client_as, people, council: Organisatio
     assert "admin@northshire.example" in page and "member@northshire.example" in page
 
 
-def test_rejection_is_audited(db, client_as, people) -> None:  # noqa: ANN001
+def test_rejection_is_audited(db, client_as, people) -> None:
     assert client_as(people["admin"]).post(f"/account/members/{people['pending'].id}/reject").status_code == 303
     db.rollback()
     event = db.exec(
@@ -427,5 +427,5 @@ def test_rejection_is_audited(db, client_as, people) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("role", ["member", "pending"])
-def test_audit_trail_is_for_admins_only(client_as, people, role: str) -> None:  # noqa: ANN001
+def test_audit_trail_is_for_admins_only(client_as, people, role: str) -> None:
     assert client_as(people[role]).get("/account/audit").status_code == 403

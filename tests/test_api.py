@@ -30,7 +30,7 @@ SEES = {
 }
 
 
-def call(client, method: str, url: str, token: str | None = None, **kwargs):  # noqa: ANN001, ANN202
+def call(client, method: str, url: str, token: str | None = None, **kwargs):
     headers = kwargs.pop("headers", {})
     if token:
         headers["Authorization"] = f"Bearer {token}"
@@ -39,7 +39,7 @@ def call(client, method: str, url: str, token: str | None = None, **kwargs):  # 
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     owner = OrganisationFactory(
         kind="local-authority",
         name="Owner Council",
@@ -89,7 +89,7 @@ def world(db):  # noqa: ANN001, ANN201
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_deployments_list_detail_and_search_follow_the_policy(world, client, role):  # noqa: ANN001
+def test_deployments_list_detail_and_search_follow_the_policy(world, client, role):
     tokens, _ = world
     token = tokens[role]
     listing = call(client, "GET", "/api/v1/deployments", token)
@@ -123,7 +123,7 @@ def test_deployments_list_detail_and_search_follow_the_policy(world, client, rol
 
 
 @pytest.mark.parametrize("role", ["none", "supplier", "other_la", "owner", "admin"])
-def test_drafts_only_to_their_owners(world, client, role):  # noqa: ANN001
+def test_drafts_only_to_their_owners(world, client, role):
     tokens, _ = world
     offerings = {o["ref"] for o in call(client, "GET", "/api/v1/offerings", tokens[role]).get_json()["items"]}
     assert ("off-draft" in offerings) == (role in ("supplier", "admin"))
@@ -135,19 +135,19 @@ def test_drafts_only_to_their_owners(world, client, role):  # noqa: ANN001
     assert detail.status_code == (200 if role in ("owner", "admin") else 404)
 
 
-def test_contact_details_never_in_the_api(world, client):  # noqa: ANN001
+def test_contact_details_never_in_the_api(world, client):
     tokens, _ = world
     for url in ("/api/v1/organisations", "/api/v1/organisations/" + _owner_ref(client), "/api/v1/deployments"):
         text = call(client, "GET", url, tokens["admin"]).get_data(as_text=True)
         assert "secret.person@example.org" not in text and "Secret Person" not in text and "Head of Data" not in text
 
 
-def _owner_ref(client) -> str:  # noqa: ANN001
+def _owner_ref(client) -> str:
     items = call(client, "GET", "/api/v1/organisations", query_string={"q": "Owner"}).get_json()["items"]
     return items[0]["ref"]
 
 
-def test_organisations_count_only_visible_deployments(world, client):  # noqa: ANN001
+def test_organisations_count_only_visible_deployments(world, client):
     tokens, _ = world
 
     def count(role: str) -> int:
@@ -157,7 +157,7 @@ def test_organisations_count_only_visible_deployments(world, client):  # noqa: A
     assert (count("none"), count("supplier"), count("other_la"), count("owner")) == (1, 1, 2, 3)
 
 
-def test_pagination(world, client):  # noqa: ANN001
+def test_pagination(world, client):
     tokens, _ = world
     first = call(client, "GET", "/api/v1/deployments", tokens["admin"], query_string={"per_page": 2}).get_json()
     second = call(
@@ -177,7 +177,7 @@ NEW_DEPLOYMENT = {
 }
 
 
-def test_owner_creates_and_changes_a_deployment(world, client, db):  # noqa: ANN001
+def test_owner_creates_and_changes_a_deployment(world, client, db):
     tokens, users = world
     created = call(client, "POST", "/api/v1/deployments", tokens["owner"], json=NEW_DEPLOYMENT)
     assert created.status_code == 201, created.get_json()
@@ -207,7 +207,7 @@ def test_owner_creates_and_changes_a_deployment(world, client, db):  # noqa: ANN
     )
 
 
-def test_control_characters_are_removed_before_saving(world, client):  # noqa: ANN001
+def test_control_characters_are_removed_before_saving(world, client):
     # PostgreSQL refuses NUL in text: it must never reach the database, whatever is sent.
     tokens, _users = world
     body = dict(NEW_DEPLOYMENT, summary="Tried\x00 it\x07 with\tone team")
@@ -219,13 +219,13 @@ def test_control_characters_are_removed_before_saving(world, client):  # noqa: A
 @pytest.mark.parametrize(
     ("role", "status"), [("none", 401), ("bad", 401), ("revoked", 401), ("supplier", 403), ("pending", 403)]
 )
-def test_who_may_not_write(world, client, role, status):  # noqa: ANN001
+def test_who_may_not_write(world, client, role, status):
     tokens, _ = world
     response = call(client, "POST", "/api/v1/deployments", tokens[role], json=NEW_DEPLOYMENT)
     assert response.status_code == status
 
 
-def test_cookies_never_authenticate_the_api(world, client_as):  # noqa: ANN001
+def test_cookies_never_authenticate_the_api(world, client_as):
     _, users = world
     client = client_as(users["owner"])
     assert call(client, "POST", "/api/v1/deployments", json=NEW_DEPLOYMENT).status_code == 401
@@ -248,7 +248,7 @@ def test_cookies_never_authenticate_the_api(world, client_as):  # noqa: ANN001
         ({**NEW_DEPLOYMENT, "ethics_checks": ["none", "other"]}, "ethics_checks"),
     ],
 )
-def test_bad_deployments_get_field_errors(world, client, db, body, field):  # noqa: ANN001
+def test_bad_deployments_get_field_errors(world, client, db, body, field):
     tokens, _ = world
     before = len(db.exec(select(Deployment)).all())
     response = call(client, "POST", "/api/v1/deployments", tokens["owner"], json=body)
@@ -262,7 +262,7 @@ def test_bad_deployments_get_field_errors(world, client, db, body, field):  # no
 @pytest.mark.parametrize(
     "raw", ["{not json", "[1, 2]", "null", '"a string"', "1e999999", '{"stage": {"a": [1]}}', "\x00\x01"]
 )
-def test_malformed_bodies_are_4xx(world, client, raw):  # noqa: ANN001
+def test_malformed_bodies_are_4xx(world, client, raw):
     tokens, _ = world
     for url, method in (
         ("/api/v1/deployments", "POST"),
@@ -277,13 +277,13 @@ def test_malformed_bodies_are_4xx(world, client, raw):  # noqa: ANN001
         assert response.is_json
 
 
-def test_bad_filters_are_422(world, client):  # noqa: ANN001
+def test_bad_filters_are_422(world, client):
     for query in ({"stage": "nope"}, {"per_page": 1000}, {"page": "x"}, {"region": "Atlantis"}, {"q": "x" * 300}):
         response = call(client, "GET", "/api/v1/deployments", query_string=query)
         assert response.status_code == 422 and "query" in response.get_json()["errors"]
 
 
-def test_single_view_write(world, client):  # noqa: ANN001
+def test_single_view_write(world, client):
     tokens, _ = world
     created = call(
         client,
@@ -301,7 +301,7 @@ def test_single_view_write(world, client):  # noqa: ANN001
     assert bad.status_code == 422 and "status" in bad.get_json()["errors"]["json"]
 
 
-def test_offering_write(world, client):  # noqa: ANN001
+def test_offering_write(world, client):
     tokens, _ = world
     body = {"name": "Scribe", "categories": ["transcription"], "summary": "Notes."}
     assert call(client, "POST", "/api/v1/offerings", tokens["owner"], json=body).status_code == 403
@@ -323,7 +323,7 @@ def test_offering_write(world, client):  # noqa: ANN001
     assert "Acacia" not in call(client, "GET", f"/api/v1/offerings/{ref}").get_data(as_text=True)
 
 
-def test_an_offering_may_not_sell_a_competitors_tool_through_the_api(world, client, db):  # noqa: ANN001
+def test_an_offering_may_not_sell_a_competitors_tool_through_the_api(world, client, db):
     tokens, users = world
     supplier_id = users["supplier"].organisation_id
     own_tool = ToolFactory(ref="tool-vendor", name="Vendortool", supplier_id=supplier_id)
@@ -344,7 +344,7 @@ def test_an_offering_may_not_sell_a_competitors_tool_through_the_api(world, clie
     assert ok.status_code == 201 and ok.get_json()["tool"] == own_tool.ref
 
 
-def test_offering_accreditations_load_as_codes_and_filter(world, client):  # noqa: ANN001
+def test_offering_accreditations_load_as_codes_and_filter(world, client):
     tokens, _ = world
     body = {"name": "Certified", "categories": ["other"], "status": "published"}
     body["accreditations"] = ["Cyber Essentials Plus", "ISO 27001", "Some other badge"]
@@ -355,7 +355,7 @@ def test_offering_accreditations_load_as_codes_and_filter(world, client):  # noq
     assert [o["name"] for o in found] == ["Certified"]
 
 
-def test_a_supplier_token_cannot_change_another_suppliers_offering(world, client, db):  # noqa: ANN001
+def test_a_supplier_token_cannot_change_another_suppliers_offering(world, client, db):
     tokens, _ = world
     rival = OrganisationFactory(kind="supplier", name="Rival Ltd")
     rival_token = issue_api_token(db, UserFactory(organisation_id=rival.id), label="test")
@@ -375,7 +375,7 @@ def test_a_supplier_token_cannot_change_another_suppliers_offering(world, client
     assert db.exec(select(Offering).where(Offering.name == "Hijacked")).one().supplier_id == rival.id
 
 
-def test_challenge_and_expression_of_interest(world, client):  # noqa: ANN001
+def test_challenge_and_expression_of_interest(world, client):
     tokens, _ = world
     created = call(
         client,
@@ -439,7 +439,7 @@ def test_challenge_and_expression_of_interest(world, client):  # noqa: ANN001
         assert ("MARKERAPPROACH" in text) == sees
 
 
-def test_openapi_and_docs(client):  # noqa: ANN001
+def test_openapi_and_docs(client):
     spec = client.get("/api/v1/openapi.json")
     assert spec.status_code == 200
     paths = spec.get_json()["paths"]
@@ -461,7 +461,7 @@ def test_openapi_and_docs(client):  # noqa: ANN001
     assert "cdn" not in text.lower() and '<script src="http' not in text
 
 
-def test_html_errors_stay_html(client):  # noqa: ANN001
+def test_html_errors_stay_html(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404 and response.mimetype == "text/html"
     api = client.get("/api/v1/no-such")
@@ -469,11 +469,11 @@ def test_html_errors_stay_html(client):  # noqa: ANN001
 
 
 @pytest.fixture
-def csrf_app_config(app_config):  # noqa: ANN001, ANN201
+def csrf_app_config(app_config):
     return {**app_config, "WTF_CSRF_ENABLED": True}
 
 
-def test_api_is_exempt_from_csrf_but_forms_are_not(csrf_app_config, db):  # noqa: ANN001
+def test_api_is_exempt_from_csrf_but_forms_are_not(csrf_app_config, db):
     from catalogue import create_app
 
     app = create_app(csrf_app_config)

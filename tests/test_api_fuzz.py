@@ -21,7 +21,7 @@ CASES_PER_OPERATION = 60
 MINIMUM_CASES = 1000
 
 
-def test_generated_requests_never_get_a_server_error(app, db) -> None:  # noqa: ANN001
+def test_generated_requests_never_get_a_server_error(app, db) -> None:
     la = OrganisationFactory(kind="local-authority", ref="fuzz-la")
     supplier = OrganisationFactory(kind="supplier", ref="fuzz-supplier")
     tool = ToolFactory(ref="fuzz-tool")
@@ -48,7 +48,7 @@ def test_generated_requests_never_get_a_server_error(app, db) -> None:  # noqa: 
             suppress_health_check=list(HealthCheck),
         )
         @given(case=strategy, signed_in=st.booleans())
-        def call(case, signed_in: bool) -> None:  # noqa: ANN001
+        def call(case, signed_in: bool) -> None:
             nonlocal total
             total += 1
             response = case.call(headers=headers if signed_in else None)

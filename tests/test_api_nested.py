@@ -9,18 +9,18 @@ from tests.test_api import call, world  # noqa: F401
 CHALLENGE = {"title": "Write-ups at night", "problem": "Workers type notes at home."}
 
 
-def _new_challenge(client, token: str) -> str:  # noqa: ANN001
+def _new_challenge(client, token: str) -> str:
     created = call(client, "POST", "/api/v1/challenges", token, json=CHALLENGE)
     assert created.status_code == 201, created.get_json()
     return created.get_json()["ref"]
 
 
-def _errors(response) -> dict:  # noqa: ANN001
+def _errors(response) -> dict:
     body = response.get_json()
     return body["errors"]["json"]
 
 
-def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):  # noqa: ANN001, F811
+def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):  # noqa: F811
     tokens, _ = world
     ref = _new_challenge(client, tokens["owner"])
     bad = call(
@@ -49,7 +49,7 @@ def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client): 
     assert good.status_code == 200, good.get_json()
 
 
-def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):  # noqa: ANN001, F811
+def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):  # noqa: F811
     tokens, _ = world
     ref = _new_challenge(client, tokens["owner"])
     bad = call(
@@ -64,7 +64,7 @@ def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):  # no
     assert call(client, "GET", f"/api/v1/challenges/{ref}", tokens["owner"]).get_json().get("outcomes") in (None, [])
 
 
-def test_patch_with_a_document_missing_its_address_is_refused(world, client):  # noqa: ANN001, F811
+def test_patch_with_a_document_missing_its_address_is_refused(world, client):  # noqa: F811
     tokens, _ = world
     bad = call(
         client,

@@ -70,7 +70,7 @@ def _tool(db: Session, ref: str) -> Tool:
         ("tool-open", "supplier_member", 403),
     ],
 )
-def test_who_may_patch_a_tool(world, client, db, ref: str, role: str, status: int) -> None:  # noqa: ANN001
+def test_who_may_patch_a_tool(world, client, db, ref: str, role: str, status: int) -> None:
     before = _tool(db, ref).summary
     response = call(client, "PATCH", f"/api/v1/tools/{ref}", world.tokens[role], json={"summary": f"By {role}"})
     assert response.status_code == status, response.get_json()
@@ -80,12 +80,12 @@ def test_who_may_patch_a_tool(world, client, db, ref: str, role: str, status: in
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
-def test_no_such_tool_is_404(world, client) -> None:  # noqa: ANN001
+def test_no_such_tool_is_404(world, client) -> None:
     response = call(client, "PATCH", "/api/v1/tools/no-such-tool", world.tokens["admin"], json={"summary": "x"})
     assert response.status_code == 404 and response.is_json
 
 
-def test_patch_merges_onto_the_tool_and_get_shows_it(world, client, db) -> None:  # noqa: ANN001
+def test_patch_merges_onto_the_tool_and_get_shows_it(world, client, db) -> None:
     changed = call(
         client,
         "PATCH",
@@ -105,7 +105,7 @@ def test_patch_merges_onto_the_tool_and_get_shows_it(world, client, db) -> None:
     assert _tool(db, "tool-built").developed_by_id is not None
 
 
-def test_the_audit_trail_names_the_token_user(world, client, db) -> None:  # noqa: ANN001
+def test_the_audit_trail_names_the_token_user(world, client, db) -> None:
     response = call(
         client, "PATCH", "/api/v1/tools/tool-sold", world.tokens["supplier_member"], json={"name": "Sold 2"}
     )
@@ -131,7 +131,7 @@ def test_the_audit_trail_names_the_token_user(world, client, db) -> None:  # noq
         ({"supplier": "la-away"}, {"supplier"}),  # not a supplier
     ],
 )
-def test_bad_input_is_422_with_field_errors_and_changes_nothing(world, client, db, body, fields) -> None:  # noqa: ANN001
+def test_bad_input_is_422_with_field_errors_and_changes_nothing(world, client, db, body, fields) -> None:
     response = call(client, "PATCH", "/api/v1/tools/tool-built", world.tokens["la_member"], json=body)
     assert response.status_code == 422, response.get_json()
     assert fields <= set(response.get_json()["errors"]["json"]), response.get_json()
@@ -139,7 +139,7 @@ def test_bad_input_is_422_with_field_errors_and_changes_nothing(world, client, d
     assert tool.name == "Built Tool" and tool.categories == ["transcription"] and tool.uses_ai is True
 
 
-def test_personal_data_is_refused(world, client, db) -> None:  # noqa: ANN001
+def test_personal_data_is_refused(world, client, db) -> None:
     for field in ("summary", "description"):
         refused = call(client, "PATCH", "/api/v1/tools/tool-sold", world.tokens["supplier_member"], json={field: CHILD})
         assert refused.status_code == 422 and field in refused.get_json()["errors"]["json"]
@@ -147,7 +147,7 @@ def test_personal_data_is_refused(world, client, db) -> None:  # noqa: ANN001
     assert "Acacia" not in (_tool(db, "tool-sold").description or "")
 
 
-def test_only_a_site_admin_moves_a_tool_to_another_supplier(world, client, db) -> None:  # noqa: ANN001
+def test_only_a_site_admin_moves_a_tool_to_another_supplier(world, client, db) -> None:
     for role in ("supplier_member", "supplier_owner"):
         for supplier in ("sup-y", None):
             refused = call(client, "PATCH", "/api/v1/tools/tool-sold", world.tokens[role], json={"supplier": supplier})
@@ -161,18 +161,18 @@ def test_only_a_site_admin_moves_a_tool_to_another_supplier(world, client, db) -
     assert again.status_code == 403
 
 
-def test_cookies_never_authenticate_a_tool_patch(world, client_as) -> None:  # noqa: ANN001
+def test_cookies_never_authenticate_a_tool_patch(world, client_as) -> None:
     client = client_as(world.users["supplier_member"])
     assert call(client, "PATCH", "/api/v1/tools/tool-sold", json={"summary": "x"}).status_code == 401
 
 
-def test_there_is_no_api_to_create_a_tool(world, client) -> None:  # noqa: ANN001
+def test_there_is_no_api_to_create_a_tool(world, client) -> None:
     # The pages create a tool only inside the deployment form; the API mirrors that.
     body = {"name": "Brand New", "categories": ["transcription"]}
     assert call(client, "POST", "/api/v1/tools", world.tokens["admin"], json=body).status_code == 405
 
 
-def test_the_openapi_document_describes_the_patch(client) -> None:  # noqa: ANN001
+def test_the_openapi_document_describes_the_patch(client) -> None:
     spec = client.get("/api/v1/openapi.json").get_json()
     operation = spec["paths"]["/api/v1/tools/{ref}"]["patch"]
     assert "requestBody" in operation and {"200", "422"} <= set(operation["responses"])

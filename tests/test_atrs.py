@@ -8,13 +8,13 @@ import pytest
 from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
 
 
-def _get(client, url: str):  # noqa: ANN001, ANN202
+def _get(client, url: str):
     with client.application.app_context():
         return client.get(url)
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     la = OrganisationFactory(
         kind="local-authority",
         name="Riverside Council",
@@ -61,7 +61,7 @@ VISIBLE = {
 
 @pytest.mark.parametrize("visibility", list(VISIBLE))
 @pytest.mark.parametrize("role", ["anonymous", "supplier", "other_la", "owner"])
-def test_only_those_who_may_view_the_deployment_see_its_draft(world, client_as, role, visibility):  # noqa: ANN001
+def test_only_those_who_may_view_the_deployment_see_its_draft(world, client_as, role, visibility):
     users, _ = world
     client = client_as(users[role])
     page = _get(client, f"/deployments/dep-{visibility}/atrs")
@@ -74,7 +74,7 @@ def test_only_those_who_may_view_the_deployment_see_its_draft(world, client_as, 
         assert data.status_code == 404 and "PLANTEDSAFEGUARD" not in data.get_data(as_text=True)
 
 
-def test_draft_fills_what_the_catalogue_knows(world, client_as):  # noqa: ANN001
+def test_draft_fills_what_the_catalogue_knows(world, client_as):
     users, _ = world
     data = _get(client_as(users["owner"]), "/deployments/dep-private/atrs.json").get_json()
     assert data["status"] == "draft"
@@ -95,7 +95,7 @@ def test_draft_fills_what_the_catalogue_knows(world, client_as):  # noqa: ANN001
     assert "tier_1.summary.name" not in data["to_complete"]
 
 
-def test_page_marks_blanks_and_never_shows_personal_data(world, client_as):  # noqa: ANN001
+def test_page_marks_blanks_and_never_shows_personal_data(world, client_as):
     users, _ = world
     client = client_as(users["owner"])
     page = _get(client, "/deployments/dep-public/atrs").get_data(as_text=True)
@@ -104,7 +104,7 @@ def test_page_marks_blanks_and_never_shows_personal_data(world, client_as):  # n
         assert "Pat Secretname" not in text and "pat.secret@example.org" not in text
 
 
-def test_contact_role_only_with_consent(db, client_as):  # noqa: ANN001
+def test_contact_role_only_with_consent(db, client_as):
     la = OrganisationFactory(kind="local-authority", contact_role="Director of Secrets", contact_consent=False)
     DeploymentFactory(ref="dep-noconsent", organisation_id=la.id, tool_id=ToolFactory().id, visibility="public")
     data = _get(client_as(None), "/deployments/dep-noconsent/atrs.json").get_json()
@@ -112,7 +112,7 @@ def test_contact_role_only_with_consent(db, client_as):  # noqa: ANN001
     assert "Director of Secrets" not in str(data)
 
 
-def test_dropped_deployment_says_why(db, client_as):  # noqa: ANN001
+def test_dropped_deployment_says_why(db, client_as):
     la = OrganisationFactory(kind="local-authority")
     DeploymentFactory(
         ref="dep-dropped",
@@ -128,6 +128,6 @@ def test_dropped_deployment_says_why(db, client_as):  # noqa: ANN001
     assert data["tier_2"]["risks"]["why_not_rolled_out"].startswith("Cost or affordability, Ethical or bias concerns")
 
 
-def test_unknown_deployment_is_404(client):  # noqa: ANN001
+def test_unknown_deployment_is_404(client):
     assert client.get("/deployments/no-such/atrs").status_code == 404
     assert client.get("/deployments/no-such/atrs.json").status_code == 404

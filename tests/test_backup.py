@@ -28,7 +28,7 @@ def _snapshot(app: Flask) -> dict[str, list]:
         }
 
 
-def test_backup_and_restore_round_trip(app: Flask, db, tmp_path: Path) -> None:  # noqa: ANN001
+def test_backup_and_restore_round_trip(app: Flask, db, tmp_path: Path) -> None:
     if app.extensions["catalogue.engine"].dialect.name != "sqlite" and not shutil.which("pg_dump"):
         pytest.skip("pg_dump is not installed")
     council = OrganisationFactory(name="Backup Council")

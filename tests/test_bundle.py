@@ -39,7 +39,7 @@ def counts(db: Session) -> dict[str, int]:
     }
 
 
-def run(app: Flask, *args: str):  # noqa: ANN201
+def run(app: Flask, *args: str):
     return app.test_cli_runner().invoke(args=list(args))
 
 

@@ -20,7 +20,7 @@ def app_config(app_config: dict) -> dict:
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     council = OrganisationFactory(kind="local-authority", name="Cache Council")
     user = UserFactory(organisation_id=council.id)
     tool = ToolFactory(ref="cachetool", name="Cachetool")
@@ -36,20 +36,20 @@ API = ["/api/v1/tools", "/api/v1/tools/cachetool", "/api/v1/deployments", "/api/
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_for_a_signed_in_user_are_private(world, client_as, path: str) -> None:  # noqa: ANN001
+def test_pages_for_a_signed_in_user_are_private(world, client_as, path: str) -> None:
     response = client_as(world["user"]).get(path)
     assert response.headers["Cache-Control"] == PRIVATE, path
     assert "Cookie" in response.headers["Vary"]
 
 
 @pytest.mark.parametrize("path", ["/", "/tools", "/tools/cachetool", "/challenges", "/no-such-page"])
-def test_anonymous_pages_are_revalidated_and_vary_on_the_cookie(world, client, path: str) -> None:  # noqa: ANN001
+def test_anonymous_pages_are_revalidated_and_vary_on_the_cookie(world, client, path: str) -> None:
     response = client.get(path)
     assert response.headers["Cache-Control"] == "no-cache", path
     assert "Cookie" in response.headers["Vary"]
 
 
-def test_records_only_signed_in_viewers_see_are_never_stored(world, client, client_as) -> None:  # noqa: ANN001
+def test_records_only_signed_in_viewers_see_are_never_stored(world, client, client_as) -> None:
     # The authorities-only deployment and the draft challenge: found only for the owner's staff.
     staff = client_as(world["user"])
     for path in ("/deployments/cache-dep", "/challenges/cache-challenge"):
@@ -59,7 +59,7 @@ def test_records_only_signed_in_viewers_see_are_never_stored(world, client, clie
         assert client.get(path).status_code == 404
 
 
-def test_an_anonymous_answer_that_writes_the_session_is_private(app, client) -> None:  # noqa: ANN001
+def test_an_anonymous_answer_that_writes_the_session_is_private(app, client) -> None:
     # A flash message (or a CSRF token in a form) is this visitor's own.
     def _flashing() -> str:
         flash("Only for you")
@@ -71,7 +71,7 @@ def test_an_anonymous_answer_that_writes_the_session_is_private(app, client) -> 
 
 
 @pytest.mark.parametrize("path", API)
-def test_api_answers_with_a_token_are_private(world, client, path: str) -> None:  # noqa: ANN001
+def test_api_answers_with_a_token_are_private(world, client, path: str) -> None:
     response = client.get(path, headers={"Authorization": f"Bearer {world['token']}"})
     assert response.status_code == 200, path
     assert response.headers["Cache-Control"] == PRIVATE
@@ -79,7 +79,7 @@ def test_api_answers_with_a_token_are_private(world, client, path: str) -> None:
 
 
 @pytest.mark.parametrize("path", API)
-def test_anonymous_api_answers_are_revalidated_and_vary_on_the_token(world, client, client_as, path: str) -> None:  # noqa: ANN001
+def test_anonymous_api_answers_are_revalidated_and_vary_on_the_token(world, client, client_as, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200, path
     assert response.headers["Cache-Control"] == "no-cache"
@@ -88,20 +88,20 @@ def test_anonymous_api_answers_are_revalidated_and_vary_on_the_token(world, clie
     assert client_as(world["user"]).get(path).headers["Cache-Control"] == "no-cache"
 
 
-def test_a_refused_token_is_not_cached_either(world, client) -> None:  # noqa: ANN001
+def test_a_refused_token_is_not_cached_either(world, client) -> None:
     response = client.get("/api/v1/tools", headers={"Authorization": "Bearer sp_not-a-token"})
     assert response.status_code == 401
     assert "Authorization" in response.headers["Vary"]
     assert "no-store" in response.headers["Cache-Control"] or response.headers["Cache-Control"] == "no-cache"
 
 
-def test_exports_keep_their_own_no_store(world, client) -> None:  # noqa: ANN001
+def test_exports_keep_their_own_no_store(world, client) -> None:
     response = client.get("/export/deployments.csv")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == PRIVATE
 
 
-def test_static_assets_keep_their_caching(world, client, client_as) -> None:  # noqa: ANN001
+def test_static_assets_keep_their_caching(world, client, client_as) -> None:
     for requester in (client, client_as(world["user"])):
         response = requester.get("/static/css/app.css")
         assert response.status_code == 200

@@ -53,14 +53,14 @@ def make_csv(*responses: dict[str, str]) -> str:
     return buffer.getvalue()
 
 
-def _counts(db) -> dict[str, int]:  # noqa: ANN001
+def _counts(db) -> dict[str, int]:
     return {
         model.__tablename__: db.exec(select(sa.func.count()).select_from(model)).one()
         for model in (Organisation, Tool, Deployment, SingleView)
     }
 
 
-def _import(db, text: str, dry_run: bool = False):  # noqa: ANN001, ANN202
+def _import(db, text: str, dry_run: bool = False):
     report = import_call_for_evidence(db, text, dry_run=dry_run)
     if dry_run:
         db.rollback()
@@ -70,17 +70,17 @@ def _import(db, text: str, dry_run: bool = False):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture
-def imported(db):  # noqa: ANN001, ANN201
+def imported(db):
     return _import(db, EXAMPLE.read_text(encoding="utf-8"))
 
 
-def _deployment(db, ref_part: str) -> Deployment:  # noqa: ANN001
+def _deployment(db, ref_part: str) -> Deployment:
     rows = [d for d in db.exec(select(Deployment)) if ref_part in d.ref]
     assert len(rows) == 1, [d.ref for d in db.exec(select(Deployment))]
     return rows[0]
 
 
-def test_example_file_loads_reference_authorities_and_creates_organisations(db, imported):  # noqa: ANN001
+def test_example_file_loads_reference_authorities_and_creates_organisations(db, imported):
     assert imported.reference_loaded == 153
     orgs = {o.name: o for o in db.exec(select(Organisation).where(Organisation.is_reference.is_(False)))}
     assert orgs["Northdale Borough Council (fictional)"].kind == "local-authority"
@@ -89,7 +89,7 @@ def test_example_file_loads_reference_authorities_and_creates_organisations(db, 
     assert not imported.problems, [str(p) for p in imported.problems]
 
 
-def test_example_tools_deployments_and_dropped_pilot(db, imported):  # noqa: ANN001
+def test_example_tools_deployments_and_dropped_pilot(db, imported):
     tools = {t.name: t for t in db.exec(select(Tool))}
     assert {"NoteCraft", "LinguaLink", "CaseSense", "Microsoft Copilot"} <= set(tools)
     supplier = db.get(Organisation, tools["NoteCraft"].supplier_id)
@@ -111,7 +111,7 @@ def test_example_tools_deployments_and_dropped_pilot(db, imported):  # noqa: ANN
     assert db.get(Organisation, db.get(Tool, casesense.tool_id).supplier_id).name == "Orbitline Analytics"
 
 
-def test_example_own_tool_with_resources_and_single_views(db, imported):  # noqa: ANN001
+def test_example_own_tool_with_resources_and_single_views(db, imported):
     brightwater = db.exec(select(Organisation).where(Organisation.name.startswith("Brightwater"))).one()
     own = db.exec(select(Deployment).where(Deployment.organisation_id == brightwater.id)).one()
     tool = db.get(Tool, own.tool_id)
@@ -128,7 +128,7 @@ def test_example_own_tool_with_resources_and_single_views(db, imported):  # noqa
     assert view.other_sources == "early help data from our family hubs"
 
 
-def test_contacts_only_with_consent(db, imported):  # noqa: ANN001
+def test_contacts_only_with_consent(db, imported):
     orgs = {o.name: o for o in db.exec(select(Organisation).where(Organisation.is_reference.is_(False)))}
     northdale = orgs["Northdale Borough Council (fictional)"]
     assert (northdale.contact_name, northdale.contact_email, northdale.contact_consent) == (
@@ -143,7 +143,7 @@ def test_contacts_only_with_consent(db, imported):  # noqa: ANN001
     assert "Alex Sample" not in everything and "alex.sample@example.org" not in everything
 
 
-def test_contacts_never_reach_pages_or_exports(db, imported, client_as):  # noqa: ANN001
+def test_contacts_never_reach_pages_or_exports(db, imported, client_as):
     from tests.factories import UserFactory
 
     northdale = db.exec(select(Organisation).where(Organisation.name.startswith("Northdale"))).one()
@@ -165,7 +165,7 @@ def test_contacts_never_reach_pages_or_exports(db, imported, client_as):  # noqa
     assert "sam.example@example.org" not in bundle_text and "Sam Example" not in bundle_text
 
 
-def test_reimport_updates_never_duplicates(db, imported):  # noqa: ANN001
+def test_reimport_updates_never_duplicates(db, imported):
     before = _counts(db)
     dep = _deployment(db, "casesense")
     dep.visibility = "public"  # the owner widened it; a re-import keeps that
@@ -179,7 +179,7 @@ def test_reimport_updates_never_duplicates(db, imported):  # noqa: ANN001
     assert dep.visibility == "public" and dep.learnings == "Added by the authority after the import."
 
 
-def test_dry_run_writes_nothing_and_reports(db):  # noqa: ANN001
+def test_dry_run_writes_nothing_and_reports(db):
     before = _counts(db)
     report = _import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
     assert _counts(db) == before
@@ -187,7 +187,7 @@ def test_dry_run_writes_nothing_and_reports(db):  # noqa: ANN001
     assert "would create tool NoteCraft" in lines and "Dry run: nothing was written" in lines
 
 
-def test_cli_dry_run_and_import(app, db, tmp_path):  # noqa: ANN001
+def test_cli_dry_run_and_import(app, db, tmp_path):
     runner = app.test_cli_runner()
     path = tmp_path / "responses.csv"
     path.write_text(
@@ -216,7 +216,7 @@ def test_cli_dry_run_and_import(app, db, tmp_path):  # noqa: ANN001
     assert db.get(Tool, dep.tool_id).name == "Magic Notes"
 
 
-def test_cli_refuses_a_file_that_is_not_a_response_export(app, tmp_path):  # noqa: ANN001
+def test_cli_refuses_a_file_that_is_not_a_response_export(app, tmp_path):
     path = tmp_path / "other.csv"
     path.write_text("a,b\n1,2\n", encoding="utf-8")
     with app.app_context():
@@ -246,11 +246,11 @@ def test_cli_refuses_a_file_that_is_not_a_response_export(app, tmp_path):  # noq
         ("City of London Corporation", "City of London"),
     ],
 )
-def test_organisation_names_match_the_reference_list(written, reference):  # noqa: ANN001
+def test_organisation_names_match_the_reference_list(written, reference):
     assert organisation_key(written) == organisation_key(reference)
 
 
-def test_organisations_matched_in_an_import(db):  # noqa: ANN001
+def test_organisations_matched_in_an_import(db):
     names = ["Leeds CC", "Bristol City Council", "Durham County Council", "St Helens Borough Council"]
     text = make_csv(*({"What is the name": n, "Q2": "NoteCraft"} for n in names))
     report = _import(db, text)
@@ -260,7 +260,7 @@ def test_organisations_matched_in_an_import(db):  # noqa: ANN001
     assert all(o.is_reference for o in db.exec(select(Organisation).where(Organisation.name.in_(owners))))
 
 
-def test_different_spellings_become_one_tool(db):  # noqa: ANN001
+def test_different_spellings_become_one_tool(db):
     text = make_csv(
         {"What is the name": "Leeds", "Q2": "Magic-style notes app from Acme Ltd; Copilot (Microsoft)"},
         {"What is the name": "Wigan Council", "Q2": "We use Microsoft Copilot and MAGIC-STYLE for notes"},
@@ -298,7 +298,7 @@ def test_mentions_in_prose():
         ("nil", 0),
     ],
 )
-def test_money(text, pounds):  # noqa: ANN001
+def test_money(text, pounds):
     assert parse_money(text) == pounds
 
 
@@ -306,12 +306,12 @@ def test_money(text, pounds):  # noqa: ANN001
     ("text", "fte"),
     [("1.5", 1.5), ("0.5 FTE", 0.5), ("half a post", 0.5), ("2 posts", 2), ("one post", 1), ("2 days a week", 0.4)],
 )
-def test_fte(text, fte):  # noqa: ANN001
+def test_fte(text, fte):
     assert parse_fte(text) == fte
 
 
 @pytest.mark.parametrize("text", ["lots", "£10k-£20k", "", "depends"])
-def test_unreadable_amounts_raise(text):  # noqa: ANN001
+def test_unreadable_amounts_raise(text):
     with pytest.raises(ValueError):
         parse_money(text)
 
@@ -323,7 +323,7 @@ def test_evaluation_choices():
     assert parse_evaluation("Maybe") is None
 
 
-def test_answers_not_understood_are_reported_and_the_rest_imported(db):  # noqa: ANN001
+def test_answers_not_understood_are_reported_and_the_rest_imported(db):
     text = make_csv(
         {
             "What is the name": "Leeds",
@@ -348,7 +348,7 @@ def test_answers_not_understood_are_reported_and_the_rest_imported(db):  # noqa:
     assert view.sources == ["education", "other"] and view.other_sources == "Tea leaves"
 
 
-def test_a_record_that_fails_its_schema_is_named_and_skipped(db):  # noqa: ANN001
+def test_a_record_that_fails_its_schema_is_named_and_skipped(db):
     text = make_csv(
         {"What is the name": "Leeds", "Q2": "NoteCraft", "Q3": "x" * 20001},
         {"What is the name": "Wigan", "Q2": "NoteCraft", "Q3": "Fine."},
@@ -359,7 +359,7 @@ def test_a_record_that_fails_its_schema_is_named_and_skipped(db):  # noqa: ANN00
     assert [db.get(Organisation, d.organisation_id).name for d in db.exec(select(Deployment))] == ["Wigan"]
 
 
-def test_unreadable_file_raises_a_clear_error(db):  # noqa: ANN001
+def test_unreadable_file_raises_a_clear_error(db):
     with pytest.raises(CfeError, match="organisation"):
         import_call_for_evidence(db, "just,some,columns\n1,2,3\n")
     with pytest.raises(CfeError, match="empty"):
@@ -376,7 +376,7 @@ cells = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=1
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.lists(st.fixed_dictionaries({}, optional={q: cells for q in QUESTIONS}), min_size=1, max_size=3))
-def test_arbitrary_cells_never_crash_the_importer(db, responses):  # noqa: ANN001
+def test_arbitrary_cells_never_crash_the_importer(db, responses):
     if not db.exec(select(sa.func.count()).select_from(Organisation)).one():
         load_reference_authorities(db)
         db.commit()
@@ -389,13 +389,13 @@ def test_arbitrary_cells_never_crash_the_importer(db, responses):  # noqa: ANN00
 # --- answers kept with the response: Q11a–c and Q16–18 ------------------------------------------
 
 
-def _answers(db) -> list:  # noqa: ANN001
+def _answers(db) -> list:
     from catalogue.cfe_models import CfeResponse
 
     return list(db.exec(select(CfeResponse).order_by(CfeResponse.id)))
 
 
-def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):  # noqa: ANN001
+def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):
     kept = {db.get(Organisation, r.organisation_id).name: r for r in _answers(db)}
     # Eastfold answered none of them: nothing kept for it.
     assert set(kept) == {"Northdale Borough Council (fictional)", "Brightwater Children's Homes (fictional)"}
@@ -415,7 +415,7 @@ def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):
     assert "Kept the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in imported.lines()
 
 
-def test_answers_update_on_reimport_never_duplicate(db, imported):  # noqa: ANN001
+def test_answers_update_on_reimport_never_duplicate(db, imported):
     first = {r.key: r.id for r in _answers(db)}
     again = _import(db, EXAMPLE.read_text(encoding="utf-8"))
     assert (again.answers_created, again.answers_updated) == (0, 2)
@@ -441,7 +441,7 @@ def test_answers_update_on_reimport_never_duplicate(db, imported):  # noqa: ANN0
     assert len(_answers(db)) == 2
 
 
-def test_two_responses_from_one_organisation_are_both_kept(db):  # noqa: ANN001
+def test_two_responses_from_one_organisation_are_both_kept(db):
     text = make_csv(
         {"What is the name": "Leeds CC", "Q16": "Champions."},
         {"What is the name": "Leeds City Council", "Q16": "Protected time."},
@@ -453,7 +453,7 @@ def test_two_responses_from_one_organisation_are_both_kept(db):  # noqa: ANN001
     assert len({r.key for r in _answers(db)}) == 2
 
 
-def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):  # noqa: ANN001
+def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):
     report = _import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
     assert _answers(db) == []
     assert "Would keep the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in report.lines()
@@ -472,7 +472,7 @@ def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):  # noqa: 
     assert [r.asks_of_government for r in _answers(db)] == ["Guidance."]
 
 
-def test_an_answer_too_long_is_reported_and_not_kept(db):  # noqa: ANN001
+def test_an_answer_too_long_is_reported_and_not_kept(db):
     report = _import(db, make_csv({"What is the name": "Leeds", "Q16": "x" * 20001, "Q17": "Guidance."}))
     assert (2, "Q16") in {(p.row, p.question) for p in report.problems}
     (kept,) = _answers(db)
@@ -483,7 +483,7 @@ SECRET_ANSWER = "Zebrafinch funding <script>alert('cfe')</script> for a regional
 
 
 @pytest.fixture
-def told_government(db):  # noqa: ANN001, ANN201
+def told_government(db):
     """Leeds told the call for evidence something only its members and site admins may read."""
     _import(
         db,
@@ -492,7 +492,7 @@ def told_government(db):  # noqa: ANN001, ANN201
     return db.exec(select(Organisation).where(Organisation.name == "Leeds")).one()
 
 
-def test_answers_shown_to_the_organisations_members_and_site_admins(db, client_as, told_government):  # noqa: ANN001
+def test_answers_shown_to_the_organisations_members_and_site_admins(db, client_as, told_government):
     from tests.factories import UserFactory
 
     leeds = told_government
@@ -508,7 +508,7 @@ def test_answers_shown_to_the_organisations_members_and_site_admins(db, client_a
         assert "<script>alert" not in text and "&lt;script&gt;" in text
 
 
-def test_answers_never_reach_anyone_else_nor_search_api_or_exports(app, db, client_as, told_government):  # noqa: ANN001
+def test_answers_never_reach_anyone_else_nor_search_api_or_exports(app, db, client_as, told_government):
     from tests.factories import OrganisationFactory, UserFactory
 
     leeds = told_government

@@ -15,7 +15,7 @@ from tests.test_cfe_import import _import, make_csv
 MARKER = "wibblequarkstory"
 
 
-def test_a_respondents_story_stays_in_the_deployment(db, client_as) -> None:  # noqa: ANN001
+def test_a_respondents_story_stays_in_the_deployment(db, client_as) -> None:
     story = f"We piloted Blorptalk for translation but dropped it: {MARKER} errors in family meetings."
     built = f"We built our own Quarkfinder tool to find {MARKER} chronologies."
     report = _import(db, make_csv({"What is the name": "Leeds", "Q5": story, "Q6": built}))

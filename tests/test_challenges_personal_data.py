@@ -28,7 +28,7 @@ def world(db: Session) -> World:
     return make_world()
 
 
-def refused(page) -> bool:  # noqa: ANN001
+def refused(page) -> bool:
     return page.status_code == 200 and "There is a problem" in page.text and "Remove personal data" in page.text
 
 

@@ -20,7 +20,7 @@ def world(db: Session) -> World:
     return make_world()
 
 
-def propose(client, ref: str, marker: str, price: str = "50000"):  # noqa: ANN001, ANN201
+def propose(client, ref: str, marker: str, price: str = "50000"):
     return client.post(
         f"/challenges/{ref}/respond/proposal",
         data={

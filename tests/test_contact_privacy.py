@@ -13,7 +13,7 @@ NAME, EMAIL = "Zqxrespondent Person", "zqx.respondent@council.example"
 
 
 @pytest.fixture
-def orgs(db):  # noqa: ANN001, ANN201
+def orgs(db):
     la = OrganisationFactory(
         kind="local-authority",
         contact_name=NAME,
@@ -28,7 +28,7 @@ def orgs(db):  # noqa: ANN001, ANN201
     return la, supplier, other_la
 
 
-def test_authority_contact_seen_by_authority_staff_only_with_consent(db, orgs, client_as):  # noqa: ANN001
+def test_authority_contact_seen_by_authority_staff_only_with_consent(db, orgs, client_as):
     la, supplier, other_la = orgs
     people = {
         "anonymous": None,
@@ -50,13 +50,13 @@ def test_authority_contact_seen_by_authority_staff_only_with_consent(db, orgs, c
         assert (EMAIL in page) is (who in {"own member", "site admin"}), who
 
 
-def test_page_says_an_introduction_can_be_arranged(db, orgs, client_as):  # noqa: ANN001
+def test_page_says_an_introduction_can_be_arranged(db, orgs, client_as):
     la, supplier, _ = orgs
     page = client_as(UserFactory(organisation_id=supplier.id)).get(f"/organisations/{la.ref}").get_data(as_text=True)
     assert "agreed to be contacted" in page and EMAIL not in page
 
 
-def test_supplier_business_contact_seen_by_approved_users_only(db, orgs, client_as):  # noqa: ANN001
+def test_supplier_business_contact_seen_by_approved_users_only(db, orgs, client_as):
     _, supplier, other_la = orgs
     approved = client_as(UserFactory(organisation_id=other_la.id)).get(f"/suppliers/{supplier.ref}")
     assert "sales@supplier.example" in approved.get_data(as_text=True)

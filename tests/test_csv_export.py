@@ -12,12 +12,12 @@ from catalogue.csv_export import csv_text, safe_cell
 from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
 
 
-def _get(client, url: str, **kwargs):  # noqa: ANN001, ANN202
+def _get(client, url: str, **kwargs):
     with client.application.app_context():
         return client.get(url, **kwargs)
 
 
-def _rows(response) -> list[list[str]]:  # noqa: ANN001
+def _rows(response) -> list[list[str]]:
     assert response.status_code == 200 and response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     return list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
@@ -39,7 +39,7 @@ def _rows(response) -> list[list[str]]:  # noqa: ANN001
         (["a", "=b"], "a; =b"),
     ],
 )
-def test_formula_cells_are_defused(value, cell):  # noqa: ANN001
+def test_formula_cells_are_defused(value, cell):
     assert safe_cell(value) == cell
 
 
@@ -49,7 +49,7 @@ def test_header_and_rows_are_guarded():
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     la = OrganisationFactory(
         kind="local-authority",
         name="Export Council",
@@ -95,7 +95,7 @@ SEES = {
 
 
 @pytest.mark.parametrize("role", list(SEES))
-def test_deployments_export_holds_only_what_the_viewer_may_see(world, client_as, role):  # noqa: ANN001
+def test_deployments_export_holds_only_what_the_viewer_may_see(world, client_as, role):
     client = client_as(world[role])
     text = _get(client, "/export/deployments.csv").get_data(as_text=True)
     for word in ("PUBLIC", "AUTHORITIES", "PRIVATE"):
@@ -109,7 +109,7 @@ def test_deployments_export_holds_only_what_the_viewer_may_see(world, client_as,
     assert ("dep-private" in private) == ("PRIVATE" in SEES[role])
 
 
-def test_filters_are_the_browse_filters(world, client_as):  # noqa: ANN001
+def test_filters_are_the_browse_filters(world, client_as):
     client = client_as(world["owner"])
     rows = _rows(_get(client, "/export/deployments.csv", query_string={"stage": "dropped"}))
     assert [r[0] for r in rows[1:]] == ["dep-authorities"]
@@ -117,14 +117,14 @@ def test_filters_are_the_browse_filters(world, client_as):  # noqa: ANN001
     assert len(_rows(_get(client, "/export/deployments.csv", query_string={"region": "North East"}))) == 1
 
 
-def test_formula_injection_in_user_text_is_defused(world, client):  # noqa: ANN001
+def test_formula_injection_in_user_text_is_defused(world, client):
     rows = _rows(_get(client, "/export/deployments.csv"))
     formula = next(r for r in rows if r[0] == "dep-formula")
     assert formula[7].startswith("'=HYPERLINK") and formula[8] == "'@SUM(1)"
     assert not any(cell.startswith(("=", "+", "@")) for row in rows for cell in row)
 
 
-def test_tools_export(world, client):  # noqa: ANN001
+def test_tools_export(world, client):
     rows = _rows(_get(client, "/export/tools.csv", query_string={"category": "transcription"}))
     assert rows[1][1] == "Exporttool"
     assert rows[1][6] == "2"  # the public deployments only (dep-public, dep-formula)

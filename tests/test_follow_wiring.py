@@ -8,7 +8,7 @@ from catalogue.notifications.models import Notification
 from tests.factories import OrganisationFactory, ToolFactory, UserFactory
 
 
-def test_tool_page_offers_follow_and_new_deployment_notifies_follower(db, client_as):  # noqa: ANN001
+def test_tool_page_offers_follow_and_new_deployment_notifies_follower(db, client_as):
     tool = ToolFactory()
     la = OrganisationFactory(kind="local-authority")
     other = OrganisationFactory(kind="local-authority", region="London")
@@ -38,7 +38,7 @@ def test_tool_page_offers_follow_and_new_deployment_notifies_follower(db, client
     assert [n.url for n in notes] == [f"/deployments/{deployment.ref}"]
 
 
-def test_challenge_page_offers_follow_once_published(db, client_as):  # noqa: ANN001
+def test_challenge_page_offers_follow_once_published(db, client_as):
     from tests.factories import ChallengeFactory
 
     la = OrganisationFactory(kind="local-authority")

@@ -14,33 +14,33 @@ from catalogue import vocabulary
 from tests.conftest import SHARED
 
 
-def test_healthz(client):  # noqa: ANN001
+def test_healthz(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.get_json() == {"status": "ok", "database": "ok"}
 
 
-def test_home_page_speaks_to_each_user_group(client):  # noqa: ANN001
+def test_home_page_speaks_to_each_user_group(client):
     page = client.get("/").get_data(as_text=True)
     for group in ("Commissioners", "Local authority staff", "Suppliers", "Regional leads"):
         assert group in page
     assert "– Signpost</title>" in page
 
 
-def test_no_govuk_branding(client):  # noqa: ANN001
+def test_no_govuk_branding(client):
     page = client.get("/").get_data(as_text=True)
     assert "govuk-logo" not in page and "GOV.UK</" not in page and "crown" not in page.lower()
     assert "favicon.ico" not in page
 
 
-def test_stylesheet_has_no_gds_transport(app):  # noqa: ANN001
+def test_stylesheet_has_no_gds_transport(app):
     from pathlib import Path
 
     css = Path(app.static_folder, "css", "app.css").read_text()
     assert "GDS Transport" not in css and "@font-face" not in css
 
 
-def test_served_stylesheet_has_no_gov_uk_branding_and_our_own_header_colour(client):  # noqa: ANN001
+def test_served_stylesheet_has_no_gov_uk_branding_and_our_own_header_colour(client):
     response = client.get("/static/css/app.css")
     assert response.status_code == 200
     css = response.get_data(as_text=True)
@@ -64,7 +64,7 @@ def test_govuk_frontend_is_the_version_the_jinja_macros_support() -> None:
     assert pinned == locked["version"] == supported
 
 
-def test_security_headers(client):  # noqa: ANN001
+def test_security_headers(client):
     response = client.get("/")
     csp = response.headers["Content-Security-Policy"]
     assert "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
@@ -82,7 +82,7 @@ def test_vocabulary_matches_the_spec():
         assert (list(ours) if isinstance(ours, list) else ours) == values, name
 
 
-def test_migrations_match_the_models(app):  # noqa: ANN001
+def test_migrations_match_the_models(app):
     engine = app.extensions["catalogue.engine"]
     with engine.connect() as conn:
         ctx = MigrationContext.configure(conn, opts={"compare_type": True})
@@ -90,7 +90,7 @@ def test_migrations_match_the_models(app):  # noqa: ANN001
     assert diff == [], f"models and migrations disagree; run `flask db revision -m ...`: {diff}"
 
 
-def test_sqlite_pragmas(app):  # noqa: ANN001
+def test_sqlite_pragmas(app):
     engine = app.extensions["catalogue.engine"]
     if engine.dialect.name != "sqlite":
         return
@@ -100,13 +100,13 @@ def test_sqlite_pragmas(app):  # noqa: ANN001
         assert conn.execute(sa.text("PRAGMA busy_timeout")).scalar() == 30000
 
 
-def test_unknown_page_is_a_friendly_404(client):  # noqa: ANN001
+def test_unknown_page_is_a_friendly_404(client):
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert "Page not found" in response.get_data(as_text=True)
 
 
-def test_template_globals_keep_chain_map_lookups(app):  # noqa: ANN001
+def test_template_globals_keep_chain_map_lookups(app):
     # Templates get a dict-backed keys view for speed; lookups must still see the environment's
     # globals, with a template's own globals in front.
     template = app.jinja_env.from_string("{{ product_name_global }}", globals={"product_name_global": "own"})

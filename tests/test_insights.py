@@ -18,7 +18,7 @@ from tests.factories import (
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     north = OrganisationFactory(kind="local-authority", name="Northtown Council", region="North East")
     london = OrganisationFactory(kind="local-authority", name="Southwark-ish Council", region="London")
     supplier = OrganisationFactory(kind="supplier", name="Vendor Ltd")
@@ -67,14 +67,14 @@ def world(db):  # noqa: ANN001, ANN201
     return users
 
 
-def _get(client, url: str, **kwargs):  # noqa: ANN001, ANN202
+def _get(client, url: str, **kwargs):
     """A request in its own app context: the `db` fixture's context would otherwise share `g`
     (and the cached viewer) between requests made by different users in one test."""
     with client.application.app_context():
         return client.get(url, **kwargs)
 
 
-def _csv(client, chart: str, **params) -> dict[str, list[str]]:  # noqa: ANN001
+def _csv(client, chart: str, **params) -> dict[str, list[str]]:
     response = _get(client, f"/insights/{chart}.csv", query_string=params)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -94,7 +94,7 @@ EXPECTED = {
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
-def test_counts_only_what_the_viewer_may_see(world, client_as, role):  # noqa: ANN001
+def test_counts_only_what_the_viewer_may_see(world, client_as, role):
     client = client_as(world[role])
     stages, ethics, london_orgs, develop_gbp, police, planned = EXPECTED[role]
     by_stage = _csv(client, "deployments-by-stage")
@@ -110,14 +110,14 @@ def test_counts_only_what_the_viewer_may_see(world, client_as, role):  # noqa: A
     assert evaluation["Completed external evaluation"] == [str(ethics)]
 
 
-def test_page_hides_planted_numbers_from_suppliers(world, client_as):  # noqa: ANN001
+def test_page_hides_planted_numbers_from_suppliers(world, client_as):
     page = _get(client_as(world["supplier"]), "/insights").get_data(as_text=True)
     assert "£91,000" not in page and "£1,000" in page
     staff_page = _get(client_as(world["other_la"]), "/insights").get_data(as_text=True)
     assert "£91,000" in staff_page
 
 
-def test_page_shows_accessible_charts_with_tables(world, client):  # noqa: ANN001
+def test_page_shows_accessible_charts_with_tables(world, client):
     response = client.get("/insights")
     assert response.status_code == 200
     page = response.get_data(as_text=True)
@@ -142,7 +142,7 @@ def test_page_shows_accessible_charts_with_tables(world, client):  # noqa: ANN00
     assert "style=" not in page
 
 
-def test_filters_narrow_by_region_and_category(world, client_as):  # noqa: ANN001
+def test_filters_narrow_by_region_and_category(world, client_as):
     staff = client_as(world["admin"])
     london = _csv(staff, "deployments-by-stage", region="London")
     assert london["Implemented"] == ["0"] and london["Piloted, then not rolled out"] == ["1"]
@@ -160,12 +160,12 @@ def test_filters_narrow_by_region_and_category(world, client_as):  # noqa: ANN00
     assert page.status_code == 200 and 'value="London" selected' in page.get_data(as_text=True)
 
 
-def test_tools_by_category_with_region_ignores_hidden_deployments(world, client):  # noqa: ANN001
+def test_tools_by_category_with_region_ignores_hidden_deployments(world, client):
     tools = _csv(client, "tools-by-category", region="London")
     assert all(values == ["0"] for values in tools.values())
 
 
-def test_unknown_filter_is_a_clear_message_not_an_error(world, client):  # noqa: ANN001
+def test_unknown_filter_is_a_clear_message_not_an_error(world, client):
     page = client.get("/insights", query_string={"region": "Atlantis"})
     assert page.status_code == 200
     text = page.get_data(as_text=True)
@@ -174,6 +174,6 @@ def test_unknown_filter_is_a_clear_message_not_an_error(world, client):  # noqa:
     assert client.get("/insights/no-such-chart.csv").status_code == 404
 
 
-def test_empty_catalogue_renders(client):  # noqa: ANN001
+def test_empty_catalogue_renders(client):
     page = client.get("/insights").get_data(as_text=True)
     assert "No records to count" in page

@@ -99,7 +99,7 @@ def _plant(session: Session, world: World) -> None:
     from outcomes import models as outcome_models
     from suppliers.models import Offering
 
-    F = factories  # noqa: N806
+    F = factories
     owner_la = F.OrganisationFactory(
         kind="local-authority",
         name="Owning Council",
@@ -226,7 +226,7 @@ def _plant(session: Session, world: World) -> None:
     records += [("challenge", draft), ("challenge", published)]
 
     if hasattr(outcome_models, "ChallengeResponse"):
-        Response = outcome_models.ChallengeResponse  # noqa: N806
+        Response = outcome_models.ChallengeResponse
         own = _add(
             session,
             Response(
@@ -253,7 +253,7 @@ def _plant(session: Session, world: World) -> None:
         )
         records += [("response", own), ("response", rival_response)]
     if hasattr(outcome_models, "ClarificationQuestion"):
-        Question = outcome_models.ClarificationQuestion  # noqa: N806
+        Question = outcome_models.ClarificationQuestion
         asked = _add(
             session,
             Question(challenge_id=published.id, supplier_id=rival.id, question=text_for("zqxquestionmarker")),
@@ -272,7 +272,7 @@ def _plant(session: Session, world: World) -> None:
     try:
         from suppliers.models import Reference
     except ImportError:
-        Reference = None  # noqa: N806
+        Reference = None
     if Reference is not None:
         reference = _add(
             session,
@@ -392,7 +392,7 @@ NAME_KINDS = {
 }
 
 
-def _candidates(world: World, rule, name: str, converter) -> list[str]:  # noqa: ANN001
+def _candidates(world: World, rule, name: str, converter) -> list[str]:
     choices = getattr(converter, "items", None)
     if choices:
         return sorted(choices)
@@ -417,7 +417,7 @@ def _candidates(world: World, rule, name: str, converter) -> list[str]:  # noqa:
     return dummy_values(converter)
 
 
-def planted_urls(world: World, rule) -> list[str]:  # noqa: ANN001
+def planted_urls(world: World, rule) -> list[str]:
     arguments = rule_arguments(rule)
     options = [[(name, v) for v in _candidates(world, rule, name, conv)] for name, conv in arguments]
     combos = itertools.islice(itertools.product(*options), MAX_URLS_PER_RULE)
@@ -459,7 +459,7 @@ def _normalise(body: str, needle: str) -> str:
     return re.sub(r"\b\d+(\.\d+)? ?(ms|seconds?)\b", "DURATION", body)
 
 
-def _client(world: World, role: str):  # noqa: ANN202
+def _client(world: World, role: str):
     client = world.app.test_client()
     user = world.users[role]
     return sign_in(client, user) if user is not None else client
@@ -537,7 +537,7 @@ def run_sweep(world: World, role: str) -> Sweep:
             continue
         try:
             rule, _args = adapter.match(urlsplit(url).path, method="GET", return_rule=True)
-        except Exception:  # noqa: BLE001, S112 - not a GET route of ours (a POST form action, a 404)
+        except Exception:  # noqa: S112 - not a GET route of ours (a POST form action, a 404)
             continue
         if rule_visits[rule.rule] >= CRAWL_VISITS_PER_RULE + len(planted_urls(world, rule)):
             continue
@@ -621,5 +621,5 @@ def test_sweep_size(world: World, sweeps: dict) -> None:
     """Not a check: prints how much the matrix covered (visible with -s or in -ra output)."""
     total = sum(_sweep(world, sweeps, role).requests for role in ROLES)
     rules = len(route_rules(world.app, "GET", skip_prefixes=SKIP_PREFIXES))
-    print(f"leak matrix: {rules} GET routes, {len(ROLES)} roles, {total} requests")  # noqa: T201
+    print(f"leak matrix: {rules} GET routes, {len(ROLES)} roles, {total} requests")
     assert total >= rules * len(ROLES)

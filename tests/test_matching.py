@@ -25,7 +25,7 @@ MARKER = "zephyrquill"  # a word no real text contains: if it shows up, the reco
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     owner = OrganisationFactory(name="Owning Council", case_management_system="Keystone Children's Record")
     other = OrganisationFactory(name="Other Council")
     third = OrganisationFactory(name="Third Council")
@@ -135,7 +135,7 @@ def _refs(matches: list[engine.Match]) -> list[str]:
     return [m.ref for m in matches]
 
 
-def test_offerings_ranked_with_truthful_explanations(db, world) -> None:  # noqa: ANN001
+def test_offerings_ranked_with_truthful_explanations(db, world) -> None:
     result = engine.match_challenge(db, world["challenge"], limit=10)
     refs = _refs(result.offerings)
     assert refs[0] == "off-scribe"
@@ -164,13 +164,13 @@ def test_offerings_ranked_with_truthful_explanations(db, world) -> None:  # noqa
     assert any(reason.startswith("Peer evidence: 2 other organisations") for reason in top.why)
 
 
-def test_owner_deployments_are_not_peer_evidence(db, world) -> None:  # noqa: ANN001
+def test_owner_deployments_are_not_peer_evidence(db, world) -> None:
     result = engine.match_challenge(db, world["challenge"], limit=20)
     assert "dep-own" not in _refs(result.deployments)
     assert "dep-public" in _refs(result.deployments)
 
 
-def test_a_dropped_pilot_says_why_it_was_dropped(db, world) -> None:  # noqa: ANN001
+def test_a_dropped_pilot_says_why_it_was_dropped(db, world) -> None:
     result = engine.match_challenge(db, world["challenge"], limit=20)
     dropped = next(m for m in result.deployments if m.ref == "dep-dropped")
     assert (
@@ -179,7 +179,7 @@ def test_a_dropped_pilot_says_why_it_was_dropped(db, world) -> None:  # noqa: AN
     ) in dropped.why
 
 
-def test_private_deployments_of_others_never_appear(db, world) -> None:  # noqa: ANN001
+def test_private_deployments_of_others_never_appear(db, world) -> None:
     result = engine.match_challenge(db, world["challenge"], limit=50)
     refs = _refs(result.deployments)
     assert "dep-private" not in refs
@@ -191,7 +191,7 @@ def test_private_deployments_of_others_never_appear(db, world) -> None:  # noqa:
     assert embedded.peer["organisations"] == 1  # the public dropped one only
 
 
-def test_matches_page_filters_for_the_current_viewer(db, world, client_as) -> None:  # noqa: ANN001
+def test_matches_page_filters_for_the_current_viewer(db, world, client_as) -> None:
     anonymous = client_as(None).get("/challenges/ch-evenings/matches")
     assert anonymous.status_code == 200
     html = anonymous.get_data(as_text=True)
@@ -207,14 +207,14 @@ def test_matches_page_filters_for_the_current_viewer(db, world, client_as) -> No
     assert "dep-authorities" not in html
 
 
-def test_draft_challenge_matches_are_for_its_owner_only(db, world, client_as) -> None:  # noqa: ANN001
+def test_draft_challenge_matches_are_for_its_owner_only(db, world, client_as) -> None:
     ChallengeFactory(ref="ch-draft", owner_id=world["owner"].id, title="Draft", status="draft")
     assert client_as(None).get("/challenges/ch-draft/matches").status_code == 404
     member = UserFactory(organisation_id=world["owner"].id)
     assert client_as(member).get("/challenges/ch-draft/matches").status_code == 200
 
 
-def test_cms_mismatch_ranks_low_and_says_so(db, world) -> None:  # noqa: ANN001
+def test_cms_mismatch_ranks_low_and_says_so(db, world) -> None:
     result = engine.match_challenge(db, world["challenge"], limit=10)
     refs = _refs(result.offerings)
     assert refs.index("off-scribe") < refs.index("off-lattice-voice")
@@ -228,7 +228,7 @@ def test_cms_mismatch_ranks_low_and_says_so(db, world) -> None:  # noqa: ANN001
     )
 
 
-def test_embedded_offering_ranks_well_for_its_own_system(db, world) -> None:  # noqa: ANN001
+def test_embedded_offering_ranks_well_for_its_own_system(db, world) -> None:
     lattice_la = OrganisationFactory(name="Lattice Council", case_management_system="Lattice CSC")
     challenge = ChallengeFactory(
         owner_id=lattice_la.id,
@@ -242,7 +242,7 @@ def test_embedded_offering_ranks_well_for_its_own_system(db, world) -> None:  # 
     assert any("built into Lattice CSC" in r for r in embedded.why)
 
 
-def test_thesaurus_bridges_commissioners_and_suppliers_words(db) -> None:  # noqa: ANN001
+def test_thesaurus_bridges_commissioners_and_suppliers_words(db) -> None:
     owner = OrganisationFactory(name="Bridging Council")
     supplier = OrganisationFactory(kind="supplier", name="Tongues Ltd")
     bridged = OfferingFactory(
@@ -278,7 +278,7 @@ def test_thesaurus_bridges_commissioners_and_suppliers_words(db) -> None:  # noq
     assert any("both about translation and interpreting" in r for r in top.why)
 
 
-def test_cli_json_lines(app, db, world) -> None:  # noqa: ANN001
+def test_cli_json_lines(app, db, world) -> None:
     ChallengeFactory(ref="ch-another", owner_id=world["other"].id, title="Finding foster homes", status="draft")
     result = app.test_cli_runner().invoke(args=["match", "--all", "--json", "--limit", "3"])
     assert result.exit_code == 0, result.output
@@ -296,13 +296,13 @@ def test_cli_json_lines(app, db, world) -> None:  # noqa: ANN001
     assert "Offerings:" in table.output and "off-scribe" in table.output
 
 
-def test_cli_unknown_challenge(app, db) -> None:  # noqa: ANN001
+def test_cli_unknown_challenge(app, db) -> None:
     result = app.test_cli_runner().invoke(args=["match", "ch-nope"])
     assert result.exit_code != 0
     assert "no challenge" in result.output
 
 
-def test_lessons_panel_shows_dropped_pilots_with_reasons(app, db, world) -> None:  # noqa: ANN001
+def test_lessons_panel_shows_dropped_pilots_with_reasons(app, db, world) -> None:
     with app.test_request_context("/"):
         html = render_template("outcomes/_lessons.html", challenge=world["challenge"])
     assert "Lessons from pilots elsewhere" in html
@@ -313,7 +313,7 @@ def test_lessons_panel_shows_dropped_pilots_with_reasons(app, db, world) -> None
     assert "dep-private" not in html
 
 
-def test_lessons_panel_hides_what_the_viewer_may_not_see(app, db, world) -> None:  # noqa: ANN001
+def test_lessons_panel_hides_what_the_viewer_may_not_see(app, db, world) -> None:
     world["deployments"]["dropped"].visibility = "authorities"
     db.add(world["deployments"]["dropped"])
     db.commit()
@@ -325,7 +325,7 @@ def test_lessons_panel_hides_what_the_viewer_may_not_see(app, db, world) -> None
     assert [m.ref for m in lessons] == ["dep-dropped"]
 
 
-def test_challenges_for_offering_only_published_open_ones(db, world) -> None:  # noqa: ANN001
+def test_challenges_for_offering_only_published_open_ones(db, world) -> None:
     ChallengeFactory(
         ref="ch-hidden-draft",
         owner_id=world["owner"].id,
@@ -348,7 +348,7 @@ def test_challenges_for_offering_only_published_open_ones(db, world) -> None:  #
     assert all(m.why for _, m in found)
 
 
-def test_index_catches_up_with_new_records(db, world) -> None:  # noqa: ANN001
+def test_index_catches_up_with_new_records(db, world) -> None:
     engine.match_challenge(db, world["challenge"], limit=10)
     late = OfferingFactory(
         ref="off-late",
@@ -364,7 +364,7 @@ def test_index_catches_up_with_new_records(db, world) -> None:  # noqa: ANN001
     assert "off-late" not in _refs(engine.match_challenge(db, world["challenge"], limit=10).offerings)
 
 
-def test_categories_chosen_by_the_owner_count_as_certain(db, world) -> None:  # noqa: ANN001
+def test_categories_chosen_by_the_owner_count_as_certain(db, world) -> None:
     challenge = ChallengeFactory(
         owner_id=world["owner"].id,
         title="Visit write-ups done in the evening",

@@ -11,12 +11,12 @@ from outcomes.matching.text import analyse
 from outcomes.models import Challenge
 
 
-def _meta(**kw) -> DocMeta:  # noqa: ANN003
+def _meta(**kw) -> DocMeta:
     base = {"id": 1, "ref": "off-x", "name": "X", "owner_id": 2, "tool_id": 7, "categories": ("transcription",)}
     return DocMeta(**(base | kw))
 
 
-def _busy_match(kind: str = "offering", **kw) -> Match:  # noqa: ANN003
+def _busy_match(kind: str = "offering", **kw) -> Match:
     m = Match(kind, _meta(delivery="embedded", cms=("lattice",), stage="dropped"), 1.0, text=0.9)
     m.terms = ["dictation", "transcript", "minutes", "visit", "note"]
     m.bridges = [("recording and case notes", "write up", "transcription")]

@@ -14,7 +14,7 @@ def _query(title: str, problem: str = "") -> query_mod.Query:
     return query_mod.build_query(Challenge(ref="ch-x", owner_id=1, title=title, problem=problem, outcomes=[]))
 
 
-def _meta(**kw) -> DocMeta:  # noqa: ANN003
+def _meta(**kw) -> DocMeta:
     return DocMeta(id=1, ref="off-x", name="X", owner_id=2, tool_id=None, categories=(), **kw)
 
 
@@ -63,7 +63,7 @@ def test_feedback_terms_come_from_the_best_candidates_and_lift_similar_ones() ->
     assert "Doc 2" not in resembles
 
 
-def _deployment_corpus(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str]):  # noqa: ANN202
+def _deployment_corpus(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str]):
     """A deployments corpus as the index builds it: each account's own text merged with its tool's."""
     from outcomes.matching.index import Corpus
     from outcomes.matching.text import analyse, merged
@@ -76,7 +76,7 @@ def _deployment_corpus(accounts: dict[int, tuple[int, str]], tool_texts: dict[in
     return corpus
 
 
-def _fielded(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str], title: str, problem: str):  # noqa: ANN202
+def _fielded(accounts: dict[int, tuple[int, str]], tool_texts: dict[int, str], title: str, problem: str):
     """The corpus and each slot's (query, expansion, own-field) scores for a challenge."""
     corpus = _deployment_corpus(accounts, tool_texts)
     query = _query(title, problem)

@@ -30,7 +30,7 @@ class Collector:
         self.messages: list[tuple[list[str], str]] = []
         self.raw: list[bytes] = []
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         self.raw.append(bytes(envelope.original_content))
         self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf8", "replace")))
         return "250 OK"
@@ -81,7 +81,7 @@ class SmtpServer:
 
 
 @pytest.fixture
-def smtp_server(smtp_port: int):  # noqa: ANN201
+def smtp_server(smtp_port: int):
     server = SmtpServer(smtp_port)
     yield server
     server.stop()
@@ -91,7 +91,7 @@ def smtp_server(smtp_port: int):  # noqa: ANN201
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     owner = OrganisationFactory(kind="local-authority", name="Owning Council")
     other_la = OrganisationFactory(kind="local-authority", name="Other Council")
     supplier = OrganisationFactory(kind="supplier", name="Acme Supplier")
@@ -108,11 +108,11 @@ def world(db):  # noqa: ANN001, ANN201
     return {"owner": owner, "other_la": other_la, "supplier": supplier, "users": users, "tool": tool}
 
 
-def _recipients(db, kind: str = "deployment") -> set[int]:  # noqa: ANN001
+def _recipients(db, kind: str = "deployment") -> set[int]:
     return {n.user_id for n in db.exec(select(Notification).where(Notification.record_kind == kind))}
 
 
-def _emails(db) -> list[OutboxEmail]:  # noqa: ANN001
+def _emails(db) -> list[OutboxEmail]:
     return list(db.exec(select(OutboxEmail).order_by(OutboxEmail.id)))
 
 
@@ -124,7 +124,7 @@ def _emails(db) -> list[OutboxEmail]:  # noqa: ANN001
         ("private", set()),
     ],
 )
-def test_new_deployment_reaches_only_followers_who_may_see_it(db, world, visibility, expected):  # noqa: ANN001
+def test_new_deployment_reaches_only_followers_who_may_see_it(db, world, visibility, expected):
     users = world["users"]
     dep = DeploymentFactory(
         organisation_id=world["owner"].id,
@@ -146,7 +146,7 @@ def test_new_deployment_reaches_only_followers_who_may_see_it(db, world, visibil
     assert (visibility == "public") is bool(leaked)
 
 
-def test_private_deployment_reaches_members_of_its_own_organisation(db, world):  # noqa: ANN001
+def test_private_deployment_reaches_members_of_its_own_organisation(db, world):
     colleague = UserFactory(organisation_id=world["owner"].id)
     db.add(Follow(user_id=colleague.id, kind="tool", record_id=world["tool"].id))
     db.commit()
@@ -161,7 +161,7 @@ def test_private_deployment_reaches_members_of_its_own_organisation(db, world): 
     assert _recipients(db) == {colleague.id}
 
 
-def test_challenge_events_skip_followers_who_cannot_see_a_draft(db, world):  # noqa: ANN001
+def test_challenge_events_skip_followers_who_cannot_see_a_draft(db, world):
     users = world["users"]
     challenge = ChallengeFactory(owner_id=world["owner"].id, status="draft", title="Evening write-ups")
     for user in (users["owner"], users["supplier"]):
@@ -180,7 +180,7 @@ def test_challenge_events_skip_followers_who_cannot_see_a_draft(db, world):  # n
     assert all(n.subject == "New question and answer on Evening write-ups" for n in notes)
 
 
-def test_notify_rejects_unknown_kinds(db, world):  # noqa: ANN001
+def test_notify_rejects_unknown_kinds(db, world):
     with pytest.raises(ValueError, match="no visibility rule"):
         services.notify(db, [world["users"]["owner"]], "s", "b", "/", record=world["tool"], kind="mystery")
 
@@ -188,7 +188,7 @@ def test_notify_rejects_unknown_kinds(db, world):  # noqa: ANN001
 # --- follow buttons and the notifications page ---------------------------------------------------
 
 
-def test_follow_and_unfollow_a_tool(db, world, client_as):  # noqa: ANN001
+def test_follow_and_unfollow_a_tool(db, world, client_as):
     user = UserFactory(organisation_id=world["other_la"].id)
     client = client_as(user)
     tool = world["tool"]
@@ -205,7 +205,7 @@ def test_follow_and_unfollow_a_tool(db, world, client_as):  # noqa: ANN001
     assert not services.is_following(db, user.id, "tool", tool.id)
 
 
-def test_follow_needs_sign_in_and_a_visible_record(db, world, client, client_as):  # noqa: ANN001
+def test_follow_needs_sign_in_and_a_visible_record(db, world, client, client_as):
     tool = world["tool"]
     response = client.post(f"/follow/tool/{tool.id}")
     assert response.status_code == 302 and "/account/sign-in" in response.headers["Location"]
@@ -218,7 +218,7 @@ def test_follow_needs_sign_in_and_a_visible_record(db, world, client, client_as)
     assert supplier.post(f"/follow/challenge/{published.id}").status_code == 303
 
 
-def test_follow_buttons_partial(app, db, world, client_as):  # noqa: ANN001
+def test_follow_buttons_partial(app, db, world, client_as):
     from flask import render_template_string
 
     user = world["users"]["other_la"]
@@ -237,7 +237,7 @@ def test_follow_buttons_partial(app, db, world, client_as):  # noqa: ANN001
     assert f'action="/unfollow/tool/{world["tool"].id}"' in signed_in and "Stop following" in signed_in
 
 
-def test_notifications_page_lists_only_mine_and_marks_read(db, world, client_as):  # noqa: ANN001
+def test_notifications_page_lists_only_mine_and_marks_read(db, world, client_as):
     users = world["users"]
     services.notify(db, [users["owner"]], "For the owner", "body", "/x")
     services.notify(db, [users["other_la"]], f"Someone else's {MARKER}", "body", "/y")
@@ -255,14 +255,14 @@ def test_notifications_page_lists_only_mine_and_marks_read(db, world, client_as)
     assert services.unread_count(db, users["owner"].id) == 0
 
 
-def test_notifications_page_needs_sign_in(client):  # noqa: ANN001
+def test_notifications_page_needs_sign_in(client):
     assert client.get("/notifications").status_code == 302
 
 
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def test_alerts_form_bad_input_keeps_what_was_typed(db, world, client_as):  # noqa: ANN001
+def test_alerts_form_bad_input_keeps_what_was_typed(db, world, client_as):
     client = client_as(world["users"]["supplier"])
     response = client.post(
         "/account/alerts", data={"categories": ["transcription", "nonsense"], "keywords": "ok\nchronology"}
@@ -276,7 +276,7 @@ def test_alerts_form_bad_input_keeps_what_was_typed(db, world, client_as):  # no
     assert db.exec(select(AlertSubscription)).first() is None
 
 
-def test_alerts_form_saves_and_turns_off(db, world, client_as):  # noqa: ANN001
+def test_alerts_form_saves_and_turns_off(db, world, client_as):
     user = world["users"]["supplier"]
     client = client_as(user)
     response = client.post(
@@ -297,7 +297,7 @@ def test_alerts_form_saves_and_turns_off(db, world, client_as):  # noqa: ANN001
 # --- unsubscribe --------------------------------------------------------------------------------
 
 
-def test_unsubscribe_link_stops_following_after_confirmation(db, world, client):  # noqa: ANN001
+def test_unsubscribe_link_stops_following_after_confirmation(db, world, client):
     user = world["users"]["other_la"]
     dep = DeploymentFactory(organisation_id=world["owner"].id, tool_id=world["tool"].id, visibility="public")
     services.on_deployment_created(db, dep)
@@ -314,7 +314,7 @@ def test_unsubscribe_link_stops_following_after_confirmation(db, world, client):
     assert services.is_following(db, world["users"]["supplier"].id, "tool", world["tool"].id)
 
 
-def test_unsubscribe_from_alerts_and_direct_emails(db, world, client):  # noqa: ANN001
+def test_unsubscribe_from_alerts_and_direct_emails(db, world, client):
     user = world["users"]["supplier"]
     db.add(AlertSubscription(user_id=user.id, categories=["transcription"], keywords=[]))
     db.commit()
@@ -330,7 +330,7 @@ def test_unsubscribe_from_alerts_and_direct_emails(db, world, client):  # noqa: 
     assert not [e for e in _emails(db) if e.subject == "Direct message"], "emails are off; in-app continues"
 
 
-def test_tampered_unsubscribe_token_is_not_found(db, world, client):  # noqa: ANN001
+def test_tampered_unsubscribe_token_is_not_found(db, world, client):
     token = services.unsubscribe_token(world["users"]["owner"].id, services.Unsubscribe("emails"))
     assert client.get(f"/notifications/unsubscribe/{token[:-2]}xx").status_code == 404
     assert client.post("/notifications/unsubscribe/not-a-token").status_code == 404
@@ -339,13 +339,13 @@ def test_tampered_unsubscribe_token_is_not_found(db, world, client):  # noqa: AN
 # --- the outbox ---------------------------------------------------------------------------------
 
 
-def _queue_one(db, user, subject: str = "Hello from the outbox") -> OutboxEmail:  # noqa: ANN001
+def _queue_one(db, user, subject: str = "Hello from the outbox") -> OutboxEmail:
     services.notify(db, [user], subject, "Body text", "/notifications")
     db.commit()
     return db.exec(select(OutboxEmail).where(OutboxEmail.subject == subject)).one()
 
 
-def test_sent_mail_arrives_with_an_unsubscribe_link(app, db, world, smtp_server):  # noqa: ANN001
+def test_sent_mail_arrives_with_an_unsubscribe_link(app, db, world, smtp_server):
     smtp_server.start()
     user = world["users"]["owner"]
     email = _queue_one(db, user)
@@ -366,7 +366,7 @@ def test_sent_mail_arrives_with_an_unsubscribe_link(app, db, world, smtp_server)
     assert services.send_pending(app).sent == 0
 
 
-def test_list_unsubscribe_arrives_unfolded_with_one_click(app, db, world, smtp_server):  # noqa: ANN001
+def test_list_unsubscribe_arrives_unfolded_with_one_click(app, db, world, smtp_server):
     app.config["BASE_URL"] = "https://signpost.children-social-care.example.gov.uk/catalogue"
     smtp_server.start()
     email = _queue_one(db, world["users"]["owner"])
@@ -381,7 +381,7 @@ def test_list_unsubscribe_arrives_unfolded_with_one_click(app, db, world, smtp_s
 
 
 @pytest.fixture
-def csrf_app(app_config: dict, db):  # noqa: ANN001, ANN201
+def csrf_app(app_config: dict, db):
     from catalogue import create_app
 
     application = create_app({**app_config, "WTF_CSRF_ENABLED": True})
@@ -389,7 +389,7 @@ def csrf_app(app_config: dict, db):  # noqa: ANN001, ANN201
     application.extensions["catalogue.engine"].dispose()
 
 
-def test_one_click_unsubscribe_needs_no_csrf_token_but_other_forms_do(db, world, csrf_app):  # noqa: ANN001
+def test_one_click_unsubscribe_needs_no_csrf_token_but_other_forms_do(db, world, csrf_app):
     user = world["users"]["other_la"]
     token = services.unsubscribe_token(user.id, services.Unsubscribe("follow", "tool", world["tool"].id))
     link = f"/notifications/unsubscribe/{token}"
@@ -408,7 +408,7 @@ def test_one_click_unsubscribe_needs_no_csrf_token_but_other_forms_do(db, world,
         assert client.post(f"/unfollow/tool/{world['tool'].id}").status_code == 400
 
 
-def test_smtp_down_keeps_the_write_and_retries_later_from_the_cli(app, db, world, smtp_server):  # noqa: ANN001
+def test_smtp_down_keeps_the_write_and_retries_later_from_the_cli(app, db, world, smtp_server):
     user = world["users"]["owner"]
     email = _queue_one(db, user)
     # The server is down: the notification and the email row are committed all the same.
@@ -435,7 +435,7 @@ def test_smtp_down_keeps_the_write_and_retries_later_from_the_cli(app, db, world
 class Refuser(Collector):
     """Answers DATA by subject: 451 (try later) or 550 (refused for good); accepts the rest."""
 
-    async def handle_DATA(self, server, session, envelope):  # noqa: ANN001, ANN201, N802
+    async def handle_DATA(self, server, session, envelope):
         content = envelope.content.decode("utf8", "replace")
         if "TEMPFAIL" in content:
             return "451 4.3.0 Try again later"
@@ -447,7 +447,7 @@ class Refuser(Collector):
 @pytest.mark.parametrize(("marker", "status"), [("TEMPFAIL", "pending"), ("PERMFAIL", "failed")])
 def test_a_refused_email_keeps_the_write_and_the_rest_of_the_batch_goes_out(
     app, db, world, smtp_server, marker, status
-):  # noqa: ANN001
+):
     smtp_server.handler = Refuser()
     smtp_server.start()
     user = world["users"]["owner"]
@@ -482,7 +482,7 @@ def test_a_refused_email_keeps_the_write_and_the_rest_of_the_batch_goes_out(
         assert refused.status == "failed" and refused.attempts == 1
 
 
-def test_backoff_grows_and_gives_up_after_max_attempts(app, db, world):  # noqa: ANN001
+def test_backoff_grows_and_gives_up_after_max_attempts(app, db, world):
     app.config["MAIL_MAX_ATTEMPTS"] = 3
     email = _queue_one(db, world["users"]["owner"])
     delays = []
@@ -500,7 +500,7 @@ def test_backoff_grows_and_gives_up_after_max_attempts(app, db, world):  # noqa:
     assert services.send_pending(app).retrying == 0
 
 
-def test_an_email_is_claimed_by_one_worker_only(app, db, world):  # noqa: ANN001
+def test_an_email_is_claimed_by_one_worker_only(app, db, world):
     email = _queue_one(db, world["users"]["owner"])
     assert services._claim(app, email.id) is True
     assert services._claim(app, email.id) is False
@@ -513,11 +513,11 @@ def test_an_email_is_claimed_by_one_worker_only(app, db, world):  # noqa: ANN001
     assert services._claim(app, email.id) is True
 
 
-def test_emails_queued_by_a_request_go_out_after_the_response(app, db, world, smtp_server):  # noqa: ANN001
+def test_emails_queued_by_a_request_go_out_after_the_response(app, db, world, smtp_server):
     app.config["MAIL_SEND_AFTER_REQUEST"] = True
     user_id = world["users"]["owner"].id
 
-    def _write():  # noqa: ANN202
+    def _write():
         from catalogue.accounts.models import User
         from catalogue.db import get_session
 
@@ -541,7 +541,7 @@ def test_emails_queued_by_a_request_go_out_after_the_response(app, db, world, sm
     assert [m for m in smtp_server.messages if "Queued in a request" in m[1]]
 
 
-def test_mail_retry_settings_come_from_the_environment(monkeypatch) -> None:  # noqa: ANN001
+def test_mail_retry_settings_come_from_the_environment(monkeypatch) -> None:
     from catalogue.config import load_config
 
     monkeypatch.setenv("MAIL_MAX_ATTEMPTS", "3")
@@ -550,7 +550,7 @@ def test_mail_retry_settings_come_from_the_environment(monkeypatch) -> None:  # 
     assert config["MAIL_MAX_ATTEMPTS"] == 3 and config["MAIL_RETRY_SECONDS"] == 2.5
 
 
-def test_account_emails_offer_no_unsubscribe(app):  # noqa: ANN001
+def test_account_emails_offer_no_unsubscribe(app):
     # Confirmation and reset emails are not a list: no List-Unsubscribe, and no one-click header
     # that would point at nothing.
     row = SimpleNamespace(
@@ -560,7 +560,7 @@ def test_account_emails_offer_no_unsubscribe(app):  # noqa: ANN001
     assert "List-Unsubscribe" not in message and "List-Unsubscribe-Post" not in message
 
 
-def test_a_line_break_in_a_title_neither_jams_the_outbox_nor_injects_a_header(app, db, world, smtp_server):  # noqa: ANN001
+def test_a_line_break_in_a_title_neither_jams_the_outbox_nor_injects_a_header(app, db, world, smtp_server):
     # A challenge title with CR/LF became the Subject: the header policy raised ValueError, the
     # batch died and the row stayed 'sending'. Header values are cleaned when the message is built.
     smtp_server.start()
@@ -584,7 +584,7 @@ def test_a_line_break_in_a_title_neither_jams_the_outbox_nor_injects_a_header(ap
     assert {e.status for e in _emails(db)} == {"sent"}
 
 
-def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db, world, smtp_server, monkeypatch):  # noqa: ANN001
+def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db, world, smtp_server, monkeypatch):
     smtp_server.start()
     user = world["users"]["owner"]
     first = _queue_one(db, user, "First of the batch")
@@ -592,7 +592,7 @@ def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db,
     last = _queue_one(db, user, "Last of the batch")
     build = services._message
 
-    def _message(app, row):  # noqa: ANN001, ANN202
+    def _message(app, row):
         if row.subject == "Cannot be built":
             raise UnicodeEncodeError("ascii", "é", 0, 1, "no")
         return build(app, row)
@@ -607,7 +607,7 @@ def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db,
     assert services.send_pending(app) == services.SendResult()
 
 
-def test_an_email_left_sending_by_a_dead_worker_is_sent_after_the_timeout(app, db, world, smtp_server):  # noqa: ANN001
+def test_an_email_left_sending_by_a_dead_worker_is_sent_after_the_timeout(app, db, world, smtp_server):
     smtp_server.start()
     email = _queue_one(db, world["users"]["owner"])
     assert services._claim(app, email.id)  # ... and the worker dies here
@@ -621,7 +621,7 @@ def test_an_email_left_sending_by_a_dead_worker_is_sent_after_the_timeout(app, d
     assert email.status == "sent" and email.attempts == 2
 
 
-def test_an_email_that_keeps_killing_its_worker_is_given_up(app, db, world, smtp_server):  # noqa: ANN001
+def test_an_email_that_keeps_killing_its_worker_is_given_up(app, db, world, smtp_server):
     app.config["MAIL_MAX_ATTEMPTS"] = 2
     smtp_server.start()
     email = _queue_one(db, world["users"]["owner"])

@@ -28,7 +28,7 @@ SEES = {"own_member", "site_admin"}
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     pending = OrganisationFactory(
         kind="supplier",
         name=f"Northmoor Council Ltd {MARKER}",
@@ -60,20 +60,20 @@ def world(db):  # noqa: ANN001, ANN201
     return {"org": pending, "tool": tool, "offering": offering, "challenge": challenge, "users": users, "la": la}
 
 
-def _fresh(db) -> None:  # noqa: ANN001
+def _fresh(db) -> None:
     """Forget what the test's session holds: the requests changed the rows behind its back."""
     db.rollback()
     db.expire_all()
 
 
-def _register(client, db, name: str, kind: str = "supplier") -> User:  # noqa: ANN001
+def _register(client, db, name: str, kind: str = "supplier") -> User:
     """Sign up registering a new organisation; the new (pending) account."""
     _sign_up(client, organisation_choice="new", new_organisation_name=name, new_organisation_kind=kind)
     return db.exec(select(User).where(User.email == "sam@example.org")).one()
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_a_pending_suppliers_records_leak_nowhere(db, client_as, world, role) -> None:  # noqa: ANN001
+def test_a_pending_suppliers_records_leak_nowhere(db, client_as, world, role) -> None:
     org, offering, tool = world["org"], world["offering"], world["tool"]
     user = world["users"][role]
     client = client_as(user)
@@ -127,7 +127,7 @@ def test_a_pending_suppliers_records_leak_nowhere(db, client_as, world, role) ->
         assert MARKER not in client.get("/account/sign-up").get_data(as_text=True)
 
 
-def test_verifying_makes_it_public_and_reindexes(db, client_as, world) -> None:  # noqa: ANN001
+def test_verifying_makes_it_public_and_reindexes(db, client_as, world) -> None:
     org = world["org"]
     assert engine.search(viewer_for(None), NEEDLE).total == 0
     admin = client_as(world["users"]["site_admin"])
@@ -153,7 +153,7 @@ def test_verifying_makes_it_public_and_reindexes(db, client_as, world) -> None: 
 
 
 @pytest.mark.parametrize("role", ("anonymous", "other_supplier", "la_member", "own_member"))
-def test_only_site_admins_verify(db, client_as, world, role) -> None:  # noqa: ANN001
+def test_only_site_admins_verify(db, client_as, world, role) -> None:
     client = client_as(world["users"][role])
     page = client.get("/account/organisations/pending")
     verify = client.post(f"/account/organisations/{world['org'].id}/verify")
@@ -163,7 +163,7 @@ def test_only_site_admins_verify(db, client_as, world, role) -> None:  # noqa: A
     assert db.get(Organisation, world["org"].id).verification == "pending"
 
 
-def test_bad_input_is_refused(db, client_as, world) -> None:  # noqa: ANN001
+def test_bad_input_is_refused(db, client_as, world) -> None:
     admin = client_as(world["users"]["site_admin"])
     assert admin.post("/account/organisations/999999/verify").status_code == 404
     assert admin.post(f"/account/organisations/{world['org'].id}/approve").status_code == 404
@@ -175,7 +175,7 @@ def test_bad_input_is_refused(db, client_as, world) -> None:  # noqa: ANN001
     assert db.get(Organisation, world["la"].id).verification == "verified"
 
 
-def test_sign_up_registers_a_pending_organisation_then_a_site_admin_verifies(db, client, client_as) -> None:  # noqa: ANN001
+def test_sign_up_registers_a_pending_organisation_then_a_site_admin_verifies(db, client, client_as) -> None:
     site_admin = UserFactory(organisation_id=None, is_site_admin=True)
     user = _register(client, db, "Brightwave Ltd", "supplier")
     org = db.get(Organisation, user.organisation_id)
@@ -223,7 +223,7 @@ def test_sign_up_registers_a_pending_organisation_then_a_site_admin_verifies(db,
     assert "already listed" in response.get_data(as_text=True)
 
 
-def test_rejecting_rejects_the_first_member(db, client, client_as) -> None:  # noqa: ANN001
+def test_rejecting_rejects_the_first_member(db, client, client_as) -> None:
     site_admin = UserFactory(organisation_id=None, is_site_admin=True)
     user = _register(client, db, "Fake Fostering", "provider")
     _confirm_and_sign_in(client, db, "sam@example.org")
@@ -240,7 +240,7 @@ def test_rejecting_rejects_the_first_member(db, client, client_as) -> None:  # n
     assert "Fake Fostering" not in client_as(None).get("/organisations").get_data(as_text=True)
 
 
-def test_approving_the_first_member_verifies_the_organisation(db, client, client_as) -> None:  # noqa: ANN001
+def test_approving_the_first_member_verifies_the_organisation(db, client, client_as) -> None:
     site_admin = UserFactory(organisation_id=None, is_site_admin=True)
     user = _register(client, db, "Nimbus Ltd")
     assert client_as(site_admin).post(f"/account/members/{user.id}/approve").status_code == 303
@@ -249,7 +249,7 @@ def test_approving_the_first_member_verifies_the_organisation(db, client, client
     assert db.get(User, user.id).status == "approved"
 
 
-def test_existing_and_operator_organisations_are_verified(db) -> None:  # noqa: ANN001
+def test_existing_and_operator_organisations_are_verified(db) -> None:
     org = account_services.create_organisation(db, "Operator Made", "provider")
     db.commit()
     assert org.verification == "verified"
@@ -257,14 +257,14 @@ def test_existing_and_operator_organisations_are_verified(db) -> None:  # noqa: 
     assert db.exec(select(Offering)).first() is None
 
 
-def test_members_page_says_approving_a_first_member_verifies(db, client, client_as) -> None:  # noqa: ANN001
+def test_members_page_says_approving_a_first_member_verifies(db, client, client_as) -> None:
     site_admin = UserFactory(organisation_id=None, is_site_admin=True)
     _register(client, db, "Nimbus Ltd")
     page = client_as(site_admin).get("/account/members").get_data(as_text=True)
     assert "approving also verifies it" in page
 
 
-def test_the_policy_reads_verification_once_and_sees_changes_at_once(app, db):  # noqa: ANN001
+def test_the_policy_reads_verification_once_and_sees_changes_at_once(app, db):
     # The policy asks about a record's owner for every record it checks (matching asks for
     # thousands): one query answers them all, and a change to an organisation is seen at once.
     pending = OrganisationFactory(kind="supplier", verification="pending")

@@ -18,7 +18,7 @@ def world(db: Session) -> World:
     return make_world()
 
 
-def create(client, name: str = "Northern Innovation Partnership"):  # noqa: ANN001, ANN201
+def create(client, name: str = "Northern Innovation Partnership"):
     return client.post(
         "/partnerships/new",
         data={

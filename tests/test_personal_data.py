@@ -251,7 +251,7 @@ def test_a_confirmation_clears_overridable_findings_only() -> None:
     assert "can never be published" in check_fields(never, ["text"], confirmed=True)["text"]
 
 
-def test_scan_command_prints_one_json_object_per_line(tmp_path) -> None:  # noqa: ANN001
+def test_scan_command_prints_one_json_object_per_line(tmp_path) -> None:
     import json
 
     from catalogue import create_app
@@ -269,7 +269,7 @@ def test_scan_command_prints_one_json_object_per_line(tmp_path) -> None:  # noqa
     assert "line 1: possible personal data" in listing.output and "line 2: nothing found" in listing.output
 
 
-def test_an_override_is_written_to_the_audit_trail_masked(db) -> None:  # noqa: ANN001
+def test_an_override_is_written_to_the_audit_trail_masked(db) -> None:
     from sqlmodel import select
 
     from catalogue.changes import AuditEvent

@@ -30,7 +30,7 @@ def world(db: Session) -> World:
     return make_world()
 
 
-def refused(page) -> bool:  # noqa: ANN001
+def refused(page) -> bool:
     return page.status_code == 200 and "Remove personal data" in page.text
 
 
@@ -114,14 +114,14 @@ def nowhere(db: Session, word: str = "Jayden") -> bool:
     return all(word not in repr(db.exec(sa.select(table)).all()) for table in SQLModel.metadata.sorted_tables)
 
 
-def _offering(world: World, **extra):  # noqa: ANN202
+def _offering(world: World, **extra):
     from tests.factories import OfferingFactory, ToolFactory
 
     tool = ToolFactory(name="Chronology builder", supplier_id=world.supplier.id)
     return OfferingFactory(supplier_id=world.supplier.id, tool_id=tool.id, status="published", **extra)
 
 
-def _response(world: World, challenge) -> ChallengeResponse:  # noqa: ANN001
+def _response(world: World, challenge) -> ChallengeResponse:
     response = ChallengeResponse(
         challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x", requirements_met=[]
     )
@@ -149,7 +149,7 @@ def _answer(world: World) -> tuple[str, dict]:
     return f"/challenges/{challenge.ref}/questions/{question.id}/answer", {"question": "Which?", "answer": "{text}"}
 
 
-def _case(who: str, build):  # noqa: ANN001, ANN202
+def _case(who: str, build):
     return who, build
 
 
@@ -360,7 +360,7 @@ def test_publishing_a_statement_can_be_confirmed_but_never_a_date_of_birth(
 # --- the API: 422 lists the findings with whether they can be confirmed; `not_real_person` confirms --
 
 
-def _token(db: Session, user) -> str:  # noqa: ANN001
+def _token(db: Session, user) -> str:
     from catalogue.accounts.services import issue_api_token
 
     token = issue_api_token(db, user, label="t")
@@ -426,7 +426,7 @@ def test_every_api_write_refuses_a_child_unless_confirmed(path: str, world: Worl
 # --- the command line: what it writes goes through the importers' check, which cannot be confirmed -
 
 
-def test_the_bundle_command_refuses_a_child_even_when_told_it_is_not_real(app, db: Session, tmp_path) -> None:  # noqa: ANN001
+def test_the_bundle_command_refuses_a_child_even_when_told_it_is_not_real(app, db: Session, tmp_path) -> None:
     bundle = json.loads((SHARED / "eval" / "dev-bundle.json").read_text())
     deployment = bundle["deployments"][0]
     deployment["learnings"] = CHILD

@@ -9,7 +9,7 @@ from tests.factories import DeploymentFactory, OfferingFactory, OrganisationFact
 TAG = "app-demo-tag"
 
 
-def test_demo_offerings_suppliers_and_search_hits_carry_the_demo_tag(db, client) -> None:  # noqa: ANN001
+def test_demo_offerings_suppliers_and_search_hits_carry_the_demo_tag(db, client) -> None:
     demo_supplier = OrganisationFactory(ref="sup-demo", name="Demo Supplier", kind="supplier", is_demo=True)
     real_supplier = OrganisationFactory(ref="sup-real", name="Real Supplier", kind="supplier")
     OfferingFactory(ref="off-demo", supplier_id=demo_supplier.id, name="Demo offering zorblefish", is_demo=True)

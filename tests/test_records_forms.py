@@ -36,13 +36,13 @@ def people(db: Session) -> SimpleNamespace:
     )
 
 
-def draft_of(response) -> str:  # noqa: ANN001
+def draft_of(response) -> str:
     match = re.search(r'name="draft" value="([^"]*)"', response.get_data(as_text=True))
     assert match, "no draft field on the page"
     return html.unescape(match.group(1))
 
 
-def step(client: FlaskClient, url: str, draft: str, **fields: object):  # noqa: ANN201
+def step(client: FlaskClient, url: str, draft: str, **fields: object):
     return client.post(url, data={"draft": draft, **fields})
 
 
@@ -73,7 +73,7 @@ ANSWERS = {
 }
 
 
-def test_who_may_open_the_form(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_who_may_open_the_form(people: SimpleNamespace, client_as) -> None:
     anonymous = client_as(None).get("/deployments/new")
     assert anonymous.status_code == 302 and "/account/sign-in" in anonymous.location
     for who in ("pending", "supplier_user", "site_admin"):
@@ -83,7 +83,7 @@ def test_who_may_open_the_form(people: SimpleNamespace, client_as) -> None:  # n
     assert client_as(people.other_la).get("/deployments/new").status_code == 200
 
 
-def test_full_flow_saves_one_deployment_with_audit(people: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
+def test_full_flow_saves_one_deployment_with_audit(people: SimpleNamespace, client_as, db: Session) -> None:
     client = client_as(people.owner)
     draft = walk_to_check(client, "/deployments/new/", ANSWERS)
     saved = step(client, "/deployments/new/check", draft, action="save")
@@ -102,7 +102,7 @@ def test_full_flow_saves_one_deployment_with_audit(people: SimpleNamespace, clie
     assert "<strong>less common</strong>" in page
 
 
-def test_each_question_page_leads_to_the_next_in_order(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_each_question_page_leads_to_the_next_in_order(people: SimpleNamespace, client_as) -> None:
     # A dropped pilot is asked about its impact and learnings too: dropping is not a shortcut.
     client = client_as(people.owner)
     draft = draft_of(client.get("/deployments/new"))
@@ -114,7 +114,7 @@ def test_each_question_page_leads_to_the_next_in_order(people: SimpleNamespace, 
         assert expected in response.get_data(as_text=True), (name, expected)
 
 
-def test_the_dropped_question_is_only_asked_for_dropped_tools(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_the_dropped_question_is_only_asked_for_dropped_tools(people: SimpleNamespace, client_as) -> None:
     client = client_as(people.owner)
     answers = dict(ANSWERS)
     answers["stage"] = {"stage": "pilot", "started": "2025-01"}
@@ -182,7 +182,7 @@ def test_bad_input_on_each_step_is_shown_and_kept(
     fields: dict,
     error_field: str,
     message: str,
-    typed: str | None,  # noqa: ANN001
+    typed: str | None,
 ) -> None:
     client = client_as(people.owner)
     response = step(client, f"/deployments/new/{name}", json.dumps({"visibility": "authorities"}), **fields)
@@ -196,7 +196,7 @@ def test_bad_input_on_each_step_is_shown_and_kept(
         assert f'value="{typed}"' in text or typed in text
 
 
-def test_dropped_needs_a_reason(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_dropped_needs_a_reason(people: SimpleNamespace, client_as) -> None:
     client = client_as(people.owner)
     draft = json.dumps({"tool_choice": "existing", "tool": "tool-notes", "stage": "dropped"})
     response = step(client, "/deployments/new/dropped", draft, dropped_detail="We stopped it")
@@ -205,7 +205,7 @@ def test_dropped_needs_a_reason(people: SimpleNamespace, client_as) -> None:  # 
     assert "We stopped it" in text
 
 
-def test_new_tool_is_created_with_the_deployment(people: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
+def test_new_tool_is_created_with_the_deployment(people: SimpleNamespace, client_as, db: Session) -> None:
     client = client_as(people.owner)
     answers = dict(ANSWERS)
     answers["tool"] = {
@@ -225,7 +225,7 @@ def test_new_tool_is_created_with_the_deployment(people: SimpleNamespace, client
     assert db.exec(select(Deployment)).one().tool_id == tool.id
 
 
-def test_tampered_draft_is_checked_again_before_saving(people: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
+def test_tampered_draft_is_checked_again_before_saving(people: SimpleNamespace, client_as, db: Session) -> None:
     client = client_as(people.owner)
     draft = json.dumps({"tool_choice": "existing", "tool": "tool-notes", "stage": "dropped", "visibility": "public"})
     response = step(client, "/deployments/new/check", draft, action="save")
@@ -241,7 +241,7 @@ def existing(people: SimpleNamespace) -> Deployment:
     return DeploymentFactory(ref="dep-home", organisation_id=people.la.id, tool_id=people.tool.id, visibility="private")
 
 
-def test_who_may_edit(people: SimpleNamespace, existing: Deployment, client_as) -> None:  # noqa: ANN001
+def test_who_may_edit(people: SimpleNamespace, existing: Deployment, client_as) -> None:
     url = "/deployments/dep-home/edit"
     assert client_as(None).get(url).status_code == 302
     # Cannot see it (private): 404, the same as a missing record.
@@ -254,7 +254,7 @@ def test_who_may_edit(people: SimpleNamespace, existing: Deployment, client_as) 
 
 def test_other_authority_may_see_but_not_change(
     people: SimpleNamespace, existing: Deployment, client_as, db: Session
-) -> None:  # noqa: ANN001
+) -> None:
     existing.visibility = "authorities"
     db.add(existing)
     db.commit()
@@ -267,7 +267,7 @@ def test_other_authority_may_see_but_not_change(
 
 def test_edit_is_prefilled_and_changes_are_audited(
     people: SimpleNamespace, existing: Deployment, client_as, db: Session
-) -> None:  # noqa: ANN001
+) -> None:
     client = client_as(people.owner)
     check = client.get("/deployments/dep-home/edit")
     assert "Check your answers" in check.get_data(as_text=True)
@@ -295,7 +295,7 @@ def test_edit_is_prefilled_and_changes_are_audited(
     assert event.changes["summary"][1] == "A new summary"
 
 
-def test_changing_stage_to_dropped_asks_why(people: SimpleNamespace, existing: Deployment, client_as) -> None:  # noqa: ANN001
+def test_changing_stage_to_dropped_asks_why(people: SimpleNamespace, existing: Deployment, client_as) -> None:
     client = client_as(people.owner)
     draft = draft_of(client.get("/deployments/dep-home/edit"))
     response = step(client, "/deployments/dep-home/edit/stage", draft, stage="dropped", started="2025-01", ended="")
@@ -305,7 +305,7 @@ def test_changing_stage_to_dropped_asks_why(people: SimpleNamespace, existing: D
 # --- single views --------------------------------------------------------------------------------
 
 
-def test_single_view_permissions_and_bad_input(people: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
+def test_single_view_permissions_and_bad_input(people: SimpleNamespace, client_as, db: Session) -> None:
     assert client_as(None).get("/single-views/new").status_code == 302
     assert client_as(people.supplier_user).get("/single-views/new").status_code == 403
     assert client_as(people.pending).get("/single-views/new").status_code == 403
@@ -337,7 +337,7 @@ def test_single_view_permissions_and_bad_input(people: SimpleNamespace, client_a
     assert db.get(SingleView, view.id).status == "no"
 
 
-def test_single_view_of_another_org_visible_but_not_editable(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_single_view_of_another_org_visible_but_not_editable(people: SimpleNamespace, client_as) -> None:
     SingleViewFactory(ref="sv-away", organisation_id=people.other.id, visibility="authorities")
     client = client_as(people.owner)
     assert client.get("/single-views/sv-away").status_code == 200

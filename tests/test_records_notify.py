@@ -52,7 +52,7 @@ def _told(db: Session, world: SimpleNamespace, topic: str) -> set[str]:
     return {names[n] for n in notes}
 
 
-def test_a_stage_change_reaches_only_followers_who_may_see_the_deployment(db: Session, world) -> None:  # noqa: ANN001
+def test_a_stage_change_reaches_only_followers_who_may_see_the_deployment(db: Session, world) -> None:
     DeploymentFactory(ref="dep-auth", organisation_id=world.la.id, tool_id=world.tool.id, visibility="authorities")
     _change(db, world, "dep-auth", stage="dropped", dropped_reasons=["cost"], ended="2025-06")
     assert _told(db, world, "deployment-stage") == {"colleague", "other_la"}  # not the author, supplier, pending
@@ -64,7 +64,7 @@ def test_a_stage_change_reaches_only_followers_who_may_see_the_deployment(db: Se
     assert db.exec(select(Notification)).all() == before
 
 
-def test_a_private_deployment_moving_stage_stays_inside_its_organisation(db: Session, world) -> None:  # noqa: ANN001
+def test_a_private_deployment_moving_stage_stays_inside_its_organisation(db: Session, world) -> None:
     DeploymentFactory(
         ref="dep-private", organisation_id=world.la.id, tool_id=world.tool.id, visibility="private", summary="zqxsecret"
     )
@@ -75,7 +75,7 @@ def test_a_private_deployment_moving_stage_stays_inside_its_organisation(db: Ses
     )
 
 
-def test_sharing_tells_those_who_could_not_see_it_before(db: Session, world) -> None:  # noqa: ANN001
+def test_sharing_tells_those_who_could_not_see_it_before(db: Session, world) -> None:
     DeploymentFactory(ref="dep-share", organisation_id=world.la.id, tool_id=world.tool.id, visibility="private")
     _change(db, world, "dep-share", visibility="authorities")
     assert _told(db, world, "deployment-shared") == {"other_la"}  # the colleague could already see it

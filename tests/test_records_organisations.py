@@ -38,7 +38,7 @@ def people(db: Session) -> SimpleNamespace:
     )
 
 
-def test_only_the_organisations_admins_and_site_admins_may_edit(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_only_the_organisations_admins_and_site_admins_may_edit(people: SimpleNamespace, client_as) -> None:
     for who, status in {
         "admin": 200,
         "site_admin": 200,
@@ -60,7 +60,7 @@ def test_only_the_organisations_admins_and_site_admins_may_edit(people: SimpleNa
 
 def test_saving_changes_the_organisation_and_the_audit_trail(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
     db: Session,
 ) -> None:
     client = client_as(people.admin)
@@ -87,7 +87,7 @@ def test_saving_changes_the_organisation_and_the_audit_trail(
 
 def test_bad_answers_show_errors_and_keep_what_was_typed(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
     db: Session,
 ) -> None:
     client = client_as(people.admin)
@@ -106,7 +106,7 @@ def test_bad_answers_show_errors_and_keep_what_was_typed(
 
 def test_the_contact_rule_on_the_page_follows_consent(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
 ) -> None:
     client_as(people.admin).post("/organisations/la-home/edit", data=FORM)
     email = FORM["contact_email"]

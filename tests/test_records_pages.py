@@ -86,7 +86,7 @@ PAGES = [
 
 
 @pytest.mark.parametrize("who", list(SEES))
-def test_markers_reach_only_those_allowed(world: SimpleNamespace, client_as, who: str) -> None:  # noqa: ANN001
+def test_markers_reach_only_those_allowed(world: SimpleNamespace, client_as, who: str) -> None:
     client = client_as(world.users[who])
     sees_auth, sees_private = SEES[who]
     for url in PAGES:
@@ -114,7 +114,7 @@ def test_markers_reach_only_those_allowed(world: SimpleNamespace, client_as, who
 
 
 @pytest.mark.parametrize("who", ["anonymous", "supplier", "pending"])
-def test_counts_do_not_leak(world: SimpleNamespace, client_as, who: str) -> None:  # noqa: ANN001
+def test_counts_do_not_leak(world: SimpleNamespace, client_as, who: str) -> None:
     client = client_as(world.users[who])
     # The only ethics/procurement drops are hidden: no count row for them.
     dropped = client.get("/deployments/dropped").get_data(as_text=True)
@@ -126,7 +126,7 @@ def test_counts_do_not_leak(world: SimpleNamespace, client_as, who: str) -> None
     assert re.findall(r'numeric">(\d+)<', row) == ["1", "0"]
 
 
-def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, client_as) -> None:
     text = client_as(world.users["owner"]).get("/deployments/dropped").get_data(as_text=True)
     assert "2 dropped pilots" in text
     assert 'id="reason-ethics"' in text and 'id="reason-procurement"' in text
@@ -136,7 +136,7 @@ def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, cli
 
 def test_authority_contact_details_for_authority_staff_when_consented(
     db: Session, world: SimpleNamespace, client_as
-) -> None:  # noqa: ANN001
+) -> None:
     """An authority's contact, given with consent, is shown to approved authority staff, never to
     suppliers, pending users or anonymous visitors (access.can_see_contact; tests/test_contact_privacy.py)."""
     org = world.other_org
@@ -158,7 +158,7 @@ def test_authority_contact_details_for_authority_staff_when_consented(
     assert "pat@other.example" not in page  # without consent: its own members and site admins only
 
 
-def test_filters_and_sorts(world: SimpleNamespace, client_as, db: Session) -> None:  # noqa: ANN001
+def test_filters_and_sorts(world: SimpleNamespace, client_as, db: Session) -> None:
     other_tool = ToolFactory(
         ref="tool-chat", name="Chat Tool", categories=["chatbot"], uses_ai=False, delivery="embedded"
     )
@@ -195,7 +195,7 @@ def test_filters_and_sorts(world: SimpleNamespace, client_as, db: Session) -> No
     assert client.get("/tools?category=%3Cscript%3E&page=-4").status_code == 200
 
 
-def test_tool_page_shows_published_offerings_only(world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_tool_page_shows_published_offerings_only(world: SimpleNamespace, client_as) -> None:
     from tests.factories import OfferingFactory
 
     OfferingFactory(ref="off-live", name="Live Offering", supplier_id=world.supplier_org.id, tool_id=world.tool.id)
@@ -206,12 +206,12 @@ def test_tool_page_shows_published_offerings_only(world: SimpleNamespace, client
     assert "Live Offering" in text and "Draft Offering" not in text
 
 
-def test_missing_records_are_404(client) -> None:  # noqa: ANN001
+def test_missing_records_are_404(client) -> None:
     for url in ("/tools/nope", "/deployments/nope", "/organisations/nope", "/single-views/nope"):
         assert client.get(url).status_code == 404
 
 
-def test_demo_tag_and_markdown(db: Session, world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_demo_tag_and_markdown(db: Session, world: SimpleNamespace, client_as) -> None:
     world.public.is_demo = True
     world.public.impact = "**bold** <script>alert(1)</script>"
     db.add(world.public)
@@ -221,14 +221,14 @@ def test_demo_tag_and_markdown(db: Session, world: SimpleNamespace, client_as) -
     assert "<strong>bold</strong>" in text and "<script>alert(1)" not in text
 
 
-def test_page_titles(world: SimpleNamespace, client) -> None:  # noqa: ANN001
+def test_page_titles(world: SimpleNamespace, client) -> None:
     assert "<title>Tools – " in client.get("/tools").get_data(as_text=True)
     assert "<title>Dropped pilots and why – " in client.get("/deployments/dropped").get_data(as_text=True)
 
 
 def test_unknown_ai_is_its_own_choice_and_the_dropped_view_filters_and_sorts(
     world: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
 ) -> None:
     unknown = ToolFactory(ref="tool-unsure", name="Unsure Tool", uses_ai=None, delivery="embedded")
     no_ai = ToolFactory(ref="tool-plain", name="Plain Tool", uses_ai=False)

@@ -47,11 +47,11 @@ def people(db: Session) -> SimpleNamespace:
     )
 
 
-def _edit_link(client, ref: str) -> bool:  # noqa: ANN001
+def _edit_link(client, ref: str) -> bool:
     return f"/tools/{ref}/edit" in client.get(f"/tools/{ref}").get_data(as_text=True)
 
 
-def test_who_may_edit_a_tool_follows_the_policy(people: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_who_may_edit_a_tool_follows_the_policy(people: SimpleNamespace, client_as) -> None:
     cases = {
         ("tool-built", "owner"): 200,
         ("tool-built", "other_la"): 403,
@@ -80,7 +80,7 @@ def test_who_may_edit_a_tool_follows_the_policy(people: SimpleNamespace, client_
 
 def test_editing_saves_every_field_and_the_audit_trail_records_it(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
     db: Session,
 ) -> None:
     client = client_as(people.owner)
@@ -105,7 +105,7 @@ def test_editing_saves_every_field_and_the_audit_trail_records_it(
 
 def test_bad_answers_show_errors_keep_what_was_typed_and_change_nothing(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
     db: Session,
 ) -> None:
     client = client_as(people.owner)
@@ -129,7 +129,7 @@ def test_bad_answers_show_errors_keep_what_was_typed_and_change_nothing(
 
 def test_only_a_site_admin_hands_a_sold_tool_to_another_supplier(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
     db: Session,
 ) -> None:
     text = (
@@ -152,7 +152,7 @@ def test_only_a_site_admin_hands_a_sold_tool_to_another_supplier(
 
 def test_new_tool_question_asks_for_case_management_systems_and_defines_ai(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
     db: Session,
 ) -> None:
     client = client_as(people.owner)
@@ -183,7 +183,7 @@ def test_new_tool_question_asks_for_case_management_systems_and_defines_ai(
 
 def test_check_page_shows_every_new_tool_answer_money_once_and_long_answers_whole(
     people: SimpleNamespace,
-    client_as,  # noqa: ANN001
+    client_as,
 ) -> None:
     client = client_as(people.owner)
     long_impact = "Saved time. " + "x" * 400 + " ENDOFIMPACT"

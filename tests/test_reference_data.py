@@ -141,7 +141,7 @@ def test_flask_seed_reference_command(app: Flask, db: Session) -> None:
     assert count_local_authorities(db) == 153
 
 
-def test_missing_reference_fails_on_ci(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:  # noqa: ANN001
+def test_missing_reference_fails_on_ci(monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
     monkeypatch.setattr(sys.modules[__name__], "DFE_LAS_CSV", tmp_path / "missing.csv")
     monkeypatch.setenv("CI", "true")
     with pytest.raises(pytest.fail.Exception):

@@ -12,7 +12,7 @@ from suppliers.schemas import OfferingSchema
 DEPLOYMENT = {"ref": "dep-1", "organisation": "la-1", "tool": "tool-1", "stage": "pilot"}
 
 
-def errors(schema, data: dict) -> dict:  # noqa: ANN001
+def errors(schema, data: dict) -> dict:
     with pytest.raises(ValidationError) as info:
         schema.load(data)
     return info.value.messages

@@ -10,7 +10,7 @@ from tests.factories import UserFactory
 from tests.test_matching import world  # noqa: F401  (the fixture)
 
 
-def test_supplier_dashboard_peer_evidence_counts_only_what_the_supplier_sees(db, world, client_as) -> None:  # noqa: ANN001, F811
+def test_supplier_dashboard_peer_evidence_counts_only_what_the_supplier_sees(db, world, client_as) -> None:  # noqa: F811
     # The owner's view counts the public and the authorities-only deployment of the tool.
     owners = engine.match_challenge(db, world["challenge"], limit=10)
     assert next(m for m in owners.offerings if m.ref == "off-scribe").peer["organisations"] == 2

@@ -21,7 +21,7 @@ def app_config(app_config: dict) -> dict:
 
 
 @pytest.fixture
-def orgs(db):  # noqa: ANN001, ANN201
+def orgs(db):
     builder = OrganisationFactory(kind="local-authority", name="Builder Council")
     other = OrganisationFactory(kind="local-authority", name="Other Council")
     supplier = OrganisationFactory(kind="supplier", name="Vendor Ltd")
@@ -41,7 +41,7 @@ def orgs(db):  # noqa: ANN001, ANN201
 # --- hole 5: a supplier may not sell a tool an authority built --------------------------------
 
 
-def test_a_supplier_cannot_sell_a_tool_an_authority_built(db, orgs, client_as, client):  # noqa: ANN001
+def test_a_supplier_cannot_sell_a_tool_an_authority_built(db, orgs, client_as, client):
     built = orgs["built"]
     unclaimed = ToolFactory(name="Nobody's tool")
     vendor = client_as(orgs["supplier_user"])
@@ -64,7 +64,7 @@ def test_a_supplier_cannot_sell_a_tool_an_authority_built(db, orgs, client_as, c
     assert db.exec(select(Offering).where(Offering.tool_id == built.id)).all() == []
 
 
-def test_an_offering_linked_before_the_rule_borrows_no_evidence(db, orgs, client):  # noqa: ANN001
+def test_an_offering_linked_before_the_rule_borrows_no_evidence(db, orgs, client):
     from tests.factories import OfferingFactory
 
     old = OfferingFactory(supplier_id=orgs["supplier"].id, tool_id=orgs["built"].id, status="published")
@@ -77,11 +77,11 @@ def test_an_offering_linked_before_the_rule_borrows_no_evidence(db, orgs, client
 
 
 @pytest.fixture
-def pending_supplier(db):  # noqa: ANN001, ANN201
+def pending_supplier(db):
     return OrganisationFactory(kind="supplier", name="Pending Vendor Ltd", verification="pending")
 
 
-def test_a_crafted_deployment_form_cannot_name_a_pending_supplier(db, orgs, pending_supplier, client_as):  # noqa: ANN001
+def test_a_crafted_deployment_form_cannot_name_a_pending_supplier(db, orgs, pending_supplier, client_as):
     from catalogue.records.models import Tool
     from tests.test_records_forms import draft_of, step
 
@@ -117,7 +117,7 @@ def test_a_crafted_deployment_form_cannot_name_a_pending_supplier(db, orgs, pend
     assert db.exec(select(Tool).where(Tool.name == "Crafted Helper")).first() is None
 
 
-def test_a_tool_cannot_be_handed_to_a_pending_supplier(db, orgs, pending_supplier, client_as, client):  # noqa: ANN001
+def test_a_tool_cannot_be_handed_to_a_pending_supplier(db, orgs, pending_supplier, client_as, client):
     built = orgs["built"]
     form = {"name": built.name, "categories": ["admin-automation"], "supplier": pending_supplier.ref}
     page = client_as(UserFactory(is_site_admin=True)).post(f"/tools/{built.ref}/edit", data=form)
@@ -131,7 +131,7 @@ def test_a_tool_cannot_be_handed_to_a_pending_supplier(db, orgs, pending_supplie
     assert db.get(type(built), built.id).supplier_id is None
 
 
-def test_a_bundle_cannot_name_a_pending_organisation(db, pending_supplier):  # noqa: ANN001
+def test_a_bundle_cannot_name_a_pending_organisation(db, pending_supplier):
     from catalogue.bundle import BundleError, import_bundle
 
     bundle = {
@@ -149,7 +149,7 @@ def test_a_bundle_cannot_name_a_pending_organisation(db, pending_supplier):  # n
 # --- hole 4: only the tool's own organisations change it; a supplier claims it ----------------
 
 
-def test_another_authority_cannot_change_or_hand_over_a_tool(db, orgs, client_as):  # noqa: ANN001
+def test_another_authority_cannot_change_or_hand_over_a_tool(db, orgs, client_as):
     from catalogue.access import viewer_for
     from catalogue.records import services
 
@@ -185,7 +185,7 @@ def test_another_authority_cannot_change_or_hand_over_a_tool(db, orgs, client_as
     assert not services.access.can_change_tool(viewer_for(orgs["other_user"], "local-authority"), tool)
 
 
-def test_a_supplier_claims_a_tool_and_a_site_admin_approves(db, orgs, client_as):  # noqa: ANN001
+def test_a_supplier_claims_a_tool_and_a_site_admin_approves(db, orgs, client_as):
     from catalogue.changes import AuditEvent
     from catalogue.notifications.models import OutboxEmail
     from catalogue.records.models import Tool, ToolClaim

@@ -27,14 +27,14 @@ from tests.factories import (
 )
 
 
-def _viewer(db, user):  # noqa: ANN001, ANN202
+def _viewer(db, user):
     if user is None:
         return ANONYMOUS
     kind = db.get(Organisation, user.organisation_id).kind if user.organisation_id else None
     return viewer_for(user, organisation_kind=kind)
 
 
-def test_every_kind_is_indexed_with_related_text(db):  # noqa: ANN001
+def test_every_kind_is_indexed_with_related_text(db):
     la = OrganisationFactory(name="Bramblewick Council", region="North East")
     supplier = OrganisationFactory(kind="supplier", name="Quillfeather Systems")
     tool = ToolFactory(name="Parrotscribe", description="Listens to visits and drafts notes. zanzibarword")
@@ -62,14 +62,14 @@ def test_every_kind_is_indexed_with_related_text(db):  # noqa: ANN001
     assert kinds("marmosets") == {"offering"}
 
 
-def test_title_ranks_above_body(db):  # noqa: ANN001
+def test_title_ranks_above_body(db):
     ToolFactory(name="Ordinary tool", description="Mentions heronfeather once in the body text.")
     ToolFactory(name="Heronfeather", description="A tool with a different description.")
     hits = engine.search(ANONYMOUS, "heronfeather").hits
     assert [h.title.striptags() for h in hits][0] == "Heronfeather"
 
 
-def test_facets_count_and_filter(db):  # noqa: ANN001
+def test_facets_count_and_filter(db):
     la = OrganisationFactory(region="London")
     other = OrganisationFactory(region="South West")
     t1 = ToolFactory(categories=["transcription"], description="wombatword")
@@ -104,7 +104,7 @@ def test_facets_count_and_filter(db):  # noqa: ANN001
     assert engine.search(ANONYMOUS, "wombatword", filters={"category": ["no-such-code"]}).total == 0
 
 
-def test_pagination_and_date_sort(db, client):  # noqa: ANN001
+def test_pagination_and_date_sort(db, client):
     now = utcnow()
     for i in range(25):
         ToolFactory(name=f"Pagetool {i}", description="platypusword tool", updated_at=now + timedelta(seconds=i))
@@ -121,7 +121,7 @@ def test_pagination_and_date_sort(db, client):  # noqa: ANN001
     assert beyond.status_code == 200
 
 
-def test_search_page(db, client):  # noqa: ANN001
+def test_search_page(db, client):
     ToolFactory(name="Snippettool", description="The <b>aardvarkword</b> & friends", categories=["transcription"])
     response = client.get("/search?q=aardvarkword")
     page = response.get_data(as_text=True)
@@ -158,7 +158,7 @@ def test_fast_indexing_terms_match_the_analyser():
 
 
 @pytest.fixture
-def hidden_world(db):  # noqa: ANN001, ANN201
+def hidden_world(db):
     owner = OrganisationFactory(kind="local-authority", name="Owner Council")
     other = OrganisationFactory(kind="local-authority", name="Other Council")
     supplier = OrganisationFactory(kind="supplier", name="Supplier Ltd")
@@ -239,7 +239,7 @@ PRIVATE_WORDS = {
 
 
 @pytest.mark.parametrize("role", list(EXPECTED))
-def test_visibility_of_hits_snippets_totals_and_facets(db, hidden_world, role, client_as):  # noqa: ANN001
+def test_visibility_of_hits_snippets_totals_and_facets(db, hidden_world, role, client_as):
     users, records = hidden_world
     viewer = _viewer(db, users[role])
     expected = EXPECTED[role]
@@ -278,7 +278,7 @@ def test_visibility_of_hits_snippets_totals_and_facets(db, hidden_world, role, c
     assert {rid for rid, _ in raw} == {records[n].id for n in expected if n.startswith("sv")}
 
 
-def test_visibility_change_is_reflected(db, hidden_world):  # noqa: ANN001
+def test_visibility_change_is_reflected(db, hidden_world):
     users, records = hidden_world
     dep = records["dep-private"]
     assert dep.id not in engine.matching_ids(ANONYMOUS, "xylomarker", "deployment")
@@ -293,7 +293,7 @@ def test_visibility_change_is_reflected(db, hidden_world):  # noqa: ANN001
     assert offer.id in engine.matching_ids(ANONYMOUS, "xylomarker", "offering")
 
 
-def test_matching_ids_rejects_unknown_kind(db):  # noqa: ANN001
+def test_matching_ids_rejects_unknown_kind(db):
     with pytest.raises(ValueError):
         engine.matching_ids(ANONYMOUS, "x", "organisation")
 
@@ -329,7 +329,7 @@ def test_matching_ids_rejects_unknown_kind(db):  # noqa: ANN001
         "owner:1",
     ],
 )
-def test_odd_queries_never_fail(db, client, q):  # noqa: ANN001
+def test_odd_queries_never_fail(db, client, q):
     DeploymentFactory(
         organisation_id=OrganisationFactory().id, tool_id=ToolFactory().id, visibility="private", impact="secret"
     )
@@ -381,7 +381,7 @@ QUERIES = st.one_of(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(q=QUERIES)
-def test_any_query_string_never_fails(hidden_world, client, q):  # noqa: ANN001
+def test_any_query_string_never_fails(hidden_world, client, q):
     results = engine.search(ANONYMOUS, q)
     # Whatever the syntax, anonymous visitors only ever reach public records.
     assert {h.kind for h in results.hits} <= {"deployment", "tool"}
@@ -389,7 +389,7 @@ def test_any_query_string_never_fails(hidden_world, client, q):  # noqa: ANN001
     assert client.get("/search", query_string={"q": q, "sort": q[:10], "page": q[:5]}).status_code == 200
 
 
-def test_cached_results_follow_the_viewer_and_the_index(db, hidden_world):  # noqa: ANN001
+def test_cached_results_follow_the_viewer_and_the_index(db, hidden_world):
     """Recent results are kept per searcher: one viewer's cached results never reach a viewer
     with other grants, and any write makes the next search fresh."""
     users, records = hidden_world

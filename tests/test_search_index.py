@@ -30,9 +30,9 @@ def _base(app: Flask) -> str:
     return app.config["SEARCH_INDEX_DIR"]
 
 
-def test_write_request_is_applied_after_the_request(app, db, client):  # noqa: ANN001
+def test_write_request_is_applied_after_the_request(app, db, client):
     @app.post("/_test/tool")
-    def _make_tool():  # noqa: ANN202
+    def _make_tool():
         session = get_session()
         session.add(Tool(ref="req-tool", name="Requestbird"))
         session.commit()
@@ -46,7 +46,7 @@ def test_write_request_is_applied_after_the_request(app, db, client):  # noqa: A
     assert len(_found("requestbird")) == 1
 
 
-def test_lazy_catch_up_and_a_second_server(app, app_config, db, tmp_path):  # noqa: ANN001
+def test_lazy_catch_up_and_a_second_server(app, app_config, db, tmp_path):
     ToolFactory(name="Firstwave")
     assert len(_found("firstwave")) == 1  # builds the index on first use
     # A "crash": entries reach the log but nobody applies them.
@@ -65,7 +65,7 @@ def test_lazy_catch_up_and_a_second_server(app, app_config, db, tmp_path):  # no
     assert not indexer.pending(eng, _base(app))
 
 
-def test_a_busy_server_asks_the_log_at_most_every_interval(app, db):  # noqa: ANN001
+def test_a_busy_server_asks_the_log_at_most_every_interval(app, db):
     app.config["SEARCH_CATCH_UP_SECONDS"] = 1.0
     ToolFactory(name="Firstwave")
     assert len(_found("firstwave")) == 1  # the first search asks, and catches up
@@ -75,7 +75,7 @@ def test_a_busy_server_asks_the_log_at_most_every_interval(app, db):  # noqa: AN
     assert len(_found("laterwave")) == 1  # well within the second a write may take
 
 
-def test_pruned_log_triggers_a_rebuild(app, db):  # noqa: ANN001
+def test_pruned_log_triggers_a_rebuild(app, db):
     ToolFactory(name="Oldrecord")
     engine.sync()
     old_gen = indexer.current_dir(_base(app))
@@ -91,7 +91,7 @@ def test_pruned_log_triggers_a_rebuild(app, db):  # noqa: ANN001
     assert indexer.current_dir(_base(app)) != old_gen
 
 
-def test_log_reset_behind_the_watermark_rebuilds(app, db):  # noqa: ANN001
+def test_log_reset_behind_the_watermark_rebuilds(app, db):
     for i in range(3):
         ToolFactory(name=f"Restored{i}")
     engine.sync()
@@ -103,7 +103,7 @@ def test_log_reset_behind_the_watermark_rebuilds(app, db):  # noqa: ANN001
     assert len(_found("restored0")) == 1 and _found("restored1") == []
 
 
-def test_dependents_follow_tool_and_organisation_changes(db):  # noqa: ANN001
+def test_dependents_follow_tool_and_organisation_changes(db):
     la = OrganisationFactory(name="Grimsby Vale")
     supplier = OrganisationFactory(kind="supplier", name="Oldname Ltd")
     tool = ToolFactory(name="Heliograph")
@@ -119,7 +119,7 @@ def test_dependents_follow_tool_and_organisation_changes(db):  # noqa: ANN001
     assert offer.id in _found("newname", "offering") and offer.id not in _found("oldname", "offering")
 
 
-def test_deleted_records_leave_the_index(db):  # noqa: ANN001
+def test_deleted_records_leave_the_index(db):
     tool = ToolFactory(name="Ephemeron")
     assert len(_found("ephemeron")) == 1
     db.delete(tool)
@@ -127,7 +127,7 @@ def test_deleted_records_leave_the_index(db):  # noqa: ANN001
     assert _found("ephemeron") == []
 
 
-def test_writes_survive_a_reseeded_global_random(db):  # noqa: ANN001
+def test_writes_survive_a_reseeded_global_random(db):
     # hypothesis (or any library) reseeding `random` once made whoosh reuse a live segment's name.
     ToolFactory(name="Seedling")
     for name in ("Firstseed", "Secondseed", "Thirdseed"):
@@ -137,7 +137,7 @@ def test_writes_survive_a_reseeded_global_random(db):  # noqa: ANN001
     assert all(len(_found(w)) == 1 for w in ("seedling", "firstseed", "secondseed", "thirdseed"))
 
 
-def test_concurrent_workers_lose_no_update(app, db):  # noqa: ANN001
+def test_concurrent_workers_lose_no_update(app, db):
     """Several writers committing and syncing at once (as gunicorn workers do): whoever finds
     the lock busy leaves its entries to the holder, and nothing is lost."""
     engine.sync()
@@ -151,7 +151,7 @@ def test_concurrent_workers_lose_no_update(app, db):  # noqa: ANN001
                     session.add(Tool(ref=f"conc-{n}-{i}", name=f"Concurrent{n}x{i}", description="quetzalword"))
                     session.commit()
                 indexer.sync(eng, _base(app))
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=worker, args=(n,)) for n in range(4)]
@@ -166,7 +166,7 @@ def test_concurrent_workers_lose_no_update(app, db):  # noqa: ANN001
     assert len(engine.matching_ids(ANONYMOUS, "quetzalword", "tool")) == 24
 
 
-def test_threads_search_while_the_index_changes(app, db):  # noqa: ANN001
+def test_threads_search_while_the_index_changes(app, db):
     """gunicorn's threaded workers: searches in several threads while another thread writes and
     syncs. whoosh readers share file positions and a refresh closes the old searcher, which once
     gave 500s (ReaderClosed, EOFError, KeyError) under the load benchmark."""
@@ -183,7 +183,7 @@ def test_threads_search_while_the_index_changes(app, db):  # noqa: ANN001
                     session.commit()
                 with app.app_context():
                     engine.sync()
-        except BaseException as exc:  # noqa: BLE001
+        except BaseException as exc:
             errors.append(exc)
         finally:
             done.set()
@@ -194,7 +194,7 @@ def test_threads_search_while_the_index_changes(app, db):  # noqa: ANN001
                 try:
                     results = engine.search(ANONYMOUS, "threadword visit")
                     assert all(hit.snippet is not None for hit in results.hits)
-                except BaseException as exc:  # noqa: BLE001
+                except BaseException as exc:
                     errors.append(exc)
                     return
 
@@ -207,7 +207,7 @@ def test_threads_search_while_the_index_changes(app, db):  # noqa: ANN001
     assert len(_found("threadword")) == 41
 
 
-def test_busy_lock_leaves_work_to_the_holder(app, db):  # noqa: ANN001
+def test_busy_lock_leaves_work_to_the_holder(app, db):
     engine.sync()
     eng = app.extensions["catalogue.engine"]
     with indexer.sync_lock(_base(app)) as held:
@@ -218,7 +218,7 @@ def test_busy_lock_leaves_work_to_the_holder(app, db):  # noqa: ANN001
     assert indexer.sync(eng, _base(app)) >= 1
 
 
-def test_reindex_and_check(app, db):  # noqa: ANN001
+def test_reindex_and_check(app, db):
     runner = app.test_cli_runner()
     la = OrganisationFactory()
     tool = ToolFactory(name="Checktool")
@@ -262,7 +262,7 @@ def test_reindex_and_check(app, db):  # noqa: ANN001
     assert len(list(Path(_base(app)).glob("gen-*"))) <= 2
 
 
-def test_sync_and_prune_commands(app, db):  # noqa: ANN001
+def test_sync_and_prune_commands(app, db):
     runner = app.test_cli_runner()
     ToolFactory(name="Cmdtool")
     assert "applied" in runner.invoke(args=["search", "sync"]).output
@@ -272,7 +272,7 @@ def test_sync_and_prune_commands(app, db):  # noqa: ANN001
     assert db.exec(sa.select(sa.func.count()).select_from(ChangeLog.__table__)).one()[0] == 1
 
 
-def test_seed_scale_creates_searchable_records(app, db):  # noqa: ANN001
+def test_seed_scale_creates_searchable_records(app, db):
     result = app.test_cli_runner().invoke(args=["seed", "scale", "120"])
     assert result.exit_code == 0, result.output
     counts = {
@@ -289,7 +289,7 @@ def test_seed_scale_creates_searchable_records(app, db):  # noqa: ANN001
     assert sum(dict(results.facets["kind"]).values()) == results.total
 
 
-def test_index_from_an_older_schema_is_rebuilt(app, db):  # noqa: ANN001
+def test_index_from_an_older_schema_is_rebuilt(app, db):
     ToolFactory(name="Versioned")
     engine.sync()
     gen = indexer.current_dir(_base(app))
@@ -302,18 +302,18 @@ def test_index_from_an_older_schema_is_rebuilt(app, db):  # noqa: ANN001
     assert indexer.State.load(indexer.current_dir(_base(app))).version == indexer.SCHEMA_VERSION
 
 
-def test_empty_catalogue_searches_cleanly(db):  # noqa: ANN001
+def test_empty_catalogue_searches_cleanly(db):
     results = engine.search(ANONYMOUS, "anything")
     assert results.total == 0 and results.hits == [] and all(v == [] for v in results.facets.values())
     assert engine.search(ANONYMOUS, "").total == 0
 
 
-def test_sync_inside_an_uncommitted_write_request_does_not_wait_for_it(app, db, client):  # noqa: ANN001
+def test_sync_inside_an_uncommitted_write_request_does_not_wait_for_it(app, db, client):
     """The after-request sync reads as a plain reader, not queued behind the request's own
     write transaction (BEGIN IMMEDIATE on SQLite)."""
 
     @app.post("/_test/uncommitted")
-    def _uncommitted():  # noqa: ANN202
+    def _uncommitted():
         session = get_session()
         session.add(Tool(ref="never-committed", name="Uncommitted"))
         session.flush()  # holds the write lock until teardown rolls back

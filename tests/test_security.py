@@ -29,14 +29,14 @@ CSRF_EXEMPT_PREFIXES = ("/notifications/unsubscribe/",)
 
 
 @pytest.fixture
-def csrf_app(app_config: dict):  # noqa: ANN201
+def csrf_app(app_config: dict):
     application = isolate(create_app(dict(app_config, WTF_CSRF_ENABLED=True)))
     yield application
     application.extensions["catalogue.engine"].dispose()
 
 
 @pytest.fixture
-def limited_app(app_config: dict, db):  # noqa: ANN001, ANN201
+def limited_app(app_config: dict, db):
     # After `db` (and so `app`): the limiter is one object shared by every app in the process, and
     # the most recently created app decides whether it is enabled.
     application = isolate(create_app(dict(app_config, RATELIMIT_ENABLED=True)))
@@ -49,12 +49,12 @@ def limited_app(app_config: dict, db):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def member(db):  # noqa: ANN001, ANN201
+def member(db):
     org = OrganisationFactory(kind="local-authority")
     return UserFactory(organisation_id=org.id, email="member@example.org")
 
 
-def _csrf_token(client, path: str = "/account/sign-in") -> str:  # noqa: ANN001
+def _csrf_token(client, path: str = "/account/sign-in") -> str:
     page = client.get(path).get_data(as_text=True)
     match = re.search(r'name="csrf_token" value="([^"]+)"', page)
     assert match, f"no CSRF field on {path}"
@@ -104,7 +104,7 @@ def test_csrf_token_from_another_session_is_refused(csrf_app: Flask, member: Use
 # --- headers ----------------------------------------------------------------------------------
 
 
-def _check_headers(response, url: str) -> list[str]:  # noqa: ANN001
+def _check_headers(response, url: str) -> list[str]:
     problems = []
     csp = response.headers.get("Content-Security-Policy", "")
     if not csp or "unsafe-inline" in csp or "unsafe-eval" in csp:
@@ -135,7 +135,7 @@ def test_security_headers_on_every_get_route(app: Flask, member: User) -> None:
     assert not problems, "\n".join(problems)
 
 
-def test_nonce_is_fresh_per_request_and_used_by_every_script(client) -> None:  # noqa: ANN001
+def test_nonce_is_fresh_per_request_and_used_by_every_script(client) -> None:
     first, second = client.get("/"), client.get("/")
     nonce = re.search(r"'nonce-([^']+)'", first.headers["Content-Security-Policy"]).group(1)
     assert nonce not in second.headers["Content-Security-Policy"]
@@ -145,13 +145,13 @@ def test_nonce_is_fresh_per_request_and_used_by_every_script(client) -> None:  #
     assert "style=" not in page, "inline styles are refused by the CSP"
 
 
-def test_hsts_over_https_only(client) -> None:  # noqa: ANN001
+def test_hsts_over_https_only(client) -> None:
     assert "Strict-Transport-Security" not in client.get("/").headers
     hsts = client.get("/", base_url="https://localhost").headers["Strict-Transport-Security"]
     assert "max-age=" in hsts and int(re.search(r"max-age=(\d+)", hsts).group(1)) >= 31536000
 
 
-def test_account_pages_are_not_cached(client_as, member: User) -> None:  # noqa: ANN001
+def test_account_pages_are_not_cached(client_as, member: User) -> None:
     response = client_as(member).get("/account")
     assert response.status_code == 200
     assert response.headers["Cache-Control"] == "private, no-store"
@@ -160,12 +160,12 @@ def test_account_pages_are_not_cached(client_as, member: User) -> None:  # noqa:
 # --- sessions ----------------------------------------------------------------------------------
 
 
-def _session_cookie(client) -> str | None:  # noqa: ANN001
+def _session_cookie(client) -> str | None:
     cookie = client.get_cookie("session")
     return cookie.value if cookie else None
 
 
-def test_sign_in_starts_a_fresh_session(client, member: User) -> None:  # noqa: ANN001
+def test_sign_in_starts_a_fresh_session(client, member: User) -> None:
     client.get("/account/sign-in")
     with client.session_transaction() as session:
         session["planted"] = "by an attacker"
@@ -183,7 +183,7 @@ def test_sign_in_starts_a_fresh_session(client, member: User) -> None:  # noqa: 
     assert replay.get("/account").status_code == 302
 
 
-def test_sign_out_only_by_post(client_as, member: User) -> None:  # noqa: ANN001
+def test_sign_out_only_by_post(client_as, member: User) -> None:
     client = client_as(member)
     assert client.get("/account/sign-out").status_code == 405
     assert client.get("/account").status_code == 200
@@ -206,7 +206,7 @@ def test_a_replayed_cookie_from_before_sign_out_is_dead(app: Flask, member: User
     assert other_device.get("/account").status_code == 302
 
 
-def _sign_in_remembered(app: Flask, user: User):  # noqa: ANN202
+def _sign_in_remembered(app: Flask, user: User):
     client = app.test_client()
     response = client.post(
         "/account/sign-in",
@@ -226,7 +226,7 @@ def test_remember_cookie_flags(app: Flask, member: User) -> None:
     assert "httponly" in session_cookie.lower() and "samesite=lax" in session_cookie.lower()
 
 
-def _remember_only_client(app: Flask, remember_value: str):  # noqa: ANN202
+def _remember_only_client(app: Flask, remember_value: str):
     client = app.test_client()
     client.set_cookie("remember_token", remember_value, domain="localhost")
     return client
@@ -256,7 +256,7 @@ def test_sign_out_forgets_the_remember_cookie(app: Flask, member: User) -> None:
     assert client.get("/account", base_url="https://localhost").status_code == 302
 
 
-def test_rejected_member_is_signed_out(db, client_as, member: User) -> None:  # noqa: ANN001
+def test_rejected_member_is_signed_out(db, client_as, member: User) -> None:
     client = client_as(member)
     assert client.get("/account").status_code == 200
     stored = db.get(User, member.id)
@@ -269,7 +269,7 @@ def test_rejected_member_is_signed_out(db, client_as, member: User) -> None:  # 
 # --- sign-in throttling and account enumeration --------------------------------------------------
 
 
-def test_sixth_failed_attempt_for_one_account_is_refused(limited_app: Flask, db, member: User) -> None:  # noqa: ANN001
+def test_sixth_failed_attempt_for_one_account_is_refused(limited_app: Flask, db, member: User) -> None:
     for attempt in range(5):
         # A different address each time: the per-account limit must hold on its own.
         client = limited_app.test_client()
@@ -329,7 +329,7 @@ def test_unknown_account_and_wrong_password_look_the_same(limited_app: Flask, me
     assert attempt(member.email)[0] == attempt(unknown)[0] == 429
 
 
-def test_pending_and_rejected_accounts(db, client, member: User) -> None:  # noqa: ANN001
+def test_pending_and_rejected_accounts(db, client, member: User) -> None:
     pending = UserFactory(email="pending@example.org", status="pending", organisation_id=member.organisation_id)
     assert client.post("/account/sign-in", data={"email": pending.email, "password": PASSWORD}).status_code == 303
     rejected = UserFactory(email="rejected@example.org", status="rejected")
@@ -360,7 +360,7 @@ OFFSITE = [
 
 
 @pytest.mark.parametrize("target", OFFSITE)
-def test_no_open_redirect_after_sign_in(client, member: User, target: str) -> None:  # noqa: ANN001
+def test_no_open_redirect_after_sign_in(client, member: User, target: str) -> None:
     response = client.post("/account/sign-in", data={"email": member.email, "password": PASSWORD, "next": target})
     assert response.status_code == 303
     location = response.headers["Location"]
@@ -370,7 +370,7 @@ def test_no_open_redirect_after_sign_in(client, member: User, target: str) -> No
     assert location.startswith("/") and not location.startswith(("//", "/\\")), location
 
 
-def test_next_within_the_site_is_followed(client, member: User) -> None:  # noqa: ANN001
+def test_next_within_the_site_is_followed(client, member: User) -> None:
     redirect = client.get("/account")
     assert redirect.status_code == 302 and "next=" in redirect.headers["Location"]
     response = client.post(
@@ -379,7 +379,7 @@ def test_next_within_the_site_is_followed(client, member: User) -> None:  # noqa
     assert response.headers["Location"] == "/account?tab=1"
 
 
-def test_sign_in_page_escapes_next(client) -> None:  # noqa: ANN001
+def test_sign_in_page_escapes_next(client) -> None:
     page = client.get('/account/sign-in?next="><script>alert(1)</script>').get_data(as_text=True)
     assert "<script>alert(1)" not in page
 
@@ -387,7 +387,7 @@ def test_sign_in_page_escapes_next(client) -> None:  # noqa: ANN001
 # --- sizes -------------------------------------------------------------------------------------
 
 
-def test_three_megabyte_body_is_refused(client) -> None:  # noqa: ANN001
+def test_three_megabyte_body_is_refused(client) -> None:
     big = "x" * (3 * 1024 * 1024)
     assert client.post("/account/sign-in", data={"email": "a@example.org", "password": big}).status_code == 413
     raw = client.post("/account/sign-up", data=big, content_type="application/octet-stream")
@@ -417,7 +417,7 @@ def test_every_unsafe_route_refuses_three_megabytes(csrf_app: Flask) -> None:
         ("password", 257, "Password must be 256 characters or fewer"),
     ],
 )
-def test_sign_up_text_limits(client, field: str, length: int, message: str) -> None:  # noqa: ANN001
+def test_sign_up_text_limits(client, field: str, length: int, message: str) -> None:
     data = {
         "display_name": "Sam Example",
         "email": "sam@example.org",
@@ -434,13 +434,13 @@ def test_sign_up_text_limits(client, field: str, length: int, message: str) -> N
     assert client.application.test_client().get("/").status_code == 200
 
 
-def test_sign_in_text_limits(client) -> None:  # noqa: ANN001
+def test_sign_in_text_limits(client) -> None:
     response = client.post("/account/sign-in", data={"email": "a" * 400, "password": "b" * 300})
     assert response.status_code == 200
     assert "There is a problem" in response.get_data(as_text=True)
 
 
-def test_no_user_table_values_in_pages(db, client_as, member: User) -> None:  # noqa: ANN001
+def test_no_user_table_values_in_pages(db, client_as, member: User) -> None:
     """Hashes and session tokens never reach a page, even the user's own account page."""
     client = client_as(member)
     stored = db.exec(select(User).where(User.id == member.id)).one()
@@ -459,7 +459,7 @@ QUICK = 10.0
 
 
 @pytest.fixture
-def token_owner(db):  # noqa: ANN001, ANN201
+def token_owner(db):
     org = OrganisationFactory(kind="local-authority")
     ToolFactory(ref="tool-limited")
     user = UserFactory(organisation_id=org.id, email="owner@example.org")
@@ -468,13 +468,13 @@ def token_owner(db):  # noqa: ANN001, ANN201
     return user, token
 
 
-def _timed(call):  # noqa: ANN001, ANN202
+def _timed(call):
     started = time.monotonic()
     response = call()
     return response, time.monotonic() - started
 
 
-def test_api_writes_succeed_quickly_with_the_limiter_on(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+def test_api_writes_succeed_quickly_with_the_limiter_on(limited_app: Flask, token_owner) -> None:
     _user, token = token_owner
     client = limited_app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -490,7 +490,7 @@ def test_api_writes_succeed_quickly_with_the_limiter_on(limited_app: Flask, toke
     assert took < QUICK
 
 
-def test_api_writes_are_still_limited(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+def test_api_writes_are_still_limited(limited_app: Flask, token_owner) -> None:
     _user, token = token_owner
     client = limited_app.test_client()
     headers = {"Authorization": f"Bearer {token}"}
@@ -500,7 +500,7 @@ def test_api_writes_are_still_limited(limited_app: Flask, token_owner) -> None: 
     assert codes[60] == 429
 
 
-def test_form_posts_succeed_quickly_with_the_limiter_on(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+def test_form_posts_succeed_quickly_with_the_limiter_on(limited_app: Flask, token_owner) -> None:
     user, _token = token_owner
     # Signed in already: the request loads its user before the limiter counts the post.
     client = sign_in(limited_app.test_client(), user)
@@ -514,7 +514,7 @@ def test_form_posts_succeed_quickly_with_the_limiter_on(limited_app: Flask, toke
     assert response.status_code == 303 and took < QUICK
 
 
-def test_form_posts_are_still_limited(limited_app: Flask, token_owner) -> None:  # noqa: ANN001
+def test_form_posts_are_still_limited(limited_app: Flask, token_owner) -> None:
     user, _token = token_owner
     client = sign_in(limited_app.test_client(), user)
     codes = [
@@ -553,7 +553,7 @@ def test_trusted_proxies_decide_the_client_address(app_config: dict, proxies: in
     application.extensions["catalogue.engine"].dispose()
 
 
-def test_workers_starting_at_once_agree_on_the_generated_secret_key(tmp_path, monkeypatch) -> None:  # noqa: ANN001
+def test_workers_starting_at_once_agree_on_the_generated_secret_key(tmp_path, monkeypatch) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
     from catalogue.config import _secret_key
@@ -575,7 +575,7 @@ def test_remember_cookie_lasts_a_month(app: Flask, member: User) -> None:
     assert timedelta(days=29) < expires - datetime.now(UTC) <= timedelta(days=30, minutes=1)
 
 
-def test_an_admin_cannot_reject_themselves(db, client_as) -> None:  # noqa: ANN001
+def test_an_admin_cannot_reject_themselves(db, client_as) -> None:
     org = OrganisationFactory(kind="local-authority")
     admin = UserFactory(organisation_id=org.id, role="admin")
     db.commit()

@@ -14,7 +14,7 @@ def _one_real_anchor(html: str, href: str) -> None:
     assert "<b>" not in html and "&lt;b&gt;" in html, "the name is text, not markup"
 
 
-def test_supplier_website_is_a_link(db, client):  # noqa: ANN001
+def test_supplier_website_is_a_link(db, client):
     supplier = OrganisationFactory(kind="supplier", name="Linky Ltd", website="https://linky.example/?a=1&b=2")
     db.commit()
     html = client.get(f"/suppliers/{supplier.ref}").get_data(as_text=True)
@@ -22,7 +22,7 @@ def test_supplier_website_is_a_link(db, client):  # noqa: ANN001
     assert "&lt;a" not in html
 
 
-def test_offering_tool_is_a_link(db, client):  # noqa: ANN001
+def test_offering_tool_is_a_link(db, client):
     supplier = OrganisationFactory(kind="supplier", name="Linky Ltd")
     tool = ToolFactory(name=NASTY, supplier_id=supplier.id)
     offering = OfferingFactory(supplier_id=supplier.id, tool_id=tool.id, status="published")
@@ -31,7 +31,7 @@ def test_offering_tool_is_a_link(db, client):  # noqa: ANN001
     _one_real_anchor(html, f"/tools/{tool.ref}")
 
 
-def test_account_organisation_is_a_link(db, client_as):  # noqa: ANN001
+def test_account_organisation_is_a_link(db, client_as):
     org = OrganisationFactory(kind="local-authority", name=NASTY)
     user = UserFactory(organisation_id=org.id)
     db.commit()

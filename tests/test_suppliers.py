@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
+from catalogue import features
 from catalogue.notifications.models import AlertSubscription, Notification, OutboxEmail
-from suppliers import alerts, dashboard
+from suppliers import alerts
 from suppliers.models import Offering, Reference
 from tests.factories import (
     ChallengeFactory,
@@ -30,7 +31,7 @@ def app_config(app_config: dict) -> dict:
 
 
 @pytest.fixture
-def world(db):  # noqa: ANN001, ANN201
+def world(db):
     acme = OrganisationFactory(
         kind="supplier",
         name="Acme Notes Ltd",
@@ -91,7 +92,7 @@ OFFERING_FORM = {
 # --- ownership and drafts ---------------------------------------------------------------------
 
 
-def test_a_supplier_cannot_change_another_suppliers_offering(db, world, client_as):  # noqa: ANN001
+def test_a_supplier_cannot_change_another_suppliers_offering(db, world, client_as):
     rival = client_as(world["users"]["rival"])
     ref = world["published"].ref
     assert rival.get(f"/offerings/{ref}/edit").status_code == 403
@@ -107,7 +108,7 @@ def test_a_supplier_cannot_change_another_suppliers_offering(db, world, client_a
     assert client_as(world["users"]["pending_acme"]).get(f"/offerings/{ref}/edit").status_code == 403
 
 
-def test_drafts_are_invisible_to_everyone_but_their_supplier(db, world, client, client_as):  # noqa: ANN001
+def test_drafts_are_invisible_to_everyone_but_their_supplier(db, world, client, client_as):
     ref = world["draft"].ref
     for who in (None, "rival", "la", "pending_acme"):
         c = client_as(world["users"][who]) if who else client
@@ -121,14 +122,14 @@ def test_drafts_are_invisible_to_everyone_but_their_supplier(db, world, client, 
     assert MARKER in acme.get("/suppliers/dashboard").get_data(as_text=True)
 
 
-def test_only_suppliers_add_offerings(world, client, client_as):  # noqa: ANN001
+def test_only_suppliers_add_offerings(world, client, client_as):
     assert client.get("/offerings/new").status_code == 302
     assert client_as(world["users"]["la"]).get("/offerings/new").status_code == 403
     assert client_as(world["users"]["pending_acme"]).get("/offerings/new").status_code == 403
     assert client_as(world["users"]["acme"]).get("/offerings/new").status_code == 200
 
 
-def test_create_save_draft_then_publish(db, world, client, client_as):  # noqa: ANN001
+def test_create_save_draft_then_publish(db, world, client, client_as):
     acme = client_as(world["users"]["acme"])
     response = acme.post("/offerings/new", data={**OFFERING_FORM, "tool": world["tool"].ref, "status": "draft"})
     assert response.status_code == 303
@@ -148,7 +149,7 @@ def test_create_save_draft_then_publish(db, world, client, client_as):  # noqa: 
     assert "Chronology builder – Signpost" in html and "Security statement" in html
 
 
-def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):  # noqa: ANN001
+def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):
     acme = client_as(world["users"]["acme"])
     bad = {
         **OFFERING_FORM,
@@ -174,7 +175,7 @@ def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):  # noq
     assert db.exec(select(Offering).where(Offering.name == "Chronology builder")).first() is None
 
 
-def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):  # noqa: ANN001
+def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):
     rival = client_as(world["users"]["rival"])
     unclaimed = ToolFactory(name="Unclaimed tool")
     acme_tool = world["tool"]
@@ -203,7 +204,7 @@ def test_an_offering_may_not_sell_a_competitors_tool(db, world, client_as):  # n
 # --- browsing and filters ----------------------------------------------------------------------
 
 
-def test_offering_filters(world, client):  # noqa: ANN001
+def test_offering_filters(world, client):
     def names(**args: str) -> str:
         return client.get("/offerings", query_string=args).get_data(as_text=True)
 
@@ -224,7 +225,7 @@ def test_offering_filters(world, client):  # noqa: ANN001
     assert client.get("/offerings?page=abc&category=%3Cscript%3E").status_code == 200
 
 
-def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client_as):  # noqa: ANN001
+def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client_as):
     rival = client_as(world["users"]["rival"])
     form = {**OFFERING_FORM, "accreditations": ["dspt"], "other_accreditations": "ISO/IEC 27001\nISO 9001"}
     response = rival.post("/offerings/new", data={**form, "status": "published"})
@@ -243,7 +244,7 @@ def test_accreditations_are_stored_as_codes_and_filter(db, world, client, client
     assert 'value="cyber-essentials" checked' not in html and ">ISO 9001</textarea>" in html
 
 
-def test_accreditation_labels_become_codes_inside_and_export_as_written(db, world):  # noqa: ANN001
+def test_accreditation_labels_become_codes_inside_and_export_as_written(db, world):
     from catalogue.bundle import export_bundle, import_bundle
 
     bundle = {
@@ -267,7 +268,7 @@ def test_accreditation_labels_become_codes_inside_and_export_as_written(db, worl
     assert exported["accreditations"] == bundle["offerings"][0]["accreditations"]
 
 
-def test_demo_offerings_filter_by_accreditation(app, db, client):  # noqa: ANN001
+def test_demo_offerings_filter_by_accreditation(app, db, client):
     import json
 
     from markupsafe import escape
@@ -283,7 +284,7 @@ def test_demo_offerings_filter_by_accreditation(app, db, client):  # noqa: ANN00
         assert (str(escape(offering["name"])) in page) == (offering["name"] in claiming), offering["name"]
 
 
-def test_supplier_directory_filters(world, client):  # noqa: ANN001
+def test_supplier_directory_filters(world, client):
     page = client.get("/suppliers", query_string={"category": "transcription"}).get_data(as_text=True)
     assert "Acme Notes Ltd" in page and "Rival Systems plc" not in page
     page = client.get("/suppliers", query_string={"sme": "no"}).get_data(as_text=True)
@@ -296,7 +297,7 @@ def test_supplier_directory_filters(world, client):  # noqa: ANN001
 # --- profiles -----------------------------------------------------------------------------------
 
 
-def test_profile_edit_is_for_members_only(db, world, client, client_as):  # noqa: ANN001
+def test_profile_edit_is_for_members_only(db, world, client, client_as):
     ref = world["acme"].ref
     assert client.get(f"/suppliers/{ref}/edit").status_code == 302
     assert client_as(world["users"]["rival"]).get(f"/suppliers/{ref}/edit").status_code == 403
@@ -306,7 +307,7 @@ def test_profile_edit_is_for_members_only(db, world, client, client_as):  # noqa
     assert db.get(type(world["acme"]), world["acme"].id).name == "Acme Notes Ltd"
 
 
-def test_profile_edit_bad_input_then_save(db, world, client, client_as):  # noqa: ANN001
+def test_profile_edit_bad_input_then_save(db, world, client, client_as):
     acme = client_as(world["users"]["acme"])
     ref = world["acme"].ref
     bad = {
@@ -349,12 +350,12 @@ def used_by_section(html: str) -> str:
     return html[start : html.index("<h2", start)]
 
 
-def _cite(client, offering, org) -> None:  # noqa: ANN001
+def _cite(client, offering, org) -> None:
     response = client.post(f"/offerings/{offering.ref}/references", data={"organisation": org.ref, "note": "Team A"})
     assert response.status_code == 303, response.get_data(as_text=True)
 
 
-def test_a_reference_request_note_with_a_childs_details_is_refused(db, world, client_as):  # noqa: ANN001
+def test_a_reference_request_note_with_a_childs_details_is_refused(db, world, client_as):
     offering = world["published"]
     page = client_as(world["users"]["acme"]).post(
         f"/offerings/{offering.ref}/references",
@@ -365,7 +366,7 @@ def test_a_reference_request_note_with_a_childs_details_is_refused(db, world, cl
     assert db.exec(select(Reference)).all() == []
 
 
-def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, client_as):  # noqa: ANN001
+def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, client_as):
     users, offering = world["users"], world["published"]
     dep = DeploymentFactory(
         organisation_id=world["la"].id,
@@ -421,7 +422,7 @@ def test_reference_flow_reveals_nothing_to_the_supplier(db, world, client, clien
     assert emails and all(DEP_MARKER not in e.body for e in emails)
 
 
-def test_declined_references_never_show_and_counts_are_right(db, world, client, client_as):  # noqa: ANN001
+def test_declined_references_never_show_and_counts_are_right(db, world, client, client_as):
     users, offering = world["users"], world["published"]
     third = OrganisationFactory(kind="local-authority", name="Third Council")
     third_user = UserFactory(organisation_id=third.id)
@@ -462,7 +463,7 @@ def test_declined_references_never_show_and_counts_are_right(db, world, client, 
     assert again.status_code == 409
 
 
-def test_reference_counts_never_reveal_hidden_deployments(db, world, client, client_as):  # noqa: ANN001
+def test_reference_counts_never_reveal_hidden_deployments(db, world, client, client_as):
     users, offering = world["users"], world["published"]
     third = OrganisationFactory(kind="local-authority", name="Third Council")
     private = DeploymentFactory(
@@ -512,7 +513,7 @@ def test_reference_counts_never_reveal_hidden_deployments(db, world, client, cli
         assert (shared.ref in html) == (who in ("other LA", "owner")), who
 
 
-def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_as):  # noqa: ANN001
+def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_as):
     users, offering = world["users"], world["published"]
     someone_elses = DeploymentFactory(organisation_id=world["other_la"].id, tool_id=world["tool"].id)
     _cite(client_as(users["acme"]), offering, world["la"])
@@ -533,7 +534,7 @@ def test_reference_answer_needs_one_of_their_own_deployments(db, world, client_a
     )
 
 
-def test_citing_rules(db, world, client_as):  # noqa: ANN001
+def test_citing_rules(db, world, client_as):
     acme = client_as(world["users"]["acme"])
     published = world["published"]
     response = acme.post(f"/offerings/{published.ref}/references", data={"organisation": world["rival"].ref})
@@ -548,7 +549,7 @@ def test_citing_rules(db, world, client_as):  # noqa: ANN001
     assert len(db.exec(select(Reference)).all()) == 1
 
 
-def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, client_as, monkeypatch):  # noqa: ANN001
+def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, client_as, monkeypatch):
     from suppliers import services
 
     monkeypatch.setattr(services, "MAX_PENDING_REFERENCES", 2)
@@ -571,7 +572,7 @@ def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, 
 # --- alerts -----------------------------------------------------------------------------------
 
 
-def test_challenge_alerts_reach_matching_subscribers_once(db, world):  # noqa: ANN001
+def test_challenge_alerts_reach_matching_subscribers_once(db, world):
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=["transcription"], keywords=[]))
     db.add(AlertSubscription(user_id=users["rival"].id, categories=["placements"], keywords=["care leavers"]))
@@ -598,7 +599,7 @@ def test_challenge_alerts_reach_matching_subscribers_once(db, world):  # noqa: A
     assert {n.user_id for n in alerts.challenge_published(db, other)} == {users["rival"].id}
 
 
-def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, world):  # noqa: ANN001
+def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, world):
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=[], keywords=["chronology"]))
     db.add(AlertSubscription(user_id=users["rival"].id, categories=["risk-analytics", "admin-automation"]))
@@ -616,7 +617,7 @@ def test_alert_keywords_match_word_forms_and_passing_words_alert_nobody(db, worl
     assert "‘chronology’" in created[0].body
 
 
-def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):  # noqa: ANN001
+def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):
     users = world["users"]
     db.add(AlertSubscription(user_id=users["acme"].id, categories=["transcription"], keywords=[]))
     db.commit()
@@ -631,7 +632,7 @@ def test_challenge_alerts_use_the_categories_the_commissioner_ticked(db, world):
     assert {n.user_id for n in alerts.challenge_published(db, challenge)} == {users["acme"].id}
 
 
-def test_challenge_alerts_respect_visibility(db, world):  # noqa: ANN001
+def test_challenge_alerts_respect_visibility(db, world):
     db.add(AlertSubscription(user_id=world["users"]["acme"].id, categories=["transcription"], keywords=[]))
     db.commit()
     draft = ChallengeFactory(owner_id=world["la"].id, status="draft", title=f"Write up visits {MARKER}")
@@ -643,25 +644,25 @@ def test_challenge_alerts_respect_visibility(db, world):  # noqa: ANN001
 # --- dashboard ----------------------------------------------------------------------------------
 
 
-def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, client, client_as):  # noqa: ANN001
+def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, client, client_as):
     assert client.get("/suppliers/dashboard").status_code == 302
     assert client_as(world["users"]["la"]).get("/suppliers/dashboard").status_code == 403
     assert client_as(world["users"]["pending_acme"]).get("/suppliers/dashboard").status_code == 403
 
-    def panel(session, viewer):  # noqa: ANN001, ANN202
+    def panel(session, viewer):
         items = [{"text": "A challenge that fits", "href": "/challenges/x"}]
         return {"title": "Panel for tests", "template": "suppliers/_panel_list.html", "context": {"items": items}}
 
-    def empty(session, viewer):  # noqa: ANN001, ANN202
+    def empty(session, viewer):
         return None
 
-    dashboard.register_panel("tests-panel", panel)
-    dashboard.register_panel("tests-empty", empty)
+    features.add_dashboard_panel("tests-panel", panel)
+    features.add_dashboard_panel("tests-empty", empty)
     try:
         html = client_as(world["users"]["acme"]).get("/suppliers/dashboard").get_data(as_text=True)
     finally:
-        dashboard._PANELS.pop("tests-panel", None)
-        dashboard._PANELS.pop("tests-empty", None)
+        features.REGISTRY.dashboard_panels.pop("tests-panel", None)
+        features.REGISTRY.dashboard_panels.pop("tests-empty", None)
     assert "Supplier dashboard – Signpost" in html
     assert "Notewise for councils" in html and MARKER in html, "own drafts are listed"
     assert "Rival Chat" not in html
@@ -671,7 +672,7 @@ def test_dashboard_is_for_suppliers_and_shows_registered_panels(db, world, clien
 CHILD_DETAILS = "Used with Jayden Smith, DOB 12/03/2015, of 14 Acacia Avenue, LS1 4AB"
 
 
-def test_offering_and_profile_text_refuse_personal_data(db, world, client_as):  # noqa: ANN001
+def test_offering_and_profile_text_refuse_personal_data(db, world, client_as):
     acme = client_as(world["users"]["acme"])
     response = acme.post("/offerings/new", data={**OFFERING_FORM, "description": CHILD_DETAILS})
     html = response.get_data(as_text=True)

@@ -84,7 +84,7 @@ def test_every_channel_shows_the_tool_only_to_those_who_see_its_record(
     db: Session,
     world: SimpleNamespace,
     role: str,
-    client_as,  # noqa: ANN001
+    client_as,
 ) -> None:
     sees = role in world.sees
     user = world.users[role]
@@ -138,7 +138,7 @@ def test_every_channel_shows_the_tool_only_to_those_who_see_its_record(
 
 
 @pytest.mark.parametrize("world", ["private", "authorities"], indirect=True)
-def test_pickers_and_typed_refs_offer_only_visible_tools(db: Session, world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_pickers_and_typed_refs_offer_only_visible_tools(db: Session, world: SimpleNamespace, client_as) -> None:
     # The supplier's offering form neither lists the tool nor accepts its ref.
     supplier = client_as(world.users["supplier"])
     assert NAME not in supplier.get("/offerings/new").get_data(as_text=True)
@@ -164,7 +164,7 @@ def test_pickers_and_typed_refs_offer_only_visible_tools(db: Session, world: Sim
 
 def test_a_public_record_or_a_published_offering_makes_it_public(
     db: Session, world: SimpleNamespace, client_as
-) -> None:  # noqa: ANN001
+) -> None:
     anonymous = client_as(None)
     assert anonymous.get(f"/tools/{world.tool.ref}").status_code == 404
     assert engine.search(access.ANONYMOUS, MARKER, kinds=["tool"]).total == 0
@@ -190,7 +190,7 @@ def test_a_public_record_or_a_published_offering_makes_it_public(
     assert engine.search(access.ANONYMOUS, MARKER, kinds=["tool"]).total == 1
 
 
-def test_the_supplier_named_for_it_sees_it(db: Session, world: SimpleNamespace, client_as) -> None:  # noqa: ANN001
+def test_the_supplier_named_for_it_sees_it(db: Session, world: SimpleNamespace, client_as) -> None:
     world.tool.developed_by_id = None
     world.tool.supplier_id = world.supplier.id
     db.add(world.tool)
@@ -206,7 +206,7 @@ def test_the_supplier_named_for_it_sees_it(db: Session, world: SimpleNamespace, 
 @pytest.mark.parametrize(("visibility", "restricted"), [("private", True), ("authorities", True), ("public", False)])
 def test_the_deployment_form_marks_a_new_tool_by_its_records_visibility(
     db: Session,
-    client_as,  # noqa: ANN001
+    client_as,
     visibility: str,
     restricted: bool,
 ) -> None:
@@ -267,7 +267,7 @@ def test_a_bundle_tool_named_only_by_restricted_records_is_restricted(db: Sessio
     assert not access.can_view_tool(access.ANONYMOUS, db.exec(select(Tool).where(Tool.ref == "tool-hidden")).one())
 
 
-def test_the_index_follows_verification_and_moves_and_matches_a_rebuild(app, db: Session) -> None:  # noqa: ANN001
+def test_the_index_follows_verification_and_moves_and_matches_a_rebuild(app, db: Session) -> None:
     from catalogue.search.cli import find_drift
 
     pending = OrganisationFactory(ref="la-new", name="New Council", verification="pending")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlmodel import select
 
@@ -88,7 +87,3 @@ def revoke_tokens(email: str) -> None:
         count = services.revoke_api_tokens(db, user)
         db.commit()
     click.echo(f"revoked {count} tokens")
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(users_cli)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlmodel import select
 
@@ -40,17 +40,17 @@ def _email_key() -> str:
     return f"mail:{request.endpoint}:" + services.normalise_email(request.form.get("email", ""))[:320]
 
 
-def _failed(response) -> bool:  # noqa: ANN001
+def _failed(response) -> bool:
     # Only failed attempts count: a successful sign-in redirects.
     return response.status_code != 303
 
 
-def _reads_first(view):  # noqa: ANN001, ANN202
+def _reads_first(view):
     """The view reads without write intent and marks its own write with `writing()`, so that on
     SQLite it holds the write lock only while it writes (not while it renders or hashes)."""
 
     @functools.wraps(view)
-    def wrapper(*args: object, **kwargs: object):  # noqa: ANN202
+    def wrapper(*args: object, **kwargs: object):
         with reading():
             return view(*args, **kwargs)
 
@@ -61,7 +61,7 @@ def _reads_first(view):  # noqa: ANN001, ANN202
 @limiter.limit("20 per 15 minutes", methods=["POST"], deduct_when=_failed, error_message="Too many attempts")
 @limiter.limit("5 per 15 minutes", key_func=_account_key, methods=["POST"], deduct_when=_failed)
 @_reads_first
-def sign_in():  # noqa: ANN201
+def sign_in():
     next_url = request.values.get("next")
     if request.method == "GET":
         return render_template("accounts/sign_in.html", title="Sign in", data={}, errors={}, next=next_url)
@@ -89,7 +89,7 @@ def sign_in():  # noqa: ANN201
 
 @bp.post("/sign-out")
 @_reads_first
-def sign_out():  # noqa: ANN201
+def sign_out():
     if current_user.is_authenticated:
         # A signed cookie cannot be taken back, so the token it embeds is: every copy of the old
         # cookie (a replayed one, another device's) stops working.
@@ -123,7 +123,7 @@ def _sign_up_choices() -> tuple[list[Organisation], list[Organisation]]:
 @limiter.limit("10 per hour", methods=["POST"])
 @limiter.limit("3 per hour", key_func=_email_key, methods=["POST"])
 @_reads_first
-def sign_up():  # noqa: ANN201
+def sign_up():
     authorities, others = _sign_up_choices()
     context = {"title": "Create an account", "authorities": authorities, "others": others}
     if request.method == "GET":
@@ -153,16 +153,16 @@ def sign_up():  # noqa: ANN201
 
 
 @bp.get("/check-email")
-def check_email():  # noqa: ANN201
+def check_email():
     sent = "reset" if request.args.get("sent") == "reset" else "confirm"
     return render_template("accounts/check_email.html", title="Check your email", sent=sent)
 
 
-def _expired(purpose: str):  # noqa: ANN202
+def _expired(purpose: str):
     return render_template("accounts/link_expired.html", title="This link has expired", purpose=purpose), 400
 
 
-def _use_link(token: str, purpose: str, change) -> object | None:  # noqa: ANN001
+def _use_link(token: str, purpose: str, change) -> object | None:
     """Run change(session, user) in one write, checking the link again inside it so that of two
     uses at once only one succeeds. Returns the expired-link page when it no longer works."""
     db = get_session()
@@ -181,7 +181,7 @@ def _use_link(token: str, purpose: str, change) -> object | None:  # noqa: ANN00
 @bp.route("/confirm/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 @_reads_first
-def confirm_email(token: str):  # noqa: ANN201
+def confirm_email(token: str):
     if tokens.user_for(get_session(), token, tokens.CONFIRM) is None:
         return _expired("confirm")
     if request.method == "GET":
@@ -198,7 +198,7 @@ def confirm_email(token: str):  # noqa: ANN201
 @limiter.limit("10 per hour", methods=["POST"])
 @limiter.limit("3 per hour", key_func=_email_key, methods=["POST"])
 @_reads_first
-def forgotten_password():  # noqa: ANN201
+def forgotten_password():
     title = "Forgotten your password?"
     if request.method == "GET":
         return render_template("accounts/forgotten_password.html", title=title, data={}, errors={})
@@ -217,7 +217,7 @@ def forgotten_password():  # noqa: ANN201
 @bp.route("/reset-password/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 @_reads_first
-def reset_password(token: str):  # noqa: ANN201
+def reset_password(token: str):
     user = tokens.user_for(get_session(), token, tokens.RESET)
     if user is None:
         return _expired("reset")
@@ -237,7 +237,7 @@ def reset_password(token: str):  # noqa: ANN201
 
 @bp.get("")
 @login_required
-def account():  # noqa: ANN201
+def account():
     db = get_session()
     org = db.get(Organisation, current_user.organisation_id) if current_user.organisation_id else None
     viewer = current_viewer()
@@ -247,7 +247,7 @@ def account():  # noqa: ANN201
 
 @bp.post("/password")
 @login_required
-def change_password():  # noqa: ANN201
+def change_password():
     data, errors = load_form(ChangePasswordSchema(), form_to_dict(request.form))
     db = get_session()
     if not errors:
@@ -276,7 +276,7 @@ def change_password():  # noqa: ANN201
 
 @bp.get("/members")
 @login_required
-def members():  # noqa: ANN201
+def members():
     viewer = current_viewer()
     if not (viewer.org_admin or viewer.site_admin):
         abort(403)
@@ -292,7 +292,7 @@ def members():  # noqa: ANN201
 
 @bp.post("/members/<int:user_id>/<any(approve, reject):decision>")
 @login_required
-def decide(user_id: int, decision: str):  # noqa: ANN201
+def decide(user_id: int, decision: str):
     db = get_session()
     try:
         user = services.decide_membership(db, current_viewer(), user_id, decision == "approve")
@@ -305,7 +305,7 @@ def decide(user_id: int, decision: str):  # noqa: ANN201
 
 @bp.get("/organisations/pending")
 @login_required
-def pending_organisations():  # noqa: ANN201
+def pending_organisations():
     """Organisations registered at sign-up, waiting for a site admin to verify or reject them."""
     viewer = current_viewer()
     if not can_verify_organisations(viewer):
@@ -316,7 +316,7 @@ def pending_organisations():  # noqa: ANN201
 
 @bp.post("/organisations/<int:organisation_id>/<any(verify, reject):decision>")
 @login_required
-def decide_organisation(organisation_id: int, decision: str):  # noqa: ANN201
+def decide_organisation(organisation_id: int, decision: str):
     viewer = current_viewer()
     if not can_verify_organisations(viewer):
         abort(403)
@@ -333,7 +333,7 @@ def decide_organisation(organisation_id: int, decision: str):  # noqa: ANN201
 
 @bp.get("/audit")
 @login_required
-def audit():  # noqa: ANN201
+def audit():
     viewer = current_viewer()
     if not (viewer.org_admin or viewer.site_admin):
         abort(403)
@@ -356,7 +356,3 @@ def audit():  # noqa: ANN201
         page=page,
         has_next=len(events) > 50,
     )
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)

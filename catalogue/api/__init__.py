@@ -10,9 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import Blueprint as FlaskBlueprint
+from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
 from werkzeug.exceptions import HTTPException
 
 API_PREFIX = "/api/v1"
@@ -32,6 +34,31 @@ class SignpostApi(Api):
 
         app.register_error_handler(HTTPException, handle)
 
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """A blueprint whose routes all name one shared tag (`doc_tag`: the packages' API
+        blueprints of one heading, e.g. offerings and challenges) lists that tag once, not its own name."""
+        super().register_blueprint(blp, parameters=parameters, **options)
+        tag = getattr(blp, "doc_tag", None)
+        if tag:
+            tags = self.spec._tags  # apispec keeps the list private; flask-smorest appends one per blueprint
+            tags[:] = [t for t in tags if t["name"] != options.get("name", blp.name)]
+            if all(t["name"] != tag for t in tags):
+                self.spec.tag({"name": tag, "description": blp.description})
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint; with `doc_tag`, its routes are documented under that tag,
+    which blueprints of several packages may share (SignpostApi lists it once)."""
+
+    def __init__(self, *args: Any, doc_tag: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.doc_tag = doc_tag
+
+    def route(self, rule: str, *, parameters: Any = None, tags: Any = None, **options: Any) -> Any:
+        if tags is None and self.doc_tag:
+            tags = [self.doc_tag]
+        return super().route(rule, parameters=parameters, tags=tags, **options)
+
 
 def schema_name(schema: Any) -> str:
     """OpenAPI names that tell the input, patch and output variants of one schema apart."""
@@ -45,7 +72,7 @@ def schema_name(schema: Any) -> str:
     return name
 
 
-docs_bp = Blueprint("api_docs_page", __name__, url_prefix=API_PREFIX)
+docs_bp = FlaskBlueprint("api_docs_page", __name__, url_prefix=API_PREFIX)
 
 
 @docs_bp.get("/docs")
@@ -73,9 +100,8 @@ def docs() -> ResponseReturnValue:
 
 
 def init_app(app: Flask) -> None:
-    from catalogue import csrf
-    from catalogue.api import records_api
-
+    """The API object and its reference page; each feature adds its own API blueprints
+    (catalogue.features.add_api)."""
     app.config.setdefault("API_TITLE", "Signpost API")
     app.config.setdefault("API_VERSION", "v1")
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")
@@ -95,18 +121,4 @@ def init_app(app: Flask) -> None:
     )
     api = SignpostApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
     app.extensions["catalogue.api"] = api
-    blueprints = [records_api.blp]
-    for module_name in ("catalogue.api.market_api", "catalogue.api.search_api"):
-        import importlib
-
-        try:
-            module = importlib.import_module(module_name)
-        except ModuleNotFoundError as exc:  # a module not written yet
-            if exc.name != module_name:
-                raise
-            continue
-        blueprints.append(module.blp)
-    for blp in blueprints:
-        csrf.exempt(blp)
-        api.register_blueprint(blp)
     app.register_blueprint(docs_bp)

@@ -4,12 +4,12 @@ pagination, and turning records into bundle-shaped JSON through the shared schem
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import g, request
 from flask_smorest import abort
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
 from catalogue.db import get_session, reading
@@ -182,3 +182,40 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
 def compact(data: Mapping[str, Any]) -> dict[str, Any]:
     """Drop empty values, as the bundle does."""
     return {k: v for k, v in data.items() if v not in (None, "", [], {})}
+
+
+def service_slice(fetch: Callable[[int], Any], page: int, per_page: int, size: int) -> tuple[list[Any], int]:
+    """One API page from a service that pages by `size`: only the service pages it needs."""
+    start = (page - 1) * per_page
+    first = start // size + 1
+    last = max(first, (start + per_page - 1) // size + 1)
+    items: list[Any] = []
+    total = 0
+    for number in range(first, last + 1):
+        result = fetch(number)
+        total = result.total
+        if result.page != number:  # past the end: the service gave its last page again
+            break
+        items.extend(result.items)
+    offset = start - (first - 1) * size
+    return items[offset : offset + per_page], total
+
+
+def paged(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
+    return {"items": items, "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
+
+
+def json_body() -> dict[str, Any]:
+    """The request's JSON object as sent (a PATCH merges only the fields given), {} when none."""
+    body = request.get_json(silent=True)
+    return dict(body) if isinstance(body, dict) else {}
+
+
+def load_or_422(schema: Schema, data: Any) -> dict[str, Any]:
+    """Data loaded through the schema, or a 422 with every field error."""
+    try:
+        return schema.load(data)
+    except ValidationError as exc:
+        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        field_errors(messages)
+        raise  # unreachable: field_errors aborts

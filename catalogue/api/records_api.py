@@ -18,6 +18,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.api import common, serialise
 from catalogue.db import get_session
+from catalogue.errors import NotAllowed, NotFound
 from catalogue.records import services
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import DeploymentSchema, SingleViewSchema, ToolSchema
@@ -29,27 +30,6 @@ blp = Blueprint(
     description="The evidence catalogue: organisations, tools, deployments and single views.",
 )
 common.install(blp)
-
-
-def service_slice(fetch: Callable[[int], Any], page: int, per_page: int, size: int) -> tuple[list[Any], int]:
-    """One API page from a service that pages by `size`: only the service pages it needs."""
-    start = (page - 1) * per_page
-    first = start // size + 1
-    last = max(first, (start + per_page - 1) // size + 1)
-    items: list[Any] = []
-    total = 0
-    for number in range(first, last + 1):
-        result = fetch(number)
-        total = result.total
-        if result.page != number:  # past the end: the service gave its last page again
-            break
-        items.extend(result.items)
-    offset = start - (first - 1) * size
-    return items[offset : offset + per_page], total
-
-
-def paged(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
 
 
 def merge_and_save(
@@ -67,9 +47,9 @@ def merge_and_save(
         form = current(session, viewer)
         form.update(body)
         record, errors = save(session, viewer, form)
-    except services.NotFound:
+    except NotFound:
         common.not_found(what)
-    except services.Forbidden:
+    except NotAllowed:
         common.forbidden()
     if errors:
         common.field_errors(errors)
@@ -145,10 +125,10 @@ def list_tools(args: dict[str, Any]) -> dict[str, Any]:
         )
         return services.browse_tools(session, viewer, filters)
 
-    rows, total = service_slice(fetch, args["page"], args["per_page"], services.PAGE_SIZE)
+    rows, total = common.service_slice(fetch, args["page"], args["per_page"], services.PAGE_SIZE)
     tools = serialise.tools(session, [r.tool for r in rows])
     items = [{**t, "deployments": r.deployments} for t, r in zip(tools, rows, strict=True)]
-    return paged(items, total, args["page"], args["per_page"])
+    return common.paged(items, total, args["page"], args["per_page"])
 
 
 TOOL_INPUT_EXCLUDE = ("ref", "developed_by")
@@ -206,7 +186,7 @@ def deployment_filters(args: dict[str, Any], page: int = 1) -> services.Deployme
 def visible_deployments(args: dict[str, Any], page: int, per_page: int) -> tuple[list[Deployment], int]:
     """The deployments the pages would list for these filters: what the viewer may see."""
     session, viewer = get_session(), common.viewer()
-    rows, total = service_slice(
+    rows, total = common.service_slice(
         lambda n: services.browse_deployments(session, viewer, deployment_filters(args, n)),
         page,
         per_page,
@@ -224,7 +204,7 @@ class Deployments(MethodView):
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Deployments you may see: pilots, tools in use and dropped ones, filtered."""
         rows, total = visible_deployments(args, args["page"], args["per_page"])
-        return paged(serialise.deployments(get_session(), rows), total, args["page"], args["per_page"])
+        return common.paged(serialise.deployments(get_session(), rows), total, args["page"], args["per_page"])
 
     @blp.arguments(DeploymentSchema(exclude=("ref", "organisation")))
     @blp.response(201, serialise.DeploymentOut)
@@ -235,7 +215,7 @@ class Deployments(MethodView):
         draft = _draft(request.get_json())
         try:
             deployment, errors = services.save_deployment(session, viewer, draft)
-        except services.Forbidden:
+        except NotAllowed:
             common.forbidden("Only approved staff of an authority or provider can record deployments")
         if errors:
             common.field_errors(errors)
@@ -261,7 +241,7 @@ class DeploymentItem(MethodView):
         session = get_session()
         try:
             deployment = services.get_visible_deployment(session, common.viewer(), ref)
-        except services.NotFound:
+        except NotFound:
             common.not_found("deployment")
         return serialise.deployments(session, [deployment])[0]
 
@@ -322,7 +302,7 @@ class SingleViews(MethodView):
         session = get_session()
         try:
             view, errors = services.save_single_view(session, viewer, _form(request.get_json()))
-        except services.Forbidden:
+        except NotAllowed:
             common.forbidden("Only approved staff of an authority or provider can record single views")
         if errors:
             common.field_errors(errors)
@@ -343,7 +323,7 @@ class SingleViewItem(MethodView):
         session = get_session()
         try:
             view = services.get_visible_single_view(session, common.viewer(), ref)
-        except services.NotFound:
+        except NotFound:
             common.not_found("single view")
         return serialise.single_views(session, [view])[0]
 

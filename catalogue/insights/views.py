@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, abort, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
 from catalogue import vocabulary
@@ -49,7 +49,3 @@ def chart_csv(chart_key: str) -> ResponseReturnValue:
         abort(404)
     filename = slugify("-".join([chart.key, *filters.as_query().values()]), max_length=120) + ".csv"
     return csv_response(filename, chart.csv_header(), chart.csv_rows())
-
-
-def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)

@@ -7,7 +7,7 @@ from typing import Any
 from marshmallow import ValidationError, validates_schema
 
 from catalogue import vocabulary
-from catalogue.records.schemas import BaseSchema, Codes, StringList
+from catalogue.schemas import BaseSchema, Codes, StringList
 
 MAX_KEYWORDS = 20
 

@@ -39,14 +39,13 @@ from flask import Flask, current_app, g, has_request_context
 from itsdangerous import BadSignature, URLSafeSerializer
 from sqlmodel import Session, select
 
-from catalogue import access
+from catalogue import access, features
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import reading, utcnow, writing
 from catalogue.notifications.models import AlertSubscription, EmailPreference, Follow, Notification, OutboxEmail
 
 log = logging.getLogger(__name__)
 
-FOLLOWABLE_KINDS: dict[str, str] = {"tool": "tool", "challenge": "challenge"}
 DEFAULT_MAX_ATTEMPTS = 6
 DEFAULT_RETRY_SECONDS = 60
 # A worker that claimed an email and died leaves it 'sending'; another may take it after this.
@@ -313,25 +312,10 @@ class FollowError(Exception):
     """The record cannot be followed (unknown, or not visible to this user)."""
 
 
-def _model_for(kind: str) -> Any:
-    # Looked up by table name so the core needs no import of the packages that own the tables.
-    for mapper in _mappers():
-        if getattr(mapper.class_, "__tablename__", None) == kind:
-            return mapper.class_
-    return None
-
-
-def _mappers() -> Iterable[Any]:
-    from sqlmodel import SQLModel
-
-    return SQLModel._sa_registry.mappers
-
-
 def _load_target(session: Session, kind: str, record_id: int) -> Any:
-    if kind not in FOLLOWABLE_KINDS:
-        return None
-    model = _model_for(FOLLOWABLE_KINDS[kind])
-    return session.get(model, record_id) if model is not None else None
+    # Followable kinds are registered by the packages that own them (catalogue.features).
+    followable = features.followable().get(kind)
+    return session.get(followable.model, record_id) if followable is not None else None
 
 
 def follow(session: Session, viewer: access.Viewer, kind: str, record_id: int) -> Any:
@@ -355,7 +339,9 @@ def unfollow(session: Session, viewer: access.Viewer, kind: str, record_id: int)
 
 
 def target_url(kind: str, target: Any) -> str:
-    return {"tool": "/tools/", "challenge": "/challenges/"}.get(kind, "/") + str(getattr(target, "ref", ""))
+    followable = features.followable().get(kind)
+    ref = str(getattr(target, "ref", ""))
+    return followable.url.format(ref=ref) if followable is not None else "/" + ref
 
 
 def my_follows(session: Session, viewer: access.Viewer) -> list[tuple[Follow, Any]]:
@@ -575,7 +561,7 @@ def _send_pending(app: Flask, limit: int, connect: Callable[[Flask], smtplib.SMT
                     continue
                 try:
                     message = _message(app, row)
-                except Exception as exc:  # noqa: BLE001 - one bad email must not stop the batch
+                except Exception as exc:
                     # Building the message cannot succeed on a retry: fail this email, go on.
                     log.warning("outbox email %s cannot be built: %s", email_id, exc)
                     _finish(app, email_id, f"{type(exc).__name__}: {exc}", permanent=True)
@@ -598,7 +584,7 @@ def _send_pending(app: Flask, limit: int, connect: Callable[[Flask], smtplib.SMT
                     if smtp is None or lost:
                         break  # the server is unreachable: leave the rest for the next run
                     continue
-                except Exception as exc:  # noqa: BLE001 - e.g. an address smtplib cannot encode
+                except Exception as exc:
                     log.warning("outbox email %s failed: %s", email_id, exc)
                     _finish(app, email_id, f"{type(exc).__name__}: {exc}", permanent=True)
                     result.failed += 1
@@ -628,5 +614,5 @@ def send_after_response(app: Flask) -> None:
     the emails (never raising into the request)."""
     try:
         send_pending(app)
-    except Exception:  # noqa: BLE001 - a mail problem must not surface as a server error
+    except Exception:  # a mail problem must not surface as a server error
         log.exception("sending queued emails after the request failed; `flask mail send-pending` will retry")

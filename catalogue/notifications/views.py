@@ -7,7 +7,7 @@ from functools import partial
 from flask import Blueprint, Flask, Response, abort, current_app, flash, g, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from catalogue import vocabulary
+from catalogue import features, vocabulary
 from catalogue.accounts.auth import current_viewer, is_safe_next
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict, load_form
@@ -22,7 +22,7 @@ PAGE_SIZE = 50
 
 @bp.get("/notifications")
 @login_required
-def index():  # noqa: ANN201
+def index():
     page = max(request.args.get("page", 1, type=int), 1)
     db = get_session()
     viewer = current_viewer()
@@ -40,7 +40,7 @@ def index():  # noqa: ANN201
 
 @bp.post("/notifications/read")
 @login_required
-def mark_read():  # noqa: ANN201
+def mark_read():
     db = get_session()
     notification_id = request.form.get("id", type=int)
     services.mark_read(db, current_viewer(), notification_id)
@@ -55,7 +55,7 @@ def _back(fallback: str) -> Response:
 
 @bp.post("/follow/<any(tool, challenge):kind>/<int:record_id>")
 @login_required
-def follow(kind: str, record_id: int):  # noqa: ANN201
+def follow(kind: str, record_id: int):
     db = get_session()
     try:
         target = services.follow(db, current_viewer(), kind, record_id)
@@ -69,7 +69,7 @@ def follow(kind: str, record_id: int):  # noqa: ANN201
 
 @bp.post("/unfollow/<any(tool, challenge):kind>/<int:record_id>")
 @login_required
-def unfollow(kind: str, record_id: int):  # noqa: ANN201
+def unfollow(kind: str, record_id: int):
     db = get_session()
     services.unfollow(db, current_viewer(), kind, record_id)
     db.commit()
@@ -78,7 +78,7 @@ def unfollow(kind: str, record_id: int):  # noqa: ANN201
 
 
 @bp.route("/notifications/unsubscribe/<token>", methods=["GET", "POST"])
-def unsubscribe(token: str):  # noqa: ANN201
+def unsubscribe(token: str):
     """No sign-in needed: the signed token names the user and what to turn off. GET only asks, so
     mail scanners that follow links change nothing. POST unsubscribes: from the confirmation page,
     or as an RFC 8058 one-click POST from a mail client, which carries no CSRF token (this route
@@ -100,7 +100,7 @@ def unsubscribe(token: str):  # noqa: ANN201
 
 @bp.route("/account/alerts", methods=["GET", "POST"])
 @login_required
-def alerts():  # noqa: ANN201
+def alerts():
     db = get_session()
     viewer = current_viewer()
     sub = services.get_alerts(db, viewer.user_id)
@@ -136,8 +136,8 @@ def init_app(app: Flask) -> None:
     from catalogue import csrf
 
     csrf.exempt(unsubscribe)
-    app.register_blueprint(bp)
-    app.cli.add_command(mail_cli)
+    features.add_blueprint(app, bp)
+    features.add_cli(app, mail_cli)
     app.jinja_env.globals.update(follow_state=_follow_state, unread_notifications=_unread)
 
     @app.after_request

@@ -9,6 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from catalogue import features
 from catalogue.personal_data import find_personal_data
 
 personal_data_cli = AppGroup("personal-data", help="Check text for a child's or family's personal data.")
@@ -35,4 +36,4 @@ def scan(file: click.utils.LazyFile, as_json: bool) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(personal_data_cli)
+    features.add_cli(app, personal_data_cli)

@@ -15,7 +15,7 @@ from catalogue.records.views import bp
 
 
 @bp.get("/tools/claims")
-def tool_claims_page():  # noqa: ANN201
+def tool_claims_page():
     if not current_user.is_authenticated:
         abort(404)
     try:
@@ -26,7 +26,7 @@ def tool_claims_page():  # noqa: ANN201
 
 
 @bp.post("/tools/claims/<int:claim_id>")
-def decide_tool_claim(claim_id: int):  # noqa: ANN201
+def decide_tool_claim(claim_id: int):
     session = get_session()
     try:
         tool_claims.decide_claim(session, current_viewer(), claim_id, request.form.get("decision") == "approve")
@@ -42,7 +42,7 @@ def decide_tool_claim(claim_id: int):  # noqa: ANN201
 
 
 @bp.post("/tools/<ref>/claim")
-def claim_tool(ref: str):  # noqa: ANN201
+def claim_tool(ref: str):
     session = get_session()
     tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
     if tool is None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -14,11 +14,12 @@ import sqlalchemy as sa
 from marshmallow import ValidationError
 from sqlmodel import Session, select
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.cfe_models import CfeResponse
 from catalogue.db import utcnow
+from catalogue.errors import NotAllowed, NotFound
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
@@ -54,29 +55,13 @@ SINGLE_VIEW_TEXT_FIELDS = ("other_sources", "documentation")
 ORGANISATION_TEXT_FIELDS = ("case_management_system",)
 
 
-class NotFound(Exception):
-    """No such record, or one the viewer may not see (the two look the same from outside)."""
-
-
-class Forbidden(Exception):
-    """The viewer may see the record but not change it."""
-
-
 # --- links from feature packages (the core never imports them) --------------------------------
-
-OfferingLister = Callable[[Session, Viewer, int], list[Any]]
-_offering_listers: list[OfferingLister] = []
-
-
-def register_tool_offerings(lister: OfferingLister) -> None:
-    """suppliers/ registers fn(session, viewer, tool_id) -> offerings the viewer may see that sell it."""
-    if lister not in _offering_listers:
-        _offering_listers.append(lister)
 
 
 def offerings_for_tool(session: Session, viewer: Viewer, tool_id: int) -> list[Any]:
+    """What the registered tool listers (catalogue.features.add_tool_lister) offer for the tool page."""
     found: list[Any] = []
-    for lister in _offering_listers:
+    for lister in features.tool_listers():
         found.extend(lister(session, viewer, tool_id))
     return found
 
@@ -119,7 +104,7 @@ def _text_matches(session: Session, viewer: Viewer, q: str, kind: str, columns: 
         from catalogue.search.engine import matching_ids
 
         return matching_ids(viewer, q, kind)
-    except Exception:  # noqa: BLE001 - a broken index must not break browsing
+    except Exception:  # a broken index must not break browsing
         log.exception("search engine unavailable; falling back to LIKE")
     pattern = f"%{q.strip()}%"
     return list(session.exec(select(model.id).where(sa.or_(*(c.ilike(pattern) for c in columns)))).all())
@@ -521,7 +506,7 @@ def get_administered_organisation(session: Session, viewer: Viewer, ref: str) ->
     if org is None:
         raise NotFound(ref)
     if not access.can_administer_org(viewer, org.id):
-        raise Forbidden(ref)
+        raise NotAllowed(ref)
     return org
 
 
@@ -587,12 +572,12 @@ def save_single_view(
 
     if ref is None:
         if not access.can_author_evidence(viewer):
-            raise Forbidden("record single views")
+            raise NotAllowed("record single views")
         view = None
     else:
         view = get_visible_single_view(session, viewer, ref)
         if not access.can_change(viewer, view):
-            raise Forbidden(ref)
+            raise NotAllowed(ref)
     data, errors = load_form(SingleViewSchema(exclude=("ref", "organisation")), form)
     errors.update(personal_data_problems(form, SINGLE_VIEW_TEXT_FIELDS))
     tool_id = None
@@ -882,12 +867,12 @@ def save_deployment(
     """Create (ref None) or change a deployment from a checked draft, in the caller's transaction."""
     if ref is None:
         if not access.can_author_evidence(viewer):
-            raise Forbidden("record deployments")
+            raise NotAllowed("record deployments")
         deployment = None
     else:
         deployment = get_visible_deployment(session, viewer, ref)
         if not access.can_change(viewer, deployment):
-            raise Forbidden(ref)
+            raise NotAllowed(ref)
     data, errors = check_draft(session, viewer, draft)
     if errors:
         return None, errors
@@ -1024,13 +1009,13 @@ def _create_tool(session: Session, viewer: Viewer, new_tool: Mapping[str, Any], 
 
 
 def get_editable_tool(session: Session, viewer: Viewer, ref: str) -> Tool:
-    """Tools are public; NotFound when there is no such tool, Forbidden when the policy
+    """Tools are public; NotFound when there is no such tool, NotAllowed when the policy
     (access.can_change_tool) does not let the viewer change it."""
     tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
     if tool is None or not access.can_view_tool(viewer, tool):
         raise NotFound(ref)
     if not access.can_change_tool(viewer, tool):
-        raise Forbidden(ref)
+        raise NotAllowed(ref)
     return tool
 
 

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from catalogue import access, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
@@ -61,7 +61,7 @@ def _query_without(**changes: Any) -> dict[str, Any]:
 
 
 @bp.get("/tools")
-def tools():  # noqa: ANN201
+def tools():
     filters = services.ToolFilters(
         q=_arg("q"),
         category=_arg("category"),
@@ -77,27 +77,19 @@ def tools():  # noqa: ANN201
 
 
 @bp.get("/tools/<ref>")
-def tool(ref: str):  # noqa: ANN201
-    try:
-        info = services.tool_page(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        abort(404)
+def tool(ref: str):
+    info = services.tool_page(get_session(), current_viewer(), ref)
     can_claim = access.can_claim_tool(current_viewer(), info.tool)
     return render_template("records/tool.html", title=info.tool.name, info=info, can_claim=can_claim)
 
 
 @bp.route("/tools/<ref>/edit", methods=["GET", "POST"])
-def edit_tool(ref: str):  # noqa: ANN201
+def edit_tool(ref: str):
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()
     viewer = current_viewer()
-    try:
-        tool = services.get_editable_tool(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
-    except services.Forbidden:
-        _abort(403)
+    tool = services.get_editable_tool(session, viewer, ref)
     name = tool.name
     errors: dict[str, str] = {}
     if request.method == "GET":
@@ -140,7 +132,7 @@ def _deployment_filters() -> services.DeploymentFilters:
 
 
 @bp.get("/deployments")
-def deployments():  # noqa: ANN201
+def deployments():
     filters = _deployment_filters()
     page = services.browse_deployments(get_session(), current_viewer(), filters)
     return render_template(
@@ -155,7 +147,7 @@ def deployments():  # noqa: ANN201
 
 
 @bp.get("/deployments/dropped")
-def dropped():  # noqa: ANN201
+def dropped():
     filters = _deployment_filters()
     filters.sort = _arg("sort") or ("relevance" if filters.q else "ended")
     view = services.dropped_view(get_session(), current_viewer(), filters)
@@ -170,11 +162,8 @@ def dropped():  # noqa: ANN201
 
 
 @bp.get("/deployments/<ref>")
-def deployment(ref: str):  # noqa: ANN201
-    try:
-        info = services.deployment_page(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        abort(404)
+def deployment(ref: str):
+    info = services.deployment_page(get_session(), current_viewer(), ref)
     # The transparency-record draft lives in another module; link to it when it is installed.
     atrs = "atrs.atrs_page" if "atrs.atrs_page" in current_app.view_functions else None
     return render_template(
@@ -284,12 +273,7 @@ def _handle_step(step: str, ref: str | None) -> Any:
     if goto in services.STEP_NAMES or goto == "check":
         return _read_only(session, _render_step(goto, draft, {}, ref))
     if step == "check":
-        try:
-            record, errors = services.save_deployment(session, viewer, draft, ref)
-        except services.Forbidden:
-            _abort(403)
-        except services.NotFound:
-            _abort(404)
+        record, errors = services.save_deployment(session, viewer, draft, ref)
         if errors:
             return _read_only(session, _render_step("check", draft, errors, ref))
         session.commit()
@@ -309,7 +293,7 @@ def _handle_step(step: str, ref: str | None) -> Any:
 
 
 @bp.get("/deployments/new")
-def new_deployment():  # noqa: ANN201
+def new_deployment():
     denied = _require_author()
     if denied:
         return denied
@@ -317,7 +301,7 @@ def new_deployment():  # noqa: ANN201
 
 
 @bp.post("/deployments/new/<step>")
-def new_step(step: str):  # noqa: ANN201
+def new_step(step: str):
     denied = _require_author()
     if denied:
         return denied
@@ -327,17 +311,14 @@ def new_step(step: str):  # noqa: ANN201
 def _editable(ref: str) -> Any:
     if not current_user.is_authenticated:
         return _sign_in_first()
-    try:
-        record = services.get_visible_deployment(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        _abort(404)
+    record = services.get_visible_deployment(get_session(), current_viewer(), ref)
     if not access.can_change(current_viewer(), record):
         _abort(403)
     return record
 
 
 @bp.get("/deployments/<ref>/edit")
-def edit_deployment(ref: str):  # noqa: ANN201
+def edit_deployment(ref: str):
     record = _editable(ref)
     if isinstance(record, Response):
         return record
@@ -346,7 +327,7 @@ def edit_deployment(ref: str):  # noqa: ANN201
 
 
 @bp.post("/deployments/<ref>/edit/<step>")
-def edit_step(ref: str, step: str):  # noqa: ANN201
+def edit_step(ref: str, step: str):
     record = _editable(ref)
     if isinstance(record, Response):
         return record
@@ -357,7 +338,7 @@ def edit_step(ref: str, step: str):  # noqa: ANN201
 
 
 @bp.get("/organisations")
-def organisations():  # noqa: ANN201
+def organisations():
     kind, region, q = _arg("kind"), _arg("region"), _arg("q")
     rows = services.list_organisations(get_session(), current_viewer(), kind=kind, region=region, q=q)
     return render_template(
@@ -369,26 +350,18 @@ def organisations():  # noqa: ANN201
 
 
 @bp.get("/organisations/<ref>")
-def organisation(ref: str):  # noqa: ANN201
-    try:
-        info = services.organisation_page(get_session(), current_viewer(), ref)
-    except services.NotFound:
-        _abort(404)
+def organisation(ref: str):
+    info = services.organisation_page(get_session(), current_viewer(), ref)
     return render_template("organisations/show.html", title=info.organisation.name, info=info)
 
 
 @bp.route("/organisations/<ref>/edit", methods=["GET", "POST"])
-def edit_organisation(ref: str):  # noqa: ANN201
+def edit_organisation(ref: str):
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()
     viewer = current_viewer()
-    try:
-        org = services.get_administered_organisation(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
-    except services.Forbidden:
-        _abort(403)
+    org = services.get_administered_organisation(session, viewer, ref)
     errors: dict[str, str] = {}
     if request.method == "GET":
         data = services.organisation_to_form(org)
@@ -415,13 +388,10 @@ def edit_organisation(ref: str):  # noqa: ANN201
 
 
 @bp.get("/single-views/<ref>")
-def single_view(ref: str):  # noqa: ANN201
+def single_view(ref: str):
     session = get_session()
     viewer = current_viewer()
-    try:
-        view = services.get_visible_single_view(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
+    view = services.get_visible_single_view(session, viewer, ref)
     from catalogue.accounts.models import Organisation
     from catalogue.records.models import Tool
 
@@ -465,31 +435,22 @@ def _single_view_form(ref: str | None) -> Any:
 
 
 @bp.route("/single-views/new", methods=["GET", "POST"])
-def new_single_view():  # noqa: ANN201
+def new_single_view():
     denied = _require_author()
     if denied:
         return denied
-    try:
-        return _single_view_form(None)
-    except services.Forbidden:
-        _abort(403)
+    return _single_view_form(None)
 
 
 @bp.route("/single-views/<ref>/edit", methods=["GET", "POST"])
-def edit_single_view(ref: str):  # noqa: ANN201
+def edit_single_view(ref: str):
     if not current_user.is_authenticated:
         return _sign_in_first()
     session = get_session()
-    try:
-        view = services.get_visible_single_view(session, current_viewer(), ref)
-    except services.NotFound:
-        _abort(404)
+    view = services.get_visible_single_view(session, current_viewer(), ref)
     if not access.can_change(current_viewer(), view):
         _abort(403)
-    try:
-        return _single_view_form(ref)
-    except services.Forbidden:
-        _abort(403)
+    return _single_view_form(ref)
 
 
 @bp.app_template_global()
@@ -510,7 +471,7 @@ def visibility_tag_class(visibility: str) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)
     app.jinja_env.globals.setdefault("vocabulary", vocabulary)
     app.jinja_env.globals.setdefault("ai_choices", services.AI_CHOICES)
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from catalogue import db
+from catalogue import db, features
 from catalogue.changes import ChangeLog
 from catalogue.db import utcnow, writing
 from catalogue.search import documents, indexer
@@ -98,7 +98,7 @@ def prune(days: int) -> None:
 
 
 def init_app(app: Flask) -> None:
-    app.cli.add_command(search_cli)
+    features.add_cli(app, search_cli)
     from catalogue.cli import seed_cli
     from seed.scale import scale_command
 

@@ -1,61 +1,73 @@
 """From database rows to search documents, and which documents a change touches.
 
 Documents are built with Core selects (not ORM objects) so that a full rebuild of 50k
-records stays quick, and so the same code can run inside a flush hook. Feature models are
-imported inside functions: the core never imports feature packages at import time.
+records stays quick, and so the same code can run inside a flush hook. Each kind is a
+`SearchKind` registered by the package that owns it (catalogue.features): the core's tools,
+deployments and single views below, the feature packages' own in their `search` modules.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from catalogue import vocabulary
+from catalogue import features, vocabulary
 from catalogue.access import VERIFIED, index_visibility
-from catalogue.search.schema import KINDS
 
-URL_PATTERNS: dict[str, str] = {
-    "tool": "/tools/{ref}",
-    "deployment": "/deployments/{ref}",
-    "single_view": "/single-views/{ref}",
-    "offering": "/offerings/{ref}",
-    "challenge": "/challenges/{ref}",
-}
 
-KIND_LABELS: dict[str, str] = {
-    "tool": "Tool",
-    "deployment": "Deployment",
-    "single_view": "Single view",
-    "offering": "Offering",
-    "challenge": "Challenge",
-}
+@dataclass(frozen=True)
+class SearchKind:
+    """A kind of record in the index, registered by the package that owns it
+    (catalogue.features.add_search_kind): its table, its label on the search page, the pattern of
+    its page's address, the builder of its document from a row and the organisations and tools it
+    borrows text from, and `dependents`: for another record's table, the columns of this kind's
+    table that point at it (a change to that record reindexes the rows that point at it)."""
+
+    name: str
+    model: Any
+    label: str
+    url: str  # e.g. "/tools/{ref}"
+    build_document: Callable[[Any, Lookups], dict]
+    dependents: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+class _KindLabels(Mapping[str, str]):
+    """The label of each registered kind, read live from the registry."""
+
+    def __getitem__(self, kind: str) -> str:
+        return features.search_kinds()[kind].label
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(features.search_kinds())
+
+    def __len__(self) -> int:
+        return len(features.search_kinds())
+
+
+KIND_LABELS: Mapping[str, str] = _KindLabels()
 
 BATCH = 2000
 
 
+def kinds() -> tuple[str, ...]:
+    """The registered kinds, in the order registered."""
+    return tuple(features.search_kinds())
+
+
 def record_url(kind: str, ref: str) -> str:
-    return URL_PATTERNS[kind].format(ref=ref)
+    return features.search_kinds()[kind].url.format(ref=ref)
 
 
 def tables() -> dict[str, sa.Table]:
-    """The table behind each kind (imported lazily: feature packages own some of them)."""
-    from catalogue.records.models import Deployment, SingleView, Tool
-    from outcomes.models import Challenge
-    from suppliers.models import Offering
-
-    return {
-        "tool": Tool.__table__,
-        "deployment": Deployment.__table__,
-        "single_view": SingleView.__table__,
-        "offering": Offering.__table__,
-        "challenge": Challenge.__table__,
-    }
+    """The table behind each registered kind."""
+    return {name: kind.model.__table__ for name, kind in features.search_kinds().items()}
 
 
 def _org_table() -> sa.Table:
@@ -64,15 +76,15 @@ def _org_table() -> sa.Table:
     return Organisation.__table__
 
 
-def _join(*parts: Any) -> str:
+def join(*parts: Any) -> str:
     return "\n\n".join(str(p).strip() for p in parts if p)
 
 
-def _labels(codes: Iterable[str] | None, vocab: dict[str, str]) -> str:
+def labels(codes: Iterable[str] | None, vocab: dict[str, str]) -> str:
     return "; ".join(vocabulary.label(vocab, c) for c in codes or ())
 
 
-def _codes(codes: Iterable[str] | None) -> str | None:
+def codes(codes: Iterable[str] | None) -> str | None:
     values = [c for c in codes or () if c and " " not in c]
     return " ".join(values) or None
 
@@ -81,7 +93,7 @@ def _epoch(value: datetime | None) -> int:
     return int(value.timestamp() * 1000) if value else 0
 
 
-class _Lookups:
+class Lookups:
     """Organisations and tools that documents borrow text from, loaded once per batch."""
 
     def __init__(self, conn: Connection, org_ids: set[int] | None, tool_ids: set[int] | None) -> None:
@@ -124,29 +136,29 @@ def _chunks(items: list, size: int) -> Iterator[list]:
 # --- one builder per kind: row -> document ----------------------------------------------------
 
 
-def _tool_doc(row: Any, lk: _Lookups) -> dict:
+def _tool_doc(row: Any, lk: Lookups) -> dict:
     return {
         "title": row.name,
-        "body": _join(row.summary, row.description),
-        "related": _join(
-            _labels(row.categories, vocabulary.CATEGORIES),
+        "body": join(row.summary, row.description),
+        "related": join(
+            labels(row.categories, vocabulary.CATEGORIES),
             lk.org_name(row.supplier_id),
             lk.org_name(row.developed_by_id),
             "; ".join(row.case_management_systems or ()),
         ),
-        "category": _codes(row.categories),
+        "category": codes(row.categories),
         "delivery": row.delivery,
         "uses_ai": None if row.uses_ai is None else ("yes" if row.uses_ai else "no"),
     }
 
 
-def _deployment_doc(row: Any, lk: _Lookups) -> dict:
+def _deployment_doc(row: Any, lk: Lookups) -> dict:
     tool = lk.tools.get(row.tool_id)
     org = lk.org_name(row.organisation_id)
     tool_name = tool.name if tool else ""
     return {
         "title": f"{tool_name} at {org}" if tool_name and org else (tool_name or org),
-        "body": _join(
+        "body": join(
             row.summary,
             row.impact,
             row.learnings,
@@ -156,32 +168,32 @@ def _deployment_doc(row: Any, lk: _Lookups) -> dict:
             row.safeguards,
             row.evaluation_findings,
         ),
-        "related": _join(
+        "related": join(
             tool.summary if tool else None,
             lk.org_region(row.organisation_id),
             row.evaluator,
-            _labels(row.dropped_reasons, vocabulary.DROPPED_REASONS),
-            _labels(tool.categories if tool else (), vocabulary.CATEGORIES),
+            labels(row.dropped_reasons, vocabulary.DROPPED_REASONS),
+            labels(tool.categories if tool else (), vocabulary.CATEGORIES),
             vocabulary.label(vocabulary.STAGES, row.stage),
         ),
-        "category": _codes(tool.categories if tool else ()),
+        "category": codes(tool.categories if tool else ()),
         "stage": row.stage,
         "region": lk.org_region(row.organisation_id),
-        "dropped_reason": _codes(row.dropped_reasons),
+        "dropped_reason": codes(row.dropped_reasons),
         "evaluation": row.evaluation,
         "delivery": tool.delivery if tool else None,
         "uses_ai": None if tool is None or tool.uses_ai is None else ("yes" if tool.uses_ai else "no"),
     }
 
 
-def _single_view_doc(row: Any, lk: _Lookups) -> dict:
+def _single_view_doc(row: Any, lk: Lookups) -> dict:
     tool = lk.tools.get(row.tool_id) if row.tool_id else None
     org = lk.org_name(row.organisation_id)
     return {
         "title": f"Single view of the child at {org}" if org else "Single view of the child",
-        "body": _join(row.documentation, row.other_sources),
-        "related": _join(
-            _labels(row.sources, vocabulary.SINGLE_VIEW_SOURCES),
+        "body": join(row.documentation, row.other_sources),
+        "related": join(
+            labels(row.sources, vocabulary.SINGLE_VIEW_SOURCES),
             tool.name if tool else None,
             lk.org_region(row.organisation_id),
         ),
@@ -191,45 +203,30 @@ def _single_view_doc(row: Any, lk: _Lookups) -> dict:
     }
 
 
-def _offering_doc(row: Any, lk: _Lookups) -> dict:
-    tool = lk.tools.get(row.tool_id) if row.tool_id else None
-    return {
-        "title": row.name,
-        "body": _join(row.summary, row.description, row.pricing, row.hosting),
-        "related": _join(
-            lk.org_name(row.supplier_id),
-            tool.name if tool else None,
-            "; ".join(row.outcomes or ()),
-            _labels(row.categories, vocabulary.CATEGORIES),
-            _labels(row.accreditations, vocabulary.ACCREDITATIONS),
-            "; ".join(row.case_management_systems or ()),
+def core_kinds() -> list[SearchKind]:
+    from catalogue.records.models import Deployment, SingleView, Tool
+
+    return [
+        SearchKind(
+            "tool", Tool, "Tool", "/tools/{ref}", _tool_doc, {"organisation": ("supplier_id", "developed_by_id")}
         ),
-        "category": _codes(row.categories),
-        "delivery": row.delivery,
-        "status": row.status,
-    }
-
-
-def _challenge_doc(row: Any, lk: _Lookups) -> dict:
-    outcomes = [" ".join(str(v) for v in (o or {}).values() if v) for o in row.outcomes or ()]
-    requirements = [str((r or {}).get("requirement", "")) for r in row.requirements or ()]
-    return {
-        "title": row.title,
-        "body": _join(row.problem, row.users, *outcomes, row.constraints, row.tried_before),
-        "related": _join(lk.org_name(row.owner_id), row.timetable, *requirements),
-        "region": lk.org_region(row.owner_id),
-        "route": row.route,
-        "status": row.status,
-    }
-
-
-_BUILDERS = {
-    "tool": _tool_doc,
-    "deployment": _deployment_doc,
-    "single_view": _single_view_doc,
-    "offering": _offering_doc,
-    "challenge": _challenge_doc,
-}
+        SearchKind(
+            "deployment",
+            Deployment,
+            "Deployment",
+            "/deployments/{ref}",
+            _deployment_doc,
+            {"tool": ("tool_id",), "organisation": ("organisation_id",)},
+        ),
+        SearchKind(
+            "single_view",
+            SingleView,
+            "Single view",
+            "/single-views/{ref}",
+            _single_view_doc,
+            {"tool": ("tool_id",), "organisation": ("organisation_id",)},
+        ),
+    ]
 
 
 def content_hash(doc: dict) -> str:
@@ -291,18 +288,10 @@ def _finish(kind: str, row: Any, doc: dict, unverified: set[int], standing: dict
     return doc
 
 
-def _org_ids(kind: str, rows: list) -> set[int]:
-    ids: set[int] = set()
-    for row in rows:
-        if kind == "tool":
-            ids.update(i for i in (row.supplier_id, row.developed_by_id) if i)
-        elif kind == "offering":
-            ids.add(row.supplier_id)
-        elif kind == "challenge":
-            ids.add(row.owner_id)
-        else:
-            ids.add(row.organisation_id)
-    return ids
+def _ids(kind: str, target: str, rows: list) -> set[int]:
+    """The ids of `target` records (organisations, tools) that these rows point at."""
+    columns = features.search_kinds()[kind].dependents.get(target, ())
+    return {i for row in rows for i in (getattr(row, c) for c in columns) if i}
 
 
 def build_documents(
@@ -312,9 +301,9 @@ def build_documents(
     parallel builds) or just those ids (missing ids are simply absent from the output: the
     caller deletes them from the index)."""
     table = tables()[kind]
-    builder = _BUILDERS[kind]
+    builder = features.search_kinds()[kind].build_document
     if ids is None:
-        lookups = _Lookups(conn, None, None)
+        lookups = Lookups(conn, None, None)
         unverified = lookups.unverified()
         query = sa.select(table).order_by(table.c.id)
         if parts > 1:
@@ -326,8 +315,7 @@ def build_documents(
         return
     for chunk in _chunks(sorted(set(ids)), 500):
         rows = list(conn.execute(sa.select(table).where(table.c.id.in_(chunk))))
-        tool_ids = {r.tool_id for r in rows if getattr(r, "tool_id", None)} if kind != "tool" else set()
-        lookups = _Lookups(conn, _org_ids(kind, rows), tool_ids)
+        lookups = Lookups(conn, _ids(kind, "organisation", rows), _ids(kind, "tool", rows))
         unverified = lookups.unverified()
         standing = _tool_standing(conn, chunk) if kind == "tool" else None
         for row in rows:
@@ -335,7 +323,7 @@ def build_documents(
 
 
 def all_documents(conn: Connection, part: int = 0, parts: int = 1) -> Iterator[dict]:
-    for kind in KINDS:
+    for kind in kinds():
         yield from build_documents(conn, kind, part=part, parts=parts)
 
 
@@ -347,36 +335,25 @@ def count_records(conn: Connection) -> int:
 
 
 def dependents(session: Any, obj: Any) -> list[tuple[str, list[int]]]:
-    """Registered with catalogue.changes: records whose documents include obj's text, and the
-    restricted tools whose standing a record's change moves (a deployment made public, moved
-    to another tool, verified...). Runs in after_flush, so it reads through the session's
+    """Registered with the change log: records whose documents include obj's text (each kind's
+    `dependents` names the columns that point at obj's table), and the restricted tools whose
+    standing a record's change moves (a deployment made public, moved to another tool, its
+    organisation verified...). Runs in after_flush, so it reads through the session's
     connection with Core selects."""
     name = getattr(obj, "__tablename__", None)
-    if name in ("deployment", "single_view", "offering"):
-        return _tools_of_record(session, obj)
-    if name not in ("organisation", "tool") or obj.id is None:
-        return []
-    t = tables()
+    found = _tools_of_record(session, obj) if name in ("deployment", "single_view", "offering") else []
+    if name is None or obj.id is None:
+        return found
     conn = session.connection()
-    if name == "tool":
-        links = [("deployment", t["deployment"].c.tool_id), ("single_view", t["single_view"].c.tool_id)]
-        links.append(("offering", t["offering"].c.tool_id))
-    else:
-        links = [
-            ("deployment", t["deployment"].c.organisation_id),
-            ("single_view", t["single_view"].c.organisation_id),
-            ("offering", t["offering"].c.supplier_id),
-            ("challenge", t["challenge"].c.owner_id),
-            ("tool", t["tool"].c.supplier_id),
-            ("tool", t["tool"].c.developed_by_id),
-        ]
-    found = []
-    for kind, column in links:
-        ids = list(conn.execute(sa.select(column.table.c.id).where(column == obj.id)).scalars())
-        if ids:
-            found.append((kind, ids))
+    for kind in features.search_kinds().values():
+        table = kind.model.__table__
+        for column in kind.dependents.get(name, ()):
+            ids = list(conn.execute(sa.select(table.c.id).where(table.c[column] == obj.id)).scalars())
+            if ids:
+                found.append((kind.name, ids))
     if name == "organisation":
         # Its records' standing changes with its verification, and so does their tools'.
+        t = tables()
         tool = t["tool"]
         ids = set()
         for kind, owner in (

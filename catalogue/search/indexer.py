@@ -44,7 +44,7 @@ from whoosh.filedb.filestore import FileStorage
 from catalogue.changes import ChangeLog
 from catalogue.db import reading
 from catalogue.search import documents
-from catalogue.search.schema import KINDS, build_schema
+from catalogue.search.schema import build_schema
 
 log = logging.getLogger(__name__)
 
@@ -328,8 +328,9 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
                 state.save(gen_dir)
             return 0
         targets: dict[str, set[int]] = {}
+        known = documents.kinds()
         for row in rows:
-            if row.kind in KINDS:
+            if row.kind in known:
                 targets.setdefault(row.kind, set()).add(row.record_id)
         ix = open_index(gen_dir)
         writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
@@ -410,7 +411,7 @@ def _sync(engine: Engine, base: str | Path, blocking: bool) -> int:
 # --- rebuilding -----------------------------------------------------------------------------------
 
 # Bigger, uncompressed posting blocks: fewer unpickles per term when search reads postings
-# whole (engine._read_blocks), and a little less work when writing.
+# whole (segments._read_blocks), and a little less work when writing.
 CODEC = W3Codec(blocklimit=1024, compression=0)
 # Enough pool memory that a 50k-record build sorts its postings without spilling runs to disk.
 # Plain segment files, not compound ones: whoosh copies a compound file's parts into memory

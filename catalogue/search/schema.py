@@ -19,8 +19,6 @@ from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.system import pack_uint
 
-KINDS: tuple[str, ...] = ("tool", "deployment", "single_view", "offering", "challenge")
-
 # Facets shown on the search page, in display order. Multi-valued ones are KEYWORD fields.
 FACETS: tuple[str, ...] = (
     "kind",

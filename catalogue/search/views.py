@@ -8,7 +8,7 @@ from html import escape
 from flask import Blueprint, Flask, Response, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from catalogue import changes, vocabulary
+from catalogue import features, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import UNSAFE_METHODS, reading
 from catalogue.search import documents, engine
@@ -108,7 +108,7 @@ def _facet_checkboxes(results: engine.SearchResults) -> Markup:
 
 
 @bp.get("/search")
-def index():  # noqa: ANN201
+def index():
     q = request.args.get("q", "")
     filters = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
     sort = request.args.get("sort", "relevance")
@@ -129,15 +129,8 @@ def index():  # noqa: ANN201
     )
 
 
-_hooks_registered = False
-
-
 def init_app(app: Flask) -> None:
-    global _hooks_registered
-    if not _hooks_registered:
-        changes.register_dependents(documents.dependents)
-        _hooks_registered = True
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)
 
     @app.after_request
     def _sync_after_write(response: Response) -> Response:
@@ -149,12 +142,12 @@ def init_app(app: Flask) -> None:
             with reading():
                 try:
                     engine.sync()
-                except Exception:  # noqa: BLE001
+                except Exception:
                     log.exception("search index sync after write failed")
         return response
 
     if app.config.get("BENCH_ROUTES"):
 
         @app.get("/bench/hello")
-        def bench_hello():  # noqa: ANN202
+        def bench_hello():
             return "hello"

@@ -6,7 +6,6 @@ import json
 import time
 
 import click
-from flask import Flask
 from flask.cli import with_appcontext
 from sqlmodel import select
 
@@ -65,12 +64,3 @@ def match_command(ref: str | None, all_: bool, as_json: bool, limit: int, sample
             click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         else:
             _print_table(result)
-
-
-def init_app(app: Flask) -> None:
-    app.cli.add_command(match_command)
-    # The core lists this module among its CLI modules only, so the pages and template helpers
-    # of matching are registered from here too.
-    from outcomes.matching import views
-
-    views.init_app(app)

@@ -12,7 +12,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, render_template
 from sqlmodel import Session, select
 
-from catalogue import access
+from catalogue import access, features
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
@@ -35,7 +35,7 @@ def _visible_challenge(ref: str) -> Challenge:
 
 
 @bp.get("/challenges/<ref>/matches")
-def matches(ref: str):  # noqa: ANN201
+def matches(ref: str):
     challenge = _visible_challenge(ref)
     session = get_session()
     result = engine.match_challenge(session, challenge, limit=20, also_visible_to=current_viewer())
@@ -117,7 +117,7 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
 
 
 def init_app(app: Flask) -> None:
-    app.register_blueprint(bp)
+    features.add_blueprint(app, bp)
     app.jinja_env.globals.update(
         lessons_for=lessons_for,
         # The challenge page passes its own `lessons_for` variable, which hides the global: the
@@ -126,10 +126,4 @@ def init_app(app: Flask) -> None:
         matches_for=matches_for,
         challenges_for_offering=challenges_for_offering,
     )
-    try:
-        from suppliers import dashboard  # type: ignore[attr-defined]
-    except ImportError:
-        return
-    register = getattr(dashboard, "register_panel", None)
-    if register is not None:
-        register("fitting-challenges", _dashboard_panel)
+    features.add_dashboard_panel("fitting-challenges", _dashboard_panel)

@@ -42,7 +42,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 def _flask(env: dict[str, str], *args: str, check: bool = True, timeout: float = 900) -> subprocess.CompletedProcess:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=PROJECT_ROOT,
         env=env,
@@ -66,7 +66,7 @@ class Server:
         self.port = _free_port()
         self.log = open(Path(env["INSTANCE_DIR"]) / "gunicorn.log", "a")  # noqa: SIM115
         gunicorn = Path(sys.executable).parent / "gunicorn"
-        self.process = subprocess.Popen(  # noqa: S603
+        self.process = subprocess.Popen(
             [
                 str(gunicorn),
                 "--workers",
@@ -101,7 +101,7 @@ class Server:
         raise RuntimeError("server did not start")
 
     def workers(self) -> list[int]:
-        out = subprocess.run(  # noqa: S603
+        out = subprocess.run(
             ["ps", "-o", "pid=", "--ppid", str(self.process.pid)], capture_output=True, text=True, check=False
         ).stdout
         return [int(pid) for pid in out.split()]
@@ -156,7 +156,7 @@ class Client:
 
 
 def _worker(port: int, stop: threading.Event, tally: Tally, faulting: threading.Event, seed: int) -> None:
-    rng = random.Random(seed)  # noqa: S311
+    rng = random.Random(seed)
     client = Client(port)
     while not stop.is_set():
         try:
@@ -322,7 +322,7 @@ def test_load_and_faults(tmp_path: Path) -> None:
     bundle.write_text(json.dumps(_big_bundle(int(os.environ.get("BENCH_IMPORT_COPIES", "30")))))
     before = _counts(db_path)
     started = time.perf_counter()
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [sys.executable, "-m", "flask", "--app", "wsgi", "bundle", "import", str(bundle)],
         cwd=PROJECT_ROOT,
         env=env,
@@ -349,7 +349,7 @@ def test_load_and_faults(tmp_path: Path) -> None:
         f"import again: exit {completed.returncode}, rows {after_retry}; search check: exit {check_after.returncode}"
     )
     text = "\n".join(lines)
-    print("\n" + text)  # noqa: T201
+    print("\n" + text)
     RESULTS.write_text(text + "\n")
     assert integrity == "ok"
     assert all_or_nothing, f"half an import survived: {before} -> {after_kill}"
@@ -390,6 +390,6 @@ def _counts_text(bundle: Path) -> str:
 def _counts(db_path: Path) -> dict[str, int]:
     with sqlite3.connect(db_path) as conn:
         return {
-            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608
+            table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
             for table in ("organisation", "tool", "deployment", "offering", "challenge")
         }

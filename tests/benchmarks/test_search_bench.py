@@ -185,7 +185,7 @@ def _throughput_once(tmp_path: Path, config: dict, queries: list[str], extra_con
     )
     gunicorn = str(PROJECT_ROOT / ".venv" / "bin" / "gunicorn")
     factory = f"catalogue:create_app({{'BENCH_ROUTES': True, 'RATELIMIT_ENABLED': False{extra_config}}})"
-    server = subprocess.Popen(  # noqa: S603
+    server = subprocess.Popen(
         [gunicorn, "-w", "2", "-b", f"127.0.0.1:{port}", "--log-level", "warning", factory],
         cwd=PROJECT_ROOT,
         env=env,

@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):  # noqa: ANN201
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     setattr(item, f"report_{report.when}", report)
     return report
@@ -71,7 +71,7 @@ def _free_port() -> int:
 
 
 def _run(args: list[str], env: dict[str, str]) -> str:
-    result = subprocess.run(  # noqa: S603
+    result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "wsgi", *args],
         cwd=PROJECT_ROOT,
         env=env,
@@ -110,7 +110,7 @@ def live_server(server_env: dict[str, str]) -> Iterator[str]:
     port = _free_port()
     log = open(Path(server_env["INSTANCE_DIR"]) / "gunicorn.log", "w")  # noqa: SIM115
     gunicorn = Path(sys.executable).parent / "gunicorn"
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [str(gunicorn), "--workers", "1", "--threads", "4", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
         cwd=PROJECT_ROOT,
         env=server_env,
@@ -189,8 +189,8 @@ def _screenshot_if_failed(request: pytest.FixtureRequest, pages: list[tuple[str,
     for suffix, shown in pages:
         try:
             shown.screenshot(path=str(RESULTS / f"{name}{suffix}.png"), full_page=True)
-        except Exception as exc:  # noqa: BLE001 - the screenshot is a courtesy; the failure is reported anyway
-            print(f"screenshot failed: {exc}")  # noqa: T201
+        except Exception as exc:  # the screenshot is a courtesy; the failure is reported anyway
+            print(f"screenshot failed: {exc}")
 
 
 @pytest.fixture

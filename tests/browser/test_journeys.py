@@ -10,13 +10,13 @@ from tests.browser.conftest import assert_accessible, sign_in
 NEW_PASSWORD = "amber kestrel under slate roofs"
 
 
-def _sign_out(page) -> None:  # noqa: ANN001
+def _sign_out(page) -> None:
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_load_state()
     assert page.get_by_role("link", name="Sign in").first.is_visible()
 
 
-def _emailed_link(seed, address: str, prefix: str) -> str:  # noqa: ANN001
+def _emailed_link(seed, address: str, prefix: str) -> str:
     """The path of the link starting with `prefix` in the newest email to `address` (the outbox)."""
     from sqlmodel import select
 
@@ -31,7 +31,7 @@ def _emailed_link(seed, address: str, prefix: str) -> str:  # noqa: ANN001
     return match.group(1)
 
 
-def test_sign_up_pending_approved_by_admin_then_sign_in(page, seed) -> None:  # noqa: ANN001
+def test_sign_up_pending_approved_by_admin_then_sign_in(page, seed) -> None:
     email = f"new-{uuid.uuid4().hex[:8]}@northmoor.example"
 
     # Sign up as a member of a listed authority.

@@ -11,24 +11,24 @@ DROPPED_DETAIL = "Practitioners kept a paper rota alongside it, so nothing was s
 SUMMARY = "Piloted with two family support teams for eight months."
 
 
-def _stage(page) -> None:  # noqa: ANN001
+def _stage(page) -> None:
     page.get_by_label("Piloted, then not rolled out").check()
     page.get_by_label("When did it start?").fill("2024-05")
     page.get_by_label("When did it end? (optional)").fill("2025-01")
 
 
-def _about(page) -> None:  # noqa: ANN001
+def _about(page) -> None:
     page.get_by_label("Summary").fill("Piloted with two teams.")
     page.get_by_label("What you learned (optional)").fill("Ask the teams what the rota problem is first.")
 
 
-def _dropped(page) -> None:  # noqa: ANN001
+def _dropped(page) -> None:
     page.get_by_label("Low staff adoption or trust").check()
     page.get_by_label("Could not integrate with existing systems").check()
     page.get_by_label("What happened (optional)").fill(DROPPED_DETAIL)
 
 
-def test_dropped_pilot_is_recorded_and_found_from_another_region(page_as) -> None:  # noqa: ANN001
+def test_dropped_pilot_is_recorded_and_found_from_another_region(page_as) -> None:
     # A member of Northmoor (North East) records a tool it piloted and dropped, through the
     # guided form, adding the tool to the catalogue on the way.
     page = page_as("commissioner@northmoor.example")

@@ -15,7 +15,7 @@ FOCUSED = """() => {
 }"""
 
 
-def _tab_to(page, *, id: str | None = None, text: str | None = None, back: bool = False) -> None:  # noqa: A002, ANN001
+def _tab_to(page, *, id: str | None = None, text: str | None = None, back: bool = False) -> None:
     """Press Tab (Shift+Tab with back=True) until the element with this id, or the link or
     button with this text, has the focus."""
     key = "Shift+Tab" if back else "Tab"
@@ -29,24 +29,24 @@ def _tab_to(page, *, id: str | None = None, text: str | None = None, back: bool 
     raise AssertionError(f"{key} never reached {id or text!r} on {page.url}; focus went through {passed}")
 
 
-def _type_into(page, field_id: str, text: str) -> None:  # noqa: ANN001
+def _type_into(page, field_id: str, text: str) -> None:
     _tab_to(page, id=field_id)
     page.keyboard.type(text)
 
 
-def _follow(page, key: str = "Enter") -> None:  # noqa: ANN001
+def _follow(page, key: str = "Enter") -> None:
     """Press a key that follows a link or submits a form, and wait for the next page."""
     with page.expect_navigation():
         page.keyboard.press(key)
 
 
-def _press(page, text: str, key: str = "Enter") -> None:  # noqa: ANN001
+def _press(page, text: str, key: str = "Enter") -> None:
     """Tab to the link or button with this text and press it."""
     _tab_to(page, text=text)
     _follow(page, key)
 
 
-def test_challenge_form_with_the_keyboard_alone(page) -> None:  # noqa: ANN001
+def test_challenge_form_with_the_keyboard_alone(page) -> None:
     closes = date.today() + timedelta(days=60)
 
     page.goto("/account/sign-in")

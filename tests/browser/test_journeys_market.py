@@ -13,17 +13,17 @@ PUBLISHED_QUESTION = "Would a tool that runs on staff phones be in scope?"
 ANSWER = "Yes. Duty staff carry council-managed phones, and a phone-based tool is in scope."
 
 
-def _fix(page, advice: str) -> None:  # noqa: ANN001
+def _fix(page, advice: str) -> None:
     """From the check page, follow the change link beside one piece of advice."""
     page.locator("#statement-advice li", has_text=advice).get_by_role("link").click()
 
 
-def _check(page) -> None:  # noqa: ANN001
+def _check(page) -> None:
     page.get_by_role("link", name="Check your challenge").click()
     expect(page.get_by_role("heading", name="Check your challenge")).to_be_visible()
 
 
-def test_commissioner_checks_and_publishes_a_challenge_and_answers_a_question(page_as, seed) -> None:  # noqa: ANN001
+def test_commissioner_checks_and_publishes_a_challenge_and_answers_a_question(page_as, seed) -> None:
     with seed() as session:
         seed_user(session, "bid-writer@parley.example", "sup-parley", "Pia Bidwriter (Parley)")
 
@@ -154,7 +154,7 @@ OFFERING = "Fernhollow Minutes for conferences"
 ESSENTIAL = "Works with the Hearthwise case record"
 
 
-def _organisation(session, ref: str) -> object:  # noqa: ANN001
+def _organisation(session, ref: str) -> object:
     from sqlmodel import select
 
     from catalogue.accounts.models import Organisation
@@ -162,7 +162,7 @@ def _organisation(session, ref: str) -> object:  # noqa: ANN001
     return session.exec(select(Organisation).where(Organisation.ref == ref)).one()
 
 
-def _supplier(session, ref: str, name: str, email: str) -> object:  # noqa: ANN001
+def _supplier(session, ref: str, name: str, email: str) -> object:
     """A supplier organisation with one approved member (SEED_PASSWORD)."""
     from catalogue.accounts.models import Organisation
 
@@ -173,7 +173,7 @@ def _supplier(session, ref: str, name: str, email: str) -> object:  # noqa: ANN0
     return supplier
 
 
-def _challenge(session, ref: str, title: str, closes_in_days: int, **fields: object) -> object:  # noqa: ANN001
+def _challenge(session, ref: str, title: str, closes_in_days: int, **fields: object) -> object:
     """A complete Northmoor challenge (a draft unless `status` says otherwise): two weighted
     criteria and one essential requirement."""
     from datetime import timedelta
@@ -200,7 +200,7 @@ def _challenge(session, ref: str, title: str, closes_in_days: int, **fields: obj
     return challenge
 
 
-def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
+def _seed_supplier_and_draft_challenge(session) -> str:
     """A supplier with a tool that Saltmere uses, and a Northmoor challenge written but not yet
     published; returns the challenge's ref."""
     from catalogue.records.models import Deployment, Tool
@@ -240,7 +240,7 @@ def _seed_supplier_and_draft_challenge(session) -> str:  # noqa: ANN001
     return challenge.ref
 
 
-def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(page_as, seed) -> None:  # noqa: ANN001
+def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(page_as, seed) -> None:
     with seed() as session:
         challenge_ref = _seed_supplier_and_draft_challenge(session)
 
@@ -375,7 +375,7 @@ WINNER_FEEDBACK = "The strongest on accuracy, and the case record integration is
 LOSER_FEEDBACK = "Good value, but the accuracy evidence came from a small trial."
 
 
-def _seed_closed_challenge_with_proposals(session) -> str:  # noqa: ANN001
+def _seed_closed_challenge_with_proposals(session) -> str:
     """A Northmoor challenge whose closing date has passed, with proposals from Quillstone and
     from another supplier; returns its ref."""
     from catalogue.db import utcnow
@@ -408,7 +408,7 @@ def _seed_closed_challenge_with_proposals(session) -> str:  # noqa: ANN001
     return challenge.ref
 
 
-def _score(page, accuracy: str, cost: str, feedback: str) -> None:  # noqa: ANN001
+def _score(page, accuracy: str, cost: str, feedback: str) -> None:
     page.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
     page.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
     page.get_by_label("Feedback for the supplier").fill(feedback)
@@ -416,7 +416,7 @@ def _score(page, accuracy: str, cost: str, feedback: str) -> None:  # noqa: ANN0
     expect(page.get_by_text("Saved", exact=True)).to_be_visible()
 
 
-def test_owner_scores_shortlists_awards_and_suppliers_see_the_outcome(page_as, seed) -> None:  # noqa: ANN001
+def test_owner_scores_shortlists_awards_and_suppliers_see_the_outcome(page_as, seed) -> None:
     with seed() as session:
         ref = _seed_closed_challenge_with_proposals(session)
 

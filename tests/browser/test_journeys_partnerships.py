@@ -10,7 +10,7 @@ NAME = "Fells Recording Partnership"
 DRAFT_TITLE = "One duty rota across the fells"
 
 
-def _seed_members_and_a_draft(session) -> None:  # noqa: ANN001
+def _seed_members_and_a_draft(session) -> None:
     """Members of two more authorities, and a Northmoor challenge in market engagement."""
     from sqlmodel import select
 
@@ -33,12 +33,12 @@ def _seed_members_and_a_draft(session) -> None:  # noqa: ANN001
     )
 
 
-def _open_partnership(page) -> None:  # noqa: ANN001
+def _open_partnership(page) -> None:
     page.goto("/partnerships")
     page.get_by_role("link", name=NAME).click()
 
 
-def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) -> None:  # noqa: ANN001
+def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) -> None:
     with seed() as session:
         _seed_members_and_a_draft(session)
 

@@ -49,7 +49,7 @@ SIGNED_IN_PAGES = [
 ]
 
 
-def _open(page, path: str):  # noqa: ANN001, ANN202
+def _open(page, path: str):
     response = page.goto(path)
     assert response is not None
     if response.status == 404:
@@ -59,7 +59,7 @@ def _open(page, path: str):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize("path", ANONYMOUS_PAGES)
-def test_anonymous_page_is_accessible(page, path: str) -> None:  # noqa: ANN001
+def test_anonymous_page_is_accessible(page, path: str) -> None:
     _open(page, path)
     assert_accessible(page)
     pattern = DETAIL_FROM.get(path)
@@ -71,7 +71,7 @@ def test_anonymous_page_is_accessible(page, path: str) -> None:  # noqa: ANN001
             assert_accessible(page)
 
 
-def test_error_page_is_accessible(page) -> None:  # noqa: ANN001
+def test_error_page_is_accessible(page) -> None:
     response = page.goto("/no-such-page")
     assert response.status == 404
     assert page.get_by_role("heading", name="Page not found").is_visible()
@@ -79,13 +79,13 @@ def test_error_page_is_accessible(page) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize(("email", "path"), SIGNED_IN_PAGES)
-def test_signed_in_page_is_accessible(page, email: str, path: str) -> None:  # noqa: ANN001
+def test_signed_in_page_is_accessible(page, email: str, path: str) -> None:
     sign_in(page, email)
     _open(page, path)
     assert_accessible(page)
 
 
-def test_sign_up_errors_are_accessible_and_linked(page) -> None:  # noqa: ANN001
+def test_sign_up_errors_are_accessible_and_linked(page) -> None:
     page.goto("/account/sign-up")
     page.get_by_role("button", name="Create account").click()
     summary = page.locator(".govuk-error-summary")
@@ -100,7 +100,7 @@ def test_sign_up_errors_are_accessible_and_linked(page) -> None:  # noqa: ANN001
     assert_accessible(page)
 
 
-def test_sign_in_error_is_accessible(page) -> None:  # noqa: ANN001
+def test_sign_in_error_is_accessible(page) -> None:
     page.goto("/account/sign-in")
     page.get_by_label("Email address").fill("nobody@example.org")
     page.get_by_label("Password", exact=True).fill("not the right password")
@@ -110,7 +110,7 @@ def test_sign_in_error_is_accessible(page) -> None:  # noqa: ANN001
     assert_accessible(page)
 
 
-def test_pages_work_without_javascript(browser, live_server: str) -> None:  # noqa: ANN001
+def test_pages_work_without_javascript(browser, live_server: str) -> None:
     context = browser.new_context(base_url=live_server, java_script_enabled=False)
     try:
         page = context.new_page()

@@ -1,174 +1,27 @@
-"""/api/v1 offerings and challenges: lists, details, and (with a token) creating and changing
-offerings and challenges, and sending expressions of interest and proposals, through the
-suppliers and outcomes services and their schemas."""
+"""/api/v1 challenges: lists, details, and (with a token) creating and changing challenges, and
+sending expressions of interest and proposals, through the outcomes service and schemas."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import ValidationError, fields
+from marshmallow import fields
 from sqlmodel import Session
 
-from catalogue import vocabulary
+from catalogue import errors, vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.api import common
-from catalogue.api.records_api import paged, service_slice
-from catalogue.api.serialise import refs_by_id
+from catalogue.api import Blueprint, common
 from catalogue.db import get_session
-from catalogue.records.models import Tool
-from catalogue.records.schemas import Codes
+from catalogue.schemas import Codes
 from outcomes import services as challenges
 from outcomes.models import Challenge, ChallengeResponse
 from outcomes.schemas import SECTIONS, ChallengeFormSchema, ChallengeSchema, ResponseSchema
-from suppliers import services as offerings
+from suppliers.api import MARKET_DESCRIPTION, MARKET_TAG
 from suppliers.models import Offering
-from suppliers.schemas import OfferingFormSchema
 
-blp = Blueprint(
-    "api_market",
-    __name__,
-    url_prefix="/api/v1",
-    description="Supplier offerings, challenges, expressions of interest and proposals.",
-)
+blp = Blueprint("api_challenges", __name__, url_prefix="/api/v1", description=MARKET_DESCRIPTION, doc_tag=MARKET_TAG)
 common.install(blp)
-
-
-# --- offerings ----------------------------------------------------------------------------------
-
-
-class OfferingOut(OfferingFormSchema):
-    supplier_name = fields.String(dump_only=True)
-    updated_at = fields.DateTime(dump_only=True)
-
-
-OFFERING_COLUMNS = (
-    "ref",
-    "name",
-    "summary",
-    "description",
-    "categories",
-    "outcomes",
-    "delivery",
-    "case_management_systems",
-    "accreditations",
-    "hosting",
-    "pricing",
-    "links",
-    "status",
-    "updated_at",
-)
-
-
-def offering_json(session: Session, rows: list[Offering]) -> list[dict[str, Any]]:
-    suppliers = refs_by_id(session, Organisation, [o.supplier_id for o in rows])
-    tools = refs_by_id(session, Tool, [o.tool_id for o in rows])
-    out = []
-    for row in rows:
-        data = {name: getattr(row, name) for name in OFFERING_COLUMNS}
-        supplier = suppliers.get(row.supplier_id)
-        data.update(supplier=supplier.ref if supplier else None, supplier_name=supplier.name if supplier else None)
-        data["tool"] = tools[row.tool_id].ref if row.tool_id in tools else None
-        out.append(common.compact(data))
-    return out
-
-
-class OfferingArgs(common.PageArgs):
-    category = common.choice_arg(vocabulary.CATEGORIES, "Choose a category from the list")
-    cms = common.text_arg()
-    accreditation = common.choice_arg(vocabulary.ACCREDITATIONS, "Choose an accreditation from the list")
-    sme = common.choice_arg(("yes", "no"), "Give sme as yes or no")
-    hosting = common.text_arg(50)
-
-
-def _load(schema: Any, data: Any) -> dict[str, Any]:
-    try:
-        return schema.load(data)
-    except ValidationError as exc:
-        messages = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
-        common.field_errors(messages)
-        raise  # unreachable: field_errors aborts
-
-
-def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
-    return dict(body) if isinstance(body, dict) else {}
-
-
-@blp.route("/offerings")
-class Offerings(MethodView):
-    decorators = [common.write_limit()]
-
-    @blp.arguments(OfferingArgs, location="query")
-    @blp.response(200, common.page_schema(OfferingOut, "OfferingPage"))
-    def get(self, args: dict[str, Any]) -> dict[str, Any]:
-        """Published offerings, and your own drafts."""
-        session, viewer = get_session(), common.viewer()
-
-        def fetch(number: int) -> Any:
-            f = offerings.Filters(
-                args.get("category"), args.get("cms"), args.get("accreditation"), args.get("sme"), args.get("hosting")
-            )
-            f.page = number
-            return offerings.browse_offerings(session, viewer, f)
-
-        rows, total = service_slice(fetch, args["page"], args["per_page"], offerings.PAGE_SIZE)
-        return paged(offering_json(session, [o for o, _s in rows]), total, args["page"], args["per_page"])
-
-    @blp.arguments(OfferingFormSchema(exclude=("ref", "supplier")))
-    @blp.response(201, OfferingOut)
-    def post(self, data: dict[str, Any]) -> dict[str, Any]:
-        """List an offering for your supplier organisation (a draft unless status is published)."""
-        viewer = common.viewer()
-        session = get_session()
-        supplier = session.get(Organisation, viewer.member_org_id) if viewer.member_org_id else None
-        try:
-            offering = offerings.create_offering(session, viewer, supplier, data)
-        except offerings.NotAllowed:
-            common.forbidden("Only approved members of a supplier can list offerings")
-        except offerings.RuleBroken as exc:
-            common.field_errors(exc.errors)
-        session.commit()
-        return offering_json(session, [offering])[0]
-
-
-@blp.route("/offerings/<ref>")
-class OfferingItem(MethodView):
-    decorators = [common.write_limit()]
-
-    @blp.response(200, OfferingOut)
-    def get(self, ref: str) -> dict[str, Any]:
-        session = get_session()
-        offering = offerings.get_offering(session, common.viewer(), ref)
-        if offering is None:
-            common.not_found("offering")
-        return offering_json(session, [offering])[0]
-
-    @blp.arguments(OfferingFormSchema(exclude=("ref", "supplier"), partial=True))
-    @blp.response(200, OfferingOut)
-    def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
-        """Change the fields given; the others keep their values."""
-        viewer = common.viewer()
-        session = get_session()
-        offering = offerings.get_offering(session, viewer, ref)
-        if offering is None:
-            common.not_found("offering")
-        merged = offerings.offering_form_data(session, offering)
-        merged.update(_body())
-        data = _load(OfferingFormSchema(exclude=("ref", "supplier")), merged)
-        try:
-            offerings.update_offering(session, viewer, offering, data)
-        except offerings.NotAllowed:
-            common.forbidden()
-        except offerings.RuleBroken as exc:
-            common.field_errors(exc.errors)
-        session.commit()
-        return offering_json(session, [offering])[0]
-
-
-# --- challenges ---------------------------------------------------------------------------------
 
 
 class ChallengeOut(ChallengeSchema):
@@ -223,8 +76,8 @@ def _save_sections(session: Session, challenge: Challenge, data: dict[str, Any],
     for section, names in SECTIONS.items():
         if given & set(names):
             merged = challenges.section_data(challenge, section)
-            merged.update({k: v for k, v in _body().items() if k in names})
-            clean = _load(ChallengeFormSchema(only=names, partial=True), merged)
+            merged.update({k: v for k, v in common.json_body().items() if k in names})
+            clean = common.load_or_422(ChallengeFormSchema(only=names, partial=True), merged)
             challenges.save_section(session, viewer, challenge, section, clean)
 
 
@@ -256,10 +109,10 @@ class Challenges(MethodView):
         session = get_session()
         try:
             challenge = challenges.create_challenge(session, viewer, data)
-            _save_sections(session, challenge, data, set(_body()) - {"title", "problem", "categories"})
-        except challenges.NotAllowed as exc:
+            _save_sections(session, challenge, data, set(common.json_body()) - {"title", "problem", "categories"})
+        except errors.NotAllowed as exc:
             common.forbidden(exc.message)
-        except challenges.ChallengeError as exc:
+        except errors.Refused as exc:
             common.field_errors(exc.errors)
         session.commit()
         return challenge_json(challenge, session.get(Organisation, challenge.owner_id))
@@ -288,10 +141,10 @@ class ChallengeItem(MethodView):
         session = get_session()
         challenge = _challenge_or_404(ref)
         try:
-            _save_sections(session, challenge, data, set(_body()))
-        except challenges.NotAllowed as exc:
+            _save_sections(session, challenge, data, set(common.json_body()))
+        except errors.NotAllowed as exc:
             common.forbidden(exc.message)
-        except challenges.ChallengeError as exc:
+        except errors.Refused as exc:
             common.field_errors(exc.errors)
         session.commit()
         return challenge_json(challenge, session.get(Organisation, challenge.owner_id))
@@ -354,12 +207,12 @@ def _send(ref: str, kind: str) -> dict[str, Any]:
     viewer = common.viewer()
     session = get_session()
     challenge = _challenge_or_404(ref)
-    data = _load(ResponseSchema(), _body())
+    data = common.load_or_422(ResponseSchema(), common.json_body())
     try:
         response = challenges.save_response(session, viewer, challenge, kind, data)
-    except challenges.NotAllowed as exc:
+    except errors.NotAllowed as exc:
         common.forbidden(exc.message)
-    except challenges.ChallengeError as exc:
+    except errors.Refused as exc:
         status = 422 if exc.field != "_schema" else 409
         if status == 409:
             common.abort_conflict(exc.message)
