@@ -17,6 +17,7 @@ from datetime import date
 import phonenumbers
 
 from catalogue.personal_data.names import is_given_name
+from catalogue.personal_data.people import PEOPLE_RULES, initials_with_date, rare_combinations
 
 Hit = tuple[str, int, int, bool]  # kind, start, end, beside a name (never overridable for a DOB)
 
@@ -29,7 +30,7 @@ _MONTHS = (
 _FULL_DATE = (
     r"(?:(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
 _PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
@@ -488,7 +489,8 @@ def hits(text: str) -> list[Hit]:
     for rule in RULES:
         found.extend(rule(text))
     found.extend(_schools(text, fiction))
+    found.extend(initials_with_date(text))
     if not fiction:
-        for rule in NAME_RULES:
+        for rule in (*NAME_RULES, *PEOPLE_RULES, rare_combinations):
             found.extend(rule(text))
     return found
