@@ -39,7 +39,8 @@ _NOT_SURNAME = frozenset(
     i me my you your it its be been being do did does will would can could should may might must attends
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
-_WORD = r"[A-Za-z][a-zA-Z'’]*(?:-[A-Za-z][a-zA-Z'’]*)?"
+# A word, with an O'Brien apostrophe or a Kayla-Rose hyphen, but not a possessive 's.
+_WORD = r"[A-Za-z][a-zA-Z]*(?:['’][A-Z][a-zA-Z]+)?(?:-[A-Za-z][a-zA-Z]*)?"
 # The surname is a lookahead so that every word gets its turn as a given name.
 _PERSON = re.compile(rf"(?<![\w'’\-@.])({_WORD})(?=\s+({_WORD}))?")
 
@@ -77,7 +78,7 @@ _STAFF_ROLE = (
     r"|engineer|developer|designer|minister|mp|inspector|our\s+\w+\s+lead)"
 )
 _STAFF_NEAR = re.compile(
-    rf"\b(?:authors?|written by|by|speakers?|presenters?|panel(?:lists?)?|thanks to our|contact|{_STAFF_ROLE})\s*[:,]?\s*$",
+    rf"\b(?:authors?|written by|by|speakers?|presenters?|panel(?:lists?)?|thanks to our|contact|{_STAFF_ROLE})\s*[:,]?\s*(?:[A-Z][\w'’\-]+\s+)?$",
     re.IGNORECASE,
 )
 _STAFF_AFTER = re.compile(rf"^\s*(?:[,(\-–]\s*|\s+(?:is|was)\s+)(?:the\s+|our\s+|a\s+)?{_STAFF_ROLE}\b", re.IGNORECASE)
@@ -120,7 +121,9 @@ def sentence(text: str, start: int, end: int) -> tuple[int, int]:
 _AGE_AFTER_NAME = re.compile(
     rf"(?:\s*,\s*|\s+)?(?:\(\s*(?:aged?\s+)?{_AGE_NUMBER}\s*{_AGE_UNIT}?\s*\)"
     rf"|(?:who\s+)?(?:is|was|turned|turns|now|aged?|at)\s+(?:now\s+|just\s+|only\s+)?{_AGE_NUMBER}\b(?!\s*(?:%|[.:/]\d|am|pm))"
-    rf"|{_AGE_NUMBER}\s*{_AGE_UNIT}\b|who\s+(?:at|aged?)\s+{_AGE_NUMBER}\b)",
+    rf"|{_AGE_NUMBER}\s*{_AGE_UNIT}\b|who\s+(?:at|aged?)\s+{_AGE_NUMBER}\b"
+    # "Ruby's words (she is 10)": the age given by a pronoun straight after the name.
+    rf"|(?:['’]s\s+\w+\s+)?\(\s*(?:she|he|they)(?:['’]s|\s+is|\s+are|\s+was)\s+(?:now\s+)?{_AGE_NUMBER}\b)",
     re.IGNORECASE,
 )
 # After "is": a number that is not an age ("is 6 minutes late", "is 10 %").
@@ -188,7 +191,7 @@ def _named_thing(text: str, start: int, end: int) -> bool:
 
 _SPEECH = r"(?:said|says|told|tells|asked|asks|wrote|writes|explained|shared|disclosed|added|put it)"
 _QUOTE_MARK = "'‘’\"“”"
-_SAID_NAME = re.compile(rf"[{_QUOTE_MARK}],?\s*{_SPEECH}\s+(?=[A-Za-z])", re.IGNORECASE)
+_SAID_NAME = re.compile(rf"[{_QUOTE_MARK}],?\s*{_SPEECH}\s+$", re.IGNORECASE)
 
 
 def quoted_people(text: str) -> Iterator[Hit]:
@@ -201,7 +204,7 @@ def quoted_people(text: str) -> Iterator[Hit]:
         before = text[max(0, s - 40) : s]
         after = text[e : e + 40]
         said_after = re.match(rf"^\s*(?:\([^)]{{1,20}}\)\s*)?{_SPEECH}\b", after, re.IGNORECASE)
-        said_before = _SAID_NAME.search(before) and before.rstrip().lower().endswith(tuple(_SPEECH[3:-1].split("|")))
+        said_before = _SAID_NAME.search(before)
         quote_label = re.search(r"\b(?:quote|voice|feedback|words)\b[^:]{0,40}\($", before, re.IGNORECASE)
         quote_in_sentence = re.search(f"[{_QUOTE_MARK}]", text[lo:hi]) is not None
         if quote_in_sentence and (said_after or said_before or quote_label):
@@ -256,7 +259,10 @@ def sibling_lists(text: str) -> Iterator[Hit]:
     for m in _SIBLING_LIST.finditer(text):
         words = [m.group(1), *re.findall(r"[A-Za-z][a-z'’\-]+", m.group(2))]
         words = [w for w in words if w.lower() not in ("and",)]
-        if sum(given(w) for w in words) >= 2:
+        # Beside a sibling word, one known given name is enough when the rest are name-shaped.
+        if sum(given(w) for w in words) >= 2 or (
+            any(given(w) for w in words) and all(w[0].isupper() and w.lower() not in _NOT_SURNAME for w in words)
+        ):
             yield "siblings", m.start(), m.end(), False
 
 
@@ -318,8 +324,10 @@ def rare_combinations(text: str) -> Iterator[Hit]:
         if _STATISTICS.search(text, lo, hi) or is_public_record(text, lo, hi):
             continue
         rest = text[lo:hi]
+        unique = {u.group(0).lower() for u in _UNIQUENESS.finditer(rest)}
         signals = [
-            bool(_UNIQUENESS.search(rest)),
+            bool(unique),
+            len(unique) >= 2,
             any(p.start() + lo != m.start() for p in _SMALL_PLACE.finditer(rest)),
             bool(_EVENT.search(rest)),
         ]
