@@ -153,7 +153,7 @@ _SCHOOL_NAME = re.compile(
     re.IGNORECASE,
 )
 _PUPIL_CUE = re.compile(
-    r"\b(?:attend\w*|pupil|year\s?\d{1,2}|y\d{1,2}|reception class|in reception|nursery|class|excluded|exclusion"
+    r"\b(?:attend\w*|is at|goes to|started at|sent home|pupil|year\s?\d{1,2}|y\d{1,2}|reception class|in reception|nursery|class|excluded|exclusion"
     r"|dsl|senco|key ?worker|teacher|form tutor|school run|term|pep)\b",
     re.IGNORECASE,
 )
@@ -291,9 +291,11 @@ def initials_with_date(text: str) -> Iterator[Hit]:
 # --- one child described by several details at once ------------------------------------------
 
 _ONE_CHILD = re.compile(
-    r"\b(?:a|an|the|our|one|only)\s+(?:(?:only|one|\d{1,2}[- ](?:year[- ]old|yo|yr[- ]old)|[a-z][\w\-]*)\s+){0,4}?"
+    r"\b(?:a|an|the|our|one|only)\s+(?:(?:only|one|\d{1,2}[- ](?:year[- ]old|yo|yr[- ]old)|(?!(?:of|in|on|for|to|and|with|by)\b)[a-z][\w\-]*)\s+){0,4}?"
     r"(?:child|baby|boy|girl|toddler|teenager|young person|twins?|twin (?:boys|girls)|lad|lass|care leaver"
     r"|\d{1,2}[- ]year[- ]old)\b"
+    # "child protection", "child's plan": the word used as a modifier is not one child.
+    r"(?!['’]s|\s+(?:protection|care|welfare|poverty|safeguarding|services|social|in need|health|development))"
     r"|\b\d{1,2}\s?(?:yo|y/o)\b",
     re.IGNORECASE,
 )
