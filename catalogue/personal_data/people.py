@@ -162,13 +162,17 @@ _YEAR_GROUP = re.compile(r"\b(?:year\s?\d{1,2}|y\d{1,2}|reception)\b", re.IGNORE
 
 def school_children(text: str) -> Iterator[Hit]:
     for m in _SCHOOL_NAME.finditer(text):
+        # The school's own name starts after the last little word ("harry is at | x academy").
+        words = list(re.finditer(r"\S+", m.group(0)))
+        little = [w for w in words[:-1] if w.group(0).lower() in _NOT_SURNAME]
+        school_start = m.start() + (little[-1].end() if little else 0)
         lo, hi = sentence(text, m.start(), m.end())
         if not _PUPIL_CUE.search(text, lo, hi) or is_public_record(text, lo, hi):
             continue
         for s, e, _full in people(text, lo, hi):
-            if m.start() <= s < m.end() or is_staff(text, s, e) or _named_thing(text, s, e):
+            if school_start <= s < m.end() or is_staff(text, s, e) or _named_thing(text, s, e):
                 continue
-            yield "school", min(s, m.start()), max(e, m.end()), False
+            yield "school", min(s, school_start), max(e, m.end()), False
             break
     # "reece booth, y5" / "Shannon, Y10": a name with a year group beside it.
     for s, e, _full in people(text):
