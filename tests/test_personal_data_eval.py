@@ -3,7 +3,10 @@
 `tests/data/personal_data_cases.jsonl` is this project's own development set (the rules were
 chosen on it); `../shared/eval/personal-data-dev.jsonl` is a held-out check written by others
 and is only read here, never fitted. Targets on both: recall >= 0.95 on personal texts and at
-most 5 % false positives on professional texts.
+most 5 % false positives on professional texts. `tests/data/personal_data_blind_a.jsonl` was
+written for this project by someone who never saw the rules (200 texts); it was then used to
+find which general signals were missing, so it is held to recall >= 0.90 and at most 5 % false
+positives as a floor against regressions, not as a measure of unseen text.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from catalogue.personal_data import find_personal_data
 
 ROOT = Path(__file__).resolve().parent.parent
 OWN = ROOT / "tests" / "data" / "personal_data_cases.jsonl"
+BLIND_A = ROOT / "tests" / "data" / "personal_data_blind_a.jsonl"
 SHARED = ROOT.parent / "shared" / "eval" / "personal-data-dev.jsonl"
 
 
@@ -51,4 +55,10 @@ def test_own_set_is_large_and_varied() -> None:
 def test_recall_and_false_positives_meet_the_targets(path: Path) -> None:
     recall, false_positives, errors = score(path)
     assert recall >= 0.95, errors
+    assert false_positives <= 0.05, errors
+
+
+def test_blind_set_meets_its_floor() -> None:
+    recall, false_positives, errors = score(BLIND_A)
+    assert recall >= 0.90, errors
     assert false_positives <= 0.05, errors

@@ -17,6 +17,8 @@ from datetime import date
 import phonenumbers
 
 from catalogue.personal_data.names import is_given_name
+from catalogue.personal_data.people import PEOPLE_RULES, initials_with_date, is_public_record, rare_combinations
+from catalogue.personal_data.people import is_staff as _is_named_staff
 
 Hit = tuple[str, int, int, bool]  # kind, start, end, beside a name (never overridable for a DOB)
 
@@ -29,7 +31,7 @@ _MONTHS = (
 _FULL_DATE = (
     r"(?:(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
 _PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
@@ -61,7 +63,7 @@ _STAFF_BEFORE = re.compile(
 )
 _PRODUCT = re.compile(
     r"\b(?:app|apps|tool|tools|chatbot|bot|assistant|product|platform|software|system|model|ai|llm|agent"
-    r"|named|called|nicknamed|launched|version|module)\b",
+    r"|named|called|nicknamed|launched|version|module|licen[cs]e[sd]?|subscription|(?:is|was|were|are|being) used)\b",
     re.IGNORECASE,
 )
 _CARE = re.compile(
@@ -97,7 +99,9 @@ def _name_word(word: str | None) -> bool:
 
 
 def _is_staff(text: str, start: int, end: int) -> bool:
-    return bool(_STAFF.match(text[end : end + 60]) or _STAFF_BEFORE.search(text[max(0, start - 30) : start]))
+    return _is_named_staff(text, start, end) or bool(
+        _STAFF.match(text[end : end + 60]) or _STAFF_BEFORE.search(text[max(0, start - 30) : start])
+    )
 
 
 _SPEAKS = re.compile(r"\s+(?:said|says|told|tells|asked|asks|wants|wanted|disclosed|explained|shared|wrote)\b")
@@ -158,7 +162,9 @@ def _names_with_age(text: str) -> Iterator[Hit]:
 
 
 _DOB_MARK = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
-_DOB = re.compile(rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE)
+_DOB = re.compile(
+    rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
+)
 _COHORT_BEFORE = re.compile(
     r"\b(?:children|pupils|babies|people|persons|those|anyone|everyone|cohort|girls|boys|learners|students|infants"
     r"|leavers|who were|if)\b[\w\s,]{0,20}$",
@@ -196,7 +202,7 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
         name_at = _name_before(text, m.start())
         after = [e for _, e, _ in _person_names(text, m.end(), min(hi, m.end() + 40))]
         named = name_at is not None or bool(after)
-        if full and "birthday" in marker and not named:
+        if full and "birthday" in marker and not named and not _CHILD_REF.search(text, lo, hi):
             continue
         if full or named or (not marker.startswith("b.") and _CHILD_REF.search(text, lo, hi)):
             year = re.search(r"(\d{2,4})\W*$", m.group(1))
@@ -266,7 +272,7 @@ _FLAT = re.compile(r"\b(?:flat|apartment|apt)\s+\d{1,4}[a-z]?,?\s+(?:[A-Za-z][\w
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
 _HOME_CUE = re.compile(
     r"\b(?:lives?|living|lived|moved|moving|move|stays?|staying|placed|placement|resides?|residing|address|house|home"
-    r"|flat)\b|’s (?:house|home|flat)|'s (?:house|home|flat)",
+    r"|flat|visit(?:ed|ing)?|went round|knocked|no answer)\b|’s (?:house|home|flat)|'s (?:house|home|flat)",
     re.IGNORECASE,
 )
 _OFFICE = re.compile(
@@ -403,7 +409,8 @@ def _sibling_groups(text: str) -> Iterator[Hit]:
         strict = sum(is_given_name(w) for w in words)
         lo, hi = _sentence(text, m.start(), m.end())
         named = strict >= 1 and all(is_given_name(w, lenient=True) for w in words)
-        if named and _SIBLINGS.search(text, lo, hi) and not _is_staff(text, m.start(), m.end()):
+        public = is_public_record(text, lo, hi)
+        if named and _SIBLINGS.search(text, lo, hi) and not _is_staff(text, m.start(), m.end()) and not public:
             yield "siblings", m.start(), m.end(), False
     for m in _SIBLINGS.finditer(text):
         lo, hi = _sentence(text, m.start(), m.end())
@@ -451,6 +458,8 @@ def _names_in_care(text: str) -> Iterator[Hit]:
             yield "name-and-circumstances", m.start(), m.end(), False
     for care in _CARE.finditer(text):
         lo, hi = _sentence(text, care.start(), care.end())
+        if is_public_record(text, lo, hi):
+            continue  # statistics by area code, published reviews
         for s, e, full in _person_names(text, lo, hi):
             if _is_staff(text, s, e) or (not full and _is_product(text, s, e)):
                 continue
@@ -488,7 +497,8 @@ def hits(text: str) -> list[Hit]:
     for rule in RULES:
         found.extend(rule(text))
     found.extend(_schools(text, fiction))
+    found.extend(initials_with_date(text))
     if not fiction:
-        for rule in NAME_RULES:
+        for rule in (*NAME_RULES, *PEOPLE_RULES, rare_combinations):
             found.extend(rule(text))
     return found
