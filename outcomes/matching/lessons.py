@@ -37,7 +37,7 @@ class Lesson:
     organisation: Organisation | None
     score: float
     terms: list[str]  # the challenge's words its account shares, best first
-    bridge: tuple[str, str, str] | None  # (idea, challenge's phrase, its phrase) in different words
+    ideas: list[tuple[str, str, str]]  # thesaurus ideas both name: (label, challenge's phrase, its phrase)
     reasons: list[str]  # why it was dropped, as the vocabulary words them
 
     @property
@@ -47,11 +47,13 @@ class Lesson:
     @property
     def line(self) -> str:
         """Why it is shown and what went wrong, in one sentence."""
-        if self.terms:
-            why = f"Shown because it too is about {_and([f'“{t}”' for t in self.terms[:3]])}"
+        if self.ideas:
+            # The thesaurus's ideas both name say it in the field's words, not by chance words.
+            why = "Shown because it too is about " + _and(
+                [f"{label[0].lower() + label[1:]} (your “{ours}”)" for label, ours, _theirs in self.ideas[:2]]
+            )
         else:  # ranked only with shared words or a shared idea (rank_lessons)
-            label, ours, theirs = self.bridge
-            why = f"Shown because your “{ours}” and its “{theirs}” are both about {label[0].lower() + label[1:]}"
+            why = f"Shown because it too is about {_and([f'“{t}”' for t in self.terms[:3]])}"
         wrong = "; ".join(self.reasons) if self.reasons else "not recorded"
         return f"{why}. What went wrong: {wrong}."
 
@@ -91,15 +93,18 @@ def rank_lessons(session: Session, challenge: Challenge, viewer: Viewer | None =
                 break
             meta = corpus.meta[slot]
             terms = shared_terms(corpus, slot, qweights, query)
-            differ = [b for b in bridges(query, meta) if b[1] != b[2]]
+            ideas = bridges(query, meta)
             # Shown only with a reason its reader can check: a word or an idea both share.
-            if terms or differ:
-                found.append((meta.id, score, terms, differ[0] if differ else None))
+            if terms or ideas:
+                found.append((meta.id, score, terms, ideas))
     return _load(session, found, viewers, challenge.owner_id)
 
 
 def _load(
-    session: Session, found: list[tuple[int, float, list[str], tuple | None]], viewers: list[Viewer], owner_id: int
+    session: Session,
+    found: list[tuple[int, float, list[str], list[tuple[str, str, str]]]],
+    viewers: list[Viewer],
+    owner_id: int,
 ) -> list[Lesson]:
     """The live rows, the policy asked once more (the index may be a moment behind)."""
     if not found:
@@ -110,7 +115,7 @@ def _load(
     org_ids = {d.organisation_id for d in rows.values()}
     orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(org_ids)))}
     out = []
-    for dep_id, score, terms, bridge in found:
+    for dep_id, score, terms, ideas in found:
         row = rows.get(dep_id)
         if (
             row is None
@@ -120,5 +125,5 @@ def _load(
         ):
             continue
         reasons = [DROPPED_REASONS.get(r, r) for r in row.dropped_reasons or []]
-        out.append(Lesson(row, tools.get(row.tool_id), orgs.get(row.organisation_id), score, terms, bridge, reasons))
+        out.append(Lesson(row, tools.get(row.tool_id), orgs.get(row.organisation_id), score, terms, ideas, reasons))
     return out
