@@ -15,6 +15,7 @@ from catalogue.api import Blueprint, common
 from catalogue.db import get_session
 from catalogue.schemas import Codes
 from outcomes import services as challenges
+from outcomes import topics
 from outcomes.models import Challenge, ChallengeResponse
 from outcomes.schemas import SECTIONS, ChallengeFormSchema, ChallengeSchema, ResponseSchema
 from suppliers.api import MARKET_DESCRIPTION, MARKET_TAG
@@ -31,6 +32,14 @@ class ChallengeOut(ChallengeSchema):
     evaluation_criteria = fields.List(fields.Dict(), dump_only=True)
     timetable = fields.String(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    # How matching reads the challenge (owner's corrections applied), and what the owner removed.
+    topics = fields.List(fields.String(), dump_only=True)
+    topics_removed = fields.List(fields.String(), dump_only=True)
+
+
+class ChallengePatch(ChallengeFormSchema):
+    # The topics matching should read, exactly: the owner's correction (outcomes.topics).
+    topics = Codes(topics.TOPICS, "topic")
 
 
 CHALLENGE_COLUMNS = (
@@ -54,9 +63,12 @@ CHALLENGE_COLUMNS = (
 )
 
 
-def challenge_json(challenge: Challenge, owner: Organisation | None) -> dict[str, Any]:
+def challenge_json(challenge: Challenge, owner: Organisation | None, with_topics: bool = True) -> dict[str, Any]:
     data = {name: getattr(challenge, name, None) for name in CHALLENGE_COLUMNS}
     data.update(owner=owner.ref if owner else None, owner_name=owner.name if owner else None)
+    if with_topics:
+        # Reading the topics analyses the whole statement: one challenge's page, not a list's.
+        data.update(topics=list(topics.read_topics(challenge)), topics_removed=topics.removed_topics(challenge))
     return common.compact(data)
 
 
@@ -98,7 +110,7 @@ class Challenges(MethodView):
             region=args.get("region"),
         )
         page = common.envelope(rows, args["page"], args["per_page"])
-        page["items"] = [challenge_json(c, o) for c, o in page["items"]]
+        page["items"] = [challenge_json(c, o, with_topics=False) for c, o in page["items"]]
         return page
 
     @blp.arguments(ChallengeFormSchema(exclude=CHALLENGE_INPUT_EXCLUDE))
@@ -134,14 +146,17 @@ class ChallengeItem(MethodView):
         challenge = _challenge_or_404(ref)
         return challenge_json(challenge, get_session().get(Organisation, challenge.owner_id))
 
-    @blp.arguments(ChallengeFormSchema(exclude=CHALLENGE_INPUT_EXCLUDE, partial=True))
+    @blp.arguments(ChallengePatch(exclude=CHALLENGE_INPUT_EXCLUDE, partial=True))
     @blp.response(200, ChallengeOut)
     def patch(self, data: dict[str, Any], ref: str) -> dict[str, Any]:
-        """Change the statement while it is a draft or in market engagement."""
+        """Change the statement while it is a draft or in market engagement; correct the topics
+        matching reads it as being about (`topics`, category codes) at any time."""
         session = get_session()
         challenge = _challenge_or_404(ref)
         try:
             _save_sections(session, challenge, data, set(common.json_body()))
+            if "topics" in data:
+                topics.set_topics(session, common.viewer(), challenge, data["topics"])
         except errors.NotAllowed as exc:
             common.forbidden(exc.message)
         except errors.Refused as exc:

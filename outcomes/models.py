@@ -24,6 +24,10 @@ class Challenge(SQLModel, table=True):
     problem: str = Field(default="", sa_type=sa.Text)
     # Catalogue categories the problem falls under (for browsing and matching); not in the bundle.
     categories: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # Topics matching read the statement as being about that the owner struck out (category codes):
+    # matching ignores them until the owner ticks them in `categories` again. Not in the bundle
+    # (bundle-v1 has no place for either).
+    topics_removed: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     users: str | None = Field(default=None, sa_type=sa.Text)
     # [{"outcome", "measure", "baseline", "target"}]
     outcomes: list[dict] = Field(default_factory=list, sa_type=sa.JSON)

@@ -11,6 +11,7 @@ from flask import render_template
 from catalogue.access import viewer_for
 from outcomes.matching import engine
 from outcomes.matching import query as query_mod
+from outcomes.matching.lessons import rank_lessons
 from outcomes.matching.text import analyse
 from tests.factories import (
     ChallengeFactory,
@@ -307,7 +308,7 @@ def test_lessons_panel_shows_dropped_pilots_with_reasons(app, db, world) -> None
         html = render_template("outcomes/_lessons.html", challenge=world["challenge"])
     assert "Lessons from pilots elsewhere" in html
     assert "dep-dropped" in html
-    assert "Accuracy or quality of output" in html and "Low staff adoption or trust" in html
+    assert "What went wrong: Accuracy or quality of output; Low staff adoption or trust." in html
     assert "missed what children said" in html
     assert "dep-public" not in html  # not dropped, so not a lesson
     assert "dep-private" not in html
@@ -321,7 +322,7 @@ def test_lessons_panel_hides_what_the_viewer_may_not_see(app, db, world) -> None
         html = render_template("outcomes/_lessons.html", challenge=world["challenge"])
     assert "dep-dropped" not in html  # anonymous reader
     staff = UserFactory(organisation_id=world["other"].id)
-    lessons = engine.lessons(db, world["challenge"], viewer=viewer_for(staff, "local-authority"))
+    lessons = rank_lessons(db, world["challenge"], viewer=viewer_for(staff, "local-authority"))
     assert [m.ref for m in lessons] == ["dep-dropped"]
 
 

@@ -293,16 +293,6 @@ def deployment_context(session: Session, matches: list[Match]) -> dict[int, tupl
     return {m.meta.id: (tools.get(m.meta.tool_id), orgs.get(m.meta.owner_id)) for m in matches}
 
 
-def lessons(session: Session, challenge: Challenge, viewer: Viewer | None = None, limit: int = 5) -> list[Match]:
-    """Dropped pilots elsewhere on the same problem: the peer experience to read first."""
-    result = match_challenge(session, challenge, limit=30, also_visible_to=viewer)
-    if not result.deployments:
-        return []
-    top = result.deployments[0].score
-    dropped = [m for m in result.deployments if m.meta.stage == "dropped" and m.score >= 0.35 * top]
-    return dropped[:limit]
-
-
 OPEN_FOR_SUPPLIERS = ("market-engagement", "open")
 CHALLENGE_CANDIDATES = 15  # challenges matched in full per offering, at most (each result is cached)
 

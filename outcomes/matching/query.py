@@ -112,7 +112,10 @@ def build_query(challenge: Challenge) -> Query:
             both = analyse([(o["outcome"], 1.0), (o.get("measure"), 1.0)]).terms
             measures.append((o["outcome"], {t: v for t, v in both.items() if not t.startswith(CONCEPT_PREFIX)}))
     categories = infer_categories(analysed)
-    # Categories the owner chose for the challenge are certain; inferred ones fill the gaps.
+    # Topics the owner struck out count for nothing; categories the owner chose (or added when
+    # correcting the topics) are certain; inferred ones fill the gaps.
+    for code in getattr(challenge, "topics_removed", None) or []:
+        categories.pop(code, None)
     for code in getattr(challenge, "categories", None) or []:
         if code in CATEGORIES and code != "other":
             categories[code] = 1.0

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, render_template
+from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
 from catalogue import access, features
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
-from catalogue.vocabulary import CATEGORIES, DROPPED_REASONS, STAGES
-from outcomes import services
-from outcomes.matching import engine
+from catalogue.vocabulary import CATEGORIES, STAGES
+from outcomes import services, topics
+from outcomes.matching import engine, lessons
 from outcomes.models import Challenge
 from suppliers.models import Offering
 
@@ -36,9 +36,12 @@ def _visible_challenge(ref: str) -> Challenge:
 
 @bp.get("/challenges/<ref>/matches")
 def matches(ref: str):
-    challenge = _visible_challenge(ref)
-    session = get_session()
-    result = engine.match_challenge(session, challenge, limit=20, also_visible_to=current_viewer())
+    return _matches_page(_visible_challenge(ref), {}, {})
+
+
+def _matches_page(challenge: Challenge, data: dict[str, Any], errors: dict[str, str]) -> str:
+    session, viewer = get_session(), current_viewer()
+    result = engine.match_challenge(session, challenge, limit=20, also_visible_to=viewer)
     return render_template(
         "outcomes/matches.html",
         title=f"Matches for {challenge.title}",
@@ -49,7 +52,37 @@ def matches(ref: str):
         suppliers=_suppliers(result.offerings),
         categories=CATEGORIES,
         stages=STAGES,
+        corrects_topics=access.can_manage_challenge(viewer, challenge),
+        removed_topics=topics.removed_topics(challenge),
+        addable_topics=topics.addable_topics(challenge),
+        data=data,
+        errors=errors,
     )
+
+
+@bp.post("/challenges/<ref>/topics")
+def correct_topics(ref: str):
+    """Remove a topic the challenge was wrongly read as being about, or add one it missed."""
+    challenge = _visible_challenge(ref)
+    session, viewer = get_session(), current_viewer()
+    data = {key: (request.form.get(key) or "").strip() for key in ("add", "remove")}
+    try:
+        topics.correct_topics(
+            session,
+            viewer,
+            challenge,
+            add=[data["add"]] if data["add"] else [],
+            remove=[data["remove"]] if data["remove"] else [],
+        )
+    except services.NotAllowed:
+        abort(403)
+    except services.ChallengeError as exc:
+        session.rollback()
+        return _matches_page(challenge, data, exc.errors), 400
+    session.commit()
+    changed = topics.TOPICS.get(data["add"] or data["remove"], "")
+    flash(f"{'Added' if data['add'] else 'Removed'} the topic “{changed}”: the matches follow it", "success")
+    return redirect(url_for("matching.matches", ref=challenge.ref) + "#topics", code=303)
 
 
 def _suppliers(offerings: list[engine.Match]) -> dict[int, Organisation]:
@@ -63,28 +96,10 @@ def _suppliers(offerings: list[engine.Match]) -> dict[int, Organisation]:
 # --- template helpers -------------------------------------------------------------------------
 
 
-def lessons_for(challenge: Challenge, limit: int = 5) -> list[dict[str, Any]]:
-    """Dropped pilots elsewhere on the same problem, with why they were dropped: only those both
-    the owner's members and the current viewer may see."""
-    session = get_session()
-    found = engine.lessons(session, challenge, viewer=current_viewer(), limit=limit)
-    context = engine.deployment_context(session, found)
-    out = []
-    for m in found:
-        tool, org = context.get(m.meta.id, (None, None))
-        record = m.record
-        out.append(
-            {
-                "match": m,
-                "deployment": record,
-                "tool": tool,
-                "organisation": org,
-                "reasons": [DROPPED_REASONS.get(r, r) for r in (record.dropped_reasons or [])],
-                "story": record.dropped_detail or record.learnings or record.barriers or record.summary or "",
-                "learnings": record.learnings if record.dropped_detail else None,
-            }
-        )
-    return out
+def lessons_for(challenge: Challenge, limit: int = 5) -> list[lessons.Lesson]:
+    """Dropped pilots elsewhere on the nearest problems, each with one line saying why it is shown
+    and what went wrong: only those both the owner's members and the current viewer may see."""
+    return lessons.rank_lessons(get_session(), challenge, viewer=current_viewer(), limit=limit)
 
 
 def matches_for(challenge: Challenge, limit: int = 5) -> engine.MatchResult:
