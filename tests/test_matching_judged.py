@@ -1,5 +1,5 @@
 """Matching on the two judged sets (../shared/eval): measured floors, the outcome-claim precision,
-and never below plain BM25 on nDCG@10 or MRR. Floors are today's figures, so a change that costs
+and never below plain BM25 on nDCG@10, recall@10 or MRR. Floors are today's figures, so a change that costs
 quality on either set fails here (issue 16; the targets are 0.90 / 0.95, see the README)."""
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ _spec = importlib.util.spec_from_file_location("match_eval", SHARED / "eval" / "
 match_eval = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(match_eval)
 
-# set: (offerings nDCG, offerings recall, deployments nDCG) measured on this branch, rounded down
-FLOORS = {"dev": (0.94, 0.97, 0.95), "dev2": (0.89, 0.84, 0.94)}
+# set: (offerings nDCG, offerings recall, deployments nDCG, deployments recall), measured, rounded
+# down. dev2 deployments recall came up to BM25's with the related concepts (thesaurus.RELATED).
+FLOORS = {"dev": (0.94, 0.97, 0.95, 0.94), "dev2": (0.89, 0.84, 0.94, 0.92)}
 
 
 @pytest.mark.parametrize("name", ["dev", "dev2"])
@@ -81,9 +82,10 @@ def test_judged_set_quality(db: Session, name: str) -> None:
     def mean(key: str, i: int) -> float:
         return match_eval.mean([r[i] for r in rows[key]])
 
-    off_ndcg, off_recall, dep_ndcg = FLOORS[name]
-    assert mean("off", 0) >= off_ndcg and mean("off", 1) >= off_recall and mean("dep", 0) >= dep_ndcg
+    off_ndcg, off_recall, dep_ndcg, dep_recall = FLOORS[name]
+    assert mean("off", 0) >= off_ndcg and mean("off", 1) >= off_recall
+    assert mean("dep", 0) >= dep_ndcg and mean("dep", 1) >= dep_recall
     for kind in ("off", "dep"):
-        for i in (0, 2):  # nDCG and MRR never below plain BM25
+        for i in (0, 1, 2):  # nDCG, recall and MRR never below plain BM25
             assert mean(kind, i) >= mean("bm_" + kind, i) - 1e-9, (kind, i)
     assert claims[1] and claims[0] / claims[1] >= 0.9

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import pytest
 
 from outcomes.matching import query as query_mod
@@ -160,3 +162,27 @@ def test_dropped_reasons_and_embedded_delivery_are_searchable_words() -> None:
     assert {"integr", "govern"} <= set(own.terms)  # the reasons' labels, as the deployment's own words
     assert "~in-record" in analysed.terms and "~in-record" not in own.terms  # "built into a case management system"
     assert analysed.length > own.length
+
+
+def test_care_proceedings_are_read_as_needing_a_chronology() -> None:
+    """Practice joins concepts: a challenge about care proceedings is about summarisation and
+    chronologies too (the PLO asks for one), and reaches tools that only say "chronology"
+    through a related concept weighted below the challenge's own words."""
+    q = _query("Getting ready for care proceedings", "Social workers assemble the court bundle by hand.")
+    assert "summarisation" in q.categories
+    assert "~summarisation" in q.related
+    assert "~summarisation" not in q.analysed.terms
+    own = max(math.log1p(v) for t, v in q.analysed.terms.items() if t.startswith("~"))
+    assert 0 < q.related["~summarisation"] < own
+
+
+def test_related_concepts_reach_the_index_as_query_weights() -> None:
+    from outcomes.matching.index import Corpus
+    from outcomes.matching.text import analyse
+
+    corpus = Corpus()
+    meta = DocMeta(id=1, ref="o-1", name="Chronology builder", owner_id=1, tool_id=None, categories=())
+    corpus.add(meta, analyse([("Builds a chronology of significant events from the record", 1.0)]))
+    q = _query("Getting ready for care proceedings", "")
+    weights = query_mod.query_weights(q, corpus)
+    assert weights.get(corpus.term_id("~summarisation"), 0) > 0

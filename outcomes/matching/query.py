@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from catalogue.vocabulary import CATEGORIES
 from outcomes.matching.index import Corpus
 from outcomes.matching.text import CONCEPT_PREFIX, Analysed, analyse, concept_spans, stem, words
-from outcomes.matching.thesaurus import BY_NAME
+from outcomes.matching.thesaurus import BY_NAME, RELATED
 from outcomes.models import Challenge
 
 QUERY_FIELDS = {
@@ -26,6 +26,7 @@ QUERY_FIELDS = {
 }
 QUERY_POWER = 1.0
 CONCEPT_BOOST = 1.0
+RELATED_WEIGHT = 0.3  # a related concept's weight, as a share of the concept that brought it
 CATEGORY_FLOOR = 0.3  # inferred categories below this share of the strongest are ignored
 
 
@@ -38,6 +39,7 @@ class Query:
     measures: list[tuple[str, dict[str, float]]]  # (outcome, terms of the outcome and its measure)
     sectors: set[str]
     mentions: set[str] = field(default_factory=set)  # sectors the challenge names in passing
+    related: dict[str, float] = field(default_factory=dict)  # ~concept -> weight, from RELATED
 
 
 # --- the challenge as a query -------------------------------------------------------------------
@@ -119,7 +121,14 @@ def build_query(challenge: Challenge) -> Query:
     for code in getattr(challenge, "categories", None) or []:
         if code in CATEGORIES and code != "other":
             categories[code] = 1.0
+    related: dict[str, float] = {}
+    for name, weight in analysed.concepts.items():
+        for other in RELATED.get(name, ()):
+            if other not in analysed.concepts:
+                term = CONCEPT_PREFIX + other
+                related[term] = max(related.get(term, 0.0), RELATED_WEIGHT * math.log1p(weight))
     return Query(
+        related=related,
         analysed=analysed,
         weights={},
         categories=categories,
@@ -138,4 +147,8 @@ def query_weights(query: Query, corpus: Corpus) -> dict[int, float]:
             continue
         # Dampened: a word repeated across the statement matters more, but not linearly.
         weights[tid] = math.log1p(raw) ** QUERY_POWER * (CONCEPT_BOOST if term.startswith(CONCEPT_PREFIX) else 1.0)
+    for term, weight in query.related.items():
+        tid = corpus.term_id(term)
+        if tid is not None and corpus.df[tid] > 0:
+            weights[tid] = weights.get(tid, 0.0) + weight
     return weights

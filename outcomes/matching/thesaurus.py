@@ -99,6 +99,7 @@ CONCEPTS: tuple[Concept, ...] = (
         "court* | care proceeding* | pre-proceeding* | public law outline | plo | family court | court bundle* | "
         "legal gateway | legal planning | letter before proceedings | section 31 | parenting assessment* | "
         "expert report* | witness statement* | social work evidence template | swet",
+        ("summarisation",),
     ),
     _c(
         "record-query",
@@ -436,3 +437,23 @@ SECTOR_MENTIONS: tuple[Concept, ...] = (
 )
 
 BY_NAME: dict[str, Concept] = {c.name: c for c in CONCEPTS + SECTOR_MENTIONS}
+
+# Concepts that practice joins: a problem named in one is often solved by tools described in the
+# other ("care proceedings" need a chronology for the court bundle; a child's review draws on a
+# summary of the record). A challenge naming the first reaches the second at a lower weight than
+# its own words (outcomes.matching.query.RELATED_WEIGHT). General practice knowledge, one way.
+RELATED: dict[str, tuple[str, ...]] = {
+    "court": ("summarisation",),  # the PLO asks for a chronology in every application
+    "case-transfer": ("summarisation",),
+    "children-in-care": ("summarisation", "voice-of-child"),  # reviews read the record, hear the child
+    "care-leavers": ("records-access", "chatbot"),  # their own records; entitlements online
+    "accessible": ("translation", "chatbot"),  # family-facing information
+    "chatbot": ("accessible",),
+    "front-door": ("early-help", "single-view"),
+    "early-help": ("predictive", "single-view"),
+    "exploitation": ("single-view",),
+    "visits": ("recording",),
+    "supervision": ("recording",),
+    "meetings": ("recording",),
+    "workforce": ("wellbeing",),
+}
