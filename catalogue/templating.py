@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, g, render_template, request
 from flask.templating import Environment
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from catalogue import vocabulary
 from catalogue.forms import error_message, error_summary
@@ -86,9 +86,13 @@ def init_app(app: Flask) -> None:
         from catalogue.accounts.auth import current_viewer
 
         viewer = current_viewer()
+        from catalogue import access
+
         return {
             "product_name": app.config["PRODUCT_NAME"],
             "viewer": viewer,
+            # Templates offer only the links their viewer may follow, asking the one policy.
+            "access": access,
             "organisation_awaits_verification": _awaits_verification(viewer),
             "current_user": current_user,
             "vocab": vocabulary,
@@ -102,4 +106,5 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):  # noqa: ANN202
         if request.path.startswith("/api/"):
             return {"code": exc.code, "status": exc.name, "message": exc.description}, exc.code
-        return render_template("core/error.html", error=exc), exc.code
+        # A 403's own description (abort(403, "why")) is shown; werkzeug's generic one is not.
+        return render_template("core/error.html", error=exc, default_403=Forbidden.description), exc.code

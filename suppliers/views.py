@@ -68,7 +68,7 @@ def directory():  # noqa: ANN201
 @login_required
 def supplier_dashboard():  # noqa: ANN201
     viewer = current_viewer()
-    if not viewer.is_supplier:
+    if not viewer.keeps_supplier:
         abort(403)
     db = get_session()
     supplier = db.get(Organisation, viewer.member_org_id)
