@@ -412,6 +412,23 @@ def edit_organisation(ref: str):  # noqa: ANN201
 # --- single views ------------------------------------------------------------------------------
 
 
+@bp.get("/single-views")
+def single_views():  # noqa: ANN201
+    from catalogue.records.single_views import browse_single_views
+
+    viewer = current_viewer()
+    status, region = _arg("status"), _arg("region")
+    page = browse_single_views(get_session(), viewer, status=status, region=region, page=_page_number())
+    return render_template(
+        "records/single_views.html",
+        title="Single views of the child",
+        page=page,
+        filters={"status": status, "region": region},
+        link=_query_without,
+        can_author=access.can_author_evidence(viewer),
+    )
+
+
 @bp.get("/single-views/<ref>")
 def single_view(ref: str):  # noqa: ANN201
     session = get_session()
