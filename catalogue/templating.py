@@ -32,9 +32,16 @@ def format_money(value: float | None) -> str:
     return f"£{value:,.0f}"
 
 
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
+def format_date(value: date | datetime | str | None) -> str:
+    """The one date format on every page: '15 January 2027'. Dates stored as text (milestones
+    in JSON: '2027-01-15', or a month '2027-01') read the same; other text is shown as it is."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return format_month(value.strip())
     return value.strftime("%-d %B %Y")
 
 
@@ -93,6 +100,9 @@ def init_app(app: Flask) -> None:
             "viewer": viewer,
             # Templates offer only the links their viewer may follow, asking the one policy.
             "access": access,
+            # A form posts back to this page's address, never to one with a #fragment (after the
+            # skip link, #main-content would take focus from the error summary).
+            "form_action": request.full_path.rstrip("?") if request else "",
             "organisation_awaits_verification": _awaits_verification(viewer),
             "current_user": current_user,
             "vocab": vocabulary,

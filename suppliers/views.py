@@ -257,7 +257,8 @@ def offering(ref: str):  # noqa: ANN201
         abort(404)
     return render_template(
         "suppliers/offering.html",
-        title=item.name,
+        # A tool and the offering that sells it often share a name: the titles tell them apart.
+        title=f"{item.name} – Offerings",
         offering=item,
         supplier=db.get(Organisation, item.supplier_id),
         tool=db.get(Tool, item.tool_id) if item.tool_id else None,

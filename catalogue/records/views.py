@@ -82,7 +82,7 @@ def tool(ref: str):  # noqa: ANN201
         info = services.tool_page(get_session(), current_viewer(), ref)
     except services.NotFound:
         abort(404)
-    return render_template("records/tool.html", title=info.tool.name, info=info)
+    return render_template("records/tool.html", title=f"{info.tool.name} – Tools", info=info)
 
 
 @bp.route("/tools/<ref>/edit", methods=["GET", "POST"])
