@@ -240,7 +240,14 @@ def _save_offering(offering: Offering | None, supplier: Organisation):  # noqa: 
 def new_offering():  # noqa: ANN201
     db = get_session()
     viewer = current_viewer()
-    supplier = db.get(Organisation, viewer.member_org_id) if viewer.member_org_id else None
+    # For the viewer's own supplier, or (site admins, from a supplier's profile) the one named.
+    named = request.args.get("supplier")
+    if named:
+        supplier = services.get_supplier(db, named)
+        if supplier is None or not access.can_view_organisation(viewer, supplier):
+            abort(404)
+    else:
+        supplier = db.get(Organisation, viewer.member_org_id) if viewer.member_org_id else None
     if supplier is None or not access.can_add_offering(viewer, supplier):
         abort(403)
     if request.method == "GET":

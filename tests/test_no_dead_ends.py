@@ -162,3 +162,22 @@ def test_a_waiting_suppliers_founder_prepares_in_private(db, people, client_as, 
     # A pending member of a verified supplier (not its founder) still prepares nothing.
     assert client_as(people["joiner"]).get("/offerings/new").status_code == 403
     assert client_as(people["joiner"]).get("/suppliers/dashboard").status_code == 403
+
+
+def test_a_site_admin_adds_an_offering_from_a_suppliers_profile(db, people, client_as) -> None:  # noqa: ANN001
+    """The profile's "Add an offering" names the supplier: a site admin has no supplier of their own."""
+    supplier = people["supplier"]
+    org_ref = db.get(type(people["waiting"]), supplier.organisation_id).ref
+    admin = client_as(people["site_admin"])
+    profile = admin.get(f"/suppliers/{org_ref}").get_data(as_text=True)
+    link = f"/offerings/new?supplier={org_ref}"
+    assert link in profile
+    assert admin.get(link).status_code == 200
+    response = admin.post(link, data={**OFFERING_FORM, "name": "Added by an admin", "status": "draft"})
+    assert response.status_code == 303
+    db.rollback()  # a fresh read: the request wrote after this session's snapshot began
+    offering = db.exec(select(Offering).where(Offering.name == "Added by an admin")).one()
+    assert offering.supplier_id == supplier.organisation_id
+    # Naming someone else's supplier gains nothing; a waiting one is not even admitted to.
+    assert client_as(people["founder"]).get(link).status_code == 403
+    assert client_as(people["supplier"]).get(f"/offerings/new?supplier={people['waiting'].ref}").status_code == 404

@@ -1,6 +1,7 @@
 """On a phone (375 CSS px) no page is wider than the screen: wide tables scroll inside their own
-region, filters fold away, long words wrap. Each role walks the links its pages show, opening one
-URL per route (every page template, as that role sees it), and every page must fit."""
+region, filters fold away, long words wrap, tags do not stack into tall boxes. Each role walks the
+links its pages show, opening one URL per route (every page template, as that role sees it):
+every page must fit, and no link may end in a 403 (no dead ends)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,11 @@ START = ["/", "/search?q=transcription", "/search?q=zzzznothing", "/no-such-page
 # Not pages: downloads, machine-readable answers, links that act (sign out, unsubscribe).
 SKIP_ENDPOINT_WORDS = ("static", "csv", "export", "json", "openapi", "unsubscribe", "sign_out", "confirm", "reset")
 PAGES_PER_ROLE = 90
+
+# A tag taller than three lines of its text has been squeezed into a column.
+TALL_TAGS_JS = """() => [...document.querySelectorAll('.govuk-tag')]
+    .filter(tag => tag.getBoundingClientRect().height > 3 * parseFloat(getComputedStyle(tag).lineHeight) + 12)
+    .map(tag => tag.textContent.trim())"""
 
 OFFENDERS_JS = """() => {
     const width = document.documentElement.clientWidth;
@@ -60,12 +66,13 @@ def test_no_page_is_wider_than_a_phone(browser, live_server: str, server_app, em
     try:
         if email:
             sign_in(page, email)
-        queue = list(START)
+        queue = [(url, "(start)") for url in START]
         seen: set[str] = set()
         too_wide: list[str] = []
+        dead_ends: list[str] = []
         opened = 0
         while queue and opened < PAGES_PER_ROLE:
-            url = queue.pop(0)
+            url, linked_from = queue.pop(0)
             route = _route(server_app, url)
             if route is None or route in seen:
                 continue
@@ -75,13 +82,20 @@ def test_no_page_is_wider_than_a_phone(browser, live_server: str, server_app, em
             if response is None or "text/html" not in response.headers.get("content-type", ""):
                 continue
             assert response.status < 500, f"{url} -> {response.status}"
+            if response.status == 403:
+                dead_ends.append(f"{url} (linked from {linked_from})")
             scroll_width, viewport = page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
             if scroll_width > viewport:
                 too_wide.append(f"{url}: {scroll_width} px wide; {page.evaluate(OFFENDERS_JS)}")
+            tall = page.evaluate(TALL_TAGS_JS)
+            if tall:
+                too_wide.append(f"{url}: tags squeezed into tall boxes: {tall[:3]}")
             hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.getAttribute('href'))")
-            queue.extend(h.split("#", 1)[0] for h in hrefs if h.startswith("/") and not h.startswith("//"))
+            queue.extend((h.split("#", 1)[0], url) for h in hrefs if h.startswith("/") and not h.startswith("//"))
         assert opened > 10, f"only {opened} pages opened as {email}"
-        assert not too_wide, f"as {email or 'anonymous'}, pages wider than {PHONE['width']} px:\n" + "\n".join(too_wide)
+        who = email or "anonymous"
+        assert not too_wide, f"as {who}, pages that do not fit {PHONE['width']} px:\n" + "\n".join(too_wide)
+        assert not dead_ends, f"as {who}, links that end in 403:\n" + "\n".join(dead_ends)
         print(f"{email or 'anonymous'}: {opened} routes in {time.monotonic() - started:.1f} s")  # noqa: T201
     finally:
         context.close()
