@@ -28,9 +28,9 @@ START = ["/", "/search?q=transcription", "/search?q=zzzznothing", "/no-such-page
 SKIP_ENDPOINT_WORDS = ("static", "csv", "export", "json", "openapi", "unsubscribe", "sign_out", "confirm", "reset")
 PAGES_PER_ROLE = 90
 
-# A tag taller than three lines of its text has been squeezed into a column.
+# A tag taller than two lines of its text has been squeezed into a column ("B / et / a").
 TALL_TAGS_JS = """() => [...document.querySelectorAll('.govuk-tag')]
-    .filter(tag => tag.getBoundingClientRect().height > 3 * parseFloat(getComputedStyle(tag).lineHeight) + 12)
+    .filter(tag => tag.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(tag).lineHeight) + 12)
     .map(tag => tag.textContent.trim())"""
 
 OFFENDERS_JS = """() => {
