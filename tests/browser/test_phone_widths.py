@@ -28,10 +28,15 @@ START = ["/", "/search?q=transcription", "/search?q=zzzznothing", "/no-such-page
 SKIP_ENDPOINT_WORDS = ("static", "csv", "export", "json", "openapi", "unsubscribe", "sign_out", "confirm", "reset")
 PAGES_PER_ROLE = 90
 
-# A tag taller than two lines of its text has been squeezed into a column ("B / et / a").
-TALL_TAGS_JS = """() => [...document.querySelectorAll('.govuk-tag')]
-    .filter(tag => tag.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(tag).lineHeight) + 12)
-    .map(tag => tag.textContent.trim())"""
+# A tag squeezed into a column: more than two lines of text while narrower than the space its
+# parent gives it ("B / et / a" beside the phase banner). A long tag as wide as the screen may wrap.
+TALL_TAGS_JS = """() => [...document.querySelectorAll('.govuk-tag')].filter(tag => {
+    const style = getComputedStyle(tag);
+    const line = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.25;
+    const box = tag.getBoundingClientRect();
+    const text = box.height - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+    return text > 2.5 * line && box.width < 0.9 * tag.parentElement.clientWidth;
+}).map(tag => tag.textContent.trim())"""
 
 OFFENDERS_JS = """() => {
     const width = document.documentElement.clientWidth;
