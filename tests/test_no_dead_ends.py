@@ -88,6 +88,7 @@ def test_a_403_says_what_the_viewer_can_do_instead(people, client_as) -> None:  
     text = page.get_data(as_text=True)
     assert page.status_code == 403
     assert 'href="/deployments/new"' in text and 'href="/challenges/new"' in text
+    assert "have the permission" not in text  # werkzeug's generic words are not repeated
     text = client_as(people["pending_member"]).get("/deployments/new").get_data(as_text=True)
     assert "waiting for an admin of your organisation to approve it" in text
 
