@@ -89,3 +89,13 @@ def test_every_button_has_a_type() -> None:
     for path in TEMPLATES.rglob("*.html"):
         for button in re.findall(r"<button\b[^>]*>", path.read_text()):
             assert "type=" in button, f"{path.name}: {button}"
+
+
+def test_search_shows_results_first_and_folds_its_filters(client) -> None:  # noqa: ANN001
+    html = client.get("/search?q=notes").get_data(as_text=True)
+    filters = html.index('<details class="govuk-details app-search-filters">')
+    assert html.index('id="result-count"') < filters
+    assert 'name="kind"' in html[filters:] or 'name="category"' in html[filters:] or 'id="sort"' in html[filters:]
+    # Chosen filters keep the disclosure open and say how many there are.
+    html = client.get("/search?q=notes&kind=tool&kind=offering").get_data(as_text=True)
+    assert '<details class="govuk-details app-search-filters" open>' in html and "Filter (2 chosen)" in html
