@@ -1,4 +1,4 @@
-"""The home page, the about page and the health check."""
+"""The home page, the about page, the downloads page and the health check."""
 
 from __future__ import annotations
 
@@ -19,6 +19,14 @@ def home():
 @bp.get("/about")
 def about():
     return render_template("core/about.html", title="About")
+
+
+@bp.get("/downloads")
+def downloads():
+    """Every CSV export in one place; each holds only what the viewer may see."""
+    from catalogue.insights import services as insights
+
+    return render_template("core/downloads.html", title="Downloads", charts=list(insights.CHARTS))
 
 
 @bp.get("/healthz")

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask, g, render_template, request
 from flask.templating import Environment
 from flask_login import current_user
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Forbidden, HTTPException
 
 from catalogue import vocabulary
 from catalogue.forms import error_message, error_summary
@@ -33,9 +33,16 @@ def format_money(value: float | None) -> str:
     return f"£{value:,.0f}"
 
 
-def format_date(value: date | datetime | None) -> str:
-    if value is None:
+def format_date(value: date | datetime | str | None) -> str:
+    """The one date format on every page: '15 January 2027'. Dates stored as text (milestones
+    in JSON: '2027-01-15', or a month '2027-01') read the same; other text is shown as it is."""
+    if value is None or value == "":
         return ""
+    if isinstance(value, str):
+        try:
+            value = date.fromisoformat(value.strip())
+        except ValueError:
+            return format_month(value.strip())
     return value.strftime("%-d %B %Y")
 
 
@@ -92,9 +99,16 @@ def init_app(app: Flask) -> None:
         from catalogue.accounts.auth import current_viewer
 
         viewer = current_viewer()
+        from catalogue import access
+
         return {
             "product_name": app.config["PRODUCT_NAME"],
             "viewer": viewer,
+            # Templates offer only the links their viewer may follow, asking the one policy.
+            "access": access,
+            # A form posts back to this page's address, never to one with a #fragment (after the
+            # skip link, #main-content would take focus from the error summary).
+            "form_action": request.full_path.rstrip("?") if request else "",
             "organisation_awaits_verification": _awaits_verification(viewer),
             "current_user": current_user,
             "vocab": vocabulary,
@@ -108,4 +122,5 @@ def init_app(app: Flask) -> None:
     def _http_error(exc: HTTPException):
         if request.path.startswith("/api/"):
             return {"code": exc.code, "status": exc.name, "message": exc.description}, exc.code
-        return render_template("core/error.html", error=exc), exc.code
+        # A 403's own description (abort(403, "why")) is shown; werkzeug's generic one is not.
+        return render_template("core/error.html", error=exc, default_403=Forbidden.description), exc.code

@@ -55,7 +55,9 @@ EVALUATION: dict[str, str] = {
 }
 
 ETHICS_CHECKS: dict[str, str] = {
-    "none": "No",
+    # Read on its own beside "Ethics checks" ("Ethics checks: None done"), not as an answer to
+    # a yes-or-no question.
+    "none": "None done",
     "ethical-impact-assessment": "Ethical impact assessment",
     "staff-consultation": "Consultation with staff",
     "citizen-consultation": "Consultation with citizens",

@@ -198,12 +198,16 @@ def create_challenge(session: Session, viewer: Viewer, data: dict[str, Any]) -> 
         created_by_id=viewer.user_id if viewer.user_id and viewer.user_id > 0 else None,
     )
     if owner is not None and owner.case_management_system:
-        # The form starts from what the catalogue already knows.
-        challenge.constraint_details = {"case_management_system": owner.case_management_system}
+        # The form starts from what the catalogue already knows; the task list shows the section
+        # as not started until its author saves it (saving replaces these details, flag and all).
+        challenge.constraint_details = {"case_management_system": owner.case_management_system, PREFILLED: True}
         challenge.constraints = _constraints_text(challenge.constraint_details)
     session.add(challenge)
     session.flush()
     return challenge
+
+
+PREFILLED = "_prefilled"
 
 
 def _constraints_text(details: dict[str, str]) -> str | None:
@@ -288,7 +292,7 @@ def sections_done(challenge: Challenge) -> dict[str, bool]:
         "problem": bool(challenge.title and challenge.problem),
         "users": bool(challenge.users),
         "outcomes": bool(challenge.outcomes),
-        "constraints": bool(challenge.constraints),
+        "constraints": bool(challenge.constraints) and not (challenge.constraint_details or {}).get(PREFILLED),
         "tried-before": bool(challenge.tried_before or challenge.tried_deployment_ids),
         "budget": challenge.budget_min is not None or challenge.budget_max is not None or bool(challenge.route),
         "timetable": bool(challenge.timetable or challenge.closes),

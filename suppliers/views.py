@@ -68,7 +68,7 @@ def directory():
 @login_required
 def supplier_dashboard():
     viewer = current_viewer()
-    if not viewer.is_supplier:
+    if not viewer.keeps_supplier:
         abort(403)
     db = get_session()
     supplier = db.get(Organisation, viewer.member_org_id)
@@ -240,7 +240,14 @@ def _save_offering(offering: Offering | None, supplier: Organisation):
 def new_offering():
     db = get_session()
     viewer = current_viewer()
-    supplier = db.get(Organisation, viewer.member_org_id) if viewer.member_org_id else None
+    # For the viewer's own supplier, or (site admins, from a supplier's profile) the one named.
+    named = request.args.get("supplier")
+    if named:
+        supplier = services.get_supplier(db, named)
+        if supplier is None or not access.can_view_organisation(viewer, supplier):
+            abort(404)
+    else:
+        supplier = db.get(Organisation, viewer.member_org_id) if viewer.member_org_id else None
     if supplier is None or not access.can_add_offering(viewer, supplier):
         abort(403)
     if request.method == "GET":
@@ -257,7 +264,8 @@ def offering(ref: str):
         abort(404)
     return render_template(
         "suppliers/offering.html",
-        title=item.name,
+        # A tool and the offering that sells it often share a name: the titles tell them apart.
+        title=f"{item.name} – Offerings",
         offering=item,
         supplier=db.get(Organisation, item.supplier_id),
         tool=db.get(Tool, item.tool_id) if item.tool_id else None,

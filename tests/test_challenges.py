@@ -119,8 +119,16 @@ def test_guided_authoring_saves_each_page(world: World, client_as, db: Session) 
         select(AuditEvent).where(AuditEvent.record_type == "challenge", AuditEvent.record_id == challenge.id)
     ).first()
     assert created is not None and created.actor_id == world.la_user.id
-    # The case management system the catalogue knows is filled in for them.
-    assert challenge.constraint_details == {"case_management_system": "Mosaic"}
+    # The case management system the catalogue knows is filled in for them, but the task list
+    # does not call the constraints completed before the author has opened and saved them.
+    assert challenge.constraint_details["case_management_system"] == "Mosaic"
+    tasks = c.get(f"/challenges/{ref}/edit").text
+    constraints = tasks.split('id="constraints-status">', 1)[1].split("</div>", 1)[0]
+    assert "Not started" in constraints and "Completed" not in constraints
+    assert 'value="Mosaic"' in c.get(f"/challenges/{ref}/edit/constraints").text
+    c.post(f"/challenges/{ref}/edit/constraints", data={"constraint_cms": "Mosaic", "action": "save"})
+    tasks = c.get(f"/challenges/{ref}/edit").text
+    assert "Completed" in tasks.split('id="constraints-status">', 1)[1].split("</div>", 1)[0]
 
     # Repeatable outcome rows, without JavaScript: "add another" posts back and shows one more.
     added = c.post(f"/challenges/{ref}/edit/outcomes", data={"outcomes-0-outcome": "Less time", "action": "add"})

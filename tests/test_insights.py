@@ -136,10 +136,26 @@ def test_page_shows_accessible_charts_with_tables(world, client):
         assert f'id="{key}"' in page
         assert f"/insights/{key}.csv" in page
     assert page.count('role="img"') >= 5
-    assert '<title id="chart-deployments-by-stage-title">Deployments by stage</title>' in page
-    assert '<desc id="chart-deployments-by-stage-desc">' in page and "Implemented: 1" in page
+    assert 'id="chart-deployments-by-stage-title">Deployments by stage</p>' in page
+    assert 'id="chart-deployments-by-stage-desc">' in page and "Implemented: 1" in page
+    # Labels are whole HTML text (never clipped with an ellipsis inside a scaled-down SVG).
+    assert '<span class="app-chart__label">Piloted, then not rolled out</span>' in page
+    assert "…</text>" not in page and "<text" not in page
     assert page.count('<table class="govuk-table">') == 9
     assert "style=" not in page
+
+
+def test_headline_count_follows_the_filters(world, client_as):
+    staff = client_as(world["admin"])
+    stages = _csv(staff, "deployments-by-stage", region="London")
+    london = sum(int(v[0]) for v in stages.values())
+    everything = sum(int(v[0]) for v in _csv(staff, "deployments-by-stage").values())
+    assert london != everything
+    page = _get(staff, "/insights", query_string={"region": "London"}).get_data(as_text=True)
+    plural = "" if london == 1 else "s"
+    assert f"They draw on {london} deployment{plural}, narrowed to those in London" in page
+    page = _get(staff, "/insights").get_data(as_text=True)
+    assert f"They draw on {everything} deployments." in page
 
 
 def test_filters_narrow_by_region_and_category(world, client_as):

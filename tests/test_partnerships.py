@@ -45,6 +45,8 @@ def test_authorities_and_partnerships_lead_suppliers_do_not(world: World, client
     assert [m["date"] for m in programme.milestones] == ["2031-01-15", "2031-06-30"]
     page = client.get(f"/partnerships/{programme.ref}")
     assert page.status_code == 200 and "EVALPLANMARKER" in page.text and "Prototype demo day" in page.text
+    # Milestones read like every other date on the site.
+    assert "15 January 2031" in page.text and "30 June 2031" in page.text and "2031-01-15" not in page.text
     assert "Northern Innovation Partnership" in client.get("/partnerships").text
     partnership_org = f.OrganisationFactory(kind="partnership")
     lead = f.UserFactory(organisation_id=partnership_org.id)

@@ -274,7 +274,7 @@ def test_edit_is_prefilled_and_changes_are_audited(
     assert "Piloted with two assessment teams." in check.get_data(as_text=True)
     draft = draft_of(check)
     about = step(client, "/deployments/dep-home/edit/check", draft, goto="about")
-    assert 'value="Piloted with two assessment teams."' in about.get_data(as_text=True)
+    assert ">Piloted with two assessment teams.</textarea>" in about.get_data(as_text=True)
     back = step(
         client,
         "/deployments/dep-home/edit/about",

@@ -126,10 +126,16 @@ def test_counts_do_not_leak(world: SimpleNamespace, client_as, who: str) -> None
     assert re.findall(r'numeric">(\d+)<', row) == ["1", "0"]
 
 
-def test_dropped_view_groups_by_reason_for_the_owner(world: SimpleNamespace, client_as) -> None:
+def test_dropped_view_counts_reasons_and_lists_each_pilot_once(world: SimpleNamespace, client_as) -> None:
     text = client_as(world.users["owner"]).get("/deployments/dropped").get_data(as_text=True)
     assert "2 dropped pilots" in text
-    assert 'id="reason-ethics"' in text and 'id="reason-procurement"' in text
+    # The reasons table counts per reason (ethics 2, procurement 1) ...
+    reasons = text.split("Dropped pilots by reason", 1)[1].split("</table>", 1)[0]
+    assert re.findall(r'numeric">(\d+)<', reasons) == ["2", "1"]
+    # ... but the pilot dropped for two reasons has one card, not one per reason.
+    results = text.split('role="status"', 1)[1]
+    assert results.count('href="/deployments/dep-private"') == 1
+    assert results.count('href="/deployments/dep-authorities"') == 1
     text = client_as(world.users["owner"]).get("/deployments/dropped?reason=procurement").get_data(as_text=True)
     assert PRIVATE_MARKER in text and AUTH_MARKER not in text
 

@@ -146,7 +146,7 @@ def test_create_save_draft_then_publish(db, world, client, client_as):
     page = client.get(f"/offerings/{offering.ref}")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "Chronology builder – Signpost" in html and "Security statement" in html
+    assert "Chronology builder – Offerings – Signpost" in html and "Security statement" in html
 
 
 def test_bad_offering_input_is_reshown_with_errors(db, world, client_as):

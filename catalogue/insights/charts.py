@@ -1,5 +1,6 @@
-"""Server-rendered, accessible SVG bar charts: role="img", a <title> and a <desc> that says the
-numbers in words, and no inline styles (the CSP forbids them; classes come from app.scss).
+"""Server-rendered, accessible bar charts: role="img" named by a title and a sentence that says
+the numbers in words; labels are HTML text and each bar a small SVG, with no inline styles (the
+CSP forbids them; classes come from app.scss).
 The page always shows the table of the same numbers beside the chart."""
 
 from __future__ import annotations
@@ -8,13 +9,6 @@ from markupsafe import Markup, escape
 
 from catalogue.insights.services import Chart
 
-WIDTH = 640
-LABEL_WIDTH = 260
-VALUE_WIDTH = 90
-BAR_HEIGHT = 22
-GAP = 10
-TOP = 8
-
 
 def format_value(value: float, unit: str) -> str:
     if unit == "gbp":
@@ -22,10 +16,6 @@ def format_value(value: float, unit: str) -> str:
     if unit == "fte":
         return f"{value:,.2f}".rstrip("0").rstrip(".")
     return f"{value:,.0f}"
-
-
-def _clip(text: str, length: int = 38) -> str:
-    return text if len(text) <= length else text[: length - 1] + "…"
 
 
 def describe(chart: Chart) -> str:
@@ -37,34 +27,28 @@ def describe(chart: Chart) -> str:
 
 
 def bar_chart(chart: Chart) -> Markup:
-    """A horizontal bar chart of the first value column."""
-    rows = chart.rows
-    height = TOP * 2 + len(rows) * (BAR_HEIGHT + GAP)
-    biggest = max((values[0] for _label, values in rows), default=0) or 1
-    bar_space = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    """A horizontal bar chart of the first value column. Labels and values are HTML text, so they
+    wrap whole at the page's own font size at every width; only each bar is a tiny SVG (an SVG
+    attribute, unlike an inline style, is allowed by the CSP), stretched to its share of the row."""
+    biggest = max((values[0] for _label, values in chart.rows), default=0) or 1
     title_id = f"chart-{chart.key}-title"
     desc_id = f"chart-{chart.key}-desc"
     parts = [
-        f'<svg class="app-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
-        f'width="{WIDTH}" height="{height}" role="img" aria-labelledby="{title_id} {desc_id}">',
-        f'<title id="{title_id}">{escape(chart.title)}</title>',
-        f'<desc id="{desc_id}">{escape(describe(chart))}</desc>',
+        f'<div class="app-chart" role="img" aria-labelledby="{title_id} {desc_id}">',
+        f'<p class="govuk-visually-hidden" id="{title_id}">{escape(chart.title)}</p>',
+        f'<p class="govuk-visually-hidden" id="{desc_id}">{escape(describe(chart))}</p>',
     ]
-    for index, (label, values) in enumerate(rows):
-        y = TOP + index * (BAR_HEIGHT + GAP)
+    for label, values in chart.rows:
         value = values[0]
-        width = 0 if value <= 0 else max(2, round(bar_space * value / biggest))
-        text_y = y + BAR_HEIGHT * 0.7
+        share = 0.0 if value <= 0 else max(1.0, round(100 * value / biggest, 1))
         parts.append(
-            f'<text class="app-chart__label" x="{LABEL_WIDTH - 8}" y="{text_y:.1f}" text-anchor="end">'
-            f"{escape(_clip(label))}</text>"
+            '<div class="app-chart__row">'
+            f'<span class="app-chart__label">{escape(label)}</span>'
+            '<span class="app-chart__track">'
+            '<svg class="app-chart__svg" viewBox="0 0 100 10" preserveAspectRatio="none" focusable="false">'
+            f'<rect class="app-chart__bar" x="0" y="0" width="{share:g}" height="10"></rect></svg>'
+            f'<span class="app-chart__value">{escape(format_value(value, chart.unit))}</span>'
+            "</span></div>"
         )
-        parts.append(
-            f'<rect class="app-chart__bar" x="{LABEL_WIDTH}" y="{y}" width="{width}" height="{BAR_HEIGHT}"></rect>'
-        )
-        parts.append(
-            f'<text class="app-chart__label" x="{LABEL_WIDTH + width + 6}" y="{text_y:.1f}">'
-            f"{escape(format_value(value, chart.unit))}</text>"
-        )
-    parts.append("</svg>")
+    parts.append("</div>")
     return Markup("".join(parts))  # noqa: S704 - every piece of text above is escaped

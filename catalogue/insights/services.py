@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 from sqlmodel import Session, select
 
@@ -343,8 +342,7 @@ def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -
     return build(session, viewer, filters) if build else None
 
 
-def visible_deployment_count(session: Session, viewer: access.Viewer) -> int:
-    """For the page heading: how many deployments the figures draw on."""
-    return session.exec(
-        select(sa.func.count()).select_from(Deployment).where(access.visible_clause(viewer, Deployment))
-    ).one()
+def visible_deployment_count(session: Session, viewer: access.Viewer, filters: Filters) -> int:
+    """For the page heading: how many deployments the figures draw on, under the same filters
+    as the charts (so the headline and the tables below always agree)."""
+    return len(_visible_deployments(session, viewer, filters))

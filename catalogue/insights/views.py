@@ -35,7 +35,7 @@ def index() -> ResponseReturnValue:
         describe=describe,
         format_value=format_value,
         csv_url=lambda key: url_for("insights.chart_csv", chart_key=key, **filters.as_query()),
-        deployment_count=services.visible_deployment_count(session, viewer),
+        deployment_count=services.visible_deployment_count(session, viewer, filters),
     )
 
 

@@ -207,7 +207,7 @@ class DeploymentSchema(BaseSchema):
             errors["ended"] = ["The month it ended must be the same as or after the month it started"]
         checks = data.get("ethics_checks") or []
         if "none" in checks and len(checks) > 1:
-            errors["ethics_checks"] = ["Choose ‘No’ on its own, or choose the checks you did"]
+            errors["ethics_checks"] = ["Choose ‘None done’ on its own, or choose the checks you did"]
         if errors:
             raise ValidationError(errors)
 

@@ -330,7 +330,6 @@ def browse_deployments(session: Session, viewer: Viewer, filters: DeploymentFilt
 class DroppedView:
     rows: list[DeploymentRow]
     reason_counts: list[tuple[str, int]]  # (reason code, number of visible dropped deployments)
-    by_reason: list[tuple[str, list[DeploymentRow]]]
     total: int
 
 
@@ -353,15 +352,9 @@ def dropped_view(session: Session, viewer: Viewer, filters: DeploymentFilters) -
     if filters.sort not in DROPPED_SORTS or (filters.sort == "relevance" and not order):
         filters.sort = "ended"
     _sort_deployments(rows, filters.sort, order)
-    groups = []
-    for code in vocabulary.DROPPED_REASONS:
-        if chosen and code != chosen:
-            continue
-        members = [r for r in rows if code in (r.deployment.dropped_reasons or [])]
-        if members:
-            groups.append((code, members))
     filters.reason = chosen
-    return DroppedView(rows=rows, reason_counts=reason_counts, by_reason=groups, total=len(rows))
+    # Each pilot is listed once (its card names every reason); the reasons table counts per reason.
+    return DroppedView(rows=rows, reason_counts=reason_counts, total=len(rows))
 
 
 @dataclass

@@ -80,7 +80,7 @@ def tools():
 def tool(ref: str):
     info = services.tool_page(get_session(), current_viewer(), ref)
     can_claim = access.can_claim_tool(current_viewer(), info.tool)
-    return render_template("records/tool.html", title=info.tool.name, info=info, can_claim=can_claim)
+    return render_template("records/tool.html", title=f"{info.tool.name} – Tools", info=info, can_claim=can_claim)
 
 
 @bp.route("/tools/<ref>/edit", methods=["GET", "POST"])
@@ -385,6 +385,23 @@ def edit_organisation(ref: str):
 
 
 # --- single views ------------------------------------------------------------------------------
+
+
+@bp.get("/single-views")
+def single_views():
+    from catalogue.records.single_views import browse_single_views
+
+    viewer = current_viewer()
+    status, region = _arg("status"), _arg("region")
+    page = browse_single_views(get_session(), viewer, status=status, region=region, page=_page_number())
+    return render_template(
+        "records/single_views.html",
+        title="Single views of the child",
+        page=page,
+        filters={"status": status, "region": region},
+        link=_query_without,
+        can_author=access.can_author_evidence(viewer),
+    )
 
 
 @bp.get("/single-views/<ref>")

@@ -116,7 +116,8 @@ def build_query(challenge: Challenge) -> Query:
     categories = infer_categories(analysed)
     # Topics the owner struck out count for nothing; categories the owner chose (or added when
     # correcting the topics) are certain; inferred ones fill the gaps.
-    for code in getattr(challenge, "topics_removed", None) or []:
+    removed = set(getattr(challenge, "topics_removed", None) or [])
+    for code in removed:
         categories.pop(code, None)
     for code in getattr(challenge, "categories", None) or []:
         if code in CATEGORIES and code != "other":
@@ -124,7 +125,8 @@ def build_query(challenge: Challenge) -> Query:
     related: dict[str, float] = {}
     for name, weight in analysed.concepts.items():
         for other in RELATED.get(name, ()):
-            if other not in analysed.concepts:
+            # A topic the owner struck out is not reached through a related idea either.
+            if other not in analysed.concepts and other not in removed:
                 term = CONCEPT_PREFIX + other
                 related[term] = max(related.get(term, 0.0), RELATED_WEIGHT * math.log1p(weight))
     return Query(

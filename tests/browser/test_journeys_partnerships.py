@@ -59,7 +59,7 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     expect(lead.get_by_role("heading", name=NAME)).to_be_visible()
     expect(lead.get_by_role("heading", name="Phases")).to_be_visible()
     milestones = lead.locator("h2:has-text('Milestones') + dl")
-    expect(milestones).to_contain_text("2027-01-15")
+    expect(milestones).to_contain_text("15 January 2027")
     expect(milestones).to_contain_text("Prototype demo day")
 
     # It invites three authorities and adds a supplier to the cohort.

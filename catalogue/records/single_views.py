@@ -1,0 +1,40 @@
+"""The single-view registry (/single-views): which authorities hold a single view of the child,
+how far along it is and what it draws on, for whoever may see each record (`access` decides)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from catalogue import access
+from catalogue.accounts.models import Organisation
+from catalogue.records.models import SingleView, Tool
+from catalogue.records.services import Page, _paginate
+
+
+@dataclass
+class SingleViewRow:
+    view: SingleView
+    organisation: Organisation
+    tool: Tool | None
+
+
+def browse_single_views(
+    session: Session, viewer: access.Viewer, *, status: str = "", region: str = "", page: int = 1
+) -> Page:
+    """Visible single views, by organisation name, narrowed by status and region (unknown
+    values narrow to nothing rather than fail)."""
+    query = (
+        select(SingleView, Organisation, Tool)
+        .join(Organisation, Organisation.id == SingleView.organisation_id)
+        .outerjoin(Tool, Tool.id == SingleView.tool_id)
+        .where(access.visible_clause(viewer, SingleView))
+        .order_by(Organisation.name, SingleView.ref)
+    )
+    if status:
+        query = query.where(SingleView.status == status)
+    if region:
+        query = query.where(Organisation.region == region)
+    rows = [SingleViewRow(view, org, tool) for view, org, tool in session.exec(query)]
+    return _paginate(rows, page)
