@@ -74,38 +74,10 @@ def change_status(
                 + next(iter(checked.problems.values()))
             )
         record_override(session, checked.override, challenge)
-    now_day = today()
-    if to_status == "open":
-        if challenge.closes is None or challenge.closes <= now_day:
-            raise Invalid("Set a closing date in the future before opening the challenge for proposals", "closes")
-        if challenge.questions_close is None:
-            challenge.questions_close = max(now_day, challenge.closes - timedelta(days=7))
-        elif challenge.questions_close >= challenge.closes:
-            raise Invalid("Clarification questions must close before the closing date", "questions_close")
-    if to_status == "evaluating" and challenge.closes is not None and challenge.closes >= now_day:
-        raise Invalid(
-            f"Proposals can be sent until the end of the closing date ({challenge.closes:%-d %B %Y}). "
-            "Start evaluating after it"
-        )
+    if to_status in ("open", "evaluating"):
+        _check_dates(challenge, to_status)
     if to_status == "closed":
-        record_override(session, _refuse_personal_data({"detail": detail}), challenge)
-        if reason not in CLOSED_REASONS:
-            raise Invalid("Choose why the challenge closed without an award", "reason")
-        if reason == "other" and not (detail or "").strip():
-            raise Invalid("Enter the reason the challenge closed", "detail")
-        challenge.closed_reason = reason
-        challenge.closed_detail = detail or None
-        # No award: every proposal still in the running was unsuccessful, so each supplier now
-        # sees the feedback written for it.
-        for proposal in session.exec(
-            select(ChallengeResponse).where(
-                ChallengeResponse.challenge_id == challenge.id,
-                ChallengeResponse.kind == "proposal",
-                ChallengeResponse.status.in_(("submitted", "shortlisted")),
-            )
-        ).all():
-            proposal.status = "unsuccessful"
-            session.add(proposal)
+        _close(session, challenge, reason, detail)
     challenge.status = to_status
     if challenge.published_at is None and to_status in ("market-engagement", "open"):
         challenge.published_at = utcnow()
@@ -125,6 +97,46 @@ def change_status(
         _challenge_published(session, challenge)
     _challenge_event(session, challenge, "status", STATUS_NEWS[to_status])
     return change
+
+
+def _check_dates(challenge: Challenge, to_status: str) -> None:
+    """Opening needs a closing date ahead (and sets when questions close); evaluating waits
+    until the closing date has passed."""
+    now_day = today()
+    if to_status == "open":
+        if challenge.closes is None or challenge.closes <= now_day:
+            raise Invalid("Set a closing date in the future before opening the challenge for proposals", "closes")
+        if challenge.questions_close is None:
+            challenge.questions_close = max(now_day, challenge.closes - timedelta(days=7))
+        elif challenge.questions_close >= challenge.closes:
+            raise Invalid("Clarification questions must close before the closing date", "questions_close")
+    if to_status == "evaluating" and challenge.closes is not None and challenge.closes >= now_day:
+        raise Invalid(
+            f"Proposals can be sent until the end of the closing date ({challenge.closes:%-d %B %Y}). "
+            "Start evaluating after it"
+        )
+
+
+def _close(session: Session, challenge: Challenge, reason: str | None, detail: str | None) -> None:
+    """Closed without an award: why, and every proposal still in the running is unsuccessful."""
+    record_override(session, _refuse_personal_data({"detail": detail}), challenge)
+    if reason not in CLOSED_REASONS:
+        raise Invalid("Choose why the challenge closed without an award", "reason")
+    if reason == "other" and not (detail or "").strip():
+        raise Invalid("Enter the reason the challenge closed", "detail")
+    challenge.closed_reason = reason
+    challenge.closed_detail = detail or None
+    # No award: every proposal still in the running was unsuccessful, so each supplier now
+    # sees the feedback written for it.
+    for proposal in session.exec(
+        select(ChallengeResponse).where(
+            ChallengeResponse.challenge_id == challenge.id,
+            ChallengeResponse.kind == "proposal",
+            ChallengeResponse.status.in_(("submitted", "shortlisted")),
+        )
+    ).all():
+        proposal.status = "unsuccessful"
+        session.add(proposal)
 
 
 def _challenge_published(session: Session, challenge: Challenge) -> None:
