@@ -14,11 +14,11 @@ from sqlmodel import Session
 from catalogue import access
 from catalogue.access import Viewer
 from catalogue.db import utcnow
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.vocabulary import CATEGORIES
 from outcomes.matching.query import build_query, challenge_fields, infer_categories
 from outcomes.matching.text import analyse
 from outcomes.models import Challenge
-from outcomes.services import ChallengeError, NotAllowed
 
 # "Other" says nothing a match could use, so it is never a topic.
 TOPICS = {code: label for code, label in CATEGORIES.items() if code != "other"}
@@ -72,7 +72,7 @@ def correct_topics(
     if both and not errors:
         errors["remove"] = f"{TOPICS[sorted(both)[0]]} cannot be both added and removed"
     if errors:
-        raise ChallengeError(next(iter(errors.values())), next(iter(errors)), errors)
+        raise Invalid(next(iter(errors.values())), next(iter(errors)), errors)
     chosen = [c for c in challenge.categories or [] if c not in remove] + [
         c for c in add if c not in (challenge.categories or [])
     ]
@@ -94,7 +94,7 @@ def set_topics(session: Session, viewer: Viewer, challenge: Challenge, topics: l
     errors: dict[str, str] = {}
     _check_codes(topics, "topics", errors)
     if errors:
-        raise ChallengeError(errors["topics"], "topics")
+        raise Invalid(errors["topics"], "topics")
     read = read_topics(challenge)
     add = [c for c in topics if c not in read]
     remove = [c for c in read if c not in topics]

@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from catalogue.access import viewer_for
 from catalogue.changes import AuditEvent
+from catalogue.errors import Invalid, NotAllowed
 from outcomes import services
 from outcomes.models import Challenge, ChallengeStatusChange
-from outcomes.services import ChallengeError, NotAllowed
+from outcomes.services import lifecycle
 from tests import factories as f
 
 
@@ -443,7 +444,7 @@ def test_evaluating_to_awarded_and_closed(world: World, db: Session) -> None:
 )
 def test_invalid_transitions_are_refused(world: World, db: Session, start: str, to: str, message: str) -> None:
     challenge = full_challenge(world.la, status=start)
-    with pytest.raises(ChallengeError, match=message):
+    with pytest.raises(Invalid, match=message):
         services.change_status(db, viewer(world.la_user, world.la), challenge, to)
     db.rollback()
     assert db.get(Challenge, challenge.id).status == start
@@ -453,7 +454,7 @@ def test_opening_needs_a_closing_date_in_the_future(world: World, db: Session) -
     owner = viewer(world.la_user, world.la)
     for closes in (None, services.today(), services.today() - timedelta(days=3)):
         challenge = full_challenge(world.la, closes=closes)
-        with pytest.raises(ChallengeError, match="closing date in the future"):
+        with pytest.raises(Invalid, match="closing date in the future"):
             services.change_status(db, owner, challenge, "open")
         db.rollback()
     challenge = full_challenge(world.la, closes=services.today() + timedelta(days=20))
@@ -464,17 +465,17 @@ def test_opening_needs_a_closing_date_in_the_future(world: World, db: Session) -
 
 def test_evaluating_waits_for_the_closing_date(world: World, db: Session) -> None:
     challenge = full_challenge(world.la, status="open", closes=services.today())
-    with pytest.raises(ChallengeError, match="Start evaluating after it"):
+    with pytest.raises(Invalid, match="Start evaluating after it"):
         services.change_status(db, viewer(world.la_user, world.la), challenge, "evaluating")
 
 
 def test_closing_without_award_needs_a_reason(world: World, db: Session, client_as) -> None:
     challenge = full_challenge(world.la, status="open")
     owner = viewer(world.la_user, world.la)
-    with pytest.raises(ChallengeError, match="Choose why"):
+    with pytest.raises(Invalid, match="Choose why"):
         services.change_status(db, owner, challenge, "closed")
     db.rollback()
-    with pytest.raises(ChallengeError, match="Enter the reason"):
+    with pytest.raises(Invalid, match="Enter the reason"):
         services.change_status(db, owner, challenge, "closed", reason="other")
     db.rollback()
     page = client_as(world.la_user).post(
@@ -506,8 +507,8 @@ def test_others_cannot_move_a_challenge(world: World, db: Session) -> None:
 
 def test_publishing_tells_followers_and_supplier_alerts(world: World, db: Session, monkeypatch) -> None:
     calls: list[tuple[str, str]] = []
-    monkeypatch.setattr(services, "_challenge_published", lambda _s, c: calls.append(("published", c.ref)))
-    monkeypatch.setattr(services, "_challenge_event", lambda _s, c, event, text: calls.append((event, text)))
+    monkeypatch.setattr(lifecycle, "_challenge_published", lambda _s, c: calls.append(("published", c.ref)))
+    monkeypatch.setattr(lifecycle, "_challenge_event", lambda _s, c, event, text: calls.append((event, text)))
     challenge = full_challenge(world.la)
     move(db, world, challenge, "market-engagement")
     move(db, world, challenge, "open")
@@ -607,7 +608,7 @@ def test_personal_data_through_the_api_patch_is_refused(world: World, client, db
 
 def test_moving_to_open_rechecks_personal_data(world: World, db: Session) -> None:
     challenge = full_challenge(world.la, status="market-engagement", problem=f"Case: {PERSONAL}")
-    with pytest.raises(ChallengeError, match="Remove the personal data"):
+    with pytest.raises(Invalid, match="Remove the personal data"):
         services.change_status(db, viewer(world.la_user, world.la), challenge, "open")
     db.rollback()
     assert db.get(Challenge, challenge.id).status == "market-engagement"

@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import Session, select
 
 from catalogue.accounts.services import issue_api_token
+from catalogue.errors import NotAllowed
 from outcomes import services
 from outcomes.models import (
     ChallengeCoSponsor,
@@ -83,11 +84,11 @@ def test_non_owners_are_refused_on_phases_shortlisting_and_results(
     # The services refuse them too (what any future API would call).
     for user, org in ((world.other_user, world.other_la), (sponsor_user, sponsor_la)):
         v = viewer(user, org)
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAllowed):
             services.add_phase(db, v, challenge, {"name": "pilot"})
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAllowed):
             services.shortlist(db, v, challenge, response, phase.id)
-        with pytest.raises(services.NotAllowed):
+        with pytest.raises(NotAllowed):
             services.record_results(db, v, challenge, [], None)
 
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 import pytest
 from sqlmodel import Session, select
 
+from catalogue.errors import Invalid, NotAllowed
 from outcomes import services
 from outcomes.models import Challenge, ChallengeResponse
-from outcomes.services import ChallengeError, NotAllowed
 from tests import factories as f
 from tests.test_challenges import World, fresh, full_challenge, make_world, viewer
 
@@ -175,7 +175,7 @@ def test_proposals_are_refused_and_frozen_after_the_closing_date(world: World, c
     assert "closing date has passed" in late_new.text
     fresh(db)
     assert db.exec(select(ChallengeResponse).where(ChallengeResponse.supplier_id == world.rival.id)).all() == []
-    with pytest.raises(ChallengeError, match="closing date has passed"):
+    with pytest.raises(Invalid, match="closing date has passed"):
         services.save_response(
             db,
             viewer(world.rival_user, world.rival),
@@ -188,7 +188,7 @@ def test_proposals_are_refused_and_frozen_after_the_closing_date(world: World, c
 @pytest.mark.parametrize("status", ["draft", "market-engagement", "evaluating", "awarded", "closed", "withdrawn"])
 def test_proposals_only_while_open(world: World, db: Session, status: str) -> None:
     challenge = full_challenge(world.la, status=status)
-    with pytest.raises((ChallengeError, NotAllowed)):
+    with pytest.raises((Invalid, NotAllowed)):
         services.save_response(
             db,
             viewer(world.supplier_user, world.supplier),
@@ -278,14 +278,14 @@ def test_questions_close_before_proposals(world: World, db: Session) -> None:
         questions_close=services.today() - timedelta(days=1),
     )
     supplier = viewer(world.supplier_user, world.supplier)
-    with pytest.raises(ChallengeError, match="Clarification questions closed"):
+    with pytest.raises(Invalid, match="Clarification questions closed"):
         services.ask_question(db, supplier, challenge, "Too late?")
     # Proposals are still open.
     assert services.response_window(challenge, "proposal") is None
     with pytest.raises(NotAllowed):
         services.ask_question(db, viewer(world.other_user, world.other_la), challenge, "Not a supplier")
     draft = full_challenge(world.la)
-    with pytest.raises(ChallengeError):
+    with pytest.raises(Invalid):
         services.ask_question(db, supplier, draft, "Draft?")
 
 

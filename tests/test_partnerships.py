@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from catalogue.errors import Invalid, NotAllowed
 from outcomes import services
 from outcomes.models import Challenge, Programme, ProgrammeMember
-from outcomes.services import ChallengeError, NotAllowed
 from tests import factories as f
 from tests.test_challenges import World, fresh, full_challenge, make_world, viewer
 
@@ -116,12 +116,12 @@ def test_declined_members_see_nothing_more(world: World, db: Session) -> None:
     services.respond_to_invitation(db, member, programme, accept=False)
     db.commit()
     assert not services.can_view(db, member, draft)
-    with pytest.raises(ChallengeError):
+    with pytest.raises(Invalid):
         services.respond_to_invitation(db, member, programme, accept=True)
     # A declined authority can be invited again; an invited one cannot be invited twice.
     services.invite_member(db, lead, programme, world.other_la.ref)
     db.commit()
-    with pytest.raises(ChallengeError, match="already been invited"):
+    with pytest.raises(Invalid, match="already been invited"):
         services.invite_member(db, lead, programme, world.other_la.ref)
 
 
@@ -131,12 +131,12 @@ def test_cohort_and_challenges_only_from_members(world: World, db: Session, clie
     db.commit()
     services.add_cohort_supplier(db, lead, programme, world.supplier.ref)
     db.commit()
-    with pytest.raises(ChallengeError, match="already in the cohort"):
+    with pytest.raises(Invalid, match="already in the cohort"):
         services.add_cohort_supplier(db, lead, programme, world.supplier.ref)
-    with pytest.raises(ChallengeError, match="Choose a supplier"):
+    with pytest.raises(Invalid, match="Choose a supplier"):
         services.add_cohort_supplier(db, lead, programme, world.other_la.ref)
     outsiders = full_challenge(world.other_la, status="open")
-    with pytest.raises(ChallengeError, match="posted by the lead or a member"):
+    with pytest.raises(Invalid, match="posted by the lead or a member"):
         services.attach_challenge(db, lead, programme, outsiders.ref)
     with pytest.raises(NotAllowed):
         services.add_cohort_supplier(db, viewer(world.other_user, world.other_la), programme, world.rival.ref)

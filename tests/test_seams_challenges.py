@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlmodel import Session, select
 
+from catalogue.errors import Invalid
 from outcomes import services
 from outcomes.models import Challenge, Programme, ProgrammeChallengeRequest, ProgrammeMember
 from tests.test_challenges import World, fresh, full_challenge, make_world, viewer
@@ -106,5 +107,5 @@ def test_a_declined_request_leaves_the_challenge_out(world: World, db: Session) 
     services.decide_programme_request(db, owner, published, row.id, accept=False)
     db.commit()
     assert published.programme_id is None
-    with pytest.raises(services.ChallengeError):
+    with pytest.raises(Invalid):
         services.decide_programme_request(db, owner, published, row.id, accept=True)

@@ -16,6 +16,7 @@ from catalogue import access, features
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
 from outcomes.matching import engine, lessons
@@ -74,9 +75,9 @@ def correct_topics(ref: str):
             add=[data["add"]] if data["add"] else [],
             remove=[data["remove"]] if data["remove"] else [],
         )
-    except services.NotAllowed:
+    except NotAllowed:
         abort(403)
-    except services.ChallengeError as exc:
+    except Invalid as exc:
         session.rollback()
         return _matches_page(challenge, data, exc.errors), 400
     session.commit()

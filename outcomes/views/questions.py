@@ -1,0 +1,77 @@
+"""Clarification questions: a supplier asks, the owner answers and publishes."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from catalogue import access
+from catalogue.accounts.auth import current_viewer
+from catalogue.db import get_session
+from catalogue.errors import Refused
+from catalogue.forms import form_to_dict, load_form
+from outcomes import services
+from outcomes.schemas import AnswerSchema, QuestionSchema
+from outcomes.views.common import _challenge, _manage, _signed_in, bp
+
+# --- clarification questions ------------------------------------------------------------------
+
+
+@bp.route("/challenges/<ref>/questions/new", methods=["GET", "POST"])
+def ask(ref: str):
+    _signed_in()
+    challenge = _challenge(ref)
+    viewer = current_viewer()
+    if not access.can_respond_to_challenges(viewer):
+        abort(403, "Only approved suppliers can ask clarification questions")
+    context = {
+        "title": "Ask a clarification question",
+        "challenge": challenge,
+        "closed": services.questions_open(challenge),
+    }
+    if request.method == "GET":
+        return render_template("outcomes/ask.html", data={}, errors={}, **context)
+    raw = form_to_dict(request.form)
+    data, errors = load_form(QuestionSchema(), raw)
+    if not errors:
+        session = get_session()
+        try:
+            services.ask_question(session, viewer, challenge, data["question"])
+            session.commit()
+        except Refused as exc:
+            session.rollback()
+            errors = {"question": exc.message}
+    if errors:
+        return render_template("outcomes/ask.html", data=raw, errors=errors, **context)
+    flash("Your question has been sent. The answer will be published to every supplier without your name", "success")
+    return redirect(url_for("challenges.show", ref=ref), code=303)
+
+
+@bp.route("/challenges/<ref>/questions/<int:question_id>/answer", methods=["GET", "POST"])
+def answer(ref: str, question_id: int):
+    challenge = _manage(ref)
+    session = get_session()
+    question = next(
+        (q for q, _asker in services.visible_questions(session, current_viewer(), challenge) if q.id == question_id),
+        None,
+    )
+    if question is None:
+        abort(404)
+    context = {"title": "Answer a clarification question", "challenge": challenge, "question": question}
+    if request.method == "GET":
+        data = {"question": question.question, "answer": question.answer or ""}
+        return render_template("outcomes/answer.html", data=data, errors={}, **context)
+    raw = form_to_dict(request.form)
+    data, errors = load_form(AnswerSchema(), raw)
+    if not errors:
+        try:
+            services.answer_question(
+                session, current_viewer(), challenge, question_id, data["question"], data["answer"]
+            )
+            session.commit()
+        except Refused as exc:
+            session.rollback()
+            errors = exc.errors
+    if errors:
+        return render_template("outcomes/answer.html", data=raw, errors=errors, **context)
+    flash("The question and answer have been published", "success")
+    return redirect(url_for("challenges.show", ref=ref), code=303)
