@@ -1,0 +1,30 @@
+"""Issue 13, "make the seams themselves tested": the state machine in tests.whole.machine, run
+for a bounded number of short sequences in `make test` (the `seams-quick` profile). `make bench`
+runs the same machine for many more, longer sequences (tests/benchmarks/bench_seams.py)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis.stateful import run_state_machine_as_test
+
+from tests.whole import machine
+
+# Small enough that this file takes well under 90 s on one core.
+settings.register_profile(
+    "seams-quick",
+    max_examples=3,
+    stateful_step_count=8,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    database=None,
+)
+
+
+@pytest.mark.slow
+def test_no_action_sequence_shows_anyone_what_the_policy_hides(migrated_template: str) -> None:
+    if not migrated_template.endswith(".db"):
+        pytest.skip("the machine copies a SQLite database for each example")
+    machine.TEMPLATE["path"] = migrated_template
+    run_state_machine_as_test(machine.SeamsMachine, settings=settings.get_profile("seams-quick"))
