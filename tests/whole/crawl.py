@@ -33,6 +33,7 @@ LIST_URLS = (
     "/partnerships",
     "/insights",
     "/notifications",
+    "/account",
     "/suppliers/dashboard",
     f"/search?q={SHARED_WORD}",
     "/export/tools.csv",
@@ -87,6 +88,7 @@ class Findings:
     counts: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     requests: int = 0
+    seen: dict[str, set[str]] = field(default_factory=dict)  # marker -> roles it reached
 
     def leak(self, marker: str, role: str, where: str, excerpt: str) -> None:
         self.leaked.setdefault(marker, {}).setdefault(role, []).append((where, excerpt))
@@ -114,6 +116,7 @@ def _excerpt(body: str, word: str) -> str:
 
 def _check_markers(model: Model, findings: Findings, role: str, where: str, body: str) -> None:
     for word in {w.lower() for w in MARKER.findall(body)}:
+        findings.seen.setdefault(word, set()).add(role)
         if word not in model.markers or role not in model.audience(word):
             findings.leak(word, role, where, _excerpt(body, word))
 
@@ -162,6 +165,19 @@ PEER = re.compile(
     r"Peer evidence: (?P<using>\d+) other organisations? uses? its tool(?:[^;<]*)(?:; (?P<dropped>\d+) dropped)?"
 )
 FITTING_ROW = re.compile(r'<li class="govuk-!-margin-bottom-4">(?P<row>.*?)</ul>\s*</li>', re.DOTALL)
+
+
+# Fields every record shows on its own page: each must reach someone allowed, or the crawl is blind.
+SHOWN = ("new tool name", "bundle tool name", "challenge title", "offering name", "programme name", ") summary")
+
+
+def unreached(model: Model, findings: Findings) -> list[str]:
+    """Markers of fields that are always shown, seen by nobody allowed to see them."""
+    missing = []
+    for word, where in model.where.items():
+        if where.endswith(SHOWN) and model.audience(word) and not findings.seen.get(word, set()) & model.audience(word):
+            missing.append(f"{word} ({where}) reached nobody allowed to see it: is the crawl blind?")
+    return missing
 
 
 def check_tool_counts(model: Model, findings: Findings, role: str, body: str) -> None:

@@ -134,10 +134,15 @@ class Model:
         return word
 
     def text(self, audience: Callable[[], frozenset[str]], where: str, shared: bool = True) -> str:
-        """A free-text value: ordinary professional words around a fresh marker."""
+        """A free-text value: ordinary professional words around a fresh marker. All lower case:
+        the call-for-evidence importer takes capitalised words for tool names."""
         word = self.marker(audience, where)
-        # All lower case: the call-for-evidence importer takes capitalised words for tool names.
         return f"visit notes drafted by transcription {SHARED_WORD if shared else 'tool'} {word} for assessment teams."
+
+    def problem_text(self, audience: Callable[[], frozenset[str]], where: str) -> str:
+        """A challenge's text: it shares only SHARED_WORD with the evidence, so that what matching
+        says about an offering (its peer evidence) comes among the first reasons shown."""
+        return f"an evening backlog {SHARED_WORD} {self.marker(audience, where)} at the front door."
 
     def audience(self, marker: str) -> frozenset[str]:
         return self.markers[marker.lower()]()

@@ -3,6 +3,7 @@ organisations that act in it, and a signed-in client (and API token) for every r
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -130,3 +131,9 @@ def build_world(template: str, directory: Path) -> World:
                 session.close()
         world.clients[role] = client
     return world
+
+
+def enabled(name: str) -> bool:
+    """Every rule runs; SEAMS_SKIP=rule,rule leaves some out while a known hole is being fixed,
+    so that a local run can reach past it (never set in `make test`)."""
+    return name not in os.environ.get("SEAMS_SKIP", "").split(",")
