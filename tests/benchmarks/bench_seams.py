@@ -1,8 +1,8 @@
 """The seams state machine (tests.whole.machine) at length: many more and longer sequences of
 real actions than `make test` runs, each step followed by a crawl of every channel as every role.
 
-`make bench` runs it; SEAMS_BENCH_EXAMPLES (default 60) and SEAMS_BENCH_STEPS (default 25) set
-the size. It asserts behaviour (no marker reaches a role the policy hides it from, every count
+`make bench` runs it; SEAMS_BENCH_EXAMPLES (default 30) and SEAMS_BENCH_STEPS (default 20) set
+the size (about 15 minutes of CPU at the defaults). It asserts behaviour (no marker reaches a role the policy hides it from, every count
 is the viewer's), prints how much it covered, and writes that to results-seams.txt."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from hypothesis.stateful import run_state_machine_as_test
 
 from tests.whole import crawl, machine
 
-EXAMPLES = int(os.environ.get("SEAMS_BENCH_EXAMPLES", "60"))
-STEPS = int(os.environ.get("SEAMS_BENCH_STEPS", "25"))
+EXAMPLES = int(os.environ.get("SEAMS_BENCH_EXAMPLES", "30"))
+STEPS = int(os.environ.get("SEAMS_BENCH_STEPS", "20"))
 RESULTS = Path(__file__).with_name("results-seams.txt")
 
 settings.register_profile(

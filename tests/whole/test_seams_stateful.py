@@ -5,7 +5,7 @@ runs the same machine for many more, longer sequences (tests/benchmarks/bench_se
 from __future__ import annotations
 
 import pytest
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from hypothesis.stateful import run_state_machine_as_test
 
 from tests.whole import machine
@@ -17,6 +17,9 @@ settings.register_profile(
     stateful_step_count=10,
     deadline=None,
     derandomize=True,
+    # No shrinking here: over a crawl per step it can take minutes. A failure prints its whole
+    # (at most 10-step) sequence; `make bench` (tests/benchmarks/bench_seams.py) shrinks.
+    phases=(Phase.explicit, Phase.generate),
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
     database=None,
 )
