@@ -2,8 +2,9 @@
 real actions than `make test` runs, each step followed by a crawl of every channel as every role.
 
 `make bench` runs it; SEAMS_BENCH_EXAMPLES (default 30) and SEAMS_BENCH_STEPS (default 20) set
-the size (about 15 minutes of CPU at the defaults). It asserts behaviour (no marker reaches a role the policy hides it from, every count
-is the viewer's), prints how much it covered, and writes that to results-seams.txt."""
+the size (about 15 minutes of CPU at the defaults). It asserts behaviour (no marker reaches a
+role the policy hides it from, every count is the viewer's), shrinks any failure to its shortest
+sequence, prints how much it covered, and writes that to results-seams.txt."""
 
 from __future__ import annotations
 
