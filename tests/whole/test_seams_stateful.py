@@ -16,7 +16,9 @@ settings.register_profile(
     max_examples=4,
     stateful_step_count=10,
     deadline=None,
-    derandomize=True,
+    # Random sequences each run: a fixed seed kept drawing the same few simple ones (measured:
+    # derandomized, 6 examples of 8 steps reached none of holes 1, 2, 3, 5 and 9).
+    derandomize=False,
     # No shrinking here: over a crawl per step it can take minutes. A failure prints its whole
     # (at most 10-step) sequence; `make bench` (tests/benchmarks/bench_seams.py) shrinks.
     phases=(Phase.explicit, Phase.generate),
