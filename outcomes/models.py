@@ -65,6 +65,13 @@ class Challenge(SQLModel, table=True):
         return self.owner_id
 
     @property
+    def shown_status(self) -> str:
+        """The status a person sees (outcomes.clock): open past its closing date is evaluating."""
+        from outcomes.clock import effective_status
+
+        return effective_status(self)
+
+    @property
     def essential_requirements(self) -> list[str]:
         return [r["requirement"] for r in self.requirements or [] if r.get("essential")]
 

@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
+from outcomes import clock
 from outcomes.models import Challenge, ChallengeStatusChange
 from outcomes.services import awarded_response, awarded_to
 
@@ -90,14 +91,18 @@ def release(session: Session, challenge: Challenge, prefix: str = DEFAULT_PREFIX
     """The OCDS release for the challenge's current state. Raises NotPublished for a draft."""
     if not has_release(challenge):
         raise NotPublished(challenge.ref)
-    tag, tender_status = _STATES[challenge.status]
+    status = clock.effective_status(challenge)
+    tag, tender_status = _STATES[status]
     owner = session.get(Organisation, challenge.owner_id)
     ocid = f"{prefix}-{challenge.ref}"
     entered = session.exec(
         select(ChallengeStatusChange.at)
-        .where(ChallengeStatusChange.challenge_id == challenge.id, ChallengeStatusChange.to_status == challenge.status)
+        .where(ChallengeStatusChange.challenge_id == challenge.id, ChallengeStatusChange.to_status == status)
         .order_by(ChallengeStatusChange.at.desc())
     ).first()
+    if entered is None and status != challenge.status:
+        # The clock moved it (not yet stored): it entered evaluating when the closing date ended.
+        entered = datetime.combine(challenge.closes, time(23, 59, 59), tzinfo=UK)
     stamp = entered or challenge.published_at or challenge.created_at
     buyer = {"id": f"{prefix}-org-{owner.ref}", "name": owner.name}
     parties = [_party(owner, ["buyer", "procuringEntity"], prefix)]
@@ -147,7 +152,7 @@ def release(session: Session, challenge: Challenge, prefix: str = DEFAULT_PREFIX
 
     document: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-{challenge.status}-{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "id": f"{ocid}-{status}-{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}",
         "date": _iso(stamp),
         "tag": [tag],
         "initiationType": "tender",

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +23,7 @@ from catalogue.notifications.services import notify, on_challenge_event
 from catalogue.personal_data import Review, check_fields, guard, record_override
 from catalogue.records.models import Deployment
 from catalogue.refs import new_ref
+from outcomes import clock
 from outcomes.models import (
     Challenge,
     ChallengeCoSponsor,
@@ -44,8 +45,8 @@ UK = ZoneInfo("Europe/London")
 
 
 def today() -> date:
-    """Closing dates are English calendar days."""
-    return datetime.now(UK).date()
+    """Closing dates are English calendar days (outcomes.clock keeps the clock)."""
+    return clock.today()
 
 
 class ChallengeError(Exception):
@@ -170,8 +171,11 @@ def list_challenges(
     status: str | None = None,
     category: str | None = None,
     region: str | None = None,
+    on: date | None = None,
 ) -> list[tuple[Challenge, Organisation]]:
-    """Published challenges, plus the viewer's own drafts and those shared with it."""
+    """Published challenges, plus the viewer's own drafts and those shared with it. The status
+    filter is the shown status (outcomes.clock), so an open challenge past its closing date is
+    listed under evaluating."""
     query = (
         select(Challenge, Organisation)
         .join(Organisation, Organisation.id == Challenge.owner_id)
@@ -180,7 +184,7 @@ def list_challenges(
     if route:
         query = query.where(Challenge.route == route)
     if status:
-        query = query.where(Challenge.status == status)
+        query = query.where(clock.status_is(status, on))
     if region:
         query = query.where(Organisation.region == region)
     rows = session.exec(query.order_by(Challenge.updated_at.desc(), Challenge.id.desc())).all()
@@ -467,6 +471,7 @@ def change_status(
     reason: str | None = None,
     detail: str | None = None,
     _awarding: bool = False,
+    on: date | None = None,
 ) -> ChallengeStatusChange:
     """Move a challenge on, or refuse with the reason. Every change is recorded with who and when."""
     _require(access.can_manage_challenge(viewer, challenge))
@@ -486,7 +491,7 @@ def change_status(
                 + next(iter(checked.problems.values()))
             )
         record_override(session, checked.override, challenge)
-    now_day = today()
+    now_day = on or today()
     if to_status == "open":
         if challenge.closes is None or challenge.closes <= now_day:
             raise ChallengeError(
@@ -862,7 +867,7 @@ def score_response(
     _require(access.can_manage_challenge(viewer, challenge))
     if challenge.status not in ("market-engagement", "open", "evaluating", "awarded", "closed"):
         raise ChallengeError("Responses can be scored once the challenge has been published")
-    if response.kind == "proposal" and challenge.status == "open":
+    if response.kind == "proposal" and clock.effective_status(challenge) == "open":
         raise ChallengeError("Score proposals after the closing date, when the challenge is being evaluated")
     known = {str(i) for i in range(len(challenge.evaluation_criteria or []))}
     if set(scores) - known:
@@ -941,11 +946,15 @@ def add_phase(session: Session, viewer: Viewer, challenge: Challenge, data: dict
     return phase
 
 
-def award(session: Session, viewer: Viewer, challenge: Challenge, response: ChallengeResponse) -> None:
+def award(
+    session: Session, viewer: Viewer, challenge: Challenge, response: ChallengeResponse, on: date | None = None
+) -> None:
     """Record the award: the chosen proposal wins, every other proposal is unsuccessful."""
     _require(access.can_manage_challenge(viewer, challenge))
     if response.challenge_id != challenge.id or response.kind != "proposal":
         raise ChallengeError("Choose one of this challenge's proposals")
+    # Past the closing date the challenge is evaluating even if the daily job has not run yet.
+    clock.catch_up(session, challenge, on)
     if challenge.status != "evaluating":
         raise ChallengeError("A challenge is awarded after its proposals have been evaluated")
     for other in session.exec(

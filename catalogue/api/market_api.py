@@ -204,6 +204,7 @@ CHALLENGE_COLUMNS = (
 def challenge_json(challenge: Challenge, owner: Organisation | None) -> dict[str, Any]:
     data = {name: getattr(challenge, name, None) for name in CHALLENGE_COLUMNS}
     data.update(owner=owner.ref if owner else None, owner_name=owner.name if owner else None)
+    data["status"] = challenge.shown_status  # the clock's status (outcomes.clock), as on the pages
     return common.compact(data)
 
 
