@@ -114,4 +114,7 @@ def advance(session: Session, on: date | None = None) -> list[Challenge]:
     moved = due(session, on)
     for challenge in moved:
         catch_up(session, challenge, on)
+    from outcomes.ocds import store
+
+    store.publish_due_contracts(session, on or today())
     return moved

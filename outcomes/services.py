@@ -543,6 +543,9 @@ def change_status(
     if to_status in ("market-engagement", "open"):
         _challenge_published(session, challenge)
     _challenge_event(session, challenge, "status", STATUS_NEWS[to_status])
+    from outcomes.ocds import store  # the notice this step publishes (OCDS release history)
+
+    store.publish(session, challenge, on=on)
     return change
 
 

@@ -945,6 +945,9 @@ def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | No
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.register_blueprint(pbp)
+    from outcomes.ocds import views as ocds_views
+
+    ocds_views.init_app(app)
     from suppliers import dashboard
 
     dashboard.register_panel("your-responses", _responses_panel)
