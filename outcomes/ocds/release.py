@@ -120,9 +120,10 @@ def _party(org: Organisation, roles: list[str], prefix: str, *, contact: bool = 
         address["region"] = org.region
     party["address"] = address
     if contact:
-        # The buyer's contact point: the person only when the organisation agreed to be contacted.
+        # The buyer's contact point: a notice is public, so the person only where the policy lets
+        # anyone see them (catalogue.access); otherwise the organisation's website.
         point: dict[str, str] = {}
-        if org.contact_consent and org.contact_email:
+        if org.contact_email and access.can_see_contact(access.ANONYMOUS, org):
             point["email"] = org.contact_email
             if org.contact_name:
                 point["name"] = org.contact_name
