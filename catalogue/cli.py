@@ -5,7 +5,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import click
 from alembic import command
@@ -130,13 +132,17 @@ def seed_demo() -> None:
     from catalogue.accounts.passwords import hash_password, password_problem, verify_password
     from catalogue.accounts.services import normalise_email
     from catalogue.bundle import BundleError, import_bundle, read_bundle_file
-    from seed.loader import load_reference_authorities
+    from seed.loader import demo_dates, load_reference_authorities
 
     with writing():
         session = get_session()
         load_reference_authorities(session)
         try:
-            result = import_bundle(session, read_bundle_file(DEMO_BUNDLE), demo=True)
+            result = import_bundle(
+                session,
+                demo_dates(read_bundle_file(DEMO_BUNDLE), datetime.now(ZoneInfo("Europe/London")).date()),
+                demo=True,
+            )
         except BundleError as exc:
             session.rollback()
             for problem in exc.problems:

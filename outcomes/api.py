@@ -69,6 +69,7 @@ def challenge_json(challenge: Challenge, owner: Organisation | None, with_topics
     if with_topics:
         # Reading the topics analyses the whole statement: one challenge's page, not a list's.
         data.update(topics=list(topics.read_topics(challenge)), topics_removed=topics.removed_topics(challenge))
+    data["status"] = challenge.shown_status  # the clock's status (outcomes.clock), as on the pages
     return common.compact(data)
 
 

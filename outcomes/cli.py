@@ -1,23 +1,19 @@
-"""Operator commands for challenges: `flask challenge ocds REF`, `flask challenge close-due`."""
+"""Operator commands for challenges: `flask challenges ocds REF`, `flask challenges advance`
+(also under the singular `flask challenge`)."""
 
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 import click
 from flask import current_app
 from flask.cli import AppGroup
-from sqlmodel import select
 
-from catalogue.access import Viewer
 from catalogue.db import get_session, writing
-from outcomes import ocds, services
-from outcomes.models import Challenge
+from outcomes import clock, ocds
 
 challenge_cli = AppGroup("challenge", help="Outcome-based challenges.")
-
-# Scheduled jobs act as the site (no person): the policy lets a site admin move any challenge on.
-SYSTEM = Viewer(site_admin=True)
 
 
 @challenge_cli.command("ocds")
@@ -30,15 +26,26 @@ def ocds_command(ref: str) -> None:
     click.echo(json.dumps(document, indent=2, ensure_ascii=False))
 
 
-@challenge_cli.command("close-due")
-def close_due() -> None:
-    """Move open challenges whose closing date has passed to 'evaluating' (run daily)."""
+def _advance(on: datetime | None) -> None:
     with writing():
         session = get_session()
-        due = session.exec(
-            select(Challenge).where(Challenge.status == "open", Challenge.closes < services.today())
-        ).all()
-        for challenge in due:
-            services.change_status(session, SYSTEM, challenge, "evaluating")
+        moved = clock.advance(session, on.date() if on else None)
         session.commit()
-    click.echo(f"{len(due)} challenge(s) moved to evaluating")
+    for challenge in moved:
+        click.echo(f"{challenge.ref}: open -> evaluating (closing date {challenge.closes:%Y-%m-%d} passed)")
+    click.echo(f"{len(moved)} challenge(s) moved to evaluating")
+
+
+@challenge_cli.command("advance")
+@click.option("--on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to act as (default: today).")
+def advance(on: datetime | None) -> None:
+    """Store the moves the clock shows: open challenges whose closing date has passed become
+    'evaluating', each with a status-history row "closing date passed" (run daily from cron)."""
+    _advance(on)
+
+
+@challenge_cli.command("close-due")
+@click.option("--on", type=click.DateTime(formats=["%Y-%m-%d"]), help="The day to act as (default: today).")
+def close_due(on: datetime | None) -> None:
+    """The former name of `advance`."""
+    _advance(on)

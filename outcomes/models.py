@@ -69,6 +69,13 @@ class Challenge(SQLModel, table=True):
         return self.owner_id
 
     @property
+    def shown_status(self) -> str:
+        """The status a person sees (outcomes.clock): open past its closing date is evaluating."""
+        from outcomes.clock import effective_status
+
+        return effective_status(self)
+
+    @property
     def essential_requirements(self) -> list[str]:
         return [r["requirement"] for r in self.requirements or [] if r.get("essential")]
 
@@ -234,3 +241,19 @@ class ProgrammeChallengeRequest(SQLModel, table=True):
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     decided_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+
+
+class OcdsRelease(SQLModel, table=True):
+    """Each OCDS release as it was published (one per notice: UK2, UK4, UK6, UK7, UK12), kept so
+    the record holds every release of a challenge, not only its current state."""
+
+    __tablename__ = "ocds_release"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    ocid: str = Field(max_length=120, index=True)
+    release_id: str = Field(max_length=200, unique=True)
+    notice_type: str | None = Field(default=None, max_length=10)
+    tag: str = Field(max_length=40)
+    published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
+    document: dict = Field(default_factory=dict, sa_type=sa.JSON)

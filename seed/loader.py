@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+from datetime import date, timedelta
 from pathlib import Path
 
 from sqlmodel import Session, select
@@ -47,3 +48,14 @@ def load_reference_authorities(session: Session) -> tuple[int, int]:
             updated += 1
     session.flush()
     return created, updated
+
+
+def demo_dates(bundle: dict, today: date) -> dict:
+    """The demo bundle with its dates made consistent with `today` at seed time: an open
+    challenge whose closing date has passed closes eight weeks from today instead (the bundle
+    is fixed text; the demo must never show a challenge open past its closing date)."""
+    for challenge in bundle.get("challenges", []) if isinstance(bundle, dict) else []:
+        closes = challenge.get("closes")
+        if challenge.get("status") == "open" and isinstance(closes, str) and closes < today.isoformat():
+            challenge["closes"] = (today + timedelta(weeks=8)).isoformat()
+    return bundle

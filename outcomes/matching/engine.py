@@ -28,6 +28,7 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import Deployment, Tool
+from outcomes import clock
 from outcomes.matching.explain import SUPPLIER, explain
 from outcomes.matching.index import DocMeta, MatchIndex, index_for, norm_cms
 from outcomes.matching.query import Query, build_query, query_weights
@@ -328,7 +329,8 @@ def challenges_for_offering(
         ids = [corpus.meta[slot].id for slot in candidates]
     if not ids:
         return []
-    query = select(Challenge).where(Challenge.id.in_(ids), Challenge.status.in_(OPEN_FOR_SUPPLIERS))
+    # The clock's status: an open challenge past its closing date is no longer offered.
+    query = select(Challenge).where(Challenge.id.in_(ids), clock.status_is(OPEN_FOR_SUPPLIERS))
     found = []
     for challenge in session.exec(query.order_by(Challenge.id)):
         # Published statuses only, and whatever else the policy says about this viewer.

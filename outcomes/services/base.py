@@ -3,7 +3,7 @@ the followers' news. Not part of the facade (outcomes.services re-exports only `
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -12,14 +12,15 @@ from sqlmodel import Session
 from catalogue.errors import Invalid, NotAllowed
 from catalogue.notifications.services import on_challenge_event
 from catalogue.personal_data import Review, guard
+from outcomes import clock
 from outcomes.models import Challenge
 
 UK = ZoneInfo("Europe/London")
 
 
 def today() -> date:
-    """Closing dates are English calendar days."""
-    return datetime.now(UK).date()
+    """Closing dates are English calendar days (outcomes.clock keeps the clock)."""
+    return clock.today()
 
 
 def _require(allowed: bool, message: str = "You do not have permission to do that") -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlmodel import Session, select
@@ -17,6 +18,7 @@ from catalogue.errors import Invalid
 from catalogue.personal_data import check_fields, record_override
 from catalogue.records.models import Deployment
 from catalogue.refs import new_ref
+from outcomes import clock
 from outcomes.models import Challenge
 from outcomes.schemas import SECTIONS
 from outcomes.services.base import _refuse_personal_data, _require
@@ -33,6 +35,7 @@ def list_challenges(
     status: str | None = None,
     category: str | None = None,
     region: str | None = None,
+    on: date | None = None,
 ) -> list[tuple[Challenge, Organisation]]:
     """Published challenges, plus the viewer's own drafts and those shared with it."""
     query = (
@@ -43,7 +46,8 @@ def list_challenges(
     if route:
         query = query.where(Challenge.route == route)
     if status:
-        query = query.where(Challenge.status == status)
+        # The shown status (outcomes.clock): an open challenge past its closing date is evaluating.
+        query = query.where(clock.status_is(status, on))
     if region:
         query = query.where(Organisation.region == region)
     rows = session.exec(query.order_by(Challenge.updated_at.desc(), Challenge.id.desc())).all()

@@ -3,7 +3,7 @@ who and when, and the history shown on the page."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from sqlmodel import Session, select
 
@@ -55,6 +55,7 @@ def change_status(
     reason: str | None = None,
     detail: str | None = None,
     _awarding: bool = False,
+    on: date | None = None,
 ) -> ChallengeStatusChange:
     """Move a challenge on, or refuse with the reason. Every change is recorded with who and when."""
     _require(access.can_manage_challenge(viewer, challenge))
@@ -75,7 +76,7 @@ def change_status(
             )
         record_override(session, checked.override, challenge)
     if to_status in ("open", "evaluating"):
-        _check_dates(challenge, to_status)
+        _check_dates(challenge, to_status, on)
     if to_status == "closed":
         _close(session, challenge, reason, detail)
     challenge.status = to_status
@@ -96,13 +97,16 @@ def change_status(
     if to_status in ("market-engagement", "open"):
         _challenge_published(session, challenge)
     _challenge_event(session, challenge, "status", STATUS_NEWS[to_status])
+    from outcomes.ocds import store  # the notice this step publishes (OCDS release history)
+
+    store.publish(session, challenge, on=on)
     return change
 
 
-def _check_dates(challenge: Challenge, to_status: str) -> None:
+def _check_dates(challenge: Challenge, to_status: str, on: date | None = None) -> None:
     """Opening needs a closing date ahead (and sets when questions close); evaluating waits
     until the closing date has passed."""
-    now_day = today()
+    now_day = on or today()
     if to_status == "open":
         if challenge.closes is None or challenge.closes <= now_day:
             raise Invalid("Set a closing date in the future before opening the challenge for proposals", "closes")

@@ -15,6 +15,7 @@ from catalogue.db import utcnow
 from catalogue.errors import Invalid
 from catalogue.personal_data import record_override
 from catalogue.records.models import Deployment
+from outcomes import clock
 from outcomes.models import Challenge, ChallengePhase, ChallengeResponse, PhaseShortlist
 from outcomes.services.base import _challenge_event, _refuse_personal_data, _require, today
 from outcomes.services.challenges import visible_deployments
@@ -180,7 +181,7 @@ def score_response(
     _require(access.can_manage_challenge(viewer, challenge))
     if challenge.status not in ("market-engagement", "open", "evaluating", "awarded", "closed"):
         raise Invalid("Responses can be scored once the challenge has been published")
-    if response.kind == "proposal" and challenge.status == "open":
+    if response.kind == "proposal" and clock.effective_status(challenge) == "open":
         raise Invalid("Score proposals after the closing date, when the challenge is being evaluated")
     known = {str(i) for i in range(len(challenge.evaluation_criteria or []))}
     if set(scores) - known:
@@ -259,11 +260,15 @@ def add_phase(session: Session, viewer: Viewer, challenge: Challenge, data: dict
     return phase
 
 
-def award(session: Session, viewer: Viewer, challenge: Challenge, response: ChallengeResponse) -> None:
+def award(
+    session: Session, viewer: Viewer, challenge: Challenge, response: ChallengeResponse, on: date | None = None
+) -> None:
     """Record the award: the chosen proposal wins, every other proposal is unsuccessful."""
     _require(access.can_manage_challenge(viewer, challenge))
     if response.challenge_id != challenge.id or response.kind != "proposal":
         raise Invalid("Choose one of this challenge's proposals")
+    # Past the closing date the challenge is evaluating even if the daily job has not run yet.
+    clock.catch_up(session, challenge, on)
     if challenge.status != "evaluating":
         raise Invalid("A challenge is awarded after its proposals have been evaluated")
     for other in session.exec(

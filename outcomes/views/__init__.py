@@ -34,4 +34,7 @@ def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | No
 def init_app(app: Flask) -> None:
     features.add_blueprint(app, bp)
     features.add_blueprint(app, pbp)
+    from outcomes.ocds import views as ocds_views
+
+    ocds_views.init_app(app)
     features.add_dashboard_panel("your-responses", _responses_panel)

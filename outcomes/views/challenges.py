@@ -16,7 +16,7 @@ from catalogue.db import get_session
 from catalogue.errors import NotAllowed, Refused
 from catalogue.forms import form_to_dict, load_form
 from catalogue.personal_data.guard import confirmation_field
-from outcomes import ocds, services
+from outcomes import clock, ocds, services
 from outcomes.models import Challenge, Programme
 from outcomes.schemas import CLOSED_REASONS, SECTIONS, ChallengeFormSchema, CloseSchema
 from outcomes.views.common import (
@@ -90,7 +90,8 @@ def show(ref: str):
         else 0,
         "has_ocds": ocds.has_release(challenge),
         "tags": STATUS_TAGS,
-        "closed_reasons": CLOSED_REASONS,
+        "closed_reasons": {**CLOSED_REASONS, **clock.REASONS},
+        "status_reason": clock.status_reason(challenge),
     }
     return render_template("outcomes/show.html", **context)
 
@@ -292,6 +293,7 @@ def status(ref: str):
         "challenge": challenge,
         "allowed": allowed,
         "closed_reasons": CLOSED_REASONS,
+        "reasons": {**CLOSED_REASONS, **clock.REASONS},
         "history": services.status_history_view(get_session(), current_viewer(), challenge),
     }
     if request.method == "GET":

@@ -56,5 +56,5 @@ def test_seams_at_length(migrated_template: str) -> None:
             f"seams: {EXAMPLES} examples of up to {STEPS} steps, {tally['crawls']} crawls, "
             f"{tally['requests']} requests, {seconds:.0f} s"
         )
-        print(line)  # noqa: T201
+        print(line)
         RESULTS.write_text(line + "\n", encoding="utf-8")

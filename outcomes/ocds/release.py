@@ -1,0 +1,343 @@
+"""A challenge as an OCDS 1.1 release, one per notice the Procurement Act 2023 asks for.
+
+Notices follow the UK OCDS profile that Find a Tender publishes (its schema documentation at
+find-tender.service.gov.uk/schemadocumentation and its OCDS release packages API): each release
+carries the notice as a document whose `noticeType` is the Act's notice code, placed where Find a
+Tender reads it: UK2 preliminary market engagement notice in planning.documents, UK4 tender notice
+and UK12 procurement termination notice in tender.documents, UK6 contract award notice in
+awards[].documents, UK7 contract details notice in contracts[].documents. Parties are identified
+by org-id.guide schemes (GB-COH for Companies House numbers, as Find a Tender's register list
+names it) and their party id is scheme-id, as Find a Tender writes it ("GB-COH-09121572").
+
+The release id and date are stable for a given state of the challenge (the status, and when it
+entered it), so fetching the same URL twice gives the same document.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from catalogue import access, vocabulary
+from catalogue.accounts.models import Organisation
+from outcomes import clock
+from outcomes.models import Challenge, ChallengePhase, ChallengeStatusChange
+from outcomes.ocds.cpv import classifications
+from outcomes.services import awarded_response, awarded_to
+
+DEFAULT_PREFIX = "ocds-sgnpst"
+UK = ZoneInfo("Europe/London")
+
+# Challenge status -> (release tag, tender status)
+_STATES: dict[str, tuple[str, str]] = {
+    "market-engagement": ("planning", "planning"),
+    "open": ("tender", "active"),
+    "evaluating": ("tenderUpdate", "active"),
+    "awarded": ("award", "complete"),
+    "closed": ("tenderCancellation", "unsuccessful"),
+    "withdrawn": ("tenderCancellation", "withdrawn"),
+}
+# Challenge status -> (notice code, notice title, OCDS documentType) under the Procurement Act 2023.
+NOTICES: dict[str, tuple[str, str, str]] = {
+    "market-engagement": ("UK2", "Preliminary market engagement notice", "plannedProcurementNotice"),
+    "open": ("UK4", "Tender notice", "tenderNotice"),
+    "awarded": ("UK6", "Contract award notice", "awardNotice"),
+    "closed": ("UK12", "Procurement termination notice", "cancellationDetails"),
+    "withdrawn": ("UK12", "Procurement termination notice", "cancellationDetails"),
+}
+CONTRACT_NOTICE = ("UK7", "Contract details notice", "contractNotice")
+# Routes, as OCDS procurement methods.
+_METHODS: dict[str, str] = {
+    "pre-commercial": "selective",
+    "innovation-partnership": "selective",
+    "competitive-flexible": "selective",
+    "open": "open",
+    "framework": "limited",
+    "direct-award": "direct",
+    "grant": "open",
+}
+
+
+class NotPublished(Exception):
+    """Drafts have no public release."""
+
+
+def has_release(challenge: Challenge) -> bool:
+    """Published challenges only: a draft withdrawn before publication has no public release."""
+    return challenge.status in _STATES and access.challenge_is_public(challenge)
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def _end_of_day(day: Any) -> str:
+    """Proposals are accepted until the end of the closing date in England: 23:59:59 London time,
+    written in UTC (22:59:59Z in British Summer Time)."""
+    return _iso(datetime.combine(day, time(23, 59, 59), tzinfo=UK))
+
+
+def _opened(session: Session, challenge: Challenge) -> datetime | None:
+    """When the challenge opened for proposals: its first move to open in the status history
+    (an imported challenge without one counts from its publication). None before it opens."""
+    opened = session.exec(
+        select(ChallengeStatusChange.at)
+        .where(ChallengeStatusChange.challenge_id == challenge.id, ChallengeStatusChange.to_status == "open")
+        .order_by(ChallengeStatusChange.at)
+    ).first()
+    if opened is None and challenge.status != "market-engagement":
+        opened = challenge.published_at or challenge.created_at
+    return opened
+
+
+# org-id.guide scheme for the ONS codes of the reference list of local authorities.
+LOCAL_AUTHORITY_SCHEME = "GB-ONS"
+
+
+def _identifier(org: Organisation) -> dict[str, str] | None:
+    if org.company_number:
+        return {"scheme": "GB-COH", "id": org.company_number.strip().upper(), "legalName": org.name}
+    if org.ons_code:
+        return {"scheme": LOCAL_AUTHORITY_SCHEME, "id": org.ons_code, "legalName": org.name}
+    return None
+
+
+def party_id(org: Organisation, prefix: str) -> str:
+    identifier = _identifier(org)
+    return f"{identifier['scheme']}-{identifier['id']}" if identifier else f"{prefix}-org-{org.ref}"
+
+
+def _party(org: Organisation, roles: list[str], prefix: str, *, contact: bool = False) -> dict[str, Any]:
+    party: dict[str, Any] = {"id": party_id(org, prefix), "name": org.name, "roles": roles}
+    identifier = _identifier(org)
+    if identifier:
+        party["identifier"] = identifier
+    address = {"countryName": "United Kingdom"}
+    if org.region:
+        address["region"] = org.region
+    party["address"] = address
+    if contact:
+        # The buyer's contact point: a notice is public, so the person only where the policy lets
+        # anyone see them (catalogue.access); otherwise the organisation's website.
+        point: dict[str, str] = {}
+        if org.contact_email and access.can_see_contact(access.ANONYMOUS, org):
+            point["email"] = org.contact_email
+            if org.contact_name:
+                point["name"] = org.contact_name
+        if org.website:
+            point["url"] = org.website
+        if point:
+            party["contactPoint"] = point
+    return party
+
+
+def _money(amount: float | None) -> dict[str, Any] | None:
+    return None if amount is None else {"amount": amount, "currency": "GBP"}
+
+
+def _notice(code: tuple[str, str, str], ocid: str, url: str | None, published: str) -> dict[str, Any]:
+    notice, title, document_type = code
+    document: dict[str, Any] = {
+        "id": f"{ocid}-{notice}",
+        "documentType": document_type,
+        "noticeType": notice,
+        "title": title,
+        "datePublished": published,
+        "format": "text/html",
+        "language": "en",
+    }
+    if url:
+        document["url"] = url
+    return document
+
+
+def _lots(session: Session, challenge: Challenge, ocid: str) -> list[dict[str, Any]]:
+    """The challenge's phases (feasibility, prototype, pilot) as lots, each with its budget and dates."""
+    phases = session.exec(
+        select(ChallengePhase).where(ChallengePhase.challenge_id == challenge.id).order_by(ChallengePhase.id)
+    ).all()
+    lots = []
+    for phase in phases:
+        lot: dict[str, Any] = {"id": f"{ocid}-lot-{phase.id}", "title": phase.name.capitalize(), "status": "active"}
+        if phase.budget is not None:
+            lot["value"] = _money(phase.budget)
+        period = _period(phase.starts, phase.ends)
+        if period:
+            lot["contractPeriod"] = period
+        lots.append(lot)
+    return lots
+
+
+def _period(starts: Any, ends: Any) -> dict[str, str] | None:
+    period = {}
+    if starts is not None:
+        period["startDate"] = _iso(datetime.combine(starts, time(0, 0), tzinfo=UK))
+    if ends is not None:
+        period["endDate"] = _end_of_day(ends)
+    return period or None
+
+
+def release(
+    session: Session,
+    challenge: Challenge,
+    prefix: str = DEFAULT_PREFIX,
+    *,
+    url: str | None = None,
+    contract: bool = False,
+    at: datetime | None = None,
+    on: date | None = None,
+) -> dict[str, Any]:
+    """The OCDS release for the challenge's current state (the status the clock shows), with the
+    notice it corresponds to. `contract` builds the UK7 contract details release of an awarded
+    challenge; `at` is when the release is published (default: when the state began).
+    Raises NotPublished for a draft."""
+    if not has_release(challenge):
+        raise NotPublished(challenge.ref)
+    status = clock.effective_status(challenge, on)
+    tag, tender_status = _STATES[status]
+    owner = session.get(Organisation, challenge.owner_id)
+    ocid = f"{prefix}-{challenge.ref}"
+    entered = session.exec(
+        select(ChallengeStatusChange.at)
+        .where(ChallengeStatusChange.challenge_id == challenge.id, ChallengeStatusChange.to_status == status)
+        .order_by(ChallengeStatusChange.at.desc())
+    ).first()
+    if entered is None and status != challenge.status:
+        # The clock moved it (not yet stored): it entered evaluating when the closing date ended.
+        entered = datetime.combine(challenge.closes, time(23, 59, 59), tzinfo=UK)
+    stamp = at or entered or challenge.published_at or challenge.created_at
+    published = _iso(stamp)
+    buyer_party = _party(owner, ["buyer", "procuringEntity"], prefix, contact=True)
+    buyer = {"id": buyer_party["id"], "name": owner.name}
+    parties = [buyer_party]
+    notice = CONTRACT_NOTICE if contract else NOTICES.get(status)
+
+    rationale = challenge.problem
+    if challenge.users:
+        rationale += "\n\nUsers and their needs: " + challenge.users
+    planning: dict[str, Any] = {"rationale": rationale}
+    budget_amount = challenge.budget_max if challenge.budget_max is not None else challenge.budget_min
+    if budget_amount is not None:
+        planning["budget"] = {
+            "id": f"{ocid}-budget",
+            "description": "Budget range for the challenge",
+            "amount": _money(budget_amount),
+        }
+
+    route_label = vocabulary.label(vocabulary.ROUTES, challenge.route) if challenge.route else "Not yet decided"
+    cpv = classifications(challenge.categories)
+    tender: dict[str, Any] = {
+        "id": f"{ocid}-tender",
+        "title": challenge.title,
+        "description": challenge.problem,
+        "status": tender_status,
+        "procuringEntity": buyer,
+        "procurementMethodDetails": route_label,
+        "mainProcurementCategory": "services",
+        "awardCriteria": "ratedCriteria" if challenge.evaluation_criteria else "bestProposal",
+        "items": [
+            {
+                "id": f"{ocid}-item-1",
+                "description": challenge.title,
+                "classification": cpv[0],
+                **({"additionalClassifications": cpv[1:]} if len(cpv) > 1 else {}),
+            }
+        ],
+    }
+    if challenge.route in _METHODS:
+        tender["procurementMethod"] = _METHODS[challenge.route]
+    if challenge.budget_max is not None:
+        tender["value"] = _money(challenge.budget_max)
+    if challenge.budget_min is not None:
+        tender["minValue"] = _money(challenge.budget_min)
+    if challenge.evaluation_criteria:
+        tender["awardCriteriaDetails"] = "; ".join(
+            f"{c['criterion']} ({c['weight']}%)" for c in challenge.evaluation_criteria
+        )
+    if challenge.closes is not None:
+        tender["tenderPeriod"] = {"endDate": _end_of_day(challenge.closes)}
+        opened = _opened(session, challenge)
+        # A tender period never starts after it ends (an imported challenge may say so).
+        if opened is not None and _iso(opened) <= tender["tenderPeriod"]["endDate"]:
+            tender["tenderPeriod"]["startDate"] = _iso(opened)
+    if challenge.questions_close is not None:
+        tender["enquiryPeriod"] = {"endDate": _end_of_day(challenge.questions_close)}
+    if status == "closed" and challenge.closed_reason:
+        tender["statusDetails"] = challenge.closed_reason
+    lots = _lots(session, challenge, ocid)
+    if lots:
+        tender["lots"] = lots
+    if notice is not None and notice[0] in ("UK4", "UK12"):
+        tender["documents"] = [_notice(notice, ocid, url, published)]
+    if notice is not None and notice[0] == "UK2":
+        planning["documents"] = [_notice(notice, ocid, url, published)]
+
+    document: dict[str, Any] = {
+        "ocid": ocid,
+        "id": f"{ocid}-{notice[0] if notice else status}-{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "date": published,
+        "tag": ["contract"] if contract else [tag],
+        "initiationType": "tender",
+        "language": "en",
+        "buyer": buyer,
+        "planning": planning,
+        "tender": tender,
+    }
+    if status == "awarded":
+        winner = awarded_to(session, challenge)
+        response = awarded_response(session, challenge)
+        if winner is not None:
+            parties.append(_party(winner, ["supplier", "tenderer"], prefix))
+            award: dict[str, Any] = {
+                "id": f"{ocid}-award",
+                "title": challenge.title,
+                "status": "active",
+                "suppliers": [{"id": party_id(winner, prefix), "name": winner.name}],
+                "items": tender["items"],
+            }
+            if challenge.awarded_at is not None:
+                award["date"] = _iso(challenge.awarded_at)
+            if response is not None and response.price is not None:
+                award["value"] = _money(response.price)
+            period = _period(
+                min((p.starts for p in _phases(session, challenge) if p.starts), default=None),
+                max((p.ends for p in _phases(session, challenge) if p.ends), default=None),
+            )
+            if period:
+                award["contractPeriod"] = period
+            if lots:
+                award["relatedLots"] = [lot["id"] for lot in lots]
+            if notice is not None and notice[0] == "UK6":
+                award["documents"] = [_notice(notice, ocid, url, published)]
+            document["awards"] = [award]
+            if contract:
+                entry: dict[str, Any] = {
+                    "id": f"{ocid}-contract",
+                    "awardID": award["id"],
+                    "title": challenge.title,
+                    "status": "active",
+                    "dateSigned": published,
+                    "items": tender["items"],
+                    "documents": [_notice(CONTRACT_NOTICE, ocid, url, published)],
+                }
+                if "value" in award:
+                    entry["value"] = award["value"]
+                if period:
+                    entry["period"] = period
+                document["contracts"] = [entry]
+    document["parties"] = parties
+    return document
+
+
+def _phases(session: Session, challenge: Challenge) -> list[ChallengePhase]:
+    return list(session.exec(select(ChallengePhase).where(ChallengePhase.challenge_id == challenge.id)).all())
+
+
+def release_for_ref(session: Session, ref: str, prefix: str = DEFAULT_PREFIX) -> dict[str, Any] | None:
+    challenge = session.exec(select(Challenge).where(Challenge.ref == ref)).first()
+    if challenge is None or not has_release(challenge):
+        return None
+    return release(session, challenge, prefix)

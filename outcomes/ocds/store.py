@@ -1,0 +1,155 @@
+"""Release history: each notice is stored when it is published, then served as release packages,
+the record of a challenge (every release, and the compiled state) and a paged bulk feed."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import current_app, has_app_context, has_request_context, url_for
+from sqlmodel import Session, func, select
+
+from catalogue import access
+from catalogue.db import utcnow
+from outcomes.models import Challenge, OcdsRelease
+from outcomes.ocds.release import DEFAULT_PREFIX, NOTICES, has_release, release
+
+PUBLISHER = {"name": "Signpost"}
+# The extensions whose fields the releases use: lots (phases as lots, awards' relatedLots).
+EXTENSIONS = ["https://raw.githubusercontent.com/open-contracting-extensions/ocds_lots_extension/v1.1.5/extension.json"]
+PAGE_SIZE = 100
+
+
+def prefix() -> str:
+    return current_app.config.get("OCDS_PREFIX", DEFAULT_PREFIX) if has_app_context() else DEFAULT_PREFIX
+
+
+def _page_url(ref: str) -> str | None:
+    if has_request_context():
+        return url_for("challenges.show", ref=ref, _external=True)
+    if has_app_context() and current_app.config.get("BASE_URL"):
+        return f"{current_app.config['BASE_URL'].rstrip('/')}/challenges/{ref}"
+    return None
+
+
+def publish(
+    session: Session, challenge: Challenge, *, contract: bool = False, on: date | None = None
+) -> OcdsRelease | None:
+    """Store the release for the challenge's new state: the notice it publishes under the Act.
+    Drafts, drafts withdrawn before publication and evaluation (no notice) publish nothing; the
+    same release is stored once."""
+    if not has_release(challenge) or (not contract and challenge.status not in NOTICES):
+        return None
+    now = utcnow()
+    document = release(session, challenge, prefix(), url=_page_url(challenge.ref), contract=contract, at=now, on=on)
+    existing = session.exec(select(OcdsRelease).where(OcdsRelease.release_id == document["id"])).first()
+    if existing is not None:
+        return existing
+    notice = _notice_type(document)
+    row = OcdsRelease(
+        challenge_id=challenge.id,
+        ocid=document["ocid"],
+        release_id=document["id"],
+        notice_type=notice,
+        tag=document["tag"][0],
+        published_at=now,
+        document=document,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _notice_type(document: dict[str, Any]) -> str | None:
+    places = [document.get("planning", {}), document.get("tender", {})]
+    places += document.get("awards", []) + document.get("contracts", [])
+    notices = [d.get("noticeType") for place in places for d in place.get("documents", [])]
+    return notices[-1] if notices else None
+
+
+def releases_of(session: Session, challenge: Challenge) -> list[dict[str, Any]]:
+    rows = session.exec(
+        select(OcdsRelease)
+        .where(OcdsRelease.challenge_id == challenge.id)
+        .order_by(OcdsRelease.published_at, OcdsRelease.id)
+    ).all()
+    return [row.document for row in rows]
+
+
+def _iso(value: datetime) -> str:
+    return value.astimezone(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def package(releases: list[dict[str, Any]], uri: str) -> dict[str, Any]:
+    """An OCDS 1.1 release package."""
+    published = max((r["date"] for r in releases), default=_iso(utcnow()))
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": published,
+        "publisher": PUBLISHER,
+        "extensions": EXTENSIONS,
+        "releases": releases,
+    }
+
+
+def record_package(releases: list[dict[str, Any]], uri: str, releases_uri: str) -> dict[str, Any]:
+    """The record of one challenge: every release, and the compiled release. Each stored release is
+    the whole state at its date, so the newest one is the compiled state."""
+    latest = dict(releases[-1])
+    compiled = {**latest, "id": f"{latest['ocid']}-compiled", "tag": ["compiled"]}
+    return {
+        "uri": uri,
+        "version": "1.1",
+        "publishedDate": latest["date"],
+        "publisher": PUBLISHER,
+        "extensions": EXTENSIONS,
+        "packages": [releases_uri],
+        "records": [{"ocid": latest["ocid"], "releases": releases, "compiledRelease": compiled}],
+    }
+
+
+def public_releases(session: Session, page: int, size: int | None = None) -> tuple[list[dict[str, Any]], int]:
+    """One page of every public challenge's releases (oldest first), and the total count. A
+    challenge withdrawn before publication never published a release."""
+    size = size or PAGE_SIZE
+    public = access.challenge_visible_clause(access.ANONYMOUS, Challenge)
+    base = select(OcdsRelease).join(Challenge, Challenge.id == OcdsRelease.challenge_id).where(public)
+    total = session.exec(
+        select(func.count())
+        .select_from(OcdsRelease)
+        .join(Challenge, Challenge.id == OcdsRelease.challenge_id)
+        .where(public)
+    ).one()
+    rows = session.exec(
+        base.order_by(OcdsRelease.published_at, OcdsRelease.id).offset((page - 1) * size).limit(size)
+    ).all()
+    return [row.document for row in rows], total
+
+
+STANDSTILL_WORKING_DAYS = 8  # Procurement Act 2023, s.51: the mandatory standstill period
+
+
+def standstill_ends(awarded: date) -> date:
+    """Eight working days (Monday to Friday) after the award notice."""
+    day, left = awarded, STANDSTILL_WORKING_DAYS
+    while left:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
+def publish_due_contracts(session: Session, on: date) -> list[Challenge]:
+    """After the standstill the contract is entered: publish its UK7 contract details notice once."""
+    done = select(OcdsRelease.challenge_id).where(OcdsRelease.notice_type == "UK7")
+    awarded = session.exec(
+        select(Challenge).where(
+            Challenge.status == "awarded", Challenge.awarded_at.is_not(None), Challenge.id.not_in(done)
+        )
+    ).all()
+    published = []
+    for challenge in awarded:
+        if standstill_ends(challenge.awarded_at.date()) < on and publish(session, challenge, contract=True, on=on):
+            published.append(challenge)
+    return published
