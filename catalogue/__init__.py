@@ -40,6 +40,7 @@ CLI_MODULES = (
     "outcomes.cli",
     "outcomes.matching.cli",
     "catalogue.cfe_import",
+    "catalogue.importers.cli",
     "catalogue.personal_data.cli",
 )
 
