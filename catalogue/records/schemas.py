@@ -19,6 +19,7 @@ from typing import Any
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from catalogue import vocabulary
+from catalogue.db import utcnow
 from catalogue.refs import REF_PATTERN
 from catalogue.text import without_control_characters
 
@@ -157,13 +158,25 @@ class Month(fields.String):
         return text
 
 
-class Amount(fields.Float):
-    """A number of pounds or of full-time equivalents, 0 or more. Forms may type '£25,000'."""
+# Upper bounds a real organisation could reach, so a slip of the keyboard (1e9 FTE, £1e12) cannot
+# dominate the public insights totals. The largest English county employs a few thousand
+# children's services staff and spends under £1bn a year on them: 500 FTE on one tool's phase, or
+# £50m, is already far beyond any council's technology spend, yet leaves room for a regional
+# partnership's shared system. Shared with suppliers/ and outcomes/ through money() and fte().
+MAX_FTE = 500
+MAX_GBP = 50_000_000
 
-    def __init__(self, message: str, **kwargs: Any) -> None:
+
+class Amount(fields.Float):
+    """A number of pounds or of full-time equivalents, 0 up to `maximum`. Forms may type '£25,000'."""
+
+    def __init__(self, message: str, maximum: float | None = None, too_big: str | None = None, **kwargs: Any) -> None:
+        checks = [validate.Range(min=0, error=message)]
+        if maximum is not None:
+            checks.append(validate.Range(max=maximum, error=too_big or message))
         super().__init__(
             allow_nan=False,
-            validate=validate.Range(min=0, error=message),
+            validate=checks,
             error_messages={"invalid": message, "special": message, "required": message},
             **kwargs,
         )
@@ -180,11 +193,19 @@ class Amount(fields.Float):
 
 
 def money(what: str) -> Amount:
-    return Amount(f"Enter {what} in pounds as a number, 0 or more, like 25000")
+    return Amount(
+        f"Enter {what} in pounds as a number, 0 or more, like 25000",
+        maximum=MAX_GBP,
+        too_big=f"Enter {what} in pounds, up to £{MAX_GBP:,}: check the number of zeros",
+    )
 
 
 def fte(what: str) -> Amount:
-    return Amount(f"Enter {what} as full-time equivalent staff, 0 or more, like 1.5")
+    return Amount(
+        f"Enter {what} as full-time equivalent staff, 0 or more, like 1.5",
+        maximum=MAX_FTE,
+        too_big=f"Enter {what} as full-time equivalent staff, up to {MAX_FTE}: check the number",
+    )
 
 
 def bool_field(message: str) -> fields.Boolean:
@@ -366,8 +387,8 @@ class ResourcesSchema(BaseSchema):
     develop_gbp = money("the cost to develop the tool")
     implement_fte = fte("staff time to implement the tool")
     implement_gbp = money("the cost to implement the tool")
-    maintain_fte = fte("staff time to maintain the tool")
-    maintain_gbp = money("the cost to maintain the tool")
+    maintain_fte = fte("staff time to maintain the tool each year")
+    maintain_gbp = money("the cost to maintain the tool each year")
 
 
 RESOURCE_FIELDS: tuple[str, ...] = answer_fields(ResourcesSchema)
@@ -432,11 +453,31 @@ class DeploymentSchema(BaseSchema):
         started, ended = data.get("started"), data.get("ended")
         if started and ended and ended < started:
             errors["ended"] = ["The month it ended must be the same as or after the month it started"]
+        this_month = utcnow().strftime("%Y-%m")
+        if started and started > this_month:
+            errors["started"] = [
+                "The month it started cannot be in the future: record the tool once you start using it"
+            ]
+        if ended and ended > this_month:
+            errors["ended"] = ["The month it ended cannot be in the future. Leave it empty while the tool is in use"]
+        if stage in ("implemented", "fully-established") and ended:
+            errors["ended"] = [
+                "A tool still in use has no end month. Remove the end month, or change the stage to "
+                "‘Piloted, then not rolled out’"
+            ]
         checks = data.get("ethics_checks") or []
         if "none" in checks and len(checks) > 1:
             errors["ethics_checks"] = ["Choose ‘No’ on its own, or choose the checks you did"]
         if errors:
             raise ValidationError(errors)
+
+
+def stage_date_warnings(data: Mapping[str, Any]) -> list[str]:
+    """What is allowed but worth a second look before saving (the check page shows them): a dropped
+    tool with no month it ended (importers often cannot know it, so it is not an error)."""
+    if data.get("stage") == "dropped" and not data.get("ended"):
+        return ["You have not said the month the tool was dropped. Add it under ‘When’ if you know it"]
+    return []
 
 
 # --- single views -----------------------------------------------------------------------------
