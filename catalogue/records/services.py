@@ -19,6 +19,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.cfe_models import CfeResponse
 from catalogue.db import utcnow
+from catalogue.records.comparison import compare
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
@@ -229,6 +230,7 @@ class ToolPage:
     offerings: list[Any]
     stages: Counter
     can_edit: bool
+    spend: Any = None  # catalogue.records.comparison.Comparison of the visible deployments
 
 
 def _visible_deployment_rows(session: Session, viewer: Viewer, *where: Any) -> list[DeploymentRow]:
@@ -256,6 +258,7 @@ def tool_page(session: Session, viewer: Viewer, ref: str) -> ToolPage:
         offerings=offerings_for_tool(session, viewer, tool.id),
         stages=Counter(r.deployment.stage for r in rows),
         can_edit=access.can_change_tool(viewer, tool),
+        spend=compare(rows),
     )
 
 
