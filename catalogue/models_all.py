@@ -9,4 +9,5 @@ from catalogue.cfe_models import CfeResponse  # noqa: F401
 from catalogue.changes import AuditEvent, ChangeLog  # noqa: F401
 from catalogue.notifications.models import AlertSubscription, EmailPreference, Follow, Notification, OutboxEmail  # noqa: F401
 from catalogue.ratelimit import RateLimitCounter  # noqa: F401
+from catalogue.records.ask_peer import PeerQuestion  # noqa: F401
 from catalogue.records.models import Deployment, SingleView, Tool  # noqa: F401

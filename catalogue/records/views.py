@@ -518,5 +518,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.setdefault("ai_choices", services.AI_CHOICES)
 
 
-# The claim pages add their routes to this blueprint.
-from catalogue.records import claim_views  # noqa: E402, F401
+# The claim pages and the ask-a-peer pages add their routes to this blueprint.
+from catalogue.records import ask_views, claim_views  # noqa: E402, F401
