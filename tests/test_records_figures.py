@@ -51,18 +51,20 @@ def test_dropped_without_an_end_month_is_a_warning_not_an_error() -> None:
     assert stage_date_warnings({**dropped, "ended": "2024-05"}) == []
 
 
-def test_figures_bound_the_api_too(client_as, db) -> None:  # noqa: ANN001
+def test_figures_bound_the_api_too(client, db) -> None:  # noqa: ANN001
+    from catalogue.accounts.services import issue_api_token
+
     la = OrganisationFactory(kind="local-authority")
     tool = ToolFactory()
-    user = UserFactory(organisation_id=la.id)
-    client = client_as(user)
+    token = issue_api_token(db, UserFactory(organisation_id=la.id))
+    db.commit()
     response = client.post(
         "/api/v1/deployments",
-        json={"tool": tool.ref, "stage": "pilot", "resources": {"develop_fte": 1e9}},
+        json={"tool": tool.ref, "stage": "pilot", "resources": {"develop_fte": 1e9, "maintain_gbp": 1e12}},
+        headers={"Authorization": f"Bearer {token}"},
     )
-    assert response.status_code in (401, 403, 422)
-    if response.status_code == 422:
-        assert "up to 500" in str(response.get_json())
+    assert response.status_code == 422
+    assert "up to 500" in str(response.get_json()) and "up to £50,000,000" in str(response.get_json())
 
 
 def test_recording_a_tool_again_offers_the_existing_record(app, db) -> None:  # noqa: ANN001
