@@ -66,7 +66,7 @@ SECTOR_GOVERNMENT: dict[str, str] = {
 }
 # Words that make a body a children's social care provider (trusts and companies running an
 # authority's children's services, fostering and adoption agencies).
-PROVIDER_WORDS = ("children's trust", "childrens trust", "children's services", "fostering", "adoption", "adopt ")
+PROVIDER_WORDS = ("children's trust", "childrens trust", "children's services", "fostering", "adoption agency")
 COUNCIL_WORDS = re.compile(r"\b(council|borough|county|city of|metropolitan|unitary)\b", re.I)
 NOT_ENGLISH = re.compile(r"\b(wales|welsh|scotland|scottish|northern ireland)\b", re.I)
 
