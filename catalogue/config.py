@@ -27,6 +27,7 @@ FEATURES: tuple[str, ...] = (
     "catalogue.bundle",
     "catalogue.cfe_import",
     "catalogue.personal_data.cli",
+    "catalogue.importers.cli",
 )
 
 

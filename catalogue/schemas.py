@@ -155,13 +155,25 @@ class Month(fields.String):
         return text
 
 
-class Amount(fields.Float):
-    """A number of pounds or of full-time equivalents, 0 or more. Forms may type '£25,000'."""
+# Upper bounds a real organisation could reach, so a slip of the keyboard (1e9 FTE, £1e12) cannot
+# dominate the public insights totals. The largest English county employs a few thousand
+# children's services staff and spends under £1bn a year on them: 500 FTE on one tool's phase, or
+# £50m, is already far beyond any council's technology spend, yet leaves room for a regional
+# partnership's shared system. Shared with suppliers/ and outcomes/ through money() and fte().
+MAX_FTE = 500
+MAX_GBP = 50_000_000
 
-    def __init__(self, message: str, **kwargs: Any) -> None:
+
+class Amount(fields.Float):
+    """A number of pounds or of full-time equivalents, 0 up to `maximum`. Forms may type '£25,000'."""
+
+    def __init__(self, message: str, maximum: float | None = None, too_big: str | None = None, **kwargs: Any) -> None:
+        checks = [validate.Range(min=0, error=message)]
+        if maximum is not None:
+            checks.append(validate.Range(max=maximum, error=too_big or message))
         super().__init__(
             allow_nan=False,
-            validate=validate.Range(min=0, error=message),
+            validate=checks,
             error_messages={"invalid": message, "special": message, "required": message},
             **kwargs,
         )
@@ -178,11 +190,19 @@ class Amount(fields.Float):
 
 
 def money(what: str) -> Amount:
-    return Amount(f"Enter {what} in pounds as a number, 0 or more, like 25000")
+    return Amount(
+        f"Enter {what} in pounds as a number, 0 or more, like 25000",
+        maximum=MAX_GBP,
+        too_big=f"Enter {what} in pounds, up to £{MAX_GBP:,}: check the number of zeros",
+    )
 
 
 def fte(what: str) -> Amount:
-    return Amount(f"Enter {what} as full-time equivalent staff, 0 or more, like 1.5")
+    return Amount(
+        f"Enter {what} as full-time equivalent staff, 0 or more, like 1.5",
+        maximum=MAX_FTE,
+        too_big=f"Enter {what} as full-time equivalent staff, up to {MAX_FTE}: check the number",
+    )
 
 
 def bool_field(message: str) -> fields.Boolean:

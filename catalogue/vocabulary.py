@@ -55,14 +55,16 @@ EVALUATION: dict[str, str] = {
 }
 
 ETHICS_CHECKS: dict[str, str] = {
-    # Read on its own beside "Ethics checks" ("Ethics checks: None done"), not as an answer to
-    # a yes-or-no question.
-    "none": "None done",
+    "none": "No",
     "ethical-impact-assessment": "Ethical impact assessment",
     "staff-consultation": "Consultation with staff",
     "citizen-consultation": "Consultation with citizens",
     "other": "Other",
 }
+
+# The pages read "none" on its own beside "Ethics checks" ("Ethics checks: None done"), not as the
+# shared format's answer to a yes-or-no question; exports keep the format's label.
+ETHICS_CHECKS_ON_PAGES: dict[str, str] = {**ETHICS_CHECKS, "none": "None done"}
 
 SINGLE_VIEW_STATUS: dict[str, str] = {
     "live": "Yes, developed and live",

@@ -4,6 +4,8 @@ errors, never a 5xx; cookies never authenticate it; contact details never leave.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlmodel import select
 
@@ -51,6 +53,7 @@ def world(db):
     other = OrganisationFactory(kind="local-authority", name="Other Council")
     supplier = OrganisationFactory(kind="supplier", name="Vendor Ltd")
     tool = ToolFactory(ref="tool-shared", name="Sharedtool")
+    ToolFactory(ref="tool-fresh", name="Freshtool")  # not yet recorded by the owner
     for vis in ("public", "authorities", "private"):
         DeploymentFactory(
             ref=f"dep-{vis}",
@@ -170,11 +173,20 @@ def test_pagination(world, client):
 # --- writing -------------------------------------------------------------------------------------
 
 NEW_DEPLOYMENT = {
-    "tool": "tool-shared",
+    "tool": "tool-fresh",
     "stage": "pilot",
     "summary": "Trying it with one team",
     "visibility": "private",
 }
+
+
+def test_recording_a_tool_again_points_to_the_record_in_plain_text(world, client):
+    tokens, _ = world
+    again = call(client, "POST", "/api/v1/deployments", tokens["owner"], json={**NEW_DEPLOYMENT, "tool": "tool-shared"})
+    assert again.status_code == 422
+    [message] = again.get_json()["errors"]["json"]["tool"]
+    assert "<" not in message and "already recorded" in message
+    assert re.search(r"\(/deployments/dep-[a-z]+/edit\)", message)
 
 
 def test_owner_creates_and_changes_a_deployment(world, client, db):

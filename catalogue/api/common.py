@@ -4,11 +4,13 @@ pagination, and turning records into bundle-shaped JSON through the shared schem
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import g, request
 from flask_smorest import abort
+from markupsafe import Markup
 from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
@@ -100,11 +102,19 @@ def write_limit() -> Any:
     return limiter.limit(WRITE_LIMIT, key_func=rate_key, methods=["POST", "PATCH", "PUT", "DELETE"])
 
 
+def _plain(message: Any) -> Any:
+    """A form message written as HTML (a link to a record) in plain text: 'text (/path)'."""
+    if not isinstance(message, Markup):
+        return message
+    linked = re.sub(r'<a\b[^>]*href="([^"]+)"[^>]*>(.*?)</a>', r"\2 (\1)", str(message))
+    return Markup(linked).striptags()  # noqa: S704 - already-safe HTML, only its tags removed
+
+
 def field_errors(errors: Mapping[str, str] | Mapping[str, list[str]], status: int = 422) -> None:
     """Abort with {"errors": {"json": {field: [message]}}}, the shape flask-smorest gives."""
     from catalogue.personal_data.guard import api_findings
 
-    shaped = {k: (v if isinstance(v, list) else [v]) for k, v in errors.items()}
+    shaped = {k: [_plain(m) for m in (v if isinstance(v, list) else [v])] for k, v in errors.items()}
     body: dict[str, Any] = {"json": shaped}
     personal = api_findings()  # what the personal-data check found in this request, masked
     if personal is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from marshmallow import fields
+from marshmallow import Schema, fields
 from sqlmodel import Session, select
 
 from catalogue.accounts.models import Organisation
@@ -37,10 +37,20 @@ class ToolOut(ToolSchema):
     updated_at = fields.DateTime(dump_only=True)
 
 
+class SourceOut(Schema):
+    """Where an imported deployment came from (catalogue.importers); absent when typed in."""
+
+    name = fields.String(dump_only=True)
+    url = fields.String(dump_only=True)
+    published = fields.String(dump_only=True, metadata={"description": "date the source published it, YYYY-MM-DD"})
+    retrieved = fields.DateTime(dump_only=True, metadata={"description": "when Signpost last read it"})
+
+
 class DeploymentOut(DeploymentSchema):
     organisation_name = fields.String(dump_only=True)
     tool_name = fields.String(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
+    source = fields.Nested(SourceOut, dump_only=True)
 
 
 class SingleViewOut(SingleViewSchema):
@@ -81,6 +91,13 @@ def deployment(row: Deployment, org: Organisation, used: Tool) -> dict[str, Any]
     data.update(organisation=org.ref, organisation_name=org.name, tool=used.ref, tool_name=used.name)
     data["resources"] = compact({name: getattr(row, name) for name in RESOURCE_FIELDS})
     data["updated_at"] = row.updated_at
+    if row.source_url:
+        data["source"] = {
+            "name": row.source_name,
+            "url": row.source_url,
+            "published": row.source_published,
+            "retrieved": row.source_retrieved,
+        }
     return compact(data)
 
 

@@ -282,7 +282,7 @@ def single_views_by_source(session: Session, viewer: access.Viewer, filters: Fil
     )
 
 
-PHASES = (("develop", "Develop"), ("implement", "Implement"), ("maintain", "Maintain"))
+PHASES = (("develop", "Develop"), ("implement", "Implement"), ("maintain", "Maintain (per year)"))
 
 
 def _resources(session: Session, viewer: access.Viewer, filters: Filters, unit: str) -> list[tuple[str, list[float]]]:

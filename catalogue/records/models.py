@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
@@ -72,10 +72,25 @@ class Deployment(SQLModel, table=True):
     maintain_fte: float | None = Field(default=None)
     maintain_gbp: float | None = Field(default=None)
     visibility: str = Field(default="authorities", max_length=20, index=True)
+    # Provenance of an imported record (catalogue.importers): the public source it was read from,
+    # the address of that record (the importer's key: re-importing updates, never duplicates), the
+    # date the source published it (YYYY-MM-DD) and when Signpost last read it. None when typed in.
+    source_name: str | None = Field(default=None, max_length=200)
+    source_url: str | None = Field(default=None, max_length=500, unique=True, index=True)
+    source_published: str | None = Field(default=None, max_length=10)
+    source_retrieved: datetime | None = Field(default=None, sa_type=UTCDateTime)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     is_demo: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+    @property
+    def source_published_on(self) -> date | None:
+        """The source's publication date as a date, for pages (stored as the text it gave)."""
+        try:
+            return date.fromisoformat(self.source_published) if self.source_published else None
+        except ValueError:
+            return None
 
 
 class SingleView(SQLModel, table=True):
@@ -118,3 +133,21 @@ class ToolClaim(SQLModel, table=True):
     @property
     def organisation_id(self) -> int:
         return self.supplier_id
+
+
+# A signed-in authority member's question about a peer's deployment (catalogue.records.ask_peer).
+class PeerQuestion(SQLModel, table=True):
+    __tablename__ = "peer_question"
+    __audited__ = True
+
+    id: int | None = Field(default=None, primary_key=True)
+    deployment_id: int = Field(foreign_key="deployment.id", index=True, ondelete="CASCADE")
+    # The recipient organisation (the record's owner): its admins see this in their audit trail.
+    organisation_id: int = Field(foreign_key="organisation.id", index=True)
+    sender_id: int = Field(foreign_key="user_account.id", index=True)
+    sender_organisation_id: int = Field(foreign_key="organisation.id")
+    message: str = Field(sa_type=sa.Text)
+    reply: str | None = Field(default=None, sa_type=sa.Text)
+    replied_by: str | None = Field(default=None, max_length=320)
+    replied_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)

@@ -12,11 +12,13 @@ The shared fields and the base schema are in catalogue.schemas.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
+from catalogue.db import utcnow
 from catalogue.schemas import (
     BaseSchema,
     Choice,
@@ -139,8 +141,8 @@ class ResourcesSchema(BaseSchema):
     develop_gbp = money("the cost to develop the tool")
     implement_fte = fte("staff time to implement the tool")
     implement_gbp = money("the cost to implement the tool")
-    maintain_fte = fte("staff time to maintain the tool")
-    maintain_gbp = money("the cost to maintain the tool")
+    maintain_fte = fte("staff time to maintain the tool each year")
+    maintain_gbp = money("the cost to maintain the tool each year")
 
 
 RESOURCE_FIELDS: tuple[str, ...] = answer_fields(ResourcesSchema)
@@ -205,11 +207,31 @@ class DeploymentSchema(BaseSchema):
         started, ended = data.get("started"), data.get("ended")
         if started and ended and ended < started:
             errors["ended"] = ["The month it ended must be the same as or after the month it started"]
+        this_month = utcnow().strftime("%Y-%m")
+        if started and started > this_month:
+            errors["started"] = [
+                "The month it started cannot be in the future: record the tool once you start using it"
+            ]
+        if ended and ended > this_month:
+            errors["ended"] = ["The month it ended cannot be in the future. Leave it empty while the tool is in use"]
+        if stage in ("implemented", "fully-established") and ended:
+            errors["ended"] = [
+                "A tool still in use has no end month. Remove the end month, or change the stage to "
+                "‘Piloted, then not rolled out’"
+            ]
         checks = data.get("ethics_checks") or []
         if "none" in checks and len(checks) > 1:
             errors["ethics_checks"] = ["Choose ‘None done’ on its own, or choose the checks you did"]
         if errors:
             raise ValidationError(errors)
+
+
+def stage_date_warnings(data: Mapping[str, Any]) -> list[str]:
+    """What is allowed but worth a second look before saving (the check page shows them): a dropped
+    tool with no month it ended (importers often cannot know it, so it is not an error)."""
+    if data.get("stage") == "dropped" and not data.get("ended"):
+        return ["You have not said the month the tool was dropped. Add it under ‘When’ if you know it"]
+    return []
 
 
 # --- single views -----------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.cfe_models import CfeResponse
 from catalogue.db import utcnow
 from catalogue.errors import NotAllowed, NotFound
+from catalogue.records.comparison import compare
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
@@ -214,6 +215,7 @@ class ToolPage:
     offerings: list[Any]
     stages: Counter
     can_edit: bool
+    spend: Any = None  # catalogue.records.comparison.Comparison of the visible deployments
 
 
 def _visible_deployment_rows(session: Session, viewer: Viewer, *where: Any) -> list[DeploymentRow]:
@@ -241,6 +243,7 @@ def tool_page(session: Session, viewer: Viewer, ref: str) -> ToolPage:
         offerings=offerings_for_tool(session, viewer, tool.id),
         stages=Counter(r.deployment.stage for r in rows),
         can_edit=access.can_change_tool(viewer, tool),
+        spend=compare(rows),
     )
 
 
@@ -681,7 +684,7 @@ def _tool_step(session: Session, viewer: Viewer, draft: dict[str, Any], form: Ma
             return {"tool": "Choose the tool"}
         if visible_tool_id(session, viewer, ref) is None:
             return {"tool": "Choose a tool from the list"}
-        return {}
+        return already_recorded(session, viewer, visible_tool_id(session, viewer, ref), draft.get("_ref"))
     new_tool = {name: form.get(f"new_tool-{name}") for name in NEW_TOOL_FIELDS}
     new_tool["categories"] = list(form.get("new_tool-categories") or [])
     new_tool["case_management_systems"] = _lines(form.get("new_tool-case_management_systems"))
@@ -690,6 +693,29 @@ def _tool_step(session: Session, viewer: Viewer, draft: dict[str, Any], form: Ma
     errors = validate_new_tool(session, viewer, new_tool, confirmed=_draft_confirmed(draft))
     _remember_confirmation(draft, new_tool, TOOL_TEXT_FIELDS)
     return errors
+
+
+def already_recorded(session: Session, viewer: Viewer, tool_id: int | None, own_ref: str | None = None) -> dict:
+    """A tool the organisation has recorded already: offer its record instead of a second one."""
+    from markupsafe import Markup, escape
+
+    if tool_id is None or viewer.member_org_id is None:
+        return {}
+    query = select(Deployment.ref).where(
+        Deployment.organisation_id == viewer.member_org_id, Deployment.tool_id == tool_id
+    )
+    if own_ref:
+        query = query.where(Deployment.ref != own_ref)
+    ref = session.exec(query).first()
+    if ref is None:
+        return {}
+    tool = session.get(Tool, tool_id)
+    return {
+        "tool": Markup(
+            '{} is already recorded by your organisation. <a class="govuk-link" href="/deployments/{}/edit">'
+            "Update that record</a> instead of adding another"
+        ).format(escape(tool.name if tool else "This tool"), escape(ref))
+    }
 
 
 def _remember_confirmation(draft: dict[str, Any], data: Mapping[str, Any], fields: Iterable[str]) -> None:
@@ -867,6 +893,8 @@ def save_deployment(
         if not access.can_change(viewer, deployment):
             raise NotAllowed(ref)
     data, errors = check_draft(session, viewer, draft)
+    if not errors and draft.get("tool_choice") != "new":
+        errors = already_recorded(session, viewer, visible_tool_id(session, viewer, data["tool"]), ref)
     if errors:
         return None, errors
     if draft.get("tool_choice") == "new":

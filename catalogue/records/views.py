@@ -15,7 +15,7 @@ from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
 from catalogue.records import services
-from catalogue.records.schemas import RESOURCE_FIELDS
+from catalogue.records.schemas import RESOURCE_FIELDS, stage_date_warnings
 
 bp = Blueprint("records", __name__)
 
@@ -241,6 +241,7 @@ def _render_step(
             tool=tool,
             new_tool_supplier=supplier,
             resources=services.resource_summary(draft.get("resources") or {}),
+            warnings=stage_date_warnings(draft),
             step_titles=services.STEP_TITLES,
         )
         return render_template("records/deployment_check.html", **context)
@@ -283,6 +284,8 @@ def _handle_step(step: str, ref: str | None) -> Any:
     form.pop("draft", None)
     form.pop("goto", None)
     form["new_tool-categories"] = form.get("new_tool-categories", [])
+    if ref:
+        draft["_ref"] = ref  # its own record is not "already recorded" (save checks again by ref)
     errors = services.apply_step(session, viewer, draft, step, form)
     if errors:
         return _read_only(session, _render_step(step, draft, errors, ref, typed=form))
@@ -493,5 +496,5 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.setdefault("ai_choices", services.AI_CHOICES)
 
 
-# The claim pages add their routes to this blueprint.
-from catalogue.records import claim_views  # noqa: E402, F401
+# The claim pages and the ask-a-peer pages add their routes to this blueprint.
+from catalogue.records import ask_views, claim_views  # noqa: E402, F401
