@@ -15,10 +15,13 @@ from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
+    SINGLE_VIEW_FIELDS,
     DeploymentSchema,
+    OrganisationSchema,
     SingleViewSchema,
     ToolSchema,
 )
+from catalogue.schemas import fields_except
 
 FORMAT = "csc-catalogue-bundle"
 VERSION = 1
@@ -163,7 +166,7 @@ features.add_bundle_section(
         model=SingleView,
         schema=SingleViewSchema,
         order=40,
-        fields=("ref", "status", "sources", "other_sources", "documentation", "visibility"),
+        fields=("ref", *SINGLE_VIEW_FIELDS),
         refs={
             "organisation": RefField(
                 "organisations",
@@ -179,7 +182,7 @@ features.add_bundle_section(
     )
 )
 
-ORGANISATION_FIELDS = ("ref", "name", "kind", "region", "ons_code", "website", "case_management_system")
+ORGANISATION_FIELDS = fields_except(OrganisationSchema, "members")
 # Fictional (demo) records carry `"demo": true`, an extra field the format allows, so an export
 # imported elsewhere still says which records are not real. Real records leave it out.
 DEMO_FIELD = "demo"

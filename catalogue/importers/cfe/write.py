@@ -21,6 +21,7 @@ from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
+    SINGLE_VIEW_FIELDS,
     DeploymentSchema,
     OrganisationSchema,
     SingleViewSchema,
@@ -28,7 +29,6 @@ from catalogue.records.schemas import (
 )
 
 IMPORTED_VISIBILITY = "authorities"
-SINGLE_VIEW_FIELDS = ("status", "sources", "other_sources", "documentation", "visibility")
 
 
 def _existing_values(row: Any, names: Iterable[str]) -> dict[str, Any]:
