@@ -307,19 +307,8 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
     if state.version != SCHEMA_VERSION:
         raise NeedsRebuild(f"index schema version {state.version}, this code writes {SCHEMA_VERSION}")
     now = time.time()
-    t = ChangeLog.__table__
     with engine.connect() as conn:
-        low, high = _log_bounds(conn)
-        if high is not None and high < state.last:
-            raise NeedsRebuild(f"change log ends at {high}, before the index's watermark {state.last}")
-        if low is not None and low > state.last + 1 and state.last > 0:
-            raise NeedsRebuild(f"change log starts at {low}, after the index's watermark {state.last}")
-        condition = t.c.id > state.last
-        if state.holes:
-            condition = sa.or_(condition, t.c.id.in_(list(state.holes)))
-        rows = conn.execute(
-            sa.select(t.c.id, t.c.kind, t.c.record_id).where(condition).order_by(t.c.id).limit(APPLY_BATCH)
-        ).all()
+        rows = _next_batch(conn, state)
         expired = [h for h, seen in state.holes.items() if now - seen > HOLE_TTL_SECONDS]
         if not rows:
             if expired:
@@ -327,26 +316,7 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
                     state.holes.pop(h, None)
                 state.save(gen_dir)
             return 0
-        targets: dict[str, set[int]] = {}
-        known = documents.kinds()
-        for row in rows:
-            if row.kind in known:
-                targets.setdefault(row.kind, set()).add(row.record_id)
-        ix = open_index(gen_dir)
-        writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
-        try:
-            for kind, ids in targets.items():
-                seen: set[int] = set()
-                for doc in documents.build_documents(conn, kind, ids):
-                    seen.add(doc["rid"])
-                    writer.update_document(**doc)
-                for gone in ids - seen:
-                    writer.delete_by_term("uid", f"{kind}:{gone}")
-        except BaseException:
-            writer.cancel()
-            raise
-        _commit(writer)
-        ix.close()
+        _write_batch(conn, gen_dir, rows)
     new_ids = [r.id for r in rows if r.id > state.last]
     for r in rows:
         state.holes.pop(r.id, None)
@@ -357,6 +327,49 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
         state.last = new_ids[-1]
     state.save(gen_dir)
     return len(rows)
+
+
+def _next_batch(conn: Any, state: State) -> list[Any]:
+    """The log entries after the watermark, and the holes still open, oldest first; NeedsRebuild
+    when the log no longer joins up with the index."""
+    t = ChangeLog.__table__
+    low, high = _log_bounds(conn)
+    if high is not None and high < state.last:
+        raise NeedsRebuild(f"change log ends at {high}, before the index's watermark {state.last}")
+    if low is not None and low > state.last + 1 and state.last > 0:
+        raise NeedsRebuild(f"change log starts at {low}, after the index's watermark {state.last}")
+    condition = t.c.id > state.last
+    if state.holes:
+        condition = sa.or_(condition, t.c.id.in_(list(state.holes)))
+    return list(
+        conn.execute(
+            sa.select(t.c.id, t.c.kind, t.c.record_id).where(condition).order_by(t.c.id).limit(APPLY_BATCH)
+        ).all()
+    )
+
+
+def _write_batch(conn: Any, gen_dir: Path, rows: list[Any]) -> None:
+    """Rebuild the documents of the records the entries name; delete those no longer there."""
+    targets: dict[str, set[int]] = {}
+    known = documents.kinds()
+    for row in rows:
+        if row.kind in known:
+            targets.setdefault(row.kind, set()).add(row.record_id)
+    ix = open_index(gen_dir)
+    writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
+    try:
+        for kind, ids in targets.items():
+            seen: set[int] = set()
+            for doc in documents.build_documents(conn, kind, ids):
+                seen.add(doc["rid"])
+                writer.update_document(**doc)
+            for gone in ids - seen:
+                writer.delete_by_term("uid", f"{kind}:{gone}")
+    except BaseException:
+        writer.cancel()
+        raise
+    _commit(writer)
+    ix.close()
 
 
 def _commit(writer: Any) -> None:
