@@ -42,7 +42,7 @@ class CfeResponse(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     # Stable across imports of the same file (organisation and the response's place among that
-    # organisation's responses), so a re-import updates in place: see cfe_import.
+    # organisation's responses), so a re-import updates in place: see catalogue.importers.cfe.
     key: str = Field(max_length=80, unique=True, index=True)
     organisation_id: int = Field(foreign_key="organisation.id", index=True, ondelete="CASCADE")
     respondent_kind: str | None = Field(default=None, max_length=40)

@@ -25,7 +25,7 @@ FEATURES: tuple[str, ...] = (
     "catalogue.csv_export",
     "catalogue.cli",
     "catalogue.bundle",
-    "catalogue.cfe_import",
+    "catalogue.importers.cfe",
     "catalogue.personal_data.cli",
     "catalogue.importers.cli",
 )

@@ -256,3 +256,9 @@ class BaseSchema(Schema):
 def answer_fields(schema: type[Schema]) -> tuple[str, ...]:
     """A schema's own questions, without the writer's `not_real_person` every write takes."""
     return tuple(name for name in schema._declared_fields if name != "not_real_person")
+
+
+def fields_except(schema: type[Schema], *left_out: str) -> tuple[str, ...]:
+    """A schema's own questions in their declared order, less those named: a list of fields
+    written beside a schema derives from it, so adding a field to the schema adds it there too."""
+    return tuple(name for name in answer_fields(schema) if name not in left_out)

@@ -13,7 +13,7 @@ from catalogue import errors, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.api import Blueprint, common
 from catalogue.db import get_session
-from catalogue.schemas import Codes
+from catalogue.schemas import Codes, fields_except
 from outcomes import services as challenges
 from outcomes import topics
 from outcomes.models import Challenge, ChallengeResponse
@@ -42,25 +42,8 @@ class ChallengePatch(ChallengeFormSchema):
     topics = Codes(topics.TOPICS, "topic")
 
 
-CHALLENGE_COLUMNS = (
-    "ref",
-    "title",
-    "problem",
-    "users",
-    "outcomes",
-    "constraints",
-    "tried_before",
-    "budget_min",
-    "budget_max",
-    "route",
-    "status",
-    "closes",
-    "categories",
-    "requirements",
-    "evaluation_criteria",
-    "timetable",
-    "updated_at",
-)
+# What the API gives of a challenge: ChallengeOut's fields less the owner and topics, added apart.
+CHALLENGE_COLUMNS = fields_except(ChallengeOut, "owner", "owner_name", "topics", "topics_removed")
 
 
 def challenge_json(challenge: Challenge, owner: Organisation | None, with_topics: bool = True) -> dict[str, Any]:

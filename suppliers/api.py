@@ -15,6 +15,7 @@ from catalogue.api import Blueprint, common
 from catalogue.api.serialise import refs_by_id
 from catalogue.db import get_session
 from catalogue.records.models import Tool
+from catalogue.schemas import fields_except
 from suppliers import services as offerings
 from suppliers.models import Offering
 from suppliers.schemas import OfferingFormSchema
@@ -32,22 +33,9 @@ class OfferingOut(OfferingFormSchema):
     updated_at = fields.DateTime(dump_only=True)
 
 
-OFFERING_COLUMNS = (
-    "ref",
-    "name",
-    "summary",
-    "description",
-    "categories",
-    "outcomes",
-    "delivery",
-    "case_management_systems",
-    "accreditations",
-    "hosting",
-    "pricing",
-    "links",
-    "status",
-    "updated_at",
-)
+# What the API gives of an offering: OfferingOut's fields less those given apart (the supplier
+# and tool refs, as written accreditations, the supplier's name).
+OFFERING_COLUMNS = fields_except(OfferingOut, "supplier", "tool", "accreditations_as_written", "supplier_name")
 
 
 def offering_json(session: Session, rows: list[Offering]) -> list[dict[str, Any]]:

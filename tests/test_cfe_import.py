@@ -15,7 +15,7 @@ from sqlmodel import select
 
 from catalogue.accounts.models import Organisation
 from catalogue.bundle import dumps, export_bundle
-from catalogue.cfe_import import (
+from catalogue.importers.cfe import (
     CfeError,
     find_mentions,
     import_call_for_evidence,

@@ -14,7 +14,7 @@ from aiosmtpd.controller import Controller
 from sqlmodel import select
 
 from catalogue.db import utcnow
-from catalogue.notifications import services
+from catalogue.notifications import sending, services
 from catalogue.notifications.models import AlertSubscription, Follow, Notification, OutboxEmail
 from tests.factories import ChallengeFactory, DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
 from tests.test_notifications_support import fresh, isolated_requests  # noqa: F401
@@ -502,15 +502,15 @@ def test_backoff_grows_and_gives_up_after_max_attempts(app, db, world):
 
 def test_an_email_is_claimed_by_one_worker_only(app, db, world):
     email = _queue_one(db, world["users"]["owner"])
-    assert services._claim(app, email.id) is True
-    assert services._claim(app, email.id) is False
+    assert sending._claim(app, email.id) is True
+    assert sending._claim(app, email.id) is False
     fresh(db)
     assert email.status == "sending" and email.attempts == 1
     # A worker that died mid-send: after the stale period another may take it.
-    email.claimed_at = utcnow() - services.STALE_CLAIM - timedelta(seconds=1)
+    email.claimed_at = utcnow() - sending.STALE_CLAIM - timedelta(seconds=1)
     db.add(email)
     db.commit()
-    assert services._claim(app, email.id) is True
+    assert sending._claim(app, email.id) is True
 
 
 def test_emails_queued_by_a_request_go_out_after_the_response(app, db, world, smtp_server):
@@ -556,7 +556,7 @@ def test_account_emails_offer_no_unsubscribe(app):
     row = SimpleNamespace(
         to_address="someone@example.org", subject="Confirm", body="Follow the link", unsubscribe_token=None
     )
-    message = services._message(app, row)
+    message = sending._message(app, row)
     assert "List-Unsubscribe" not in message and "List-Unsubscribe-Post" not in message
 
 
@@ -590,14 +590,14 @@ def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db,
     first = _queue_one(db, user, "First of the batch")
     broken = _queue_one(db, user, "Cannot be built")
     last = _queue_one(db, user, "Last of the batch")
-    build = services._message
+    build = sending._message
 
     def _message(app, row):
         if row.subject == "Cannot be built":
             raise UnicodeEncodeError("ascii", "é", 0, 1, "no")
         return build(app, row)
 
-    monkeypatch.setattr(services, "_message", _message)
+    monkeypatch.setattr(sending, "_message", _message)
     result = services.send_pending(app)
     assert (result.sent, result.failed, result.retrying) == (2, 1, 0)
     fresh(db)
@@ -610,10 +610,10 @@ def test_any_failure_of_one_email_marks_it_failed_and_the_batch_goes_on(app, db,
 def test_an_email_left_sending_by_a_dead_worker_is_sent_after_the_timeout(app, db, world, smtp_server):
     smtp_server.start()
     email = _queue_one(db, world["users"]["owner"])
-    assert services._claim(app, email.id)  # ... and the worker dies here
+    assert sending._claim(app, email.id)  # ... and the worker dies here
     assert services.send_pending(app).sent == 0, "still within the claim timeout"
     fresh(db)
-    email.claimed_at = utcnow() - services.STALE_CLAIM - timedelta(seconds=1)
+    email.claimed_at = utcnow() - sending.STALE_CLAIM - timedelta(seconds=1)
     db.add(email)
     db.commit()
     assert services.send_pending(app).sent == 1
@@ -626,9 +626,9 @@ def test_an_email_that_keeps_killing_its_worker_is_given_up(app, db, world, smtp
     smtp_server.start()
     email = _queue_one(db, world["users"]["owner"])
     for _ in range(2):
-        assert services._claim(app, email.id)  # each worker dies mid-send
+        assert sending._claim(app, email.id)  # each worker dies mid-send
         fresh(db)
-        email.claimed_at = utcnow() - services.STALE_CLAIM - timedelta(seconds=1)
+        email.claimed_at = utcnow() - sending.STALE_CLAIM - timedelta(seconds=1)
         db.add(email)
         db.commit()
     result = services.send_pending(app)

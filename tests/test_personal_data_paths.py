@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from catalogue.bundle import BundleError, import_bundle
-from catalogue.cfe_import import import_call_for_evidence
+from catalogue.importers.cfe import import_call_for_evidence
 from catalogue.records.models import Deployment, Tool
 from outcomes.models import Challenge, ChallengeResponse, ClarificationQuestion
 from tests.conftest import SHARED

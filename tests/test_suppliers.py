@@ -550,9 +550,9 @@ def test_citing_rules(db, world, client_as):
 
 
 def test_a_supplier_may_have_only_so_many_reference_requests_waiting(db, world, client_as, monkeypatch):
-    from suppliers import services
+    from suppliers import references
 
-    monkeypatch.setattr(services, "MAX_PENDING_REFERENCES", 2)
+    monkeypatch.setattr(references, "MAX_PENDING_REFERENCES", 2)
     acme = client_as(world["users"]["acme"])
     councils = [OrganisationFactory(kind="local-authority", name=f"Council {n}") for n in range(3)]
     db.commit()

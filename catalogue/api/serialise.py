@@ -16,16 +16,18 @@ from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     DEPLOYMENT_FIELDS,
     RESOURCE_FIELDS,
+    SINGLE_VIEW_FIELDS,
     DeploymentSchema,
     OrganisationSchema,
     SingleViewSchema,
     ToolSchema,
 )
+from catalogue.schemas import fields_except
 
-ORGANISATION_COLUMNS = ("ref", "name", "kind", "region", "ons_code", "website", "case_management_system")
-TOOL_COLUMNS = ("ref", "name", "summary", "description", "uses_ai", "categories", "delivery", "case_management_systems")
+ORGANISATION_COLUMNS = fields_except(OrganisationSchema, "members")
+TOOL_COLUMNS = fields_except(ToolSchema, "supplier", "developed_by")
 DEPLOYMENT_COLUMNS = ("ref", *DEPLOYMENT_FIELDS)
-SINGLE_VIEW_COLUMNS = ("ref", "status", "sources", "other_sources", "documentation", "visibility")
+SINGLE_VIEW_COLUMNS = ("ref", *SINGLE_VIEW_FIELDS)
 
 
 class OrganisationOut(OrganisationSchema):

@@ -40,8 +40,9 @@ from catalogue import access
 from catalogue import bundle as bundle_io
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
-from catalogue.cfe_import import categories_for, dropped_reasons_for, organisation_key, tool_key, uses_ai
 from catalogue.db import utcnow
+from catalogue.importers.cfe.answers import categories_for, dropped_reasons_for, uses_ai
+from catalogue.importers.cfe.names import organisation_key, tool_key
 from catalogue.records import services
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import slugify

@@ -1,5 +1,5 @@
 """`flask import atrs FILE.json [--dry-run]`, in the `import` group the call-for-evidence importer
-started (catalogue.cfe_import)."""
+started (catalogue.importers.cfe)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import click
 from flask import Flask
 
 from catalogue import features
-from catalogue.cfe_import import import_cli
 from catalogue.db import get_session, writing
 from catalogue.importers.atrs import AtrsError, import_atrs, read_records
+from catalogue.importers.cfe import import_cli
 
 
 @import_cli.command("atrs")

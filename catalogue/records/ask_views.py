@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
-from catalogue.records import ask_peer, services
+from catalogue.records import ask_peer
 from catalogue.records.views import _abort, _read_only, _sign_in_first, bp
 
 
@@ -24,9 +24,8 @@ def ask_peer_page(ref: str):
     session = get_session()
     viewer = current_viewer()
     try:
+        # A record the viewer may not see raises NotFound, answered 404 by catalogue.errors.
         target = ask_peer.ask_target(session, viewer, ref)
-    except services.NotFound:
-        _abort(404)
     except ask_peer.AskRefused as exc:
         page = render_template("records/ask_refused.html", title="You cannot ask about this record", reason=str(exc))
         return _read_only(session, page), 403

@@ -30,6 +30,7 @@ from catalogue.schemas import (
     Whole,
     answer_fields,
     bool_field,
+    fields_except,
     fte,
     money,
 )
@@ -147,26 +148,6 @@ class ResourcesSchema(BaseSchema):
 
 RESOURCE_FIELDS: tuple[str, ...] = answer_fields(ResourcesSchema)
 
-# A deployment's own fields as the bundle, the API and the call-for-evidence import carry them.
-DEPLOYMENT_FIELDS: tuple[str, ...] = (
-    "stage",
-    "started",
-    "ended",
-    "summary",
-    "impact",
-    "learnings",
-    "barriers",
-    "dropped_reasons",
-    "dropped_detail",
-    "risk_assessment",
-    "ethics_checks",
-    "safeguards",
-    "evaluation",
-    "evaluator",
-    "evaluation_findings",
-    "visibility",
-)
-
 VISIBILITY_MESSAGE = "Choose who can see this record: anyone, authorities only, or your organisation only"
 
 
@@ -234,6 +215,11 @@ def stage_date_warnings(data: Mapping[str, Any]) -> list[str]:
     return []
 
 
+# A deployment's own fields as the bundle, the API and the call-for-evidence import carry them
+# (its ref and the records it points at are carried apart; resources are nested).
+DEPLOYMENT_FIELDS: tuple[str, ...] = fields_except(DeploymentSchema, "ref", "organisation", "tool", "resources")
+
+
 # --- single views -----------------------------------------------------------------------------
 
 
@@ -246,3 +232,7 @@ class SingleViewSchema(BaseSchema):
     tool = Ref("tool")
     documentation = Text("The documentation")
     visibility = Choice(vocabulary.VISIBILITY, VISIBILITY_MESSAGE, load_default="authorities")
+
+
+# A single view's own fields as the bundle, the API and the call-for-evidence import carry them.
+SINGLE_VIEW_FIELDS: tuple[str, ...] = fields_except(SingleViewSchema, "ref", "organisation", "tool")

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from catalogue import access
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import SingleView, Tool
-from catalogue.records.services import Page, _paginate
+from catalogue.records.services.common import Page, _paginate
 
 
 @dataclass

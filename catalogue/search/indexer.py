@@ -14,6 +14,8 @@ Concurrency: only the holder of sync.lock writes. A worker that finds the lock b
 its entries to the holder, which re-reads the log after releasing the lock and goes round
 again if anything arrived meanwhile; the entries of a worker that failed to get the lock
 were committed before it tried, so the holder's re-read sees them.
+
+Writing segments (codec, writer, parallel build) is catalogue.search.writing.
 """
 
 from __future__ import annotations
@@ -22,14 +24,11 @@ import contextlib
 import fcntl
 import json
 import logging
-import multiprocessing
 import os
-import random
 import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -37,23 +36,16 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from whoosh import index as whoosh_index
-from whoosh import util as whoosh_util
-from whoosh.codec.whoosh3 import W3Codec
 from whoosh.filedb.filestore import FileStorage
 
 from catalogue.changes import ChangeLog
 from catalogue.db import reading
 from catalogue.search import documents
 from catalogue.search.schema import build_schema
+from catalogue.search.writing import CODEC, WRITER_OPTIONS, _build_parallel, _writer
 
 log = logging.getLogger(__name__)
 
-# whoosh names segments and temporary files with the process-wide `random` module. Anything
-# that seeds it (hypothesis does, per example; so could any library) makes whoosh reuse a
-# segment name and write over a live segment: files read back empty ("Unknown file header
-# b''") and the next commit fails. whoosh.util looks `random` up at call time, so giving it
-# the operating system's generator makes every name independent of that state.
-whoosh_util.random = random.SystemRandom()  # type: ignore[attr-defined]
 
 STATE_FILE = "state.json"
 LOCK_FILE = "sync.lock"
@@ -195,104 +187,6 @@ def _note_holes(state: State, ids: list[int], now: float) -> None:
         previous = max(previous, i)
 
 
-# --- writing ------------------------------------------------------------------------------------
-
-
-class _CachedLengths:
-    """whoosh asks a segment's field length once per posting while writing it (a file read
-    each time, and a stat for fields that keep no lengths); this reads each field once."""
-
-    def __init__(self, inner: Any, schema: Any) -> None:
-        self._inner = inner
-        self._schema = schema
-        self._columns: dict[str, list[int]] = {}
-
-    def doc_field_length(self, docnum: int, fieldname: str, default: int = 0) -> int:
-        column = self._columns.get(fieldname)
-        if column is None:
-            if fieldname in self._schema and self._schema[fieldname].scorable:
-                read = self._inner.doc_field_length
-                column = [read(d, fieldname, 0) for d in range(self._inner.doc_count_all())]
-            else:
-                column = []
-            self._columns[fieldname] = column
-        return column[docnum] if docnum < len(column) else default
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._inner, name)
-
-
-def _writer(ix: whoosh_index.Index, **options: Any) -> Any:
-    return _fast_lengths(ix.writer(**options))
-
-
-def _fast_lengths(writer: Any) -> Any:
-    if hasattr(writer, "per_document_reader"):
-        original = writer.per_document_reader
-        writer.per_document_reader = lambda: _CachedLengths(original(), writer.schema)
-    return writer
-
-
-# Parallel builds: each process reads its share of the records from the database and writes
-# its own segment into the new generation; the parent then lists the segments in one commit.
-_progress_counter: Any = None
-
-
-def _init_worker(counter: Any) -> None:
-    global _progress_counter
-    _progress_counter = counter
-
-
-def _build_part(url: str, gen_dir: str, part: int, parts: int) -> Any:
-    from whoosh.writing import SegmentWriter
-
-    from catalogue.db import make_engine
-
-    engine = make_engine(url)
-    ix = FileStorage(gen_dir).open_index(schema=build_schema())
-    writer = _fast_lengths(SegmentWriter(ix, _lk=False, **WRITER_OPTIONS))
-    try:
-        done = 0
-        with engine.connect() as conn:
-            for doc in documents.all_documents(conn, part=part, parts=parts):
-                writer.add_document(**doc)
-                done += 1
-                if done % 200 == 0 and _progress_counter is not None:
-                    with _progress_counter.get_lock():
-                        _progress_counter.value += 200
-        if _progress_counter is not None:
-            with _progress_counter.get_lock():
-                _progress_counter.value += done % 200
-        if not writer._added:
-            writer._close_segment()
-            return None
-        return writer._finalize_segment()
-    finally:
-        engine.dispose()
-
-
-def _build_parallel(engine: Engine, ix: Any, gen: Path, procs: int, progress: Callable[[int], None] | None) -> None:
-    ctx = multiprocessing.get_context("fork")
-    counter = ctx.Value("q", 0)
-    url = engine.url.render_as_string(hide_password=False)
-    with ProcessPoolExecutor(procs, mp_context=ctx, initializer=_init_worker, initargs=(counter,)) as pool:
-        futures = [pool.submit(_build_part, url, str(gen), i, procs) for i in range(procs)]
-        reported = 0
-        while not all(f.done() for f in futures):
-            time.sleep(0.2)
-            if progress:
-                now = counter.value
-                progress(now - reported)
-                reported = now
-        segments = [f.result() for f in futures]
-    if progress:
-        progress(counter.value - reported)
-    writer = ix.writer()
-    writer._close_segment()
-    writer._commit_toc([s for s in segments if s is not None])
-    writer._finish()
-
-
 # --- applying the log -----------------------------------------------------------------------------
 
 
@@ -307,19 +201,8 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
     if state.version != SCHEMA_VERSION:
         raise NeedsRebuild(f"index schema version {state.version}, this code writes {SCHEMA_VERSION}")
     now = time.time()
-    t = ChangeLog.__table__
     with engine.connect() as conn:
-        low, high = _log_bounds(conn)
-        if high is not None and high < state.last:
-            raise NeedsRebuild(f"change log ends at {high}, before the index's watermark {state.last}")
-        if low is not None and low > state.last + 1 and state.last > 0:
-            raise NeedsRebuild(f"change log starts at {low}, after the index's watermark {state.last}")
-        condition = t.c.id > state.last
-        if state.holes:
-            condition = sa.or_(condition, t.c.id.in_(list(state.holes)))
-        rows = conn.execute(
-            sa.select(t.c.id, t.c.kind, t.c.record_id).where(condition).order_by(t.c.id).limit(APPLY_BATCH)
-        ).all()
+        rows = _next_batch(conn, state)
         expired = [h for h, seen in state.holes.items() if now - seen > HOLE_TTL_SECONDS]
         if not rows:
             if expired:
@@ -327,26 +210,7 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
                     state.holes.pop(h, None)
                 state.save(gen_dir)
             return 0
-        targets: dict[str, set[int]] = {}
-        known = documents.kinds()
-        for row in rows:
-            if row.kind in known:
-                targets.setdefault(row.kind, set()).add(row.record_id)
-        ix = open_index(gen_dir)
-        writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
-        try:
-            for kind, ids in targets.items():
-                seen: set[int] = set()
-                for doc in documents.build_documents(conn, kind, ids):
-                    seen.add(doc["rid"])
-                    writer.update_document(**doc)
-                for gone in ids - seen:
-                    writer.delete_by_term("uid", f"{kind}:{gone}")
-        except BaseException:
-            writer.cancel()
-            raise
-        _commit(writer)
-        ix.close()
+        _write_batch(conn, gen_dir, rows)
     new_ids = [r.id for r in rows if r.id > state.last]
     for r in rows:
         state.holes.pop(r.id, None)
@@ -357,6 +221,49 @@ def _apply_once(engine: Engine, gen_dir: Path) -> int:
         state.last = new_ids[-1]
     state.save(gen_dir)
     return len(rows)
+
+
+def _next_batch(conn: Any, state: State) -> list[Any]:
+    """The log entries after the watermark, and the holes still open, oldest first; NeedsRebuild
+    when the log no longer joins up with the index."""
+    t = ChangeLog.__table__
+    low, high = _log_bounds(conn)
+    if high is not None and high < state.last:
+        raise NeedsRebuild(f"change log ends at {high}, before the index's watermark {state.last}")
+    if low is not None and low > state.last + 1 and state.last > 0:
+        raise NeedsRebuild(f"change log starts at {low}, after the index's watermark {state.last}")
+    condition = t.c.id > state.last
+    if state.holes:
+        condition = sa.or_(condition, t.c.id.in_(list(state.holes)))
+    return list(
+        conn.execute(
+            sa.select(t.c.id, t.c.kind, t.c.record_id).where(condition).order_by(t.c.id).limit(APPLY_BATCH)
+        ).all()
+    )
+
+
+def _write_batch(conn: Any, gen_dir: Path, rows: list[Any]) -> None:
+    """Rebuild the documents of the records the entries name; delete those no longer there."""
+    targets: dict[str, set[int]] = {}
+    known = documents.kinds()
+    for row in rows:
+        if row.kind in known:
+            targets.setdefault(row.kind, set()).add(row.record_id)
+    ix = open_index(gen_dir)
+    writer = _writer(ix, timeout=30.0, delay=0.05, codec=CODEC, compound=False)
+    try:
+        for kind, ids in targets.items():
+            seen: set[int] = set()
+            for doc in documents.build_documents(conn, kind, ids):
+                seen.add(doc["rid"])
+                writer.update_document(**doc)
+            for gone in ids - seen:
+                writer.delete_by_term("uid", f"{kind}:{gone}")
+    except BaseException:
+        writer.cancel()
+        raise
+    _commit(writer)
+    ix.close()
 
 
 def _commit(writer: Any) -> None:
@@ -409,17 +316,6 @@ def _sync(engine: Engine, base: str | Path, blocking: bool) -> int:
 
 
 # --- rebuilding -----------------------------------------------------------------------------------
-
-# Bigger, uncompressed posting blocks: fewer unpickles per term when search reads postings
-# whole (segments._read_blocks), and a little less work when writing.
-CODEC = W3Codec(blocklimit=1024, compression=0)
-# Enough pool memory that a 50k-record build sorts its postings without spilling runs to disk.
-# Plain segment files, not compound ones: whoosh copies a compound file's parts into memory
-# every time a searcher opens it, which made each post-write reopen cost a big segment's size.
-# (The struct.error once blamed on plain files was segment names reused under a reseeded random.)
-WRITER_OPTIONS = {"limitmb": 1024, "codec": CODEC, "compound": False}
-
-
 def build_generation(
     engine: Engine, base: str | Path, progress: Callable[[int], None] | None = None, procs: int = 1
 ) -> Path:

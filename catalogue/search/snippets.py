@@ -22,6 +22,24 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Markup:
     """HTML-escaped text with the query's words in <mark>: the whole text (limit=None) or the
     best window of about `limit` characters. User text is untrusted: only <mark> is ours."""
+    spans = _find_spans(text, stems, limit)
+    start, end = _window(text, spans, limit)
+    pieces: list[str] = ["… " if start else ""]
+    cursor = start
+    for a, b, _ in spans:
+        if a < start or b > end:
+            continue
+        pieces.append(_flat(text[cursor:a]))
+        pieces.append(f"<mark>{html.escape(text[a:b])}</mark>")
+        cursor = b
+    pieces.append(_flat(text[cursor:end]))
+    if end < len(text):
+        pieces.append(" …")
+    return Markup("".join(pieces).strip())  # noqa: S704 - every piece of user text is escaped
+
+
+def _find_spans(text: str, stems: set[str], limit: int | None) -> list[tuple[int, int, str]]:
+    """Where the query's words are in the text: (start, end, stem), in order."""
     spans: list[tuple[int, int, str]] = []
     if stems:
         # Lower-cased once, the scan needs no case folding; a text whose lower case changes
@@ -53,6 +71,11 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
                 first += 1
             if len(in_window) == len(stems):
                 stop_after = spans[first][0] + limit
+    return spans
+
+
+def _window(text: str, spans: list[tuple[int, int, str]], limit: int | None) -> tuple[int, int]:
+    """The part of the text to show: all of it, or the best window, widened to whole words."""
     start, end = 0, len(text)
     if limit is not None and len(text) > limit:
         start = _best_window(spans, limit)
@@ -64,18 +87,7 @@ def mark(text: str, stems: set[str], limit: int | None = SNIPPET_CHARS) -> Marku
         if end < len(text):
             space = text.find(" ", end)
             end = space if 0 <= space < end + 30 else end
-    pieces: list[str] = ["… " if start else ""]
-    cursor = start
-    for a, b, _ in spans:
-        if a < start or b > end:
-            continue
-        pieces.append(_flat(text[cursor:a]))
-        pieces.append(f"<mark>{html.escape(text[a:b])}</mark>")
-        cursor = b
-    pieces.append(_flat(text[cursor:end]))
-    if end < len(text):
-        pieces.append(" …")
-    return Markup("".join(pieces).strip())  # noqa: S704 - every piece of user text is escaped
+    return start, end
 
 
 @lru_cache(maxsize=1024)

@@ -160,7 +160,7 @@ class ImportRules:
                 continue
             tool = by_tool.get(tool_refs.get(row.tool_id, ""))
             assert tool is not None, f"the import created a deployment of a tool the test did not name: {row.ref}"
-            # Imported records take `authorities` (the importer's rule, catalogue.cfe_import).
+            # Imported records take `authorities` (the importer's rule, catalogue.importers.cfe).
             deployment = Deployment(
                 ref=row.ref, org="A", tool=tool, visibility="authorities", stage=row.stage, searchable=False
             )

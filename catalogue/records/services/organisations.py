@@ -1,0 +1,170 @@
+"""Organisations: the list, an organisation's page, and the "Edit your organisation" page."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, select
+
+from catalogue import access, vocabulary
+from catalogue.access import Viewer
+from catalogue.accounts.models import Organisation, PartnershipMember
+from catalogue.cfe_models import CfeResponse
+from catalogue.db import utcnow
+from catalogue.errors import NotAllowed, NotFound
+from catalogue.records.models import Deployment, SingleView, Tool
+from catalogue.records.schemas import (
+    ORGANISATION_PROFILE_FIELDS,
+    OrganisationProfileSchema,
+)
+from catalogue.records.services.common import ORGANISATION_TEXT_FIELDS, _record_override, personal_data_problems
+from catalogue.records.services.tools import DeploymentRow, _visible_deployment_rows
+
+# --- organisations ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OrganisationRow:
+    organisation: Organisation
+    deployments: int
+
+
+def list_organisations(session: Session, viewer: Viewer, kind: str = "", region: str = "", q: str = "") -> list:
+    query = select(Organisation).where(access.organisation_visible_clause(viewer, Organisation))
+    if kind in vocabulary.ORGANISATION_KINDS:
+        query = query.where(Organisation.kind == kind)
+    if region in vocabulary.REGIONS:
+        query = query.where(Organisation.region == region)
+    if q.strip():
+        query = query.where(Organisation.name.ilike(f"%{q.strip()}%"))
+    orgs = session.exec(query.order_by(Organisation.name)).all()
+    counts = Counter(
+        session.exec(select(Deployment.organisation_id).where(access.visible_clause(viewer, Deployment))).all()
+    )
+    return [OrganisationRow(o, counts[o.id]) for o in orgs]
+
+
+@dataclass
+class OrganisationPage:
+    organisation: Organisation
+    deployments: list[DeploymentRow]
+    single_views: list[SingleView]
+    tools_built: list[Tool]
+    tools_sold: list[Tool]
+    members: list[Organisation]
+    partnerships: list[Organisation]
+    show_contact: bool
+    can_author: bool
+    can_edit: bool
+    # What it told the call for evidence: empty unless access.can_see_cfe_answers.
+    cfe_responses: list[CfeResponse] = field(default_factory=list)
+
+
+def organisation_page(session: Session, viewer: Viewer, ref: str) -> OrganisationPage:
+    org = session.exec(select(Organisation).where(Organisation.ref == ref)).first()
+    if org is None or not access.can_view_organisation(viewer, org):
+        raise NotFound(ref)
+    rows = _visible_deployment_rows(session, viewer, Deployment.organisation_id == org.id)
+    rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.tool.name.lower()))
+    views = session.exec(
+        select(SingleView)
+        .where(SingleView.organisation_id == org.id, access.visible_clause(viewer, SingleView))
+        .order_by(SingleView.ref)
+    ).all()
+    member_ids = select(PartnershipMember.member_id).where(
+        PartnershipMember.partnership_id == org.id, PartnershipMember.status == "accepted"
+    )
+    partnership_ids = select(PartnershipMember.partnership_id).where(
+        PartnershipMember.member_id == org.id, PartnershipMember.status == "accepted"
+    )
+    return OrganisationPage(
+        organisation=org,
+        deployments=rows,
+        single_views=list(views),
+        tools_built=list(
+            session.exec(
+                select(Tool)
+                .where(Tool.developed_by_id == org.id, access.tool_visible_clause(viewer, Tool))
+                .order_by(Tool.name)
+            )
+        ),
+        tools_sold=list(
+            session.exec(
+                select(Tool)
+                .where(Tool.supplier_id == org.id, access.tool_visible_clause(viewer, Tool))
+                .order_by(Tool.name)
+            )
+        ),
+        members=list(
+            session.exec(
+                select(Organisation)
+                .where(Organisation.id.in_(member_ids), access.organisation_visible_clause(viewer, Organisation))
+                .order_by(Organisation.name)
+            )
+        ),
+        partnerships=list(
+            session.exec(
+                select(Organisation)
+                .where(Organisation.id.in_(partnership_ids), access.organisation_visible_clause(viewer, Organisation))
+                .order_by(Organisation.name)
+            )
+        ),
+        show_contact=access.can_see_contact(viewer, org),
+        can_author=access.can_author_evidence(viewer) and viewer.member_org_id == org.id,
+        can_edit=access.can_administer_org(viewer, org.id),
+        cfe_responses=list(
+            session.exec(select(CfeResponse).where(CfeResponse.organisation_id == org.id).order_by(CfeResponse.id))
+        )
+        if access.can_see_cfe_answers(viewer, org.id)
+        else [],
+    )
+
+
+# --- organisations: the "Edit your organisation" page ---------------------------------------------
+
+
+CASE_MANAGEMENT_KINDS = ("local-authority", "provider")
+
+
+def get_administered_organisation(session: Session, viewer: Viewer, ref: str) -> Organisation:
+    org = session.exec(select(Organisation).where(Organisation.ref == ref)).first()
+    if org is None:
+        raise NotFound(ref)
+    if not access.can_administer_org(viewer, org.id):
+        raise NotAllowed(ref)
+    return org
+
+
+def organisation_to_form(org: Organisation) -> dict[str, Any]:
+    form = {name: getattr(org, name) or "" for name in ORGANISATION_PROFILE_FIELDS}
+    form["contact_consent"] = "true" if org.contact_consent else "false"
+    return form
+
+
+def save_organisation_profile(
+    session: Session, viewer: Viewer, ref: str, form: Mapping[str, Any]
+) -> tuple[Organisation | None, dict[str, str]]:
+    """Change an organisation's website, case management system and contact (its admins or a site
+    admin), in the caller's transaction; the flush hook writes the audit trail."""
+    from catalogue.forms import load_form
+
+    org = get_administered_organisation(session, viewer, ref)
+    data, errors = load_form(OrganisationProfileSchema(), {k: form.get(k) for k in ORGANISATION_PROFILE_FIELDS})
+    errors.update(personal_data_problems(form, ORGANISATION_TEXT_FIELDS))
+    if errors:
+        return None, errors
+    values = {name: data.get(name) for name in ORGANISATION_PROFILE_FIELDS}
+    values["contact_consent"] = bool(values["contact_consent"])
+    if org.kind not in CASE_MANAGEMENT_KINDS:
+        values.pop("case_management_system")  # not asked: only authorities and providers run one
+    for key, value in values.items():
+        if getattr(org, key) != value:
+            setattr(org, key, value)
+    if session.is_modified(org):
+        org.updated_at = utcnow()
+    session.flush()
+    _record_override(session, form, ORGANISATION_TEXT_FIELDS, org)
+    return org, {}
