@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from marshmallow import EXCLUDE, ValidationError
 
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.errors import NotAllowed, Refused
-from catalogue.forms import form_to_dict, load_form
+from catalogue.forms import flatten_errors, form_to_dict
 from outcomes import services
 from outcomes.schemas import AmendmentSchema
 from outcomes.views.common import _date_from_parts, _date_parts, _manage, bp
@@ -33,11 +34,14 @@ def amend(ref: str):
     closes = _date_from_parts(request.form, "closes")
     if closes is not None:
         given["closes"] = closes
-    data, errors = load_form(AmendmentSchema(), given)
+    # Every problem at once: the fields the form accepted go on to the service's own checks.
+    try:
+        checked, errors = AmendmentSchema().load(given, unknown=EXCLUDE), {}
+    except ValidationError as exc:
+        checked, errors = exc.valid_data or {}, flatten_errors(exc.messages)
     session = get_session()
     try:
-        # The service's own checks run even when the form has errors, so every problem shows at once.
-        services.amend(session, current_viewer(), challenge, {**given, **data, "closes": data.get("closes")})
+        services.amend(session, current_viewer(), challenge, checked)
         if errors:
             raise Refused(errors=errors)
         session.commit()
