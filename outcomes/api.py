@@ -17,7 +17,7 @@ from catalogue.schemas import Codes, fields_except
 from outcomes import services as challenges
 from outcomes import topics
 from outcomes.models import Challenge, ChallengeResponse
-from outcomes.schemas import SECTIONS, ChallengeFormSchema, ChallengeSchema, ResponseSchema
+from outcomes.schemas import SECTIONS, AmendmentSchema, ChallengeFormSchema, ChallengeSchema, ResponseSchema
 from suppliers.api import MARKET_DESCRIPTION, MARKET_TAG
 from suppliers.models import Offering
 
@@ -35,6 +35,10 @@ class ChallengeOut(ChallengeSchema):
     # How matching reads the challenge (owner's corrections applied), and what the owner removed.
     topics = fields.List(fields.String(), dump_only=True)
     topics_removed = fields.List(fields.String(), dump_only=True)
+    # One challenge's history (not in lists): amendments, document links, why it was withdrawn.
+    amendments = fields.List(fields.Dict(), dump_only=True)
+    documents = fields.List(fields.Dict(), dump_only=True)
+    withdrawal_reason = fields.String(dump_only=True)
 
 
 class ChallengePatch(ChallengeFormSchema):
@@ -52,6 +56,15 @@ def challenge_json(challenge: Challenge, owner: Organisation | None, with_topics
     if with_topics:
         # Reading the topics analyses the whole statement: one challenge's page, not a list's.
         data.update(topics=list(topics.read_topics(challenge)), topics_removed=topics.removed_topics(challenge))
+        session = get_session()
+        data.update(
+            amendments=[
+                {"date": a["at"].isoformat(), "reason": a["reason"], "changes": a["changes"]}
+                for a in challenges.amendments_view(session, challenge)
+            ],
+            documents=[{"title": d["title"], "url": d["url"]} for d in challenge.documents or []],
+            withdrawal_reason=challenges.withdrawal_reason(session, challenge),
+        )
     data["status"] = challenge.shown_status  # the clock's status (outcomes.clock), as on the pages
     return common.compact(data)
 
@@ -147,6 +160,26 @@ class ChallengeItem(MethodView):
             common.field_errors(exc.errors)
         session.commit()
         return challenge_json(challenge, session.get(Organisation, challenge.owner_id))
+
+
+@blp.route("/challenges/<ref>/amendments", methods=["POST"])
+@blp.arguments(AmendmentSchema)
+@blp.response(201, ChallengeOut)
+@common.write_limit()
+def amend_challenge(data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """Amend an open challenge: `reason`, and any of a later `closes`, a corrected `problem`, a
+    document link (`document_title` and `document_url`). Published with its date and reason, in
+    OCDS as a tender amendment, and sent to every interested supplier. Answers the challenge."""
+    session = get_session()
+    challenge = _challenge_or_404(ref)
+    try:
+        challenges.amend(session, common.viewer(), challenge, data)
+    except errors.NotAllowed as exc:
+        common.forbidden(exc.message)
+    except errors.Refused as exc:
+        common.field_errors(exc.errors)
+    session.commit()
+    return challenge_json(challenge, session.get(Organisation, challenge.owner_id))
 
 
 # --- expressions of interest and proposals ------------------------------------------------------

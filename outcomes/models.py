@@ -46,6 +46,8 @@ class Challenge(SQLModel, table=True):
     # Clarification questions close before proposals do (default: 7 days before `closes`).
     questions_close: date | None = Field(default=None)
     timetable: str | None = Field(default=None, sa_type=sa.Text)
+    # Document links added by amendment: [{"title", "url", "added_at": ISO date and time}]
+    documents: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     # [{"criterion", "weight"}], weights add up to 100
     evaluation_criteria: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     # [{"requirement", "essential": bool}]
@@ -96,6 +98,23 @@ class ChallengeStatusChange(SQLModel, table=True):
     reason: str | None = Field(default=None, max_length=40)
     detail: str | None = Field(default=None, sa_type=sa.Text)
     changed_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChallengeAmendment(SQLModel, table=True):
+    """A published change to an open challenge: a later closing date, a corrected or added
+    statement, a document link. Kept with its date and reason (the challenge's history, the API
+    and the OCDS tender.amendments)."""
+
+    __tablename__ = "challenge_amendment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    reason: str = Field(sa_type=sa.Text)
+    # [{"field": "closes", "from": ISO date, "to": ISO date}, {"field": "problem", "from", "to"},
+    #  {"field": "document", "title", "url"}]
+    changes: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    made_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -13,6 +13,7 @@ from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
 from catalogue.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, Whole, money
+from catalogue.web_address import WebAddress
 
 
 class OutcomeSchema(BaseSchema):
@@ -153,6 +154,20 @@ class AnswerSchema(BaseSchema):
     answer = Text("The answer", max_length=5000, required=True)
 
 
+class AmendmentSchema(BaseSchema):
+    """An amendment of an open challenge (outcomes.services.amendments checks the rest)."""
+
+    reason = Text("The reason for the amendment", max_length=2000, required=True)
+    closes = a_date("the new closing date", load_default=None, allow_none=True)
+    problem = Text("The statement of the problem", max_length=20000)
+    document_title = Text("The document's title", max_length=200)
+    document_url = WebAddress(load_default=None, allow_none=True)
+
+
+class DeclineQuestionSchema(BaseSchema):
+    reason = Text("Why you decline to answer", max_length=2000)
+
+
 class ResponseSchema(BaseSchema):
     """An expression of interest or a proposal. `requirements_met` is one answer per essential
     requirement, in order; the view checks that each is answered for a proposal."""
@@ -188,6 +203,10 @@ class CloseSchema(BaseSchema):
     def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
         if data.get("reason") == "other" and not data.get("detail"):
             raise ValidationError({"detail": ["Enter the reason the challenge closed"]})
+
+
+class WithdrawSchema(BaseSchema):
+    detail = Text("The reason", max_length=2000)
 
 
 class PhaseSchema(BaseSchema):

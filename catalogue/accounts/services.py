@@ -180,10 +180,33 @@ def sign_up(session: Session, data: dict, password_hash: str | None = None) -> U
 
 
 def confirm_email(session: Session, user: User) -> None:
+    first_time = user.email_confirmed_at is None
     user.email_confirmed_at = user.email_confirmed_at or utcnow()
+    org = session.get(Organisation, user.organisation_id) if user.organisation_id else None
+    if first_time and org is not None and org.verification == "pending":
+        _tell_site_admins(session, org)
     # The confirmation link binds the old token: it works once.
     user.session_token = new_session_token()
     session.add(user)
+
+
+def _tell_site_admins(session: Session, org: Organisation) -> None:
+    """A new organisation waits for verification once its first member confirmed their address."""
+    from catalogue.notifications.services import notify
+
+    admins = session.exec(select(User).where(User.is_site_admin.is_(True), User.status == "approved")).all()
+    notify(
+        session,
+        admins,
+        f"{org.name} is waiting for verification",
+        f"{org.name}\n\nWhat happened: a new organisation ({org.kind}) registered and its first member "
+        "confirmed their email address.\n\nNext: verify or reject it on the organisations waiting page; "
+        "its members cannot do anything until then.",
+        "/account/organisations/pending",
+        record=org,
+        kind="organisation",
+        about="organisation-verification",
+    )
 
 
 def request_password_reset(session: Session, email: str) -> None:

@@ -6,9 +6,23 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from catalogue.notifications import preferences
 from catalogue.notifications.services import send_pending
 
 mail_cli = AppGroup("mail", help="The email outbox.")
+
+
+@mail_cli.command("send-digests")
+def send_digests_command() -> None:
+    """Gather the emails held for the daily digest into one per user (run once a day, before
+    send-pending)."""
+    from catalogue.db import get_session, writing
+
+    with writing():
+        session = get_session()
+        count = preferences.send_digests(session)
+        session.commit()
+    click.echo(f"digests queued {count}")
 
 
 @mail_cli.command("send-pending")

@@ -48,6 +48,9 @@ class OutboxEmail(SQLModel, table=True):
     body: str = Field(sa_type=sa.Text)
     unsubscribe_token: str = Field(max_length=500)
     status: str = Field(default="pending", max_length=10)
+    # What the email is about (catalogue.notifications.kinds), for the user's preference; None for
+    # account emails and follows. status 'digest' waits for the daily digest, 'digested' went in one.
+    kind: str | None = Field(default=None, max_length=40)
     attempts: int = Field(default=0)
     last_error: str | None = Field(default=None, max_length=1000)
     next_attempt_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
@@ -91,4 +94,16 @@ class EmailPreference(SQLModel, table=True):
 
     user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
     emails_off: bool = Field(default=False)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class NotificationPreference(SQLModel, table=True):
+    """How a user wants emails of one kind (catalogue.notifications.kinds): 'now', 'digest' (one
+    email a day) or 'off'. No row means the kind's default."""
+
+    __tablename__ = "notification_preference"
+
+    user_id: int = Field(foreign_key="user_account.id", primary_key=True, ondelete="CASCADE")
+    kind: str = Field(primary_key=True, max_length=40)
+    choice: str = Field(default="now", max_length=10)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -34,6 +34,7 @@ from sqlmodel import Session, select
 from catalogue import access, features
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
+from catalogue.notifications import preferences
 from catalogue.notifications.models import AlertSubscription, EmailPreference, Follow, Notification, OutboxEmail
 
 # The outbox's sending lives in catalogue.notifications.sending; the names callers use, here too.
@@ -54,7 +55,8 @@ class Unsubscribe:
     """What the unsubscribe link in an email turns off.
 
     scope 'follow': stop following (kind, record_id); 'alerts': turn the user's challenge alerts
-    off; 'emails': no more direct emails (in-app notifications continue)."""
+    off; 'emails': no more direct emails (in-app notifications continue); 'kind': no more emails
+    of that kind of news (catalogue.notifications.preferences); 'digest': no more digests."""
 
     scope: str = "emails"
     kind: str | None = None
@@ -122,6 +124,10 @@ def describe_unsubscribe(session: Session, unsubscribe: Unsubscribe) -> str:
         return f"emails and notifications about {name} (you will stop following it)"
     if unsubscribe.scope == "alerts":
         return "alerts about new challenges"
+    if unsubscribe.scope == "kind" and unsubscribe.kind in preferences.KINDS:
+        return f"emails when: {preferences.KINDS[unsubscribe.kind].label.lower()}"
+    if unsubscribe.scope == "digest":
+        return "the daily digest (every kind of news you chose to receive in it)"
     return "emails from Signpost that are not about something you follow (you will still see them on your notifications page)"
 
 
@@ -133,6 +139,8 @@ def apply_unsubscribe(session: Session, user_id: int, unsubscribe: Unsubscribe) 
                 Follow.user_id == user_id, Follow.kind == unsubscribe.kind, Follow.record_id == unsubscribe.record_id
             )
         )
+    elif unsubscribe.scope in ("kind", "digest"):
+        preferences.turn_off(session, user_id, unsubscribe.kind if unsubscribe.scope == "kind" else None)
     elif unsubscribe.scope == "alerts":
         sub = session.exec(select(AlertSubscription).where(AlertSubscription.user_id == user_id)).first()
         if sub is not None:
@@ -161,6 +169,7 @@ def notify(
     unsubscribe: Unsubscribe | None = None,
     topic: str | None = None,
     email: bool = True,
+    about: str | None = None,
 ) -> list[Notification]:
     """Tell each user who may see `record` (of `kind`, as in access.can_view_kind): an in-app
     notification and, unless they unsubscribed, a queued email. Users who may not see the record
@@ -168,15 +177,19 @@ def notify(
 
     `url` is a path on this site (the email makes it absolute). `unsubscribe` says what the email's
     unsubscribe link turns off (default: direct emails). `topic` labels the notification so callers
-    can avoid repeating themselves (see `already_notified`). Adds to the session; never commits.
+    can avoid repeating themselves (see `already_notified`). `about` names the kind of news
+    (catalogue.notifications.preferences.KINDS): each recipient's choice for it decides whether the
+    email goes at once, waits for the daily digest or is not sent, and the email's unsubscribe link
+    turns that kind off. Adds to the session; never commits.
     """
     recipients = {u.id: u for u in users if u is not None and u.id is not None and u.status != "rejected"}
     if not recipients:
         return []
     viewers = _viewers(session, list(recipients.values()))
-    unsubscribe = unsubscribe or Unsubscribe()
+    unsubscribe = unsubscribe or (Unsubscribe("kind", about) if about else Unsubscribe())
+    choices = preferences.choices_for(session, recipients.values(), about) if about and email else {}
     emails_off = set()
-    if email and unsubscribe.scope == "emails":
+    if email and unsubscribe.scope == "emails" and not about:
         emails_off = set(
             session.exec(
                 select(EmailPreference.user_id).where(
@@ -200,8 +213,9 @@ def notify(
         )
         session.add(note)
         created.append(note)
-        if email and user_id not in emails_off and user.email:
-            _queue_email(session, user, subject, body, url, unsubscribe)
+        choice = choices.get(user_id, "now")
+        if email and user_id not in emails_off and choice != "off" and user.email:
+            _queue_email(session, user, subject, body, url, unsubscribe, digest=choice == "digest", kind=about)
     return created
 
 
@@ -218,26 +232,47 @@ def already_notified(session: Session, topic: str, record_kind: str, record_id: 
     )
 
 
-def _absolute(path: str) -> str:
+def absolute(path: str) -> str:
+    """A path on this site as a full web address, for emails."""
     return current_app.config["BASE_URL"].rstrip("/") + path
 
 
-def _queue_email(session: Session, user: User, subject: str, body: str, url: str | None, unsub: Unsubscribe) -> None:
+_absolute = absolute
+
+
+def _queue_email(
+    session: Session,
+    user: User,
+    subject: str,
+    body: str,
+    url: str | None,
+    unsub: Unsubscribe,
+    *,
+    digest: bool = False,
+    kind: str | None = None,
+) -> None:
     token = unsubscribe_token(user.id, unsub)
     lines = [body.strip(), ""]
     if url:
         lines += [f"See it on {current_app.config['PRODUCT_NAME']}: {_absolute(url)}", ""]
-    lines += ["--", f"To stop these emails, visit {_absolute('/notifications/unsubscribe/' + token)}"]
+    if not digest:  # a digest carries one footer for all its items
+        lines += [
+            "--",
+            f"Choose what you are emailed about: {_absolute('/account/notifications')}",
+            f"To stop these emails, visit {_absolute('/notifications/unsubscribe/' + token)}",
+        ]
     session.add(
         OutboxEmail(
             user_id=user.id,
             to_address=user.email,
             subject=subject[:300],
-            body="\n".join(lines),
+            body="\n".join(lines).rstrip(),
             unsubscribe_token=token,
+            status="digest" if digest else "pending",
+            kind=kind,
         )
     )
-    if has_request_context():
+    if has_request_context() and not digest:
         g.outbox_dirty = True
 
 
@@ -276,19 +311,23 @@ CHALLENGE_EVENTS = {
     "qa": "New question and answer on {title}",
     "status": "{title}: {text}",
     "update": "Update on {title}",
+    "amendment": "{title} has been amended",
 }
 
 
-def on_challenge_event(session: Session, challenge: Any, event: str, text: str) -> list[Notification]:
+def on_challenge_event(
+    session: Session, challenge: Any, event: str, text: str, *, exclude: frozenset[int] = frozenset()
+) -> list[Notification]:
     """Tell a challenge's followers about an event: 'qa' (a new public question and answer; `text`
     is the question and answer as everyone may read them), 'status' (`text` like "now open for
     proposals"), or 'update' (anything else). Followers who may not see the challenge (a draft)
-    get nothing. Call inside the transaction that makes the change."""
+    get nothing; users in `exclude` (told another way already) too. Call inside the transaction
+    that makes the change."""
     template = CHALLENGE_EVENTS.get(event, CHALLENGE_EVENTS["update"])
     subject = template.format(title=challenge.title, text=text)
     return notify(
         session,
-        followers(session, "challenge", challenge.id),
+        [u for u in followers(session, "challenge", challenge.id) if u.id not in exclude],
         subject,
         text,
         f"/challenges/{challenge.ref}",

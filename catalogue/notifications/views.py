@@ -11,7 +11,7 @@ from catalogue import features, vocabulary
 from catalogue.accounts.auth import current_viewer, is_safe_next
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict, load_form
-from catalogue.notifications import services
+from catalogue.notifications import preferences, services
 from catalogue.notifications.cli import mail_cli
 from catalogue.notifications.schemas import AlertsSchema
 
@@ -116,6 +116,29 @@ def alerts():
     db.commit()
     flash("Your alerts are saved" if sub.active else "Your alerts are turned off", "success")
     return redirect(url_for("notifications.alerts"), code=303)
+
+
+@bp.route("/account/notifications", methods=["GET", "POST"])
+@login_required
+def preferences_page():
+    """Per kind of news: at once, in a daily digest, or off."""
+    db = get_session()
+    viewer = current_viewer()
+    context = {"title": "What we email you about", "kinds": preferences.KINDS, "choices": preferences.CHOICES}
+    if request.method == "GET":
+        return render_template(
+            "notifications/preferences.html", data=preferences.user_choices(db, viewer.user_id), errors={}, **context
+        )
+    raw = {kind: request.form.get(kind, "") for kind in preferences.KINDS}
+    errors = {
+        kind: "Choose at once, in a daily digest or off" for kind, v in raw.items() if v not in preferences.CHOICES
+    }
+    if errors:
+        return render_template("notifications/preferences.html", data=raw, errors=errors, **context)
+    preferences.save_choices(db, viewer.user_id, raw)
+    db.commit()
+    flash("Your email choices are saved", "success")
+    return redirect(url_for("notifications.preferences_page"), code=303)
 
 
 def _follow_state(kind: str, record_id: int) -> bool | None:

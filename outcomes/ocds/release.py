@@ -24,7 +24,7 @@ from sqlmodel import Session, select
 from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
 from outcomes import clock
-from outcomes.models import Challenge, ChallengePhase, ChallengeStatusChange
+from outcomes.models import Challenge, ChallengeAmendment, ChallengePhase, ChallengeStatusChange, OcdsRelease
 from outcomes.ocds.cpv import classifications
 from outcomes.services import awarded_response, awarded_to
 
@@ -189,10 +189,12 @@ def release(
     contract: bool = False,
     at: datetime | None = None,
     on: date | None = None,
+    amendment: ChallengeAmendment | None = None,
 ) -> dict[str, Any]:
     """The OCDS release for the challenge's current state (the status the clock shows), with the
     notice it corresponds to. `contract` builds the UK7 contract details release of an awarded
-    challenge; `at` is when the release is published (default: when the state began).
+    challenge; `amendment` the amended tender notice (tag tenderAmendment) that publishes it;
+    `at` is when the release is published (default: when the state began).
     Raises NotPublished for a draft."""
     if not has_release(challenge):
         raise NotPublished(challenge.ref)
@@ -208,12 +210,15 @@ def release(
     if entered is None and status != challenge.status:
         # The clock moved it (not yet stored): it entered evaluating when the closing date ended.
         entered = datetime.combine(challenge.closes, time(23, 59, 59), tzinfo=UK)
-    stamp = at or entered or challenge.published_at or challenge.created_at
+    stamp = at or (amendment.at if amendment else None) or entered or challenge.published_at or challenge.created_at
     published = _iso(stamp)
     buyer_party = _party(owner, ["buyer", "procuringEntity"], prefix, contact=True)
     buyer = {"id": buyer_party["id"], "name": owner.name}
     parties = [buyer_party]
     notice = CONTRACT_NOTICE if contract else NOTICES.get(status)
+    release_id = f"{ocid}-{notice[0] if notice else status}-{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+    if amendment is not None:
+        release_id = f"{ocid}-{notice[0] if notice else status}-amendment-{amendment.id}"
 
     rationale = challenge.problem
     if challenge.users:
@@ -270,16 +275,24 @@ def release(
     lots = _lots(session, challenge, ocid)
     if lots:
         tender["lots"] = lots
+    # Document links added by amendment come first: the notice stays the last document (the
+    # notice type the store reads).
+    documents = _documents(challenge, ocid)
     if notice is not None and notice[0] in ("UK4", "UK12"):
-        tender["documents"] = [_notice(notice, ocid, url, published)]
+        documents.append(_notice(notice, ocid, url, published))
+    if documents:
+        tender["documents"] = documents
+    amendments = _amendments(session, challenge, ocid)
+    if amendments:
+        tender["amendments"] = amendments
     if notice is not None and notice[0] == "UK2":
         planning["documents"] = [_notice(notice, ocid, url, published)]
 
     document: dict[str, Any] = {
         "ocid": ocid,
-        "id": f"{ocid}-{notice[0] if notice else status}-{stamp.astimezone(UTC):%Y%m%dT%H%M%SZ}",
+        "id": release_id,
         "date": published,
-        "tag": ["contract"] if contract else [tag],
+        "tag": ["contract"] if contract else ["tenderAmendment"] if amendment is not None else [tag],
         "initiationType": "tender",
         "language": "en",
         "buyer": buyer,
@@ -330,6 +343,47 @@ def release(
                 document["contracts"] = [entry]
     document["parties"] = parties
     return document
+
+
+def _documents(challenge: Challenge, ocid: str) -> list[dict[str, Any]]:
+    """Document links added by amendment, as tender documents."""
+    return [
+        {
+            "id": f"{ocid}-document-{number}",
+            "documentType": "biddingDocuments",
+            "title": doc["title"],
+            "url": doc["url"],
+            "datePublished": _iso(datetime.fromisoformat(doc["added_at"])),
+            "language": "en",
+        }
+        for number, doc in enumerate(challenge.documents or [], start=1)
+    ]
+
+
+def _amendments(session: Session, challenge: Challenge, ocid: str) -> list[dict[str, Any]]:
+    """Each amendment with its date, reason and what changed, and the releases it links: the one
+    it amends (the latest stored before it) and the one that published it."""
+    from outcomes.services.amendments import amendments_of, describe
+
+    stored = session.exec(
+        select(OcdsRelease.release_id, OcdsRelease.published_at)
+        .where(OcdsRelease.challenge_id == challenge.id)
+        .order_by(OcdsRelease.published_at, OcdsRelease.id)
+    ).all()
+    result = []
+    for row in amendments_of(session, challenge):
+        before = [rid for rid, published in stored if published <= row.at and "-amendment-" + str(row.id) not in rid]
+        entry: dict[str, Any] = {
+            "id": f"{ocid}-amendment-{row.id}",
+            "date": _iso(row.at),
+            "rationale": row.reason,
+            "description": "; ".join(describe(change) for change in row.changes),
+            "releaseID": f"{ocid}-{NOTICES['open'][0]}-amendment-{row.id}",
+        }
+        if before:
+            entry["amendsReleaseID"] = before[-1]
+        result.append(entry)
+    return result
 
 
 def _phases(session: Session, challenge: Challenge) -> list[ChallengePhase]:

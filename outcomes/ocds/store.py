@@ -11,7 +11,7 @@ from sqlmodel import Session, func, select
 
 from catalogue import access
 from catalogue.db import utcnow
-from outcomes.models import Challenge, OcdsRelease
+from outcomes.models import Challenge, ChallengeAmendment, OcdsRelease
 from outcomes.ocds.release import DEFAULT_PREFIX, NOTICES, has_release, release
 
 PUBLISHER = {"name": "Signpost"}
@@ -33,15 +33,29 @@ def _page_url(ref: str) -> str | None:
 
 
 def publish(
-    session: Session, challenge: Challenge, *, contract: bool = False, on: date | None = None
+    session: Session,
+    challenge: Challenge,
+    *,
+    contract: bool = False,
+    on: date | None = None,
+    amendment: ChallengeAmendment | None = None,
 ) -> OcdsRelease | None:
-    """Store the release for the challenge's new state: the notice it publishes under the Act.
-    Drafts, drafts withdrawn before publication and evaluation (no notice) publish nothing; the
-    same release is stored once."""
+    """Store the release for the challenge's new state: the notice it publishes under the Act
+    (with `amendment`, the amended tender notice). Drafts, drafts withdrawn before publication and
+    evaluation (no notice) publish nothing; the same release is stored once."""
     if not has_release(challenge) or (not contract and challenge.status not in NOTICES):
         return None
-    now = utcnow()
-    document = release(session, challenge, prefix(), url=_page_url(challenge.ref), contract=contract, at=now, on=on)
+    now = amendment.at if amendment is not None else utcnow()
+    document = release(
+        session,
+        challenge,
+        prefix(),
+        url=_page_url(challenge.ref),
+        contract=contract,
+        at=now,
+        on=on,
+        amendment=amendment,
+    )
     existing = session.exec(select(OcdsRelease).where(OcdsRelease.release_id == document["id"])).first()
     if existing is not None:
         return existing

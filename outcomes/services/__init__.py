@@ -12,8 +12,11 @@ catalogue.errors' Invalid (a form error, 422), NotAllowed (403) and NotFound (40
     questions    clarification questions and answers
     responses    interest, proposals, scoring, shortlists, phases, the award, results
     programmes   partnerships: members, cohort, challenges run under them
+    amendments   published changes to an open challenge (dates, statement, document links)
+    news         who is told what, through the outbox (not in the facade: services call it)
 """
 
+from outcomes.services.amendments import amend, amendments_of, amendments_view
 from outcomes.services.base import UK, today
 from outcomes.services.challenges import (
     CONSTRAINT_PARTS,
@@ -37,6 +40,7 @@ from outcomes.services.lifecycle import (
     change_status,
     status_history,
     status_history_view,
+    withdrawal_reason,
 )
 from outcomes.services.programmes import (
     add_cohort_supplier,
@@ -53,7 +57,13 @@ from outcomes.services.programmes import (
     respond_to_invitation,
     update_programme,
 )
-from outcomes.services.questions import answer_question, ask_question, questions_open, visible_questions
+from outcomes.services.questions import (
+    answer_question,
+    ask_question,
+    decline_question,
+    questions_open,
+    visible_questions,
+)
 from outcomes.services.responses import (
     RESPONSE_KINDS,
     add_phase,
@@ -100,6 +110,9 @@ __all__ = [
     "add_cohort_supplier",
     "add_phase",
     "allowed_transitions",
+    "amend",
+    "amendments_of",
+    "amendments_view",
     "answer_question",
     "ask_question",
     "attach_challenge",
@@ -115,6 +128,7 @@ __all__ = [
     "create_programme",
     "decide_co_sponsor",
     "decide_programme_request",
+    "decline_question",
     "get_challenge",
     "get_programme",
     "get_response",
@@ -154,4 +168,5 @@ __all__ = [
     "visible_questions",
     "visible_responses",
     "weighted_total",
+    "withdrawal_reason",
 ]

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session
 
 from catalogue.errors import Invalid, NotAllowed
-from catalogue.notifications.services import on_challenge_event
 from catalogue.personal_data import Review, guard
 from outcomes import clock
 from outcomes.models import Challenge
@@ -38,5 +37,8 @@ def _refuse_personal_data(data: dict[str, Any], skip: tuple[str, ...] = ()) -> R
 
 
 def _challenge_event(session: Session, challenge: Challenge, event: str, text: str) -> None:
-    """Followers hear about status changes, new Q&A and results (in the same transaction)."""
-    on_challenge_event(session, challenge, event, text)
+    """Interested suppliers and followers hear about status changes, new Q&A, amendments and
+    results (in the same transaction)."""
+    from outcomes.services import news
+
+    news.challenge_news(session, challenge, event, text)

@@ -4,6 +4,7 @@ and personal data) before publishing."""
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -17,7 +18,6 @@ from catalogue.db import utcnow
 from catalogue.errors import Invalid
 from catalogue.personal_data import check_fields, record_override
 from catalogue.records.models import Deployment
-from catalogue.refs import new_ref
 from outcomes import clock
 from outcomes.models import Challenge
 from outcomes.schemas import SECTIONS
@@ -67,6 +67,16 @@ CONSTRAINT_PARTS = (
 EDITABLE_STATUSES = ("draft", "market-engagement")
 
 
+def neutral_ref(session: Session) -> str:
+    """A new challenge's permanent address and OCDS id: "ch-" and a short random id, never the
+    title, so a first poor title does not stay in the address when the title is corrected.
+    Refs already given (from titles, or imported) keep working unchanged."""
+    while True:
+        candidate = f"ch-{secrets.token_hex(4)}"
+        if session.exec(select(Challenge.id).where(Challenge.ref == candidate)).first() is None:
+            return candidate
+
+
 def create_challenge(session: Session, viewer: Viewer, data: dict[str, Any]) -> Challenge:
     _require(
         access.can_author_challenge(viewer),
@@ -74,7 +84,7 @@ def create_challenge(session: Session, viewer: Viewer, data: dict[str, Any]) -> 
     )
     owner = session.get(Organisation, viewer.member_org_id)
     challenge = Challenge(
-        ref=new_ref(session, Challenge, data["title"]),
+        ref=neutral_ref(session),
         owner_id=viewer.member_org_id,
         title=data["title"],
         problem=data.get("problem") or "",

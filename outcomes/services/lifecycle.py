@@ -79,6 +79,11 @@ def change_status(
         _check_dates(challenge, to_status, on)
     if to_status == "closed":
         _close(session, challenge, reason, detail)
+    elif to_status == "withdrawn":
+        # Why it was withdrawn is public (page, API, history): checked like any published text.
+        record_override(session, _refuse_personal_data({"detail": detail}), challenge)
+    else:
+        detail = None  # only closing and withdrawing carry a reason
     challenge.status = to_status
     if challenge.published_at is None and to_status in ("market-engagement", "open"):
         challenge.published_at = utcnow()
@@ -96,7 +101,8 @@ def change_status(
     session.flush()
     if to_status in ("market-engagement", "open"):
         _challenge_published(session, challenge)
-    _challenge_event(session, challenge, "status", STATUS_NEWS[to_status])
+    news = STATUS_NEWS[to_status] + (f": {detail}" if detail and to_status in ("closed", "withdrawn") else "")
+    _challenge_event(session, challenge, "status", news)
     from outcomes.ocds import store  # the notice this step publishes (OCDS release history)
 
     store.publish(session, challenge, on=on)
@@ -156,6 +162,17 @@ def status_history(session: Session, challenge: Challenge) -> list[ChallengeStat
             .order_by(ChallengeStatusChange.at, ChallengeStatusChange.id)
         ).all()
     )
+
+
+def withdrawal_reason(session: Session, challenge: Challenge) -> str | None:
+    """What the owner wrote when withdrawing the challenge (None if not withdrawn or no reason)."""
+    if challenge.status != "withdrawn":
+        return None
+    return session.exec(
+        select(ChallengeStatusChange.detail)
+        .where(ChallengeStatusChange.challenge_id == challenge.id, ChallengeStatusChange.to_status == "withdrawn")
+        .order_by(ChallengeStatusChange.at.desc(), ChallengeStatusChange.id.desc())
+    ).first()
 
 
 def status_history_view(

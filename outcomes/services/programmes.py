@@ -117,6 +117,17 @@ def invite_member(session: Session, viewer: Viewer, programme: Programme, organi
     row.status, row.invited_at, row.responded_at = "invited", utcnow(), None
     session.add(row)
     session.flush()
+    lead = session.get(Organisation, programme.lead_id)
+    notify(
+        session,
+        _approved_members(session, org.id),
+        f"{programme.name}: {lead.name} invites {org.name} to join",
+        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} to join the partnership.\n\n"
+        "Next: accept or decline on the partnership's page; once you accept, your organisation sees "
+        "the challenges run under it.",
+        f"/partnerships/{programme.ref}",
+        about="partnership-invitation",
+    )
     return row
 
 

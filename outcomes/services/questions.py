@@ -14,6 +14,7 @@ from catalogue.db import utcnow
 from catalogue.errors import Invalid
 from catalogue.personal_data import record_override
 from outcomes.models import Challenge, ClarificationQuestion
+from outcomes.services import news
 from outcomes.services.base import _challenge_event, _refuse_personal_data, _require, today
 from outcomes.services.sharing import co_sponsor_ids
 
@@ -47,6 +48,7 @@ def ask_question(session: Session, viewer: Viewer, challenge: Challenge, text: s
     session.add(row)
     session.flush()
     record_override(session, override, row)
+    news.question_asked(session, challenge, row)
     return row
 
 
@@ -67,6 +69,27 @@ def answer_question(
     record_override(session, override, row)
     if first_time:
         _challenge_event(session, challenge, "qa", f"Q: {question}\n\nA: {answer}")
+        news.question_decided(session, challenge, row)
+    return row
+
+
+def decline_question(
+    session: Session, viewer: Viewer, challenge: Challenge, question_id: int, reason: str | None
+) -> ClarificationQuestion:
+    """The owner declines to answer (a question already answered elsewhere, or out of scope): the
+    question is not published, and the asker is told why."""
+    _require(access.can_manage_challenge(viewer, challenge))
+    row = session.get(ClarificationQuestion, question_id)
+    if row is None or row.challenge_id != challenge.id:
+        raise Invalid("That question is not for this challenge")
+    if row.status != "asked":
+        raise Invalid("Only a question waiting for an answer can be declined")
+    override = _refuse_personal_data({"reason": reason})
+    row.status, row.answer = "declined", reason or None
+    session.add(row)
+    session.flush()
+    record_override(session, override, row)
+    news.question_decided(session, challenge, row)
     return row
 
 

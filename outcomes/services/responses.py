@@ -17,6 +17,7 @@ from catalogue.personal_data import record_override
 from catalogue.records.models import Deployment
 from outcomes import clock
 from outcomes.models import Challenge, ChallengePhase, ChallengeResponse, PhaseShortlist
+from outcomes.services import news
 from outcomes.services.base import _challenge_event, _refuse_personal_data, _require, today
 from outcomes.services.challenges import visible_deployments
 from outcomes.services.lifecycle import change_status
@@ -111,6 +112,7 @@ def save_response(
     session.add(response)
     session.flush()
     record_override(session, override, response)
+    news.response_saved(session, challenge, response)  # the owner's team: that it arrived, never its contents
     return response
 
 
@@ -223,6 +225,7 @@ def shortlist(
     )
     response.status = "shortlisted" if still_listed else "submitted"
     session.add(response)
+    news.shortlisted(session, challenge, response)  # that supplier alone hears it
 
 
 def phases(session: Session, challenge: Challenge) -> list[tuple[ChallengePhase, list[int]]]:

@@ -12,6 +12,7 @@ from catalogue.db import utcnow
 from catalogue.errors import Invalid
 from catalogue.personal_data import record_override
 from outcomes.models import Challenge, ChallengeCoSponsor, Programme, ProgrammeMember
+from outcomes.services import news
 from outcomes.services.base import _refuse_personal_data, _require
 
 # --- who shares a challenge ---------------------------------------------------------------------
@@ -111,6 +112,7 @@ def request_co_sponsor(session: Session, viewer: Viewer, challenge: Challenge, n
     session.add(row)
     session.flush()
     record_override(session, override, row)
+    news.co_sponsor_requested(session, challenge, row)
     return row
 
 

@@ -2,7 +2,7 @@
 
 Two blueprints (`challenges`, `partnerships`, made in common.py), their routes in one module per
 area: challenges (browse, page, authoring, status), sharing (co-sponsors, partnership requests),
-questions, responses (interest, proposals, scoring, phases, results) and partnerships.
+questions, responses (interest, proposals, scoring, phases, results), amendments and partnerships.
 Importing the modules registers their routes on the blueprints.
 """
 
@@ -14,10 +14,10 @@ from flask import Flask
 
 from catalogue import access, features
 from outcomes import services
-from outcomes.views import challenges, partnerships, questions, responses, sharing
+from outcomes.views import amendments, challenges, partnerships, questions, responses, sharing
 from outcomes.views.common import bp, pbp
 
-__all__ = ["bp", "challenges", "init_app", "partnerships", "pbp", "questions", "responses", "sharing"]
+__all__ = ["amendments", "bp", "challenges", "init_app", "partnerships", "pbp", "questions", "responses", "sharing"]
 
 
 def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | None:

@@ -18,7 +18,7 @@ from catalogue.forms import form_to_dict, load_form
 from catalogue.personal_data.guard import confirmation_field
 from outcomes import clock, ocds, services
 from outcomes.models import Challenge, Programme
-from outcomes.schemas import CLOSED_REASONS, SECTIONS, ChallengeFormSchema, CloseSchema
+from outcomes.schemas import CLOSED_REASONS, SECTIONS, ChallengeFormSchema, CloseSchema, WithdrawSchema
 from outcomes.views.common import (
     SECTION_TITLES,
     STATUS_TAGS,
@@ -92,6 +92,8 @@ def show(ref: str):
         "tags": STATUS_TAGS,
         "closed_reasons": {**CLOSED_REASONS, **clock.REASONS},
         "status_reason": clock.status_reason(challenge),
+        "withdrawal_reason": services.withdrawal_reason(session, challenge),
+        "amendments": services.amendments_view(session, challenge),
     }
     return render_template("outcomes/show.html", **context)
 
@@ -306,6 +308,8 @@ def status(ref: str):
         errors = {"to": "Choose what happens to the challenge next"}
     elif to_status == "closed":
         data, errors = load_form(CloseSchema(), raw)
+    elif to_status == "withdrawn":
+        data, errors = load_form(WithdrawSchema(), raw)
     if not errors:
         session = get_session()
         try:

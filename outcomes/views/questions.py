@@ -10,7 +10,7 @@ from catalogue.db import get_session
 from catalogue.errors import Refused
 from catalogue.forms import form_to_dict, load_form
 from outcomes import services
-from outcomes.schemas import AnswerSchema, QuestionSchema
+from outcomes.schemas import AnswerSchema, DeclineQuestionSchema, QuestionSchema
 from outcomes.views.common import _challenge, _manage, _signed_in, bp
 
 # --- clarification questions ------------------------------------------------------------------
@@ -74,4 +74,32 @@ def answer(ref: str, question_id: int):
     if errors:
         return render_template("outcomes/answer.html", data=raw, errors=errors, **context)
     flash("The question and answer have been published", "success")
+    return redirect(url_for("challenges.show", ref=ref), code=303)
+
+
+@bp.post("/challenges/<ref>/questions/<int:question_id>/decline")
+def decline(ref: str, question_id: int):
+    """Decline to answer: the question stays unpublished and the asker is told (with the reason)."""
+    challenge = _manage(ref)
+    session = get_session()
+    question = next(
+        (q for q, _asker in services.visible_questions(session, current_viewer(), challenge) if q.id == question_id),
+        None,
+    )
+    if question is None:
+        abort(404)
+    raw = form_to_dict(request.form)
+    data, errors = load_form(DeclineQuestionSchema(), raw)
+    if not errors:
+        try:
+            services.decline_question(session, current_viewer(), challenge, question_id, data.get("reason"))
+            session.commit()
+        except Refused as exc:
+            session.rollback()
+            errors = exc.errors
+    if errors:
+        context = {"title": "Answer a clarification question", "challenge": challenge, "question": question}
+        data = {"question": question.question, "answer": question.answer or "", "reason": raw.get("reason", "")}
+        return render_template("outcomes/answer.html", data=data, errors=errors, **context)
+    flash("The question has been declined; the supplier that asked has been told", "success")
     return redirect(url_for("challenges.show", ref=ref), code=303)
