@@ -244,6 +244,9 @@ def _send(ref: str, kind: str) -> dict[str, Any]:
     session = get_session()
     challenge = _challenge_or_404(ref)
     body = common.json_body()
+    refusal = challenges.response_window(challenge, kind)
+    if refusal:
+        common.abort_conflict(refusal)
     # Every field error at once: the schema's and each missing essential answer.
     problems = flatten_errors(ResponseSchema().validate(body))
     answers = body.get("requirements_met")
