@@ -419,3 +419,11 @@ def test_phases_are_edited_name_their_shortlist_and_are_awarded_as_lots(world: W
         },
     )
     assert again.status_code == 200
+
+
+def test_the_standstill_counts_working_days_without_bank_holidays() -> None:
+    # Eight working days from Friday 18 December 2026: Christmas Day and the substitute
+    # Boxing Day (Monday 28th) and New Year's Day are not working days.
+    assert standstill_ends(date(2026, 12, 18)) == date(2027, 1, 4)
+    # An ordinary fortnight: Monday 2 March 2026 -> Thursday 12 March.
+    assert standstill_ends(date(2026, 3, 2)) == date(2026, 3, 12)
