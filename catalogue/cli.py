@@ -5,9 +5,7 @@ from __future__ import annotations
 import shutil
 import sqlite3
 import subprocess
-from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import click
 from alembic import command
@@ -15,7 +13,7 @@ from alembic.config import Config
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from catalogue import features
+from catalogue import calendar, features
 from catalogue.config import PROJECT_ROOT
 from catalogue.db import get_session, utcnow, writing
 
@@ -140,7 +138,7 @@ def seed_demo() -> None:
         try:
             result = import_bundle(
                 session,
-                demo_dates(read_bundle_file(DEMO_BUNDLE), datetime.now(ZoneInfo("Europe/London")).date()),
+                demo_dates(read_bundle_file(DEMO_BUNDLE), calendar.today()),
                 demo=True,
             )
         except BundleError as exc:

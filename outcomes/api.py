@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import fields
+from marshmallow import Schema, fields
 from sqlmodel import Session
 
-from catalogue import errors, vocabulary
+from catalogue import access, errors, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.api import Blueprint, common
 from catalogue.db import get_session
+from catalogue.forms import flatten_errors
 from catalogue.schemas import Codes, fields_except
 from outcomes import services as challenges
 from outcomes import topics
@@ -192,6 +193,9 @@ class ResponseOut(ResponseSchema):
     supplier = fields.String(dump_only=True)
     status = fields.String(dump_only=True)
     requirements_met = fields.List(fields.Dict(), dump_only=True)
+    nice_to_have = fields.List(fields.Dict(), dump_only=True)
+    criteria_answers = fields.List(fields.Dict(), dump_only=True)
+    receipt = fields.String(dump_only=True)
     submitted_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -208,6 +212,10 @@ def response_json(session: Session, challenge: Challenge, response: ChallengeRes
             "approach": response.approach,
             "offering": offering.ref if offering else None,
             "requirements_met": response.requirements_met,
+            "nice_to_have": response.nice_to_have_met,
+            "criteria_answers": response.criteria_answers,
+            "documents": response.documents,
+            "receipt": response.receipt,
             "price": response.price,
             "evidence": response.evidence,
             "status": response.status,
@@ -226,7 +234,8 @@ class ResponseArgs(common.PageArgs):
 @blp.response(200, common.page_schema(ResponseOut, "ResponsePage"))
 def list_responses(args: dict[str, Any], ref: str) -> dict[str, Any]:
     """Expressions of interest and proposals you may see: all of them for the owner and
-    co-sponsors, only your own for a supplier."""
+    co-sponsors, only your own for a supplier. Proposals are sealed until the closing date: until
+    then the owner and co-sponsors get none of them (GET .../proposals/count says how many)."""
     session = get_session()
     challenge = _challenge_or_404(ref)
     rows = challenges.visible_responses(session, common.viewer(), challenge, args.get("kind"))
@@ -235,11 +244,34 @@ def list_responses(args: dict[str, Any], ref: str) -> dict[str, Any]:
     return page
 
 
+# The request body as documented; _send validates it itself so that the schema's field errors and
+# every missing essential answer come back together in one 422.
+ResponseBody = Schema.from_dict(
+    {
+        name: fields.Raw(metadata={"description": f"See {name} in the response form"})
+        for name in ResponseSchema().fields
+    },
+    name="ResponseBody",
+)
+
+
 def _send(ref: str, kind: str) -> dict[str, Any]:
     viewer = common.viewer()
     session = get_session()
     challenge = _challenge_or_404(ref)
-    data = common.load_or_422(ResponseSchema(), common.json_body())
+    body = common.json_body()
+    refusal = challenges.response_window(challenge, kind)
+    if refusal:
+        common.abort_conflict(refusal)
+    # Every field error at once: the schema's and each missing essential answer.
+    problems = flatten_errors(ResponseSchema().validate(body))
+    answers = body.get("requirements_met")
+    if isinstance(answers, list) and all(isinstance(a, str | None) for a in answers):
+        problems = {**challenges.missing_answers(challenge, kind, answers), **problems}
+    if problems:
+        common.field_errors(problems)
+    data = ResponseSchema().load(body)
+    data["documents"] = [d for d in data["documents"] if d]
     try:
         response = challenges.save_response(session, viewer, challenge, kind, data)
     except errors.NotAllowed as exc:
@@ -253,8 +285,42 @@ def _send(ref: str, kind: str) -> dict[str, Any]:
     return response_json(session, challenge, response)
 
 
+class ProposalCountOut(Schema):
+    proposals = fields.Integer()
+    sealed = fields.Boolean()
+
+
+@blp.route("/challenges/<ref>/proposals/count")
+@blp.response(200, ProposalCountOut)
+def proposal_count(ref: str) -> dict[str, Any]:
+    """How many proposals arrived (the owner and co-sponsors), and whether they are still sealed."""
+    session = get_session()
+    challenge = _challenge_or_404(ref)
+    count = challenges.proposal_count(session, common.viewer(), challenge)
+    if count is None:
+        common.forbidden("Only the challenge's owner and co-sponsors see how many proposals arrived")
+    return {"proposals": count, "sealed": access.proposals_sealed(challenge)}
+
+
+@blp.route("/challenges/<ref>/proposal/withdraw", methods=["POST"])
+@blp.response(200, ResponseOut)
+@common.write_limit()
+def withdraw_proposal(ref: str) -> dict[str, Any]:
+    """Withdraw your supplier's proposal (until the closing date); you get a new receipt."""
+    session = get_session()
+    challenge = _challenge_or_404(ref)
+    try:
+        response = challenges.withdraw_response(session, common.viewer(), challenge, "proposal")
+    except errors.NotAllowed as exc:
+        common.forbidden(exc.message)
+    except errors.Refused as exc:
+        common.abort_conflict(exc.message)
+    session.commit()
+    return response_json(session, challenge, response)
+
+
 @blp.route("/challenges/<ref>/interest", methods=["POST"])
-@blp.arguments(ResponseSchema)
+@blp.arguments(ResponseBody)
 @blp.response(201, ResponseOut)
 @common.write_limit()
 def send_interest(_data: dict[str, Any], ref: str) -> dict[str, Any]:
@@ -263,7 +329,7 @@ def send_interest(_data: dict[str, Any], ref: str) -> dict[str, Any]:
 
 
 @blp.route("/challenges/<ref>/proposal", methods=["POST"])
-@blp.arguments(ResponseSchema)
+@blp.arguments(ResponseBody)
 @blp.response(201, ResponseOut)
 @common.write_limit()
 def send_proposal(_data: dict[str, Any], ref: str) -> dict[str, Any]:

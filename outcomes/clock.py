@@ -12,31 +12,22 @@ passing it, never by sleeping.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any
-from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
+
+from catalogue.calendar import closing_passed, today
 
 if TYPE_CHECKING:
     from sqlmodel import Session
 
     from outcomes.models import Challenge
 
-UK = ZoneInfo("Europe/London")
 
 # The status-history reason stored with a move the clock made (and how pages show it).
 CLOSING_DATE_PASSED = "closing-date-passed"
 REASONS: dict[str, str] = {CLOSING_DATE_PASSED: "closing date passed"}
-
-
-def today() -> date:
-    """Closing dates are English calendar days: proposals are accepted until the end of the day."""
-    return datetime.now(UK).date()
-
-
-def closing_passed(closes: date | None, on: date | None = None) -> bool:
-    return closes is not None and closes < (on or today())
 
 
 def effective_status(challenge: Any, on: date | None = None) -> str:

@@ -60,6 +60,10 @@ class Challenge(SQLModel, table=True):
     results: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
     result_deployment_id: int | None = Field(default=None, foreign_key="deployment.id")
     awarded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # The contract the award leads to (entered after the standstill period).
+    contract_value: float | None = Field(default=None)
+    contract_starts: date | None = Field(default=None)
+    contract_ends: date | None = Field(default=None)
     created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     is_demo: bool = Field(default=False)
     published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
@@ -165,17 +169,48 @@ class ChallengeResponse(SQLModel, table=True):
     offering_id: int | None = Field(default=None, foreign_key="offering.id")
     # [{"requirement", "how"}] for each essential requirement
     requirements_met: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    # [{"requirement", "how"}] for each nice-to-have requirement (answers optional)
+    nice_to_have_met: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    # [{"criterion", "answer"}] for each evaluation criterion
+    criteria_answers: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    # Links to the supplier's documents (web addresses, catalogue.web_address)
+    documents: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    # The receipt: a reference that changes with each saved version, and its time (updated_at)
+    receipt: str | None = Field(default=None, max_length=120)
+    version: int = Field(default=0)
     price: float | None = Field(default=None)
     evidence: str | None = Field(default=None, sa_type=sa.Text)
-    # submitted | shortlisted | unsuccessful | awarded
+    # submitted | shortlisted | unsuccessful | awarded | withdrawn (by the supplier, before closing)
     status: str = Field(default="submitted", max_length=20)
-    # {criterion index (as text): score 0-10}; total is weighted out of 100
+    # The moderated score (what ranks and what the assessment summary shows), set by the owner
+    # from the evaluators' scores (ResponseScore): {criterion index (as text): score 0-10};
+    # total is weighted out of 100; reasons are {criterion index: why}.
     scores: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    score_reasons: dict = Field(default_factory=dict, sa_type=sa.JSON)
     score_total: float | None = Field(default=None)
+    moderation_note: str | None = Field(default=None, sa_type=sa.Text)
     feedback: str | None = Field(default=None, sa_type=sa.Text)
     submitted_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ResponseScore(SQLModel, table=True):
+    """One evaluator's scores for a proposal (the owner's or a co-sponsor's staff); the owner then
+    sets the moderated score on the response. Seen only by the owner and co-sponsors."""
+
+    __tablename__ = "response_score"
+    __table_args__ = (sa.UniqueConstraint("response_id", "evaluator_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    response_id: int = Field(foreign_key="challenge_response.id", index=True, ondelete="CASCADE")
+    evaluator_id: int = Field(foreign_key="user_account.id")
+    organisation_id: int = Field(foreign_key="organisation.id")
+    # {criterion index (as text): score 0-10}
+    scores: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    total: float | None = Field(default=None)
+    note: str | None = Field(default=None, sa_type=sa.Text)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ChallengePhase(SQLModel, table=True):
@@ -189,6 +224,9 @@ class ChallengePhase(SQLModel, table=True):
     budget: float | None = Field(default=None)
     starts: date | None = Field(default=None)
     ends: date | None = Field(default=None)
+    # An award per phase (a lot): the winning proposal and its contract value.
+    awarded_response_id: int | None = Field(default=None, foreign_key="challenge_response.id")
+    contract_value: float | None = Field(default=None)
 
 
 class PhaseShortlist(SQLModel, table=True):

@@ -12,7 +12,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate, validates_schema
 
 from catalogue import vocabulary
-from catalogue.schemas import BaseSchema, Choice, Codes, Ref, StringList, Text, Whole, money
+from catalogue.schemas import Amount, BaseSchema, Choice, Codes, Ref, StringList, Text, Whole, money
 from catalogue.web_address import WebAddress
 
 
@@ -168,22 +168,38 @@ class DeclineQuestionSchema(BaseSchema):
     reason = Text("Why you decline to answer", max_length=2000)
 
 
+def _answer_list() -> fields.List:
+    return fields.List(
+        fields.String(validate=validate.Length(max=5000, error="Each answer must be 5,000 characters or fewer")),
+        load_default=list,
+    )
+
+
+MAX_DOCUMENTS = 5
+
+
 class ResponseSchema(BaseSchema):
     """An expression of interest or a proposal. `requirements_met` is one answer per essential
-    requirement, in order; the view checks that each is answered for a proposal."""
+    requirement, in order (the service checks that each is answered for a proposal, reporting
+    every missing one at once); `nice_to_have` one per nice-to-have requirement; `criteria_answers`
+    one per evaluation criterion; `documents` links to the supplier's documents."""
 
     approach = Text("Your approach", max_length=10000, required=True)
     offering = Ref("offering")
-    requirements_met = fields.List(
-        fields.String(validate=validate.Length(max=5000, error="Each answer must be 5,000 characters or fewer")),
+    requirements_met = _answer_list()
+    nice_to_have = _answer_list()
+    criteria_answers = _answer_list()
+    documents = fields.List(
+        WebAddress(allow_none=True),
         load_default=list,
+        validate=validate.Length(max=MAX_DOCUMENTS, error=f"Give at most {MAX_DOCUMENTS} document links"),
     )
     price = money("your price")
     evidence = Text("Your evidence", max_length=10000)
 
 
-class ScoreSchema(BaseSchema):
-    scores = fields.Dict(
+def _scores_field() -> fields.Dict:
+    return fields.Dict(
         keys=fields.String(),
         values=fields.Integer(
             strict=False,
@@ -192,7 +208,42 @@ class ScoreSchema(BaseSchema):
         ),
         load_default=dict,
     )
+
+
+class ScoreSchema(BaseSchema):
+    """The owner's moderated score: scores and reasons per criterion, feedback, a moderation note."""
+
+    scores = _scores_field()
+    reasons = fields.Dict(
+        keys=fields.String(),
+        values=fields.String(validate=validate.Length(max=2000, error="Each reason must be 2,000 characters or fewer")),
+        load_default=dict,
+    )
     feedback = Text("The feedback", max_length=5000)
+    note = Text("The moderation note", max_length=5000)
+
+
+class EvaluatorScoreSchema(BaseSchema):
+    """One evaluator's own scores and note."""
+
+    scores = _scores_field()
+    note = Text("Your note", max_length=5000)
+
+
+class AwardSchema(BaseSchema):
+    """The contract the award leads to; `phase` awards one phase (a lot) only."""
+
+    value = Amount("Enter the contract value in pounds as a number, 0 or more, like 25000", required=True)
+    starts = a_date("the date the contract starts", required=True)
+    ends = a_date("the date the contract ends", required=True)
+    phase = fields.Integer(
+        allow_none=True, load_default=None, error_messages={"invalid": "Choose a phase from the list"}
+    )
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
+        if data.get("starts") and data.get("ends") and data["ends"] < data["starts"]:
+            raise ValidationError({"ends": ["The contract must end on or after the day it starts"]})
 
 
 class CloseSchema(BaseSchema):

@@ -42,7 +42,9 @@ def test_owner_and_co_sponsors_hear_of_questions_interest_and_proposals(world: W
         body = _emails(db, user)[0].body
         assert "What happened:" in body and "Next:" in body and f"/challenges/{challenge.ref}" in body
         assert "Is Mosaic the only system?" in body
-    assert not _emails(db, world.rival_user) and not _emails(db, world.supplier_user)
+    assert not _emails(db, world.rival_user)
+    # The supplier hears only its own receipt (outcomes.services.responses), not the owner's news.
+    assert all("Receipt reference" in e.body for e in _emails(db, world.supplier_user))
     assert not _emails(db, world.pending_user)  # pending accounts are not told
 
     # Open: a proposal arrives; the email says so and never quotes it.

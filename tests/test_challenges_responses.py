@@ -44,6 +44,31 @@ def proposal_of(db: Session, supplier_id: int) -> ChallengeResponse:
     return response
 
 
+def award_contract(owner, ref: str, response_id: int, **extra: str):
+    """Confirm the award with a contract value and dates."""
+    response = owner.post(
+        f"/challenges/{ref}/responses/{response_id}/award",
+        data={
+            "value": "48000",
+            **{f"starts-{k}": v for k, v in (("day", "1"), ("month", "2"), ("year", "2031"))},
+            **{f"ends-{k}": v for k, v in (("day", "31"), ("month", "1"), ("year", "2032"))},
+            **extra,
+        },
+    )
+    assert response.status_code == 303, response.text
+    return response
+
+
+def pass_closing_date(db: Session, challenge: Challenge) -> None:
+    """The closing date was yesterday: the proposals are unsealed (the challenge shows evaluating)."""
+    fresh(db)
+    row = db.get(Challenge, challenge.id)
+    row.closes = services.today() - timedelta(days=1)
+    row.questions_close = None
+    db.add(row)
+    db.commit()
+
+
 # --- proposals and expressions of interest -----------------------------------------------------
 
 
@@ -75,6 +100,11 @@ def test_a_supplier_never_sees_another_suppliers_proposal(world: World, client_a
     assert services.visible_responses(db, viewer(world.other_user, world.other_la), challenge) == []
 
     owner = client_as(world.la_user)
+    # Sealed until the closing date: the owner sees how many arrived, not what they say.
+    listing = owner.get(f"/challenges/{challenge.ref}/responses")
+    assert "2 proposals received" in listing.text and "Acme Notes" not in listing.text
+    assert owner.get(f"/challenges/{challenge.ref}/responses/{acme.id}").status_code == 404
+    pass_closing_date(db, challenge)
     listing = owner.get(f"/challenges/{challenge.ref}/responses")
     assert "Acme Notes" in listing.text and "Rival Systems" in listing.text
     assert "ACMEMARKER" in owner.get(f"/challenges/{challenge.ref}/responses/{acme.id}").text
@@ -111,6 +141,10 @@ def test_a_co_sponsor_shares_the_owners_view_once_approved(world: World, client_
         .status_code
         == 303
     )
+    # A co-sponsor, like the owner, reads proposals only after the closing date.
+    assert sponsor.get(f"/challenges/{challenge.ref}/responses/{acme.id}").status_code == 404
+    assert "1 proposal received" in sponsor.get(f"/challenges/{challenge.ref}/responses").text
+    pass_closing_date(db, challenge)
     assert "ACMEMARKER" in sponsor.get(f"/challenges/{challenge.ref}/responses/{acme.id}").text
     assert "Acme Notes" in sponsor.get(f"/challenges/{challenge.ref}/responses").text
     # Shown on the page to everyone.
@@ -299,9 +333,12 @@ def test_scoring_award_and_feedback(world: World, client_as, db: Session) -> Non
     acme, rival = proposal_of(db, world.supplier.id), proposal_of(db, world.rival.id)
     owner = client_as(world.la_user)
 
-    # Proposals are scored after the close.
+    # Proposals are sealed, so not scored, until the close.
     early = owner.post(f"/challenges/{challenge.ref}/responses/{acme.id}", data={"action": "score", "score-0": "8"})
-    assert early.status_code == 200 and "after the closing date" in early.text
+    assert early.status_code == 404
+    with pytest.raises(Invalid, match="after the closing date"):
+        services.score_response(db, viewer(world.la_user, world.la), challenge, acme, {"0": 8}, None)
+    db.rollback()
     challenge.status, challenge.closes = "evaluating", services.today() - timedelta(days=1)
     db.add(challenge)
     db.commit()
@@ -344,7 +381,13 @@ def test_scoring_award_and_feedback(world: World, client_as, db: Session) -> Non
     dup = owner.post(f"/challenges/{challenge.ref}/phases", data={"name": "feasibility"})
     assert dup.status_code == 200 and "already been added" in dup.text
 
-    assert owner.post(f"/challenges/{challenge.ref}/responses/{rival.id}", data={"action": "award"}).status_code == 303
+    # The award button leads to the confirmation page; the award is made there.
+    button = owner.post(f"/challenges/{challenge.ref}/responses/{rival.id}", data={"action": "award"})
+    assert button.status_code == 303 and button.headers["Location"].endswith(f"/responses/{rival.id}/award")
+    fresh(db)
+    assert db.get(Challenge, challenge.id).status == "evaluating"
+    db.commit()
+    award_contract(owner, challenge.ref, rival.id)
     fresh(db)
     challenge = db.get(Challenge, challenge.id)
     assert challenge.status == "awarded" and challenge.awarded_at is not None

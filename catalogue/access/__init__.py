@@ -32,7 +32,9 @@ from catalogue.access.market import (
     can_manage_challenge,
     can_manage_programme,
     can_respond_to_challenges,
+    can_score_response,
     can_see_asker,
+    can_see_assessment,
     can_see_responses,
     can_view_challenge,
     can_view_offering,
@@ -44,6 +46,7 @@ from catalogue.access.market import (
     challenge_visible_clause,
     offering_visible_clause,
     programme_member_sees,
+    proposals_sealed,
 )
 from catalogue.access.organisations import (
     VERIFIED,
@@ -117,6 +120,9 @@ __all__ = [
     "can_view_organisation",
     "can_view_question",
     "can_view_response",
+    "can_score_response",
+    "can_see_assessment",
+    "proposals_sealed",
     "can_view_tool",
     "challenge_is_public",
     "challenge_public_clause",

@@ -7,6 +7,7 @@ from typing import Any
 import sqlalchemy as sa
 import sqlalchemy.orm
 
+from catalogue import calendar
 from catalogue.access.organisations import _owner_clause, _sees_owner
 from catalogue.access.viewer import Viewer
 
@@ -82,13 +83,45 @@ def can_see_responses(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[
     return can_manage_challenge(viewer, challenge) or (org is not None and org in co_sponsor_ids)
 
 
+def proposals_sealed(challenge: Any, on: Any = None) -> bool:
+    """Proposals stay sealed until the closing date has passed: while the challenge is (shown as)
+    open nobody but each proposal's own supplier reads one, not even the owner or a site admin."""
+    return challenge.status == "open" and not calendar.closing_passed(challenge.closes, on)
+
+
 def can_view_response(
     viewer: Viewer, response: Any, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()
 ) -> bool:
-    """A proposal or expression of interest: its supplier, the owner and co-sponsors only."""
-    if can_see_responses(viewer, challenge, co_sponsor_ids):
+    """A proposal or expression of interest: its supplier, the owner and co-sponsors only, and
+    a proposal not even they until the closing date (they see only how many arrived)."""
+    if viewer.member_org_id is not None and viewer.member_org_id == response.supplier_id:
         return True
-    return viewer.member_org_id is not None and viewer.member_org_id == response.supplier_id
+    if response.status == "withdrawn":
+        return False
+    if response.kind == "proposal" and proposals_sealed(challenge):
+        return False
+    return can_see_responses(viewer, challenge, co_sponsor_ids)
+
+
+def can_score_response(
+    viewer: Viewer, response: Any, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()
+) -> bool:
+    """Evaluate (give one's own scores): the owner's and approved co-sponsors' staff, once they
+    may read the response. Moderating, shortlisting and awarding stay with the owner."""
+    if viewer.user_id is None or viewer.user_id <= 0:
+        return False
+    return can_see_responses(viewer, challenge, co_sponsor_ids) and can_view_response(
+        viewer, response, challenge, co_sponsor_ids
+    )
+
+
+def can_see_assessment(viewer: Viewer, response: Any, challenge: Any) -> bool:
+    """The assessment summary of a proposal: its supplier and the owner, once awarded."""
+    if challenge.status != "awarded" or response.kind != "proposal" or response.status == "withdrawn":
+        return False
+    return can_manage_challenge(viewer, challenge) or (
+        viewer.member_org_id is not None and viewer.member_org_id == response.supplier_id
+    )
 
 
 # --- challenge authoring, clarification questions and partnerships (programmes) ----------------

@@ -313,11 +313,16 @@ def release(
             }
             if challenge.awarded_at is not None:
                 award["date"] = _iso(challenge.awarded_at)
-            if response is not None and response.price is not None:
+            # The contract value and dates given at the award; before they existed, the price
+            # proposed and the phases' dates.
+            if challenge.contract_value is not None:
+                award["value"] = _money(challenge.contract_value)
+            elif response is not None and response.price is not None:
                 award["value"] = _money(response.price)
             period = _period(
-                min((p.starts for p in _phases(session, challenge) if p.starts), default=None),
-                max((p.ends for p in _phases(session, challenge) if p.ends), default=None),
+                challenge.contract_starts
+                or min((p.starts for p in _phases(session, challenge) if p.starts), default=None),
+                challenge.contract_ends or max((p.ends for p in _phases(session, challenge) if p.ends), default=None),
             )
             if period:
                 award["contractPeriod"] = period

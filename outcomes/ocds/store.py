@@ -144,12 +144,46 @@ def public_releases(session: Session, page: int, size: int | None = None) -> tup
 STANDSTILL_WORKING_DAYS = 8  # Procurement Act 2023, s.51: the mandatory standstill period
 
 
+# England and Wales bank holidays (gov.uk/bank-holidays), which are not working days. A small list
+# kept by hand: extend it each year (after 2027 only weekends are skipped until it is).
+BANK_HOLIDAYS: frozenset[date] = frozenset(
+    date.fromisoformat(d)
+    for d in [
+        "2025-01-01",
+        "2025-04-18",
+        "2025-04-21",
+        "2025-05-05",
+        "2025-05-26",
+        "2025-08-25",
+        "2025-12-25",
+        "2025-12-26",
+        "2026-01-01",
+        "2026-04-03",
+        "2026-04-06",
+        "2026-05-04",
+        "2026-05-25",
+        "2026-08-31",
+        "2026-12-25",
+        "2026-12-28",
+        "2027-01-01",
+        "2027-03-26",
+        "2027-03-29",
+        "2027-05-03",
+        "2027-05-31",
+        "2027-08-30",
+        "2027-12-27",
+        "2027-12-28",
+    ]
+)
+
+
 def standstill_ends(awarded: date) -> date:
-    """Eight working days (Monday to Friday) after the award notice."""
+    """Eight working days (Monday to Friday, not England and Wales bank holidays) after the award
+    notice: the one count for the pages, the emails and the UK7 notice."""
     day, left = awarded, STANDSTILL_WORKING_DAYS
     while left:
         day += timedelta(days=1)
-        if day.weekday() < 5:
+        if day.weekday() < 5 and day not in BANK_HOLIDAYS:
             left -= 1
     return day
 

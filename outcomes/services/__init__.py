@@ -10,7 +10,8 @@ catalogue.errors' Invalid (a form error, 422), NotAllowed (403) and NotFound (40
     challenges   browsing, authoring the statement, the statement check before publishing
     lifecycle    status changes and their history
     questions    clarification questions and answers
-    responses    interest, proposals, scoring, shortlists, phases, the award, results
+    responses    interest, proposals (sealed until closing, receipts), shortlists, phases, results
+    evaluation   evaluators' scores, the moderated score, the award, assessment summaries
     programmes   partnerships: members, cohort, challenges run under them
     amendments   published changes to an open challenge (dates, statement, document links)
     news         who is told what, through the outbox (not in the facade: services call it)
@@ -32,6 +33,19 @@ from outcomes.services.challenges import (
     sections_done,
     statement_advice,
     visible_deployments,
+)
+from outcomes.services.evaluation import (
+    AwardPlan,
+    assessment_summary,
+    award,
+    award_plan,
+    awarded_response,
+    awarded_to,
+    evaluate,
+    evaluator_scores,
+    score_response,
+    standstill_end,
+    weighted_total,
 )
 from outcomes.services.lifecycle import (
     STATUS_NEWS,
@@ -67,23 +81,22 @@ from outcomes.services.questions import (
 from outcomes.services.responses import (
     RESPONSE_KINDS,
     add_phase,
-    award,
-    awarded_response,
-    awarded_to,
     get_response,
+    missing_answers,
     own_response,
     own_responses,
     phases,
+    proposal_count,
     record_results,
     response_window,
     results_view,
     save_response,
-    score_response,
     shortlist,
     supplier_offerings,
     tried_deployments,
+    update_phase,
     visible_responses,
-    weighted_total,
+    withdraw_response,
 )
 from outcomes.services.sharing import (
     can_view,
@@ -107,6 +120,16 @@ __all__ = [
     "TRANSITIONS",
     "UK",
     "Advice",
+    "AwardPlan",
+    "assessment_summary",
+    "award_plan",
+    "evaluate",
+    "evaluator_scores",
+    "proposal_count",
+    "missing_answers",
+    "standstill_end",
+    "update_phase",
+    "withdraw_response",
     "add_cohort_supplier",
     "add_phase",
     "allowed_transitions",

@@ -6,21 +6,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from catalogue import access
 from catalogue.access import Viewer
-from catalogue.accounts.models import Organisation
+from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
 from catalogue.errors import Invalid
+from catalogue.notifications.services import notify
 from catalogue.personal_data import record_override
 from catalogue.records.models import Deployment
-from outcomes import clock
 from outcomes.models import Challenge, ChallengePhase, ChallengeResponse, PhaseShortlist
 from outcomes.services import news
-from outcomes.services.base import _challenge_event, _refuse_personal_data, _require, today
+from outcomes.services.base import UK, _challenge_event, _refuse_personal_data, _require, today
 from outcomes.services.challenges import visible_deployments
-from outcomes.services.lifecycle import change_status
 from outcomes.services.sharing import co_sponsor_ids
 from suppliers.models import Offering
 
@@ -66,37 +66,42 @@ def supplier_offerings(session: Session, viewer: Viewer) -> list[Offering]:
 def save_response(
     session: Session, viewer: Viewer, challenge: Challenge, kind: str, data: dict[str, Any]
 ) -> ChallengeResponse:
-    """Send or change the supplier's own expression of interest or proposal."""
+    """Send or change the supplier's own expression of interest or proposal: an answer to each
+    evaluation criterion and each requirement (every essential one required for a proposal, each
+    missing one reported at once) and document links. Each save gets a new receipt, sent by email."""
     _require(access.can_respond_to_challenges(viewer), "Only approved suppliers can respond to challenges")
     if kind not in RESPONSE_KINDS:
         raise Invalid("Choose an expression of interest or a proposal")
     refusal = response_window(challenge, kind)
     if refusal:
         raise Invalid(refusal)
+    errors: dict[str, str] = {}
     offering_id = None
     if data.get("offering"):
         offering = session.exec(
             select(Offering).where(Offering.ref == data["offering"], Offering.supplier_id == viewer.member_org_id)
         ).first()
         if offering is None:
-            raise Invalid("Choose one of your own offerings", "offering")
-        offering_id = offering.id
+            errors["offering"] = "Choose one of your own offerings"
+        else:
+            offering_id = offering.id
     essentials = challenge.essential_requirements
-    answers = [(a or "").strip() for a in data.get("requirements_met") or []]
-    answers = (answers + [""] * len(essentials))[: len(essentials)]
-    if kind == "proposal":
-        for number, answer in enumerate(answers):
-            if not answer:
-                raise Invalid(
-                    f"Say how your proposal meets the essential requirement ‘{essentials[number][:80]}’",
-                    f"requirements_met-{number}",
-                )
+    answers = _answers(data.get("requirements_met"), len(essentials))
+    nice = challenge.nice_to_have_requirements
+    nice_answers = _answers(data.get("nice_to_have"), len(nice))
+    criteria = [c["criterion"] for c in challenge.evaluation_criteria or []]
+    criteria_answers = _answers(data.get("criteria_answers"), len(criteria))
+    errors.update(missing_answers(challenge, kind, answers))
+    if errors:
+        raise Invalid.of_fields(errors)
     override = _refuse_personal_data(
         {
             "approach": data.get("approach"),
             "price": data.get("price"),
             "evidence": data.get("evidence"),
             **{f"requirements_met-{i}": a for i, a in enumerate(answers)},
+            **{f"nice_to_have-{i}": a for i, a in enumerate(nice_answers)},
+            **{f"criteria_answers-{i}": a for i, a in enumerate(criteria_answers)},
         }
     )
     response = own_response(session, viewer, challenge, kind) or ChallengeResponse(
@@ -105,15 +110,99 @@ def save_response(
     response.approach = data["approach"]
     response.offering_id = offering_id
     response.requirements_met = [{"requirement": r, "how": a} for r, a in zip(essentials, answers, strict=True)]
+    response.nice_to_have_met = [{"requirement": r, "how": a} for r, a in zip(nice, nice_answers, strict=True)]
+    response.criteria_answers = [{"criterion": c, "answer": a} for c, a in zip(criteria, criteria_answers, strict=True)]
+    response.documents = [d for d in data.get("documents") or [] if d]
     response.price = data.get("price")
     response.evidence = data.get("evidence")
+    if response.status == "withdrawn":
+        response.status = "submitted"
     response.submitted_by_id = viewer.user_id if viewer.user_id and viewer.user_id > 0 else None
-    response.updated_at = utcnow()
     session.add(response)
     session.flush()
     record_override(session, override, response)
     news.response_saved(session, challenge, response)  # the owner's team: that it arrived, never its contents
+    _receipt(session, viewer, challenge, response, "received")
     return response
+
+
+def missing_answers(challenge: Challenge, kind: str, given: Any) -> dict[str, str]:
+    """Every essential requirement a proposal leaves unanswered, by field, all at once (forms and
+    the API merge these with their own field errors)."""
+    if kind != "proposal":
+        return {}
+    essentials = challenge.essential_requirements
+    return {
+        f"requirements_met-{number}": f"Say how your proposal meets the essential requirement ‘{text[:80]}’"
+        for number, (text, answer) in enumerate(zip(essentials, _answers(given, len(essentials)), strict=True))
+        if not answer
+    }
+
+
+def _answers(given: Any, count: int) -> list[str]:
+    answers = [(a or "").strip() for a in given or []]
+    return (answers + [""] * count)[:count]
+
+
+def _receipt(session: Session, viewer: Viewer, challenge: Challenge, response: ChallengeResponse, what: str) -> None:
+    """A new reference and time for this version, on the page and by email to the person who sent
+    it. The email says what arrived, never what it says (the inbox may be shared)."""
+    response.version = (response.version or 0) + 1
+    response.updated_at = utcnow()
+    response.receipt = f"{challenge.ref[:90]}-{response.id}-{response.version}".upper()
+    session.add(response)
+    user = session.get(User, viewer.user_id) if viewer.user_id and viewer.user_id > 0 else None
+    if user is None:
+        return
+    label = RESPONSE_KINDS[response.kind]
+    when = response.updated_at.astimezone(UK)
+    body = f"We {what} your {label} for {challenge.title}.\n\nReceipt reference: {response.receipt}\nTime: {when:%-d %B %Y at %H:%M}"
+    if response.kind == "proposal" and challenge.closes:
+        body += (
+            f"\n\nYou can change or withdraw it until the end of {challenge.closes:%-d %B %Y}, the closing date. "
+            "Until then it is sealed: the buyer sees only that it arrived."
+        )
+    notify(
+        session,
+        [user],
+        f"Receipt: your {label} for {challenge.title} was {what}",
+        body,
+        f"/challenges/{challenge.ref}/responses/{response.id}",
+        record=challenge,
+        kind="challenge",
+        topic="response-receipt",
+    )
+
+
+def withdraw_response(session: Session, viewer: Viewer, challenge: Challenge, kind: str) -> ChallengeResponse:
+    """The supplier takes its response back (until the closing date): nobody else sees it again."""
+    _require(access.can_respond_to_challenges(viewer), "Only approved suppliers can respond to challenges")
+    response = own_response(session, viewer, challenge, kind)
+    if response is None or response.status == "withdrawn":
+        raise Invalid(f"You have no {RESPONSE_KINDS.get(kind, 'response')} to withdraw")
+    refusal = response_window(challenge, kind)
+    if refusal:
+        raise Invalid(refusal)
+    response.status = "withdrawn"
+    session.execute(sa.delete(PhaseShortlist).where(PhaseShortlist.response_id == response.id))
+    _receipt(session, viewer, challenge, response, "withdrew")
+    return response
+
+
+def proposal_count(session: Session, viewer: Viewer, challenge: Challenge) -> int | None:
+    """How many proposals arrived (not withdrawn): what the owner and co-sponsors see while the
+    proposals are sealed. None for anyone else."""
+    if not access.can_see_responses(viewer, challenge, co_sponsor_ids(session, challenge)):
+        return None
+    return session.exec(
+        select(sa.func.count())
+        .select_from(ChallengeResponse)
+        .where(
+            ChallengeResponse.challenge_id == challenge.id,
+            ChallengeResponse.kind == "proposal",
+            ChallengeResponse.status != "withdrawn",
+        )
+    ).one()
 
 
 def own_responses(session: Session, viewer: Viewer) -> list[tuple[ChallengeResponse, Challenge]]:
@@ -163,40 +252,6 @@ def get_response(session: Session, viewer: Viewer, challenge: Challenge, respons
     return response
 
 
-def weighted_total(challenge: Challenge, scores: dict[str, int]) -> float | None:
-    """Each score is 0 to 10; the total is out of 100, weighted by the criteria."""
-    criteria = challenge.evaluation_criteria or []
-    if not criteria or not scores:
-        return None
-    total = sum(scores.get(str(i), 0) / 10 * c["weight"] for i, c in enumerate(criteria))
-    return round(total, 1)
-
-
-def score_response(
-    session: Session,
-    viewer: Viewer,
-    challenge: Challenge,
-    response: ChallengeResponse,
-    scores: dict[str, int],
-    feedback: str | None,
-) -> ChallengeResponse:
-    _require(access.can_manage_challenge(viewer, challenge))
-    if challenge.status not in ("market-engagement", "open", "evaluating", "awarded", "closed"):
-        raise Invalid("Responses can be scored once the challenge has been published")
-    if response.kind == "proposal" and clock.effective_status(challenge) == "open":
-        raise Invalid("Score proposals after the closing date, when the challenge is being evaluated")
-    known = {str(i) for i in range(len(challenge.evaluation_criteria or []))}
-    if set(scores) - known:
-        raise Invalid("Score only the challenge's evaluation criteria", "scores")
-    override = _refuse_personal_data({"feedback": feedback})
-    response.scores = {k: int(v) for k, v in scores.items()}
-    response.score_total = weighted_total(challenge, response.scores)
-    response.feedback = feedback
-    session.add(response)
-    record_override(session, override, response)
-    return response
-
-
 def shortlist(
     session: Session,
     viewer: Viewer,
@@ -209,6 +264,8 @@ def shortlist(
     _require(access.can_manage_challenge(viewer, challenge))
     if challenge.status in ("awarded", "closed", "withdrawn", "draft"):
         raise Invalid("Shortlists can be changed only while the challenge is live")
+    if not access.can_view_response(viewer, response, challenge):
+        raise Invalid("Proposals are sealed until the closing date")
     if phase_id is not None:
         phase = session.get(ChallengePhase, phase_id)
         if phase is None or phase.challenge_id != challenge.id:
@@ -263,46 +320,30 @@ def add_phase(session: Session, viewer: Viewer, challenge: Challenge, data: dict
     return phase
 
 
-def award(
-    session: Session, viewer: Viewer, challenge: Challenge, response: ChallengeResponse, on: date | None = None
-) -> None:
-    """Record the award: the chosen proposal wins, every other proposal is unsuccessful."""
+def update_phase(
+    session: Session, viewer: Viewer, challenge: Challenge, phase: ChallengePhase, data: dict[str, Any]
+) -> ChallengePhase:
+    """Change a phase's name, budget or dates (not once it has been awarded as a lot)."""
     _require(access.can_manage_challenge(viewer, challenge))
-    if response.challenge_id != challenge.id or response.kind != "proposal":
-        raise Invalid("Choose one of this challenge's proposals")
-    # Past the closing date the challenge is evaluating even if the daily job has not run yet.
-    clock.catch_up(session, challenge, on)
-    if challenge.status != "evaluating":
-        raise Invalid("A challenge is awarded after its proposals have been evaluated")
-    for other in session.exec(
-        select(ChallengeResponse).where(
-            ChallengeResponse.challenge_id == challenge.id, ChallengeResponse.kind == "proposal"
-        )
-    ).all():
-        other.status = "awarded" if other.id == response.id else "unsuccessful"
-        session.add(other)
-    challenge.awarded_at = utcnow()
-    change_status(session, viewer, challenge, "awarded", _awarding=True)
-
-
-def awarded_to(session: Session, challenge: Challenge) -> Organisation | None:
-    """Who won is public once awarded (as any published contract award); what they proposed is not."""
-    if challenge.status != "awarded":
-        return None
-    supplier_id = session.exec(
-        select(ChallengeResponse.supplier_id).where(
-            ChallengeResponse.challenge_id == challenge.id, ChallengeResponse.status == "awarded"
+    if phase.challenge_id != challenge.id:
+        raise Invalid("That phase is not part of this challenge")
+    if challenge.status in ("closed", "withdrawn") or phase.awarded_response_id is not None:
+        raise Invalid("This phase can no longer be changed")
+    clash = session.exec(
+        select(ChallengePhase).where(
+            ChallengePhase.challenge_id == challenge.id,
+            ChallengePhase.name == data["name"],
+            ChallengePhase.id != phase.id,
         )
     ).first()
-    return session.get(Organisation, supplier_id) if supplier_id else None
-
-
-def awarded_response(session: Session, challenge: Challenge) -> ChallengeResponse | None:
-    return session.exec(
-        select(ChallengeResponse).where(
-            ChallengeResponse.challenge_id == challenge.id, ChallengeResponse.status == "awarded"
-        )
-    ).first()
+    if clash is not None:
+        raise Invalid("That phase has already been added", "name")
+    phase.name = data["name"]
+    phase.budget = data.get("budget")
+    phase.starts = data.get("starts")
+    phase.ends = data.get("ends")
+    session.add(phase)
+    return phase
 
 
 # --- results after award --------------------------------------------------------------------------

@@ -62,6 +62,7 @@ def show(ref: str):
     session, viewer = get_session(), current_viewer()
     challenge = _challenge(ref)
     sponsors = services.co_sponsor_ids(session, challenge)
+    sealed = services.proposal_count(session, viewer, challenge) if access.proposals_sealed(challenge) else None
     context = {
         "title": challenge.title,
         "challenge": challenge,
@@ -85,9 +86,14 @@ def show(ref: str):
         "interest_window": services.response_window(challenge, "interest"),
         "proposal_window": services.response_window(challenge, "proposal"),
         "questions_open": services.questions_open(challenge),
-        "response_count": len(services.visible_responses(session, viewer, challenge))
-        if access.can_see_responses(viewer, challenge, sponsors)
-        else 0,
+        "response_count": (
+            len(services.visible_responses(session, viewer, challenge)) + (sealed or 0)
+            if access.can_see_responses(viewer, challenge, sponsors)
+            else 0
+        ),
+        # While sealed the owner and co-sponsors see only how many proposals arrived.
+        "sealed_count": sealed,
+        "standstill_ends": services.standstill_end(challenge) if challenge.status == "awarded" else None,
         "has_ocds": ocds.has_release(challenge),
         "tags": STATUS_TAGS,
         "closed_reasons": {**CLOSED_REASONS, **clock.REASONS},
