@@ -23,7 +23,7 @@ def test_supplier_dashboard_peer_evidence_counts_only_what_the_supplier_sees(db,
     found = dict((c.ref, m) for c, m in engine.challenges_for_offering(db, world["standalone"], viewer=supplier))
     seen = found["ch-evenings"]
     assert seen.peer["organisations"] == 1 and seen.peer["stages"] == {"implemented": 1}
-    assert any(w.startswith("Peer evidence: 1 other organisation use its tool") for w in seen.why)
+    assert any(w.startswith("Peer evidence: 1 other organisation uses your tool") for w in seen.why)
     assert not any("pilot" in w for w in seen.why if w.startswith("Peer evidence"))
     # The owner's members, asking for themselves, still see their full count.
     staff = viewer_for(UserFactory(organisation_id=world["owner"].id), "local-authority")

@@ -18,7 +18,7 @@ def test_supplier_website_is_a_link(db, client):
     supplier = OrganisationFactory(kind="supplier", name="Linky Ltd", website="https://linky.example/?a=1&b=2")
     db.commit()
     html = client.get(f"/suppliers/{supplier.ref}").get_data(as_text=True)
-    assert '<a class="govuk-link" rel="nofollow noopener" href="https://linky.example/?a=1&amp;b=2">' in html
+    assert '<a class="govuk-link" rel="nofollow noopener noreferrer" href="https://linky.example/?a=1&amp;b=2">' in html
     assert "&lt;a" not in html
 
 

@@ -127,7 +127,7 @@ def test_challenge_form_with_the_keyboard_alone(page) -> None:
     expect(
         page.get_by_text("The statement describes a problem, its users, measurable outcomes and a budget.")
     ).to_be_visible()
-    answers = page.locator(".govuk-summary-list")
+    answers = page.locator(".govuk-summary-list").first  # the lessons panel below has its own lists
     expect(answers).to_contain_text("A visit takes 90 minutes to write up.")
     expect(answers).to_contain_text("Innovation partnership")
     expect(answers).to_contain_text("Accuracy of the notes: 60%")
