@@ -553,7 +553,8 @@ SNAPSHOT_VERSION = 3
 
 def _fingerprint() -> str:
     """Changes to the analysis or the thesaurus invalidate saved snapshots."""
-    from outcomes.matching import text, thesaurus
+    from catalogue import thesaurus
+    from outcomes.matching import text
 
     digest = hashlib.sha256()
     for module in (text, thesaurus, sys.modules[__name__]):
