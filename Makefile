@@ -54,4 +54,4 @@ bench: setup
 	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules catalogue/static/css catalogue/static/govuk catalogue/static/dist instance
+	rm -rf $(VENV) node_modules catalogue/static/css catalogue/static/govuk catalogue/static/vendor catalogue/static/dist instance

@@ -24,10 +24,22 @@ const result = compile(join(root, "assets", "scss", "app.scss"), {
   quietDeps: true,
   silenceDeprecations: ["import"],
 });
-writeFileSync(join(out, "css", "app.css"), result.css);
+// GOV.UK's accessible-autocomplete (long pickers, loaded by init.js where a page has one): its
+// small stylesheet goes into app.css, its script is copied.
+const autocomplete = join(root, "node_modules", "accessible-autocomplete", "dist");
+const autocompleteCss = readFileSync(join(autocomplete, "accessible-autocomplete.min.css"), "utf8").replace(
+  /\/\*# sourceMappingURL=.*?\*\//g,
+  "",
+);
+writeFileSync(join(out, "css", "app.css"), result.css + "\n" + autocompleteCss);
 
 const dist = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
 copyFileSync(join(dist, "govuk-frontend.min.js"), join(out, "govuk", "govuk-frontend.min.js"));
+mkdirSync(join(out, "vendor"), { recursive: true });
+writeFileSync(
+  join(out, "vendor", "accessible-autocomplete.min.js"),
+  readFileSync(join(autocomplete, "accessible-autocomplete.min.js"), "utf8").replace(/\/\/# sourceMappingURL=.*$/m, ""),
+);
 
 // --- content-hashed copies and the manifest ------------------------------------------------------
 
@@ -66,10 +78,10 @@ function emitCss(name) {
 }
 
 const govukJs = emit("govuk/govuk-frontend.min.js");
-const init = readFileSync(join(out, "init.js"), "utf8").replaceAll(
-  "/static/govuk/govuk-frontend.min.js",
-  `/static/${govukJs}`,
-);
+const autocompleteJs = emit("vendor/accessible-autocomplete.min.js");
+const init = readFileSync(join(out, "init.js"), "utf8")
+  .replaceAll("/static/govuk/govuk-frontend.min.js", `/static/${govukJs}`)
+  .replaceAll("/static/vendor/accessible-autocomplete.min.js", `/static/${autocompleteJs}`);
 emit("init.js", init);
 emitCss("css/app.css");
 emit("favicon.svg");
