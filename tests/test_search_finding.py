@@ -89,6 +89,13 @@ def test_suggestions_never_reveal_a_hidden_record(db):
     engine.sync(blocking=True)
     results = engine.search(ANONYMOUS, "zephyrblosom")
     assert results.total == 0 and results.suggestion is None and results.corrected_from is None
+    # Nor through the synonyms: the hidden word names a concept ("transcri*") whose other words
+    # public records hold, yet the word itself is never offered.
+    DeploymentFactory(organisation_id=la.id, tool_id=tool.id, visibility="private", impact="transcriptionx")
+    ToolFactory(name="Dictaphone", description="Dictation for visits.")
+    engine.sync(blocking=True)
+    results = engine.search(ANONYMOUS, "transcrptionx")
+    assert results.suggestion is None and results.corrected_from is None and results.total == 0
 
 
 def test_result_cards_show_stage_organisation_and_region(demo, client):

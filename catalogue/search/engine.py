@@ -29,7 +29,7 @@ from catalogue.access import Viewer, visibility_grants
 from catalogue.search import documents, expand
 from catalogue.search.documents import KIND_LABELS, record_url
 from catalogue.search.query import SCHEMA, clean_query, parse_query, plain_query, positive_stems
-from catalogue.search.schema import FACETS, TEXT_FIELDS
+from catalogue.search.schema import FACETS, TEXT_FIELDS, stem
 from catalogue.search.segments import STALE_READ, Leaf, packed, sync, with_index
 from catalogue.search.snippets import mark
 
@@ -279,7 +279,13 @@ def _correction(
     that finds something the viewer may see (so a suggestion never reveals a hidden record)."""
     if not doubtful:
         return None
-    fixed = expand.corrected_text(text, expand.correct(doubtful, searcher))
+    # Only words the viewer may see in some record (never one from a hidden record's text).
+    corrections = {
+        typed: word
+        for typed, word in expand.correct(doubtful, searcher).items()
+        if (s := stem(word)) and _total(_match(leaves, expand.words_query([s]), viewer, {}))
+    }
+    fixed = expand.corrected_text(text, corrections)
     if fixed == text:
         return None
     parsed, matched, _ = _parse_and_match(searcher, leaves, fixed, viewer, chosen)

@@ -108,7 +108,7 @@ def _concepts_of(words: list[str], one_word: bool) -> frozenset[str]:
 # --- building the query ---------------------------------------------------------------------------
 
 
-def _words_query(stems: list[str]) -> wq.Query:
+def words_query(stems: list[str]) -> wq.Query:
     """One word in any text field, or several as a phrase (all the words in `related`)."""
     if len(stems) == 1:
         return wq.Or([wq.Term(f, stems[0]) for f in TEXT_FIELDS])
@@ -147,17 +147,17 @@ def _unit_query(unit: str, lex: _Lexicon) -> tuple[wq.Query, bool]:
     if len(parts) > 1:
         stems = [s for p in parts if (s := stem(p))]
         joined = stem("".join(parts))
-        alternatives = [_words_query(stems)] + ([_words_query([joined])] if joined else [])
+        alternatives = [words_query(stems)] + ([words_query([joined])] if joined else [])
         return wq.Or(alternatives), bool(joined and lex.known(joined)) or all(lex.known(s) for s in stems)
     s = stem(unit) or unit
-    q = _words_query([s])
+    q = words_query([s])
     if lex.known(s):
         return q, True
     # "notetaking": two words the index knows, written as one.
     for cut in range(2, len(unit) - 1):
         a, b = stem(unit[:cut]), stem(unit[cut:])
         if a and b and len(unit[:cut]) > 2 and len(unit[cut:]) > 2 and lex.known(a) and lex.known(b):
-            return wq.Or([q, _words_query([a, b])]), True
+            return wq.Or([q, words_query([a, b])]), True
     return q, False
 
 
@@ -171,12 +171,12 @@ def _synonyms(names: frozenset[str], lex: _Lexicon, own: set[tuple[str, ...]]) -
                 for term in lex.prefixed(words[0][:-1]):
                     if (term,) not in seen:
                         seen.add((term,))
-                        out.append(_words_query([term]))
+                        out.append(words_query([term]))
                 continue
             stems = tuple(s for w in words if (s := stem(w.rstrip("*"))))
             if stems and stems not in seen:
                 seen.add(stems)
-                out.append(_words_query(list(stems)))
+                out.append(words_query(list(stems)))
     return out
 
 
@@ -204,7 +204,7 @@ def read(text: str, searcher: Searcher) -> Reading | None:
             joined = stem(prev.words[0] + unit)
             if joined and lex.known(joined):
                 groups[-1] = _Group(
-                    [prev.words[0], unit], wq.Or([wq.And([prev.query, q]), _words_query([joined])]), True
+                    [prev.words[0], unit], wq.Or([wq.And([prev.query, q]), words_query([joined])]), True
                 )
                 continue
         groups.append(_Group([unit], q, known))
