@@ -108,6 +108,14 @@ def _concepts_of(words: list[str], one_word: bool) -> frozenset[str]:
 # --- building the query ---------------------------------------------------------------------------
 
 
+def loose_words_query(stems: list[str]) -> wq.Query:
+    """Several words in one field, anywhere in it: a synonym phrase, matched on the cached
+    postings alone (a phrase query reads positions, far too slow for dozens of synonyms)."""
+    if len(stems) == 1:
+        return words_query(stems)
+    return wq.Or([wq.And([wq.Term(f, s) for s in stems]) for f in TEXT_FIELDS])
+
+
 def words_query(stems: list[str]) -> wq.Query:
     """One word in any text field, or several as a phrase (all the words in `related`)."""
     if len(stems) == 1:
@@ -176,7 +184,7 @@ def _synonyms(names: frozenset[str], lex: _Lexicon, own: set[tuple[str, ...]]) -
             stems = tuple(s for w in words if (s := stem(w.rstrip("*"))))
             if stems and stems not in seen:
                 seen.add(stems)
-                out.append(words_query(list(stems)))
+                out.append(loose_words_query(list(stems)))
     return out
 
 
