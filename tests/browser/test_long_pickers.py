@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import assert_accessible, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -16,6 +16,7 @@ def test_reference_organisation_is_a_type_ahead(page) -> None:
     assert page.goto("/offerings/off-quillstone-visits/references").status == 200
     field = page.locator("input#organisation.autocomplete__input")
     field.wait_for()
+    assert_accessible(page)
     field.fill("Saltm")
     option = page.locator(".autocomplete__option", has_text="Saltmere Council")
     option.first.click()
@@ -43,6 +44,7 @@ def test_tried_before_list_filters_by_tool_name(page, seed) -> None:
     items = page.locator("#tried_deployments-list .govuk-checkboxes__item")
     total = items.count()
     assert total > 3
+    assert_accessible(page)
     assert page.locator("#tried_deployments-list label", has_text="Quillstone Notes").count()
     page.get_by_label("Filter by tool, organisation or stage").fill("quillstone notes")
     visible = [t for t in items.all_inner_texts() if t]
