@@ -21,7 +21,7 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-catalogue/static/css/app.css: node_modules/.installed assets/scss/app.scss scripts/build-assets.mjs
+catalogue/static/css/app.css: node_modules/.installed assets/scss/app.scss scripts/build-assets.mjs catalogue/static/init.js
 	npm run --silent build
 
 assets: catalogue/static/css/app.css
@@ -54,4 +54,4 @@ bench: setup
 	$(BIN)/pytest tests/benchmarks -p no:cacheprovider -s -o addopts="" $(PYTEST_ARGS)
 
 clean:
-	rm -rf $(VENV) node_modules catalogue/static/css catalogue/static/govuk instance
+	rm -rf $(VENV) node_modules catalogue/static/css catalogue/static/govuk catalogue/static/vendor catalogue/static/dist instance

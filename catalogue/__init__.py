@@ -32,6 +32,11 @@ def create_app(config: dict | None = None) -> Flask:
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
+    from catalogue import assets
+
+    # First, so its after-request hook runs last: compression sees the finished answer.
+    assets.init_app(app)
+
     from catalogue import features
 
     # Every table must be imported before anything queries, so the mapper sees them all.

@@ -60,12 +60,25 @@ def _depends_on_who_asks() -> bool:
     return bool(current_user and current_user.is_authenticated) or session.modified
 
 
+# A content-hashed static file (catalogue.assets) never changes: browsers keep it a year.
+IMMUTABLE = "public, max-age=31536000, immutable"
+
+
+def _static_cache(response: Response) -> None:
+    """Hashed files are cached for a year; others keep Flask's caching (revalidated)."""
+    from catalogue.assets import is_hashed
+
+    if response.status_code == 200 and is_hashed((request.view_args or {}).get("filename", "")):
+        response.headers["Cache-Control"] = IMMUTABLE
+
+
 def cache_headers(response: Response) -> None:
-    """Cache-Control and Vary for every answer but the static assets (which keep Flask's caching):
+    """Cache-Control and Vary for every answer: static assets see `_static_cache`; otherwise
     `private, no-store` whenever the body depends on who is asking, else `no-cache`; Vary names
     what tells one requester from another (the session cookie for pages, the token for the API).
     A view's own no-store is never weakened."""
     if request.endpoint == "static" or request.path.startswith("/static/"):
+        _static_cache(response)
         return
     response.vary.add("Authorization" if request.path.startswith("/api/") else "Cookie")
     if _depends_on_who_asks():

@@ -148,10 +148,13 @@ def test_fast_indexing_terms_match_the_analyser():
     samples = [
         "Social workers' notes: 3.5 hours saved — e.g. at the MASH, U.K. data (Section 47) naïve café",
         "The the a an and running runs ran easily transcriptions TRANSCRIBED x y z_1 foo.bar",
+        "Co-pilot note-taking write-up -dash- a-b-c x-ray well--known foo.bar-baz end-",
     ]
     for text in samples:
         tokens = [t.text for t in ANALYZER(text)]
         assert fast_terms(text)[1] == tokens
+    # A hyphenated word is its parts and then the parts joined.
+    assert fast_terms("Co-pilot note-taking")[1] == ["co", "pilot", "copilot", "note", "take", "notetak"]
 
 
 # --- visibility through every channel ------------------------------------------------------------

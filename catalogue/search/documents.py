@@ -183,7 +183,13 @@ def _deployment_doc(row: Any, lk: Lookups) -> dict:
         "evaluation": row.evaluation,
         "delivery": tool.delivery if tool else None,
         "uses_ai": None if tool is None or tool.uses_ai is None else ("yes" if tool.uses_ai else "no"),
+        "card": _card(org, lk.org_region(row.organisation_id), row.stage),
     }
+
+
+def _card(org: str, region: str | None, stage: str | None = None) -> dict:
+    """What a result card shows beside the title (stage codes, labelled by the page)."""
+    return {k: v for k, v in {"org": org, "region": region, "stage": stage}.items() if v}
 
 
 def _single_view_doc(row: Any, lk: Lookups) -> dict:
@@ -200,6 +206,7 @@ def _single_view_doc(row: Any, lk: Lookups) -> dict:
         "category": "single-view",
         "region": lk.org_region(row.organisation_id),
         "status": row.status,
+        "card": _card(org, lk.org_region(row.organisation_id)),
     }
 
 
@@ -283,8 +290,9 @@ def _finish(kind: str, row: Any, doc: dict, unverified: set[int], standing: dict
         updated=_epoch(row.updated_at),
         demo=True if getattr(row, "is_demo", False) else None,
     )
-    doc = {k: v for k, v in doc.items() if v not in (None, "")}
+    doc = {k: v for k, v in doc.items() if v not in (None, "", {})}
     doc["chash"] = content_hash(doc)
+    doc["spell"] = join(doc.get("title"), doc.get("body"), doc.get("related"))
     return doc
 
 

@@ -26,10 +26,10 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from catalogue.access import Viewer, visibility_grants
-from catalogue.search import documents
+from catalogue.search import documents, expand
 from catalogue.search.documents import KIND_LABELS, record_url
 from catalogue.search.query import SCHEMA, clean_query, parse_query, plain_query, positive_stems
-from catalogue.search.schema import FACETS, TEXT_FIELDS
+from catalogue.search.schema import FACETS, TEXT_FIELDS, stem
 from catalogue.search.segments import STALE_READ, Leaf, packed, sync, with_index
 from catalogue.search.snippets import mark
 
@@ -52,6 +52,7 @@ class Hit:
     snippet: Markup
     score: float
     is_demo: bool = False
+    card: dict = field(default_factory=dict)  # organisation, region, stage (see documents._card)
 
     @property
     def kind_label(self) -> str:
@@ -68,6 +69,10 @@ class SearchResults:
     sort: str
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     filters: dict[str, list[str]] = field(default_factory=dict)
+    # "Did you mean": the typed words corrected from the index's own, when that finds something.
+    suggestion: str | None = None
+    # Set when the typed words found nothing and these results are for `query`, the correction.
+    corrected_from: str | None = None
 
     @property
     def pages(self) -> int:
@@ -153,16 +158,16 @@ def _facet_counts(matched: list[_Matched], chosen: dict[str, list[str]]) -> dict
 _B, _K1 = 0.75, 1.2
 
 
-def _scores(searcher: Searcher, leaf: Leaf, terms: set[tuple[str, str]]) -> np.ndarray:
+def _scores(searcher: Searcher, leaf: Leaf, terms: dict[tuple[str, str], float]) -> np.ndarray:
     scores = np.zeros(leaf.size, dtype=np.float32)
-    for fieldname, text in terms:
+    for (fieldname, text), weight in terms.items():
         ids, weights = leaf.postings(fieldname, text)
         if not len(ids):
             continue
         idf = searcher.idf(fieldname, text)
         avg = searcher.avg_field_length(fieldname) or 1.0
         lengths = leaf.lengths(fieldname)[ids]
-        scores[ids] += idf * (weights * (_K1 + 1)) / (weights + _K1 * ((1 - _B) + _B * lengths / avg))
+        scores[ids] += weight * idf * (weights * (_K1 + 1)) / (weights + _K1 * ((1 - _B) + _B * lengths / avg))
     return scores
 
 
@@ -189,24 +194,30 @@ def _top(
     return [(doc, score) for _, doc, score in found]
 
 
-def scoring_terms(q: wq.Query) -> set[tuple[str, str]]:
-    """(field, term) pairs that add to a document's score: every text term outside a NOT."""
-    found: set[tuple[str, str]] = set()
+def scoring_terms(q: wq.Query) -> dict[tuple[str, str], float]:
+    """(field, term) pairs that add to a document's score, with their weight (the product of the
+    boosts above them; synonyms count less than the typed words): every text term outside a NOT."""
+    found: dict[tuple[str, str], float] = {}
 
-    def walk(node: wq.Query) -> None:
+    def add(key: tuple[str, str], weight: float) -> None:
+        found[key] = max(found.get(key, 0.0), weight)
+
+    def walk(node: wq.Query, weight: float) -> None:
         if isinstance(node, wq.Not):
             return
+        weight *= float(getattr(node, "boost", 1.0) or 1.0)
         if isinstance(node, wq.AndNot):
-            walk(node.a)
+            walk(node.a, weight)
             return
         if isinstance(node, wq.Term) and node.fieldname in TEXT_FIELDS:
-            found.add((node.fieldname, str(node.text)))
+            add((node.fieldname, str(node.text)), weight)
         if isinstance(node, wq.Phrase) and node.fieldname in TEXT_FIELDS:
-            found.update((node.fieldname, str(w)) for w in node.words)
+            for w in node.words:
+                add((node.fieldname, str(w)), weight)
         for child in node.children():
-            walk(child)
+            walk(child, weight)
 
-    walk(q)
+    walk(q, 1.0)
     return found
 
 
@@ -219,8 +230,11 @@ def search(
     page: int = 1,
     per_page: int = 20,
     sort: str = "relevance",
+    correct: bool = True,
 ) -> SearchResults:
-    """Search every kind of record the viewer may see. Never raises on what the user typed."""
+    """Search every kind of record the viewer may see. Never raises on what the user typed.
+    With `correct`, a word no record holds (or a rare one with a far commoner neighbour) is
+    corrected: as a suggestion when the typed words find something, else in their place."""
     text = clean_query(q)
     chosen = _clean_filters(kinds, filters)
     per_page = max(1, min(int(per_page), MAX_PER_PAGE))
@@ -229,33 +243,78 @@ def search(
     empty = SearchResults(text, [], 0, page, per_page, sort, {name: [] for name in FACETS}, chosen)
 
     def work(searcher: Searcher, leaves: list[Leaf]) -> SearchResults:
-        parsed, matched = _parse_and_match(leaves, text, viewer, chosen)
-        total = sum(int(np.count_nonzero(m.result)) for m in matched)
+        parsed, matched, doubtful = _parse_and_match(searcher, leaves, text, viewer, chosen)
+        shown, total = text, _total(matched)
+        suggestion = corrected_from = None
+        better = _correction(searcher, leaves, text, doubtful, viewer, chosen) if correct else None
+        if better is not None:
+            if total:
+                suggestion = better[0]
+            else:  # nothing for the typed words: show the correction's results, and say so
+                corrected_from, (shown, parsed, matched) = text, better
+                total = _total(matched)
         facets = _facet_counts(matched, chosen)
         top = _top(searcher, parsed, matched, sort, page * per_page)[(page - 1) * per_page :]
         stems = positive_stems(parsed)
         hits = [_hit(searcher, docnum, score, stems) for docnum, score in top]
-        return SearchResults(text, hits, total, page, per_page, sort, facets, chosen)
+        return SearchResults(shown, hits, total, page, per_page, sort, facets, chosen, suggestion, corrected_from)
 
-    key = ("search", text, tuple(sorted((k, tuple(v)) for k, v in chosen.items())), page, per_page, sort)
+    key = ("search", text, tuple(sorted((k, tuple(v)) for k, v in chosen.items())), page, per_page, sort, correct)
     return with_index(work, empty, cache_key=key + (tuple(visibility_grants(viewer)),))
 
 
+def _total(matched: list[_Matched]) -> int:
+    return sum(int(np.count_nonzero(m.result)) for m in matched)
+
+
+def _correction(
+    searcher: Searcher,
+    leaves: list[Leaf],
+    text: str,
+    doubtful: list[str],
+    viewer: Viewer,
+    chosen: dict[str, list[str]],
+) -> tuple[str, wq.Query, list[_Matched]] | None:
+    """The typed words with the ones no document holds corrected from the index's own words, if
+    that finds something the viewer may see (so a suggestion never reveals a hidden record)."""
+    if not doubtful:
+        return None
+    # Only words the viewer may see in some record (never one from a hidden record's text).
+    corrections = {
+        typed: word
+        for typed, word in expand.correct(doubtful, searcher).items()
+        if (s := stem(word)) and _total(_match(leaves, expand.words_query([s]), viewer, {}))
+    }
+    fixed = expand.corrected_text(text, corrections)
+    if fixed == text:
+        return None
+    parsed, matched, _ = _parse_and_match(searcher, leaves, fixed, viewer, chosen)
+    return (fixed, parsed, matched) if _total(matched) else None
+
+
 def _parse_and_match(
-    leaves: list[Leaf], text: str, viewer: Viewer, chosen: dict[str, list[str]]
-) -> tuple[wq.Query, list[_Matched]]:
-    """The user's words parsed and matched; whatever the parser let through that the matcher
-    cannot take, plain words still work. An index changed under the reader is not that: it goes
-    up to with_index, which reopens."""
-    parsed = parse_query(text)
+    searcher: Searcher, leaves: list[Leaf], text: str, viewer: Viewer, chosen: dict[str, list[str]]
+) -> tuple[wq.Query, list[_Matched], list[str]]:
+    """The user's words read (a plain query generously, see expand) and matched; whatever the
+    parser let through that the matcher cannot take, plain words still work. An index changed
+    under the reader is not that: it goes up to with_index, which reopens."""
     try:
-        return parsed, _match(leaves, parsed, viewer, chosen)
+        reading = expand.read(text, searcher)
+    except STALE_READ:
+        raise
+    except Exception:  # user queries never fail
+        log.warning("query %r could not be expanded", text, exc_info=True)
+        reading = None
+    parsed = reading.query if reading is not None else parse_query(text)
+    doubtful = reading.doubtful if reading is not None else []
+    try:
+        return parsed, _match(leaves, parsed, viewer, chosen), doubtful
     except STALE_READ:
         raise
     except Exception:  # user queries never fail
         log.warning("query %r failed; searching plain words", text, exc_info=True)
         parsed = plain_query(text)
-        return parsed, _match(leaves, parsed, viewer, chosen)
+        return parsed, _match(leaves, parsed, viewer, chosen), doubtful
 
 
 def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
@@ -271,6 +330,7 @@ def _hit(searcher: Searcher, docnum: int, score: float, stems: set[str]) -> Hit:
         snippet=mark(stored.get("body") or "", stems),
         score=round(score, 4),
         is_demo=bool(stored.get("demo")),
+        card=stored.get("card") or {},
     )
 
 
@@ -281,7 +341,7 @@ def matching_ids(viewer: Viewer, q: str | None, kind: str, limit: int | None = N
         raise ValueError(f"unknown kind {kind!r}")
 
     def work(searcher: Searcher, leaves: list[Leaf]) -> list[int]:
-        parsed, matched = _parse_and_match(leaves, clean_query(q), viewer, {"kind": [kind]})
+        parsed, matched, _ = _parse_and_match(searcher, leaves, clean_query(q), viewer, {"kind": [kind]})
         return [_rid(leaves, d) for d, _ in _top(searcher, parsed, matched, "relevance", limit)]
 
     return with_index(work, [])

@@ -15,7 +15,7 @@ from functools import lru_cache
 from typing import Any
 
 from whoosh import columns, fields, formats
-from whoosh.analysis import STOP_WORDS, StemmingAnalyzer
+from whoosh.analysis import STOP_WORDS, Filter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.lang.porter import stem as porter_stem
 from whoosh.system import pack_uint
 
@@ -36,15 +36,48 @@ MULTI_VALUED = frozenset({"category", "dropped_reason"})
 TEXT_FIELDS: tuple[str, ...] = ("title", "body", "related")
 PHRASE_FIELDS = frozenset({"title", "body"})
 
+# A word may hold dots ("foo.bar") and hyphens ("co-pilot"); CompoundFilter splits the hyphens.
+_TOKEN = re.compile(r"\w+(?:[.-]?\w+)*", re.UNICODE)
+
+
+class CompoundFilter(Filter):
+    """A hyphenated word is its parts and then the parts joined: "co-pilot" is indexed as co,
+    pilot and copilot, so "copilot", "co-pilot" and "co pilot" all find it (the search query
+    side joins "co pilot" and splits "notetaking" against the index's words)."""
+
+    def __call__(self, tokens: Iterator[Any]) -> Iterator[Any]:
+        shift = 0
+        for t in tokens:
+            if "-" not in t.text:
+                if t.positions:
+                    t.pos += shift
+                yield t
+                continue
+            parts = [p for p in t.text.split("-") if p]
+            base = t.pos + shift if t.positions else 0
+            for k, part in enumerate([*parts, "".join(parts)] if len(parts) > 1 else parts):
+                t.text = part
+                if t.positions:
+                    t.pos = base + k
+                yield t
+            shift += len(parts)
+
+
 # One analyser instance: its stemming cache is shared by indexing, queries and snippets.
-ANALYZER = StemmingAnalyzer(cachesize=-1)
+# whoosh's StemmingAnalyzer with the compound step before the stop list.
+ANALYZER = (
+    RegexTokenizer(_TOKEN)
+    | LowercaseFilter()
+    | CompoundFilter()
+    | StopFilter(stoplist=STOP_WORDS, minsize=2)
+    | StemFilter(cachesize=-1)
+)
 
 
 # The analyser's steps fused into one loop for indexing (about ten times faster than the
-# generator chain on long texts). Same pattern, lower-casing, stop list, minimum size and
-# Porter stemmer as ANALYZER, so queries (parsed with ANALYZER) meet the same terms; a test
-# compares the two on varied text.
-_TOKEN = re.compile(r"\w+(?:\.?\w+)*", re.UNICODE)
+# generator chain on long texts). Same pattern, lower-casing, compounds, stop list, minimum
+# size and Porter stemmer as ANALYZER, so queries (parsed with ANALYZER) meet the same terms; a
+# test compares the two on varied text.
 _STOPS = frozenset(STOP_WORDS)
 _STEMS: dict[str, str | None] = {}
 
@@ -60,8 +93,7 @@ def fast_terms(text: str) -> tuple[int, list[str]]:
     cache = _STEMS
     out: list[str] = []
     first = -1
-    for i, word in enumerate(_TOKEN.findall(text)):
-        lower = word.lower()
+    for i, lower in enumerate(_lower_words(text)):
         s = cache.get(lower, "")
         if s == "":
             s = cache[lower] = _stem_word(lower)
@@ -72,6 +104,33 @@ def fast_terms(text: str) -> tuple[int, list[str]]:
                 first = i
             out.append(s)
     return max(first, 0), out
+
+
+def _lower_words(text: str) -> Iterator[str]:
+    for word in _TOKEN.findall(text):
+        lower = word.lower()
+        if "-" in lower:
+            parts = [p for p in lower.split("-") if p]
+            yield from parts
+            if len(parts) > 1:
+                yield "".join(parts)
+        else:
+            yield lower
+
+
+# Unstemmed words for spelling suggestions ("did you mean"): letters only, long enough to be
+# worth correcting. Kept in their own field so suggestions are real words, not stems.
+_SPELL_WORD = re.compile(r"[^\W\d_]{4,30}", re.UNICODE)
+
+
+def spelling_words(text: str) -> set[str]:
+    return {w for w in (m.lower() for m in _SPELL_WORD.findall(text)) if w not in _STOPS}
+
+
+class SpellWords(formats.Existence):
+    def word_values(self, value: Any, analyzer: Any, **kwargs: Any) -> Iterator[tuple]:
+        for w in spelling_words(value):
+            yield (w, 1, 1.0, b"")
 
 
 class FastPositions(formats.Positions):
@@ -108,6 +167,12 @@ def _text(boost: float, stored: bool, phrase: bool) -> fields.TEXT:
     return field
 
 
+def _spell_field() -> fields.KEYWORD:
+    field = fields.KEYWORD(lowercase=False, commas=False, scorable=False)
+    field.format = SpellWords()
+    return field
+
+
 def build_schema() -> fields.Schema:
     facet_fields = {
         name: fields.KEYWORD(lowercase=False, commas=False, scorable=False) if name in MULTI_VALUED else fields.ID()
@@ -132,6 +197,10 @@ def build_schema() -> fields.Schema:
         chash=fields.STORED(),
         # Set on fictional demo records, so a hit carries the demo tag.
         demo=fields.STORED(),
+        # What a result card shows beside the title: organisation, region, stage.
+        card=fields.STORED(),
+        # The unstemmed words of the title, body and related text, for spelling suggestions.
+        spell=_spell_field(),
         **facet_fields,
     )
 

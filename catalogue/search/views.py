@@ -61,6 +61,18 @@ def _page_url(page: int) -> str:
     return url_for("search.index", **args)
 
 
+def _query_url(q: str, exact: bool = False) -> str:
+    """This search with other words (same filters and sort, first page); `exact` asks for the
+    words as typed, without spelling correction."""
+    args = request.args.to_dict(flat=False)
+    args.pop("page", None)
+    args.pop("exact", None)
+    args["q"] = [q]
+    if exact:
+        args["exact"] = ["1"]
+    return url_for("search.index", **args)
+
+
 def _pagination(results: engine.SearchResults) -> dict | None:
     """GOV.UK pagination: first, last, and the pages around the current one."""
     if results.pages <= 1:
@@ -119,6 +131,7 @@ def index():
         page=_int_arg("page", 1),
         per_page=20,
         sort=sort,
+        correct=request.args.get("exact") != "1",
     )
     return render_template(
         "search/index.html",
@@ -126,6 +139,8 @@ def index():
         results=results,
         pagination=_pagination(results),
         facet_checkboxes=_facet_checkboxes(results),
+        suggestion_url=_query_url(results.suggestion) if results.suggestion else None,
+        typed_url=_query_url(results.corrected_from, exact=True) if results.corrected_from else None,
     )
 
 

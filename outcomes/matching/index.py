@@ -194,7 +194,8 @@ SNAPSHOT_VERSION = 3
 def _fingerprint() -> str:
     """Changes to the analysis, the thesaurus or the index's code (this module, its term store
     and its documents) invalidate saved snapshots."""
-    from outcomes.matching import corpus, documents, text, thesaurus
+    from catalogue import thesaurus
+    from outcomes.matching import corpus, documents, text
 
     digest = hashlib.sha256()
     for module in (text, thesaurus, corpus, documents, sys.modules[__name__]):

@@ -8,10 +8,10 @@ import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from catalogue.thesaurus import BY_NAME, RELATED
 from catalogue.vocabulary import CATEGORIES
 from outcomes.matching.index import Corpus
 from outcomes.matching.text import CONCEPT_PREFIX, Analysed, analyse, concept_spans, stem, words
-from outcomes.matching.thesaurus import BY_NAME, RELATED
 from outcomes.models import Challenge
 
 QUERY_FIELDS = {

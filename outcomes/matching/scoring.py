@@ -16,10 +16,10 @@ import numpy as np
 
 from catalogue import access
 from catalogue.access import Viewer
+from catalogue.thesaurus import BY_NAME
 from outcomes.matching.index import K1, Corpus, DocMeta, MatchIndex
 from outcomes.matching.query import Query
 from outcomes.matching.text import CONCEPT_PREFIX
-from outcomes.matching.thesaurus import BY_NAME
 
 CANDIDATES = 150
 CANDIDATE_TERMS = 32  # the most telling query terms choose the candidates

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 from whoosh.lang.porter import stem as porter_stem
 
-from outcomes.matching.thesaurus import CONCEPTS, SECTOR_MENTIONS, Concept
+from catalogue.thesaurus import CONCEPTS, SECTOR_MENTIONS, Concept
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _STOP_WORDS = """a an and are as at be but by for from has have had in into is it its of on or our so that the their

@@ -16,7 +16,7 @@ from catalogue.db import utcnow
 from catalogue.errors import Invalid
 from catalogue.notifications.services import notify
 from catalogue.personal_data import record_override
-from catalogue.records.models import Deployment
+from catalogue.records.models import Deployment, Tool
 from outcomes.models import Challenge, ChallengePhase, ChallengeResponse, PhaseShortlist
 from outcomes.services import news
 from outcomes.services.base import UK, _challenge_event, _refuse_personal_data, _require, today
@@ -383,6 +383,13 @@ def results_view(session: Session, viewer: Viewer, challenge: Challenge) -> dict
     if deployment is not None and not access.can_view(viewer, deployment):
         deployment = None
     return {"rows": rows, "deployment": deployment, "any": bool(by_index)}
+
+
+def tool_names(session: Session, tool_ids: set[int]) -> dict[int, str]:
+    """{tool id: name}, to label deployments by their tool (the caller's deployments are visible)."""
+    if not tool_ids:
+        return {}
+    return dict(session.exec(select(Tool.id, Tool.name).where(Tool.id.in_(tool_ids))).all())
 
 
 def tried_deployments(session: Session, viewer: Viewer, challenge: Challenge) -> list[tuple[Deployment, Organisation]]:

@@ -170,6 +170,7 @@ def _section_context(challenge: Challenge, section: str, data: dict[str, Any], e
         ids = sorted({d.organisation_id for d in deployments})
         orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(ids))).all()}
         context["deployments"] = [(d, orgs.get(d.organisation_id)) for d in deployments]
+        context["tool_names"] = services.tool_names(session, {d.tool_id for d in deployments})
     if section == "timetable":
         for name in ("closes", "questions_close"):
             if isinstance(data.get(name), str) and data.get(f"{name}_parts"):

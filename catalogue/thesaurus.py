@@ -12,7 +12,10 @@ Patterns are matched on lower-case words with possessives and plurals folded ("c
 "child", "notes" -> "note") and stop words dropped on both sides. A trailing "*" matches any
 word starting with the stem ("transcri*" matches transcribe, transcript, transcription).
 
-This is general domain knowledge, written without reference to any judged data set.
+This is general domain knowledge, written without reference to any judged data set. It lives in
+the core, beside catalogue.vocabulary, because two parts read it: matching (outcomes.matching)
+and the catalogue's own search, which expands a query with the field's synonyms
+(catalogue.search.expand) and must work whichever features are switched on.
 """
 
 from __future__ import annotations
