@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 from sqlmodel import select
 
-from catalogue.access import can_change, can_view, viewer_for, visible_clause
+from catalogue.access import can_change, can_view, visible_clause
 from catalogue.records.models import Deployment
 from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
+from tests.helpers.accounts import viewer_of
 
 ROLES = ["anonymous", "pending", "supplier", "owner", "other_la", "partnership", "site_admin"]
 
@@ -44,20 +45,11 @@ def world(db):
     return users, records
 
 
-def _viewer(db, user):
-    if user is None:
-        return viewer_for(None)
-    from catalogue.accounts.models import Organisation
-
-    kind = db.get(Organisation, user.organisation_id).kind if user.organisation_id else None
-    return viewer_for(user, organisation_kind=kind)
-
-
 @pytest.mark.parametrize("role", ROLES)
 @pytest.mark.parametrize("visibility", ["public", "authorities", "private"])
 def test_view_and_change_matrix(db, world, role, visibility):
     users, records = world
-    viewer = _viewer(db, users[role])
+    viewer = viewer_of(db, users[role])
     record = records[visibility]
     assert can_view(viewer, record) is (role in EXPECTED_VIEW[visibility])
     assert can_change(viewer, record) is (role in EXPECTED_CHANGE)
@@ -68,7 +60,7 @@ def test_view_and_change_matrix(db, world, role, visibility):
 
 def test_pending_member_of_owner_is_not_a_member(db, world):
     users, records = world
-    viewer = _viewer(db, users["pending"])
+    viewer = viewer_of(db, users["pending"])
     assert viewer.member_org_id is None
     assert not can_change(viewer, records["public"])
 
@@ -107,7 +99,7 @@ def test_contact_matrix(db, world, kind, consent) -> None:
     db.commit()
     for role in ROLES:
         expected = role in EXPECTED_CONTACT[(kind, consent)]
-        assert can_see_contact(_viewer(db, users[role]), org) is expected, (kind, consent, role)
+        assert can_see_contact(viewer_of(db, users[role]), org) is expected, (kind, consent, role)
 
 
 # --- an organisation registered at sign-up, not yet verified by a site admin ---------------------
@@ -132,7 +124,7 @@ def test_unverified_organisation_matrix(db, world, role, visibility):
         "supplier": UserFactory(organisation_id=supplier.id),
     }
     user = member["provider"] if role == "pending_org_member" else users[role]
-    viewer = _viewer(db, user)
+    viewer = viewer_of(db, user)
     sees = role in ("pending_org_member", "site_admin")
     tool = ToolFactory(developed_by_id=provider.id)
     deployment = DeploymentFactory(organisation_id=provider.id, tool_id=tool.id, visibility=visibility)
@@ -151,7 +143,7 @@ def test_unverified_organisation_matrix(db, world, role, visibility):
     assert (provider.id in orgs) is sees
     # A published offering of an unverified supplier: only its members and site admins.
     offering = OfferingFactory(supplier_id=supplier.id, status="published")
-    supplier_viewer = _viewer(db, member["supplier"])
+    supplier_viewer = viewer_of(db, member["supplier"])
     for who, expected in ((viewer, role == "site_admin"), (supplier_viewer, True)):
         assert access.can_view_offering(who, offering) is expected
         hit = db.exec(
@@ -167,6 +159,6 @@ def test_a_pending_member_of_an_unverified_organisation_sees_it_but_not_its_reco
     from catalogue import access
 
     org = OrganisationFactory(kind="supplier", verification="pending")
-    first = _viewer(db, UserFactory(organisation_id=org.id, status="pending", role="admin"))
+    first = viewer_of(db, UserFactory(organisation_id=org.id, status="pending", role="admin"))
     assert access.can_view_organisation(first, org)
-    assert not access.can_view_organisation(_viewer(db, None), org)
+    assert not access.can_view_organisation(viewer_of(db, None), org)

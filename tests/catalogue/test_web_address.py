@@ -21,8 +21,8 @@ from catalogue.bundle import BundleError, import_bundle
 from catalogue.records.schemas import OrganisationProfileSchema, OrganisationSchema
 from catalogue.web_address import WebAddress, is_web_address, web_link
 from suppliers.schemas import LinkSchema, SupplierProfileSchema
-from tests.catalogue.bundle.test_bundle import dev_bundle
 from tests.factories import OfferingFactory, OrganisationFactory
+from tests.helpers.bundle import dev_bundle
 
 HOSTILE = [
     "javascript:alert(document.cookie)",

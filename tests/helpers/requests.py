@@ -1,4 +1,5 @@
-"""Shared by the notifications and suppliers tests (no tests here).
+"""Requests in their own app context, for the notifications and suppliers tests (the
+`isolated_requests` fixture in tests/conftest.py installs IsolatedClient).
 
 The `db` fixture keeps an app context pushed for the whole test, and Flask reuses a pushed app
 context for test-client requests: `g` (and the request's session and write intent) would then
@@ -12,14 +13,10 @@ request, so it neither holds a snapshot from before the request nor stale attrib
 from __future__ import annotations
 
 import contextvars
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from flask import Flask
 from flask.testing import FlaskClient
 
-from catalogue.db import write_intent
 from tests import factories
 
 
@@ -33,16 +30,6 @@ class IsolatedClient(FlaskClient):
         finally:
             if session is not None:
                 session.expire_all()
-
-
-@pytest.fixture(autouse=True)
-def isolated_requests(app: Flask) -> Iterator[None]:
-    # A request or command run earlier in this thread may have left write intent set; the test's
-    # own reads would then hold SQLite's write lock.
-    token = write_intent.set(False)
-    app.test_client_class = IsolatedClient
-    yield
-    write_intent.reset(token)
 
 
 def fresh(session: Any) -> None:

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-import pytest
 from sqlmodel import Session, select
 
 from outcomes import clock, ocds, services
 from outcomes.matching import engine
 from outcomes.models import Challenge, ChallengeResponse, ChallengeStatusChange
 from tests import factories as f
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world, viewer
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
+from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
 
 def test_effective_status_follows_the_dates() -> None:

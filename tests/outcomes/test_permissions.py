@@ -21,14 +21,8 @@ from outcomes.models import (
     ProgrammeMember,
 )
 from tests import factories as f
-from tests.catalogue.api.test_api import call
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world, viewer
-from tests.outcomes.test_responses import evaluating_with_proposal
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
+from tests.helpers.api import call
+from tests.helpers.challenges import World, evaluating_with_proposal, fresh, full_challenge, viewer
 
 
 def test_a_late_proposal_through_the_api_is_refused_and_nothing_saved(world: World, client, db: Session) -> None:

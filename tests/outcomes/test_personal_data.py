@@ -5,7 +5,6 @@ shown again with the reason."""
 
 from __future__ import annotations
 
-import pytest
 from sqlmodel import Session, select
 
 from catalogue.accounts.services import issue_api_token
@@ -17,15 +16,10 @@ from outcomes.models import (
     ClarificationQuestion,
     Programme,
 )
-from tests.catalogue.api.test_api import call
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world
+from tests.helpers.api import call
+from tests.helpers.challenges import World, fresh, full_challenge
 
 PERSONAL = "Jayden Smith, DOB 12/03/2015, 14 Acacia Avenue, LS1 4AB, 07700 900123"
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
 
 
 def refused(page) -> bool:

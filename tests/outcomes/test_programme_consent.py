@@ -10,12 +10,7 @@ from sqlmodel import Session, select
 from catalogue.errors import Invalid
 from outcomes import services
 from outcomes.models import Challenge, Programme, ProgrammeChallengeRequest, ProgrammeMember
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world, viewer
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
+from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
 
 def _programme_with_member(db: Session, world: World) -> Programme:

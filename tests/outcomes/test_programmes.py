@@ -10,12 +10,7 @@ from catalogue.errors import Invalid, NotAllowed
 from outcomes import services
 from outcomes.models import Challenge, Programme, ProgrammeMember
 from tests import factories as f
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world, viewer
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
+from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
 
 def create(client, name: str = "Northern Innovation Partnership"):

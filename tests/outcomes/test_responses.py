@@ -12,12 +12,7 @@ from catalogue.errors import Invalid, NotAllowed
 from outcomes import services
 from outcomes.models import Challenge, ChallengeResponse
 from tests import factories as f
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world, viewer
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
+from tests.helpers.challenges import World, evaluating_with_proposal, fresh, full_challenge, viewer
 
 
 def propose(client, ref: str, marker: str, price: str = "50000"):
@@ -430,17 +425,6 @@ def test_closing_without_award_shows_each_supplier_only_its_own_feedback(world: 
     assert "RIVALFEEDBACKMARKER" in other.text and "ACMEFEEDBACKMARKER" not in other.text
     assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}/responses").text
     assert "ACMEFEEDBACKMARKER" not in rival.get(f"/challenges/{challenge.ref}").text
-
-
-def evaluating_with_proposal(world: World, db: Session) -> tuple[Challenge, ChallengeResponse]:
-    """An evaluating challenge with one submitted proposal from `world.supplier`."""
-    challenge = full_challenge(world.la, status="evaluating")
-    response = ChallengeResponse(
-        challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x", requirements_met=[]
-    )
-    db.add(response)
-    db.commit()
-    return challenge, response
 
 
 def test_off_one_phase_shortlist_stays_shortlisted_for_another(world: World, db: Session) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
 from sqlmodel import Session, select
 
 from catalogue import access
@@ -15,13 +14,8 @@ from catalogue.db import utcnow
 from outcomes import ocds, services
 from outcomes.models import Challenge, ChallengeCoSponsor
 from tests import factories as f
-from tests.catalogue.api.test_api import call
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world, viewer
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
+from tests.helpers.api import call
+from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
 
 def _withdraw(db: Session, world: World, challenge: Challenge) -> None:

@@ -4,13 +4,20 @@ deployments a supplier may not see."""
 
 from __future__ import annotations
 
+import pytest
+
 from catalogue.access import viewer_for
 from outcomes.matching import engine
 from tests.factories import UserFactory
-from tests.outcomes.matching.test_matching import world  # noqa: F401  (the fixture)
+from tests.helpers.matching import matching_world
 
 
-def test_supplier_dashboard_peer_evidence_counts_only_what_the_supplier_sees(db, world, client_as) -> None:  # noqa: F811
+@pytest.fixture
+def world(db) -> dict:
+    return matching_world()
+
+
+def test_supplier_dashboard_peer_evidence_counts_only_what_the_supplier_sees(db, world, client_as) -> None:
     # The owner's view counts the public and the authorities-only deployment of the tool.
     owners = engine.match_challenge(db, world["challenge"], limit=10)
     assert next(m for m in owners.offerings if m.ref == "off-scribe").peer["organisations"] == 2

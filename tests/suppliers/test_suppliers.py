@@ -18,7 +18,11 @@ from tests.factories import (
     ToolFactory,
     UserFactory,
 )
-from tests.helpers.requests import fresh, isolated_requests  # noqa: F401
+from tests.helpers.requests import fresh
+from tests.helpers.suppliers import OFFERING_FORM
+
+# Each request in its own app context, the test session refreshed around it (tests.helpers.requests).
+pytestmark = pytest.mark.usefixtures("isolated_requests")
 
 MARKER = "quokkamarker-77"
 DEP_MARKER = "wombatmarker-13"
@@ -74,19 +78,6 @@ def world(db):
         "draft": draft,
         "rival_offer": rival_offer,
     }
-
-
-OFFERING_FORM = {
-    "name": "Chronology builder",
-    "summary": "Builds chronologies from case notes.",
-    "categories": ["summarisation"],
-    "outcomes": "Faster chronologies\nFewer missed events",
-    "delivery": "standalone",
-    "case_management_systems": "Mosaic\nLiquidLogic",
-    "hosting": "UK-hosted",
-    "links-0-title": "Security statement",
-    "links-0-url": "https://example.com/security.pdf",
-}
 
 
 # --- ownership and drafts ---------------------------------------------------------------------

@@ -3,8 +3,6 @@ admins and site admins, password rules, the operator CLI and the audit trail."""
 
 from __future__ import annotations
 
-import re
-
 import pytest
 from flask import Flask
 from sqlmodel import select
@@ -14,47 +12,13 @@ from catalogue.accounts import services
 from catalogue.accounts.models import ApiToken, Organisation, User
 from catalogue.accounts.passwords import verify_password
 from catalogue.changes import AuditEvent
-from catalogue.notifications.models import OutboxEmail
 from tests.factories import PASSWORD, OrganisationFactory, ToolFactory, UserFactory
-
-GOOD_PASSWORD = "velvet lantern orbit maple 42"
+from tests.helpers.accounts import GOOD_PASSWORD, confirm_and_sign_in, emails_to, link_in, sign_up
 
 
 @pytest.fixture
 def council(db):
     return OrganisationFactory(kind="local-authority", name="Northshire Council", ref="northshire")
-
-
-def _sign_up(client, **fields: str):
-    data = {
-        "display_name": "Sam Example",
-        "email": "sam@example.org",
-        "password": GOOD_PASSWORD,
-        "organisation_choice": "existing",
-    }
-    data.update(fields)
-    return client.post("/account/sign-up", data=data)
-
-
-def _emails_to(db, address: str) -> list[OutboxEmail]:
-    db.rollback()
-    return list(db.exec(select(OutboxEmail).where(OutboxEmail.to_address == address).order_by(OutboxEmail.id)))
-
-
-def _link(email: OutboxEmail, prefix: str) -> str:
-    """The site-relative path of the first link in an email that starts with `prefix`."""
-    match = re.search(r"https?://[^/\s]+(" + re.escape(prefix) + r"\S+)", email.body)
-    assert match, email.body
-    return match.group(1)
-
-
-def _confirm_and_sign_in(client, db, email: str, password: str = GOOD_PASSWORD):
-    path = _link(_emails_to(db, email)[-1], "/account/confirm/")
-    assert "Confirm my email address" in client.get(path).get_data(as_text=True)
-    assert client.post(path).status_code == 303
-    response = client.post("/account/sign-in", data={"email": email, "password": password})
-    assert response.status_code == 303, response.get_data(as_text=True)
-    return response
 
 
 def _user(db, email: str) -> User:
@@ -64,7 +28,7 @@ def _user(db, email: str) -> User:
 
 
 def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Organisation) -> None:
-    response = _sign_up(client, organisation_ref=council.ref, email="Sam@Example.org")
+    response = sign_up(client, organisation_ref=council.ref, email="Sam@Example.org")
     assert response.status_code == 303 and "/account/check-email" in response.headers["Location"]
     assert "Check your email" in client.get(response.headers["Location"]).get_data(as_text=True)
     user = _user(db, "sam@example.org")
@@ -74,7 +38,7 @@ def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Orga
     assert client.get("/account").status_code == 302
     refused = client.post("/account/sign-in", data={"email": "sam@example.org", "password": GOOD_PASSWORD})
     assert refused.status_code == 200 and "Enter a correct email address and password" in refused.get_data(as_text=True)
-    _confirm_and_sign_in(client, db, "sam@example.org")
+    confirm_and_sign_in(client, db, "sam@example.org")
     assert _user(db, "sam@example.org").email_confirmed_at is not None
     # Signed in, told they are pending, and the policy gives them public content only.
     page = client.get("/account").get_data(as_text=True)
@@ -85,7 +49,7 @@ def test_sign_up_with_an_existing_authority_is_pending(db, client, council: Orga
 
 
 def test_sign_up_registering_a_new_supplier(db, client) -> None:
-    response = _sign_up(
+    response = sign_up(
         client,
         organisation_choice="new",
         new_organisation_name="Brightwave Analytics Ltd",
@@ -97,13 +61,13 @@ def test_sign_up_registering_a_new_supplier(db, client) -> None:
     org = db.get(Organisation, user.organisation_id)
     assert (org.name, org.kind, org.website) == ("Brightwave Analytics Ltd", "supplier", "https://brightwave.example")
     assert (user.role, user.status) == ("admin", "pending")
-    _confirm_and_sign_in(client, db, "sam@example.org")
+    confirm_and_sign_in(client, db, "sam@example.org")
     # A pending organisation admin cannot approve anyone yet.
     assert client.get("/account/members").status_code == 403
 
 
 def test_new_organisation_with_a_listed_name_is_refused(db, client, council: Organisation) -> None:
-    response = _sign_up(
+    response = sign_up(
         client, organisation_choice="new", new_organisation_name="northshire council", new_organisation_kind="provider"
     )
     page = response.get_data(as_text=True)
@@ -112,7 +76,7 @@ def test_new_organisation_with_a_listed_name_is_refused(db, client, council: Org
 
 
 def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client, council: Organisation) -> None:
-    response = _sign_up(client, organisation_ref=council.ref, password="short pw")
+    response = sign_up(client, organisation_ref=council.ref, password="short pw")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "There is a problem" in page and 'href="#password"' in page
@@ -124,13 +88,13 @@ def test_sign_up_errors_keep_what_was_typed_but_not_the_password(client, council
 
 @pytest.mark.parametrize("password", ["password1234", "Password1234!", "qwertyuiopas", "aaaaaaaaaaaaaaaa"])
 def test_common_passwords_are_refused(client, council: Organisation, password: str) -> None:
-    page = _sign_up(client, organisation_ref=council.ref, password=password).get_data(as_text=True)
+    page = sign_up(client, organisation_ref=council.ref, password=password).get_data(as_text=True)
     assert "Password is too common" in page
     assert password not in page
 
 
 def test_password_containing_the_email_is_refused(client, council: Organisation) -> None:
-    page = _sign_up(
+    page = sign_up(
         client, organisation_ref=council.ref, email="samantha@example.org", password="samantha is my long pass"
     ).get_data(as_text=True)
     assert "Password must not contain your email address" in page
@@ -139,17 +103,17 @@ def test_password_containing_the_email_is_refused(client, council: Organisation)
 def test_duplicate_email_answers_like_a_new_one_and_tells_the_owner(db, client, council: Organisation) -> None:
     owner = UserFactory(email="sam@example.org", organisation_id=council.id)
     db.commit()
-    fresh = _sign_up(app_client(client), organisation_ref=council.ref, email="new.person@example.org")
-    response = _sign_up(client, organisation_ref=council.ref, email="SAM@example.org ")
+    fresh = sign_up(app_client(client), organisation_ref=council.ref, email="new.person@example.org")
+    response = sign_up(client, organisation_ref=council.ref, email="SAM@example.org ")
     assert response.status_code == fresh.status_code == 303
     assert response.headers["Location"] == fresh.headers["Location"]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Check your email" in page and "already exists" not in page
     assert len(db.exec(select(User)).all()) == 2
-    (notice,) = _emails_to(db, "sam@example.org")
+    (notice,) = emails_to(db, "sam@example.org")
     assert "Someone tried to create" in notice.subject and "/account/forgotten-password" in notice.body
     assert "/account/confirm/" not in notice.body and notice.user_id == owner.id
-    (confirm,) = _emails_to(db, "new.person@example.org")
+    (confirm,) = emails_to(db, "new.person@example.org")
     assert "Confirm your email address" in confirm.subject
 
 
@@ -158,8 +122,8 @@ def app_client(client):
 
 
 def test_confirmation_link_works_once_and_not_when_forged(db, client, council: Organisation) -> None:
-    _sign_up(client, organisation_ref=council.ref)
-    path = _link(_emails_to(db, "sam@example.org")[-1], "/account/confirm/")
+    sign_up(client, organisation_ref=council.ref)
+    path = link_in(emails_to(db, "sam@example.org")[-1], "/account/confirm/")
     assert client.get(path[:-3] + "xyz").status_code == 400
     assert client.post(path).status_code == 303
     assert client.post(path).status_code == 400
@@ -173,8 +137,8 @@ def test_password_reset_answers_the_same_for_any_address(db, client, council: Or
     unknown = client.post("/account/forgotten-password", data={"email": "nobody@example.org"})
     assert known.status_code == unknown.status_code == 303
     assert known.headers["Location"] == unknown.headers["Location"]
-    assert _emails_to(db, "nobody@example.org") == []
-    (email,) = _emails_to(db, "sam@example.org")
+    assert emails_to(db, "nobody@example.org") == []
+    (email,) = emails_to(db, "sam@example.org")
     assert "Reset your password" in email.subject
 
 
@@ -185,7 +149,7 @@ def test_password_reset_sets_a_new_password_once_and_signs_out_everywhere(db, cl
     elsewhere = client_as(user)
     assert elsewhere.get("/account").status_code == 200
     client.post("/account/forgotten-password", data={"email": "sam@example.org"})
-    path = _link(_emails_to(db, "sam@example.org")[-1], "/account/reset-password/")
+    path = link_in(emails_to(db, "sam@example.org")[-1], "/account/reset-password/")
     assert "Choose a new password" in client.get(path).get_data(as_text=True)
     short = client.post(path, data={"new_password": "too short"})
     assert short.status_code == 200 and "There is a problem" in short.get_data(as_text=True)
@@ -211,7 +175,7 @@ def test_missing_fields_each_have_a_message(client) -> None:
 
 
 def test_unknown_organisation_ref_is_refused(client) -> None:
-    page = _sign_up(client, organisation_ref="no-such-council").get_data(as_text=True)
+    page = sign_up(client, organisation_ref="no-such-council").get_data(as_text=True)
     assert "Choose your organisation from the list" in page
 
 
@@ -275,8 +239,8 @@ def test_site_admin_approves_anyone(db, client_as, people) -> None:
 
 
 def test_site_admin_approves_a_new_supplier_admin(db, client, client_as, people) -> None:
-    _sign_up(client, organisation_choice="new", new_organisation_name="Nimbus Ltd", new_organisation_kind="supplier")
-    _confirm_and_sign_in(client, db, "sam@example.org")
+    sign_up(client, organisation_choice="new", new_organisation_name="Nimbus Ltd", new_organisation_kind="supplier")
+    confirm_and_sign_in(client, db, "sam@example.org")
     user = _user(db, "sam@example.org")
     assert client_as(people["site_admin"]).post(f"/account/members/{user.id}/approve").status_code == 303
     assert _user(db, "sam@example.org").status == "approved"

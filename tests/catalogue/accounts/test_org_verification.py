@@ -17,9 +17,8 @@ from catalogue.db import get_session
 from catalogue.notifications.models import OutboxEmail
 from catalogue.search import engine
 from suppliers.models import Offering
-from tests.catalogue.accounts.test_accounts import GOOD_PASSWORD, _confirm_and_sign_in, _sign_up
-from tests.catalogue.test_access_policy import _viewer
 from tests.factories import ChallengeFactory, OfferingFactory, OrganisationFactory, ToolFactory, UserFactory
+from tests.helpers.accounts import GOOD_PASSWORD, confirm_and_sign_in, sign_up, viewer_of
 
 MARKER = "zqxunverifiedmarker"
 NEEDLE = "capybarawhistle"  # a search word only the pending supplier's records hold
@@ -68,7 +67,7 @@ def _fresh(db) -> None:
 
 def _register(client, db, name: str, kind: str = "supplier") -> User:
     """Sign up registering a new organisation; the new (pending) account."""
-    _sign_up(client, organisation_choice="new", new_organisation_name=name, new_organisation_kind=kind)
+    sign_up(client, organisation_choice="new", new_organisation_name=name, new_organisation_kind=kind)
     return db.exec(select(User).where(User.email == "sam@example.org")).one()
 
 
@@ -112,7 +111,7 @@ def test_a_pending_suppliers_records_leak_nowhere(db, client_as, world, role) ->
         assert response.status_code in (200, 404), path
         assert (MARKER in response.get_data(as_text=True)) is sees, (role, path)
     # Search: no hit, and no facet count gives it away.
-    viewer = _viewer(db, user)
+    viewer = viewer_of(db, user)
     results = engine.search(viewer, NEEDLE)
     assert (results.total > 0) is sees
     if not sees:
@@ -186,15 +185,15 @@ def test_sign_up_registers_a_pending_organisation_then_a_site_admin_verifies(db,
     assert anonymous.get(f"/suppliers/{org.ref}").status_code == 404
     # Nobody can join it from the sign-up list while it waits.
     other = client_as(None)
-    response = _sign_up(other, email="eve@example.org", organisation_ref=org.ref)
+    response = sign_up(other, email="eve@example.org", organisation_ref=org.ref)
     assert response.status_code == 200 and "Choose your organisation from the list" in response.get_data(as_text=True)
     # Its first member signs in after confirming, and is told it waits.
-    _confirm_and_sign_in(client, db, "sam@example.org")
+    confirm_and_sign_in(client, db, "sam@example.org")
     home = client.get("/").get_data(as_text=True)
     assert "waiting for a site admin to verify it" in home
     assert "Brightwave" in client.get(f"/organisations/{org.ref}").get_data(as_text=True)
     # A squatter's pending name does not block the real organisation registering.
-    response = _sign_up(
+    response = sign_up(
         client_as(None),
         email="real@example.org",
         organisation_choice="new",
@@ -213,7 +212,7 @@ def test_sign_up_registers_a_pending_organisation_then_a_site_admin_verifies(db,
     subjects = [e.subject for e in db.exec(select(OutboxEmail).where(OutboxEmail.to_address == "sam@example.org"))]
     assert any("is verified" in s for s in subjects)
     # The real one's name now clashes with a listed organisation.
-    response = _sign_up(
+    response = sign_up(
         client_as(None),
         email="late@example.org",
         organisation_choice="new",
@@ -226,7 +225,7 @@ def test_sign_up_registers_a_pending_organisation_then_a_site_admin_verifies(db,
 def test_rejecting_rejects_the_first_member(db, client, client_as) -> None:
     site_admin = UserFactory(organisation_id=None, is_site_admin=True)
     user = _register(client, db, "Fake Fostering", "provider")
-    _confirm_and_sign_in(client, db, "sam@example.org")
+    confirm_and_sign_in(client, db, "sam@example.org")
     assert client_as(site_admin).post(f"/account/organisations/{user.organisation_id}/reject").status_code == 303
     _fresh(db)
     assert db.get(Organisation, user.organisation_id).verification == "rejected"

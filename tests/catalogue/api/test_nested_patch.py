@@ -4,7 +4,7 @@ list of outcomes, criteria or documents it replaces must be complete (422 naming
 from __future__ import annotations
 
 from outcomes.schemas import ChallengeFormSchema
-from tests.catalogue.api.test_api import call, world  # noqa: F401
+from tests.helpers.api import call
 
 CHALLENGE = {"title": "Write-ups at night", "problem": "Workers type notes at home."}
 
@@ -20,7 +20,7 @@ def _errors(response) -> dict:
     return body["errors"]["json"]
 
 
-def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):  # noqa: F811
+def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):
     tokens, _ = world
     ref = _new_challenge(client, tokens["owner"])
     bad = call(
@@ -49,7 +49,7 @@ def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client): 
     assert good.status_code == 200, good.get_json()
 
 
-def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):  # noqa: F811
+def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):
     tokens, _ = world
     ref = _new_challenge(client, tokens["owner"])
     bad = call(
@@ -64,7 +64,7 @@ def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):  # no
     assert call(client, "GET", f"/api/v1/challenges/{ref}", tokens["owner"]).get_json().get("outcomes") in (None, [])
 
 
-def test_patch_with_a_document_missing_its_address_is_refused(world, client):  # noqa: F811
+def test_patch_with_a_document_missing_its_address_is_refused(world, client):
     tokens, _ = world
     bad = call(
         client,

@@ -12,8 +12,8 @@ from sqlmodel import Session, select
 from catalogue.accounts.services import issue_api_token
 from catalogue.changes import AuditEvent
 from catalogue.records.models import Tool
-from tests.catalogue.api.test_api import call
 from tests.factories import OrganisationFactory, ToolFactory, UserFactory
+from tests.helpers.api import call
 
 CHILD = "Piloted with Jayden Smith, DOB 12/03/2015, 14 Acacia Avenue, LS1 4AB"
 

@@ -22,13 +22,7 @@ from outcomes.models import Challenge
 from seed.loader import load_reference_authorities
 from suppliers.models import Offering
 from tests.conftest import SHARED, TEST_DATABASE_URL
-
-DEV_BUNDLE = SHARED / "eval" / "dev-bundle.json"
-SPEC = SHARED / "spec" / "bundle-v1.schema.json"
-
-
-def dev_bundle() -> dict:
-    return json.loads(DEV_BUNDLE.read_text())
+from tests.helpers.bundle import DEV_BUNDLE, SPEC, dev_bundle
 
 
 def counts(db: Session) -> dict[str, int]:

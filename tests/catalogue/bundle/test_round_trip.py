@@ -20,8 +20,8 @@ from catalogue.bundle import BundleError, export_bundle, import_bundle
 from catalogue.records.models import Deployment, SingleView, Tool
 from outcomes.models import Challenge
 from suppliers.models import Offering
-from tests.catalogue.bundle.test_bundle import SPEC, dev_bundle
 from tests.conftest import TEST_DATABASE_URL
+from tests.helpers.bundle import SPEC, dev_bundle
 
 DEMO_BUNDLE = Path(__file__).resolve().parents[3] / "seed" / "demo.json"
 MODELS = (Organisation, Tool, Deployment, SingleView, Offering, Challenge)

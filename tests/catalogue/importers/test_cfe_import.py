@@ -4,9 +4,6 @@ answers it cannot understand reported by row and question. Arbitrary cells never
 
 from __future__ import annotations
 
-import csv
-import io
-
 import pytest
 import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
@@ -27,30 +24,7 @@ from catalogue.cfe_import import (
 )
 from catalogue.records.models import Deployment, SingleView, Tool
 from seed.loader import load_reference_authorities
-from tests.conftest import SHARED
-
-EXAMPLE = SHARED / "spec" / "call-for-evidence-example.csv"
-HEADER = next(csv.reader(io.StringIO(EXAMPLE.read_text(encoding="utf-8"))))
-
-
-def _column(key: str) -> int:
-    for index, text in enumerate(HEADER):
-        if text.lower().startswith(key.lower()):
-            return index
-    raise KeyError(key)
-
-
-def make_csv(*responses: dict[str, str]) -> str:
-    """A file in the consultation system's layout; keys are 'Q7', 'Q8b' or the detail's first words."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    for response in responses:
-        row = [""] * len(HEADER)
-        for key, value in response.items():
-            row[_column(key + ("." if key.startswith("Q") else ""))] = value
-        writer.writerow(row)
-    return buffer.getvalue()
+from tests.helpers.cfe import EXAMPLE, make_csv, run_import
 
 
 def _counts(db) -> dict[str, int]:
@@ -60,18 +34,9 @@ def _counts(db) -> dict[str, int]:
     }
 
 
-def _import(db, text: str, dry_run: bool = False):
-    report = import_call_for_evidence(db, text, dry_run=dry_run)
-    if dry_run:
-        db.rollback()
-    else:
-        db.commit()
-    return report
-
-
 @pytest.fixture
 def imported(db):
-    return _import(db, EXAMPLE.read_text(encoding="utf-8"))
+    return run_import(db, EXAMPLE.read_text(encoding="utf-8"))
 
 
 def _deployment(db, ref_part: str) -> Deployment:
@@ -172,7 +137,7 @@ def test_reimport_updates_never_duplicates(db, imported):
     dep.learnings = "Added by the authority after the import."
     db.add(dep)
     db.commit()
-    again = _import(db, EXAMPLE.read_text(encoding="utf-8"))
+    again = run_import(db, EXAMPLE.read_text(encoding="utf-8"))
     assert _counts(db) == before
     assert not again.created and len(again.updated) == 8
     db.refresh(dep)
@@ -181,7 +146,7 @@ def test_reimport_updates_never_duplicates(db, imported):
 
 def test_dry_run_writes_nothing_and_reports(db):
     before = _counts(db)
-    report = _import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
+    report = run_import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
     assert _counts(db) == before
     lines = "\n".join(report.lines())
     assert "would create tool NoteCraft" in lines and "Dry run: nothing was written" in lines
@@ -253,7 +218,7 @@ def test_organisation_names_match_the_reference_list(written, reference):
 def test_organisations_matched_in_an_import(db):
     names = ["Leeds CC", "Bristol City Council", "Durham County Council", "St Helens Borough Council"]
     text = make_csv(*({"What is the name": n, "Q2": "NoteCraft"} for n in names))
-    report = _import(db, text)
+    report = run_import(db, text)
     assert not [c for c in report.created if c.startswith("organisation")]
     owners = {db.get(Organisation, d.organisation_id).name for d in db.exec(select(Deployment))}
     assert owners == {"Leeds", "Bristol, City of", "County Durham", "St. Helens"}
@@ -266,7 +231,7 @@ def test_different_spellings_become_one_tool(db):
         {"What is the name": "Wigan Council", "Q2": "We use Microsoft Copilot and MAGIC-STYLE for notes"},
         {"What is the name": "Sefton", "Q2": "Magic Style"},
     )
-    _import(db, text)
+    run_import(db, text)
     tools = sorted(t.name for t in db.exec(select(Tool)))
     assert tools == ["Copilot", "Magic-style"]
     assert db.exec(select(sa.func.count()).select_from(Deployment)).one() == 5
@@ -338,7 +303,7 @@ def test_answers_not_understood_are_reported_and_the_rest_imported(db):
         },
         {"What is the name": "", "Q2": "NoteCraft"},
     )
-    report = _import(db, text)
+    report = run_import(db, text)
     problems = {(p.row, p.question) for p in report.problems}
     assert {(2, "Q7"), (2, "Q8a"), (2, "Q19"), (2, "Q22"), (2, "Q13"), (3, "organisation")} <= problems
     dep = db.exec(select(Deployment)).one()
@@ -353,7 +318,7 @@ def test_a_record_that_fails_its_schema_is_named_and_skipped(db):
         {"What is the name": "Leeds", "Q2": "NoteCraft", "Q3": "x" * 20001},
         {"What is the name": "Wigan", "Q2": "NoteCraft", "Q3": "Fine."},
     )
-    report = _import(db, text)
+    report = run_import(db, text)
     failed = [p for p in report.problems if "deployment NoteCraft at Leeds" in p.question]
     assert failed and failed[0].row == 2 and "impact" in failed[0].question
     assert [db.get(Organisation, d.organisation_id).name for d in db.exec(select(Deployment))] == ["Wigan"]
@@ -417,7 +382,7 @@ def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):
 
 def test_answers_update_on_reimport_never_duplicate(db, imported):
     first = {r.key: r.id for r in _answers(db)}
-    again = _import(db, EXAMPLE.read_text(encoding="utf-8"))
+    again = run_import(db, EXAMPLE.read_text(encoding="utf-8"))
     assert (again.answers_created, again.answers_updated) == (0, 2)
     assert {r.key: r.id for r in _answers(db)} == first
     # A corrected export: the same response, its answers changed, updated in place.
@@ -429,7 +394,7 @@ def test_answers_update_on_reimport_never_duplicate(db, imported):
             "Q18": "Share DPIA templates.",
         }
     )
-    report = _import(db, corrected)
+    report = run_import(db, corrected)
     assert (report.answers_created, report.answers_updated) == (0, 1)
     northdale = next(r for r in _answers(db) if r.key.endswith("northdale-borough-council-fictional-response"))
     assert northdale.id in first.values()
@@ -447,14 +412,14 @@ def test_two_responses_from_one_organisation_are_both_kept(db):
         {"What is the name": "Leeds City Council", "Q16": "Protected time."},
         {"What is the name": "Leeds", "Q16": "Champions."},  # the same answers sent twice: one
     )
-    _import(db, text)
-    _import(db, text)
+    run_import(db, text)
+    run_import(db, text)
     assert [r.what_helped for r in _answers(db)] == ["Champions.", "Protected time."]
     assert len({r.key for r in _answers(db)}) == 2
 
 
 def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):
-    report = _import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
+    report = run_import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
     assert _answers(db) == []
     assert "Would keep the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in report.lines()
     path = tmp_path / "responses.csv"
@@ -473,7 +438,7 @@ def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):
 
 
 def test_an_answer_too_long_is_reported_and_not_kept(db):
-    report = _import(db, make_csv({"What is the name": "Leeds", "Q16": "x" * 20001, "Q17": "Guidance."}))
+    report = run_import(db, make_csv({"What is the name": "Leeds", "Q16": "x" * 20001, "Q17": "Guidance."}))
     assert (2, "Q16") in {(p.row, p.question) for p in report.problems}
     (kept,) = _answers(db)
     assert kept.what_helped is None and kept.asks_of_government == "Guidance."
@@ -485,7 +450,7 @@ SECRET_ANSWER = "Zebrafinch funding <script>alert('cfe')</script> for a regional
 @pytest.fixture
 def told_government(db):
     """Leeds told the call for evidence something only its members and site admins may read."""
-    _import(
+    run_import(
         db,
         make_csv({"What is the name": "Leeds CC", "Are you responding": "Local Authority", "Q17": SECRET_ANSWER}),
     )

@@ -10,7 +10,7 @@ from sqlmodel import select
 from catalogue import access
 from catalogue.records.models import Deployment, Tool
 from catalogue.search import engine
-from tests.catalogue.importers.test_cfe_import import _import, make_csv
+from tests.helpers.cfe import make_csv, run_import
 
 MARKER = "wibblequarkstory"
 
@@ -18,7 +18,7 @@ MARKER = "wibblequarkstory"
 def test_a_respondents_story_stays_in_the_deployment(db, client_as) -> None:
     story = f"We piloted Blorptalk for translation but dropped it: {MARKER} errors in family meetings."
     built = f"We built our own Quarkfinder tool to find {MARKER} chronologies."
-    report = _import(db, make_csv({"What is the name": "Leeds", "Q5": story, "Q6": built}))
+    report = run_import(db, make_csv({"What is the name": "Leeds", "Q5": story, "Q6": built}))
     assert not [p for p in report.problems if p.question in ("Q5", "Q6") and "No tool" in p.message]
     tools = list(db.exec(select(Tool)))
     assert tools, report.problems

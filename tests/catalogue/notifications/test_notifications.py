@@ -17,7 +17,10 @@ from catalogue.db import utcnow
 from catalogue.notifications import services
 from catalogue.notifications.models import AlertSubscription, Follow, Notification, OutboxEmail
 from tests.factories import ChallengeFactory, DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
-from tests.helpers.requests import fresh, isolated_requests  # noqa: F401
+from tests.helpers.requests import fresh
+
+# Each request in its own app context, the test session refreshed around it (tests.helpers.requests).
+pytestmark = pytest.mark.usefixtures("isolated_requests")
 
 MARKER = "zebracorn-secret-42"
 

@@ -15,9 +15,9 @@ from catalogue.bundle import BundleError, import_bundle
 from catalogue.cfe_import import import_call_for_evidence
 from catalogue.records.models import Deployment, Tool
 from outcomes.models import Challenge, ChallengeResponse, ClarificationQuestion
-from tests.catalogue.importers.test_cfe_import import make_csv
 from tests.conftest import SHARED
-from tests.outcomes.test_challenges import World, fresh, full_challenge, make_world
+from tests.helpers.cfe import make_csv
+from tests.helpers.challenges import World, fresh, full_challenge, make_world
 
 QUESTION = (
     "Could the tool have helped Mia Jones, aged 4, who is on a child protection plan after her stepfather hit her?"
@@ -309,8 +309,8 @@ def test_the_deployment_form_remembers_a_confirmed_step_and_audits_the_saved_rec
     world: World, client_as, db: Session
 ) -> None:
     from catalogue.changes import AuditEvent
-    from tests.catalogue.records.test_forms import ANSWERS, draft_of, step
     from tests.factories import ToolFactory
+    from tests.helpers.records_forms import ANSWERS, draft_of, step
 
     ToolFactory(ref="tool-notes", name="Notes Tool")
     db.commit()
@@ -400,7 +400,7 @@ API = {
 @pytest.mark.parametrize("path", list(API))
 def test_every_api_write_refuses_a_child_unless_confirmed(path: str, world: World, client, db: Session) -> None:
     from catalogue.changes import AuditEvent
-    from tests.catalogue.api.test_api import call
+    from tests.helpers.api import call
 
     who, build, body = API[path]
     url = build(world)

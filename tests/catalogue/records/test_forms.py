@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from types import SimpleNamespace
 
 import pytest
-from flask.testing import FlaskClient
 from sqlmodel import Session, select
 
 from catalogue.changes import AuditEvent
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.services import STEP_TITLES
 from tests.factories import DeploymentFactory, OrganisationFactory, SingleViewFactory, ToolFactory, UserFactory
+from tests.helpers.records_forms import ANSWERS, draft_of, step, walk_to_check
 
 
 @pytest.fixture
@@ -34,43 +33,6 @@ def people(db: Session) -> SimpleNamespace:
         supplier_user=UserFactory(organisation_id=supplier.id),
         site_admin=UserFactory(is_site_admin=True),
     )
-
-
-def draft_of(response) -> str:
-    match = re.search(r'name="draft" value="([^"]*)"', response.get_data(as_text=True))
-    assert match, "no draft field on the page"
-    return html.unescape(match.group(1))
-
-
-def step(client: FlaskClient, url: str, draft: str, **fields: object):
-    return client.post(url, data={"draft": draft, **fields})
-
-
-def walk_to_check(client: FlaskClient, base: str, answers: dict[str, dict]) -> str:
-    """Answer each question page in turn; returns the draft on the check page."""
-    draft = draft_of(client.get(base.replace("/new/", "/new")) if False else client.get("/deployments/new"))
-    for name, fields in answers.items():
-        response = step(client, f"/deployments/new/{name}", draft, **fields)
-        assert response.status_code == 200, name
-        assert "There is a problem" not in response.get_data(as_text=True), (
-            name,
-            response.get_data(as_text=True)[:3000],
-        )
-        draft = draft_of(response)
-    assert "Check your answers" in response.get_data(as_text=True)
-    return draft
-
-
-ANSWERS = {
-    "tool": {"tool_choice": "existing", "tool": "tool-notes"},
-    "stage": {"stage": "dropped", "started": "2024-03", "ended": "2024-09"},
-    "about": {"summary": "Tried with two teams", "impact": "Some time saved", "learnings": "", "barriers": ""},
-    "dropped": {"dropped_reasons": ["accuracy", "cost"], "dropped_detail": "Errors in **less common** languages."},
-    "safeguards": {"risk_assessment": "DPIA done", "ethics_checks": ["staff-consultation"], "safeguards": ""},
-    "evaluation": {"evaluation": "internal-completed", "evaluator": "Our performance team", "evaluation_findings": ""},
-    "resources": {"resources-implement_fte": "1.5", "resources-implement_gbp": "£25,000"},
-    "visibility": {"visibility": "authorities"},
-}
 
 
 def test_who_may_open_the_form(people: SimpleNamespace, client_as) -> None:

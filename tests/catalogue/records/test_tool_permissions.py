@@ -10,9 +10,9 @@ from sqlmodel import select
 
 from catalogue.accounts.services import issue_api_token
 from suppliers.models import Offering
-from tests.catalogue.api.test_api import call
 from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
-from tests.suppliers.test_suppliers import OFFERING_FORM
+from tests.helpers.api import call
+from tests.helpers.suppliers import OFFERING_FORM
 
 
 @pytest.fixture
@@ -83,7 +83,7 @@ def pending_supplier(db):
 
 def test_a_crafted_deployment_form_cannot_name_a_pending_supplier(db, orgs, pending_supplier, client_as):
     from catalogue.records.models import Tool
-    from tests.catalogue.records.test_forms import draft_of, step
+    from tests.helpers.records_forms import draft_of, step
 
     client = client_as(orgs["other_user"])
     start = draft_of(client.get("/deployments/new"))
@@ -162,7 +162,7 @@ def test_another_authority_cannot_change_or_hand_over_a_tool(db, orgs, client_as
         "evaluation": "none",
         "visibility": "public",
     }
-    from tests.catalogue.records.test_forms import step
+    from tests.helpers.records_forms import step
 
     assert step(builder, "/deployments/new/check", json.dumps(draft), action="save").status_code == 303
     db.rollback()

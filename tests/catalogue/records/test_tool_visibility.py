@@ -19,9 +19,9 @@ from catalogue.insights import services as insights
 from catalogue.notifications.services import FollowError, follow
 from catalogue.records.models import Tool
 from catalogue.search import engine
-from tests.catalogue.api.test_api import call
-from tests.catalogue.records.test_forms import ANSWERS, step, walk_to_check
 from tests.factories import DeploymentFactory, OfferingFactory, OrganisationFactory, ToolFactory, UserFactory
+from tests.helpers.api import call
+from tests.helpers.records_forms import ANSWERS, step, walk_to_check
 
 NAME = "Zorblaxtool"
 MARKER = "quuxplanted"

@@ -11,8 +11,8 @@ from sqlmodel import Session, select
 
 from catalogue.changes import AuditEvent
 from catalogue.records.models import Deployment, Tool
-from tests.catalogue.records.test_forms import ANSWERS, draft_of, step, walk_to_check
 from tests.factories import OrganisationFactory, ToolFactory, UserFactory
+from tests.helpers.records_forms import ANSWERS, draft_of, step, walk_to_check
 
 FORM = {
     "name": "Notes Tool Plus",

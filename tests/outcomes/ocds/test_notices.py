@@ -19,7 +19,7 @@ from outcomes import clock, services
 from outcomes.models import ChallengePhase, ChallengeResponse, OcdsRelease
 from outcomes.ocds import store
 from tests.conftest import SHARED
-from tests.outcomes.test_challenges import World, full_challenge, make_world, viewer
+from tests.helpers.challenges import World, full_challenge, viewer
 
 REFERENCE = SHARED / "reference" / "ocds-1.1.5"
 
@@ -81,11 +81,6 @@ def cove(standard_zip: bytes, monkeypatch: pytest.MonkeyPatch):
         return result
 
     return check
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
 
 
 def _notices(db: Session, challenge) -> list[str | None]:

@@ -13,7 +13,7 @@ from catalogue.db import utcnow
 from outcomes import ocds, services
 from outcomes.models import ChallengeResponse
 from tests.conftest import SHARED
-from tests.outcomes.test_challenges import World, full_challenge, make_world, viewer
+from tests.helpers.challenges import World, full_challenge, viewer
 
 SCHEMA_PATH = SHARED / "reference" / "ocds-1.1.5" / "release-schema.json"
 
@@ -23,11 +23,6 @@ def validator() -> Draft4Validator:
     # The schema's $refs are all local (#/definitions/...): the validator resolves them itself.
     schema = json.loads(SCHEMA_PATH.read_text())
     return Draft4Validator(schema, format_checker=FormatChecker())
-
-
-@pytest.fixture
-def world(db: Session) -> World:
-    return make_world()
 
 
 def valid(validator: Draft4Validator, document: dict) -> None:
