@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Start Debian's PostgreSQL, create a throw-away database and run the test suite against it
 # (browser tests excluded: they drive the SQLite demo server). Run as root, as CI does.
-# Extra arguments go to pytest, e.g. `bash scripts/ci-postgres.sh tests/test_accounts.py -x`.
+# Extra arguments go to pytest, e.g. `bash scripts/ci-postgres.sh tests/catalogue/accounts/test_accounts.py -x`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

@@ -19,8 +19,10 @@ from sqlmodel import Session, SQLModel
 
 from catalogue import create_app
 from catalogue.config import PROJECT_ROOT
+from catalogue.db import write_intent
 from catalogue.features import import_models
 from tests import factories
+from tests.helpers.requests import IsolatedClient as RefreshingClient
 
 import_models()  # every table on SQLModel.metadata, before any test builds a schema
 
@@ -152,8 +154,6 @@ def _no_write_intent_between_tests() -> Iterator[None]:
     outside one: a flag still set once the test's fixtures are torn down leaked from a request or
     command that did not reset it (see catalogue.db), and fails here, naming the test that leaked
     it, instead of slowing down whichever test happens to run next. The reset stays as a safety net."""
-    from catalogue.db import write_intent
-
     token = write_intent.set(False)
     yield
     leaked = write_intent.get()
@@ -170,6 +170,18 @@ def _fresh_matching_index() -> Iterator[None]:
     index._INDEXES.clear()
     yield
     index._INDEXES.clear()
+
+
+@pytest.fixture
+def isolated_requests(app: Flask) -> Iterator[None]:
+    """Test clients whose requests commit and refresh the test's own session around them
+    (tests.helpers.requests); modules opt in with pytest.mark.usefixtures."""
+    # A request or command run earlier in this thread may have left write intent set; the test's
+    # own reads would then hold SQLite's write lock.
+    token = write_intent.set(False)
+    app.test_client_class = RefreshingClient
+    yield
+    write_intent.reset(token)
 
 
 @pytest.fixture

@@ -1,0 +1,87 @@
+"""PATCH validates nested records whole: a partial body is partial at its top level only, so a
+list of outcomes, criteria or documents it replaces must be complete (422 naming every gap)."""
+
+from __future__ import annotations
+
+from outcomes.schemas import ChallengeFormSchema
+from tests.helpers.api import call
+
+CHALLENGE = {"title": "Write-ups at night", "problem": "Workers type notes at home."}
+
+
+def _new_challenge(client, token: str) -> str:
+    created = call(client, "POST", "/api/v1/challenges", token, json=CHALLENGE)
+    assert created.status_code == 201, created.get_json()
+    return created.get_json()["ref"]
+
+
+def _errors(response) -> dict:
+    body = response.get_json()
+    return body["errors"]["json"]
+
+
+def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):
+    tokens, _ = world
+    ref = _new_challenge(client, tokens["owner"])
+    bad = call(
+        client, "PATCH", f"/api/v1/challenges/{ref}", tokens["owner"], json={"evaluation_criteria": [{"weight": 100}]}
+    )
+    assert bad.status_code == 422, bad.get_data(as_text=True)
+    assert "criterion" in _errors(bad)["evaluation_criteria"]["0"]
+    # Every gap at once, in every item.
+    both = call(
+        client,
+        "PATCH",
+        f"/api/v1/challenges/{ref}",
+        tokens["owner"],
+        json={"evaluation_criteria": [{"weight": 50}, {"criterion": "Cost"}]},
+    )
+    assert both.status_code == 422
+    errors = _errors(both)["evaluation_criteria"]
+    assert "criterion" in errors["0"] and "weight" in errors["1"]
+    good = call(
+        client,
+        "PATCH",
+        f"/api/v1/challenges/{ref}",
+        tokens["owner"],
+        json={"evaluation_criteria": [{"criterion": "Cost", "weight": 100}]},
+    )
+    assert good.status_code == 200, good.get_json()
+
+
+def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):
+    tokens, _ = world
+    ref = _new_challenge(client, tokens["owner"])
+    bad = call(
+        client,
+        "PATCH",
+        f"/api/v1/challenges/{ref}",
+        tokens["owner"],
+        json={"outcomes": [{"measure": "only a measure"}]},
+    )
+    assert bad.status_code == 422
+    assert "outcome" in _errors(bad)["outcomes"]["0"]
+    assert call(client, "GET", f"/api/v1/challenges/{ref}", tokens["owner"]).get_json().get("outcomes") in (None, [])
+
+
+def test_patch_with_a_document_missing_its_address_is_refused(world, client):
+    tokens, _ = world
+    bad = call(
+        client,
+        "PATCH",
+        "/api/v1/offerings/off-live",
+        tokens["supplier"],
+        json={"links": [{"title": "A guide"}]},
+    )
+    assert bad.status_code == 422, bad.get_data(as_text=True)
+    assert "url" in _errors(bad)["links"]["0"]
+
+
+def test_a_partial_load_is_partial_at_the_top_level_only() -> None:
+    schema = ChallengeFormSchema(only=("outcomes", "evaluation_criteria", "title"), partial=True)
+    errors = schema.validate({"outcomes": [{"measure": "m"}], "evaluation_criteria": [{"weight": 100}]})
+    assert errors == {
+        "outcomes": {0: {"outcome": ["Enter the outcome"]}},
+        "evaluation_criteria": {0: {"criterion": ["Enter the criterion"]}},
+    }
+    assert schema.validate({}) == {}, "the top level stays partial"
