@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from catalogue import errors, vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.api import Blueprint, common
+from catalogue.api import API_PREFIX, Blueprint, common, http
 from catalogue.db import get_session
 from catalogue.schemas import Codes
 from outcomes import services as challenges
@@ -109,6 +109,7 @@ class Challenges(MethodView):
             category=args.get("category"),
             region=args.get("region"),
         )
+        rows = common.changed_since(rows, args.get("updated_since"), lambda row: row[0].updated_at)
         page = common.envelope(rows, args["page"], args["per_page"])
         page["items"] = [challenge_json(c, o, with_topics=False) for c, o in page["items"]]
         return page
@@ -127,7 +128,8 @@ class Challenges(MethodView):
         except errors.Refused as exc:
             common.field_errors(exc.errors)
         session.commit()
-        return challenge_json(challenge, session.get(Organisation, challenge.owner_id))
+        body = challenge_json(challenge, session.get(Organisation, challenge.owner_id))
+        return http.created(body, f"{API_PREFIX}/challenges/{challenge.ref}")
 
 
 def _challenge_or_404(ref: str) -> Challenge:
@@ -151,6 +153,7 @@ class ChallengeItem(MethodView):
     def patch(self, data: dict[str, Any], ref: str) -> dict[str, Any]:
         """Change the statement while it is a draft or in market engagement; correct the topics
         matching reads it as being about (`topics`, category codes) at any time."""
+        http.check_if_match(lambda: self.get(ref))
         session = get_session()
         challenge = _challenge_or_404(ref)
         try:
@@ -213,6 +216,7 @@ def list_responses(args: dict[str, Any], ref: str) -> dict[str, Any]:
     session = get_session()
     challenge = _challenge_or_404(ref)
     rows = challenges.visible_responses(session, common.viewer(), challenge, args.get("kind"))
+    rows = common.changed_since(rows, args.get("updated_since"), lambda row: row[0].updated_at)
     page = common.envelope(rows, args["page"], args["per_page"])
     page["items"] = [response_json(session, challenge, r) for r, _o in page["items"]]
     return page

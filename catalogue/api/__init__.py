@@ -17,11 +17,16 @@ from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
 from werkzeug.exceptions import HTTPException
 
+from catalogue.api import problems
+
 API_PREFIX = "/api/v1"
 
 
 class SignpostApi(Api):
-    """flask-smorest's Api, answering errors in JSON only under /api/: other pages keep theirs."""
+    """flask-smorest's Api, answering errors as problem details only under /api/: other pages
+    keep theirs."""
+
+    ERROR_SCHEMA = problems.ProblemSchema
 
     def _register_error_handlers(self) -> None:
         app = self._app
@@ -33,6 +38,19 @@ class SignpostApi(Api):
             return previous(error)
 
         app.register_error_handler(HTTPException, handle)
+
+    def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
+        """RFC 9457 problem details; a 429 says in how many seconds to try again."""
+        if error.code == 429:
+            from catalogue.ratelimit import retry_after
+
+            data = dict(getattr(error, "data", None) or {})
+            seconds = retry_after()
+            data.setdefault("message", f"Too many requests: try again in {seconds} seconds")
+            data["extensions"] = {"retry_after": seconds}
+            data["headers"] = {"Retry-After": str(seconds)}
+            error.data = data  # type: ignore[attr-defined]
+        return problems.problem(error)
 
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
         """A blueprint whose routes all name one shared tag (`doc_tag`: the packages' API
