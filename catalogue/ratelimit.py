@@ -3,11 +3,10 @@ worker shares one count (an in-memory store would give each process its own allo
 
 from __future__ import annotations
 
-import math
 import time
 
 import sqlalchemy as sa
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import Storage
@@ -116,13 +115,15 @@ def retry_after() -> int:
     current = limiter.current_limit
     if current is None:
         return 60
-    return max(1, math.ceil(current.reset_at - time.time()))
+    # Rounded as flask-limiter rounds its Retry-After, so the body and the header agree.
+    return max(1, int(current.reset_at - time.time()))
 
 
 def announce(response: Response) -> Response:
     """RateLimit-Reset (seconds from now) and RateLimit-Policy beside flask-limiter's headers."""
+    # Flask runs after-request hooks last-registered first: this runs before flask-limiter's own.
     current = limiter.current_limit if limiter.enabled else None
-    if current is not None and "RateLimit-Limit" in response.headers:
+    if current is not None and current_app.config["RATELIMIT_HEADERS_ENABLED"]:
         window = current.limit.get_expiry()
         response.headers["RateLimit-Reset"] = str(retry_after())
         response.headers["RateLimit-Policy"] = f"{current.limit.amount};w={window}"

@@ -7,6 +7,7 @@ Errors are JSON in flask-smorest's shape; bad input is a 4xx with field errors
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -15,6 +16,8 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
 from catalogue.api import problems
@@ -47,8 +50,7 @@ class SignpostApi(Api):
             data = dict(getattr(error, "data", None) or {})
             seconds = retry_after()
             data.setdefault("message", f"Too many requests: try again in {seconds} seconds")
-            data["extensions"] = {"retry_after": seconds}
-            data["headers"] = {"Retry-After": str(seconds)}
+            data["extensions"] = {"retry_after": seconds}  # flask-limiter adds the Retry-After header
             error.data = data  # type: ignore[attr-defined]
         return problems.problem(error)
 
@@ -64,9 +66,48 @@ class SignpostApi(Api):
                 self.spec.tag({"name": tag, "description": blp.description})
 
 
+# What the API answers but nobody writes (refs, names, times, whose record it is): a record as
+# read may be sent back as it is, so these are dropped from a body unless its schema takes them.
+READ_ONLY = frozenset(
+    {
+        "ref",
+        "updated_at",
+        "organisation",
+        "organisation_name",
+        "tool_name",
+        "supplier",
+        "supplier_name",
+        "developed_by",
+        "owner",
+        "owner_name",
+        "status",
+        "topics_removed",
+        "timetable",
+        "questions_close",
+        "deployments",
+        "id",
+        "challenge",
+        "kind",
+        "submitted_at",
+    }
+)
+
+
+class Parser(FlaskParser):
+    """webargs' parser refusing unknown fields (422), after dropping the read-only ones."""
+
+    def pre_load(self, location_data: Any, *, schema: Any, req: Any, location: str) -> Any:
+        if location != "json" or not isinstance(location_data, Mapping):
+            return location_data
+        return {k: v for k, v in location_data.items() if k in schema.load_fields or k not in READ_ONLY}
+
+
 class Blueprint(SmorestBlueprint):
     """flask-smorest's Blueprint; with `doc_tag`, its routes are documented under that tag,
-    which blueprints of several packages may share (SignpostApi lists it once)."""
+    which blueprints of several packages may share (SignpostApi lists it once). A field the
+    schema does not know is a 422 wherever it is sent (the forms' schemas drop them)."""
+
+    ARGUMENTS_PARSER = Parser(unknown=RAISE)
 
     def __init__(self, *args: Any, doc_tag: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -9,14 +9,13 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
-from catalogue.api import API_PREFIX, common, http, serialise
+from catalogue.api import API_PREFIX, Blueprint, common, http, serialise
 from catalogue.db import get_session
 from catalogue.errors import NotAllowed, NotFound
 from catalogue.records import services

@@ -1,0 +1,189 @@
+"""HTTP as integrators expect it (issue 17): problem details for every error, 415 and 400 for a
+body or query the API does not take, 201 with Location, ETag/Last-Modified with 304 and 412,
+pages with links and `updated_since`, rate limits announced."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlmodel import select
+
+from catalogue.records.models import Deployment
+from tests.test_api import call, errors_by_field, world  # noqa: F401
+from tests.test_security import limited_app  # noqa: F401
+
+NEW_DEPLOYMENT = {"tool": "tool-shared", "stage": "pilot", "visibility": "public", "impact": "Helps"}
+
+
+def _problem(response, status: int) -> dict:
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.get_json()
+    assert {"type", "title", "status", "detail"} <= set(body) and body["status"] == status
+    return body
+
+
+def test_every_error_is_a_problem(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    _problem(call(client, "GET", "/api/v1/tools/no-such-tool"), 404)
+    _problem(call(client, "GET", "/api/v1/no-such-thing"), 404)
+    _problem(call(client, "DELETE", "/api/v1/tools"), 405)
+    _problem(call(client, "GET", "/api/v1/tools", "sp_not-a-token"), 401)
+    _problem(call(client, "POST", "/api/v1/deployments", json=NEW_DEPLOYMENT), 401)
+    _problem(call(client, "POST", "/api/v1/offerings", tokens["owner"], json={"name": "x"}), 422)
+
+
+def test_field_errors_name_json_pointers_all_at_once(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    body = {**NEW_DEPLOYMENT, "stage": 5, "visibility": "everyone", "resources": {"develop_gbp": "lots"}}
+    problem = _problem(call(client, "POST", "/api/v1/deployments", tokens["owner"], json=body), 422)
+    pointers = {e["pointer"] for e in problem["errors"]}
+    assert {"/stage", "/visibility", "/resources/develop_gbp"} <= pointers, problem
+
+
+def test_unknown_fields_and_wrong_types_are_422(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    unknown = call(client, "POST", "/api/v1/deployments", tokens["owner"], json={**NEW_DEPLOYMENT, "colour": "red"})
+    assert "colour" in errors_by_field(_problem(unknown, 422))
+    patched = call(client, "PATCH", "/api/v1/deployments/dep-public", tokens["owner"], json={"colour": "red"})
+    assert "colour" in errors_by_field(_problem(patched, 422))
+    wrong = call(client, "PATCH", "/api/v1/offerings/off-live", tokens["supplier"], json={"categories": 5})
+    assert "categories" in errors_by_field(_problem(wrong, 422))
+
+
+def test_a_body_that_is_not_json_is_415(world, client, db) -> None:  # noqa: F811
+    tokens, _ = world
+    before = len(db.exec(select(Deployment)).all())
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        refused = call(
+            client, "POST", "/api/v1/deployments", tokens["owner"], data="tool=tool-shared", content_type=content_type
+        )
+        _problem(refused, 415)
+    assert len(db.exec(select(Deployment)).all()) == before
+
+
+def test_unknown_query_parameters_are_refused(world, client) -> None:  # noqa: F811
+    misspelt = _problem(call(client, "GET", "/api/v1/deployments", query_string={"stge": "pilot"}), 400)
+    assert misspelt["errors"][0]["parameter"] == "stge"
+    _problem(call(client, "GET", "/api/v1/tools/tool-shared", query_string={"expand": "all"}), 400)
+    assert call(client, "GET", "/api/v1/deployments", query_string={"stage": "pilot"}).status_code == 200
+
+
+def test_create_answers_201_with_the_location_of_the_record(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    created = call(client, "POST", "/api/v1/deployments", tokens["owner"], json=NEW_DEPLOYMENT)
+    assert created.status_code == 201, created.get_json()
+    location = created.headers["Location"]
+    assert location.endswith(f"/api/v1/deployments/{created.get_json()['ref']}")
+    assert call(client, "GET", location, tokens["owner"]).status_code == 200
+
+
+def test_records_carry_versions_and_revalidate(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    first = call(client, "GET", "/api/v1/deployments/dep-public", tokens["owner"])
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    assert etag and modified
+    same = call(client, "GET", "/api/v1/deployments/dep-public", tokens["owner"], headers={"If-None-Match": etag})
+    assert same.status_code == 304 and not same.get_data()
+    page = call(client, "GET", "/api/v1/tools")
+    assert page.headers["ETag"]
+    assert call(client, "GET", "/api/v1/tools", headers={"If-None-Match": page.headers["ETag"]}).status_code == 304
+
+
+def test_a_stale_if_match_is_412_and_nothing_is_overwritten(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    url = "/api/v1/deployments/dep-public"
+    etag = call(client, "GET", url, tokens["owner"]).headers["ETag"]
+    # Someone else changes it meanwhile.
+    other = call(client, "PATCH", url, tokens["admin"], json={"impact": "Changed by the admin"})
+    assert other.status_code == 200, other.get_json()
+    stale = call(client, "PATCH", url, tokens["owner"], json={"impact": "Mine"}, headers={"If-Match": etag})
+    problem = _problem(stale, 412)
+    assert "changed" in problem["detail"]
+    assert call(client, "GET", url, tokens["owner"]).get_json()["impact"] == "Changed by the admin"
+    fresh = call(client, "GET", url, tokens["owner"]).headers["ETag"]
+    assert stale.headers["ETag"] == fresh
+    kept = call(client, "PATCH", url, tokens["owner"], json={"impact": "Mine"}, headers={"If-Match": fresh})
+    assert kept.status_code == 200 and kept.get_json()["impact"] == "Mine"
+    assert kept.headers["ETag"] != fresh
+
+
+@pytest.mark.parametrize(
+    ("url", "who", "body"),
+    [
+        ("/api/v1/offerings/off-live", "supplier", {"summary": "New summary"}),
+        ("/api/v1/challenges/ch-open", "owner", {"title": "A new title"}),
+        ("/api/v1/tools/tool-shared", "admin", {"summary": "New summary"}),
+        ("/api/v1/single-views/sv-public", "owner", {"documentation": "New documentation"}),
+    ],
+)
+def test_every_patch_checks_if_match(world, client, url: str, who: str, body: dict) -> None:  # noqa: F811
+    tokens, _ = world
+    _problem(call(client, "PATCH", url, tokens[who], json=body, headers={"If-Match": '"not-the-version"'}), 412)
+    etag = call(client, "GET", url, tokens[who]).headers["ETag"]
+    changed = call(client, "PATCH", url, tokens[who], json=body, headers={"If-Match": etag})
+    assert changed.status_code == 200, changed.get_json()
+
+
+def test_pages_link_to_their_neighbours(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    first = call(client, "GET", "/api/v1/deployments", tokens["owner"], query_string={"per_page": 1, "stage": "pilot"})
+    body = first.get_json()
+    assert body["total"] == 3 and body["pages"] == 3
+    assert body["links"]["prev"] is None and "page=2" in body["links"]["next"]
+    assert "stage=pilot" in body["links"]["next"] and "per_page=1" in body["links"]["next"]
+    assert 'rel="next"' in first.headers["Link"] and 'rel="last"' in first.headers["Link"]
+    second = call(client, "GET", body["links"]["next"], tokens["owner"]).get_json()
+    assert second["page"] == 2 and "page=1" in second["links"]["prev"]
+    assert {i["ref"] for i in second["items"]}.isdisjoint({i["ref"] for i in body["items"]})
+
+
+@pytest.mark.parametrize(
+    "url", ["/api/v1/deployments", "/api/v1/tools", "/api/v1/offerings", "/api/v1/challenges", "/api/v1/single-views"]
+)
+def test_every_list_takes_updated_since(world, client, db, url: str) -> None:  # noqa: F811
+    tokens, _ = world
+    everything = call(client, "GET", url, tokens["admin"]).get_json()
+    assert everything["total"] > 0
+    future = (datetime.now(UTC) + timedelta(days=1)).isoformat()
+    past = (datetime.now(UTC) - timedelta(days=3650)).isoformat()
+    assert call(client, "GET", url, tokens["admin"], query_string={"updated_since": future}).get_json()["total"] == 0
+    since_long_ago = call(client, "GET", url, tokens["admin"], query_string={"updated_since": past}).get_json()
+    assert since_long_ago["items"] == everything["items"] and since_long_ago["total"] == everything["total"]
+    bad = call(client, "GET", url, query_string={"updated_since": "last tuesday"})
+    assert "updated_since" in errors_by_field(_problem(bad, 422))
+
+
+def test_updated_since_keeps_only_what_changed(world, client, db) -> None:  # noqa: F811
+    tokens, _ = world
+    row = db.exec(select(Deployment).where(Deployment.ref == "dep-public")).one()
+    for other in db.exec(select(Deployment).where(Deployment.ref != "dep-public")).all():
+        other.updated_at = datetime(2020, 1, 1, tzinfo=UTC)
+        db.add(other)
+    row.updated_at = datetime(2024, 6, 1, tzinfo=UTC)
+    db.add(row)
+    db.commit()
+    found = call(client, "GET", "/api/v1/deployments", tokens["owner"], query_string={"updated_since": "2024-01-01"})
+    assert [d["ref"] for d in found.get_json()["items"]] == ["dep-public"]
+
+
+def test_rate_limits_are_announced_and_a_429_says_when_to_retry(limited_app, db) -> None:  # noqa: F811
+    from catalogue.accounts.services import issue_api_token
+    from tests.factories import OrganisationFactory, ToolFactory, UserFactory
+
+    council = OrganisationFactory(kind="local-authority")
+    ToolFactory(ref="tool-shared")
+    token = issue_api_token(db, UserFactory(organisation_id=council.id))
+    db.commit()
+    client = limited_app.test_client()
+    headers = {"Authorization": f"Bearer {token}"}
+    first = client.post("/api/v1/deployments", json={"stage": "nope"}, headers=headers)
+    assert first.status_code == 422
+    assert first.headers["RateLimit-Limit"] == "60" and first.headers["RateLimit-Remaining"] == "59"
+    assert 0 < int(first.headers["RateLimit-Reset"]) <= 60 and first.headers["RateLimit-Policy"] == "60;w=60"
+    for _ in range(60):
+        last = client.post("/api/v1/deployments", json={"stage": "nope"}, headers=headers)
+    body = _problem(last, 429)
+    assert 0 < body["retry_after"] <= 60 and last.headers["Retry-After"] == str(body["retry_after"])
+    assert f"{body['retry_after']} seconds" in body["detail"]
