@@ -12,6 +12,7 @@ from catalogue.accounts.services import issue_api_token
 from catalogue.db import utcnow
 from catalogue.records.models import Deployment
 from suppliers.models import Offering
+from tests import api_contract
 from tests.factories import (
     ChallengeFactory,
     DeploymentFactory,
@@ -35,7 +36,10 @@ def call(client, method: str, url: str, token: str | None = None, **kwargs):
     if token:
         headers["Authorization"] = f"Bearer {token}"
     with client.application.app_context():
-        return client.open(url, method=method, headers=headers, **kwargs)
+        response = client.open(url, method=method, headers=headers, **kwargs)
+    # Every answer is one the OpenAPI document promises (status, content type, body).
+    api_contract.check(client.application, method, url, response)
+    return response
 
 
 def errors_by_field(body: dict) -> dict[str, list[str]]:

@@ -20,7 +20,7 @@ from marshmallow import RAISE
 from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
 
-from catalogue.api import problems
+from catalogue.api import contract, problems
 
 API_PREFIX = "/api/v1"
 
@@ -119,10 +119,18 @@ class Blueprint(SmorestBlueprint):
         return super().route(rule, parameters=parameters, tags=tags, **options)
 
 
+OUTPUT_SUFFIXES = ("Out", "ListItem", "Page")
+
+
 def schema_name(schema: Any) -> str:
-    """OpenAPI names that tell the input, patch and output variants of one schema apart."""
+    """OpenAPI names that tell the input, patch and output variants of one schema apart; an
+    output's name ends in Out (or ListItem, Page)."""
     cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__.removesuffix("Schema")
+    if name.endswith("ListItem"):
+        name += "Out"
+    if name.endswith(OUTPUT_SUFFIXES) or name.endswith("Patch"):
+        return name
     if not isinstance(schema, type):
         if schema.partial:
             name += "Patch"
@@ -178,6 +186,12 @@ def init_app(app: Flask) -> None:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    api = SignpostApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    marshmallow = MarshmallowPlugin(schema_name_resolver=schema_name)
+    api = SignpostApi(
+        app, spec_kwargs={"marshmallow_plugin": marshmallow, "extra_plugins": [contract.ContractPlugin()]}
+    )
+    contract.codes_to_enum(marshmallow)
+    for name, response in contract.problem_responses().items():
+        api.spec.components.response(name, response)
     app.extensions["catalogue.api"] = api
     app.register_blueprint(docs_bp)
