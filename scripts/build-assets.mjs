@@ -21,4 +21,12 @@ writeFileSync(join(out, "css", "app.css"), result.css);
 
 const dist = join(root, "node_modules", "govuk-frontend", "dist", "govuk");
 copyFileSync(join(dist, "govuk-frontend.min.js"), join(out, "govuk", "govuk-frontend.min.js"));
+// The API reference's renderer (swagger-ui-dist) and the script that starts it: served from our
+// own files, never a CDN.
+mkdirSync(join(out, "swagger"), { recursive: true });
+const swagger = join(root, "node_modules", "swagger-ui-dist");
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  copyFileSync(join(swagger, name), join(out, "swagger", name));
+}
+copyFileSync(join(root, "assets", "js", "api-docs.js"), join(out, "swagger", "api-docs.js"));
 console.log("assets built into catalogue/static");

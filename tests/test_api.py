@@ -473,6 +473,12 @@ def test_openapi_and_docs(client):
     text = page.get_data(as_text=True)
     assert "<title>API – Signpost</title>" in text and "/api/v1/deployments" in text
     assert "cdn" not in text.lower() and '<script src="http' not in text
+    # The renderer (swagger-ui-dist) is served from the project's own static files.
+    for asset in ("swagger/swagger-ui-bundle.js", "swagger/swagger-ui.css", "swagger/api-docs.js"):
+        assert f"/static/{asset}" in text
+        served = client.get(f"/static/{asset}")
+        assert served.status_code == 200 and len(served.data) > 500, asset
+        served.close()
 
 
 def test_html_errors_stay_html(client):
