@@ -187,3 +187,38 @@ def test_rate_limits_are_announced_and_a_429_says_when_to_retry(limited_app, db)
     body = _problem(last, 429)
     assert 0 < body["retry_after"] <= 60 and last.headers["Retry-After"] == str(body["retry_after"])
     assert f"{body['retry_after']} seconds" in body["detail"]
+
+
+def test_what_a_get_returns_can_be_patched_back(world, client, db) -> None:  # noqa: F811
+    tokens, _ = world
+    url = "/api/v1/challenges/ch-open"
+    shaped = {
+        "requirements": [
+            {"requirement": "Works with our case system", "essential": True},
+            {"requirement": "Welsh language", "essential": False},
+        ],
+        "constraint_details": {"data": "Stays in the UK", "hosting": "Cloud"},
+        "tried_deployments": ["dep-public"],
+        "closes": "2030-06-30",
+        "questions_close": "2030-06-01",
+    }
+    changed = call(client, "PATCH", url, tokens["owner"], json=shaped)
+    assert changed.status_code == 200, changed.get_json()
+    got = call(client, "GET", url, tokens["owner"])
+    body = got.get_json()
+    assert body["requirements"] == shaped["requirements"]
+    assert body["constraint_details"] == shaped["constraint_details"]
+    assert "Data: Stays in the UK" in body["constraints"]
+    assert body["tried_deployments"] == ["dep-public"] and body["questions_close"] == "2030-06-01"
+    # The whole record, as read, goes back unchanged (read-only fields and all).
+    again = call(client, "PATCH", url, tokens["owner"], json=body, headers={"If-Match": got.headers["ETag"]})
+    assert again.status_code == 200, again.get_json()
+    assert {k: v for k, v in again.get_json().items() if k != "updated_at"} == {
+        k: v for k, v in body.items() if k != "updated_at"
+    }
+    # The forms' names still work; a deployment ref that is not there is a field error.
+    forms = call(client, "PATCH", url, tokens["owner"], json={"essential": ["Only this"], "nice_to_have": []})
+    assert forms.get_json()["requirements"] == [{"requirement": "Only this", "essential": True}]
+    missing = call(client, "PATCH", url, tokens["owner"], json={"tried_deployments": ["dep-public", "no-such"]})
+    assert missing.status_code == 422
+    assert [e["pointer"] for e in missing.get_json()["errors"]] == ["/tried_deployments/1"]
