@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from catalogue import access, features, vocabulary
+from catalogue import access, features, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
@@ -93,10 +93,12 @@ def edit_tool(ref: str):
     name = tool.name
     errors: dict[str, str] = {}
     if request.method == "GET":
-        data = services.tool_to_form(session, tool)
+        data = lost_update.stamp(tool, services.tool_to_form(session, tool))
     else:
         data = form_to_dict(request.form, multi=("categories",))
-        _, errors = services.save_tool(session, viewer, ref, data)
+        errors = lost_update.check(tool, data)  # someone saved it meanwhile: nothing overwritten
+        if not errors:
+            _, errors = services.save_tool(session, viewer, ref, data)
         if not errors:
             session.commit()
             flash("Tool saved", "success")
