@@ -79,3 +79,39 @@ def test_a_second_editor_is_told_and_nothing_is_overwritten(forms, db, client_as
     db.commit()  # end the test session's read, to see the app's writes
     db.refresh(record)
     assert getattr(record, field) == "Mine"
+
+
+DRAFT = re.compile(r'name="draft" value="([^"]+)"')
+
+
+def test_a_deployment_edit_saved_over_by_someone_else_is_refused(db, client_as) -> None:
+    import html
+    import json
+
+    from catalogue.records.models import Deployment
+    from tests.factories import DeploymentFactory
+
+    council = OrganisationFactory(kind="local-authority")
+    tool = ToolFactory(ref="lost-dep-tool")
+    deployment = DeploymentFactory(ref="lost-dep", organisation_id=council.id, tool_id=tool.id, impact="As it was")
+    editor = client_as(UserFactory(organisation_id=council.id))
+    db.commit()
+    page = editor.get("/deployments/lost-dep/edit").get_data(as_text=True)
+    draft = json.loads(html.unescape(DRAFT.search(page).group(1)))
+    draft["impact"] = "Mine"
+    deployment.impact = "Changed meanwhile"
+    deployment.updated_at = utcnow() + timedelta(seconds=5)
+    db.add(deployment)
+    db.commit()
+    refused = editor.post("/deployments/lost-dep/edit/check", data={"draft": json.dumps(draft)})
+    assert refused.status_code == 200 and 'href="#version"' in refused.get_data(as_text=True)
+    db.commit()
+    assert db.get(Deployment, deployment.id).impact == "Changed meanwhile"
+    # Told, the editor saves again from the re-shown page (now at the current version).
+    again = json.loads(html.unescape(DRAFT.search(refused.get_data(as_text=True)).group(1)))
+    assert again["impact"] == "Mine"
+    saved = editor.post("/deployments/lost-dep/edit/check", data={"draft": json.dumps(again)})
+    assert saved.status_code == 303, saved.get_data(as_text=True)[:2000]
+    db.commit()
+    db.expire_all()
+    assert db.get(Deployment, deployment.id).impact == "Mine"

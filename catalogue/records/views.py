@@ -325,6 +325,7 @@ def edit_deployment(ref: str):
     if isinstance(record, Response):
         return record
     draft = services.draft_from_deployment(get_session(), record)
+    draft["_version"] = lost_update.version_of(record)  # carried through every step to the save
     return _render_step("check", draft, {}, ref)
 
 
@@ -333,6 +334,13 @@ def edit_step(ref: str, step: str):
     record = _editable(ref)
     if isinstance(record, Response):
         return record
+    if step == "check" and not request.form.get("goto"):
+        # Someone saved it since this edit began: say so, overwrite nothing; saving again saves.
+        draft = _load_draft()
+        conflict = lost_update.check(record, {}, sent=draft.get("_version"))
+        if conflict:
+            draft["_version"] = lost_update.version_of(record)
+            return _read_only(get_session(), _render_step("check", draft, conflict, ref))
     return _handle_step(step, ref)
 
 
