@@ -222,3 +222,40 @@ def test_what_a_get_returns_can_be_patched_back(world, client, db) -> None:  # n
     missing = call(client, "PATCH", url, tokens["owner"], json={"tried_deployments": ["dep-public", "no-such"]})
     assert missing.status_code == 422
     assert [e["pointer"] for e in missing.get_json()["errors"]] == ["/tried_deployments/1"]
+
+
+def test_the_vocabulary_with_labels(world, client) -> None:  # noqa: F811
+    from catalogue import vocabulary
+
+    answer = call(client, "GET", "/api/v1/vocabulary")
+    assert answer.status_code == 200 and answer.headers["Cache-Control"] == "public, max-age=60"
+    lists = answer.get_json()["lists"]
+    assert {"categories", "dropped_reasons", "ethics_checks", "regions", "accreditations"} <= set(lists)
+    assert lists["categories"][0] == {
+        "code": next(iter(vocabulary.CATEGORIES)),
+        "label": vocabulary.CATEGORIES[next(iter(vocabulary.CATEGORIES))],
+    }
+    assert [c["code"] for c in lists["dropped_reasons"]] == list(vocabulary.DROPPED_REASONS)
+    # The document lists the same codes as enums.
+    spec = call(client, "GET", "/api/v1/openapi.json").get_json()
+    ethics = spec["components"]["schemas"]["DeploymentOut"]["properties"]["ethics_checks"]
+    assert ethics["items"]["enum"] == [c["code"] for c in lists["ethics_checks"]]
+    for name in ("categories", "dropped_reasons", "ethics_checks"):
+        prop = (
+            spec["components"]["schemas"]["DeploymentInput"]["properties"].get(name)
+            or spec["components"]["schemas"]["ToolOut"]["properties"][name]
+        )
+        assert prop.get("items", {}).get("enum"), name
+
+
+def test_operations_declare_security_and_every_error(client) -> None:
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["components"]["securitySchemes"]["bearer"]["scheme"] == "bearer"
+    patch = spec["paths"]["/api/v1/deployments/{ref}"]["patch"]
+    assert patch["security"] == [{"bearer": []}]
+    assert {"401", "403", "404", "412", "415", "422", "429"} <= set(patch["responses"])
+    problem = spec["components"]["responses"]["PreconditionFailed"]["content"]["application/problem+json"]
+    assert problem["schema"]["$ref"] == "#/components/schemas/Problem"
+    read = spec["paths"]["/api/v1/tools"]["get"]
+    assert read["security"] == [{"bearer": []}, {}] and "304" in read["responses"]
+    assert "Location" in spec["paths"]["/api/v1/deployments"]["post"]["responses"]["201"]["headers"]

@@ -63,13 +63,16 @@ class ContractPlugin(BasePlugin):
                 continue
             # Reads answer anyone (public records) and more to a token; writes need one.
             operation["security"] = [{BEARER: []}, {}] if method == "get" else [{BEARER: []}]
-            responses = operation.setdefault("responses", {})
+            # flask-smorest keys its responses by int, apispec's by str: one key per status, as str.
+            responses = {str(k): v for k, v in operation.get("responses", {}).items()}
+            operation["responses"] = responses
             responses.pop("default", None)
             for status in _statuses(method, path or "", operation):
                 responses[str(status)] = {"$ref": f"#/components/responses/{PROBLEMS[status][0]}"}
             if method == "get":
                 responses["304"] = {"description": "Not modified: the ETag you sent in If-None-Match is current"}
             if method == "post" and "201" in responses:
+                responses["201"] = {**responses["201"]}
                 responses["201"].setdefault("headers", {})["Location"] = {
                     "description": "the new record's address",
                     "schema": {"type": "string"},
