@@ -133,6 +133,16 @@ class ChallengeArgs(common.PageArgs):
 
 
 CHALLENGE_INPUT_EXCLUDE = ("ref", "owner", "status")
+CHALLENGE_EXAMPLE = {
+    "title": "Fewer children placed far from home",
+    "problem": "Too many children in care live more than 20 miles from home.",
+    "categories": ["placements"],
+    "outcomes": [{"outcome": "More children placed near home", "measure": "Share placed within 20 miles"}],
+    "requirements": [{"requirement": "Works with Mosaic", "essential": True}],
+    "constraint_details": {"hosting": "UK hosting only"},
+    "budget_min": 20000,
+    "budget_max": 60000,
+}
 
 
 def _tried_refs(challenge: Challenge) -> list[str]:
@@ -174,7 +184,7 @@ class Challenges(MethodView):
         page["items"] = [challenge_json(c, o, with_topics=False) for c, o in page["items"]]
         return page
 
-    @blp.arguments(ChallengeIn(exclude=CHALLENGE_INPUT_EXCLUDE))
+    @blp.arguments(ChallengeIn(exclude=CHALLENGE_INPUT_EXCLUDE), example=CHALLENGE_EXAMPLE)
     @blp.response(201, ChallengeOut)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Start a challenge as a draft owned by your organisation."""

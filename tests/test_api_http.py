@@ -259,3 +259,16 @@ def test_operations_declare_security_and_every_error(client) -> None:
     read = spec["paths"]["/api/v1/tools"]["get"]
     assert read["security"] == [{"bearer": []}, {}] and "304" in read["responses"]
     assert "Location" in spec["paths"]["/api/v1/deployments"]["post"]["responses"]["201"]["headers"]
+
+
+def test_the_documents_examples_are_accepted(world, client, db) -> None:  # noqa: F811
+    from tests.factories import ToolFactory
+
+    tokens, _ = world
+    ToolFactory(ref="magic-notes")
+    db.commit()
+    spec = call(client, "GET", "/api/v1/openapi.json").get_json()
+    for path in ("/api/v1/challenges", "/api/v1/deployments"):
+        example = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"]
+        created = call(client, "POST", path, tokens["owner"], json=example)
+        assert created.status_code == 201, (path, created.get_json())
