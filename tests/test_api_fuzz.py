@@ -71,6 +71,7 @@ def test_generated_requests_never_get_a_server_error(app, db) -> None:
                 broken.append(f"{case.method} {case.formatted_path} -> {response.status_code}: {exc}"[:500])
 
         call()
+    print(f"schemathesis: {total} generated cases, {writes} of them writes")  # shown with -s
     assert not server_errors, server_errors[:10]
     assert not broken, broken[:5]
     assert total >= MINIMUM_CASES, f"only {total} generated cases"
