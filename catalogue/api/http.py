@@ -8,7 +8,6 @@ import hashlib
 import json
 from collections.abc import Callable
 from datetime import datetime
-from functools import cache
 from typing import Any
 
 from flask import Flask, Response, current_app, request
@@ -26,9 +25,16 @@ def check_content_type() -> None:
         abort(415, message="Send the body as JSON, with ‘Content-Type: application/json’")
 
 
-@cache
 def _declared_queries(app: Flask) -> dict[tuple[str, str], frozenset[str]]:
-    """The query parameters the OpenAPI document declares, by (path template, method)."""
+    """The query parameters the OpenAPI document declares, by (path template, method); worked
+    out once per app (kept with it, so an app let go takes it along)."""
+    known = app.extensions.get("catalogue.api.queries")
+    if known is None:
+        known = app.extensions["catalogue.api.queries"] = _read_queries(app)
+    return known
+
+
+def _read_queries(app: Flask) -> dict[tuple[str, str], frozenset[str]]:
     spec = app.extensions["catalogue.api"].spec.to_dict()
     declared: dict[tuple[str, str], frozenset[str]] = {}
     for path, operations in spec.get("paths", {}).items():
