@@ -272,3 +272,16 @@ def test_the_documents_examples_are_accepted(world, client, db) -> None:  # noqa
         example = spec["paths"][path]["post"]["requestBody"]["content"]["application/json"]["example"]
         created = call(client, "POST", path, tokens["owner"], json=example)
         assert created.status_code == 201, (path, created.get_json())
+
+
+def test_an_organisations_public_profile(world, client) -> None:  # noqa: F811
+    tokens, _ = world
+    ref = call(client, "GET", "/api/v1/deployments/dep-public").get_json()["organisation"]
+    anonymous = call(client, "GET", f"/api/v1/organisations/{ref}")
+    body = anonymous.get_json()
+    assert anonymous.status_code == 200 and anonymous.headers["ETag"] and anonymous.headers["Last-Modified"]
+    assert body["deployments"] == ["dep-public"] and body["single_views"] == ["sv-public"]
+    assert "secret" not in anonymous.get_data(as_text=True).lower()
+    owner = call(client, "GET", f"/api/v1/organisations/{ref}", tokens["owner"]).get_json()
+    assert set(owner["deployments"]) == {"dep-public", "dep-authorities", "dep-private"}
+    assert call(client, "GET", "/api/v1/organisations/no-such-org").status_code == 404

@@ -82,14 +82,38 @@ def list_organisations(args: dict[str, Any]) -> dict[str, Any]:
     return common.envelope(items, args["page"], args["per_page"])
 
 
+class OrganisationProfileOut(serialise.OrganisationOut):
+    """The public profile, as its page shows it to you: what it records, builds and sells, and
+    the partnerships it belongs to (or its members), each by ref."""
+
+    updated_at = fields.DateTime(dump_only=True)
+    deployments = fields.List(fields.String(), dump_only=True, metadata={"description": "deployments you may see"})
+    single_views = fields.List(fields.String(), dump_only=True)
+    tools_built = fields.List(fields.String(), dump_only=True)
+    tools_sold = fields.List(fields.String(), dump_only=True)
+    members = fields.List(fields.String(), dump_only=True, metadata={"description": "a partnership's members"})
+    partnerships = fields.List(fields.String(), dump_only=True)
+
+
 @blp.route("/organisations/<ref>")
-@blp.response(200, serialise.OrganisationOut)
+@blp.response(200, OrganisationProfileOut)
 def get_organisation(ref: str) -> dict[str, Any]:
-    """One organisation (never its contact details)."""
-    org = get_session().exec(select(Organisation).where(Organisation.ref == ref)).first()
-    if org is None or not access.can_view_organisation(common.viewer(), org):
+    """One organisation's public profile (never its contact details)."""
+    try:
+        page = services.organisation_page(get_session(), common.viewer(), ref)
+    except NotFound:
         common.not_found("organisation")
-    return serialise.organisation(org)
+    profile = serialise.organisation(page.organisation)
+    profile.update(
+        updated_at=page.organisation.updated_at,
+        deployments=[r.deployment.ref for r in page.deployments],
+        single_views=[v.ref for v in page.single_views],
+        tools_built=[t.ref for t in page.tools_built],
+        tools_sold=[t.ref for t in page.tools_sold],
+        members=[m.ref for m in page.members],
+        partnerships=[p.ref for p in page.partnerships],
+    )
+    return profile
 
 
 # --- tools --------------------------------------------------------------------------------------
