@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 
 import sqlalchemy as sa
-from flask import Flask
+from flask import Flask, Response, current_app
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits.storage import Storage
@@ -98,5 +98,33 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 def init_app(app: Flask) -> None:
     app.config.setdefault("RATELIMIT_STORAGE_URI", "database://")
     app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"database_url": app.config["DATABASE_URL"]})
-    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", False)
+    # Announced on every limited answer: the IETF RateLimit fields (limit, remaining, and reset as
+    # seconds from now, added by `announce`) and Retry-After on a 429. flask-limiter's own reset
+    # is a moment (epoch seconds), so it keeps its X- name.
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    app.config.setdefault("RATELIMIT_HEADER_LIMIT", "RateLimit-Limit")
+    app.config.setdefault("RATELIMIT_HEADER_REMAINING", "RateLimit-Remaining")
+    app.config.setdefault("RATELIMIT_HEADER_RESET", "X-RateLimit-Reset")
+    app.config.setdefault("RATELIMIT_HEADER_RETRY_AFTER_VALUE", "delta-seconds")
     limiter.init_app(app)
+    app.after_request(announce)
+
+
+def retry_after() -> int:
+    """Seconds until the limit this request met opens again (at least 1)."""
+    current = limiter.current_limit
+    if current is None:
+        return 60
+    # Rounded as flask-limiter rounds its Retry-After, so the body and the header agree.
+    return max(1, int(current.reset_at - time.time()))
+
+
+def announce(response: Response) -> Response:
+    """RateLimit-Reset (seconds from now) and RateLimit-Policy beside flask-limiter's headers."""
+    # Flask runs after-request hooks last-registered first: this runs before flask-limiter's own.
+    current = limiter.current_limit if limiter.enabled else None
+    if current is not None and current_app.config["RATELIMIT_HEADERS_ENABLED"]:
+        window = current.limit.get_expiry()
+        response.headers["RateLimit-Reset"] = str(retry_after())
+        response.headers["RateLimit-Policy"] = f"{current.limit.amount};w={window}"
+    return response

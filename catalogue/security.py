@@ -43,6 +43,9 @@ PRIVATE = "private, no-store"
 # Anonymous answers are the same for every anonymous visitor, but a cache must check back each
 # time (a record may since have been hidden or withdrawn).
 ANONYMOUS = "no-cache"
+# The API's public records and lists, read without a token: any cache may keep them a minute
+# (they carry an ETag to revalidate with after that).
+PUBLIC_API = "public, max-age=60"
 
 
 def _depends_on_who_asks() -> bool:
@@ -74,7 +77,8 @@ def _static_cache(response: Response) -> None:
 
 def cache_headers(response: Response) -> None:
     """Cache-Control and Vary for every answer: static assets see `_static_cache`; otherwise
-    `private, no-store` whenever the body depends on who is asking, else `no-cache`; Vary names
+    `private, no-store` whenever the body depends on who is asking, `public, max-age=60` for the
+    API's anonymous reads, else `no-cache`; Vary names
     what tells one requester from another (the session cookie for pages, the token for the API).
     A view's own no-store is never weakened."""
     if request.endpoint == "static" or request.path.startswith("/static/"):
@@ -83,5 +87,19 @@ def cache_headers(response: Response) -> None:
     response.vary.add("Authorization" if request.path.startswith("/api/") else "Cookie")
     if _depends_on_who_asks():
         response.headers["Cache-Control"] = PRIVATE
-    elif "no-store" not in (response.headers.get("Cache-Control") or ""):
+    elif "no-store" in (response.headers.get("Cache-Control") or ""):
+        return
+    elif _public_api_read(response):
+        response.headers["Cache-Control"] = PUBLIC_API
+    else:
         response.headers["Cache-Control"] = ANONYMOUS
+
+
+def _public_api_read(response: Response) -> bool:
+    """An anonymous API read that found what it asked for (an error is not kept)."""
+    return (
+        request.path.startswith("/api/")
+        and request.method in ("GET", "HEAD")
+        and response.status_code in (200, 304)
+        and "Authorization" not in request.headers
+    )

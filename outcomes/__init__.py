@@ -11,12 +11,13 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from catalogue import features
-    from outcomes import api, bundle, cli, search, views
+    from outcomes import api, bundle, cli, exports, search, views
     from outcomes.matching import cli as matching_cli
     from outcomes.matching import views as matching_views
     from outcomes.models import Challenge
 
     views.init_app(app)
+    features.add_blueprint(app, exports.bp)
     matching_views.init_app(app)
     features.add_api(app, api.blp)
     features.add_cli(app, cli.challenge_cli)

@@ -6,14 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 from flask.views import MethodView
-from marshmallow import Schema, fields
-from sqlmodel import Session
+from marshmallow import Schema, fields, validate
+from sqlmodel import Session, select
 
 from catalogue import access, errors, vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.api import Blueprint, common
+from catalogue.api import API_PREFIX, Blueprint, common, http
 from catalogue.db import get_session
 from catalogue.forms import flatten_errors
+from catalogue.records.models import Deployment
 from catalogue.schemas import Codes, fields_except
 from outcomes import services as challenges
 from outcomes import topics
@@ -26,12 +27,39 @@ blp = Blueprint("api_challenges", __name__, url_prefix="/api/v1", description=MA
 common.install(blp)
 
 
+class RequirementSchema(Schema):
+    requirement = fields.String(required=True, validate=validate.Length(min=1, max=1000))
+    essential = fields.Boolean(load_default=True)
+
+
+class ConstraintDetailsSchema(Schema):
+    """The constraints' parts; `constraints` (read only) is them joined into one text."""
+
+    data = fields.String(validate=validate.Length(max=5000))
+    information_governance = fields.String(validate=validate.Length(max=5000))
+    hosting = fields.String(validate=validate.Length(max=5000))
+    case_management_system = fields.String(validate=validate.Length(max=500))
+
+
+class ChallengeIn(ChallengeFormSchema):
+    """What a POST or PATCH takes: the shape a GET returns (`requirements`, `constraint_details`,
+    `tried_deployments` by ref), or the forms' own names (`essential`, `nice_to_have`,
+    `constraint_*`)."""
+
+    requirements = fields.List(fields.Nested(RequirementSchema))
+    constraint_details = fields.Nested(ConstraintDetailsSchema)
+    tried_deployments = fields.List(fields.String(validate=validate.Length(max=200)))
+
+
 class ChallengeOut(ChallengeSchema):
     owner_name = fields.String(dump_only=True)
     categories = Codes(vocabulary.CATEGORIES, "category")
-    requirements = fields.List(fields.Dict(), dump_only=True)
+    requirements = fields.List(fields.Nested(RequirementSchema), dump_only=True)
+    constraint_details = fields.Nested(ConstraintDetailsSchema, dump_only=True)
+    tried_deployments = fields.List(fields.String(), dump_only=True, metadata={"description": "deployment refs"})
     evaluation_criteria = fields.List(fields.Dict(), dump_only=True)
     timetable = fields.String(dump_only=True)
+    questions_close = fields.Date(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     # How matching reads the challenge (owner's corrections applied), and what the owner removed.
     topics = fields.List(fields.String(), dump_only=True)
@@ -42,9 +70,31 @@ class ChallengeOut(ChallengeSchema):
     withdrawal_reason = fields.String(dump_only=True)
 
 
-class ChallengePatch(ChallengeFormSchema):
+class ChallengePatch(ChallengeIn):
     # The topics matching should read, exactly: the owner's correction (outcomes.topics).
     topics = Codes(topics.TOPICS, "topic")
+
+
+def form_shape(session: Session, body: dict[str, Any]) -> dict[str, Any]:
+    """The body in the forms' names: `requirements` as essential/nice_to_have lists, the
+    constraint parts as constraint_*, deployment refs as ids (a ref not found is a 422)."""
+    shaped = dict(body)
+    if isinstance(shaped.get("requirements"), list):
+        given = [r for r in shaped.pop("requirements") if isinstance(r, dict)]
+        shaped["essential"] = [r.get("requirement", "") for r in given if r.get("essential", True)]
+        shaped["nice_to_have"] = [r.get("requirement", "") for r in given if not r.get("essential", True)]
+    if isinstance(shaped.get("constraint_details"), dict):
+        details = shaped.pop("constraint_details")
+        for form, key, _label in challenges.CONSTRAINT_PARTS:
+            shaped[form] = details.get(key, "")
+    if isinstance(shaped.get("tried_deployments"), list):
+        refs = [str(r) for r in shaped["tried_deployments"]]
+        found = dict(session.exec(select(Deployment.ref, Deployment.id).where(Deployment.ref.in_(refs))).all())
+        missing = {str(i): [f"No deployment ‘{r}’"] for i, r in enumerate(refs) if r not in found}
+        if missing:
+            common.field_errors({"tried_deployments": missing})
+        shaped["tried_deployments"] = [found[r] for r in refs]
+    return shaped
 
 
 # What the API gives of a challenge: ChallengeOut's fields less the owner and topics, added apart.
@@ -53,6 +103,8 @@ CHALLENGE_COLUMNS = fields_except(ChallengeOut, "owner", "owner_name", "topics",
 
 def challenge_json(challenge: Challenge, owner: Organisation | None, with_topics: bool = True) -> dict[str, Any]:
     data = {name: getattr(challenge, name, None) for name in CHALLENGE_COLUMNS}
+    data["constraint_details"] = common.compact(challenge.constraint_details or {})
+    data["tried_deployments"] = _tried_refs(challenge)
     data.update(owner=owner.ref if owner else None, owner_name=owner.name if owner else None)
     if with_topics:
         # Reading the topics analyses the whole statement: one challenge's page, not a list's.
@@ -78,15 +130,32 @@ class ChallengeArgs(common.PageArgs):
 
 
 CHALLENGE_INPUT_EXCLUDE = ("ref", "owner", "status")
+CHALLENGE_EXAMPLE = {
+    "title": "Fewer children placed far from home",
+    "problem": "Too many children in care live more than 20 miles from home.",
+    "categories": ["placements"],
+    "outcomes": [{"outcome": "More children placed near home", "measure": "Share placed within 20 miles"}],
+    "requirements": [{"requirement": "Works with Mosaic", "essential": True}],
+    "constraint_details": {"hosting": "UK hosting only"},
+    "budget_min": 20000,
+    "budget_max": 60000,
+}
+
+
+def _tried_refs(challenge: Challenge) -> list[str]:
+    """The linked deployments the viewer may see, by ref (as the page shows them)."""
+    linked = challenges.tried_deployments(get_session(), common.viewer(), challenge)
+    return [deployment.ref for deployment, _org in linked]
 
 
 def _save_sections(session: Session, challenge: Challenge, data: dict[str, Any], given: set[str]) -> None:
     """Store every task-list section the body touched, through the outcomes service."""
     viewer = common.viewer()
+    body = form_shape(session, {k: v for k, v in common.json_body().items() if k in given})
     for section, names in SECTIONS.items():
-        if given & set(names):
+        if set(body) & set(names):
             merged = challenges.section_data(challenge, section)
-            merged.update({k: v for k, v in common.json_body().items() if k in names})
+            merged.update({k: v for k, v in body.items() if k in names})
             clean = common.load_or_422(ChallengeFormSchema(only=names, partial=True), merged)
             challenges.save_section(session, viewer, challenge, section, clean)
 
@@ -107,11 +176,12 @@ class Challenges(MethodView):
             category=args.get("category"),
             region=args.get("region"),
         )
+        rows = common.changed_since(rows, args.get("updated_since"), lambda row: row[0].updated_at)
         page = common.envelope(rows, args["page"], args["per_page"])
         page["items"] = [challenge_json(c, o, with_topics=False) for c, o in page["items"]]
         return page
 
-    @blp.arguments(ChallengeFormSchema(exclude=CHALLENGE_INPUT_EXCLUDE))
+    @blp.arguments(ChallengeIn(exclude=CHALLENGE_INPUT_EXCLUDE), example=CHALLENGE_EXAMPLE)
     @blp.response(201, ChallengeOut)
     def post(self, data: dict[str, Any]) -> dict[str, Any]:
         """Start a challenge as a draft owned by your organisation."""
@@ -125,7 +195,8 @@ class Challenges(MethodView):
         except errors.Refused as exc:
             common.field_errors(exc.errors)
         session.commit()
-        return challenge_json(challenge, session.get(Organisation, challenge.owner_id))
+        body = challenge_json(challenge, session.get(Organisation, challenge.owner_id))
+        return http.created(body, f"{API_PREFIX}/challenges/{challenge.ref}")
 
 
 def _challenge_or_404(ref: str) -> Challenge:
@@ -149,6 +220,7 @@ class ChallengeItem(MethodView):
     def patch(self, data: dict[str, Any], ref: str) -> dict[str, Any]:
         """Change the statement while it is a draft or in market engagement; correct the topics
         matching reads it as being about (`topics`, category codes) at any time."""
+        http.check_if_match(lambda: self.get(ref))
         session = get_session()
         challenge = _challenge_or_404(ref)
         try:
@@ -239,6 +311,7 @@ def list_responses(args: dict[str, Any], ref: str) -> dict[str, Any]:
     session = get_session()
     challenge = _challenge_or_404(ref)
     rows = challenges.visible_responses(session, common.viewer(), challenge, args.get("kind"))
+    rows = common.changed_since(rows, args.get("updated_since"), lambda row: row[0].updated_at)
     page = common.envelope(rows, args["page"], args["per_page"])
     page["items"] = [response_json(session, challenge, r) for r, _o in page["items"]]
     return page

@@ -41,6 +41,15 @@ writeFileSync(
   readFileSync(join(autocomplete, "accessible-autocomplete.min.js"), "utf8").replace(/\/\/# sourceMappingURL=.*$/m, ""),
 );
 
+// The API reference's renderer (swagger-ui-dist) and the script that starts it: served from our
+// own files, never a CDN.
+mkdirSync(join(out, "swagger"), { recursive: true });
+const swagger = join(root, "node_modules", "swagger-ui-dist");
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css"]) {
+  copyFileSync(join(swagger, name), join(out, "swagger", name));
+}
+copyFileSync(join(root, "assets", "js", "api-docs.js"), join(out, "swagger", "api-docs.js"));
+
 // --- content-hashed copies and the manifest ------------------------------------------------------
 
 const hashedDir = join(out, "dist");

@@ -10,9 +10,10 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from catalogue import features
-    from suppliers import api, bundle, search, views
+    from suppliers import api, bundle, exports, search, views
 
     views.init_app(app)
+    features.add_blueprint(app, exports.bp)
     features.add_api(app, api.blp)
     features.add_bundle_section(bundle.SECTION)
     features.add_search_kind(search.OFFERING_KIND)

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from catalogue import errors, vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.api import Blueprint, common
+from catalogue.api import API_PREFIX, Blueprint, common, http
 from catalogue.api.serialise import refs_by_id
 from catalogue.db import get_session
 from catalogue.records.models import Tool
@@ -76,7 +76,14 @@ class Offerings(MethodView):
             f.page = number
             return offerings.browse_offerings(session, viewer, f)
 
-        rows, total = common.service_slice(fetch, args["page"], args["per_page"], offerings.PAGE_SIZE)
+        rows, total = common.service_slice(
+            fetch,
+            args["page"],
+            args["per_page"],
+            offerings.PAGE_SIZE,
+            args.get("updated_since"),
+            lambda row: row[0].updated_at,
+        )
         return common.paged(offering_json(session, [o for o, _s in rows]), total, args["page"], args["per_page"])
 
     @blp.arguments(OfferingFormSchema(exclude=("ref", "supplier")))
@@ -93,7 +100,7 @@ class Offerings(MethodView):
         except errors.Invalid as exc:
             common.field_errors(exc.errors)
         session.commit()
-        return offering_json(session, [offering])[0]
+        return http.created(offering_json(session, [offering])[0], f"{API_PREFIX}/offerings/{offering.ref}")
 
 
 @blp.route("/offerings/<ref>")
@@ -111,7 +118,9 @@ class OfferingItem(MethodView):
     @blp.arguments(OfferingFormSchema(exclude=("ref", "supplier"), partial=True))
     @blp.response(200, OfferingOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
-        """Change the fields given; the others keep their values."""
+        """Change the fields given; the others keep their values (If-Match: a 412 says someone
+        changed it since you read it)."""
+        http.check_if_match(lambda: self.get(ref))
         viewer = common.viewer()
         session = get_session()
         offering = offerings.get_offering(session, viewer, ref)

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
 
-from catalogue import access, features, vocabulary
+from catalogue import access, features, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
@@ -218,6 +218,11 @@ def _save_offering(offering: Offering | None, supplier: Organisation):
     db = get_session()
     viewer = current_viewer()
     raw = _offering_form_input()
+    raw[lost_update.FIELD] = request.form.get(lost_update.FIELD, "")
+    if offering is not None:
+        conflict = lost_update.check(offering, raw)  # someone saved it meanwhile: nothing overwritten
+        if conflict:
+            return _offering_form(offering, supplier, raw, conflict), 200
     data, errors = load_form(OfferingFormSchema(exclude=("ref", "supplier")), _accreditations_in(raw))
     if not errors:
         try:
@@ -294,7 +299,8 @@ def edit_offering(ref: str):
     db = get_session()
     supplier = db.get(Organisation, item.supplier_id)
     if request.method == "GET":
-        return _offering_form(item, supplier, _accreditations_out(services.offering_form_data(db, item)), {})
+        data = lost_update.stamp(item, _accreditations_out(services.offering_form_data(db, item)))
+        return _offering_form(item, supplier, data, {})
     return _save_offering(item, supplier)
 
 

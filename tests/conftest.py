@@ -21,6 +21,7 @@ from catalogue import create_app
 from catalogue.config import PROJECT_ROOT
 from catalogue.db import write_intent
 from catalogue.features import import_models
+from catalogue.ratelimit import limiter
 from tests import factories
 from tests.helpers.requests import IsolatedClient as RefreshingClient
 
@@ -268,3 +269,16 @@ def dummy_urls(rule) -> list[str]:
     for name, converter in rule_arguments(rule):
         combos = [dict(c, **{name: v}) for c in combos for v in dummy_values(converter)]
     return [fill_rule(rule, c) for c in combos]
+
+
+@pytest.fixture
+def limited_app(app_config: dict, db):
+    # After `db` (and so `app`): the limiter is one object shared by every app in the process, and
+    # the most recently created app decides whether it is enabled.
+    application = isolate(create_app(dict(app_config, RATELIMIT_ENABLED=True)))
+    yield application
+    application.extensions["catalogue.engine"].dispose()
+    # The limiter's counters live in the database behind an engine of their own.
+    storage_engine = getattr(getattr(limiter, "_storage", None), "_engine", None)
+    if storage_engine is not None:
+        storage_engine.dispose()

@@ -7,6 +7,7 @@ Errors are JSON in flask-smorest's shape; bad input is a 4xx with field errors
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from apispec.ext.marshmallow import MarshmallowPlugin
@@ -15,13 +16,20 @@ from flask import Flask, current_app, render_template, request
 from flask.typing import ResponseReturnValue
 from flask_smorest import Api
 from flask_smorest import Blueprint as SmorestBlueprint
+from marshmallow import RAISE
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import HTTPException
+
+from catalogue.api import contract, problems
 
 API_PREFIX = "/api/v1"
 
 
 class SignpostApi(Api):
-    """flask-smorest's Api, answering errors in JSON only under /api/: other pages keep theirs."""
+    """flask-smorest's Api, answering errors as problem details only under /api/: other pages
+    keep theirs."""
+
+    ERROR_SCHEMA = problems.ProblemSchema
 
     def _register_error_handlers(self) -> None:
         app = self._app
@@ -33,6 +41,18 @@ class SignpostApi(Api):
             return previous(error)
 
         app.register_error_handler(HTTPException, handle)
+
+    def handle_http_exception(self, error: HTTPException) -> ResponseReturnValue:
+        """RFC 9457 problem details; a 429 says in how many seconds to try again."""
+        if error.code == 429:
+            from catalogue.ratelimit import retry_after
+
+            data = dict(getattr(error, "data", None) or {})
+            seconds = retry_after()
+            data.setdefault("message", f"Too many requests: try again in {seconds} seconds")
+            data["extensions"] = {"retry_after": seconds}  # flask-limiter adds the Retry-After header
+            error.data = data  # type: ignore[attr-defined]
+        return problems.problem(error)
 
     def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
         """A blueprint whose routes all name one shared tag (`doc_tag`: the packages' API
@@ -46,9 +66,48 @@ class SignpostApi(Api):
                 self.spec.tag({"name": tag, "description": blp.description})
 
 
+# What the API answers but nobody writes (refs, names, times, whose record it is): a record as
+# read may be sent back as it is, so these are dropped from a body unless its schema takes them.
+READ_ONLY = frozenset(
+    {
+        "ref",
+        "updated_at",
+        "organisation",
+        "organisation_name",
+        "tool_name",
+        "supplier",
+        "supplier_name",
+        "developed_by",
+        "owner",
+        "owner_name",
+        "status",
+        "topics_removed",
+        "timetable",
+        "questions_close",
+        "deployments",
+        "id",
+        "challenge",
+        "kind",
+        "submitted_at",
+    }
+)
+
+
+class Parser(FlaskParser):
+    """webargs' parser refusing unknown fields (422), after dropping the read-only ones."""
+
+    def pre_load(self, location_data: Any, *, schema: Any, req: Any, location: str) -> Any:
+        if location != "json" or not isinstance(location_data, Mapping):
+            return location_data
+        return {k: v for k, v in location_data.items() if k in schema.load_fields or k not in READ_ONLY}
+
+
 class Blueprint(SmorestBlueprint):
     """flask-smorest's Blueprint; with `doc_tag`, its routes are documented under that tag,
-    which blueprints of several packages may share (SignpostApi lists it once)."""
+    which blueprints of several packages may share (SignpostApi lists it once). A field the
+    schema does not know is a 422 wherever it is sent (the forms' schemas drop them)."""
+
+    ARGUMENTS_PARSER = Parser(unknown=RAISE)
 
     def __init__(self, *args: Any, doc_tag: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -60,10 +119,18 @@ class Blueprint(SmorestBlueprint):
         return super().route(rule, parameters=parameters, tags=tags, **options)
 
 
+OUTPUT_SUFFIXES = ("Out", "ListItem", "Page")
+
+
 def schema_name(schema: Any) -> str:
-    """OpenAPI names that tell the input, patch and output variants of one schema apart."""
+    """OpenAPI names that tell the input, patch and output variants of one schema apart; an
+    output's name ends in Out (or ListItem, Page)."""
     cls = schema if isinstance(schema, type) else type(schema)
     name = cls.__name__.removesuffix("Schema")
+    if name.endswith("ListItem"):
+        name += "Out"
+    if name.endswith(OUTPUT_SUFFIXES) or name.endswith("Patch"):
+        return name
     if not isinstance(schema, type):
         if schema.partial:
             name += "Patch"
@@ -119,6 +186,12 @@ def init_app(app: Flask) -> None:
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
         },
     )
-    api = SignpostApi(app, spec_kwargs={"marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)})
+    marshmallow = MarshmallowPlugin(schema_name_resolver=schema_name)
+    api = SignpostApi(
+        app, spec_kwargs={"marshmallow_plugin": marshmallow, "extra_plugins": [contract.ContractPlugin()]}
+    )
+    contract.codes_to_enum(marshmallow)
+    for name, response in contract.problem_responses().items():
+        api.spec.components.response(name, response)
     app.extensions["catalogue.api"] = api
     app.register_blueprint(docs_bp)

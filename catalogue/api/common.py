@@ -6,7 +6,9 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import g, request
 from flask_smorest import abort
@@ -14,6 +16,7 @@ from markupsafe import Markup
 from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
+from catalogue.api import http
 from catalogue.db import get_session, reading
 
 MAX_PER_PAGE = 100
@@ -62,15 +65,19 @@ def end_transaction(response: Any) -> Any:
 
 
 def install(blueprint: Any) -> None:
-    """Token authentication before, and the transaction closed after, every view of a blueprint."""
+    """Token authentication, the body's type and the query's names checked before every view of
+    a blueprint; versions, Link and 304 (api.http.finish) and the transaction closed after."""
     blueprint.before_request(authenticate_and_require_for_writes)
+    blueprint.after_request(http.finish)
     blueprint.after_request(end_transaction)
 
 
 def authenticate_and_require_for_writes() -> None:
     authenticate()
-    if request.method in ("POST", "PUT", "PATCH", "DELETE"):
+    if request.method in http.WRITES:
         require_token()
+    http.check_content_type()
+    http.check_query()
 
 
 def _challenge() -> dict[str, str]:
@@ -151,6 +158,11 @@ class PageArgs(Schema):
         ),
         error_messages={"invalid": f"Give per_page as a whole number from 1 to {MAX_PER_PAGE}"},
     )
+    updated_since = fields.AwareDateTime(
+        default_timezone=UTC,
+        error_messages={"invalid": "Give updated_since as an ISO 8601 date and time, e.g. 2025-01-31T09:00:00Z"},
+        metadata={"description": "only records changed at or after this moment"},
+    )
 
 
 def choice_arg(options: Sequence[str], message: str) -> fields.String:
@@ -162,18 +174,47 @@ def text_arg(max_length: int = 200) -> fields.String:
     return fields.String(validate=validate.Length(max=max_length, error=message), error_messages={"invalid": message})
 
 
-def envelope(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
-    """One page of an already-filtered list: {"items", "page", "per_page", "total", "pages"}."""
-    total = len(items)
-    pages = max(1, math.ceil(total / per_page))
-    start = (page - 1) * per_page
+def changed_since(rows: list[Any], since: datetime | None, stamp: Callable[[Any], Any] | None = None) -> list[Any]:
+    """The rows changed at or after `since` (`stamp` finds a row's updated_at)."""
+    if since is None:
+        return rows
+    read = stamp or (lambda row: row.updated_at)
+    return [row for row in rows if read(row) is not None and _aware(read(row)) >= since]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def links(page: int, pages: int) -> dict[str, str | None]:
+    """First, last, next and previous pages of this list, the query otherwise as asked."""
+
+    def url(number: int) -> str:
+        query = request.args.to_dict(flat=False)
+        query["page"] = [str(number)]
+        return request.base_url + "?" + urlencode(query, doseq=True)
+
     return {
-        "items": items[start : start + per_page],
-        "page": page,
-        "per_page": per_page,
-        "total": total,
-        "pages": pages,
+        "self": url(page),
+        "first": url(1),
+        "last": url(pages),
+        "next": url(page + 1) if page < pages else None,
+        "prev": url(min(page - 1, pages)) if page > 1 else None,
     }
+
+
+def envelope(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
+    """One page of an already-filtered list: {"items", "page", "per_page", "total", "pages", "links"}."""
+    start = (page - 1) * per_page
+    return paged(items[start : start + per_page], len(items), page, per_page)
+
+
+class PageLinks(Schema):
+    self = fields.String(metadata={"description": "this page"})
+    first = fields.String()
+    last = fields.String()
+    next = fields.String(allow_none=True, metadata={"description": "null on the last page"})
+    prev = fields.String(allow_none=True, metadata={"description": "null on the first page"})
 
 
 def page_schema(item: type[Schema], name: str) -> type[Schema]:
@@ -182,8 +223,9 @@ def page_schema(item: type[Schema], name: str) -> type[Schema]:
             "items": fields.List(fields.Nested(item)),
             "page": fields.Integer(),
             "per_page": fields.Integer(),
-            "total": fields.Integer(),
+            "total": fields.Integer(metadata={"description": "how many items in all pages"}),
             "pages": fields.Integer(),
+            "links": fields.Nested(PageLinks, metadata={"description": "also sent as the Link header"}),
         },
         name=name,
     )
@@ -194,8 +236,30 @@ def compact(data: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v not in (None, "", [], {})}
 
 
-def service_slice(fetch: Callable[[int], Any], page: int, per_page: int, size: int) -> tuple[list[Any], int]:
-    """One API page from a service that pages by `size`: only the service pages it needs."""
+def service_slice(
+    fetch: Callable[[int], Any],
+    page: int,
+    per_page: int,
+    size: int,
+    since: datetime | None = None,
+    stamp: Callable[[Any], Any] | None = None,
+) -> tuple[list[Any], int]:
+    """One API page from a service that pages by `size`: only the service pages it needs, or,
+    with `since`, all of them filtered to the rows changed since (`stamp` reads a row's time)."""
+    if since is not None:
+        rows: list[Any] = []
+        number = 1
+        while True:
+            result = fetch(number)
+            if result.page != number:
+                break
+            rows.extend(result.items)
+            if number * size >= result.total:
+                break
+            number += 1
+        kept = changed_since(rows, since, stamp)
+        start = (page - 1) * per_page
+        return kept[start : start + per_page], len(kept)
     start = (page - 1) * per_page
     first = start // size + 1
     last = max(first, (start + per_page - 1) // size + 1)
@@ -212,7 +276,15 @@ def service_slice(fetch: Callable[[int], Any], page: int, per_page: int, size: i
 
 
 def paged(items: list[Any], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {"items": items, "page": page, "per_page": per_page, "total": total, "pages": max(1, -(-total // per_page))}
+    pages = max(1, math.ceil(total / per_page))
+    return {
+        "items": items,
+        "page": page,
+        "per_page": per_page,
+        "total": total,
+        "pages": pages,
+        "links": links(page, pages),
+    }
 
 
 def json_body() -> dict[str, Any]:

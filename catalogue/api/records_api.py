@@ -9,14 +9,13 @@ from typing import Any
 
 from flask import request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import fields
 from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
-from catalogue.api import common, serialise
+from catalogue.api import API_PREFIX, Blueprint, common, http, serialise
 from catalogue.db import get_session
 from catalogue.errors import NotAllowed, NotFound
 from catalogue.records import services
@@ -78,18 +77,43 @@ def list_organisations(args: dict[str, Any]) -> dict[str, Any]:
     rows = services.list_organisations(
         get_session(), common.viewer(), args.get("kind", ""), args.get("region", ""), args.get("q", "")
     )
+    rows = common.changed_since(rows, args.get("updated_since"), lambda r: r.organisation.updated_at)
     items = [{**serialise.organisation(r.organisation), "deployments": r.deployments} for r in rows]
     return common.envelope(items, args["page"], args["per_page"])
 
 
+class OrganisationProfileOut(serialise.OrganisationOut):
+    """The public profile, as its page shows it to you: what it records, builds and sells, and
+    the partnerships it belongs to (or its members), each by ref."""
+
+    updated_at = fields.DateTime(dump_only=True)
+    deployments = fields.List(fields.String(), dump_only=True, metadata={"description": "deployments you may see"})
+    single_views = fields.List(fields.String(), dump_only=True)
+    tools_built = fields.List(fields.String(), dump_only=True)
+    tools_sold = fields.List(fields.String(), dump_only=True)
+    members = fields.List(fields.String(), dump_only=True, metadata={"description": "a partnership's members"})
+    partnerships = fields.List(fields.String(), dump_only=True)
+
+
 @blp.route("/organisations/<ref>")
-@blp.response(200, serialise.OrganisationOut)
+@blp.response(200, OrganisationProfileOut)
 def get_organisation(ref: str) -> dict[str, Any]:
-    """One organisation (never its contact details)."""
-    org = get_session().exec(select(Organisation).where(Organisation.ref == ref)).first()
-    if org is None or not access.can_view_organisation(common.viewer(), org):
+    """One organisation's public profile (never its contact details)."""
+    try:
+        page = services.organisation_page(get_session(), common.viewer(), ref)
+    except NotFound:
         common.not_found("organisation")
-    return serialise.organisation(org)
+    profile = serialise.organisation(page.organisation)
+    profile.update(
+        updated_at=page.organisation.updated_at,
+        deployments=[r.deployment.ref for r in page.deployments],
+        single_views=[v.ref for v in page.single_views],
+        tools_built=[t.ref for t in page.tools_built],
+        tools_sold=[t.ref for t in page.tools_sold],
+        members=[m.ref for m in page.members],
+        partnerships=[p.ref for p in page.partnerships],
+    )
+    return profile
 
 
 # --- tools --------------------------------------------------------------------------------------
@@ -125,7 +149,14 @@ def list_tools(args: dict[str, Any]) -> dict[str, Any]:
         )
         return services.browse_tools(session, viewer, filters)
 
-    rows, total = common.service_slice(fetch, args["page"], args["per_page"], services.PAGE_SIZE)
+    rows, total = common.service_slice(
+        fetch,
+        args["page"],
+        args["per_page"],
+        services.PAGE_SIZE,
+        args.get("updated_since"),
+        lambda r: r.tool.updated_at,
+    )
     tools = serialise.tools(session, [r.tool for r in rows])
     items = [{**t, "deployments": r.deployments} for t, r in zip(tools, rows, strict=True)]
     return common.paged(items, total, args["page"], args["per_page"])
@@ -149,9 +180,11 @@ class ToolItem(MethodView):
     @blp.arguments(ToolSchema(exclude=TOOL_INPUT_EXCLUDE, partial=True))
     @blp.response(200, serialise.ToolOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
-        """Change the fields given; the others keep their values. The supplier that sells the tool,
+        """Change the fields given; the others keep their values (send the ETag you read in
+        If-Match: a 412 says someone changed it meanwhile). The supplier that sells the tool,
         the organisation that built it or added it, and site administrators may; only a site
         administrator changes its supplier (a supplier claims a tool on its page)."""
+        http.check_if_match(lambda: self.get(ref))
         tool = merge_and_save(
             "tool",
             lambda session, viewer: services.tool_to_form(session, services.get_editable_tool(session, viewer, ref)),
@@ -176,6 +209,17 @@ class DeploymentArgs(common.PageArgs):
     sort = common.choice_arg(services.DEPLOYMENT_SORTS, "Choose a sort: " + ", ".join(services.DEPLOYMENT_SORTS))
 
 
+DEPLOYMENT_EXAMPLE = {
+    "tool": "magic-notes",
+    "stage": "pilot",
+    "started": "2025-01",
+    "summary": "Twelve social workers in the assessment team use it for visit notes.",
+    "impact": "About two hours a week saved per worker on recording.",
+    "ethics_checks": ["ethical-impact-assessment"],
+    "visibility": "authorities",
+}
+
+
 def deployment_filters(args: dict[str, Any], page: int = 1) -> services.DeploymentFilters:
     names = ("q", "category", "stage", "region", "reason", "evaluation", "delivery", "ai")
     return services.DeploymentFilters(
@@ -191,6 +235,8 @@ def visible_deployments(args: dict[str, Any], page: int, per_page: int) -> tuple
         page,
         per_page,
         services.PAGE_SIZE,
+        args.get("updated_since"),
+        lambda r: r.deployment.updated_at,
     )
     return [r.deployment for r in rows], total
 
@@ -206,7 +252,7 @@ class Deployments(MethodView):
         rows, total = visible_deployments(args, args["page"], args["per_page"])
         return common.paged(serialise.deployments(get_session(), rows), total, args["page"], args["per_page"])
 
-    @blp.arguments(DeploymentSchema(exclude=("ref", "organisation")))
+    @blp.arguments(DeploymentSchema(exclude=("ref", "organisation")), example=DEPLOYMENT_EXAMPLE)
     @blp.response(201, serialise.DeploymentOut)
     def post(self, _data: dict[str, Any]) -> dict[str, Any]:
         """Record a deployment for your organisation (authority or provider staff)."""
@@ -220,7 +266,9 @@ class Deployments(MethodView):
         if errors:
             common.field_errors(errors)
         session.commit()
-        return serialise.deployments(session, [deployment])[0]
+        return http.created(
+            serialise.deployments(session, [deployment])[0], f"{API_PREFIX}/deployments/{deployment.ref}"
+        )
 
 
 def _draft(body: Any) -> dict[str, Any]:
@@ -248,7 +296,8 @@ class DeploymentItem(MethodView):
     @blp.arguments(DeploymentSchema(exclude=("ref", "organisation"), partial=True))
     @blp.response(200, serialise.DeploymentOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
-        """Change the fields given; the others keep their values."""
+        """Change the fields given; the others keep their values (If-Match: see the tools' PATCH)."""
+        http.check_if_match(lambda: self.get(ref))
         deployment = merge_and_save(
             "deployment",
             lambda session, viewer: services.draft_from_deployment(
@@ -288,6 +337,7 @@ class SingleViews(MethodView):
         if args.get("region"):
             query = query.where(Organisation.region == args["region"])
         rows = list(session.exec(query.order_by(Organisation.name, SingleView.ref)))
+        rows = common.changed_since(rows, args.get("updated_since"))
         if args.get("source"):
             rows = [r for r in rows if args["source"] in (r.sources or [])]
         page = common.envelope(rows, args["page"], args["per_page"])
@@ -307,7 +357,7 @@ class SingleViews(MethodView):
         if errors:
             common.field_errors(errors)
         session.commit()
-        return serialise.single_views(session, [view])[0]
+        return http.created(serialise.single_views(session, [view])[0], f"{API_PREFIX}/single-views/{view.ref}")
 
 
 def _form(body: Any) -> dict[str, Any]:
@@ -330,6 +380,7 @@ class SingleViewItem(MethodView):
     @blp.arguments(SingleViewSchema(exclude=("ref", "organisation"), partial=True))
     @blp.response(200, serialise.SingleViewOut)
     def patch(self, _data: dict[str, Any], ref: str) -> dict[str, Any]:
+        http.check_if_match(lambda: self.get(ref))
         view = merge_and_save(
             "single view",
             lambda session, viewer: services.single_view_to_form(

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
-from catalogue.api import common
+from catalogue.api import Blueprint, common
 
 blp = Blueprint("api_search", __name__, url_prefix="/api/v1", description="Search every kind of record.")
 common.install(blp)

@@ -10,7 +10,7 @@ from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from catalogue import access, features, vocabulary
+from catalogue import access, features, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
@@ -93,10 +93,12 @@ def edit_tool(ref: str):
     name = tool.name
     errors: dict[str, str] = {}
     if request.method == "GET":
-        data = services.tool_to_form(session, tool)
+        data = lost_update.stamp(tool, services.tool_to_form(session, tool))
     else:
         data = form_to_dict(request.form, multi=("categories",))
-        _, errors = services.save_tool(session, viewer, ref, data)
+        errors = lost_update.check(tool, data)  # someone saved it meanwhile: nothing overwritten
+        if not errors:
+            _, errors = services.save_tool(session, viewer, ref, data)
         if not errors:
             session.commit()
             flash("Tool saved", "success")
@@ -326,6 +328,7 @@ def edit_deployment(ref: str):
     if isinstance(record, Response):
         return record
     draft = services.draft_from_deployment(get_session(), record)
+    draft["_version"] = lost_update.version_of(record)  # carried through every step to the save
     return _render_step("check", draft, {}, ref)
 
 
@@ -334,6 +337,13 @@ def edit_step(ref: str, step: str):
     record = _editable(ref)
     if isinstance(record, Response):
         return record
+    if step == "check" and not request.form.get("goto"):
+        # Someone saved it since this edit began: say so, overwrite nothing; saving again saves.
+        draft = _load_draft()
+        conflict = lost_update.check(record, {}, sent=draft.get("_version"))
+        if conflict:
+            draft["_version"] = lost_update.version_of(record)
+            return _read_only(get_session(), _render_step("check", draft, conflict, ref))
     return _handle_step(step, ref)
 
 

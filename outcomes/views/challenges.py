@@ -9,7 +9,7 @@ from flask import abort, current_app, flash, jsonify, redirect, render_template,
 from sqlmodel import select
 from werkzeug.datastructures import MultiDict
 
-from catalogue import access, vocabulary
+from catalogue import access, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
@@ -232,13 +232,14 @@ def edit_section(ref: str, section: str):
         flash("The statement cannot be changed once the challenge is open for proposals", "info")
         return redirect(url_for("challenges.show", ref=ref), code=303)
     if request.method == "GET":
-        data = services.section_data(challenge, section)
+        data = lost_update.stamp(challenge, services.section_data(challenge, section))
         if section in ("outcomes", "evaluation"):
             key = "outcomes" if section == "outcomes" else "evaluation_criteria"
             if not data.get(key):
                 _row_action(section, data, "add")
         return render_template("outcomes/section.html", **_section_context(challenge, section, data, {}))
     data, action = _parse_section(section, request.form)
+    data[lost_update.FIELD] = request.form.get(lost_update.FIELD, "")
     if _row_action(section, data, action):
         return render_template("outcomes/section.html", **_section_context(challenge, section, data, {}))
     if section == "evaluation":
@@ -247,6 +248,8 @@ def edit_section(ref: str, section: str):
             if row["weight"] is None:
                 del row["weight"]
     clean, errors = load_form(ChallengeFormSchema(only=SECTIONS[section]), data)
+    # Someone saved it meanwhile: say so, overwrite nothing.
+    errors = lost_update.check(challenge, data) or errors
     if not errors:
         session = get_session()
         try:

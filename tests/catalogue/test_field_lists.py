@@ -50,4 +50,4 @@ def test_the_lists_the_formats_depend_on_keep_their_order() -> None:
     assert serialise.SINGLE_VIEW_COLUMNS == ("ref", "status", "sources", "other_sources", "documentation", "visibility")
     assert ("ref", *DEPLOYMENT_FIELDS) == serialise.DEPLOYMENT_COLUMNS
     assert OFFERING_COLUMNS[0] == "ref" and OFFERING_COLUMNS[-1] == "updated_at"
-    assert CHALLENGE_COLUMNS[-1] == "updated_at"
+    assert CHALLENGE_COLUMNS[:3] == ("ref", "title", "problem") and "updated_at" in CHALLENGE_COLUMNS

@@ -8,7 +8,6 @@ import io
 from catalogue.importers.cfe import (
     import_call_for_evidence,
 )
-
 from tests.conftest import SHARED
 
 EXAMPLE = SHARED / "spec" / "call-for-evidence-example.csv"

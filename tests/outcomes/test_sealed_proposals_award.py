@@ -165,8 +165,8 @@ def test_every_missing_essential_answer_is_reported_at_once(world: World, client
         json={"approach": "x", "documents": ["ftp://nope"], "requirements_met": ["", ""]},
     )
     assert answer.status_code == 422
-    errors = answer.get_json()["errors"]["json"]
-    assert {"requirements_met-0", "requirements_met-1", "documents-0"} <= set(errors)
+    pointers = {e.get("pointer") for e in answer.get_json()["errors"]}
+    assert {"/requirements_met/0", "/requirements_met/1", "/documents/0"} <= pointers
 
     good = supplier.post(
         f"/challenges/{challenge.ref}/respond/proposal",

@@ -1,6 +1,6 @@
 """Who may cache an answer: `private, no-store` whenever the body depends on who is asking (a
-signed-in user, an API token, a session written during the request), `no-cache` for the answers
-every anonymous visitor shares, Vary naming what tells requesters apart, and static assets keep
+signed-in user, an API token, a session written during the request), `no-cache` for the pages
+every anonymous visitor shares (`public, max-age=60` for the API's anonymous reads), Vary naming what tells requesters apart, and static assets keep
 their own caching."""
 
 from __future__ import annotations
@@ -79,13 +79,16 @@ def test_api_answers_with_a_token_are_private(world, client, path: str) -> None:
 
 
 @pytest.mark.parametrize("path", API)
-def test_anonymous_api_answers_are_revalidated_and_vary_on_the_token(world, client, client_as, path: str) -> None:
+def test_anonymous_api_reads_are_public_for_a_minute_and_vary_on_the_token(world, client, client_as, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200, path
-    assert response.headers["Cache-Control"] == "no-cache"
+    assert response.headers["Cache-Control"] == "public, max-age=60"
     assert "Authorization" in response.headers["Vary"]
     # A session cookie does not authenticate the API, so it changes nothing.
-    assert client_as(world["user"]).get(path).headers["Cache-Control"] == "no-cache"
+    assert client_as(world["user"]).get(path).headers["Cache-Control"] == "public, max-age=60"
+    # An anonymous refusal is not kept.
+    missing = client.get("/api/v1/tools/no-such-tool")
+    assert missing.status_code == 404 and missing.headers["Cache-Control"] == "no-cache"
 
 
 def test_a_refused_token_is_not_cached_either(world, client) -> None:

@@ -16,7 +16,6 @@ from sqlmodel import select
 from catalogue import create_app
 from catalogue.accounts.models import User
 from catalogue.accounts.services import issue_api_token
-from catalogue.ratelimit import limiter
 from tests.conftest import dummy_urls, isolate, route_rules, sign_in
 from tests.factories import PASSWORD, OrganisationFactory, ToolFactory, UserFactory
 
@@ -33,19 +32,6 @@ def csrf_app(app_config: dict):
     application = isolate(create_app(dict(app_config, WTF_CSRF_ENABLED=True)))
     yield application
     application.extensions["catalogue.engine"].dispose()
-
-
-@pytest.fixture
-def limited_app(app_config: dict, db):
-    # After `db` (and so `app`): the limiter is one object shared by every app in the process, and
-    # the most recently created app decides whether it is enabled.
-    application = isolate(create_app(dict(app_config, RATELIMIT_ENABLED=True)))
-    yield application
-    application.extensions["catalogue.engine"].dispose()
-    # The limiter's counters live in the database behind an engine of their own.
-    storage_engine = getattr(getattr(limiter, "_storage", None), "_engine", None)
-    if storage_engine is not None:
-        storage_engine.dispose()
 
 
 @pytest.fixture

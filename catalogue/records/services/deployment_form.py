@@ -105,6 +105,10 @@ def already_recorded(session: Session, viewer: Viewer, tool_id: int | None, own_
 
     if tool_id is None or viewer.member_org_id is None:
         return {}
+    # Asked when a record is added or moved to another tool: an organisation that already keeps
+    # two records of one tool (two teams, say) can still edit each of them.
+    if own_ref and session.exec(select(Deployment.tool_id).where(Deployment.ref == own_ref)).first() == tool_id:
+        return {}
     query = select(Deployment.ref).where(
         Deployment.organisation_id == viewer.member_org_id, Deployment.tool_id == tool_id
     )

@@ -15,9 +15,11 @@ def _new_challenge(client, token: str) -> str:
     return created.get_json()["ref"]
 
 
-def _errors(response) -> dict:
+def _pointers(response) -> dict[str, str]:
+    """Each field error of a problem-details body by its JSON pointer."""
     body = response.get_json()
-    return body["errors"]["json"]
+    assert response.mimetype == "application/problem+json" and body["status"] == response.status_code
+    return {e["pointer"]: e["detail"] for e in body["errors"]}
 
 
 def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):
@@ -27,7 +29,7 @@ def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):
         client, "PATCH", f"/api/v1/challenges/{ref}", tokens["owner"], json={"evaluation_criteria": [{"weight": 100}]}
     )
     assert bad.status_code == 422, bad.get_data(as_text=True)
-    assert "criterion" in _errors(bad)["evaluation_criteria"]["0"]
+    assert "/evaluation_criteria/0/criterion" in _pointers(bad)
     # Every gap at once, in every item.
     both = call(
         client,
@@ -37,8 +39,8 @@ def test_patch_with_a_criterion_missing_its_name_is_422_not_500(world, client):
         json={"evaluation_criteria": [{"weight": 50}, {"criterion": "Cost"}]},
     )
     assert both.status_code == 422
-    errors = _errors(both)["evaluation_criteria"]
-    assert "criterion" in errors["0"] and "weight" in errors["1"]
+    errors = _pointers(both)
+    assert {"/evaluation_criteria/0/criterion", "/evaluation_criteria/1/weight"} <= set(errors)
     good = call(
         client,
         "PATCH",
@@ -60,7 +62,7 @@ def test_patch_with_an_outcome_missing_its_text_is_refused(world, client):
         json={"outcomes": [{"measure": "only a measure"}]},
     )
     assert bad.status_code == 422
-    assert "outcome" in _errors(bad)["outcomes"]["0"]
+    assert _pointers(bad)["/outcomes/0/outcome"] == "Enter the outcome"
     assert call(client, "GET", f"/api/v1/challenges/{ref}", tokens["owner"]).get_json().get("outcomes") in (None, [])
 
 
@@ -74,7 +76,7 @@ def test_patch_with_a_document_missing_its_address_is_refused(world, client):
         json={"links": [{"title": "A guide"}]},
     )
     assert bad.status_code == 422, bad.get_data(as_text=True)
-    assert "url" in _errors(bad)["links"]["0"]
+    assert "/links/0/url" in _pointers(bad)
 
 
 def test_a_partial_load_is_partial_at_the_top_level_only() -> None:

@@ -408,7 +408,8 @@ def test_every_api_write_refuses_a_child_unless_confirmed(path: str, world: Worl
     for text, can_confirm in ((CHILD, True), (NEVER, False)):
         answer = call(client, "POST", url, token, json=_fill(body, text))
         assert answer.status_code == 422, (path, answer.text)
-        personal = answer.json["errors"]["personal_data"]
+        assert answer.mimetype == "application/problem+json"
+        personal = answer.json["personal_data"]  # an extension member of the problem details
         assert personal["can_confirm"] is can_confirm and personal["confirm_with"] == "not_real_person"
         findings = [f for found in personal["findings"].values() for f in found]
         assert findings and "Jayden" not in answer.text
