@@ -236,11 +236,12 @@ def match_challenge(
     challenge: Challenge,
     limit: int = 10,
     also_visible_to: Viewer | None = None,
+    index: MatchIndex | None = None,
 ) -> MatchResult:
     """The offerings and peer deployments for a challenge, as a member of its owner sees them
     (and, for pages, as the current viewer may see them too), each with why it matched."""
     started = time.perf_counter()
-    index = index_for(session.get_bind())
+    index = index or index_for(session.get_bind())
     viewer, owner = owner_viewer(session, challenge)
     viewers = [viewer] + ([also_visible_to] if also_visible_to is not None else [])
     owner_cms = norm_cms(owner.case_management_system if owner else None)
