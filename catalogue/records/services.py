@@ -5,7 +5,7 @@ decision goes through catalogue.access."""
 from __future__ import annotations
 
 import logging
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -159,42 +159,10 @@ def _paginate(items: list[Any], page: int) -> Page:
     return Page(items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(items), page, pages)
 
 
-def _visible_deployment_stages(session: Session, viewer: Viewer) -> dict[int, Counter]:
-    rows = session.exec(
-        select(Deployment.tool_id, Deployment.stage).where(access.visible_clause(viewer, Deployment))
-    ).all()
-    stages: dict[int, Counter] = defaultdict(Counter)
-    for tool_id, stage in rows:
-        stages[tool_id][stage] += 1
-    return stages
-
-
 def browse_tools(session: Session, viewer: Viewer, filters: ToolFilters) -> Page:
-    query = select(Tool).where(access.tool_visible_clause(viewer, Tool))
-    if filters.delivery in vocabulary.DELIVERY:
-        query = query.where(Tool.delivery == filters.delivery)
-    if filters.ai in AI_CHOICES:
-        query = query.where(_ai_clause(filters.ai))
-    tools = list(session.exec(query))
-    if filters.category in vocabulary.CATEGORIES:
-        tools = [t for t in tools if filters.category in (t.categories or [])]
-    order: dict[int, int] = {}
-    if filters.q.strip():
-        ids = _text_matches(session, viewer, filters.q, "tool", [Tool.name, Tool.summary, Tool.description], Tool)
-        order = {tool_id: i for i, tool_id in enumerate(ids)}
-        tools = [t for t in tools if t.id in order]
-    stages = _visible_deployment_stages(session, viewer)
-    rows = [ToolRow(t, sum(stages[t.id].values()), stages[t.id]) for t in tools]
-    sort = filters.sort if filters.sort in TOOL_SORTS else "name"
-    if sort == "relevance" and order:
-        rows.sort(key=lambda r: order[r.tool.id])
-    elif sort == "most-used":
-        rows.sort(key=lambda r: (-r.deployments, r.tool.name.lower()))
-    elif sort == "newest":
-        rows.sort(key=lambda r: (r.tool.created_at, r.tool.id), reverse=True)
-    else:
-        rows.sort(key=lambda r: r.tool.name.lower())
-    return _paginate(rows, filters.page)
+    from catalogue.records import listing  # filtered and paginated in the database
+
+    return listing.browse_tools(session, viewer, filters)
 
 
 @dataclass
@@ -270,27 +238,6 @@ DEPLOYMENT_SORTS = {
 }
 
 
-def _filtered_deployments(session: Session, viewer: Viewer, filters: DeploymentFilters) -> list[DeploymentRow]:
-    where: list[Any] = []
-    if filters.stage in vocabulary.STAGES:
-        where.append(Deployment.stage == filters.stage)
-    if filters.region in vocabulary.REGIONS:
-        where.append(Organisation.region == filters.region)
-    if filters.evaluation in vocabulary.EVALUATION:
-        where.append(Deployment.evaluation == filters.evaluation)
-    if filters.delivery in vocabulary.DELIVERY:
-        where.append(Tool.delivery == filters.delivery)
-    if filters.ai in AI_CHOICES:
-        where.append(_ai_clause(filters.ai))
-    rows = _visible_deployment_rows(session, viewer, *where)
-    # List-valued codes are filtered here, the same way on SQLite and PostgreSQL.
-    if filters.category in vocabulary.CATEGORIES:
-        rows = [r for r in rows if filters.category in (r.tool.categories or [])]
-    if filters.reason in vocabulary.DROPPED_REASONS:
-        rows = [r for r in rows if filters.reason in (r.deployment.dropped_reasons or [])]
-    return rows
-
-
 DROPPED_SORTS = {
     "ended": "Most recently dropped",
     "tool": "Tool name",
@@ -299,31 +246,10 @@ DROPPED_SORTS = {
 }
 
 
-def _sort_deployments(rows: list[DeploymentRow], sort: str, order: Mapping[int, int]) -> None:
-    if sort == "relevance" and order:
-        rows.sort(key=lambda r: order.get(r.deployment.id, len(order)))
-    elif sort == "ended":
-        rows.sort(key=lambda r: (r.deployment.ended or r.deployment.started or "", r.deployment.id), reverse=True)
-    elif sort == "started":
-        rows.sort(key=lambda r: (r.deployment.started or "", r.deployment.id), reverse=True)
-    elif sort == "tool":
-        rows.sort(key=lambda r: (r.tool.name.lower(), r.organisation.name.lower()))
-    elif sort == "organisation":
-        rows.sort(key=lambda r: (r.organisation.name.lower(), r.tool.name.lower()))
-    else:
-        rows.sort(key=lambda r: (r.deployment.updated_at, r.deployment.id), reverse=True)
-
-
 def browse_deployments(session: Session, viewer: Viewer, filters: DeploymentFilters) -> Page:
-    rows = _filtered_deployments(session, viewer, filters)
-    order: dict[int, int] = {}
-    if filters.q.strip():
-        columns = [Deployment.summary, Deployment.impact, Deployment.learnings, Deployment.dropped_detail]
-        ids = _text_matches(session, viewer, filters.q, "deployment", columns, Deployment)
-        order = {dep_id: i for i, dep_id in enumerate(ids)}
-        rows = [r for r in rows if r.deployment.id in order]
-    _sort_deployments(rows, filters.sort, order)
-    return _paginate(rows, filters.page)
+    from catalogue.records import listing  # filtered and paginated in the database
+
+    return listing.browse_deployments(session, viewer, filters)
 
 
 @dataclass
@@ -331,30 +257,13 @@ class DroppedView:
     rows: list[DeploymentRow]
     reason_counts: list[tuple[str, int]]  # (reason code, number of visible dropped deployments)
     total: int
+    page: Page | None = None  # the pilots on this page (rows), with the page numbers
 
 
 def dropped_view(session: Session, viewer: Viewer, filters: DeploymentFilters) -> DroppedView:
-    """What failed and why across authorities: every count is of deployments the viewer may see."""
-    filters.stage = "dropped"
-    chosen = filters.reason
-    filters.reason = ""
-    everything = _filtered_deployments(session, viewer, filters)
-    order: dict[int, int] = {}
-    if filters.q.strip():
-        ids = _text_matches(
-            session, viewer, filters.q, "deployment", [Deployment.summary, Deployment.dropped_detail], Deployment
-        )
-        order = {dep_id: i for i, dep_id in enumerate(ids)}
-        everything = [r for r in everything if r.deployment.id in order]
-    counts = Counter(reason for r in everything for reason in r.deployment.dropped_reasons or [])
-    reason_counts = [(code, counts[code]) for code in vocabulary.DROPPED_REASONS if counts[code]]
-    rows = [r for r in everything if not chosen or chosen in (r.deployment.dropped_reasons or [])]
-    if filters.sort not in DROPPED_SORTS or (filters.sort == "relevance" and not order):
-        filters.sort = "ended"
-    _sort_deployments(rows, filters.sort, order)
-    filters.reason = chosen
-    # Each pilot is listed once (its card names every reason); the reasons table counts per reason.
-    return DroppedView(rows=rows, reason_counts=reason_counts, total=len(rows))
+    from catalogue.records import listing  # counted by aggregate queries, paginated in the database
+
+    return listing.dropped_view(session, viewer, filters)
 
 
 @dataclass
@@ -398,18 +307,9 @@ class OrganisationRow:
 
 
 def list_organisations(session: Session, viewer: Viewer, kind: str = "", region: str = "", q: str = "") -> list:
-    query = select(Organisation).where(access.organisation_visible_clause(viewer, Organisation))
-    if kind in vocabulary.ORGANISATION_KINDS:
-        query = query.where(Organisation.kind == kind)
-    if region in vocabulary.REGIONS:
-        query = query.where(Organisation.region == region)
-    if q.strip():
-        query = query.where(Organisation.name.ilike(f"%{q.strip()}%"))
-    orgs = session.exec(query.order_by(Organisation.name)).all()
-    counts = Counter(
-        session.exec(select(Deployment.organisation_id).where(access.visible_clause(viewer, Deployment))).all()
-    )
-    return [OrganisationRow(o, counts[o.id]) for o in orgs]
+    from catalogue.records import listing  # deployments counted by one aggregate query
+
+    return listing.list_organisations(session, viewer, kind, region, q)
 
 
 @dataclass
