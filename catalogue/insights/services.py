@@ -8,15 +8,17 @@ owning organisation's region and by the tool's category.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
+from catalogue.records.listing import has_code
 from catalogue.records.models import Deployment, SingleView, Tool
 
 NOT_RECORDED = "Not recorded"
@@ -104,45 +106,51 @@ class Chart:
         return [[label, *values] for label, values in self.rows]
 
 
-# --- what the viewer may see, filtered -------------------------------------------------------
+# --- what the viewer may see, filtered: every figure is an aggregate query -------------------------
 
 
-@dataclass(frozen=True)
-class _DeploymentRow:
-    deployment: Deployment
-    categories: tuple[str, ...]
-    region: str | None
-    organisation_id: int
+def _deployment_where(viewer: access.Viewer, filters: Filters) -> list[Any]:
+    where: list[Any] = [access.visible_clause(viewer, Deployment)]
+    if filters.region:
+        where.append(Organisation.region == filters.region)
+    if filters.category:
+        # Categories are a JSON list: matched on its text, the same way on every database.
+        where.append(has_code(Tool.categories, filters.category))
+    return where
 
 
-def _visible_deployments(session: Session, viewer: access.Viewer, filters: Filters) -> list[_DeploymentRow]:
-    query = (
-        select(Deployment, Tool.categories, Organisation.region)
+def _deployments(*columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(Deployment)
         .join(Tool, Tool.id == Deployment.tool_id)
         .join(Organisation, Organisation.id == Deployment.organisation_id)
-        .where(access.visible_clause(viewer, Deployment))
     )
-    if filters.region:
-        query = query.where(Organisation.region == filters.region)
-    rows = []
-    for deployment, categories, region in session.exec(query):
-        cats = tuple(categories or ())
-        # Categories are a JSON list: filtered here, the same way on every database.
-        if filters.category and filters.category not in cats:
-            continue
-        rows.append(_DeploymentRow(deployment, cats, region, deployment.organisation_id))
-    return rows
 
 
-def _visible_single_views(session: Session, viewer: access.Viewer, filters: Filters) -> list[SingleView]:
+def _grouped(session: Session, viewer: access.Viewer, filters: Filters, column: Any, *where: Any) -> Counter:
+    query = _deployments(column, sa.func.count()).where(*_deployment_where(viewer, filters), *where).group_by(column)
+    return Counter({key: n for key, n in session.exec(query)})
+
+
+def _code_counts(session: Session, query: Any, column: Any, codes: Iterable[str]) -> tuple[Counter, int]:
+    """How many rows of `query` hold each code in the JSON list `column`, and how many rows."""
+    codes = list(codes)
+    sums = [sa.func.sum(sa.case((has_code(column, code), 1), else_=0)) for code in codes]
+    row = session.execute(query.with_only_columns(sa.func.count(), *sums)).one()
+    return Counter({code: int(n or 0) for code, n in zip(codes, row[1:], strict=True)}), int(row[0])
+
+
+def _single_views(filters: Filters, viewer: access.Viewer, *columns: Any) -> Any:
     query = (
-        select(SingleView)
+        select(*columns)
+        .select_from(SingleView)
         .join(Organisation, Organisation.id == SingleView.organisation_id)
         .where(access.visible_clause(viewer, SingleView))
     )
     if filters.region:
         query = query.where(Organisation.region == filters.region)
-    return list(session.exec(query))
+    return query
 
 
 def _coded_rows(
@@ -160,20 +168,14 @@ def _coded_rows(
 def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
     """The tools the viewer may see (access.tool_visible_clause). With a region filter, the tools that region's
     organisations use, counting only the deployments the viewer may see."""
-    counts: Counter = Counter()
     if filters.region:
-        tools: dict[int, tuple[str, ...]] = {
-            row.deployment.tool_id: row.categories for row in _visible_deployments(session, viewer, filters)
-        }
-        category_lists = list(tools.values())
+        used = _deployments(Deployment.tool_id).where(*_deployment_where(viewer, filters))
+        tools = select(Tool.id).where(Tool.id.in_(used))
     else:
-        query = select(Tool.categories).where(access.tool_visible_clause(viewer, Tool))
-        category_lists = [tuple(c or ()) for c in session.exec(query)]
+        tools = select(Tool.id).where(access.tool_visible_clause(viewer, Tool))
         if filters.category:
-            category_lists = [c for c in category_lists if filters.category in c]
-    for cats in category_lists:
-        for code in set(cats):
-            counts[code] += 1
+            tools = tools.where(has_code(Tool.categories, filters.category))
+    counts, total = _code_counts(session, tools, Tool.categories, vocabulary.CATEGORIES)
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.CATEGORIES.items()]
     return Chart(
         key="tools-by-category",
@@ -182,12 +184,12 @@ def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters)
         label_heading="Category",
         columns=["Tools"],
         rows=rows,
-        note=f"{len(category_lists)} tools in all." if category_lists else "",
+        note=f"{total} tools in all." if total else "",
     )
 
 
 def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = Counter(row.deployment.stage for row in _visible_deployments(session, viewer, filters))
+    counts = _grouped(session, viewer, filters, Deployment.stage)
     return Chart(
         key="deployments-by-stage",
         title="Deployments by stage",
@@ -199,11 +201,8 @@ def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filte
 
 
 def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts: Counter = Counter()
-    dropped = [r for r in _visible_deployments(session, viewer, filters) if r.deployment.stage == "dropped"]
-    for row in dropped:
-        for code in set(row.deployment.dropped_reasons or ()):
-            counts[code] += 1
+    query = _deployments(Deployment.id).where(*_deployment_where(viewer, filters), Deployment.stage == "dropped")
+    counts, dropped = _code_counts(session, query, Deployment.dropped_reasons, vocabulary.DROPPED_REASONS)
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.DROPPED_REASONS.items()]
     rows.sort(key=lambda r: -r[1][0])
     return Chart(
@@ -213,12 +212,12 @@ def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -
         label_heading="Reason",
         columns=["Dropped pilots"],
         rows=rows,
-        note=f"{len(dropped)} dropped pilots in all.",
+        note=f"{dropped} dropped pilots in all.",
     )
 
 
 def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = Counter(row.deployment.evaluation for row in _visible_deployments(session, viewer, filters))
+    counts = _grouped(session, viewer, filters, Deployment.evaluation)
     return Chart(
         key="evaluation-coverage",
         title="Evaluation coverage",
@@ -230,17 +229,16 @@ def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filter
 
 
 def adoption_by_region(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    in_use = [r for r in _visible_deployments(session, viewer, filters) if r.deployment.stage != "dropped"]
-    organisations: dict[str | None, set[int]] = {}
-    deployments: Counter = Counter()
-    for row in in_use:
-        organisations.setdefault(row.region, set()).add(row.organisation_id)
-        deployments[row.region] += 1
-    rows: list[tuple[str, list[float]]] = [
-        (region, [len(organisations.get(region, ())), deployments.get(region, 0)]) for region in vocabulary.REGIONS
-    ]
-    if deployments.get(None):
-        rows.append((NOT_RECORDED, [len(organisations[None]), deployments[None]]))
+    in_use = sa.or_(Deployment.stage != "dropped", Deployment.stage.is_(None))
+    query = (
+        _deployments(Organisation.region, sa.func.count(sa.distinct(Deployment.organisation_id)), sa.func.count())
+        .where(*_deployment_where(viewer, filters), in_use)
+        .group_by(Organisation.region)
+    )
+    found = {region: (orgs, n) for region, orgs, n in session.exec(query)}
+    rows: list[tuple[str, list[float]]] = [(region, list(found.get(region, (0, 0)))) for region in vocabulary.REGIONS]
+    if found.get(None):
+        rows.append((NOT_RECORDED, list(found[None])))
     return Chart(
         key="adoption-by-region",
         title="Adoption by region",
@@ -253,7 +251,8 @@ def adoption_by_region(session: Session, viewer: access.Viewer, filters: Filters
 
 
 def single_views_by_status(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = Counter(sv.status for sv in _visible_single_views(session, viewer, filters))
+    query = _single_views(filters, viewer, SingleView.status, sa.func.count()).group_by(SingleView.status)
+    counts = Counter({status: n for status, n in session.exec(query)})
     return Chart(
         key="single-views-by-status",
         title="Single views of the child by status",
@@ -266,10 +265,8 @@ def single_views_by_status(session: Session, viewer: access.Viewer, filters: Fil
 
 
 def single_views_by_source(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts: Counter = Counter()
-    for sv in _visible_single_views(session, viewer, filters):
-        for code in set(sv.sources or ()):
-            counts[code] += 1
+    query = _single_views(filters, viewer, SingleView.id)
+    counts, _total = _code_counts(session, query, SingleView.sources, vocabulary.SINGLE_VIEW_SOURCES)
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.SINGLE_VIEW_SOURCES.items()]
     return Chart(
         key="single-views-by-source",
@@ -286,13 +283,14 @@ PHASES = (("develop", "Develop"), ("implement", "Implement"), ("maintain", "Main
 
 
 def _resources(session: Session, viewer: access.Viewer, filters: Filters, unit: str) -> list[tuple[str, list[float]]]:
-    deployments = [r.deployment for r in _visible_deployments(session, viewer, filters)]
-    rows = []
-    for phase, text in PHASES:
-        values = [getattr(d, f"{phase}_{unit}") for d in deployments]
-        given = [v for v in values if v is not None]
-        rows.append((text, [round(sum(given), 2), len(given)]))
-    return rows
+    columns = []
+    for phase, _text in PHASES:
+        column = getattr(Deployment, f"{phase}_{unit}")
+        columns += [sa.func.sum(column), sa.func.count(column)]
+    found = session.exec(_deployments(*columns).where(*_deployment_where(viewer, filters))).one()
+    return [
+        (text, [round(float(found[2 * i] or 0), 2), int(found[2 * i + 1])]) for i, (_phase, text) in enumerate(PHASES)
+    ]
 
 
 def resources_fte(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
@@ -345,4 +343,4 @@ def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -
 def visible_deployment_count(session: Session, viewer: access.Viewer, filters: Filters) -> int:
     """For the page heading: how many deployments the figures draw on, under the same filters
     as the charts (so the headline and the tables below always agree)."""
-    return len(_visible_deployments(session, viewer, filters))
+    return session.exec(_deployments(sa.func.count()).where(*_deployment_where(viewer, filters))).one()
