@@ -620,9 +620,9 @@ _INDEXES: dict[str, MatchIndex] = {}
 _INDEXES_LOCK = threading.Lock()
 # Background builds under way, by database URL (one at a time per database in this process).
 _BUILDING: dict[str, threading.Thread] = {}
-# A cold index over fewer records than this is built inside the caller (milliseconds); a larger
-# one only in the background, and pages say the matches are being prepared meanwhile.
-INLINE_BUILD_MAX_RECORDS = 5000
+# A cold index over fewer records than this is built inside the caller (well under a second
+# with long texts); a larger one only in the background, and pages say the matches are being prepared meanwhile.
+INLINE_BUILD_MAX_RECORDS = 500
 
 
 def index_for(engine: Engine) -> MatchIndex:
@@ -693,12 +693,7 @@ def ready_index(engine: Engine) -> MatchIndex | None:
             with engine.connect() as conn:
                 index = _INDEXES.get(key)
                 needs_build = _needs_build(index, conn)
-                if needs_build and index is None:
-                    # A saved snapshot is loaded, not built: cheap enough to do here.
-                    snapshot = _load(conn, key)
-                    if snapshot is not None:
-                        _INDEXES[key] = index = snapshot
-                        needs_build = _needs_build(index, conn)
+                # A saved snapshot of a large index takes seconds to load: in the background too.
                 small = needs_build and _small(conn)
             if not needs_build or small:
                 return _catch_up(engine, key)
@@ -708,8 +703,15 @@ def ready_index(engine: Engine) -> MatchIndex | None:
         return index
 
 
+def warm(engine: Engine) -> None:
+    """Start building this database's index in the background unless the process has one."""
+    if str(engine.url) not in _INDEXES:
+        start_building(engine)
+
+
 def start_building(engine: Engine) -> None:
-    """Build this database's index in a background thread (once at a time), then swap it in."""
+    """Build this database's index in a background thread (once at a time), then swap it in:
+    from a saved snapshot when there is a current one, else from the database."""
     key = str(engine.url)
     app = current_app._get_current_object() if has_app_context() else None
     with _INDEXES_LOCK:
@@ -737,10 +739,14 @@ def _build_in_background(engine: Engine, key: str, app: Any) -> None:
 
 
 def _build_and_swap(engine: Engine, key: str) -> None:
-    index = MatchIndex()
     with engine.connect() as conn:
-        index.build(conn)
-        _save(index, conn, key)
+        index = _load(conn, key)
+        if index is None or _needs_build(index, conn):
+            index = MatchIndex()
+            index.build(conn)
+            _save(index, conn, key)
+        else:
+            index.refresh(conn)
     with _INDEXES_LOCK:
         _INDEXES[key] = index
         gc.collect()

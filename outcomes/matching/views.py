@@ -20,7 +20,7 @@ from catalogue.errors import Invalid, NotAllowed
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
 from outcomes.matching import engine, lessons
-from outcomes.matching.index import ready_index
+from outcomes.matching.index import ready_index, warm
 from outcomes.models import Challenge
 from suppliers.models import Offering
 
@@ -160,7 +160,7 @@ def _warm_index() -> None:
     if app.testing or app.extensions.get("matching.warmed"):
         return
     app.extensions["matching.warmed"] = True
-    ready_index(get_session().get_bind())
+    warm(get_session().get_bind())
 
 
 def init_app(app: Flask) -> None:
