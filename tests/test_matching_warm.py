@@ -112,3 +112,29 @@ def test_lessons_are_remembered_until_a_change_is_caught_up(db, client, publishe
     )
     body = client.get("/challenges/ch-calls").get_data(as_text=True)
     assert len(calls) == 2 and "dep-recorder" in body and "dep-transcribe" in body
+
+
+def test_the_matches_page_is_ranked_once_per_change(db, client, published, monkeypatch) -> None:
+    from outcomes.matching import engine
+
+    calls = []
+    real = engine.rank
+
+    def counting(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(engine, "rank", counting)
+    first = client.get("/challenges/ch-calls/matches").get_data(as_text=True)
+    second = client.get("/challenges/ch-calls/matches").get_data(as_text=True)
+    assert len(calls) == 1 and "dep-transcribe" in first and "dep-transcribe" in second
+    DeploymentFactory(
+        ref="dep-recorder",
+        organisation_id=published["north"].id,
+        tool_id=ToolFactory(name="Contact call recorder").id,
+        stage="pilot",
+        summary="Recording contact calls and transcribing them into case notes at the front door.",
+        visibility="public",
+    )
+    third = client.get("/challenges/ch-calls/matches").get_data(as_text=True)
+    assert len(calls) == 2 and "dep-recorder" in third
