@@ -4,9 +4,11 @@ Why not the whoosh index: one OR query over every word of a challenge is far too
 records, and matching needs per-record facts (categories, case management systems, tool,
 visibility) beside the text. This index keeps, per record kind, postings (term -> record slots
 and weighted term frequencies) for cheap candidate generation and a forward list per record for
-exact scoring of a few hundred candidates. It is built from the database on first use in a
-process and then caught up from the change log (the same log the search indexer replays), so a
-fresh process on a fresh database needs nothing prepared in advance.
+exact scoring of a few hundred candidates. It is built from the database (or loaded from its
+saved snapshot) in a background thread that a process's first request starts, and then caught up
+from the change log (the same log the search indexer replays), so a fresh process on a fresh
+database needs nothing prepared in advance. Pages ask `ready_index`, which never builds a large
+index in the request: until it is ready they say the matches are being prepared.
 """
 
 from __future__ import annotations
