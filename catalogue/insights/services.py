@@ -7,8 +7,10 @@ owning organisation's region and by the tool's category.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+import contextlib
+import contextvars
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -128,9 +130,48 @@ def _deployments(*columns: Any) -> Any:
     )
 
 
-def _grouped(session: Session, viewer: access.Viewer, filters: Filters, column: Any, *where: Any) -> Counter:
-    query = _deployments(column, sa.func.count()).where(*_deployment_where(viewer, filters), *where).group_by(column)
-    return Counter({key: n for key, n in session.exec(query)})
+@dataclass(frozen=True)
+class _Group:
+    """Visible deployments sharing a stage, an evaluation and an organisation (with its region)."""
+
+    stage: str | None
+    evaluation: str | None
+    region: str | None
+    organisation_id: int
+    count: int
+    reasons: dict[str, int]  # dropped reason -> deployments giving it
+    resources: dict[str, tuple[float, int]]  # "develop_fte" -> (sum, deployments reporting)
+
+
+RESOURCE_COLUMNS = [f"{phase}_{unit}" for unit in ("fte", "gbp") for phase in ("develop", "implement", "maintain")]
+# The groups of one page's charts, computed once for all of them (all_charts sets it).
+_cube_of_page: contextvars.ContextVar[tuple[Any, list[_Group]] | None] = contextvars.ContextVar(
+    "insights_cube", default=None
+)
+
+
+def _cube(session: Session, viewer: access.Viewer, filters: Filters) -> list[_Group]:
+    """One aggregate query over the visible deployments, grouped finely enough that every
+    deployment chart is a sum over its groups (a few thousand rows at most, whatever the size)."""
+    key = (session.get_bind().url, viewer, filters)
+    memo = _cube_of_page.get()
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    codes = list(vocabulary.DROPPED_REASONS)
+    keys = [Deployment.stage, Deployment.evaluation, Organisation.region, Deployment.organisation_id]
+    columns = [*keys, sa.func.count()]
+    columns += [sa.func.sum(sa.case((has_code(Deployment.dropped_reasons, c), 1), else_=0)) for c in codes]
+    for name in RESOURCE_COLUMNS:
+        column = getattr(Deployment, name)
+        columns += [sa.func.sum(column), sa.func.count(column)]
+    query = _deployments(*columns).where(*_deployment_where(viewer, filters)).group_by(*keys)
+    groups = []
+    for row in session.execute(query):
+        reasons = {c: int(n or 0) for c, n in zip(codes, row[5 : 5 + len(codes)], strict=True) if n}
+        rest = row[5 + len(codes) :]
+        resources = {name: (float(rest[2 * i] or 0), int(rest[2 * i + 1])) for i, name in enumerate(RESOURCE_COLUMNS)}
+        groups.append(_Group(row[0], row[1], row[2], row[3], int(row[4]), reasons, resources))
+    return groups
 
 
 def _code_counts(session: Session, query: Any, column: Any, codes: Iterable[str]) -> tuple[Counter, int]:
@@ -189,7 +230,9 @@ def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters)
 
 
 def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = _grouped(session, viewer, filters, Deployment.stage)
+    counts: Counter = Counter()
+    for group in _cube(session, viewer, filters):
+        counts[group.stage] += group.count
     return Chart(
         key="deployments-by-stage",
         title="Deployments by stage",
@@ -201,8 +244,12 @@ def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filte
 
 
 def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    query = _deployments(Deployment.id).where(*_deployment_where(viewer, filters), Deployment.stage == "dropped")
-    counts, dropped = _code_counts(session, query, Deployment.dropped_reasons, vocabulary.DROPPED_REASONS)
+    counts: Counter = Counter()
+    dropped = 0
+    for group in _cube(session, viewer, filters):
+        if group.stage == "dropped":
+            counts.update(group.reasons)
+            dropped += group.count
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.DROPPED_REASONS.items()]
     rows.sort(key=lambda r: -r[1][0])
     return Chart(
@@ -217,7 +264,9 @@ def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -
 
 
 def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = _grouped(session, viewer, filters, Deployment.evaluation)
+    counts: Counter = Counter()
+    for group in _cube(session, viewer, filters):
+        counts[group.evaluation] += group.count
     return Chart(
         key="evaluation-coverage",
         title="Evaluation coverage",
@@ -229,13 +278,13 @@ def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filter
 
 
 def adoption_by_region(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    in_use = sa.or_(Deployment.stage != "dropped", Deployment.stage.is_(None))
-    query = (
-        _deployments(Organisation.region, sa.func.count(sa.distinct(Deployment.organisation_id)), sa.func.count())
-        .where(*_deployment_where(viewer, filters), in_use)
-        .group_by(Organisation.region)
-    )
-    found = {region: (orgs, n) for region, orgs, n in session.exec(query)}
+    organisations: dict[str | None, set[int]] = defaultdict(set)
+    deployments: Counter = Counter()
+    for group in _cube(session, viewer, filters):
+        if group.stage != "dropped":
+            organisations[group.region].add(group.organisation_id)
+            deployments[group.region] += group.count
+    found = {region: (len(organisations[region]), n) for region, n in deployments.items()}
     rows: list[tuple[str, list[float]]] = [(region, list(found.get(region, (0, 0)))) for region in vocabulary.REGIONS]
     if found.get(None):
         rows.append((NOT_RECORDED, list(found[None])))
@@ -283,14 +332,12 @@ PHASES = (("develop", "Develop"), ("implement", "Implement"), ("maintain", "Main
 
 
 def _resources(session: Session, viewer: access.Viewer, filters: Filters, unit: str) -> list[tuple[str, list[float]]]:
-    columns = []
-    for phase, _text in PHASES:
-        column = getattr(Deployment, f"{phase}_{unit}")
-        columns += [sa.func.sum(column), sa.func.count(column)]
-    found = session.exec(_deployments(*columns).where(*_deployment_where(viewer, filters))).one()
-    return [
-        (text, [round(float(found[2 * i] or 0), 2), int(found[2 * i + 1])]) for i, (_phase, text) in enumerate(PHASES)
-    ]
+    rows = []
+    groups = _cube(session, viewer, filters)
+    for phase, text in PHASES:
+        given = [g.resources[f"{phase}_{unit}"] for g in groups]
+        rows.append((text, [round(sum(total for total, _n in given), 2), sum(n for _total, n in given)]))
+    return rows
 
 
 def resources_fte(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
@@ -331,8 +378,20 @@ CHARTS: dict[str, Callable[[Session, access.Viewer, Filters], Chart]] = {
 }
 
 
+@contextlib.contextmanager
+def one_query(session: Session, viewer: access.Viewer, filters: Filters) -> Iterator[None]:
+    """Within this block, every deployment figure for this viewer and these filters comes from
+    one aggregate query (the page's charts and its headline count)."""
+    token = _cube_of_page.set(((session.get_bind().url, viewer, filters), _cube(session, viewer, filters)))
+    try:
+        yield
+    finally:
+        _cube_of_page.reset(token)
+
+
 def all_charts(session: Session, viewer: access.Viewer, filters: Filters) -> list[Chart]:
-    return [build(session, viewer, filters) for build in CHARTS.values()]
+    with one_query(session, viewer, filters):
+        return [build(session, viewer, filters) for build in CHARTS.values()]
 
 
 def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -> Chart | None:
@@ -343,4 +402,4 @@ def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -
 def visible_deployment_count(session: Session, viewer: access.Viewer, filters: Filters) -> int:
     """For the page heading: how many deployments the figures draw on, under the same filters
     as the charts (so the headline and the tables below always agree)."""
-    return session.exec(_deployments(sa.func.count()).where(*_deployment_where(viewer, filters))).one()
+    return sum(group.count for group in _cube(session, viewer, filters))
