@@ -201,7 +201,9 @@ def browse_tools(session: Session, viewer: Viewer, filters: ToolFilters) -> Page
         order = [Tool.created_at.desc(), Tool.id.desc()]
     else:
         order = [sa.func.lower(Tool.name), Tool.id]
-    ids_query = select(Tool.id).outerjoin(used, used.c.tool_id == Tool.id).where(*where).order_by(*order)
+    ids_query = select(Tool.id).where(*where).order_by(*order)
+    if sort == "most-used":  # counting every visible deployment only when the order needs it
+        ids_query = ids_query.outerjoin(used, used.c.tool_id == Tool.id)
     if filters.q.strip():
         ids = _text_matches(session, viewer, filters.q, "tool", [Tool.name, Tool.summary, Tool.description], Tool)
         rank = {tool_id: i for i, tool_id in enumerate(ids)}
