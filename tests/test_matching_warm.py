@@ -8,8 +8,8 @@ import threading
 
 import pytest
 
+from outcomes.matching import background, lessons
 from outcomes.matching import index as match_index
-from outcomes.matching import lessons
 from tests.factories import ChallengeFactory, DeploymentFactory, OrganisationFactory, ToolFactory
 
 PREPARING = "Matches are being prepared"
@@ -44,15 +44,15 @@ def published(db):
 def held_build(monkeypatch):
     """Large-catalogue behaviour on a small database: every cold index is built in the
     background, and the build waits until the test lets it go."""
-    monkeypatch.setattr(match_index, "INLINE_BUILD_MAX_RECORDS", 0)
+    monkeypatch.setattr(background, "INLINE_BUILD_MAX_RECORDS", 0)
     release = threading.Event()
-    real = match_index._build_and_swap
+    real = background._build_and_swap
 
     def held(engine, key):
         release.wait(10)
         real(engine, key)
 
-    monkeypatch.setattr(match_index, "_build_and_swap", held)
+    monkeypatch.setattr(background, "_build_and_swap", held)
     return release
 
 
@@ -67,7 +67,7 @@ def test_a_cold_index_is_built_in_the_background_and_the_page_says_so(app, clien
     # The page did not build it: no index yet, one background build under way.
     assert str(engine.url) not in match_index._INDEXES
     held_build.set()
-    assert match_index.wait_until_built(engine, timeout=30)
+    assert background.wait_until_built(engine, timeout=30)
     body = client.get("/challenges/ch-calls").get_data(as_text=True)
     assert PREPARING not in body and "dep-transcribe" in body
 
@@ -76,7 +76,7 @@ def test_a_stale_index_is_served_while_its_replacement_builds(app, db, client, p
     engine = app.extensions["catalogue.engine"]
     held_build.set()
     client.get("/challenges/ch-calls")
-    assert match_index.wait_until_built(engine, timeout=30)
+    assert background.wait_until_built(engine, timeout=30)
     built = match_index._INDEXES[str(engine.url)]
     # Too far behind to replay: a rebuild starts in the background, the old index answers meanwhile.
     built.seen_change -= match_index.REPLAY_LIMIT + 1
@@ -84,7 +84,7 @@ def test_a_stale_index_is_served_while_its_replacement_builds(app, db, client, p
     body = client.get("/challenges/ch-calls").get_data(as_text=True)
     assert "dep-transcribe" in body and PREPARING not in body
     held_build.set()
-    assert match_index.wait_until_built(engine, timeout=30)
+    assert background.wait_until_built(engine, timeout=30)
     assert match_index._INDEXES[str(engine.url)] is not built
 
 

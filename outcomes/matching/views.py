@@ -20,7 +20,7 @@ from catalogue.errors import Invalid, NotAllowed
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
 from outcomes.matching import engine, lessons
-from outcomes.matching.index import ready_index, warm
+from outcomes.matching.background import ready_index, warm
 from outcomes.models import Challenge
 from suppliers.models import Offering
 
