@@ -7,16 +7,20 @@ owning organisation's region and by the tool's category.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Mapping
+import contextlib
+import contextvars
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from marshmallow import EXCLUDE, Schema, fields, pre_load, validate
 from sqlmodel import Session, select
 
 from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
+from catalogue.records.listing import has_code
 from catalogue.records.models import Deployment, SingleView, Tool
 
 NOT_RECORDED = "Not recorded"
@@ -104,45 +108,90 @@ class Chart:
         return [[label, *values] for label, values in self.rows]
 
 
-# --- what the viewer may see, filtered -------------------------------------------------------
+# --- what the viewer may see, filtered: every figure is an aggregate query -------------------------
+
+
+def _deployment_where(viewer: access.Viewer, filters: Filters) -> list[Any]:
+    where: list[Any] = [access.visible_clause(viewer, Deployment)]
+    if filters.region:
+        where.append(Organisation.region == filters.region)
+    if filters.category:
+        # Categories are a JSON list: matched on its text, the same way on every database.
+        where.append(has_code(Tool.categories, filters.category))
+    return where
+
+
+def _deployments(*columns: Any) -> Any:
+    return (
+        select(*columns)
+        .select_from(Deployment)
+        .join(Tool, Tool.id == Deployment.tool_id)
+        .join(Organisation, Organisation.id == Deployment.organisation_id)
+    )
 
 
 @dataclass(frozen=True)
-class _DeploymentRow:
-    deployment: Deployment
-    categories: tuple[str, ...]
+class _Group:
+    """Visible deployments sharing a stage, an evaluation and an organisation (with its region)."""
+
+    stage: str | None
+    evaluation: str | None
     region: str | None
     organisation_id: int
+    count: int
+    reasons: dict[str, int]  # dropped reason -> deployments giving it
+    resources: dict[str, tuple[float, int]]  # "develop_fte" -> (sum, deployments reporting)
 
 
-def _visible_deployments(session: Session, viewer: access.Viewer, filters: Filters) -> list[_DeploymentRow]:
+RESOURCE_COLUMNS = [f"{phase}_{unit}" for unit in ("fte", "gbp") for phase in ("develop", "implement", "maintain")]
+# The groups of one page's charts, computed once for all of them (all_charts sets it).
+_cube_of_page: contextvars.ContextVar[tuple[Any, list[_Group]] | None] = contextvars.ContextVar(
+    "insights_cube", default=None
+)
+
+
+def _cube(session: Session, viewer: access.Viewer, filters: Filters) -> list[_Group]:
+    """One aggregate query over the visible deployments, grouped finely enough that every
+    deployment chart is a sum over its groups (a few thousand rows at most, whatever the size)."""
+    key = (session.get_bind().url, viewer, filters)
+    memo = _cube_of_page.get()
+    if memo is not None and memo[0] == key:
+        return memo[1]
+    codes = list(vocabulary.DROPPED_REASONS)
+    keys = [Deployment.stage, Deployment.evaluation, Organisation.region, Deployment.organisation_id]
+    columns = [*keys, sa.func.count()]
+    columns += [sa.func.sum(sa.case((has_code(Deployment.dropped_reasons, c), 1), else_=0)) for c in codes]
+    for name in RESOURCE_COLUMNS:
+        column = getattr(Deployment, name)
+        columns += [sa.func.sum(column), sa.func.count(column)]
+    query = _deployments(*columns).where(*_deployment_where(viewer, filters)).group_by(*keys)
+    groups = []
+    for row in session.execute(query):
+        reasons = {c: int(n or 0) for c, n in zip(codes, row[5 : 5 + len(codes)], strict=True) if n}
+        rest = row[5 + len(codes) :]
+        resources = {name: (float(rest[2 * i] or 0), int(rest[2 * i + 1])) for i, name in enumerate(RESOURCE_COLUMNS)}
+        groups.append(_Group(row[0], row[1], row[2], row[3], int(row[4]), reasons, resources))
+    return groups
+
+
+def _code_counts(session: Session, query: Any, column: Any, codes: Iterable[str]) -> tuple[Counter, int]:
+    """How many rows of `query` hold each code in the JSON list `column`, and how many rows."""
+    codes = list(codes)
+    sums = [sa.func.sum(sa.case((has_code(column, code), 1), else_=0)) for code in codes]
+    row = session.execute(query.with_only_columns(sa.func.count(), *sums)).one()
+    return Counter({code: int(n or 0) for code, n in zip(codes, row[1:], strict=True)}), int(row[0])
+
+
+def _single_views(filters: Filters, viewer: access.Viewer, *columns: Any) -> Any:
     query = (
-        select(Deployment, Tool.categories, Organisation.region)
-        .join(Tool, Tool.id == Deployment.tool_id)
-        .join(Organisation, Organisation.id == Deployment.organisation_id)
-        .where(access.visible_clause(viewer, Deployment))
-    )
-    if filters.region:
-        query = query.where(Organisation.region == filters.region)
-    rows = []
-    for deployment, categories, region in session.exec(query):
-        cats = tuple(categories or ())
-        # Categories are a JSON list: filtered here, the same way on every database.
-        if filters.category and filters.category not in cats:
-            continue
-        rows.append(_DeploymentRow(deployment, cats, region, deployment.organisation_id))
-    return rows
-
-
-def _visible_single_views(session: Session, viewer: access.Viewer, filters: Filters) -> list[SingleView]:
-    query = (
-        select(SingleView)
+        select(*columns)
+        .select_from(SingleView)
         .join(Organisation, Organisation.id == SingleView.organisation_id)
         .where(access.visible_clause(viewer, SingleView))
     )
     if filters.region:
         query = query.where(Organisation.region == filters.region)
-    return list(session.exec(query))
+    return query
 
 
 def _coded_rows(
@@ -160,20 +209,14 @@ def _coded_rows(
 def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
     """The tools the viewer may see (access.tool_visible_clause). With a region filter, the tools that region's
     organisations use, counting only the deployments the viewer may see."""
-    counts: Counter = Counter()
     if filters.region:
-        tools: dict[int, tuple[str, ...]] = {
-            row.deployment.tool_id: row.categories for row in _visible_deployments(session, viewer, filters)
-        }
-        category_lists = list(tools.values())
+        used = _deployments(Deployment.tool_id).where(*_deployment_where(viewer, filters))
+        tools = select(Tool.id).where(Tool.id.in_(used))
     else:
-        query = select(Tool.categories).where(access.tool_visible_clause(viewer, Tool))
-        category_lists = [tuple(c or ()) for c in session.exec(query)]
+        tools = select(Tool.id).where(access.tool_visible_clause(viewer, Tool))
         if filters.category:
-            category_lists = [c for c in category_lists if filters.category in c]
-    for cats in category_lists:
-        for code in set(cats):
-            counts[code] += 1
+            tools = tools.where(has_code(Tool.categories, filters.category))
+    counts, total = _code_counts(session, tools, Tool.categories, vocabulary.CATEGORIES)
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.CATEGORIES.items()]
     return Chart(
         key="tools-by-category",
@@ -182,12 +225,14 @@ def tools_by_category(session: Session, viewer: access.Viewer, filters: Filters)
         label_heading="Category",
         columns=["Tools"],
         rows=rows,
-        note=f"{len(category_lists)} tools in all." if category_lists else "",
+        note=f"{total} tools in all." if total else "",
     )
 
 
 def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = Counter(row.deployment.stage for row in _visible_deployments(session, viewer, filters))
+    counts: Counter = Counter()
+    for group in _cube(session, viewer, filters):
+        counts[group.stage] += group.count
     return Chart(
         key="deployments-by-stage",
         title="Deployments by stage",
@@ -200,10 +245,11 @@ def deployments_by_stage(session: Session, viewer: access.Viewer, filters: Filte
 
 def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
     counts: Counter = Counter()
-    dropped = [r for r in _visible_deployments(session, viewer, filters) if r.deployment.stage == "dropped"]
-    for row in dropped:
-        for code in set(row.deployment.dropped_reasons or ()):
-            counts[code] += 1
+    dropped = 0
+    for group in _cube(session, viewer, filters):
+        if group.stage == "dropped":
+            counts.update(group.reasons)
+            dropped += group.count
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.DROPPED_REASONS.items()]
     rows.sort(key=lambda r: -r[1][0])
     return Chart(
@@ -213,12 +259,14 @@ def dropped_reasons(session: Session, viewer: access.Viewer, filters: Filters) -
         label_heading="Reason",
         columns=["Dropped pilots"],
         rows=rows,
-        note=f"{len(dropped)} dropped pilots in all.",
+        note=f"{dropped} dropped pilots in all.",
     )
 
 
 def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = Counter(row.deployment.evaluation for row in _visible_deployments(session, viewer, filters))
+    counts: Counter = Counter()
+    for group in _cube(session, viewer, filters):
+        counts[group.evaluation] += group.count
     return Chart(
         key="evaluation-coverage",
         title="Evaluation coverage",
@@ -230,17 +278,16 @@ def evaluation_coverage(session: Session, viewer: access.Viewer, filters: Filter
 
 
 def adoption_by_region(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    in_use = [r for r in _visible_deployments(session, viewer, filters) if r.deployment.stage != "dropped"]
-    organisations: dict[str | None, set[int]] = {}
+    organisations: dict[str | None, set[int]] = defaultdict(set)
     deployments: Counter = Counter()
-    for row in in_use:
-        organisations.setdefault(row.region, set()).add(row.organisation_id)
-        deployments[row.region] += 1
-    rows: list[tuple[str, list[float]]] = [
-        (region, [len(organisations.get(region, ())), deployments.get(region, 0)]) for region in vocabulary.REGIONS
-    ]
-    if deployments.get(None):
-        rows.append((NOT_RECORDED, [len(organisations[None]), deployments[None]]))
+    for group in _cube(session, viewer, filters):
+        if group.stage != "dropped":
+            organisations[group.region].add(group.organisation_id)
+            deployments[group.region] += group.count
+    found = {region: (len(organisations[region]), n) for region, n in deployments.items()}
+    rows: list[tuple[str, list[float]]] = [(region, list(found.get(region, (0, 0)))) for region in vocabulary.REGIONS]
+    if found.get(None):
+        rows.append((NOT_RECORDED, list(found[None])))
     return Chart(
         key="adoption-by-region",
         title="Adoption by region",
@@ -253,7 +300,8 @@ def adoption_by_region(session: Session, viewer: access.Viewer, filters: Filters
 
 
 def single_views_by_status(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts = Counter(sv.status for sv in _visible_single_views(session, viewer, filters))
+    query = _single_views(filters, viewer, SingleView.status, sa.func.count()).group_by(SingleView.status)
+    counts = Counter({status: n for status, n in session.exec(query)})
     return Chart(
         key="single-views-by-status",
         title="Single views of the child by status",
@@ -266,10 +314,8 @@ def single_views_by_status(session: Session, viewer: access.Viewer, filters: Fil
 
 
 def single_views_by_source(session: Session, viewer: access.Viewer, filters: Filters) -> Chart:
-    counts: Counter = Counter()
-    for sv in _visible_single_views(session, viewer, filters):
-        for code in set(sv.sources or ()):
-            counts[code] += 1
+    query = _single_views(filters, viewer, SingleView.id)
+    counts, _total = _code_counts(session, query, SingleView.sources, vocabulary.SINGLE_VIEW_SOURCES)
     rows = [(text, [counts.get(code, 0)]) for code, text in vocabulary.SINGLE_VIEW_SOURCES.items()]
     return Chart(
         key="single-views-by-source",
@@ -286,12 +332,11 @@ PHASES = (("develop", "Develop"), ("implement", "Implement"), ("maintain", "Main
 
 
 def _resources(session: Session, viewer: access.Viewer, filters: Filters, unit: str) -> list[tuple[str, list[float]]]:
-    deployments = [r.deployment for r in _visible_deployments(session, viewer, filters)]
     rows = []
+    groups = _cube(session, viewer, filters)
     for phase, text in PHASES:
-        values = [getattr(d, f"{phase}_{unit}") for d in deployments]
-        given = [v for v in values if v is not None]
-        rows.append((text, [round(sum(given), 2), len(given)]))
+        given = [g.resources[f"{phase}_{unit}"] for g in groups]
+        rows.append((text, [round(sum(total for total, _n in given), 2), sum(n for _total, n in given)]))
     return rows
 
 
@@ -333,8 +378,20 @@ CHARTS: dict[str, Callable[[Session, access.Viewer, Filters], Chart]] = {
 }
 
 
+@contextlib.contextmanager
+def one_query(session: Session, viewer: access.Viewer, filters: Filters) -> Iterator[None]:
+    """Within this block, every deployment figure for this viewer and these filters comes from
+    one aggregate query (the page's charts and its headline count)."""
+    token = _cube_of_page.set(((session.get_bind().url, viewer, filters), _cube(session, viewer, filters)))
+    try:
+        yield
+    finally:
+        _cube_of_page.reset(token)
+
+
 def all_charts(session: Session, viewer: access.Viewer, filters: Filters) -> list[Chart]:
-    return [build(session, viewer, filters) for build in CHARTS.values()]
+    with one_query(session, viewer, filters):
+        return [build(session, viewer, filters) for build in CHARTS.values()]
 
 
 def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -> Chart | None:
@@ -345,4 +402,4 @@ def chart(session: Session, viewer: access.Viewer, key: str, filters: Filters) -
 def visible_deployment_count(session: Session, viewer: access.Viewer, filters: Filters) -> int:
     """For the page heading: how many deployments the figures draw on, under the same filters
     as the charts (so the headline and the tables below always agree)."""
-    return len(_visible_deployments(session, viewer, filters))
+    return sum(group.count for group in _cube(session, viewer, filters))

@@ -21,7 +21,9 @@ def index() -> ResponseReturnValue:
     filters, errors = services.parse_filters(request.args)
     viewer = current_viewer()
     session = get_session()
-    charts = services.all_charts(session, viewer, filters)
+    with services.one_query(session, viewer, filters):
+        charts = services.all_charts(session, viewer, filters)
+        deployment_count = services.visible_deployment_count(session, viewer, filters)
     return render_template(
         "insights/index.html",
         title="Insights",
@@ -35,7 +37,7 @@ def index() -> ResponseReturnValue:
         describe=describe,
         format_value=format_value,
         csv_url=lambda key: url_for("insights.chart_csv", chart_key=key, **filters.as_query()),
-        deployment_count=services.visible_deployment_count(session, viewer, filters),
+        deployment_count=deployment_count,
     )
 
 

@@ -353,12 +353,16 @@ def edit_step(ref: str, step: str):
 @bp.get("/organisations")
 def organisations():
     kind, region, q = _arg("kind"), _arg("region"), _arg("q")
-    rows = services.list_organisations(get_session(), current_viewer(), kind=kind, region=region, q=q)
+    from catalogue.records.listing import organisations_page
+
+    page = organisations_page(get_session(), current_viewer(), kind=kind, region=region, q=q, page=_page_number())
     return render_template(
         "organisations/list.html",
         title="Organisations",
-        rows=rows,
+        rows=page.items,
+        page=page,
         filters={"kind": kind, "region": region, "q": q},
+        link=_query_without,
     )
 
 

@@ -231,22 +231,36 @@ def owner_viewer(session: Session, challenge: Challenge) -> tuple[Viewer, Organi
     return access.viewer_as_member_of(challenge.owner_id, kind), owner
 
 
+# Rankings remembered per index generation and change-log position, challenge and viewers: a page
+# seen again is not ranked again until a change is caught up (per process: an optimisation only).
+_RANKED: dict[tuple, tuple[list[Match], list[Match]]] = {}
+
+
 def match_challenge(
     session: Session,
     challenge: Challenge,
     limit: int = 10,
     also_visible_to: Viewer | None = None,
+    index: MatchIndex | None = None,
 ) -> MatchResult:
     """The offerings and peer deployments for a challenge, as a member of its owner sees them
     (and, for pages, as the current viewer may see them too), each with why it matched."""
     started = time.perf_counter()
-    index = index_for(session.get_bind())
+    index = index or index_for(session.get_bind())
     viewer, owner = owner_viewer(session, challenge)
     viewers = [viewer] + ([also_visible_to] if also_visible_to is not None else [])
     owner_cms = norm_cms(owner.case_management_system if owner else None)
     query = build_query(challenge)
-    with index.lock:
-        offerings, deployments = rank(index, query, challenge.owner_id, owner_cms, viewers, limit)
+    key = (index.generation, index.seen_change, challenge.id, challenge.updated_at, owner_cms, tuple(viewers), limit)
+    ranked = _RANKED.get(key)
+    if ranked is None:
+        with index.lock:
+            ranked = rank(index, query, challenge.owner_id, owner_cms, viewers, limit)
+        if len(_RANKED) > 2000:
+            _RANKED.clear()
+        _RANKED[key] = ranked
+    # Copies: the records and reasons attached below belong to this request.
+    offerings, deployments = [replace(m) for m in ranked[0]], [replace(m) for m in ranked[1]]
     _attach_records(session, offerings, deployments, viewers, challenge.owner_id)
     system = owner.case_management_system if owner else None
     for m in offerings + deployments:

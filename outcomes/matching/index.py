@@ -4,9 +4,11 @@ Why not the whoosh index: one OR query over every word of a challenge is far too
 records, and matching needs per-record facts (categories, case management systems, tool,
 visibility) beside the text. This index keeps, per record kind, postings (term -> record slots
 and weighted term frequencies) for cheap candidate generation and a forward list per record for
-exact scoring of a few hundred candidates. It is built from the database on first use in a
-process and then caught up from the change log (the same log the search indexer replays), so a
-fresh process on a fresh database needs nothing prepared in advance.
+exact scoring of a few hundred candidates. It is built from the database (or loaded from its
+saved snapshot) in a background thread that a process's first request starts, and then caught up
+from the change log (the same log the search indexer replays), so a fresh process on a fresh
+database needs nothing prepared in advance. Pages ask `background.ready_index`, which never builds
+a large index in the request: until it is ready they say the matches are being prepared.
 
 The term store is `corpus`, the records as read are `documents`; their names are importable
 here too.
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import itertools
 import os
 import pickle
 import sys
@@ -49,6 +52,9 @@ from suppliers.models import Offering
 REPLAY_LIMIT = 2000
 
 
+_GENERATIONS = itertools.count(1)
+
+
 class MatchIndex:
     """Offerings, deployments and challenges, indexed; `refresh(conn)` catches up with the change log."""
 
@@ -59,6 +65,9 @@ class MatchIndex:
         self.challenges = Corpus()
         self.seen_change = -1
         self.lock = threading.Lock()
+        # Unique per index object, so results remembered against one index never answer for
+        # another (a database truncated by tests starts its change log again).
+        self.generation = next(_GENERATIONS)
 
     # --- loading ------------------------------------------------------------------------------
 
@@ -256,7 +265,8 @@ _INDEXES_LOCK = threading.Lock()
 
 
 def index_for(engine: Engine) -> MatchIndex:
-    """The process's index for this database, caught up with its change log."""
+    """The process's index for this database, caught up with its change log (blocks while it
+    builds: for commands, tests and benchmarks; pages use background.ready_index)."""
     key = str(engine.url)
     # Only reads: inside a write request this must not queue behind the request's own write lock.
     with reading():
@@ -265,20 +275,25 @@ def index_for(engine: Engine) -> MatchIndex:
 
 def _index_for(engine: Engine, key: str) -> MatchIndex:
     with _INDEXES_LOCK:
-        index = _INDEXES.get(key)
-        fresh = index is None
-        with engine.connect() as conn:
-            if fresh:
-                index = _load(conn, key) or MatchIndex()
-                _INDEXES[key] = index
-            rebuilt = index.refresh(conn)
-            if rebuilt:
-                _save(index, conn, key)
-            if rebuilt or fresh:
-                # Millions of long-lived index objects: keep the cyclic garbage collector from
-                # re-scanning them on every collection (it made matching twice as slow at 50k).
-                gc.collect()
-                gc.freeze()
+        return _catch_up(engine, key)
+
+
+def _catch_up(engine: Engine, key: str) -> MatchIndex:
+    """Load or replay (called with _INDEXES_LOCK held)."""
+    index = _INDEXES.get(key)
+    fresh = index is None
+    with engine.connect() as conn:
+        if fresh:
+            index = _load(conn, key) or MatchIndex()
+            _INDEXES[key] = index
+        rebuilt = index.refresh(conn)
+        if rebuilt:
+            _save(index, conn, key)
+        if rebuilt or fresh:
+            # Millions of long-lived index objects: keep the cyclic garbage collector from
+            # re-scanning them on every collection (it made matching twice as slow at 50k).
+            gc.collect()
+            gc.freeze()
     return index
 
 

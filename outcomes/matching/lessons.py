@@ -21,7 +21,7 @@ from catalogue.accounts.models import Organisation
 from catalogue.records.models import Deployment, Tool
 from catalogue.vocabulary import DROPPED_REASONS
 from outcomes.matching.engine import owner_viewer
-from outcomes.matching.index import index_for
+from outcomes.matching.index import MatchIndex, index_for
 from outcomes.matching.query import build_query, query_weights
 from outcomes.matching.scoring import CANDIDATES, bm25f, bridges, idf_weights, shared_terms, text_scores
 from outcomes.models import Challenge
@@ -70,15 +70,40 @@ def dropped_ids(session: Session, owner_id: int, viewers: list[Viewer]) -> set[i
     return set(session.exec(query).all())
 
 
-def rank_lessons(session: Session, challenge: Challenge, viewer: Viewer | None = None, limit: int = 5) -> list[Lesson]:
+# Ranked lessons (ids, scores, reasons; never rows) remembered per challenge, viewer and index
+# position, so a page seen again is not ranked again until the catalogue changes. Per process:
+# an optimisation only, as every process replays the same change log.
+_RANKED: dict[tuple, list[tuple[int, float, list[str], list[tuple[str, str, str]]]]] = {}
+
+
+def rank_lessons(
+    session: Session,
+    challenge: Challenge,
+    viewer: Viewer | None = None,
+    limit: int = 5,
+    index: MatchIndex | None = None,
+) -> list[Lesson]:
     """Dropped pilots on the nearest problems, best first, seen as the owner's members and (when
     given) the current reader would both see them."""
     owner, _org = owner_viewer(session, challenge)
     viewers = [owner] + ([viewer] if viewer is not None else [])
+    index = index or index_for(session.get_bind())
+    key = (index.generation, index.seen_change, challenge.id, challenge.updated_at, viewer, limit)
+    found = _RANKED.get(key)
+    if found is None:
+        found = _rank(session, index, challenge, viewers, limit)
+        if len(_RANKED) > 5000:
+            _RANKED.clear()
+        _RANKED[key] = found
+    return _load(session, found, viewers, challenge.owner_id)
+
+
+def _rank(
+    session: Session, index: MatchIndex, challenge: Challenge, viewers: list[Viewer], limit: int
+) -> list[tuple[int, float, list[str], list[tuple[str, str, str]]]]:
     allowed = dropped_ids(session, challenge.owner_id, viewers)
     if not allowed:
         return []
-    index = index_for(session.get_bind())
     query = build_query(challenge)
     with index.lock:
         corpus = index.deployments
@@ -97,7 +122,7 @@ def rank_lessons(session: Session, challenge: Challenge, viewer: Viewer | None =
             # Shown only with a reason its reader can check: a word or an idea both share.
             if terms or ideas:
                 found.append((meta.id, score, terms, ideas))
-    return _load(session, found, viewers, challenge.owner_id)
+    return found
 
 
 def _load(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Flask, abort, current_app, flash, redirect, render_template, request, url_for
 from sqlmodel import Session, select
 
 from catalogue import access, features
@@ -20,10 +20,18 @@ from catalogue.errors import Invalid, NotAllowed
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
 from outcomes.matching import engine, lessons
+from outcomes.matching.background import ready_index, warm
 from outcomes.models import Challenge
 from suppliers.models import Offering
 
 bp = Blueprint("matching", __name__)
+
+
+class Preparing(list):
+    """An empty answer while the matching index is being built in the background: templates
+    test `.preparing` and say the matches are being prepared instead of "none yet"."""
+
+    preparing = True
 
 
 def _visible_challenge(ref: str) -> Challenge:
@@ -42,15 +50,18 @@ def matches(ref: str):
 
 def _matches_page(challenge: Challenge, data: dict[str, Any], errors: dict[str, str]) -> str:
     session, viewer = get_session(), current_viewer()
-    result = engine.match_challenge(session, challenge, limit=20, also_visible_to=viewer)
+    index = ready_index(session.get_bind())
+    result = None
+    if index is not None:
+        result = engine.match_challenge(session, challenge, limit=20, also_visible_to=viewer, index=index)
     return render_template(
         "outcomes/matches.html",
         title=f"Matches for {challenge.title}",
         challenge=challenge,
         owner=session.get(Organisation, challenge.owner_id),
         result=result,
-        context=engine.deployment_context(session, result.deployments),
-        suppliers=_suppliers(result.offerings),
+        context=engine.deployment_context(session, result.deployments) if result else {},
+        suppliers=_suppliers(result.offerings) if result else {},
         categories=CATEGORIES,
         stages=STAGES,
         corrects_topics=access.can_manage_challenge(viewer, challenge),
@@ -100,7 +111,11 @@ def _suppliers(offerings: list[engine.Match]) -> dict[int, Organisation]:
 def lessons_for(challenge: Challenge, limit: int = 5) -> list[lessons.Lesson]:
     """Dropped pilots elsewhere on the nearest problems, each with one line saying why it is shown
     and what went wrong: only those both the owner's members and the current viewer may see."""
-    return lessons.rank_lessons(get_session(), challenge, viewer=current_viewer(), limit=limit)
+    session = get_session()
+    index = ready_index(session.get_bind())
+    if index is None:
+        return Preparing()
+    return lessons.rank_lessons(session, challenge, viewer=current_viewer(), limit=limit, index=index)
 
 
 def matches_for(challenge: Challenge, limit: int = 5) -> engine.MatchResult:
@@ -110,6 +125,8 @@ def matches_for(challenge: Challenge, limit: int = 5) -> engine.MatchResult:
 
 def challenges_for_offering(offering: Offering, limit: int = 10) -> list[tuple[Challenge, engine.Match]]:
     """Published challenges still open to suppliers that this offering fits."""
+    if ready_index(get_session().get_bind()) is None:
+        return Preparing()
     return engine.challenges_for_offering(get_session(), offering, viewer=current_viewer(), limit=limit)
 
 
@@ -120,7 +137,10 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
     offerings = session.exec(
         select(Offering).where(Offering.supplier_id == viewer.member_org_id, Offering.status == "published")
     ).all()
-    rows = []
+    rows: list[dict[str, Any]] = []
+    if offerings and ready_index(session.get_bind()) is None:
+        rows = Preparing()
+        offerings = []
     for offering in offerings:
         for challenge, match in engine.challenges_for_offering(session, offering, viewer=viewer, limit=5):
             rows.append({"offering": offering, "challenge": challenge, "match": match})
@@ -128,12 +148,24 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
     return {
         "title": "Challenges that fit your offerings",
         "template": "outcomes/_fitting_challenges.html",
-        "context": {"fitting": rows[:15]},
+        "context": {"fitting": rows if isinstance(rows, Preparing) else rows[:15]},
     }
+
+
+def _warm_index() -> None:
+    """On a process's first request, start building the matching index in the background (or
+    load its snapshot), so the first challenge page finds it ready. Not under tests, which build
+    their small indexes when a page asks."""
+    app = current_app._get_current_object()
+    if app.testing or app.extensions.get("matching.warmed"):
+        return
+    app.extensions["matching.warmed"] = True
+    warm(get_session().get_bind())
 
 
 def init_app(app: Flask) -> None:
     features.add_blueprint(app, bp)
+    app.before_request(_warm_index)
     app.jinja_env.globals.update(
         lessons_for=lessons_for,
         # The challenge page passes its own `lessons_for` variable, which hides the global: the

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from catalogue import access
@@ -17,7 +18,9 @@ from catalogue.accounts.models import Organisation
 from catalogue.db import utcnow
 from catalogue.errors import Invalid
 from catalogue.personal_data import check_fields, record_override
+from catalogue.records.listing import has_code
 from catalogue.records.models import Deployment
+from catalogue.records.services.common import PAGE_SIZE, Page
 from outcomes import clock
 from outcomes.models import Challenge
 from outcomes.schemas import SECTIONS
@@ -25,6 +28,32 @@ from outcomes.services.base import _refuse_personal_data, _require
 from outcomes.services.sharing import shared_challenge_ids
 
 # --- browsing ---------------------------------------------------------------------------------
+
+
+def _challenges_query(
+    session: Session,
+    viewer: Viewer,
+    route: str | None,
+    status: str | None,
+    category: str | None,
+    region: str | None,
+    on: date | None,
+) -> Any:
+    query = (
+        select(Challenge, Organisation)
+        .join(Organisation, Organisation.id == Challenge.owner_id)
+        .where(access.challenge_shared_clause(viewer, Challenge, shared_challenge_ids(session, viewer)))
+    )
+    if route:
+        query = query.where(Challenge.route == route)
+    if status:
+        # The shown status (outcomes.clock): an open challenge past its closing date is evaluating.
+        query = query.where(clock.status_is(status, on))
+    if region:
+        query = query.where(Organisation.region == region)
+    if category:
+        query = query.where(has_code(Challenge.categories, category))
+    return query
 
 
 def list_challenges(
@@ -38,22 +67,22 @@ def list_challenges(
     on: date | None = None,
 ) -> list[tuple[Challenge, Organisation]]:
     """Published challenges, plus the viewer's own drafts and those shared with it."""
-    query = (
-        select(Challenge, Organisation)
-        .join(Organisation, Organisation.id == Challenge.owner_id)
-        .where(access.challenge_shared_clause(viewer, Challenge, shared_challenge_ids(session, viewer)))
-    )
-    if route:
-        query = query.where(Challenge.route == route)
-    if status:
-        # The shown status (outcomes.clock): an open challenge past its closing date is evaluating.
-        query = query.where(clock.status_is(status, on))
-    if region:
-        query = query.where(Organisation.region == region)
-    rows = session.exec(query.order_by(Challenge.updated_at.desc(), Challenge.id.desc())).all()
-    if category:
-        rows = [row for row in rows if category in (row[0].categories or [])]
-    return [(c, o) for c, o in rows]
+    query = _challenges_query(session, viewer, route, status, category, region, on)
+    return [(c, o) for c, o in session.exec(query.order_by(Challenge.updated_at.desc(), Challenge.id.desc()))]
+
+
+def challenges_page(session: Session, viewer: Viewer, *, page: int = 1, **filters: Any) -> Page:
+    """list_challenges a page at a time, counted and cut in the database."""
+    query = _challenges_query(session, viewer, **{k: filters.get(k) for k in FILTERS})
+    total = session.exec(select(sa.func.count()).select_from(query.subquery())).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    query = query.order_by(Challenge.updated_at.desc(), Challenge.id.desc())
+    rows = session.exec(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)).all()
+    return Page([(c, o) for c, o in rows], total, page, pages)
+
+
+FILTERS = ("route", "status", "category", "region", "on")
 
 
 # --- authoring ----------------------------------------------------------------------------------

@@ -34,6 +34,24 @@ from outcomes.views.common import (
 # --- browse and the challenge page --------------------------------------------------------------
 
 
+def _page_number() -> int:
+    try:
+        return max(1, int(request.args.get("page", "1")))
+    except ValueError:
+        return 1
+
+
+def _query_without(**changes: Any) -> dict[str, Any]:
+    """The current filters with some changed, for the pagination links."""
+    args = {k: v for k, v in request.args.items() if v}
+    for key, value in changes.items():
+        if value in (None, ""):
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return args
+
+
 @bp.get("/challenges")
 def index():
     viewer = current_viewer()
@@ -46,11 +64,13 @@ def index():
         filters["category"] = None
     if filters["region"] not in vocabulary.REGIONS:
         filters["region"] = None
-    rows = services.list_challenges(get_session(), viewer, **filters)
+    page = services.challenges_page(get_session(), viewer, page=_page_number(), **filters)
     return render_template(
         "outcomes/index.html",
         title="Challenges",
-        rows=rows,
+        rows=page.items,
+        page=page,
+        link=_query_without,
         filters=filters,
         can_author=access.can_author_challenge(viewer),
         tags=STATUS_TAGS,

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
 
 from sqlmodel import Session, select
 
-from catalogue import access, vocabulary
+from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.errors import NotFound
 from catalogue.records.models import Deployment, Tool
-from catalogue.records.services.common import Page, _paginate, _text_matches
-from catalogue.records.services.tools import AI_CHOICES, DeploymentRow, _ai_clause, _visible_deployment_rows
+from catalogue.records.services.common import Page
+from catalogue.records.services.tools import DeploymentRow, _visible_deployment_rows
 
 # --- deployments -------------------------------------------------------------------------------------
 
@@ -43,27 +40,6 @@ DEPLOYMENT_SORTS = {
 }
 
 
-def _filtered_deployments(session: Session, viewer: Viewer, filters: DeploymentFilters) -> list[DeploymentRow]:
-    where: list[Any] = []
-    if filters.stage in vocabulary.STAGES:
-        where.append(Deployment.stage == filters.stage)
-    if filters.region in vocabulary.REGIONS:
-        where.append(Organisation.region == filters.region)
-    if filters.evaluation in vocabulary.EVALUATION:
-        where.append(Deployment.evaluation == filters.evaluation)
-    if filters.delivery in vocabulary.DELIVERY:
-        where.append(Tool.delivery == filters.delivery)
-    if filters.ai in AI_CHOICES:
-        where.append(_ai_clause(filters.ai))
-    rows = _visible_deployment_rows(session, viewer, *where)
-    # List-valued codes are filtered here, the same way on SQLite and PostgreSQL.
-    if filters.category in vocabulary.CATEGORIES:
-        rows = [r for r in rows if filters.category in (r.tool.categories or [])]
-    if filters.reason in vocabulary.DROPPED_REASONS:
-        rows = [r for r in rows if filters.reason in (r.deployment.dropped_reasons or [])]
-    return rows
-
-
 DROPPED_SORTS = {
     "ended": "Most recently dropped",
     "tool": "Tool name",
@@ -72,31 +48,10 @@ DROPPED_SORTS = {
 }
 
 
-def _sort_deployments(rows: list[DeploymentRow], sort: str, order: Mapping[int, int]) -> None:
-    if sort == "relevance" and order:
-        rows.sort(key=lambda r: order.get(r.deployment.id, len(order)))
-    elif sort == "ended":
-        rows.sort(key=lambda r: (r.deployment.ended or r.deployment.started or "", r.deployment.id), reverse=True)
-    elif sort == "started":
-        rows.sort(key=lambda r: (r.deployment.started or "", r.deployment.id), reverse=True)
-    elif sort == "tool":
-        rows.sort(key=lambda r: (r.tool.name.lower(), r.organisation.name.lower()))
-    elif sort == "organisation":
-        rows.sort(key=lambda r: (r.organisation.name.lower(), r.tool.name.lower()))
-    else:
-        rows.sort(key=lambda r: (r.deployment.updated_at, r.deployment.id), reverse=True)
-
-
 def browse_deployments(session: Session, viewer: Viewer, filters: DeploymentFilters) -> Page:
-    rows = _filtered_deployments(session, viewer, filters)
-    order: dict[int, int] = {}
-    if filters.q.strip():
-        columns = [Deployment.summary, Deployment.impact, Deployment.learnings, Deployment.dropped_detail]
-        ids = _text_matches(session, viewer, filters.q, "deployment", columns, Deployment)
-        order = {dep_id: i for i, dep_id in enumerate(ids)}
-        rows = [r for r in rows if r.deployment.id in order]
-    _sort_deployments(rows, filters.sort, order)
-    return _paginate(rows, filters.page)
+    from catalogue.records import listing  # filtered and paginated in the database
+
+    return listing.browse_deployments(session, viewer, filters)
 
 
 @dataclass
@@ -104,30 +59,13 @@ class DroppedView:
     rows: list[DeploymentRow]
     reason_counts: list[tuple[str, int]]  # (reason code, number of visible dropped deployments)
     total: int
+    page: Page | None = None  # the pilots on this page (rows), with the page numbers
 
 
 def dropped_view(session: Session, viewer: Viewer, filters: DeploymentFilters) -> DroppedView:
-    """What failed and why across authorities: every count is of deployments the viewer may see."""
-    filters.stage = "dropped"
-    chosen = filters.reason
-    filters.reason = ""
-    everything = _filtered_deployments(session, viewer, filters)
-    order: dict[int, int] = {}
-    if filters.q.strip():
-        ids = _text_matches(
-            session, viewer, filters.q, "deployment", [Deployment.summary, Deployment.dropped_detail], Deployment
-        )
-        order = {dep_id: i for i, dep_id in enumerate(ids)}
-        everything = [r for r in everything if r.deployment.id in order]
-    counts = Counter(reason for r in everything for reason in r.deployment.dropped_reasons or [])
-    reason_counts = [(code, counts[code]) for code in vocabulary.DROPPED_REASONS if counts[code]]
-    rows = [r for r in everything if not chosen or chosen in (r.deployment.dropped_reasons or [])]
-    if filters.sort not in DROPPED_SORTS or (filters.sort == "relevance" and not order):
-        filters.sort = "ended"
-    _sort_deployments(rows, filters.sort, order)
-    filters.reason = chosen
-    # Each pilot is listed once (its card names every reason); the reasons table counts per reason.
-    return DroppedView(rows=rows, reason_counts=reason_counts, total=len(rows))
+    from catalogue.records import listing  # counted by aggregate queries, paginated in the database
+
+    return listing.dropped_view(session, viewer, filters)
 
 
 @dataclass

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from sqlmodel import Session, select
 
-from catalogue import access, vocabulary
+from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, PartnershipMember
 from catalogue.cfe_models import CfeResponse
@@ -33,18 +32,9 @@ class OrganisationRow:
 
 
 def list_organisations(session: Session, viewer: Viewer, kind: str = "", region: str = "", q: str = "") -> list:
-    query = select(Organisation).where(access.organisation_visible_clause(viewer, Organisation))
-    if kind in vocabulary.ORGANISATION_KINDS:
-        query = query.where(Organisation.kind == kind)
-    if region in vocabulary.REGIONS:
-        query = query.where(Organisation.region == region)
-    if q.strip():
-        query = query.where(Organisation.name.ilike(f"%{q.strip()}%"))
-    orgs = session.exec(query.order_by(Organisation.name)).all()
-    counts = Counter(
-        session.exec(select(Deployment.organisation_id).where(access.visible_clause(viewer, Deployment))).all()
-    )
-    return [OrganisationRow(o, counts[o.id]) for o in orgs]
+    from catalogue.records import listing  # deployments counted by one aggregate query
+
+    return listing.list_organisations(session, viewer, kind, region, q)
 
 
 @dataclass

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, select
 
-from catalogue import access, vocabulary
+from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.errors import NotFound
 from catalogue.records.comparison import compare
 from catalogue.records.models import Deployment, Tool
-from catalogue.records.services.common import Page, _paginate, _text_matches, offerings_for_tool
+from catalogue.records.services.common import Page, offerings_for_tool
 
 # --- tools -----------------------------------------------------------------------------------------
 
@@ -51,42 +51,10 @@ class ToolRow:
     stages: Counter
 
 
-def _visible_deployment_stages(session: Session, viewer: Viewer) -> dict[int, Counter]:
-    rows = session.exec(
-        select(Deployment.tool_id, Deployment.stage).where(access.visible_clause(viewer, Deployment))
-    ).all()
-    stages: dict[int, Counter] = defaultdict(Counter)
-    for tool_id, stage in rows:
-        stages[tool_id][stage] += 1
-    return stages
-
-
 def browse_tools(session: Session, viewer: Viewer, filters: ToolFilters) -> Page:
-    query = select(Tool).where(access.tool_visible_clause(viewer, Tool))
-    if filters.delivery in vocabulary.DELIVERY:
-        query = query.where(Tool.delivery == filters.delivery)
-    if filters.ai in AI_CHOICES:
-        query = query.where(_ai_clause(filters.ai))
-    tools = list(session.exec(query))
-    if filters.category in vocabulary.CATEGORIES:
-        tools = [t for t in tools if filters.category in (t.categories or [])]
-    order: dict[int, int] = {}
-    if filters.q.strip():
-        ids = _text_matches(session, viewer, filters.q, "tool", [Tool.name, Tool.summary, Tool.description], Tool)
-        order = {tool_id: i for i, tool_id in enumerate(ids)}
-        tools = [t for t in tools if t.id in order]
-    stages = _visible_deployment_stages(session, viewer)
-    rows = [ToolRow(t, sum(stages[t.id].values()), stages[t.id]) for t in tools]
-    sort = filters.sort if filters.sort in TOOL_SORTS else "name"
-    if sort == "relevance" and order:
-        rows.sort(key=lambda r: order[r.tool.id])
-    elif sort == "most-used":
-        rows.sort(key=lambda r: (-r.deployments, r.tool.name.lower()))
-    elif sort == "newest":
-        rows.sort(key=lambda r: (r.tool.created_at, r.tool.id), reverse=True)
-    else:
-        rows.sort(key=lambda r: r.tool.name.lower())
-    return _paginate(rows, filters.page)
+    from catalogue.records import listing  # filtered and paginated in the database
+
+    return listing.browse_tools(session, viewer, filters)
 
 
 @dataclass
