@@ -23,6 +23,7 @@ from catalogue.records.schemas import (
     ToolSchema,
 )
 from catalogue.schemas import fields_except
+from catalogue.web_address import WebAddress
 
 ORGANISATION_COLUMNS = fields_except(OrganisationSchema, "members")
 TOOL_COLUMNS = fields_except(ToolSchema, "supplier", "developed_by")
@@ -43,7 +44,7 @@ class SourceOut(Schema):
     """Where an imported deployment came from (catalogue.importers); absent when typed in."""
 
     name = fields.String(dump_only=True)
-    url = fields.String(dump_only=True)
+    url = WebAddress(dump_only=True)
     published = fields.String(dump_only=True, metadata={"description": "date the source published it, YYYY-MM-DD"})
     retrieved = fields.DateTime(dump_only=True, metadata={"description": "when Signpost last read it"})
 
