@@ -267,7 +267,10 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
 
     # It cites Saltmere, which uses the tool, as a reference.
     supplier.get_by_role("link", name="References").click()
-    supplier.get_by_label("Which authority or provider uses it?").select_option(label="Saltmere Council")
+    # The long list of organisations is a type-ahead: type part of the name, pick the match.
+    picker = supplier.get_by_label("Which authority or provider uses it?").and_(supplier.locator("input"))
+    picker.fill("Saltm")
+    supplier.get_by_role("option", name="Saltmere Council").click()
     supplier.get_by_label("A note for them (optional)").fill("Your conference minutes team, since February 2025.")
     assert_accessible(supplier)
     supplier.get_by_role("button", name="Ask them to confirm").click()
@@ -329,7 +332,11 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
     supplier.get_by_label("The offering you would use (optional)").select_option(label=OFFERING)
     assert_accessible(supplier)
     supplier.get_by_role("button", name="Send your expression of interest").click()
-    expect(supplier.get_by_text("Your expression of interest has been saved")).to_be_visible()
+    # It lands on what it sent, with a receipt reference; the challenge then shows it.
+    expect(supplier.get_by_text("Your expression of interest has been received. Receipt reference")).to_be_visible()
+    expect(supplier.get_by_role("heading", name="Expression of interest from Fernhollow Digital Ltd")).to_be_visible()
+    expect(supplier.locator("#receipt")).to_contain_text("Received: receipt reference")
+    supplier.get_by_role("link", name="Back").click()
     expect(supplier.get_by_text("You expressed interest.")).to_be_visible()
 
     # Northmoor opens the challenge for proposals.
@@ -347,11 +354,21 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
     supplier.get_by_role("button", name="Send your proposal").click()
     summary = supplier.locator(".govuk-error-summary")
     expect(summary).to_contain_text(f"Say how your proposal meets the essential requirement ‘{ESSENTIAL}’")
+    summary.get_by_role("link", name=f"Say how your proposal meets the essential requirement ‘{ESSENTIAL}’").click()
+    expect(supplier.get_by_label(f"How you meet: {ESSENTIAL}")).to_be_focused()
     supplier.get_by_label(f"How you meet: {ESSENTIAL}").fill("Minutes are filed to the case record through its API.")
+    # Each weighted criterion asks for its own answer, which is what gets scored.
+    supplier.get_by_label("Accuracy (60%)").fill("Minute-takers correct under 2% of words in Saltmere's conferences.")
+    supplier.get_by_label("Cost (40%)").fill("A fixed yearly licence for every conference chair.")
     supplier.get_by_label("Price (£)").fill("24000")
     supplier.get_by_label("Evidence").fill("Saltmere Council has used it for every conference since February 2025.")
+    assert_accessible(supplier)
     supplier.get_by_role("button", name="Send your proposal").click()
-    expect(supplier.get_by_text("Your proposal has been saved")).to_be_visible()
+    expect(supplier.get_by_text("Your proposal has been received. Receipt reference")).to_be_visible()
+    expect(supplier.get_by_role("heading", name="Proposal from Fernhollow Digital Ltd")).to_be_visible()
+    expect(supplier.locator("#receipt")).to_contain_text("Received: receipt reference")
+    expect(supplier.get_by_text("Criterion: Accuracy")).to_be_visible()
+    supplier.get_by_role("link", name="Back").click()
     expect(supplier.get_by_text("You sent a proposal.")).to_be_visible()
     # Its expression of interest can be read; the proposal can still be changed until closing.
     supplier.get_by_role("link", name="View it").click()
@@ -364,8 +381,13 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
         "Minutes are filed to the case record through its API."
     )
 
+    # Northmoor sees that a proposal arrived, sealed until the closing date; not what it says.
     commissioner.reload()
     expect(commissioner.get_by_role("link", name="2 responses")).to_be_visible()
+    expect(commissioner.get_by_text("(1 sealed proposal, read after the closing date)")).to_be_visible()
+    commissioner.get_by_role("link", name="2 responses").click()
+    expect(commissioner.locator("#sealed")).to_contain_text("1 proposal received. Proposals are sealed")
+    assert "Same-day draft minutes" not in commissioner.content()
 
 
 # --- the owner evaluates: scores, shortlist, award, feedback ------------------------------------
