@@ -431,10 +431,22 @@ def _seed_closed_challenge_with_proposals(session) -> str:
 
 
 def _score(page, accuracy: str, cost: str, feedback: str) -> None:
-    page.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
-    page.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
-    page.get_by_label("Feedback for the supplier").fill(feedback)
-    page.get_by_role("button", name="Save the scores and feedback").click()
+    """As an evaluator, then as the owner moderating: both forms ask a score per criterion."""
+    mine = page.locator("form", has=page.get_by_role("button", name="Save your scores"))
+    mine.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
+    mine.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
+    mine.get_by_label("Your note").fill("Scored against the evidence in the proposal.")
+    mine.get_by_role("button", name="Save your scores").click()
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Evaluators' scores")).to_contain_text("Scored against the evidence")
+
+    moderated = page.locator("form", has=page.get_by_role("button", name="Save the moderated score and feedback"))
+    moderated.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
+    moderated.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
+    moderated.get_by_label("Why this score").first.fill("The evaluators agreed.")
+    moderated.get_by_label("Why this score").last.fill("The evaluators agreed.")
+    moderated.get_by_label("Feedback for the supplier").fill(feedback)
+    moderated.get_by_role("button", name="Save the moderated score and feedback").click()
     expect(page.get_by_text("Saved", exact=True)).to_be_visible()
 
 
@@ -476,9 +488,24 @@ def test_owner_scores_shortlists_awards_and_suppliers_see_the_outcome(page_as, s
     expect(rows.nth(1)).to_contain_text("Ashgrove Analytics Ltd")
     expect(rows.nth(1)).to_contain_text("66.0")
     owner.get_by_role("link", name="Quillstone Ltd").click()
-    owner.get_by_role("button", name="Award the challenge to Quillstone Ltd").click()
-    expect(owner.get_by_text("Awarded", exact=True)).to_be_visible()
-    owner.get_by_role("link", name="Back").click()
+    owner.get_by_role("link", name="Award to Quillstone Ltd").click()
+
+    # The award is confirmed on its own page, with the contract's value and dates.
+    expect(owner.get_by_role("heading", name="Confirm the award to Quillstone Ltd")).to_be_visible()
+    expect(owner.get_by_text("Every other proposal is unsuccessful: Ashgrove Analytics Ltd.")).to_be_visible()
+    assert_accessible(owner)
+    owner.get_by_label("Contract value (£)").fill("30000")
+    for legend, (day, month, year) in (("Contract starts", ("1", "2", "2031")), ("Contract ends", ("31", "1", "2032"))):
+        dates = owner.get_by_role("group", name=legend)
+        dates.get_by_label("Day").fill(day)
+        dates.get_by_label("Month").fill(month)
+        dates.get_by_label("Year").fill(year)
+    owner.get_by_role("button", name="Confirm the award").click()
+    expect(
+        owner.get_by_text("Awarded. Each supplier that proposed has been sent its assessment summary.")
+    ).to_be_visible()
+    owner.get_by_role("link", name="2 responses").click()
+    expect(rows.nth(0)).to_contain_text("Awarded")
     expect(rows.nth(1)).to_contain_text("Unsuccessful")
 
     # The winner sees the award and its feedback.
