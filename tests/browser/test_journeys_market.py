@@ -267,7 +267,10 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
 
     # It cites Saltmere, which uses the tool, as a reference.
     supplier.get_by_role("link", name="References").click()
-    supplier.get_by_label("Which authority or provider uses it?").select_option(label="Saltmere Council")
+    # The long list of organisations is a type-ahead: type part of the name, pick the match.
+    picker = supplier.get_by_label("Which authority or provider uses it?").and_(supplier.locator("input"))
+    picker.fill("Saltm")
+    supplier.get_by_role("option", name="Saltmere Council").click()
     supplier.get_by_label("A note for them (optional)").fill("Your conference minutes team, since February 2025.")
     assert_accessible(supplier)
     supplier.get_by_role("button", name="Ask them to confirm").click()
@@ -329,7 +332,11 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
     supplier.get_by_label("The offering you would use (optional)").select_option(label=OFFERING)
     assert_accessible(supplier)
     supplier.get_by_role("button", name="Send your expression of interest").click()
-    expect(supplier.get_by_text("Your expression of interest has been saved")).to_be_visible()
+    # It lands on what it sent, with a receipt reference; the challenge then shows it.
+    expect(supplier.get_by_text("Your expression of interest has been received. Receipt reference")).to_be_visible()
+    expect(supplier.get_by_role("heading", name="Expression of interest from Fernhollow Digital Ltd")).to_be_visible()
+    expect(supplier.locator("#receipt")).to_contain_text("Received: receipt reference")
+    supplier.get_by_role("link", name="Back").click()
     expect(supplier.get_by_text("You expressed interest.")).to_be_visible()
 
     # Northmoor opens the challenge for proposals.
@@ -347,11 +354,21 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
     supplier.get_by_role("button", name="Send your proposal").click()
     summary = supplier.locator(".govuk-error-summary")
     expect(summary).to_contain_text(f"Say how your proposal meets the essential requirement ‘{ESSENTIAL}’")
+    summary.get_by_role("link", name=f"Say how your proposal meets the essential requirement ‘{ESSENTIAL}’").click()
+    expect(supplier.get_by_label(f"How you meet: {ESSENTIAL}")).to_be_focused()
     supplier.get_by_label(f"How you meet: {ESSENTIAL}").fill("Minutes are filed to the case record through its API.")
+    # Each weighted criterion asks for its own answer, which is what gets scored.
+    supplier.get_by_label("Accuracy (60%)").fill("Minute-takers correct under 2% of words in Saltmere's conferences.")
+    supplier.get_by_label("Cost (40%)").fill("A fixed yearly licence for every conference chair.")
     supplier.get_by_label("Price (£)").fill("24000")
     supplier.get_by_label("Evidence").fill("Saltmere Council has used it for every conference since February 2025.")
+    assert_accessible(supplier)
     supplier.get_by_role("button", name="Send your proposal").click()
-    expect(supplier.get_by_text("Your proposal has been saved")).to_be_visible()
+    expect(supplier.get_by_text("Your proposal has been received. Receipt reference")).to_be_visible()
+    expect(supplier.get_by_role("heading", name="Proposal from Fernhollow Digital Ltd")).to_be_visible()
+    expect(supplier.locator("#receipt")).to_contain_text("Received: receipt reference")
+    expect(supplier.get_by_text("Criterion: Accuracy")).to_be_visible()
+    supplier.get_by_role("link", name="Back").click()
     expect(supplier.get_by_text("You sent a proposal.")).to_be_visible()
     # Its expression of interest can be read; the proposal can still be changed until closing.
     supplier.get_by_role("link", name="View it").click()
@@ -364,8 +381,13 @@ def test_supplier_lists_an_offering_gets_a_reference_and_an_alert_then_proposes(
         "Minutes are filed to the case record through its API."
     )
 
+    # Northmoor sees that a proposal arrived, sealed until the closing date; not what it says.
     commissioner.reload()
     expect(commissioner.get_by_role("link", name="2 responses")).to_be_visible()
+    expect(commissioner.get_by_text("(1 sealed proposal, read after the closing date)")).to_be_visible()
+    commissioner.get_by_role("link", name="2 responses").click()
+    expect(commissioner.locator("#sealed")).to_contain_text("1 proposal received. Proposals are sealed")
+    assert "Same-day draft minutes" not in commissioner.content()
 
 
 # --- the owner evaluates: scores, shortlist, award, feedback ------------------------------------
@@ -409,10 +431,22 @@ def _seed_closed_challenge_with_proposals(session) -> str:
 
 
 def _score(page, accuracy: str, cost: str, feedback: str) -> None:
-    page.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
-    page.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
-    page.get_by_label("Feedback for the supplier").fill(feedback)
-    page.get_by_role("button", name="Save the scores and feedback").click()
+    """As an evaluator, then as the owner moderating: both forms ask a score per criterion."""
+    mine = page.locator("form", has=page.get_by_role("button", name="Save your scores"))
+    mine.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
+    mine.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
+    mine.get_by_label("Your note").fill("Scored against the evidence in the proposal.")
+    mine.get_by_role("button", name="Save your scores").click()
+    expect(page.get_by_text("Saved", exact=True)).to_be_visible()
+    expect(page.get_by_role("region", name="Evaluators' scores")).to_contain_text("Scored against the evidence")
+
+    moderated = page.locator("form", has=page.get_by_role("button", name="Save the moderated score and feedback"))
+    moderated.get_by_label("Accuracy (60%): score from 0 to 10").fill(accuracy)
+    moderated.get_by_label("Cost (40%): score from 0 to 10").fill(cost)
+    moderated.get_by_label("Why this score").first.fill("The evaluators agreed.")
+    moderated.get_by_label("Why this score").last.fill("The evaluators agreed.")
+    moderated.get_by_label("Feedback for the supplier").fill(feedback)
+    moderated.get_by_role("button", name="Save the moderated score and feedback").click()
     expect(page.get_by_text("Saved", exact=True)).to_be_visible()
 
 
@@ -454,9 +488,24 @@ def test_owner_scores_shortlists_awards_and_suppliers_see_the_outcome(page_as, s
     expect(rows.nth(1)).to_contain_text("Ashgrove Analytics Ltd")
     expect(rows.nth(1)).to_contain_text("66.0")
     owner.get_by_role("link", name="Quillstone Ltd").click()
-    owner.get_by_role("button", name="Award the challenge to Quillstone Ltd").click()
-    expect(owner.get_by_text("Awarded", exact=True)).to_be_visible()
-    owner.get_by_role("link", name="Back").click()
+    owner.get_by_role("link", name="Award to Quillstone Ltd").click()
+
+    # The award is confirmed on its own page, with the contract's value and dates.
+    expect(owner.get_by_role("heading", name="Confirm the award to Quillstone Ltd")).to_be_visible()
+    expect(owner.get_by_text("Every other proposal is unsuccessful: Ashgrove Analytics Ltd.")).to_be_visible()
+    assert_accessible(owner)
+    owner.get_by_label("Contract value (£)").fill("30000")
+    for legend, (day, month, year) in (("Contract starts", ("1", "2", "2031")), ("Contract ends", ("31", "1", "2032"))):
+        dates = owner.get_by_role("group", name=legend)
+        dates.get_by_label("Day").fill(day)
+        dates.get_by_label("Month").fill(month)
+        dates.get_by_label("Year").fill(year)
+    owner.get_by_role("button", name="Confirm the award").click()
+    expect(
+        owner.get_by_text("Awarded. Each supplier that proposed has been sent its assessment summary.")
+    ).to_be_visible()
+    owner.get_by_role("link", name="2 responses").click()
+    expect(rows.nth(0)).to_contain_text("Awarded")
     expect(rows.nth(1)).to_contain_text("Unsuccessful")
 
     # The winner sees the award and its feedback.
