@@ -64,6 +64,7 @@ from catalogue.access.organisations import (
 )
 from catalogue.access.records import (
     EVIDENCE_AUTHOR_KINDS,
+    can_ask_peer,
     can_author_evidence,
     can_change,
     can_change_tool,
@@ -95,6 +96,7 @@ __all__ = [
     "can_answer_reference",
     "can_author_challenge",
     "can_author_evidence",
+    "can_ask_peer",
     "can_change",
     "can_change_offering",
     "can_change_tool",

@@ -134,6 +134,16 @@ def visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     return sa.and_(sa.or_(*parts), _owner_clause(viewer, model.organisation_id))
 
 
+def can_ask_peer(viewer: Viewer, record: Any) -> bool:
+    """ "Ask about this experience": approved staff of another authority, provider, partnership or
+    government body (suppliers use a challenge's public Q&A instead)."""
+    return (
+        viewer.is_authority_staff
+        and viewer.member_org_id is not None
+        and viewer.member_org_id != record.organisation_id
+    )
+
+
 def can_change(viewer: Viewer, record: Any) -> bool:
     """Approved members of the owning organisation, or a site admin moderating."""
     if viewer.site_admin:

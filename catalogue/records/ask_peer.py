@@ -56,10 +56,10 @@ def ask_target(session: Session, viewer: Viewer, ref: str) -> AskTarget:
             "Suppliers cannot message authorities about their experience. Ask your question on a "
             "published challenge instead: its questions and answers are shared with every supplier."
         )
-    if not viewer.is_authority_staff or viewer.member_org_id is None:
-        raise AskRefused("Only approved staff of an authority, provider, partnership or government body can ask.")
-    if viewer.member_org_id == deployment.organisation_id:
+    if viewer.member_org_id is not None and viewer.member_org_id == deployment.organisation_id:
         raise AskRefused("This is your own organisation's record.")
+    if not access.can_ask_peer(viewer, deployment):
+        raise AskRefused("Only approved staff of an authority, provider, partnership or government body can ask.")
     return AskTarget(
         deployment, session.get(Tool, deployment.tool_id), session.get(Organisation, deployment.organisation_id)
     )
