@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
-from catalogue import access
+from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import SingleView, Tool
 from catalogue.records.services.common import Page, _paginate
@@ -32,9 +33,11 @@ def browse_single_views(
         .where(access.visible_clause(viewer, SingleView))
         .order_by(Organisation.name, SingleView.ref)
     )
+    # Only vocabulary codes reach the database (a typed value may hold anything, even a NUL
+    # that PostgreSQL refuses); an unknown one narrows to nothing.
     if status:
-        query = query.where(SingleView.status == status)
+        query = query.where(SingleView.status == status if status in vocabulary.SINGLE_VIEW_STATUS else sa.false())
     if region:
-        query = query.where(Organisation.region == region)
+        query = query.where(Organisation.region == region if region in vocabulary.REGIONS else sa.false())
     rows = [SingleViewRow(view, org, tool) for view, org, tool in session.exec(query)]
     return _paginate(rows, page)
