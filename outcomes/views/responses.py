@@ -24,7 +24,7 @@ from outcomes.schemas import (
     ResultsSchema,
     ScoreSchema,
 )
-from outcomes.views.common import _challenge, _date_from_parts, _date_parts, _manage, _signed_in, bp
+from outcomes.views.common import _challenge, _date_from_parts, _date_parts, _manage, _signed_in, bp, saved
 
 # --- expressions of interest and proposals --------------------------------------------------------
 
@@ -367,12 +367,7 @@ def phases(ref: str):
         return render_template("outcomes/phases.html", data={}, errors={}, **context)
     raw, data, errors = _phase_data(request.form)
     if not errors:
-        try:
-            services.add_phase(session, current_viewer(), challenge, data)
-            session.commit()
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+        errors = saved(session, lambda: services.add_phase(session, current_viewer(), challenge, data))
     if errors:
         return render_template("outcomes/phases.html", data=raw, errors=errors, **context)
     flash("Phase added", "success")
@@ -395,12 +390,7 @@ def edit_phase(ref: str, phase_id: int):
         return render_template("outcomes/phase_edit.html", data=data, errors={}, **context)
     raw, data, errors = _phase_data(request.form)
     if not errors:
-        try:
-            services.update_phase(session, current_viewer(), challenge, phase, data)
-            session.commit()
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+        errors = saved(session, lambda: services.update_phase(session, current_viewer(), challenge, phase, data))
     if errors:
         return render_template("outcomes/phase_edit.html", data=raw, errors=errors, **context)
     flash("Phase changed", "success")
