@@ -15,7 +15,10 @@ entered it), so fetching the same URL twice gives the same document.
 
 from __future__ import annotations
 
+import csv
 from datetime import UTC, date, datetime, time
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -93,15 +96,29 @@ def _opened(session: Session, challenge: Challenge) -> datetime | None:
     return opened
 
 
-# org-id.guide scheme for the ONS codes of the reference list of local authorities.
-LOCAL_AUTHORITY_SCHEME = "GB-ONS"
+# org-id.guide has no scheme for ONS (GSS) codes; English councils are identified in the Local
+# Authorities for England register (GB-LAE, three-letter codes such as "BIR"). The table maps the
+# reference list's ONS codes to those codes: derived from mySociety's "UK local authority names
+# and codes" (CC BY 4.0, https://github.com/mysociety/uk_local_authority_names_and_codes).
+LOCAL_AUTHORITY_SCHEME = "GB-LAE"
+_REGISTER_CODES = Path(__file__).with_name("gb_lae_codes.csv")
+
+
+@lru_cache(maxsize=1)
+def register_codes() -> dict[str, str]:
+    """ONS code -> GB-LAE register code for the reference list's live authorities."""
+    with _REGISTER_CODES.open(newline="", encoding="utf-8") as handle:
+        return {row["ons_code"]: row["register_code"] for row in csv.DictReader(handle)}
 
 
 def _identifier(org: Organisation) -> dict[str, str] | None:
     if org.company_number:
         return {"scheme": "GB-COH", "id": org.company_number.strip().upper(), "legalName": org.name}
-    if org.ons_code:
-        return {"scheme": LOCAL_AUTHORITY_SCHEME, "id": org.ons_code, "legalName": org.name}
+    register_code = register_codes().get(org.ons_code or "")
+    if register_code:
+        return {"scheme": LOCAL_AUTHORITY_SCHEME, "id": register_code, "legalName": org.name}
+    # A joint children's service (two ONS codes) or an authority outside the register has no
+    # identifier in a listed scheme; OCDS then carries the party by its local id only.
     return None
 
 
