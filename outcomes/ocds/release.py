@@ -27,7 +27,14 @@ from sqlmodel import Session, select
 from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
 from outcomes import clock
-from outcomes.models import Challenge, ChallengeAmendment, ChallengePhase, ChallengeStatusChange, OcdsRelease
+from outcomes.models import (
+    Challenge,
+    ChallengeAmendment,
+    ChallengePhase,
+    ChallengeResponse,
+    ChallengeStatusChange,
+    OcdsRelease,
+)
 from outcomes.ocds.cpv import classifications
 from outcomes.services import awarded_response, awarded_to
 
@@ -317,52 +324,16 @@ def release(
         "tender": tender,
     }
     if status == "awarded":
-        winner = awarded_to(session, challenge)
-        response = awarded_response(session, challenge)
-        if winner is not None:
-            parties.append(_party(winner, ["supplier", "tenderer"], prefix))
-            award: dict[str, Any] = {
-                "id": f"{ocid}-award",
-                "title": challenge.title,
-                "status": "active",
-                "suppliers": [{"id": party_id(winner, prefix), "name": winner.name}],
-                "items": tender["items"],
-            }
-            if challenge.awarded_at is not None:
-                award["date"] = _iso(challenge.awarded_at)
-            # The contract value and dates given at the award; before they existed, the price
-            # proposed and the phases' dates.
-            if challenge.contract_value is not None:
-                award["value"] = _money(challenge.contract_value)
-            elif response is not None and response.price is not None:
-                award["value"] = _money(response.price)
-            period = _period(
-                challenge.contract_starts
-                or min((p.starts for p in _phases(session, challenge) if p.starts), default=None),
-                challenge.contract_ends or max((p.ends for p in _phases(session, challenge) if p.ends), default=None),
-            )
-            if period:
-                award["contractPeriod"] = period
-            if lots:
-                award["relatedLots"] = [lot["id"] for lot in lots]
-            if notice is not None and notice[0] == "UK6":
+        awards = _awards(session, challenge, ocid, prefix, tender["items"], lots, parties)
+        if notice is not None and notice[0] == "UK6":
+            for award in awards:
                 award["documents"] = [_notice(notice, ocid, url, published)]
-            document["awards"] = [award]
-            if contract:
-                entry: dict[str, Any] = {
-                    "id": f"{ocid}-contract",
-                    "awardID": award["id"],
-                    "title": challenge.title,
-                    "status": "active",
-                    "dateSigned": published,
-                    "items": tender["items"],
-                    "documents": [_notice(CONTRACT_NOTICE, ocid, url, published)],
-                }
-                if "value" in award:
-                    entry["value"] = award["value"]
-                if period:
-                    entry["period"] = period
-                document["contracts"] = [entry]
+        document["awards"] = awards
+        if len(awards) > 1 and not contract:
+            # Each lot's award notice is a release of its own, even within the same second.
+            document["id"] += f"-awards-{len(awards)}"
+        if contract:
+            document["contracts"] = [_contract(award, ocid, url, published) for award in awards]
     document["parties"] = parties
     return document
 
@@ -417,3 +388,114 @@ def release_for_ref(session: Session, ref: str, prefix: str = DEFAULT_PREFIX) ->
     if challenge is None or not has_release(challenge):
         return None
     return release(session, challenge, prefix)
+
+
+def _awards(
+    session: Session,
+    challenge: Challenge,
+    ocid: str,
+    prefix: str,
+    items: list[dict[str, Any]],
+    lots: list[dict[str, Any]],
+    parties: list[dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """The awards of an awarded challenge: one per phase awarded as a lot (its own supplier, value
+    and dates), else one for the whole challenge. Each winner joins the parties once."""
+    phases = [p for p in _phases(session, challenge) if p.awarded_response_id is not None]
+    if phases:
+        return [
+            award
+            for phase in phases
+            if (award := _phase_award(session, challenge, phase, ocid, prefix, items, parties)) is not None
+        ]
+    winner = awarded_to(session, challenge)
+    if winner is None:
+        return []
+    response = awarded_response(session, challenge)
+    _add_party(parties, _party(winner, ["supplier", "tenderer"], prefix))
+    award: dict[str, Any] = {
+        "id": f"{ocid}-award",
+        "title": challenge.title,
+        "status": "active",
+        "suppliers": [{"id": party_id(winner, prefix), "name": winner.name}],
+        "items": items,
+    }
+    if challenge.awarded_at is not None:
+        award["date"] = _iso(challenge.awarded_at)
+    # The contract value and dates given at the award; before they existed, the price proposed
+    # and the phases' dates.
+    if challenge.contract_value is not None:
+        award["value"] = _money(challenge.contract_value)
+    elif response is not None and response.price is not None:
+        award["value"] = _money(response.price)
+    all_phases = _phases(session, challenge)
+    period = _period(
+        challenge.contract_starts or min((p.starts for p in all_phases if p.starts), default=None),
+        challenge.contract_ends or max((p.ends for p in all_phases if p.ends), default=None),
+    )
+    if period:
+        award["contractPeriod"] = period
+    if lots:
+        award["relatedLots"] = [lot["id"] for lot in lots]
+    return [award]
+
+
+def _phase_award(
+    session: Session,
+    challenge: Challenge,
+    phase: ChallengePhase,
+    ocid: str,
+    prefix: str,
+    items: list[dict[str, Any]],
+    parties: list[dict[str, Any]],
+) -> dict[str, Any] | None:
+    response = session.get(ChallengeResponse, phase.awarded_response_id)
+    winner = session.get(Organisation, response.supplier_id) if response else None
+    if winner is None:
+        return None
+    _add_party(parties, _party(winner, ["supplier", "tenderer"], prefix))
+    award: dict[str, Any] = {
+        "id": f"{ocid}-award-lot-{phase.id}",
+        "title": f"{challenge.title}: {phase.name} phase",
+        "status": "active",
+        "suppliers": [{"id": party_id(winner, prefix), "name": winner.name}],
+        "items": items,
+        "relatedLots": [f"{ocid}-lot-{phase.id}"],
+    }
+    if challenge.awarded_at is not None:
+        award["date"] = _iso(challenge.awarded_at)
+    value = phase.contract_value if phase.contract_value is not None else response.price
+    if value is not None:
+        award["value"] = _money(value)
+    period = _period(phase.starts, phase.ends)
+    if period:
+        award["contractPeriod"] = period
+    return award
+
+
+def _add_party(parties: list[dict[str, Any]], party: dict[str, Any]) -> None:
+    """One party per organisation, its roles merged (a supplier may win two lots)."""
+    for existing in parties:
+        if existing["id"] == party["id"]:
+            existing["roles"] = sorted(set(existing["roles"]) | set(party["roles"]))
+            return
+    parties.append(party)
+
+
+def _contract(award: dict[str, Any], ocid: str, url: str | None, published: str) -> dict[str, Any]:
+    """The contract entered after the standstill for one award (UK7 contract details notice)."""
+    suffix = award["id"].removeprefix(f"{ocid}-award")
+    entry: dict[str, Any] = {
+        "id": f"{ocid}-contract{suffix}",
+        "awardID": award["id"],
+        "title": award["title"],
+        "status": "active",
+        "dateSigned": published,
+        "items": award["items"],
+        "documents": [_notice(CONTRACT_NOTICE, ocid, url, published)],
+    }
+    if "value" in award:
+        entry["value"] = award["value"]
+    if "contractPeriod" in award:
+        entry["period"] = award["contractPeriod"]
+    return entry

@@ -59,6 +59,12 @@ def publish(
     existing = session.exec(select(OcdsRelease).where(OcdsRelease.release_id == document["id"])).first()
     if existing is not None:
         return existing
+    if contract:
+        # A lot awarded after another's contract was entered: this notice enters only the new one.
+        entered = _entered_contracts(session, challenge)
+        document["contracts"] = [c for c in document.get("contracts", []) if c["id"] not in entered]
+        if not document["contracts"]:
+            return None
     notice = _notice_type(document)
     row = OcdsRelease(
         challenge_id=challenge.id,
@@ -188,16 +194,47 @@ def standstill_ends(awarded: date) -> date:
     return day
 
 
+def _entered_contracts(session: Session, challenge: Challenge) -> set[str]:
+    documents = session.exec(
+        select(OcdsRelease.document).where(OcdsRelease.challenge_id == challenge.id, OcdsRelease.notice_type == "UK7")
+    ).all()
+    return {c["id"] for document in documents for c in document.get("contracts", [])}
+
+
 def publish_due_contracts(session: Session, on: date) -> list[Challenge]:
-    """After the standstill the contract is entered: publish its UK7 contract details notice once."""
-    done = select(OcdsRelease.challenge_id).where(OcdsRelease.notice_type == "UK7")
-    awarded = session.exec(
-        select(Challenge).where(
-            Challenge.status == "awarded", Challenge.awarded_at.is_not(None), Challenge.id.not_in(done)
+    """After the standstill of each award notice the contract is entered: publish its UK7 contract
+    details notice once (a lot awarded later gets its own, after its own standstill)."""
+    last_award = (
+        select(OcdsRelease.challenge_id, func.max(OcdsRelease.published_at).label("at"))
+        .where(OcdsRelease.notice_type == "UK6")
+        .group_by(OcdsRelease.challenge_id)
+        .subquery()
+    )
+    last_contract = (
+        select(OcdsRelease.challenge_id, func.max(OcdsRelease.published_at).label("at"))
+        .where(OcdsRelease.notice_type == "UK7")
+        .group_by(OcdsRelease.challenge_id)
+        .subquery()
+    )
+    rows = session.exec(
+        select(Challenge, last_award.c.at)
+        .join(last_award, last_award.c.challenge_id == Challenge.id, isouter=True)
+        .join(last_contract, last_contract.c.challenge_id == Challenge.id, isouter=True)
+        .where(
+            Challenge.status == "awarded",
+            Challenge.awarded_at.is_not(None),
+            (last_contract.c.at.is_(None)) | (last_contract.c.at < last_award.c.at),
         )
     ).all()
     published = []
-    for challenge in awarded:
-        if standstill_ends(challenge.awarded_at.date()) < on and publish(session, challenge, contract=True, on=on):
+    for challenge, awarded_at in rows:
+        # An imported award may have no stored notice: its standstill counts from the award.
+        started = _as_date(awarded_at) if awarded_at is not None else challenge.awarded_at.date()
+        if standstill_ends(started) < on and publish(session, challenge, contract=True, on=on):
             published.append(challenge)
     return published
+
+
+def _as_date(value: datetime | str) -> date:
+    # SQLite returns an aggregate's datetime as text.
+    return datetime.fromisoformat(value).date() if isinstance(value, str) else value.date()

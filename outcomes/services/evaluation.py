@@ -215,12 +215,19 @@ def award(
     for other in _proposals(session, challenge):
         other.status = "awarded" if other.id in winners else "unsuccessful"
         session.add(other)
-    if phase is None or challenge.status == "evaluating":
+    first_award = phase is None or challenge.status == "evaluating"
+    if first_award:
         challenge.awarded_at = utcnow()
         challenge.contract_value = contract.get("value")
         challenge.contract_starts = contract.get("starts") or (phase.starts if phase else None)
         challenge.contract_ends = contract.get("ends") or (phase.ends if phase else None)
         change_status(session, viewer, challenge, "awarded", _awarding=True)
+    else:
+        # A later lot's award is a contract award notice of its own (the first one's is published
+        # by the status change).
+        from outcomes.ocds import store  # the store imports this package
+
+        store.publish(session, challenge, on=on)
     session.flush()
     _send_assessments(session, challenge)
 
