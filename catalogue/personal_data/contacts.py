@@ -126,12 +126,24 @@ def nhs_numbers(text: str) -> Iterator[Hit]:
             yield "nhs-number", m.start(), m.end(), True
 
 
-_CASE_SYSTEM = r"(?:mosaic|lcs|liquid\s?logic|eclipse|ehm|carefirst|care first|azeus|paris|controcc|wcs|ics)"
-_CASE_LABEL = r"(?:case|client|person|child|subject|family|referral|crn|cin|cp|cla|lac)"
+_CASE_SYSTEM = (
+    r"(?:mosaic|lcs|liquid\s?logic|eclipse|ehm|carefirst|care first|azeus|paris|controcc|wcs|ics|frameworki|protocol"
+    r"|synergy|servelec|capita one)"
+)
+_CASE_LABEL = r"(?:case|client|person|child|subject|family|referral|crn|cin|cp|cla|lac|record|pupil)"
+# A case-system identifier: digits, perhaps with a short letter prefix and hyphens or slashes
+# ("EH-44120", "88-2201-77", "2019/04431"); how many digits it needs is checked in the rule.
+_ID = r"(?<![\w\-/])([A-Z]{0,3}[-/]?\d[\d\-/]{2,14}\d)(?![\w\-/])"
 _CASE = re.compile(
-    rf"\b{_CASE_SYSTEM}\b(?:'s|’s)?[\w\s.:#'’\-]{{0,25}}?(?<![\w\-])([A-Z]{{0,3}}-?\d{{5,10}})\b"
-    rf"|\b{_CASE_LABEL}(?:'s|’s)?\s+(?:no\.?|number|id|ref(?:erence)?|#)\s*(?:is\s+)?:?\s*([A-Z]{{0,3}}-?\d{{4,10}})\b"
-    r"|(?<!business )(?<!use )(?<!test )\bcase\s+(\d{5,10})\b",
+    rf"\b{_CASE_SYSTEM}\b(?:'s|’s)?[\w\s.:#'’\-]{{0,25}}?{_ID}"
+    rf"|\b{_CASE_LABEL}(?:'s|’s)?\s+(?:no\.?|number|id|ref(?:erence)?|#)\s*(?:is\s+)?:?\s*{_ID}"
+    rf"|\b(?:crn|upn|uln)\b\s*(?:is\s+)?:?\s*{_ID}"
+    rf"|(?<!business )(?<!use )(?<!test )\bcase\s+{_ID}",
+    re.IGNORECASE,
+)
+_NOT_ID = re.compile(
+    r"(?:19|20)\d{2}(?:[-/](?:\d{2}|(?:19|20)\d{2}))?|\d{1,2}[-/]\d{1,2}[-/](?:\d{2}|\d{4})"
+    r"|(?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}",
     re.IGNORECASE,
 )
 _PROCUREMENT = re.compile(
@@ -142,6 +154,10 @@ _PROCUREMENT = re.compile(
 def case_numbers(text: str) -> Iterator[Hit]:
     for m in _CASE.finditer(text):
         number = next(g for g in m.groups() if g)
-        if re.fullmatch(r"(?:19|20)\d{2}", number) or _PROCUREMENT.search(text[max(0, m.start() - 30) : m.start()]):
+        digits = sum(c.isdigit() for c in number)
+        labelled = m.group(1) is None and m.group(4) is None  # "client no. 3021", "CRN ..."
+        if digits < (4 if labelled else 5) or _NOT_ID.fullmatch(number):
+            continue  # a year, a year range or a date, not an identifier
+        if _PROCUREMENT.search(text[max(0, m.start() - 30) : m.start()]):
             continue
         yield "case-number", m.start(), m.end(), False

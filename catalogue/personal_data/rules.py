@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from datetime import date
 
 from catalogue.personal_data.contacts import addresses, case_numbers, emails, nhs_numbers, phones
+from catalogue.personal_data.context import CONTEXT_RULES, unshout
 from catalogue.personal_data.names import is_given_name
 from catalogue.personal_data.people import PEOPLE_RULES, initials_with_date, is_public_record, rare_combinations
 from catalogue.personal_data.people import is_staff as _is_named_staff
@@ -30,10 +31,15 @@ _MONTHS = (
     "(?i:january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 )
+_DAY_WORD = (
+    r"(?i:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+    r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+    r"|(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
+)
 _FULL_DATE = (
     r"(?:(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{_DAY_WORD})\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
 _PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
@@ -146,7 +152,7 @@ def _names_with_age(text: str) -> Iterator[Hit]:
 
 _DOB_MARK = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
 _DOB = re.compile(
-    rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
+    rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+|in\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
 )
 _COHORT_BEFORE = re.compile(
     r"\b(?:children|pupils|babies|people|persons|those|anyone|everyone|cohort|girls|boys|learners|students|infants"
@@ -207,7 +213,7 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
 _LINK_WORDS = frozenset("on from to until by since at in of and or the was is were dated due before after".split())  # noqa: SIM905
 
 _SCHOOL = re.compile(
-    r"\b(?:St\.?\s+)?(?:[A-Z][\w'’\-]+\s+){1,4}(?:Primary|Infants?|Juniors?|Nursery|Pre-?school|Academy|High School"
+    r"\b(?:St\.?\s+)?[A-Z][\w'’\-]*\s+(?:(?:[A-Z][\w'’\-]*|of|and)\s+){0,4}(?:Primary|Infants?|Juniors?|Nursery|Pre-?school|Academy|High School"
     r"|School|College|Grammar|Sixth Form)\b(?!\s+Trust)"
 )
 _CHILD_AT_SCHOOL = re.compile(
@@ -246,7 +252,10 @@ def _schools(text: str, fiction: bool) -> Iterator[Hit]:
 
 
 _SIBLINGS = re.compile(
-    r"\b(?:siblings?|brothers?|sisters?|twins?|kids|children|half-(?:brother|sister)s?|step-?(?:brother|sister)s?|the \w+ children)\b",
+    r"\b(?:siblings?|brothers?|sisters?|twins?|kids|children|half-(?:brother|sister)s?|step-?(?:brother|sister)s?|the \w+ children)\b"
+    # "children's services", "siblings workshop": the word as a modifier names no one.
+    r"(?!['’]s\b|\s+(?:workshops?|projects?|services?|teams?|events?|week|day|conferences?|charity|network|forum"
+    r"|programmes?|policy|support|strategy|group work))",
     re.IGNORECASE,
 )
 
@@ -350,6 +359,8 @@ def hits(text: str) -> list[Hit]:
     found.extend(_schools(text, fiction))
     found.extend(initials_with_date(text))
     if not fiction:
-        for rule in (*NAME_RULES, *PEOPLE_RULES, rare_combinations):
-            found.extend(rule(text))
+        # Names written in capitals are read as names; offsets are the same in both texts.
+        named = unshout(text)
+        for rule in (*NAME_RULES, *PEOPLE_RULES, *CONTEXT_RULES, rare_combinations):
+            found.extend(rule(named))
     return found
