@@ -35,7 +35,22 @@ _OFFICE = re.compile(
 )
 
 
+_STREET_TITLE = "(?:" + _STREET[3:-1].title() + ")"  # "Road", "Close": a street's own name
+# "they live on Hawthorn Road": a street named as where someone lives, without a house number.
+_LIVES_ON = re.compile(
+    rf"\b(?:lives?|living|lived|stays?|staying|moved|placed|resides?)\b[\w\s'’]{{0,20}}?\b(?:on|in|at|to)\s+"
+    rf"(?:[A-Z][\w'’\-]*\s+){{1,3}}{_STREET_TITLE}\b",
+)
+
+_SOMEONE = re.compile(r"\b(?:she|he|they|child|young person|yp|baby)\b", re.IGNORECASE)
+
+
 def addresses(text: str) -> Iterator[Hit]:
+    for m in _LIVES_ON.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        person = _FAMILY.search(text, lo, hi) or _SOMEONE.search(text, lo, hi)
+        if person and not _OFFICE.search(text, lo, hi):
+            yield "address", m.start(), m.end(), False
     for rx in (_FLAT, _HOUSE):
         for m in rx.finditer(text):
             lo, hi = _sentence(text, m.start(), m.end())

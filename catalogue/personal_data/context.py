@@ -75,6 +75,7 @@ _NOT_NAME = frozenset(
     digital data team's ofsted dfe nhs police court home office hm government minister member members mr mrs ms
     miss dr cllr quote feedback persona user pilot our phase stage level grade tier unit ward wing block
     greater house lodge hall court cottage farm manor view teams microsoft google windows zoom version release
+    sir dame lord lady baroness baron professor prof hon rt mp
     """.split()  # noqa: SIM905 - a word list reads better as text
 )
 _SHAPED = re.compile(
@@ -108,6 +109,12 @@ _PRODUCT_NEAR = re.compile(
 )
 
 
+# Titles of public figures: "Sir Martin Narey", "Baroness ...", "Prof ...".
+_TITLE_BEFORE = re.compile(
+    r"\b(?:sir|dame|lord|lady|baroness|baron|professor|prof|dr|cllr|councillor|rt hon|hon)\.?\s*$", re.IGNORECASE
+)
+
+
 def _professional(text: str, start: int, end: int, by_ok: bool = False) -> bool:
     """Staff, an organisation or a published review; `by_ok` where "by Name" attributes words
     to a person rather than naming an author."""
@@ -115,6 +122,7 @@ def _professional(text: str, start: int, end: int, by_ok: bool = False) -> bool:
     return bool(
         (is_staff(text, start, end) and not (by_ok and re.search(r"\bby\s*$", text[max(0, start - 5) : start])))
         or _STAFF_AFTER.match(text[end : end + 60])
+        or _TITLE_BEFORE.search(text[max(0, start - 20) : start])
         or is_public_record(text, lo, hi)
         or re.match(r"\s*(?:Ltd|Limited|plc|CIC|Council|Trust|Foundation|Centre|Hospice|Primary|Academy)\b", text[end:])
     )

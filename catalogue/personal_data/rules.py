@@ -40,6 +40,7 @@ _FULL_DATE = (
     r"(?:(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
     rf"|(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{_DAY_WORD})\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?<!\d)\d{{1,2}}[-/.](?:{_MONTHS})[-/.](?:\d{{4}}|\d{{2}})(?!\d)"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
 _PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
@@ -120,7 +121,7 @@ def _person_names(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, bool]
 
 _AGE_AFTER = re.compile(
     _NAME_PAIR + r"(?:\s*,\s*(?:who\s+is\s+|aged\s+|age\s+|a\s+)?|\s*\(\s*(?:aged?\s+)?|\s+(?:who\s+is|is(?:\s+now)?"
-    r"|aged|age|turned|turns)\s+)(\d{1,2})(?:\s*(?:yrs?|years?(?: old)?|months?(?: old)?|-year-old|[- ]year[- ]old))?"
+    r"|aged|age|turned|turns)\s+)(\d{1,2})(?!st\b|nd\b|rd\b|th\b)(?:\s*(?:yrs?|years?(?: old)?|months?(?: old)?|-year-old|[- ]year[- ]old))?"
     r"(?!\s*(?:%|\d|[-–/]\s*\d|\.\d|(?:percent|per|of|out|x|times|hours?|mins?|minutes|days|weeks|pm|am|teams?"
     r"|sessions?|people|children|cases|staff|schools|families|visits|referrals|points|pages|items|sites|areas)\b))"
 )
@@ -150,7 +151,7 @@ def _names_with_age(text: str) -> Iterator[Hit]:
             yield "name-and-age", m.start(), m.end(), True
 
 
-_DOB_MARK = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
+_DOB_MARK = r"(?:d[./]?\s?o[./]?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
 _DOB = re.compile(
     rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+|in\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
 )

@@ -55,6 +55,10 @@ def test_unshout_keeps_every_offset_and_leaves_acronyms() -> None:
         ("dob: the twenty-third of march 2016", "date-of-birth"),
         ("She was born in November 2010 and is now in semi-independent living.", "date-of-birth"),
         ("KT 19/06/2014 - PEP overdue", "name-and-date-of-birth"),
+        ("D.O.B. 02-Mar-2012 (from the health visitor's letter)", "date-of-birth"),
+        ("d/o/b 7.9.16 taken from the nursery form", "date-of-birth"),
+        # a street named as where someone lives, without a house number
+        ("Since the split he has been staying on Rowan Crescent with his dad.", "address"),
         # one pupil described by school, year group and circumstances together
         ("Our only Year 9 student at Brookside who is a young carer for his mum was missed.", "unique-description"),
     ],
@@ -84,6 +88,10 @@ def test_the_widened_classes_are_found(text: str, kind: str) -> None:
         "Children in Year 10 and Year 11 (aged 14 to 16) will test it.",
         "Young Person Participation Officer Grace Mensah will attend.",
         "Name: Sarah Collins, Role: Head of Commissioning, Team: Children's Services",
+        "Quote from Dame Rachel de Souza in her 2024 report: 'children want to be heard'.",
+        "Ruth Edwards is 4th on the shortlist for the evaluation contract.",
+        "The team moved to Victoria Park offices in June.",
+        "Go-live for the portal is 14-Feb-2026 in all localities.",
     ],
 )
 def test_professional_text_beside_them_is_not_found(text: str) -> None:
