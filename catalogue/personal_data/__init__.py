@@ -16,7 +16,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from catalogue.personal_data.rules import hits, is_valid_nhs_number
+from catalogue.personal_data.contacts import is_valid_nhs_number
+from catalogue.personal_data.rules import hits
 
 __all__ = [
     "CONFIRM_FIELD",

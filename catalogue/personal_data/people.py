@@ -42,7 +42,8 @@ _NOT_SURNAME = frozenset(
 # A word, with an O'Brien apostrophe or a Kayla-Rose hyphen, but not a possessive 's.
 _WORD = r"[A-Za-z][a-zA-Z]*(?:['’][A-Z][a-zA-Z]+)?(?:-[A-Za-z][a-zA-Z]*)?"
 # The surname is a lookahead so that every word gets its turn as a given name.
-_PERSON = re.compile(rf"(?<![\w'’\-@.])({_WORD})(?=\s+({_WORD}))?")
+# An opening quote may stand before a name ("'Poppy-Mae is 6 now'"); an O' or a possessive may not.
+_PERSON = re.compile(rf"(?<![\w\-@.])(?<!\w['’])({_WORD})(?=\s+({_WORD}))?")
 
 
 def given(word: str | None) -> bool:
@@ -81,7 +82,11 @@ _STAFF_NEAR = re.compile(
     rf"\b(?:authors?|written by|by|speakers?|presenters?|panel(?:lists?)?|thanks to our|contact|{_STAFF_ROLE})\s*[:,]?\s*(?:[A-Z][\w'’\-]+\s+)?$",
     re.IGNORECASE,
 )
-_STAFF_AFTER = re.compile(rf"^\s*(?:[,(\-–]\s*|\s+(?:is|was)\s+)(?:the\s+|our\s+|a\s+)?{_STAFF_ROLE}\b", re.IGNORECASE)
+# "Olivia Brooks, Y10 lead", "Jo Mills (Year 6 teacher)": up to two words may qualify the role.
+_STAFF_AFTER = re.compile(
+    rf"^\s*(?:[,(\-–]\s*|\s+(?:is|was)\s+)(?:the\s+|our\s+|a\s+)?(?:[\w&'’]+\s+){{0,2}}?{_STAFF_ROLE}\b",
+    re.IGNORECASE,
+)
 _PRODUCTISH = re.compile(
     r"\b(?:app|tool|chatbot|bot|product|platform|software|system|model|licen[cs]e[sd]?|subscription|module|vendor"
     r"|(?:is|was|were|are|being) used)\b",
@@ -128,7 +133,9 @@ _AGE_AFTER_NAME = re.compile(
 )
 # After "is": a number that is not an age ("is 6 minutes late", "is 10 %").
 _NOT_AGE_AFTER = re.compile(
-    r"\s*(?:%|per|percent|of|out|minutes?|mins?|hours?|days?|weeks?|points?|times|x\b|miles?|km|o'clock)", re.I
+    r"\s*(?:%|per|percent|of|out|minutes?|mins?|hours?|days?|weeks?|points?|times|x\b|miles?|km|o'clock"
+    r"|(?:months?|years?)\s+(?:into|in|of|on|as|ago|experience)\b)",
+    re.I,
 )
 
 
@@ -148,7 +155,7 @@ def names_with_age(text: str) -> Iterator[Hit]:
 # --- a child in a school, nursery, unit or year group ----------------------------------------
 
 _SCHOOL_NAME = re.compile(
-    r"\b(?:[A-Za-z][\w'’\-]+\s+){1,4}(?:primary|infants?|juniors?|junior school|nursery|day nursery|pre-?school"
+    r"\b(?:[A-Za-z][\w'’\-]*\s+){1,5}(?:primary|infants?|juniors?|junior school|nursery|day nursery|pre-?school"
     r"|academy|high|high school|school|college|grammar|sixth form|pupil referral unit|pru|children's centre)\b",
     re.IGNORECASE,
 )
@@ -177,7 +184,10 @@ def school_children(text: str) -> Iterator[Hit]:
     # "reece booth, y5" / "Shannon, Y10": a name with a year group beside it.
     for s, e, _full in people(text):
         after = text[e : e + 12]
-        if re.match(r"^\s*[,(]\s*(?:year\s?\d{1,2}|y\d{1,2})\b", after, re.IGNORECASE) and not is_staff(text, s, e):
+        pupil = re.match(
+            r"^\s*[,(]\s*(?:year\s?\d{1,2}|y\d{1,2})\b(?!\s*(?:lead|teacher|tutor|team|leader|head)\b)", after, re.I
+        )
+        if pupil and not is_staff(text, s, e):
             yield "school", s, e + len(after), False
 
 
@@ -273,7 +283,7 @@ def sibling_lists(text: str) -> Iterator[Hit]:
 # --- initials with a bare date ---------------------------------------------------------------
 
 _INITIALS_DATE = re.compile(
-    r"(?<![\w.])([A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?)\s*[,(:\-–]\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)"
+    r"(?<![\w.])([A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?)(?:\s*[,(:\-–]\s*|\s+)(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{4}|\d{2})(?!\d)"
 )
 _ACRONYM = re.compile(r"^(?:NHS|DFE|LA|LAS|CSC|ONS|UK|GB|EU|CQC|HMRC|DWP|ICO|ITT|RFQ|RFP|PO|Q[1-4]|FY|AI|IT|HR|VAT)$")
 
@@ -295,8 +305,8 @@ def initials_with_date(text: str) -> Iterator[Hit]:
 # --- one child described by several details at once ------------------------------------------
 
 _ONE_CHILD = re.compile(
-    r"\b(?:a|an|the|our|one|only)\s+(?:(?:only|one|\d{1,2}[- ](?:year[- ]old|yo|yr[- ]old)|(?!(?:of|in|on|for|to|and|with|by)\b)[a-z][\w\-]*)\s+){0,4}?"
-    r"(?:child|baby|boy|girl|toddler|teenager|young person|twins?|twin (?:boys|girls)|lad|lass|care leaver"
+    r"\b(?:a|an|the|our|one|only)\s+(?:(?:only|one|\d{1,2}[- ](?:year[- ]old|yo|yr[- ]old)|(?!(?:of|in|on|for|to|and|with|by)\b)[a-z0-9][\w\-]*)\s+){0,4}?"
+    r"(?:child|baby|boy|girl|toddler|teenager|young person|twins?|twin (?:boys|girls)|lad|lass|care leaver|young carer|pupil|student"
     r"|\d{1,2}[- ]year[- ]old)\b"
     # "child protection", "child's plan": the word used as a modifier is not one child.
     r"(?!['’]s|\s+(?:protection|care|welfare|poverty|safeguarding|services|social|in need|health|development))"

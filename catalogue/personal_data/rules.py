@@ -14,11 +14,14 @@ import re
 from collections.abc import Callable, Iterator
 from datetime import date
 
-import phonenumbers
-
+from catalogue.personal_data.contacts import addresses, case_numbers, emails, nhs_numbers, phones
+from catalogue.personal_data.context import CONTEXT_RULES, unshout
 from catalogue.personal_data.names import is_given_name
 from catalogue.personal_data.people import PEOPLE_RULES, initials_with_date, is_public_record, rare_combinations
 from catalogue.personal_data.people import is_staff as _is_named_staff
+from catalogue.personal_data.shared import FAMILY as _FAMILY
+from catalogue.personal_data.shared import RELATIVE as _RELATIVE
+from catalogue.personal_data.shared import sentence_bounds as _sentence
 
 Hit = tuple[str, int, int, bool]  # kind, start, end, beside a name (never overridable for a DOB)
 
@@ -28,17 +31,22 @@ _MONTHS = (
     "(?i:january|february|march|april|may|june|july|august|september|october|november|december"
     "|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)"
 )
+_DAY_WORD = (
+    r"(?i:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|twelfth|thirteenth"
+    r"|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+    r"|(?:twenty|thirty)[- ](?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth))"
+)
 _FULL_DATE = (
     r"(?:(?<!\d)\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})(?!\d)"
     r"|(?<!\d)(?:19|20)\d{2}-\d{1,2}-\d{1,2}(?!\d)"
-    rf"|(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?:the\s+)?(?:\d{{1,2}}(?:st|nd|rd|th)?|{_DAY_WORD})\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+\d{{4}}"
+    rf"|(?<!\d)\d{{1,2}}[-/.](?:{_MONTHS})[-/.](?:\d{{4}}|\d{{2}})(?!\d)"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
 _PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
 _CAP = r"[A-Z][a-zA-Z\-]+(?:['’][A-Z][a-zA-Z\-]+)?"
 _NAME_PAIR = rf"(?<![\w'’\-])({_CAP})(?:\s+({_CAP}))?"
 _INITIALS = r"(?<![\w.])[A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?(?![\w])"
-_SENTENCE_END = re.compile(r"(?<!\b[A-Za-z])(?<!\b(?:dr|mr|ms|no|st))[.!?](?=\s+[A-Z\"'‘(])|\n|;\s", re.IGNORECASE)
 
 # Words that mark the text as fiction, a persona or an anonymised case study: names in it are
 # not real people (a date of birth, NHS number, address or contact detail still counts).
@@ -73,24 +81,6 @@ _CARE = re.compile(
     r"|assault(?:ed)?|abuse[d]?|neglect(?:ed)?|youth offending|pregnant|excluded|supported lodgings)",
     re.IGNORECASE,
 )
-_RELATIVE = (
-    r"(?:mum|mom|mother|dad|father|parents?|step-?(?:mum|dad|father|mother)|gran|granny|grandma|grandmother|nan|nana"
-    r"|grandad|granddad|grandfather|grandparents?|aunt|auntie|aunty|uncle|carers?|foster carers?|brother|sister"
-    r"|son|daughter|grandson|granddaughter|nephew|niece|partner|ex-partner|boyfriend|girlfriend|husband|wife)"
-)
-_FAMILY = re.compile(
-    rf"\b{_RELATIVE}(?:'s|’s)?\b|\bcare leaver|\byoung person\b|\bfamily\b|\bhome\b|\bchild's\b|\bher\b|\bhis\b",
-    re.IGNORECASE,
-)
-
-
-def _sentence(text: str, start: int, end: int) -> tuple[int, int]:
-    lo = 0
-    for m in _SENTENCE_END.finditer(text, 0, min(len(text), start + 3)):
-        if m.end() <= start:
-            lo = m.end()
-    m = _SENTENCE_END.search(text, end)
-    return lo, (m.start() if m else len(text))
 
 
 def _name_word(word: str | None) -> bool:
@@ -131,7 +121,7 @@ def _person_names(text: str, lo: int, hi: int) -> Iterator[tuple[int, int, bool]
 
 _AGE_AFTER = re.compile(
     _NAME_PAIR + r"(?:\s*,\s*(?:who\s+is\s+|aged\s+|age\s+|a\s+)?|\s*\(\s*(?:aged?\s+)?|\s+(?:who\s+is|is(?:\s+now)?"
-    r"|aged|age|turned|turns)\s+)(\d{1,2})(?:\s*(?:yrs?|years?(?: old)?|months?(?: old)?|-year-old|[- ]year[- ]old))?"
+    r"|aged|age|turned|turns)\s+)(\d{1,2})(?!st\b|nd\b|rd\b|th\b)(?:\s*(?:yrs?|years?(?: old)?|months?(?: old)?|-year-old|[- ]year[- ]old))?"
     r"(?!\s*(?:%|\d|[-–/]\s*\d|\.\d|(?:percent|per|of|out|x|times|hours?|mins?|minutes|days|weeks|pm|am|teams?"
     r"|sessions?|people|children|cases|staff|schools|families|visits|referrals|points|pages|items|sites|areas)\b))"
 )
@@ -161,9 +151,9 @@ def _names_with_age(text: str) -> Iterator[Hit]:
             yield "name-and-age", m.start(), m.end(), True
 
 
-_DOB_MARK = r"(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
+_DOB_MARK = r"(?:d[./]?\s?o[./]?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
 _DOB = re.compile(
-    rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
+    rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+|in\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
 )
 _COHORT_BEFORE = re.compile(
     r"\b(?:children|pupils|babies|people|persons|those|anyone|everyone|cohort|girls|boys|learners|students|infants"
@@ -224,7 +214,7 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
 _LINK_WORDS = frozenset("on from to until by since at in of and or the was is were dated due before after".split())  # noqa: SIM905
 
 _SCHOOL = re.compile(
-    r"\b(?:St\.?\s+)?(?:[A-Z][\w'’\-]+\s+){1,4}(?:Primary|Infants?|Juniors?|Nursery|Pre-?school|Academy|High School"
+    r"\b(?:St\.?\s+)?[A-Z][\w'’\-]*\s+(?:(?:[A-Z][\w'’\-]*|of|and)\s+){0,4}(?:Primary|Infants?|Juniors?|Nursery|Pre-?school|Academy|High School"
     r"|School|College|Grammar|Sixth Form)\b(?!\s+Trust)"
 )
 _CHILD_AT_SCHOOL = re.compile(
@@ -262,140 +252,11 @@ def _schools(text: str, fiction: bool) -> Iterator[Hit]:
             yield "school", m.start(), m.end(), False
 
 
-_STREET = (
-    r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|crescent|court|ct|place|pl|gardens|gdns|terrace"
-    r"|grove|walk|row|hill|park|view|square|sq|mews|rise|green|parade|vale|croft|fold|estate|cottages|yard|wharf"
-    r"|gate|boulevard|approach|chase|grange|meadows?|heights)"
-)
-_HOUSE = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*\s+){{1,3}}{_STREET}\b", re.IGNORECASE)
-_FLAT = re.compile(r"\b(?:flat|apartment|apt)\s+\d{1,4}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*,?\s+){1,5}", re.IGNORECASE)
-_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
-_HOME_CUE = re.compile(
-    r"\b(?:lives?|living|lived|moved|moving|move|stays?|staying|placed|placement|resides?|residing|address|house|home"
-    r"|flat|visit(?:ed|ing)?|went round|knocked|no answer)\b|’s (?:house|home|flat)|'s (?:house|home|flat)",
-    re.IGNORECASE,
-)
-_OFFICE = re.compile(
-    r"\b(?:civic|town hall|county hall|council|offices?|centre|center|venue|hq|headquarters|bids?|tenders?|deliver"
-    r"|workshop|conference|event|reception|registered|business|science park|innovation|campus|hub)\b",
-    re.IGNORECASE,
-)
-
-
-def _addresses(text: str) -> Iterator[Hit]:
-    for rx in (_FLAT, _HOUSE):
-        for m in rx.finditer(text):
-            lo, hi = _sentence(text, m.start(), m.end())
-            if _OFFICE.search(text, max(lo, m.start() - 60), min(hi, m.end() + 30)):
-                continue
-            near_postcode = re.compile(_POSTCODE.pattern, re.IGNORECASE).search(text, m.end(), min(hi, m.end() + 40))
-            if rx is _FLAT or near_postcode or _HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi):
-                yield "address", m.start(), (near_postcode.end() if near_postcode else m.end()), False
-    for m in _POSTCODE.finditer(text):
-        lo, hi = _sentence(text, m.start(), m.end())
-        office = _OFFICE.search(text, max(lo, m.start() - 80), m.end())
-        if (_HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi)) and not office:
-            yield "address", m.start(), m.end(), False
-
-
-_EMAIL = re.compile(r"(?<![\w.+\-])([\w.+'\-]+)@([\w\-]+(?:\.[\w\-]+)+)")
-_FREEMAIL = re.compile(
-    r"(?:^|\.)(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|aol|icloud|me|mac|btinternet|btopenworld"
-    r"|sky|virginmedia|blueyonder|ntlworld|talktalk|tiscali|protonmail|proton|gmx|mail|zoho|yandex)\.",
-    re.IGNORECASE,
-)
-_PUBLIC_BODY = re.compile(r"\.(?:gov|nhs|police|sch|ac|mod|parliament)\.|\.gov$|\.nhs\.net$", re.IGNORECASE)
-_ROLE_LOCAL = re.compile(
-    r"(?:^|[._\-])(?:info|enquir(?:y|ies)|hello|contact|admin|team|office|support|sales|help|procurement|tenders?"
-    r"|bids|commissioning|digital|dpo|foi|no-?reply|mash|duty|childrens?|services?|safeguarding|reception|customer"
-    r"|general|mail|post|press|media|data|privacy|ig|hr|finance|partnerships|research|fostering|adoption|hub|frontdoor"
-    r"|accounts|jobs|careers|events|feedback|complaints|innovation|transformation)(?:[._\-\d]|$)",
-    re.IGNORECASE,
-)
-
-
-def _emails(text: str) -> Iterator[Hit]:
-    for m in _EMAIL.finditer(text):
-        local, domain = m.group(1), m.group(2)
-        if _ROLE_LOCAL.search(local) or _PUBLIC_BODY.search(domain):
-            continue
-        lo, hi = _sentence(text, m.start(), m.end())
-        if _FREEMAIL.search(domain) or _FAMILY.search(text, max(lo, m.start() - 80), m.start()):
-            yield "email", m.start(), m.end(), False
-
-
-_ORG_PHONE = re.compile(
-    r"\b(?:switchboard|helpline|duty|team|office|reception|service|services|contact cent(?:re|er)|front door|out of hours"
-    r"|sales|call us|ring us|phone us|freephone|hotline|enquiries|main number|council|desk|hub|line|ltd|limited|plc"
-    r"|head of|lead|manager|director|officer|account|company)\b",
-    re.IGNORECASE,
-)
-
-
-def _phones(text: str) -> Iterator[Hit]:
-    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
-        national = phonenumbers.national_significant_number(match.number)
-        if match.number.country_code != 44 or national[:1] not in "127" or len(national) not in (9, 10):
-            continue  # 03, 08 and 09 numbers belong to organisations
-        lo, hi = _sentence(text, match.start, match.end)
-        if _ORG_PHONE.search(text, lo, hi):
-            continue
-        if national.startswith("7") or _FAMILY.search(text, lo, hi):
-            yield "phone-number", match.start, match.end, False
-
-
-_NHS = re.compile(r"(?<![\d+£$])(\d{3})([ \-]?)(\d{3})\2(\d{4})(?![\d])")
-_NHS_LABEL = re.compile(r"\bnhs\s*(?:no\.?|number|num|#)?\s*(?:is\s+)?:?\s*$", re.IGNORECASE)
-_OTHER_NUMBER = re.compile(
-    r"\b(?:po|purchase order|order|invoice|ref|reference|tender|notice|contract|account|sort code|company|charity"
-    r"|ukprn|urn|vat|tel|telephone|phone|mobile|call|ring|licen[cs]e|registration)\b[\w\s.:#]{0,12}$",
-    re.IGNORECASE,
-)
-
-
-def is_valid_nhs_number(digits: str) -> bool:
-    """Modulus 11: weights 10..2 over the first nine digits; 11 - remainder is the check digit
-    (11 means 0, 10 means the number can never be valid)."""
-    if len(digits) != 10 or not digits.isdigit():
-        return False
-    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
-    check = 11 - total % 11
-    if check == 11:
-        check = 0
-    return check != 10 and check == int(digits[9])
-
-
-def _nhs_numbers(text: str) -> Iterator[Hit]:
-    for m in _NHS.finditer(text):
-        before = text[max(0, m.start() - 30) : m.start()]
-        digits = m.group(1) + m.group(3) + m.group(4)
-        if _NHS_LABEL.search(before) or (is_valid_nhs_number(digits) and not _OTHER_NUMBER.search(before)):
-            yield "nhs-number", m.start(), m.end(), True
-
-
-_CASE_SYSTEM = r"(?:mosaic|lcs|liquid\s?logic|eclipse|ehm|carefirst|care first|azeus|paris|controcc|wcs|ics)"
-_CASE_LABEL = r"(?:case|client|person|child|subject|family|referral|crn|cin|cp|cla|lac)"
-_CASE = re.compile(
-    rf"\b{_CASE_SYSTEM}\b(?:'s|’s)?[\w\s.:#'’\-]{{0,25}}?(?<![\w\-])([A-Z]{{0,3}}-?\d{{5,10}})\b"
-    rf"|\b{_CASE_LABEL}(?:'s|’s)?\s+(?:no\.?|number|id|ref(?:erence)?|#)\s*(?:is\s+)?:?\s*([A-Z]{{0,3}}-?\d{{4,10}})\b"
-    r"|(?<!business )(?<!use )(?<!test )\bcase\s+(\d{5,10})\b",
-    re.IGNORECASE,
-)
-_PROCUREMENT = re.compile(
-    r"\b(?:tender|contract|procurement|notice|lot|itt|rfq|rfp|po|invoice|framework|order|award)\b", re.IGNORECASE
-)
-
-
-def _case_numbers(text: str) -> Iterator[Hit]:
-    for m in _CASE.finditer(text):
-        number = next(g for g in m.groups() if g)
-        if re.fullmatch(r"(?:19|20)\d{2}", number) or _PROCUREMENT.search(text[max(0, m.start() - 30) : m.start()]):
-            continue
-        yield "case-number", m.start(), m.end(), False
-
-
 _SIBLINGS = re.compile(
-    r"\b(?:siblings?|brothers?|sisters?|twins?|kids|children|half-(?:brother|sister)s?|step-?(?:brother|sister)s?|the \w+ children)\b",
+    r"\b(?:siblings?|brothers?|sisters?|twins?|kids|children|half-(?:brother|sister)s?|step-?(?:brother|sister)s?|the \w+ children)\b"
+    # "children's services", "siblings workshop": the word as a modifier names no one.
+    r"(?!['’]s\b|\s+(?:workshops?|projects?|services?|teams?|events?|week|day|conferences?|charity|network|forum"
+    r"|programmes?|policy|support|strategy|group work))",
     re.IGNORECASE,
 )
 
@@ -480,11 +341,11 @@ def _unique_descriptions(text: str) -> Iterator[Hit]:
 
 RULES: tuple[Callable[[str], Iterator[Hit]], ...] = (
     _dates_of_birth,
-    _nhs_numbers,
-    _case_numbers,
-    _emails,
-    _phones,
-    _addresses,
+    nhs_numbers,
+    case_numbers,
+    emails,
+    phones,
+    addresses,
     _unique_descriptions,
 )
 NAME_RULES: tuple[Callable[[str], Iterator[Hit]], ...] = (_names_with_age, _sibling_groups, _names_in_care)
@@ -499,6 +360,8 @@ def hits(text: str) -> list[Hit]:
     found.extend(_schools(text, fiction))
     found.extend(initials_with_date(text))
     if not fiction:
-        for rule in (*NAME_RULES, *PEOPLE_RULES, rare_combinations):
-            found.extend(rule(text))
+        # Names written in capitals are read as names; offsets are the same in both texts.
+        named = unshout(text)
+        for rule in (*NAME_RULES, *PEOPLE_RULES, *CONTEXT_RULES, rare_combinations):
+            found.extend(rule(named))
     return found

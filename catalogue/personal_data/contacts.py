@@ -1,0 +1,178 @@
+"""Strong identifiers: a home address, a family's email or phone, an NHS number, a case-system
+number. Each is told apart from its professional twin (an office or venue, a team mailbox or
+switchboard, a purchase order or tender reference). Phone numbers are parsed by `phonenumbers`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import phonenumbers
+
+from catalogue.personal_data.shared import FAMILY as _FAMILY
+from catalogue.personal_data.shared import sentence_bounds as _sentence
+
+Hit = tuple[str, int, int, bool]
+
+
+_STREET = (
+    r"(?:street|st|road|rd|avenue|ave|lane|ln|close|drive|dr|way|crescent|court|ct|place|pl|gardens|gdns|terrace"
+    r"|grove|walk|row|hill|park|view|square|sq|mews|rise|green|parade|vale|croft|fold|estate|cottages|yard|wharf"
+    r"|gate|boulevard|approach|chase|grange|meadows?|heights)"
+)
+_HOUSE = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*\s+){{1,3}}{_STREET}\b", re.IGNORECASE)
+_FLAT = re.compile(r"\b(?:flat|apartment|apt)\s+\d{1,4}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*,?\s+){1,5}", re.IGNORECASE)
+_POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+_HOME_CUE = re.compile(
+    r"\b(?:lives?|living|lived|moved|moving|move|stays?|staying|placed|placement|resides?|residing|address|house|home"
+    r"|flat|visit(?:ed|ing)?|went round|knocked|no answer)\b|’s (?:house|home|flat)|'s (?:house|home|flat)",
+    re.IGNORECASE,
+)
+_OFFICE = re.compile(
+    r"\b(?:civic|town hall|county hall|council|offices?|centre|center|venue|hq|headquarters|bids?|tenders?|deliver"
+    r"|workshop|conference|event|reception|registered|business|science park|innovation|campus|hub)\b",
+    re.IGNORECASE,
+)
+
+
+_STREET_TITLE = "(?:" + _STREET[3:-1].title() + ")"  # "Road", "Close": a street's own name
+# "they live on Hawthorn Road": a street named as where someone lives, without a house number.
+_LIVES_ON = re.compile(
+    rf"\b(?:lives?|living|lived|stays?|staying|moved|placed|resides?)\b[\w\s'’]{{0,20}}?\b(?:on|in|at|to)\s+"
+    rf"(?:[A-Z][\w'’\-]*\s+){{1,3}}{_STREET_TITLE}\b",
+)
+
+_SOMEONE = re.compile(r"\b(?:she|he|they|child|young person|yp|baby)\b", re.IGNORECASE)
+
+
+def addresses(text: str) -> Iterator[Hit]:
+    for m in _LIVES_ON.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        person = _FAMILY.search(text, lo, hi) or _SOMEONE.search(text, lo, hi)
+        if person and not _OFFICE.search(text, lo, hi):
+            yield "address", m.start(), m.end(), False
+    for rx in (_FLAT, _HOUSE):
+        for m in rx.finditer(text):
+            lo, hi = _sentence(text, m.start(), m.end())
+            if _OFFICE.search(text, max(lo, m.start() - 60), min(hi, m.end() + 30)):
+                continue
+            near_postcode = re.compile(_POSTCODE.pattern, re.IGNORECASE).search(text, m.end(), min(hi, m.end() + 40))
+            if rx is _FLAT or near_postcode or _HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi):
+                yield "address", m.start(), (near_postcode.end() if near_postcode else m.end()), False
+    for m in _POSTCODE.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        office = _OFFICE.search(text, max(lo, m.start() - 80), m.end())
+        if (_HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi)) and not office:
+            yield "address", m.start(), m.end(), False
+
+
+_EMAIL = re.compile(r"(?<![\w.+\-])([\w.+'\-]+)@([\w\-]+(?:\.[\w\-]+)+)")
+_FREEMAIL = re.compile(
+    r"(?:^|\.)(?:gmail|googlemail|hotmail|outlook|live|msn|yahoo|ymail|aol|icloud|me|mac|btinternet|btopenworld"
+    r"|sky|virginmedia|blueyonder|ntlworld|talktalk|tiscali|protonmail|proton|gmx|mail|zoho|yandex)\.",
+    re.IGNORECASE,
+)
+_PUBLIC_BODY = re.compile(r"\.(?:gov|nhs|police|sch|ac|mod|parliament)\.|\.gov$|\.nhs\.net$", re.IGNORECASE)
+_ROLE_LOCAL = re.compile(
+    r"(?:^|[._\-])(?:info|enquir(?:y|ies)|hello|contact|admin|team|office|support|sales|help|procurement|tenders?"
+    r"|bids|commissioning|digital|dpo|foi|no-?reply|mash|duty|childrens?|services?|safeguarding|reception|customer"
+    r"|general|mail|post|press|media|data|privacy|ig|hr|finance|partnerships|research|fostering|adoption|hub|frontdoor"
+    r"|accounts|jobs|careers|events|feedback|complaints|innovation|transformation)(?:[._\-\d]|$)",
+    re.IGNORECASE,
+)
+
+
+def emails(text: str) -> Iterator[Hit]:
+    for m in _EMAIL.finditer(text):
+        local, domain = m.group(1), m.group(2)
+        if _ROLE_LOCAL.search(local) or _PUBLIC_BODY.search(domain):
+            continue
+        lo, hi = _sentence(text, m.start(), m.end())
+        if _FREEMAIL.search(domain) or _FAMILY.search(text, max(lo, m.start() - 80), m.start()):
+            yield "email", m.start(), m.end(), False
+
+
+_ORG_PHONE = re.compile(
+    r"\b(?:switchboard|helpline|duty|team|office|reception|service|services|contact cent(?:re|er)|front door|out of hours"
+    r"|sales|call us|ring us|phone us|freephone|hotline|enquiries|main number|council|desk|hub|line|ltd|limited|plc"
+    r"|head of|lead|manager|director|officer|account|company)\b",
+    re.IGNORECASE,
+)
+
+
+def phones(text: str) -> Iterator[Hit]:
+    for match in phonenumbers.PhoneNumberMatcher(text, "GB", leniency=phonenumbers.Leniency.POSSIBLE):
+        national = phonenumbers.national_significant_number(match.number)
+        if match.number.country_code != 44 or national[:1] not in "127" or len(national) not in (9, 10):
+            continue  # 03, 08 and 09 numbers belong to organisations
+        lo, hi = _sentence(text, match.start, match.end)
+        if _ORG_PHONE.search(text, lo, hi):
+            continue
+        if national.startswith("7") or _FAMILY.search(text, lo, hi):
+            yield "phone-number", match.start, match.end, False
+
+
+_NHS = re.compile(r"(?<![\d+£$])(\d{3})([ \-]?)(\d{3})\2(\d{4})(?![\d])")
+_NHS_LABEL = re.compile(r"\bnhs\s*(?:no\.?|number|num|#)?\s*(?:is\s+)?:?\s*$", re.IGNORECASE)
+_OTHER_NUMBER = re.compile(
+    r"\b(?:po|purchase order|order|invoice|ref|reference|tender|notice|contract|account|sort code|company|charity"
+    r"|ukprn|urn|vat|tel|telephone|phone|mobile|call|ring|licen[cs]e|registration)\b[\w\s.:#]{0,12}$",
+    re.IGNORECASE,
+)
+
+
+def is_valid_nhs_number(digits: str) -> bool:
+    """Modulus 11: weights 10..2 over the first nine digits; 11 - remainder is the check digit
+    (11 means 0, 10 means the number can never be valid)."""
+    if len(digits) != 10 or not digits.isdigit():
+        return False
+    total = sum(int(d) * w for d, w in zip(digits[:9], range(10, 1, -1), strict=True))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def nhs_numbers(text: str) -> Iterator[Hit]:
+    for m in _NHS.finditer(text):
+        before = text[max(0, m.start() - 30) : m.start()]
+        digits = m.group(1) + m.group(3) + m.group(4)
+        if _NHS_LABEL.search(before) or (is_valid_nhs_number(digits) and not _OTHER_NUMBER.search(before)):
+            yield "nhs-number", m.start(), m.end(), True
+
+
+_CASE_SYSTEM = (
+    r"(?:mosaic|lcs|liquid\s?logic|eclipse|ehm|carefirst|care first|azeus|paris|controcc|wcs|ics|frameworki|protocol"
+    r"|synergy|servelec|capita one)"
+)
+_CASE_LABEL = r"(?:case|client|person|child|subject|family|referral|crn|cin|cp|cla|lac|record|pupil)"
+# A case-system identifier: digits, perhaps with a short letter prefix and hyphens or slashes
+# ("EH-44120", "88-2201-77", "2019/04431"); how many digits it needs is checked in the rule.
+_ID = r"(?<![\w\-/])([A-Z]{0,3}[-/]?\d[\d\-/]{2,14}\d)(?![\w\-/])"
+_CASE = re.compile(
+    rf"\b{_CASE_SYSTEM}\b(?:'s|’s)?[\w\s.:#'’\-]{{0,25}}?{_ID}"
+    rf"|\b{_CASE_LABEL}(?:'s|’s)?\s+(?:no\.?|number|id|ref(?:erence)?|#)\s*(?:is\s+)?:?\s*{_ID}"
+    rf"|\b(?:crn|upn|uln)\b\s*(?:is\s+)?:?\s*{_ID}"
+    rf"|(?<!business )(?<!use )(?<!test )\bcase\s+{_ID}",
+    re.IGNORECASE,
+)
+_NOT_ID = re.compile(
+    r"(?:19|20)\d{2}(?:[-/](?:\d{2}|(?:19|20)\d{2}))?|\d{1,2}[-/]\d{1,2}[-/](?:\d{2}|\d{4})"
+    r"|(?:19|20)\d{2}[-/]\d{1,2}[-/]\d{1,2}",
+    re.IGNORECASE,
+)
+_PROCUREMENT = re.compile(
+    r"\b(?:tender|contract|procurement|notice|lot|itt|rfq|rfp|po|invoice|framework|order|award)\b", re.IGNORECASE
+)
+
+
+def case_numbers(text: str) -> Iterator[Hit]:
+    for m in _CASE.finditer(text):
+        number = next(g for g in m.groups() if g)
+        digits = sum(c.isdigit() for c in number)
+        labelled = m.group(1) is None and m.group(4) is None  # "client no. 3021", "CRN ..."
+        if digits < (4 if labelled else 5) or _NOT_ID.fullmatch(number):
+            continue  # a year, a year range or a date, not an identifier
+        if _PROCUREMENT.search(text[max(0, m.start() - 30) : m.start()]):
+            continue
+        yield "case-number", m.start(), m.end(), False
