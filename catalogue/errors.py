@@ -3,10 +3,14 @@
 Services raise these (never an HTTP error: they do not know the request). A view that can do
 better catches them (a form re-shown with `errors` beside the fields, a message of its own); any
 that reaches the app is answered here: NotFound 404, NotAllowed 403, Invalid 422, as the page's
-error page or, under /api/, flask-smorest's JSON with every field error.
+error page or, under /api/, flask-smorest's JSON with every field error. `save` is the one way a
+page view runs a write: committed, or rolled back with the form's errors to show again.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from flask import Flask
 from flask.typing import ResponseReturnValue
@@ -51,6 +55,34 @@ class Invalid(Refused):
         """One error naming every field at once (the first gives the message)."""
         field, message = next(iter(errors.items()))
         return cls(message, field, errors)
+
+
+T = TypeVar("T")
+
+
+def save(session: Any, write: Callable[[], T], field: str | None = None) -> tuple[T | None, dict[str, str]]:
+    """Run one service write and commit it: (its result, {}). When the data breaks a rule
+    (Invalid) roll back and return (None, every field error) for the form to show again, an
+    error about the whole form shown at `field` when the page names one. NotFound and NotAllowed
+    are never form errors: rolled back, they go on to the app's 404 and 403 (`_answer`)."""
+    try:
+        result = write()
+        session.commit()
+    except Invalid as exc:
+        session.rollback()
+        errors = exc.errors
+        if field and "_schema" in errors:
+            errors[field] = errors.pop("_schema")
+        return None, errors
+    except Refused:
+        session.rollback()
+        raise
+    return result, {}
+
+
+def saved(session: Any, write: Callable[[], Any], field: str | None = None) -> dict[str, str]:
+    """`save` for a view that needs only the errors (empty when saved)."""
+    return save(session, write, field)[1]
 
 
 def _http_error(status: int, **kwargs: object) -> HTTPException:

@@ -11,7 +11,7 @@ from catalogue import access, features, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
-from catalogue.errors import Invalid, NotAllowed
+from catalogue.errors import NotAllowed, save, saved
 from catalogue.forms import form_to_dict, load_form
 from catalogue.records.models import Tool
 from suppliers import dashboard, services
@@ -137,12 +137,9 @@ def edit_profile(ref: str):
     data, errors = load_form(SupplierProfileSchema(), raw)
     if errors:
         return render_template("suppliers/profile_form.html", data=raw, errors=errors, **context), 200
-    try:
-        services.update_profile(db, viewer, supplier, data)
-    except Invalid as exc:
-        db.rollback()
-        return render_template("suppliers/profile_form.html", data=raw, errors=exc.errors, **context), 200
-    db.commit()
+    errors = saved(db, lambda: services.update_profile(db, viewer, supplier, data))
+    if errors:
+        return render_template("suppliers/profile_form.html", data=raw, errors=errors, **context), 200
     flash("Your profile is saved", "success")
     return redirect(url_for("suppliers.profile", ref=supplier.ref), code=303)
 
@@ -225,17 +222,12 @@ def _save_offering(offering: Offering | None, supplier: Organisation):
             return _offering_form(offering, supplier, raw, conflict), 200
     data, errors = load_form(OfferingFormSchema(exclude=("ref", "supplier")), _accreditations_in(raw))
     if not errors:
-        try:
-            if offering is None:
-                offering = services.create_offering(db, viewer, supplier, data)
-            else:
-                services.update_offering(db, viewer, offering, data)
-        except Invalid as exc:
-            errors = exc.errors
+        if offering is None:
+            offering, errors = save(db, lambda: services.create_offering(db, viewer, supplier, data))
+        else:
+            errors = saved(db, lambda: services.update_offering(db, viewer, offering, data))
     if errors:
-        db.rollback()
         return _offering_form(offering, supplier, raw, errors), 200
-    db.commit()
     flash("The offering is published" if offering.status == "published" else "The draft is saved", "success")
     return redirect(url_for("suppliers.offering", ref=offering.ref), code=303)
 
@@ -323,16 +315,11 @@ def offering_references(ref: str):
         elif not data.get("organisation"):
             errors = {"organisation": "Choose the local authority or provider from the list"}
         else:
-            try:
-                reference = services.cite(db, viewer, item, data["organisation"], note)
-            except Invalid as exc:
-                errors = exc.errors
-            else:
-                db.commit()
+            reference, errors = save(db, lambda: services.cite(db, viewer, item, data["organisation"], note))
+            if not errors:
                 org = db.get(Organisation, reference.organisation_id)
                 flash(f"We have asked {org.name} to confirm", "success")
                 return redirect(url_for("suppliers.offering_references", ref=item.ref), code=303)
-        db.rollback()
     organisations = {o.ref: o.name for o in services.citable_organisations(db)}
     return render_template(
         "suppliers/offering_references.html",
@@ -374,13 +361,10 @@ def answer_reference(reference_id: int):
         if reference.status != "pending":
             abort(409)
         data = form_to_dict(request.form)
-        try:
-            services.answer(db, viewer, reference, data.get("decision", ""), data.get("deployment") or None)
-        except Invalid as exc:
-            db.rollback()
-            errors = exc.errors
-        else:
-            db.commit()
+        errors = saved(
+            db, lambda: services.answer(db, viewer, reference, data.get("decision", ""), data.get("deployment") or None)
+        )
+        if not errors:
             flash(
                 "You confirmed the reference" if reference.status == "confirmed" else "You declined the reference",
                 "success",

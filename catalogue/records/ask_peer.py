@@ -28,13 +28,14 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
+from catalogue.errors import NotAllowed
 from catalogue.records.models import Deployment, PeerQuestion, Tool
 
 QUESTIONS_PER_DAY = 5
 MESSAGE_MAX = 2000
 
 
-class AskRefused(Exception):
+class AskRefused(NotAllowed):
     """The viewer may not ask about this record (the message says why and where to go instead)."""
 
 

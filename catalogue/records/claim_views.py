@@ -9,6 +9,7 @@ from sqlmodel import select
 
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
+from catalogue.errors import saved
 from catalogue.records import tool_claims
 from catalogue.records.models import Tool
 from catalogue.records.views import bp
@@ -18,24 +19,17 @@ from catalogue.records.views import bp
 def tool_claims_page():
     if not current_user.is_authenticated:
         abort(404)
-    try:
-        rows = tool_claims.pending_claims(get_session(), current_viewer())
-    except tool_claims.ClaimNotAllowed:
-        abort(403)
+    rows = tool_claims.pending_claims(get_session(), current_viewer())  # NotAllowed: 403
     return render_template("records/tool_claims.html", title="Tool claims", rows=rows)
 
 
 @bp.post("/tools/claims/<int:claim_id>")
 def decide_tool_claim(claim_id: int):
     session = get_session()
-    try:
-        tool_claims.decide_claim(session, current_viewer(), claim_id, request.form.get("decision") == "approve")
-        session.commit()
-    except tool_claims.ClaimNotAllowed:
-        abort(403)
-    except tool_claims.ClaimError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    approve = request.form.get("decision") == "approve"
+    errors = saved(session, lambda: tool_claims.decide_claim(session, current_viewer(), claim_id, approve))
+    if errors:
+        flash(next(iter(errors.values())), "error")
         return redirect(url_for("records.tool_claims_page"), code=303)
     flash("Claim answered", "success")
     return redirect(url_for("records.tool_claims_page"), code=303)
@@ -47,14 +41,10 @@ def claim_tool(ref: str):
     tool = session.exec(select(Tool).where(Tool.ref == ref)).first()
     if tool is None:
         abort(404)
-    try:
-        tool_claims.claim_tool(session, current_viewer(), tool, (request.form.get("note") or "").strip() or None)
-        session.commit()
-    except tool_claims.ClaimNotAllowed:
-        abort(403)
-    except tool_claims.ClaimError as exc:
-        session.rollback()
-        flash(str(exc), "error")
+    note = (request.form.get("note") or "").strip() or None
+    errors = saved(session, lambda: tool_claims.claim_tool(session, current_viewer(), tool, note))
+    if errors:
+        flash(next(iter(errors.values())), "error")
         return redirect(url_for("records.tool", ref=ref), code=303)
     flash("Your claim has been sent to a site administrator", "success")
     return redirect(url_for("records.tool", ref=ref), code=303)

@@ -11,15 +11,16 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation, User
 from catalogue.db import utcnow
+from catalogue.errors import Invalid, NotAllowed
 from catalogue.notifications.services import notify
 from catalogue.records.models import Tool, ToolClaim
 
 
-class ClaimError(Exception):
+class ClaimError(Invalid):
     """A claim that cannot be made or decided, with the message to show."""
 
 
-class ClaimNotAllowed(Exception):
+class ClaimNotAllowed(NotAllowed):
     """The viewer may not do this (the page answers 403)."""
 
 

@@ -16,7 +16,7 @@ from catalogue import access, features
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
-from catalogue.errors import Invalid, NotAllowed
+from catalogue.errors import saved
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
 from outcomes.matching import engine, lessons
@@ -78,20 +78,10 @@ def correct_topics(ref: str):
     challenge = _visible_challenge(ref)
     session, viewer = get_session(), current_viewer()
     data = {key: (request.form.get(key) or "").strip() for key in ("add", "remove")}
-    try:
-        topics.correct_topics(
-            session,
-            viewer,
-            challenge,
-            add=[data["add"]] if data["add"] else [],
-            remove=[data["remove"]] if data["remove"] else [],
-        )
-    except NotAllowed:
-        abort(403)
-    except Invalid as exc:
-        session.rollback()
-        return _matches_page(challenge, data, exc.errors), 400
-    session.commit()
+    add, remove = [data["add"]] if data["add"] else [], [data["remove"]] if data["remove"] else []
+    errors = saved(session, lambda: topics.correct_topics(session, viewer, challenge, add=add, remove=remove))
+    if errors:
+        return _matches_page(challenge, data, errors), 400
     changed = topics.TOPICS.get(data["add"] or data["remove"], "")
     flash(f"{'Added' if data['add'] else 'Removed'} the topic “{changed}”: the matches follow it", "success")
     return redirect(url_for("matching.matches", ref=challenge.ref) + "#topics", code=303)

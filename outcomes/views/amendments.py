@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from marshmallow import EXCLUDE, ValidationError
 
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
-from catalogue.errors import NotAllowed, Refused
+from catalogue.errors import Invalid, saved
 from catalogue.forms import flatten_errors, form_to_dict
 from outcomes import services
 from outcomes.schemas import AmendmentSchema
@@ -40,17 +40,16 @@ def amend(ref: str):
     except ValidationError as exc:
         checked, errors = exc.valid_data or {}, flatten_errors(exc.messages)
     session = get_session()
-    try:
+
+    def write() -> None:
         services.amend(session, current_viewer(), challenge, checked)
         if errors:
-            raise Refused(errors=errors)
-        session.commit()
-    except NotAllowed:
-        abort(403)
-    except Refused as exc:
-        session.rollback()
+            raise Invalid.of_fields(errors)  # the service's checks passed; the form's still stop it
+
+    refused = saved(session, write)
+    if refused:
         session.refresh(challenge)
-        errors = {**exc.errors, **errors}
+        errors = {**refused, **errors}
     if errors:
         return render_template("outcomes/amend.html", data=raw, errors=errors, **context)
     flash("The amendment is published and every interested supplier has been told", "success")

@@ -13,7 +13,7 @@ from catalogue import access, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
-from catalogue.errors import NotAllowed, Refused
+from catalogue.errors import saved
 from catalogue.forms import form_to_dict, load_form
 from catalogue.personal_data.guard import confirmation_field
 from outcomes import clock, ocds, services
@@ -272,14 +272,7 @@ def edit_section(ref: str, section: str):
     errors = lost_update.check(challenge, data) or errors
     if not errors:
         session = get_session()
-        try:
-            services.save_section(session, current_viewer(), challenge, section, clean)
-            session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+        errors = saved(session, lambda: services.save_section(session, current_viewer(), challenge, section, clean))
     if errors:
         if section in ("outcomes", "evaluation") and not data.get(
             "outcomes" if section == "outcomes" else "evaluation_criteria"
@@ -342,22 +335,15 @@ def status(ref: str):
         data, errors = load_form(WithdrawSchema(), raw)
     if not errors:
         session = get_session()
-        try:
-            services.change_status(
-                session,
-                current_viewer(),
-                challenge,
-                to_status,
-                reason=data.get("reason"),
-                detail=data.get("detail"),
-            )
-            session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
+        errors = saved(
+            session,
+            lambda: services.change_status(
+                session, current_viewer(), challenge, to_status, reason=data.get("reason"), detail=data.get("detail")
+            ),
+            "to",
+        )
+        if errors:
             session.refresh(challenge)
-            errors = exc.errors if exc.field != "_schema" else {"to": exc.message}
     if errors:
         # The check page's buttons carry no "not about a real person" box: this page's form does.
         if raw.get("from_check") and to_status in ("market-engagement", "open") and not confirmation_field():

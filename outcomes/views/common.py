@@ -8,7 +8,6 @@ by buttons that post the form back.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, redirect, request, url_for
@@ -17,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 from catalogue import access
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
-from catalogue.errors import Refused
+from catalogue.errors import saved  # noqa: F401  (views written against this name keep working)
 from outcomes import services
 from outcomes.models import Challenge
 
@@ -47,18 +46,6 @@ STATUS_TAGS: dict[str, str] = {
 
 
 # --- helpers ------------------------------------------------------------------------------------
-
-
-def saved(session: Any, write: Callable[[], Any]) -> dict[str, str]:
-    """Run one service write and commit it; on a refusal roll back and return its field errors
-    for the form to show again (empty when saved)."""
-    try:
-        write()
-        session.commit()
-    except Refused as exc:
-        session.rollback()
-        return exc.errors
-    return {}
 
 
 def _end_transaction(response):

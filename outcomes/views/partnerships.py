@@ -12,7 +12,7 @@ from catalogue import access
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
-from catalogue.errors import NotAllowed, Refused
+from catalogue.errors import save, saved
 from catalogue.forms import form_to_dict, load_form
 from outcomes import services
 from outcomes.models import Programme
@@ -44,20 +44,16 @@ def _programme_form(form_data: dict, errors: dict, programme: Programme | None =
     return render_template("partnerships/form.html", title=title, data=form_data, errors=errors, programme=programme)
 
 
-def _save_programme(save: Callable[[dict[str, Any]], Programme | None], programme: Programme | None = None):
+def _save_programme(write: Callable[[dict[str, Any]], Programme | None], programme: Programme | None = None):
     raw = form_to_dict(request.form)
     data, errors = load_form(ProgrammeSchema(), raw)
     if errors:
         return _programme_form(raw, errors, programme)
-    session = get_session()
-    try:
-        saved = save(data) or programme
-        session.commit()
-    except Refused as exc:
-        session.rollback()
-        return _programme_form(raw, exc.errors, programme)
+    result, errors = save(get_session(), lambda: write(data))
+    if errors:
+        return _programme_form(raw, errors, programme)
     flash("Partnership saved", "success")
-    return redirect(url_for("partnerships.show", ref=saved.ref), code=303)
+    return redirect(url_for("partnerships.show", ref=(result or programme).ref), code=303)
 
 
 @pbp.route("/partnerships/new", methods=["GET", "POST"])
@@ -145,13 +141,8 @@ def partnership_action(ref: str, action: str):
     if action not in actions:
         abort(404)
     field, do, done = actions[action]
-    try:
-        do()
-        session.commit()
-    except NotAllowed:
-        abort(403)
-    except Refused as exc:
-        session.rollback()
-        return _partnership_page(programme, {field: exc.message}, raw)
+    errors = saved(session, do)
+    if errors:
+        return _partnership_page(programme, {field: next(iter(errors.values()))}, raw)
     flash(done, "success")
     return redirect(url_for("partnerships.show", ref=ref), code=303)

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from catalogue import access
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
-from catalogue.errors import Refused
+from catalogue.errors import saved
 from catalogue.forms import form_to_dict, load_form
 from outcomes import services
 from outcomes.schemas import AnswerSchema, DeclineQuestionSchema, QuestionSchema
@@ -34,12 +34,7 @@ def ask(ref: str):
     data, errors = load_form(QuestionSchema(), raw)
     if not errors:
         session = get_session()
-        try:
-            services.ask_question(session, viewer, challenge, data["question"])
-            session.commit()
-        except Refused as exc:
-            session.rollback()
-            errors = {"question": exc.message}
+        errors = saved(session, lambda: services.ask_question(session, viewer, challenge, data["question"]), "question")
     if errors:
         return render_template("outcomes/ask.html", data=raw, errors=errors, **context)
     flash("Your question has been sent. The answer will be published to every supplier without your name", "success")
@@ -63,14 +58,12 @@ def answer(ref: str, question_id: int):
     raw = form_to_dict(request.form)
     data, errors = load_form(AnswerSchema(), raw)
     if not errors:
-        try:
-            services.answer_question(
+        errors = saved(
+            session,
+            lambda: services.answer_question(
                 session, current_viewer(), challenge, question_id, data["question"], data["answer"]
-            )
-            session.commit()
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+            ),
+        )
     if errors:
         return render_template("outcomes/answer.html", data=raw, errors=errors, **context)
     flash("The question and answer have been published", "success")
@@ -91,12 +84,10 @@ def decline(ref: str, question_id: int):
     raw = form_to_dict(request.form)
     data, errors = load_form(DeclineQuestionSchema(), raw)
     if not errors:
-        try:
-            services.decline_question(session, current_viewer(), challenge, question_id, data.get("reason"))
-            session.commit()
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+        errors = saved(
+            session,
+            lambda: services.decline_question(session, current_viewer(), challenge, question_id, data.get("reason")),
+        )
     if errors:
         context = {"title": "Answer a clarification question", "challenge": challenge, "question": question}
         data = {"question": question.question, "answer": question.answer or "", "reason": raw.get("reason", "")}

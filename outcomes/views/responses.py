@@ -11,7 +11,7 @@ from catalogue import access
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
-from catalogue.errors import NotAllowed, Refused
+from catalogue.errors import Invalid, save, saved
 from catalogue.forms import form_to_dict, load_form
 from outcomes import services
 from outcomes.schemas import (
@@ -24,7 +24,7 @@ from outcomes.schemas import (
     ResultsSchema,
     ScoreSchema,
 )
-from outcomes.views.common import _challenge, _date_from_parts, _date_parts, _manage, _signed_in, bp, saved
+from outcomes.views.common import _challenge, _date_from_parts, _date_parts, _manage, _signed_in, bp
 
 # --- expressions of interest and proposals --------------------------------------------------------
 
@@ -56,14 +56,9 @@ def respond(ref: str, kind: str):
         )
     raw = form_to_dict(request.form)
     if raw.get("action") == "withdraw":
-        try:
-            services.withdraw_response(session, viewer, challenge, kind)
-            session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
-            return render_template("outcomes/respond.html", data=raw, errors={"withdraw": exc.message}, **context)
+        errors = saved(session, lambda: services.withdraw_response(session, viewer, challenge, kind), "withdraw")
+        if errors:
+            return render_template("outcomes/respond.html", data=raw, errors=errors, **context)
         flash(f"Your {services.RESPONSE_KINDS[kind]} has been withdrawn", "success")
         return redirect(url_for("challenges.show", ref=ref), code=303)
     parsed = {
@@ -79,14 +74,9 @@ def respond(ref: str, kind: str):
         errors = {**services.missing_answers(challenge, kind, parsed["requirements_met"]), **errors}
     else:
         data["documents"] = [d for d in data["documents"] if d]
-        try:
-            response = services.save_response(session, viewer, challenge, kind, data)
-            session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors if exc.field != "_schema" else {"approach": exc.message}
+        response, errors = save(
+            session, lambda: services.save_response(session, viewer, challenge, kind, data), "approach"
+        )
     if errors:
         return render_template("outcomes/respond.html", data=raw, errors=errors, **context)
     flash(
@@ -150,8 +140,9 @@ def _scores_from(raw: dict[str, Any], prefix: str) -> dict[str, str]:
     return {k[len(prefix) :]: v for k, v in raw.items() if k.startswith(prefix) and v != ""}
 
 
-def _act(session: Any, viewer: Any, challenge: Any, response: Any, action: str, raw: dict[str, Any]) -> dict[str, str]:
-    """One action on a response page (moderate, evaluate, shortlist); the form's errors."""
+def _act(session: Any, viewer: Any, challenge: Any, response: Any, action: str, raw: dict[str, Any]) -> None:
+    """One action on a response page (moderate, evaluate, shortlist); the form's errors are
+    raised as Invalid, so nothing is saved."""
     if action == "score":
         data, errors = load_form(
             ScoreSchema(),
@@ -162,26 +153,28 @@ def _act(session: Any, viewer: Any, challenge: Any, response: Any, action: str, 
                 "note": raw.get("note", ""),
             },
         )
-        if not errors:
-            services.score_response(
-                session,
-                viewer,
-                challenge,
-                response,
-                data["scores"],
-                data.get("feedback"),
-                note=data.get("note"),
-                reasons=data.get("reasons"),
-            )
-        return errors
-    if action == "evaluate":
+        if errors:
+            raise Invalid.of_fields(errors)
+        services.score_response(
+            session,
+            viewer,
+            challenge,
+            response,
+            data["scores"],
+            data.get("feedback"),
+            note=data.get("note"),
+            reasons=data.get("reasons"),
+        )
+    elif action == "evaluate":
         data, errors = load_form(
             EvaluatorScoreSchema(), {"scores": _scores_from(raw, "eval-"), "note": raw.get("eval_note", "")}
         )
-        if not errors:
-            services.evaluate(session, viewer, challenge, response, data["scores"], data.get("note"))
-        return {("eval_scores" if k.startswith("scores") else "eval_note"): v for k, v in errors.items()}
-    if action in ("shortlist", "unshortlist"):
+        if errors:
+            raise Invalid.of_fields(
+                {("eval_scores" if k.startswith("scores") else "eval_note"): v for k, v in errors.items()}
+            )
+        services.evaluate(session, viewer, challenge, response, data["scores"], data.get("note"))
+    elif action in ("shortlist", "unshortlist"):
         phase = raw.get("phase")
         services.shortlist(
             session,
@@ -191,8 +184,8 @@ def _act(session: Any, viewer: Any, challenge: Any, response: Any, action: str, 
             int(phase) if phase and phase.isdigit() else None,
             on=action == "shortlist",
         )
-        return {}
-    return {"action": "Choose what to do with the response"}
+    else:
+        raise Invalid("Choose what to do with the response", "action")
 
 
 @bp.route("/challenges/<ref>/responses/<int:response_id>", methods=["GET", "POST"])
@@ -216,17 +209,9 @@ def response_detail(ref: str, response_id: int):
         if action == "award":
             # The award is made on its confirmation page, never by one button.
             return redirect(url_for("challenges.award", ref=ref, response_id=response_id), code=303)
-        try:
-            errors = _act(session, viewer, challenge, response, action, raw)
-            if not errors:
-                session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
-            if action == "evaluate":
-                errors = {("eval_scores" if k in ("scores", "_schema") else k): v for k, v in errors.items()}
+        errors = saved(session, lambda: _act(session, viewer, challenge, response, action, raw))
+        if action == "evaluate":
+            errors = {("eval_scores" if k in ("scores", "_schema") else k): v for k, v in errors.items()}
         if errors:
             data = raw
             session.refresh(response)
@@ -299,14 +284,7 @@ def award(ref: str, response_id: int):
             parsed[name] = value
     data, errors = load_form(AwardSchema(), parsed)
     if not errors:
-        try:
-            services.award(session, viewer, challenge, response, contract=data)
-            session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+        errors = saved(session, lambda: services.award(session, viewer, challenge, response, contract=data))
     if errors:
         return render_template("outcomes/award.html", data=raw, errors=errors, **context)
     flash("Awarded. Each supplier that proposed has been sent its assessment summary.", "success")
@@ -421,14 +399,10 @@ def results(ref: str):
     ]
     data, errors = load_form(ResultsSchema(), {"results": rows, "deployment": raw.get("deployment", "")})
     if not errors:
-        try:
-            services.record_results(session, viewer, challenge, data["results"], data.get("deployment"))
-            session.commit()
-        except NotAllowed:
-            abort(403)
-        except Refused as exc:
-            session.rollback()
-            errors = exc.errors
+        errors = saved(
+            session,
+            lambda: services.record_results(session, viewer, challenge, data["results"], data.get("deployment")),
+        )
     if errors:
         return render_template("outcomes/results.html", data=raw, errors=errors, **context)
     flash("Results saved", "success")

@@ -7,7 +7,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from catalogue import access
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
-from catalogue.errors import Refused
+from catalogue.errors import saved
 from catalogue.forms import form_to_dict, load_form
 from outcomes import services
 from outcomes.schemas import CoSponsorRequestSchema
@@ -30,12 +30,9 @@ def co_sponsor(ref: str):
     data, errors = load_form(CoSponsorRequestSchema(), raw)
     if not errors:
         session = get_session()
-        try:
-            services.request_co_sponsor(session, viewer, challenge, data.get("note"))
-            session.commit()
-        except Refused as exc:
-            session.rollback()
-            errors = {"note": exc.message}
+        errors = saved(
+            session, lambda: services.request_co_sponsor(session, viewer, challenge, data.get("note")), "note"
+        )
     if errors:
         return render_template("outcomes/co_sponsor.html", data=raw, errors=errors, **context)
     flash("Your request has been sent to the challenge owner", "success")
@@ -46,14 +43,9 @@ def co_sponsor(ref: str):
 def decide_co_sponsor(ref: str, request_id: int):
     challenge = _manage(ref)
     session = get_session()
-    try:
-        services.decide_co_sponsor(
-            session, current_viewer(), challenge, request_id, request.form.get("decision") == "approve"
-        )
-        session.commit()
-    except Refused:
-        session.rollback()
-        abort(404)
+    approve = request.form.get("decision") == "approve"
+    if saved(session, lambda: services.decide_co_sponsor(session, current_viewer(), challenge, request_id, approve)):
+        abort(404)  # no such request for this challenge
     flash("Co-sponsor decision saved", "success")
     return redirect(url_for("challenges.show", ref=ref), code=303)
 
@@ -62,14 +54,12 @@ def decide_co_sponsor(ref: str, request_id: int):
 def decide_programme_request(ref: str, request_id: int):
     challenge = _manage(ref)
     session = get_session()
-    try:
-        services.decide_programme_request(
-            session, current_viewer(), challenge, request_id, request.form.get("decision") == "accept"
-        )
-        session.commit()
-    except Refused as exc:
-        session.rollback()
-        flash(exc.message, "error")
+    accept = request.form.get("decision") == "accept"
+    errors = saved(
+        session, lambda: services.decide_programme_request(session, current_viewer(), challenge, request_id, accept)
+    )
+    if errors:
+        flash(next(iter(errors.values())), "error")
         return redirect(url_for("challenges.show", ref=ref), code=303)
     flash("Your answer to the partnership has been saved", "success")
     return redirect(url_for("challenges.show", ref=ref), code=303)
