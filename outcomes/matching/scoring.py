@@ -92,6 +92,13 @@ def text_scores(corpus: Corpus, qweights: dict[int, float], keep: callable, limi
     sat = corpus.saturation()
     k1p = K1 + 1
     slots, tfs, which = corpus.postings([tid for _, tid in telling])
+    if deferred and len(np.unique(slots)) < limit and sum(corpus.df[tid] for _, tid in deferred) <= POSTINGS_BUDGET:
+        # Fewer records share a telling word than are wanted (a small catalogue, or a challenge in
+        # rare words): the rest of the words choose candidates too, within the same budget, so a
+        # record that shares only common words with the challenge is still ranked, not missed.
+        telling += deferred
+        deferred = []
+        slots, tfs, which = corpus.postings([tid for _, tid in telling])
     wk = np.array([w * k1p for w, _ in telling])[which]
     acc = np.bincount(slots, weights=wk * tfs / (tfs + sat[slots]), minlength=len(corpus.meta))
     touched = np.flatnonzero(acc)

@@ -21,7 +21,7 @@ _spec.loader.exec_module(match_eval)
 
 # set: (offerings nDCG, offerings recall, deployments nDCG, deployments recall), measured, rounded
 # down. dev2 deployments recall came up to BM25's with the related concepts (thesaurus.RELATED).
-FLOORS = {"dev": (0.94, 0.97, 0.95, 0.94), "dev2": (0.89, 0.84, 0.94, 0.92)}
+FLOORS = {"dev": (0.94, 0.97, 0.95, 0.94), "dev2": (0.89, 0.85, 0.94, 0.92)}
 
 
 @pytest.mark.parametrize("name", ["dev", "dev2"])

@@ -186,3 +186,22 @@ def test_related_concepts_reach_the_index_as_query_weights() -> None:
     q = _query("Getting ready for care proceedings", "")
     weights = query_mod.query_weights(q, corpus)
     assert weights.get(corpus.term_id("~summarisation"), 0) > 0
+
+
+def test_records_sharing_only_weaker_words_are_still_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """When fewer records share a telling word than are wanted (a small catalogue), the weaker
+    words choose candidates too: a record is ranked, not dropped, for sharing only them."""
+    from outcomes.matching.index import Corpus
+    from outcomes.matching.text import analyse
+
+    monkeypatch.setattr(scoring, "CANDIDATE_TERMS", 1)  # only the most telling word chooses, as at scale
+    corpus = Corpus()
+    docs = {1: "Quokka drafting of visit notes.", 2: "Visit planning for staff.", 3: "Rota for residential homes."}
+    for i, text in docs.items():
+        corpus.add(
+            DocMeta(id=i, ref=f"r{i}", name=f"Doc {i}", owner_id=1, tool_id=None, categories=()), analyse([(text, 1.0)])
+        )
+    query = _query("Quokka visit")
+    scores = scoring.text_scores(corpus, query_mod.query_weights(query, corpus), lambda meta: True, 10)
+    assert set(scores) == {corpus.slot_of[1], corpus.slot_of[2]}
+    assert scores[corpus.slot_of[1]] > scores[corpus.slot_of[2]] > 0
