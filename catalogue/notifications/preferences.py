@@ -35,6 +35,10 @@ KINDS: dict[str, Kind] = {
     "challenge-proposal": Kind("A proposal arrives (never its contents)", "Challenge owners and co-sponsors"),
     "challenge-co-sponsor": Kind("An authority asks to co-sponsor a challenge", "Challenge owners"),
     "challenge-event-signup": Kind("Someone signs up to a challenge's event", "Challenge owners and co-sponsors"),
+    "challenge-event": Kind(
+        "An event you signed up to changes: a place for you from the waiting list, a new time or place, a cancellation",
+        "Suppliers",
+    ),
     "question-answered": Kind("Your clarification question is answered or declined", "Suppliers"),
     "challenge-news": Kind(
         "A challenge you expressed interest in or proposed to changes: amendments, new answers, "

@@ -14,6 +14,7 @@ catalogue.errors' Invalid (a form error, 422), NotAllowed (403) and NotFound (40
     evaluation   evaluators' scores, the moderated score, the award, assessment summaries
     programmes   partnerships: members, cohort, challenges run under them
     amendments   published changes to an open challenge (dates, statement, document links)
+    events       market-engagement events: supplier days, webinars, one-to-one slots, sign-ups
     news         who is told what, through the outbox (not in the facade: services call it)
 """
 
@@ -47,6 +48,25 @@ from outcomes.services.evaluation import (
     score_response,
     standstill_end,
     weighted_total,
+)
+from outcomes.services.events import (
+    Attendee,
+    add_event_question,
+    attendees,
+    cancel_event,
+    cancel_signup,
+    create_event,
+    describe_place,
+    event_form_data,
+    events_closed,
+    get_event,
+    own_signup,
+    places_taken,
+    publish_notes,
+    sign_up,
+    signup_closed,
+    update_event,
+    visible_events,
 )
 from outcomes.services.lifecycle import (
     STATUS_NEWS,
@@ -132,6 +152,23 @@ __all__ = [
     "standstill_end",
     "update_phase",
     "withdraw_response",
+    "Attendee",
+    "add_event_question",
+    "attendees",
+    "cancel_event",
+    "cancel_signup",
+    "create_event",
+    "describe_place",
+    "event_form_data",
+    "events_closed",
+    "get_event",
+    "own_signup",
+    "places_taken",
+    "publish_notes",
+    "sign_up",
+    "signup_closed",
+    "update_event",
+    "visible_events",
     "add_cohort_supplier",
     "add_phase",
     "allowed_transitions",
