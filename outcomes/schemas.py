@@ -307,6 +307,12 @@ class ProgrammeSchema(BaseSchema):
                 raise ValidationError({"milestones": [f"Say what happens on {head[0]}"]})
 
 
+class RemovalSchema(BaseSchema):
+    """The lead removes a member, a challenge or a cohort supplier: the reason is told to them."""
+
+    reason = Text("The reason", max_length=2000)
+
+
 # --- market-engagement events -------------------------------------------------------------------
 
 EVENT_KINDS: dict[str, str] = {

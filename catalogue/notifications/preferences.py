@@ -46,6 +46,11 @@ KINDS: dict[str, Kind] = {
         "Suppliers",
     ),
     "partnership-invitation": Kind("Your organisation is invited to a partnership", "Authorities"),
+    "partnership-change": Kind(
+        "Your organisation is removed from a partnership or its supplier cohort, or your challenge "
+        "stops running under one",
+        "Authorities and suppliers",
+    ),
     "organisation-verification": Kind("An organisation is waiting for verification", "Site admins"),
 }
 

@@ -18,8 +18,11 @@ def _seed_members_and_a_draft(session) -> None:
     from catalogue.db import utcnow
     from outcomes.models import Challenge
 
-    seed_user(session, "lead-practitioner@brackenfold.example", "la-brackenfold", "Bea Practitioner (Brackenfold)")
-    seed_user(session, "innovation@kestrelmere.example", "la-kestrelmere", "Kit Innovation (Kestrelmere)")
+    # Administrators: only an organisation's administrator answers a partnership's invitation.
+    seed_user(
+        session, "lead-practitioner@brackenfold.example", "la-brackenfold", "Bea Practitioner (Brackenfold)", "admin"
+    )
+    seed_user(session, "innovation@kestrelmere.example", "la-kestrelmere", "Kit Innovation (Kestrelmere)", "admin")
     northmoor = session.exec(select(Organisation).where(Organisation.ref == "la-northmoor")).one()
     session.add(
         Challenge(
@@ -62,7 +65,7 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     expect(milestones).to_contain_text("15 January 2027")
     expect(milestones).to_contain_text("Prototype demo day")
 
-    # It invites three authorities and adds a supplier to the cohort.
+    # It invites three authorities, and a supplier to the cohort (which joins once it accepts).
     for authority in (
         "Northmoor County Council",
         "Brackenfold Metropolitan Borough Council",
@@ -71,9 +74,9 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
         lead.get_by_label("Invite a local authority").select_option(label=authority)
         lead.get_by_role("button", name="Send the invitation").click()
         expect(lead.get_by_text("Invitation sent")).to_be_visible()
-    lead.get_by_label("Add a supplier to the cohort").select_option(label="Quillstone Ltd")
-    lead.get_by_role("button", name="Add the supplier").click()
-    expect(lead.get_by_text("Supplier added to the cohort")).to_be_visible()
+    lead.get_by_label("Invite a supplier to the cohort").select_option(label="Quillstone Ltd")
+    lead.get_by_role("button", name="Invite the supplier").click()
+    expect(lead.get_by_text("the supplier joins the cohort once it accepts")).to_be_visible()
     members = lead.locator("h2:has-text('Members') + ul")
     expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_contain_text("invited")
     expect(lead.locator("h2:has-text('Supplier cohort') + ul")).to_contain_text("Quillstone Ltd")
