@@ -346,3 +346,24 @@ def test_questions_raised_at_an_event_join_the_public_questions(world: World, db
     assert any("answer" in m.subject for m in _emails(db, world.supplier_user, "challenge-news"))
     # Suppliers cannot add questions this way.
     assert client_as(world.supplier_user).post(url, data={"question": "Q"}).status_code == 403
+
+
+def test_changing_and_cancelling_through_the_pages(world: World, db: Session, client_as) -> None:
+    challenge, event = _event(db, world)
+    owner = client_as(world.la_user)
+    assert "Add an event" in owner.get(f"/challenges/{challenge.ref}").text
+    assert "Add an event" not in client_as(world.supplier_user).get(f"/challenges/{challenge.ref}").text
+    edit = owner.get(f"/challenges/{challenge.ref}/events/{event.id}/edit")
+    assert edit.status_code == 200 and 'value="Town Hall, Leeds"' in edit.text and 'value="10:00"' in edit.text
+    assert client_as(world.supplier_user).get(f"/challenges/{challenge.ref}/events/{event.id}/edit").status_code == 403
+    # The reason is required; the page shows the error and cancels nothing.
+    missing = owner.post(f"/challenges/{challenge.ref}/events/{event.id}/cancel", data={"reason": ""})
+    assert missing.status_code == 200 and "Enter the reason for cancelling" in missing.text
+    fresh(db)
+    assert db.get(ChallengeEvent, event.id).status == "scheduled"
+    done = owner.post(f"/challenges/{challenge.ref}/events/{event.id}/cancel", data={"reason": "Venue closed"})
+    assert done.status_code == 303
+    fresh(db)
+    assert db.get(ChallengeEvent, event.id).status == "cancelled"
+    page = client_as(world.supplier_user).get(f"/challenges/{challenge.ref}/events/{event.id}").text
+    assert "This event has been cancelled: Venue closed" in page and "Sign up" not in page
