@@ -351,7 +351,7 @@ def programme_view(session: Session, viewer: Viewer, programme: Programme) -> di
         (row, org)
         for row, org in member_rows
         if row.status == "accepted"
-        or (manager and row.status == "invited")
+        or (manager and row.status != "removed")
         or (viewer.member_org_id == org.id and row.status != "removed")
     ]
     challenges = [

@@ -100,12 +100,9 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
 
     # The lead sees who joined, and asks to run a member's published challenge under the partnership.
     lead.reload()
-    expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_have_text(
-        "Northmoor County Council"
-    )
-    expect(members.get_by_role("listitem").filter(has_text="Brackenfold")).to_have_text(
-        "Brackenfold Metropolitan Borough Council"
-    )
+    # Accepted: no status tag, only the lead's link to remove them.
+    for name in ("Northmoor County Council", "Brackenfold Metropolitan Borough Council"):
+        expect(members.get_by_role("listitem").filter(has_text=name)).to_have_text(f"{name} Remove {name}")
     expect(members.get_by_role("listitem").filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
     lead.get_by_label("Add a challenge").select_option(label=DRAFT_TITLE)
     lead.get_by_role("button", name="Add the challenge").click()
@@ -142,3 +139,14 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     expect(kestrelmere.get_by_role("link", name=DRAFT_TITLE)).to_be_visible()
     others = kestrelmere.locator("h2:has-text('Members') + ul").get_by_role("listitem")
     expect(others.filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
+
+    # The lead removes Brackenfold, after confirming: it is told, and stops seeing the partnership's
+    # challenges through the partnership at once.
+    lead.goto("/partnerships")
+    lead.get_by_role("link", name=NAME).click()
+    lead.get_by_role("link", name="Remove Brackenfold Metropolitan Borough Council").click()
+    lead.get_by_label("Why (optional, sent to them)").fill("Brackenfold leaves the pilot phase")
+    assert_accessible(lead)
+    lead.get_by_role("button", name="Remove").click()
+    expect(lead.get_by_text("Removed: Brackenfold Metropolitan Borough Council")).to_be_visible()
+    expect(members.get_by_role("listitem").filter(has_text="Brackenfold")).to_have_count(0)
