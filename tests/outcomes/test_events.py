@@ -367,3 +367,16 @@ def test_changing_and_cancelling_through_the_pages(world: World, db: Session, cl
     assert db.get(ChallengeEvent, event.id).status == "cancelled"
     page = client_as(world.supplier_user).get(f"/challenges/{challenge.ref}/events/{event.id}").text
     assert "This event has been cancelled: Venue closed" in page and "Sign up" not in page
+
+
+def test_only_approved_members_of_verified_suppliers_sign_up(world: World, db: Session, client_as) -> None:
+    challenge, event = _event(db, world)
+    waiting = f.OrganisationFactory(kind="supplier", verification="pending")
+    waiting_user = f.UserFactory(organisation_id=waiting.id)
+    db.commit()
+    for who, org in ((waiting_user, waiting), (world.pending_user, world.la), (world.other_user, world.other_la)):
+        with pytest.raises(NotAllowed):
+            services.sign_up(db, viewer(who, org), challenge, event, now=BEFORE)
+    page = client_as(world.other_user).post(f"/challenges/{challenge.ref}/events/{event.id}/sign-up")
+    assert page.status_code == 403
+    assert db.exec(select(ChallengeEventSignup)).all() == []
