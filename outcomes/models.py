@@ -4,7 +4,7 @@ expressions of interest and proposals, phases, and the partnerships (programmes)
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, time
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -139,13 +139,16 @@ class ChallengeCoSponsor(SQLModel, table=True):
 
 
 class ClarificationQuestion(SQLModel, table=True):
-    """A supplier's question; the owner answers and publishes the pair, never the asker's name."""
+    """A supplier's question; the owner answers and publishes the pair, never the asker's name.
+    A question raised at a market-engagement event is added by the owner (`event_id` set, no
+    supplier: who asked aloud is not recorded)."""
 
     __tablename__ = "clarification_question"
 
     id: int | None = Field(default=None, primary_key=True)
     challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
-    supplier_id: int = Field(foreign_key="organisation.id", index=True)
+    supplier_id: int | None = Field(default=None, foreign_key="organisation.id", index=True)
+    event_id: int | None = Field(default=None, foreign_key="challenge_event.id", index=True)
     asked_by_id: int | None = Field(default=None, foreign_key="user_account.id")
     question: str = Field(sa_type=sa.Text)
     answer: str | None = Field(default=None, sa_type=sa.Text)
@@ -262,25 +265,30 @@ class Programme(SQLModel, table=True):
 
 
 class ProgrammeMember(SQLModel, table=True):
-    """A member authority of a programme: invited by the lead, then accepted or declined."""
+    """A member authority of a programme: invited by the lead, then accepted or declined (by an
+    administrator of the authority); the lead may remove it later."""
 
     __tablename__ = "programme_member"
 
     programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
     member_id: int = Field(foreign_key="organisation.id", primary_key=True)
-    status: str = Field(default="invited", max_length=20)  # invited | accepted | declined
+    status: str = Field(default="invited", max_length=20)  # invited | accepted | declined | removed
     invited_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ProgrammeSupplier(SQLModel, table=True):
-    """The programme's cohort of suppliers."""
+    """The programme's cohort of suppliers: invited by the lead, in the cohort once an
+    administrator of the supplier accepts (rows from before invitations are accepted)."""
 
     __tablename__ = "programme_supplier"
 
     programme_id: int = Field(foreign_key="programme.id", primary_key=True, ondelete="CASCADE")
     supplier_id: int = Field(foreign_key="organisation.id", primary_key=True)
     added_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # invited | accepted | declined | removed
+    status: str = Field(default="invited", max_length=20, sa_column_kwargs={"server_default": "accepted"})
+    responded_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class ProgrammeChallengeRequest(SQLModel, table=True):
@@ -314,3 +322,54 @@ class OcdsRelease(SQLModel, table=True):
     tag: str = Field(max_length=40)
     published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     document: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class ChallengeEvent(SQLModel, table=True):
+    """A market-engagement event on a challenge: a supplier day, a webinar or one-to-one slots,
+    run by the owner (and approved co-sponsors). After it, notes and slides links are published
+    to every interested supplier."""
+
+    __tablename__ = "challenge_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    kind: str = Field(max_length=20)  # supplier-day | webinar | one-to-one
+    title: str = Field(max_length=200)
+    description: str | None = Field(default=None, sa_type=sa.Text)
+    day: date
+    # Times of day in England (Europe/London).
+    starts: time
+    ends: time
+    place: str | None = Field(default=None, max_length=500)
+    link: str | None = Field(default=None, max_length=500)  # a web address (http or https)
+    # Places; for one-to-one slots, the number of slots (from the times and the slot length).
+    capacity: int
+    slot_minutes: int | None = Field(default=None)
+    status: str = Field(default="scheduled", max_length=20)  # scheduled | cancelled
+    cancel_reason: str | None = Field(default=None, sa_type=sa.Text)
+    notes: str | None = Field(default=None, sa_type=sa.Text)
+    # [{"title", "url"}]
+    slides: list[dict] = Field(default_factory=list, sa_type=sa.JSON)
+    notes_published_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    created_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class ChallengeEventSignup(SQLModel, table=True):
+    """A supplier's place at an event, or its place on the waiting list (promoted in order of
+    signing up when a place frees). Seen by that supplier, the owner and co-sponsors."""
+
+    __tablename__ = "challenge_event_signup"
+    __table_args__ = (sa.UniqueConstraint("event_id", "supplier_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: int = Field(foreign_key="challenge_event.id", index=True, ondelete="CASCADE")
+    supplier_id: int = Field(foreign_key="organisation.id", index=True)
+    signed_up_by_id: int | None = Field(default=None, foreign_key="user_account.id")
+    status: str = Field(default="booked", max_length=20)  # booked | waiting | cancelled
+    # One-to-one events: which slot (0 = the first) the supplier has.
+    slot: int | None = Field(default=None)
+    # The waiting list's order: when the supplier (last) signed up.
+    signed_up_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -305,3 +305,102 @@ class ProgrammeSchema(BaseSchema):
                 ) from None
             if len(head) < 2 or not head[1].strip():
                 raise ValidationError({"milestones": [f"Say what happens on {head[0]}"]})
+
+
+class RemovalSchema(BaseSchema):
+    """The lead removes a member, a challenge or a cohort supplier: the reason is told to them."""
+
+    reason = Text("The reason", max_length=2000)
+
+
+# --- market-engagement events -------------------------------------------------------------------
+
+EVENT_KINDS: dict[str, str] = {
+    "supplier-day": "Supplier day",
+    "webinar": "Webinar",
+    "one-to-one": "One-to-one slots",
+}
+TIME_MESSAGE = "Enter {what} as a time of day on the 24-hour clock, like 14:30"
+MAX_CAPACITY = 1000
+
+
+def a_time(what: str, **kwargs: Any) -> fields.Time:
+    message = TIME_MESSAGE.format(what=what)
+    return fields.Time(format="iso", error_messages={"invalid": message, "required": message}, **kwargs)
+
+
+class EventSchema(BaseSchema):
+    """A market-engagement event: when, where (a place, an online link or both) and how many
+    places. One-to-one slots take a slot length instead: their places are the slots that fit."""
+
+    kind = Choice(EVENT_KINDS, "Choose the kind of event: a supplier day, a webinar or one-to-one slots", required=True)
+    title = Text("The name of the event", max_length=200, required=True)
+    description = Text("What the event covers", max_length=5000)
+    day = a_date("the date of the event", required=True)
+    starts = a_time("the start time", required=True)
+    ends = a_time("the end time", required=True)
+    place = Text("The place", max_length=500)
+    link = WebAddress("Enter the online link starting with https:// or http://", load_default=None, allow_none=True)
+    capacity = fields.Integer(
+        strict=False,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=1, max=MAX_CAPACITY, error=f"Enter the number of places, from 1 to {MAX_CAPACITY}"),
+        error_messages={"invalid": f"Enter the number of places as a whole number, from 1 to {MAX_CAPACITY}"},
+    )
+    slot_minutes = fields.Integer(
+        strict=False,
+        load_default=None,
+        allow_none=True,
+        validate=validate.Range(min=5, max=240, error="Enter the length of each slot in minutes, from 5 to 240"),
+        error_messages={"invalid": "Enter the length of each slot as a whole number of minutes, like 30"},
+    )
+
+    # Every problem at once: these checks run even when a field was refused (`original` tells a
+    # field left empty from one typed wrongly, which has its own message already).
+    @validates_schema(skip_on_field_errors=False, pass_original=True)
+    def _check(self, data: dict[str, Any], original: Any, **_kwargs: Any) -> None:
+        typed = {k for k, v in (original or {}).items() if v not in (None, "")} if isinstance(original, dict) else set()
+        errors: dict[str, list[str]] = {}
+        starts, ends = data.get("starts"), data.get("ends")
+        if starts is not None and ends is not None and ends <= starts:
+            errors["ends"] = ["The event must end after it starts"]
+        if not data.get("place") and not data.get("link") and "link" not in typed:
+            errors["place"] = ["Enter the place, the online link or both"]
+        if data.get("kind") == "one-to-one":
+            if data.get("slot_minutes") is None and "slot_minutes" not in typed:
+                errors["slot_minutes"] = ["Enter the length of each slot in minutes, like 30"]
+        elif data.get("kind") and data.get("capacity") is None and "capacity" not in typed:
+            errors["capacity"] = [f"Enter the number of places, from 1 to {MAX_CAPACITY}"]
+        if errors:
+            raise ValidationError(errors)
+
+
+class EventCancelSchema(BaseSchema):
+    reason = Text("The reason for cancelling", max_length=2000, required=True)
+
+
+MAX_SLIDES = 10
+
+
+class SlideSchema(BaseSchema):
+    title = Text("The title of the slides or document", max_length=200, required=True)
+    url = WebAddress(required=True)
+
+
+class EventNotesSchema(BaseSchema):
+    """After the event: notes, and links to the slides (or other documents), each with a title."""
+
+    notes = Text("The notes", max_length=20000, required=True)
+    slides = fields.List(
+        Whole(SlideSchema),
+        load_default=list,
+        validate=validate.Length(max=MAX_SLIDES, error=f"Give at most {MAX_SLIDES} links"),
+    )
+
+
+class EventQuestionSchema(BaseSchema):
+    """A question raised at an event, added to the challenge's questions (and answered there)."""
+
+    question = Text("The question", max_length=2000, required=True)
+    answer = Text("The answer", max_length=5000)

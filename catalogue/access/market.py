@@ -8,7 +8,7 @@ import sqlalchemy as sa
 import sqlalchemy.orm
 
 from catalogue import calendar
-from catalogue.access.organisations import _owner_clause, _sees_owner
+from catalogue.access.organisations import _owner_clause, _sees_owner, owner_is_verified
 from catalogue.access.viewer import Viewer
 
 # --- offerings: drafts belong to the supplier; published ones are public ------------------------
@@ -197,3 +197,23 @@ def can_add_offering(viewer: Viewer, supplier: Any) -> bool:
     if getattr(supplier, "kind", None) != "supplier":
         return False
     return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == supplier.id)
+
+
+# --- market-engagement events and partnership invitations ----------------------------------------
+
+
+def can_run_events(viewer: Viewer, challenge: Any, co_sponsor_ids: frozenset[int] = frozenset()) -> bool:
+    """Create, change and cancel a challenge's events, see who signed up, publish the notes and
+    add questions raised there: the owner's and approved co-sponsors' staff."""
+    return can_see_responses(viewer, challenge, co_sponsor_ids)
+
+
+def can_sign_up_to_events(viewer: Viewer) -> bool:
+    """Take a place at an event: approved members of a verified supplier."""
+    return viewer.is_supplier and owner_is_verified(viewer.member_org_id)
+
+
+def can_answer_invitation(viewer: Viewer, organisation_id: int | None) -> bool:
+    """Accept or decline, for an organisation, an invitation to join a partnership (as a member or
+    in its supplier cohort): that organisation's administrators only."""
+    return viewer.org_admin and organisation_id is not None and viewer.member_org_id == organisation_id

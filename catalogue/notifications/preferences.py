@@ -35,6 +35,10 @@ KINDS: dict[str, Kind] = {
     "challenge-proposal": Kind("A proposal arrives (never its contents)", "Challenge owners and co-sponsors"),
     "challenge-co-sponsor": Kind("An authority asks to co-sponsor a challenge", "Challenge owners"),
     "challenge-event-signup": Kind("Someone signs up to a challenge's event", "Challenge owners and co-sponsors"),
+    "challenge-event": Kind(
+        "An event you signed up to changes: a place for you from the waiting list, a new time or place, a cancellation",
+        "Suppliers",
+    ),
     "question-answered": Kind("Your clarification question is answered or declined", "Suppliers"),
     "challenge-news": Kind(
         "A challenge you expressed interest in or proposed to changes: amendments, new answers, "
@@ -42,6 +46,11 @@ KINDS: dict[str, Kind] = {
         "Suppliers",
     ),
     "partnership-invitation": Kind("Your organisation is invited to a partnership", "Authorities"),
+    "partnership-change": Kind(
+        "Your organisation is removed from a partnership or its supplier cohort, or your challenge "
+        "stops running under one",
+        "Authorities and suppliers",
+    ),
     "organisation-verification": Kind("An organisation is waiting for verification", "Site admins"),
 }
 

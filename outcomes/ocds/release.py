@@ -30,6 +30,7 @@ from outcomes import clock
 from outcomes.models import (
     Challenge,
     ChallengeAmendment,
+    ChallengeEvent,
     ChallengePhase,
     ChallengeResponse,
     ChallengeStatusChange,
@@ -309,8 +310,12 @@ def release(
     amendments = _amendments(session, challenge, ocid)
     if amendments:
         tender["amendments"] = amendments
-    if notice is not None and notice[0] == "UK2":
-        planning["documents"] = [_notice(notice, ocid, url, published)]
+    planning_documents = [_notice(notice, ocid, url, published)] if notice is not None and notice[0] == "UK2" else []
+    milestones, engagement_documents = _engagement(session, challenge, ocid, url)
+    if milestones:
+        planning["milestones"] = milestones
+    if planning_documents or engagement_documents:
+        planning["documents"] = planning_documents + engagement_documents
 
     document: dict[str, Any] = {
         "ocid": ocid,
@@ -377,6 +382,64 @@ def _amendments(session: Session, challenge: Challenge, ocid: str) -> list[dict[
             entry["amendsReleaseID"] = before[-1]
         result.append(entry)
     return result
+
+
+def _engagement(
+    session: Session, challenge: Challenge, ocid: str, url: str | None
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Market-engagement events as planning milestones (type engagement: met once over, notMet
+    if cancelled), and their published notes and slides links as planning documents."""
+    from outcomes.services.events import ends_at, kind_label, now_in_england, starts_at
+
+    events = session.exec(
+        select(ChallengeEvent)
+        .where(ChallengeEvent.challenge_id == challenge.id)
+        .order_by(ChallengeEvent.day, ChallengeEvent.starts, ChallengeEvent.id)
+    ).all()
+    now = now_in_england()
+    milestones, documents = [], []
+    for event in events:
+        milestone: dict[str, Any] = {
+            "id": f"{ocid}-event-{event.id}",
+            "title": f"{kind_label(event)}: {event.title}",
+            "type": "engagement",
+            "dueDate": _iso(starts_at(event)),
+            "dateModified": _iso(event.updated_at),
+        }
+        if event.description:
+            milestone["description"] = event.description
+        if event.status == "cancelled":
+            milestone["status"] = "notMet"
+        elif ends_at(event) <= now:
+            milestone["status"], milestone["dateMet"] = "met", _iso(ends_at(event))
+        else:
+            milestone["status"] = "scheduled"
+        milestones.append(milestone)
+        if event.notes_published_at is None:
+            continue
+        notes: dict[str, Any] = {
+            "id": f"{ocid}-event-{event.id}-notes",
+            "documentType": "marketStudies",
+            "title": f"Notes of {event.title}",
+            "description": event.notes or "",
+            "datePublished": _iso(event.notes_published_at),
+            "language": "en",
+        }
+        if url:
+            notes["url"] = url
+        documents.append(notes)
+        documents.extend(
+            {
+                "id": f"{ocid}-event-{event.id}-slides-{number}",
+                "documentType": "marketStudies",
+                "title": slide["title"],
+                "url": slide["url"],
+                "datePublished": _iso(event.notes_published_at),
+                "language": "en",
+            }
+            for number, slide in enumerate(event.slides or [], start=1)
+        )
+    return milestones, documents
 
 
 def _phases(session: Session, challenge: Challenge) -> list[ChallengePhase]:

@@ -83,7 +83,8 @@ def publish(
 def _notice_type(document: dict[str, Any]) -> str | None:
     places = [document.get("planning", {}), document.get("tender", {})]
     places += document.get("awards", []) + document.get("contracts", [])
-    notices = [d.get("noticeType") for place in places for d in place.get("documents", [])]
+    # Documents that are not notices (amendments' links, events' notes) carry no noticeType.
+    notices = [d["noticeType"] for place in places for d in place.get("documents", []) if d.get("noticeType")]
     return notices[-1] if notices else None
 
 

@@ -12,8 +12,10 @@ catalogue.errors' Invalid (a form error, 422), NotAllowed (403) and NotFound (40
     questions    clarification questions and answers
     responses    interest, proposals (sealed until closing, receipts), shortlists, phases, results
     evaluation   evaluators' scores, the moderated score, the award, assessment summaries
-    programmes   partnerships: members, cohort, challenges run under them
+    programmes   partnerships: members, cohort, challenges run under them; invitations
+    upkeep       the lead removes members, challenges and cohort suppliers (audited, told)
     amendments   published changes to an open challenge (dates, statement, document links)
+    events       market-engagement events: supplier days, webinars, one-to-one slots, sign-ups
     news         who is told what, through the outbox (not in the facade: services call it)
 """
 
@@ -48,6 +50,25 @@ from outcomes.services.evaluation import (
     standstill_end,
     weighted_total,
 )
+from outcomes.services.events import (
+    Attendee,
+    add_event_question,
+    attendees,
+    cancel_event,
+    cancel_signup,
+    create_event,
+    describe_place,
+    event_form_data,
+    events_closed,
+    get_event,
+    own_signup,
+    places_taken,
+    publish_notes,
+    sign_up,
+    signup_closed,
+    update_event,
+    visible_events,
+)
 from outcomes.services.lifecycle import (
     STATUS_NEWS,
     TRANSITIONS,
@@ -69,8 +90,10 @@ from outcomes.services.programmes import (
     programme_form_data,
     programme_requests,
     programme_view,
+    respond_to_cohort_invitation,
     respond_to_invitation,
     update_programme,
+    who_can_answer,
 )
 from outcomes.services.questions import (
     answer_question,
@@ -111,6 +134,7 @@ from outcomes.services.sharing import (
     shared_challenge_ids,
     sharing_ids,
 )
+from outcomes.services.upkeep import remove_challenge, remove_cohort_supplier, remove_member
 
 __all__ = [
     "CONSTRAINT_PARTS",
@@ -132,6 +156,23 @@ __all__ = [
     "standstill_end",
     "update_phase",
     "withdraw_response",
+    "Attendee",
+    "add_event_question",
+    "attendees",
+    "cancel_event",
+    "cancel_signup",
+    "create_event",
+    "describe_place",
+    "event_form_data",
+    "events_closed",
+    "get_event",
+    "own_signup",
+    "places_taken",
+    "publish_notes",
+    "sign_up",
+    "signup_closed",
+    "update_event",
+    "visible_events",
     "add_cohort_supplier",
     "add_phase",
     "allowed_transitions",
@@ -172,7 +213,12 @@ __all__ = [
     "questions_open",
     "record_results",
     "request_co_sponsor",
+    "remove_challenge",
+    "remove_cohort_supplier",
+    "remove_member",
+    "respond_to_cohort_invitation",
     "respond_to_invitation",
+    "who_can_answer",
     "response_window",
     "results_view",
     "save_response",

@@ -4,7 +4,7 @@ what happened and the next step with its date, and links to the challenge's page
 - The owner and approved co-sponsors: a new clarification question, expression of interest,
   proposal, co-sponsor request, event sign-up.
 - The asker: their question answered or declined.
-- Every supplier that expressed interest or proposed: amendments, new published answers, a
+- Every supplier that expressed interest, proposed or signed up to an event: amendments, new published answers, a
   deadline change, shortlisting, the award, the close, withdrawal (and followers, as before).
 
 Each recipient's per-kind choice (catalogue.notifications.preferences) decides at once, digest or
@@ -76,9 +76,21 @@ def owner_team(session: Session, challenge: Challenge) -> list[User]:
 
 
 def interested_suppliers(session: Session, challenge: Challenge) -> list[User]:
-    """Approved members of every supplier that expressed interest or proposed."""
-    orgs = session.exec(select(ChallengeResponse.supplier_id).where(ChallengeResponse.challenge_id == challenge.id))
-    return _members(session, set(orgs.all()))
+    """Approved members of every supplier that expressed interest, proposed or signed up to one
+    of the challenge's events (a place or the waiting list)."""
+    from outcomes.models import ChallengeEvent, ChallengeEventSignup
+
+    orgs = set(
+        session.exec(select(ChallengeResponse.supplier_id).where(ChallengeResponse.challenge_id == challenge.id)).all()
+    )
+    orgs |= set(
+        session.exec(
+            select(ChallengeEventSignup.supplier_id)
+            .join(ChallengeEvent, ChallengeEvent.id == ChallengeEventSignup.event_id)
+            .where(ChallengeEvent.challenge_id == challenge.id, ChallengeEventSignup.status != "cancelled")
+        ).all()
+    )
+    return _members(session, orgs)
 
 
 def tell(
@@ -218,4 +230,50 @@ def shortlisted(session: Session, challenge: Challenge, response: ChallengeRespo
         f"your {'proposal' if response.kind == 'proposal' else 'expression of interest'} was shortlisted",
         about="challenge-news",
         topic=f"shortlisted-{response.id}",
+    )
+
+
+# --- market-engagement events -------------------------------------------------------------------
+
+
+def event_attendees(session: Session, event_id: int) -> list[User]:
+    """Approved members of every supplier with a place or on the waiting list."""
+    from outcomes.models import ChallengeEventSignup
+
+    orgs = session.exec(
+        select(ChallengeEventSignup.supplier_id).where(
+            ChallengeEventSignup.event_id == event_id, ChallengeEventSignup.status != "cancelled"
+        )
+    ).all()
+    return _members(session, set(orgs))
+
+
+def event_changed(session: Session, challenge: Challenge, event_id: int, what: str, detail: str = "") -> None:
+    """Suppliers signed up to an event: it moved, changed place or was cancelled."""
+    tell(
+        session,
+        event_attendees(session, event_id),
+        challenge,
+        what,
+        about="challenge-event",
+        detail=detail,
+        topic=f"event-{event_id}",
+    )
+
+
+def event_place(session: Session, challenge: Challenge, supplier_id: int, what: str, detail: str = "") -> None:
+    """One supplier: a place came free and is now theirs (from the waiting list)."""
+    tell(session, _members(session, {supplier_id}), challenge, what, about="challenge-event", detail=detail)
+
+
+def event_notes(session: Session, challenge: Challenge, event_id: int, what: str, detail: str) -> None:
+    """Every interested supplier (interest, proposal or a sign-up): the notes and slides of an event."""
+    tell(
+        session,
+        interested_suppliers(session, challenge),
+        challenge,
+        what,
+        about="challenge-news",
+        detail=detail,
+        topic=f"event-notes-{event_id}",
     )

@@ -110,7 +110,7 @@ def invite_member(session: Session, viewer: Viewer, programme: Programme, organi
     if org.id == programme.lead_id:
         raise Invalid("The lead organisation is already part of the partnership", "member")
     row = session.get(ProgrammeMember, (programme.id, org.id))
-    if row is not None and row.status != "declined":
+    if row is not None and row.status not in ("declined", "removed"):
         raise Invalid(f"{org.name} has already been invited", "member")
     if row is None:
         row = ProgrammeMember(programme_id=programme.id, member_id=org.id)
@@ -131,27 +131,78 @@ def invite_member(session: Session, viewer: Viewer, programme: Programme, organi
     return row
 
 
+def who_can_answer(session: Session, organisation_id: int) -> str:
+    """The refusal a member of staff who is not an administrator sees: who can answer instead."""
+    org = session.get(Organisation, organisation_id)
+    admins = session.exec(
+        select(User.display_name)
+        .where(User.organisation_id == organisation_id, User.status == "approved", User.role == "admin")
+        .order_by(User.display_name)
+    ).all()
+    name = org.name if org else "your organisation"
+    if not admins:
+        return (
+            f"Only an administrator of {name} can answer this invitation, and it has none yet: ask a site administrator"
+        )
+    return f"Only an administrator of {name} can answer this invitation: ask {', '.join(n for n in admins if n)}"
+
+
 def respond_to_invitation(session: Session, viewer: Viewer, programme: Programme, accept: bool) -> None:
-    """An approved member of the invited authority accepts or declines for it."""
+    """An administrator of the invited authority accepts or declines for it."""
     row = session.get(ProgrammeMember, (programme.id, viewer.member_org_id)) if viewer.member_org_id else None
     _require(
         row is not None and viewer.is_authority_staff, "Your organisation has not been invited to this partnership"
     )
     if row.status != "invited":
         raise Invalid("Your organisation has already answered this invitation")
+    _require(access.can_answer_invitation(viewer, row.member_id), who_can_answer(session, row.member_id))
     row.status = "accepted" if accept else "declined"
     row.responded_at = utcnow()
     session.add(row)
 
 
 def add_cohort_supplier(session: Session, viewer: Viewer, programme: Programme, supplier_ref: str) -> None:
+    """The lead invites a supplier to the cohort: it joins when an administrator of the supplier
+    accepts (`respond_to_cohort_invitation`), never silently."""
     _require(access.can_manage_programme(viewer, programme))
     org = _organisation(session, supplier_ref, ("supplier",))
     if org is None:
         raise Invalid("Choose a supplier from the list", "supplier")
-    if session.get(ProgrammeSupplier, (programme.id, org.id)) is not None:
+    row = session.get(ProgrammeSupplier, (programme.id, org.id))
+    if row is not None and row.status == "accepted":
         raise Invalid(f"{org.name} is already in the cohort", "supplier")
-    session.add(ProgrammeSupplier(programme_id=programme.id, supplier_id=org.id))
+    if row is not None and row.status == "invited":
+        raise Invalid(f"{org.name} has already been invited to the cohort", "supplier")
+    row = row or ProgrammeSupplier(programme_id=programme.id, supplier_id=org.id)
+    row.status, row.added_at, row.responded_at = "invited", utcnow(), None
+    session.add(row)
+    session.flush()
+    lead = session.get(Organisation, programme.lead_id)
+    notify(
+        session,
+        _approved_members(session, org.id),
+        f"{programme.name}: {lead.name} invites {org.name} to its supplier cohort",
+        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} to join the partnership's "
+        "supplier cohort.\n\nNext: an administrator of your organisation accepts or declines on the "
+        "partnership's page; you are in the cohort only once you accept.",
+        f"/partnerships/{programme.ref}",
+        about="partnership-invitation",
+    )
+
+
+def respond_to_cohort_invitation(session: Session, viewer: Viewer, programme: Programme, accept: bool) -> None:
+    """An administrator of the invited supplier accepts (it joins the cohort) or declines."""
+    org_id = viewer.member_org_id
+    row = session.get(ProgrammeSupplier, (programme.id, org_id)) if org_id else None
+    _require(
+        row is not None and viewer.is_supplier, "Your organisation has not been invited to this partnership's cohort"
+    )
+    if row.status != "invited":
+        raise Invalid("Your organisation has already answered this invitation")
+    _require(access.can_answer_invitation(viewer, row.supplier_id), who_can_answer(session, row.supplier_id))
+    row.status = "accepted" if accept else "declined"
+    row.responded_at = utcnow()
+    session.add(row)
 
 
 def attach_challenge(
@@ -297,7 +348,11 @@ def programme_view(session: Session, viewer: Viewer, programme: Programme) -> di
     ).all()
     manager = access.can_manage_programme(viewer, programme)
     members = [
-        (row, org) for row, org in member_rows if row.status == "accepted" or manager or viewer.member_org_id == org.id
+        (row, org)
+        for row, org in member_rows
+        if row.status == "accepted"
+        or (manager and row.status != "removed")
+        or (viewer.member_org_id == org.id and row.status != "removed")
     ]
     challenges = [
         c
@@ -306,21 +361,30 @@ def programme_view(session: Session, viewer: Viewer, programme: Programme) -> di
         ).all()
         if can_view(session, viewer, c)
     ]
-    cohort = session.exec(
-        select(Organisation)
-        .join(ProgrammeSupplier, ProgrammeSupplier.supplier_id == Organisation.id)
-        .where(ProgrammeSupplier.programme_id == programme.id)
+    cohort_rows = session.exec(
+        select(ProgrammeSupplier, Organisation)
+        .join(Organisation, Organisation.id == ProgrammeSupplier.supplier_id)
+        .where(ProgrammeSupplier.programme_id == programme.id, ProgrammeSupplier.status.in_(("invited", "accepted")))
         .order_by(Organisation.name)
     ).all()
-    invitation = None
+    # Everyone sees the cohort; invitations only the lead (and each invited supplier, its own).
+    cohort = [(row, org) for row, org in cohort_rows if row.status == "accepted" or manager]
+    invitation = cohort_invitation = None
     if viewer.member_org_id is not None:
         invitation = session.get(ProgrammeMember, (programme.id, viewer.member_org_id))
+        cohort_invitation = session.get(ProgrammeSupplier, (programme.id, viewer.member_org_id))
     return {
         "lead": session.get(Organisation, programme.lead_id),
         "members": members,
         "challenges": challenges,
         "results": {c.id: results_view(session, viewer, c) for c in challenges if c.results},
-        "cohort": list(cohort),
+        "cohort": cohort,
         "manager": manager,
         "invitation": invitation if invitation is not None and invitation.status == "invited" else None,
+        "cohort_invitation": (
+            cohort_invitation if cohort_invitation is not None and cohort_invitation.status == "invited" else None
+        ),
+        # Only an administrator answers for the organisation; everyone else is told who can.
+        "can_answer": access.can_answer_invitation(viewer, viewer.member_org_id),
+        "who_can_answer": who_can_answer(session, viewer.member_org_id) if viewer.member_org_id else None,
     }

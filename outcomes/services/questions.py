@@ -52,6 +52,29 @@ def ask_question(session: Session, viewer: Viewer, challenge: Challenge, text: s
     return row
 
 
+def add_event_question(
+    session: Session,
+    viewer: Viewer,
+    challenge: Challenge,
+    event_id: int,
+    text: str,
+    answer: str | None = None,
+) -> ClarificationQuestion:
+    """A question raised at a market-engagement event (outcomes.services.events checks who and
+    when), added by the team running it: no supplier is named. With an answer it goes through
+    `answer_question` and is published at once; without, it waits for the owner's answer as any
+    question does."""
+    override = _refuse_personal_data({"question": text, "answer": answer})
+    row = ClarificationQuestion(challenge_id=challenge.id, supplier_id=None, event_id=event_id, question=text)
+    session.add(row)
+    session.flush()
+    record_override(session, override, row)
+    if answer:
+        return answer_question(session, viewer, challenge, row.id, text, answer)
+    news.question_asked(session, challenge, row)
+    return row
+
+
 def answer_question(
     session: Session, viewer: Viewer, challenge: Challenge, question_id: int, question: str, answer: str
 ) -> ClarificationQuestion:
@@ -107,6 +130,6 @@ def visible_questions(
     result = []
     for row in rows:
         if access.can_view_question(viewer, row, challenge, sponsors):
-            asker = session.get(Organisation, row.supplier_id) if show_asker else None
+            asker = session.get(Organisation, row.supplier_id) if show_asker and row.supplier_id else None
             result.append((row, asker))
     return result

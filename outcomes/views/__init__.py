@@ -3,6 +3,7 @@
 Two blueprints (`challenges`, `partnerships`, made in common.py), their routes in one module per
 area: challenges (browse, page, authoring, status), sharing (co-sponsors, partnership requests),
 questions, responses (interest, proposals, scoring, phases, results), amendments and partnerships.
+Market-engagement events have a blueprint of their own (`events`, in events.py).
 Importing the modules registers their routes on the blueprints.
 """
 
@@ -14,10 +15,21 @@ from flask import Flask
 
 from catalogue import access, features
 from outcomes import services
-from outcomes.views import amendments, challenges, partnerships, questions, responses, sharing
+from outcomes.views import amendments, challenges, events, partnerships, questions, responses, sharing
 from outcomes.views.common import bp, pbp
 
-__all__ = ["amendments", "bp", "challenges", "init_app", "partnerships", "pbp", "questions", "responses", "sharing"]
+__all__ = [
+    "amendments",
+    "bp",
+    "challenges",
+    "events",
+    "init_app",
+    "partnerships",
+    "pbp",
+    "questions",
+    "responses",
+    "sharing",
+]
 
 
 def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | None:
@@ -34,6 +46,7 @@ def _responses_panel(session: Any, viewer: access.Viewer) -> dict[str, Any] | No
 def init_app(app: Flask) -> None:
     features.add_blueprint(app, bp)
     features.add_blueprint(app, pbp)
+    features.add_blueprint(app, events.ebp)
     from outcomes.ocds import views as ocds_views
 
     ocds_views.init_app(app)

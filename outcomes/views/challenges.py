@@ -120,8 +120,25 @@ def show(ref: str):
         "status_reason": clock.status_reason(challenge),
         "withdrawal_reason": services.withdrawal_reason(session, challenge),
         "amendments": services.amendments_view(session, challenge),
+        **_events_context(session, viewer, challenge, sponsors),
     }
     return render_template("outcomes/show.html", **context)
+
+
+def _events_context(session: Any, viewer: access.Viewer, challenge: Challenge, sponsors: frozenset[int]) -> dict:
+    """The market-engagement events panel: the events, the viewer's place at each, whether it may add one."""
+    events = services.visible_events(session, viewer, challenge)
+    places = {}
+    for event in events:
+        own = services.own_signup(session, viewer, event)
+        if own is not None:
+            places[event.id] = services.describe_place(session, event, own)
+    return {
+        "events": events,
+        "event_places": places,
+        "runs_events": access.can_run_events(viewer, challenge, sponsors),
+        "events_closed": services.events_closed(challenge),
+    }
 
 
 @bp.get("/challenges/<ref>/ocds.json")

@@ -16,7 +16,7 @@ from catalogue.errors import save, saved
 from catalogue.forms import form_to_dict, load_form
 from outcomes import services
 from outcomes.models import Programme
-from outcomes.schemas import ProgrammeSchema
+from outcomes.schemas import ProgrammeSchema, RemovalSchema
 from outcomes.views.common import STATUS_TAGS, _signed_in, pbp
 
 # --- partnerships ---------------------------------------------------------------------------------
@@ -125,7 +125,7 @@ def partnership_action(ref: str, action: str):
         "cohort": (
             "supplier",
             lambda: services.add_cohort_supplier(session, viewer, programme, raw.get("supplier", "")),
-            "Supplier added to the cohort",
+            "Invitation sent: the supplier joins the cohort once it accepts",
         ),
         "challenges": (
             "challenge",
@@ -137,6 +137,11 @@ def partnership_action(ref: str, action: str):
             lambda: services.respond_to_invitation(session, viewer, programme, raw.get("decision") == "accept"),
             "Your answer has been saved",
         ),
+        "cohort-invitation": (
+            "invitation",
+            lambda: services.respond_to_cohort_invitation(session, viewer, programme, raw.get("decision") == "accept"),
+            "Your answer has been saved",
+        ),
     }
     if action not in actions:
         abort(404)
@@ -145,4 +150,50 @@ def partnership_action(ref: str, action: str):
     if errors:
         return _partnership_page(programme, {field: next(iter(errors.values()))}, raw)
     flash(done, "success")
+    return redirect(url_for("partnerships.show", ref=ref), code=303)
+
+
+# --- removing a member, a challenge or a cohort supplier (the lead, after confirming) ------------
+
+REMOVALS: dict[str, tuple[str, Callable[..., Any]]] = {
+    "member": ("Remove {name} from the partnership", services.remove_member),
+    "challenge": ("Take {name} out of the partnership", services.remove_challenge),
+    "supplier": ("Remove {name} from the supplier cohort", services.remove_cohort_supplier),
+}
+
+
+def _removal_target(programme: Programme, what: str, item: str) -> str:
+    """The name of what is to be removed, if the partnership has it (else 404)."""
+    context = services.programme_view(get_session(), current_viewer(), programme)
+    names: dict[str, str] = {}
+    if what == "member":
+        names = {org.ref: org.name for row, org in context["members"] if row.status in ("invited", "accepted")}
+    elif what == "challenge":
+        names = {c.ref: c.title for c in context["challenges"]}
+    elif what == "supplier":
+        names = {org.ref: org.name for _row, org in context["cohort"]}
+    if item not in names:
+        abort(404)
+    return names[item]
+
+
+@pbp.route("/partnerships/<ref>/remove/<any(member, challenge, supplier):what>/<item>", methods=["GET", "POST"])
+def remove(ref: str, what: str, item: str):
+    programme = _programme(ref)
+    _signed_in()
+    session, viewer = get_session(), current_viewer()
+    if not access.can_manage_programme(viewer, programme):
+        abort(403, "Only the lead of the partnership removes members, challenges and suppliers")
+    heading, service = REMOVALS[what]
+    name = _removal_target(programme, what, item)
+    context = {"title": heading.format(name=name), "programme": programme, "name": name, "what": what}
+    if request.method == "GET":
+        return render_template("partnerships/remove.html", data={}, errors={}, **context)
+    raw = form_to_dict(request.form)
+    data, errors = load_form(RemovalSchema(), raw)
+    if not errors:
+        errors = saved(session, lambda: service(session, viewer, programme, item, data.get("reason")))
+    if errors:
+        return render_template("partnerships/remove.html", data=raw, errors=errors, **context)
+    flash(f"Removed: {name}. They have been told", "success")
     return redirect(url_for("partnerships.show", ref=ref), code=303)

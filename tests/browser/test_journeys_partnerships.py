@@ -18,8 +18,11 @@ def _seed_members_and_a_draft(session) -> None:
     from catalogue.db import utcnow
     from outcomes.models import Challenge
 
-    seed_user(session, "lead-practitioner@brackenfold.example", "la-brackenfold", "Bea Practitioner (Brackenfold)")
-    seed_user(session, "innovation@kestrelmere.example", "la-kestrelmere", "Kit Innovation (Kestrelmere)")
+    # Administrators: only an organisation's administrator answers a partnership's invitation.
+    seed_user(
+        session, "lead-practitioner@brackenfold.example", "la-brackenfold", "Bea Practitioner (Brackenfold)", "admin"
+    )
+    seed_user(session, "innovation@kestrelmere.example", "la-kestrelmere", "Kit Innovation (Kestrelmere)", "admin")
     northmoor = session.exec(select(Organisation).where(Organisation.ref == "la-northmoor")).one()
     session.add(
         Challenge(
@@ -62,7 +65,7 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     expect(milestones).to_contain_text("15 January 2027")
     expect(milestones).to_contain_text("Prototype demo day")
 
-    # It invites three authorities and adds a supplier to the cohort.
+    # It invites three authorities, and a supplier to the cohort (which joins once it accepts).
     for authority in (
         "Northmoor County Council",
         "Brackenfold Metropolitan Borough Council",
@@ -71,9 +74,9 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
         lead.get_by_label("Invite a local authority").select_option(label=authority)
         lead.get_by_role("button", name="Send the invitation").click()
         expect(lead.get_by_text("Invitation sent")).to_be_visible()
-    lead.get_by_label("Add a supplier to the cohort").select_option(label="Quillstone Ltd")
-    lead.get_by_role("button", name="Add the supplier").click()
-    expect(lead.get_by_text("Supplier added to the cohort")).to_be_visible()
+    lead.get_by_label("Invite a supplier to the cohort").select_option(label="Quillstone Ltd")
+    lead.get_by_role("button", name="Invite the supplier").click()
+    expect(lead.get_by_text("the supplier joins the cohort once it accepts")).to_be_visible()
     members = lead.locator("h2:has-text('Members') + ul")
     expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_contain_text("invited")
     expect(lead.locator("h2:has-text('Supplier cohort') + ul")).to_contain_text("Quillstone Ltd")
@@ -97,12 +100,9 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
 
     # The lead sees who joined, and asks to run a member's published challenge under the partnership.
     lead.reload()
-    expect(members.get_by_role("listitem").filter(has_text="Northmoor County Council")).to_have_text(
-        "Northmoor County Council"
-    )
-    expect(members.get_by_role("listitem").filter(has_text="Brackenfold")).to_have_text(
-        "Brackenfold Metropolitan Borough Council"
-    )
+    # Accepted: no status tag, only the lead's link to remove them.
+    for name in ("Northmoor County Council", "Brackenfold Metropolitan Borough Council"):
+        expect(members.get_by_role("listitem").filter(has_text=name)).to_have_text(f"{name} Remove {name}")
     expect(members.get_by_role("listitem").filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
     lead.get_by_label("Add a challenge").select_option(label=DRAFT_TITLE)
     lead.get_by_role("button", name="Add the challenge").click()
@@ -139,3 +139,14 @@ def test_regional_lead_builds_a_partnership_across_authorities(page_as, seed) ->
     expect(kestrelmere.get_by_role("link", name=DRAFT_TITLE)).to_be_visible()
     others = kestrelmere.locator("h2:has-text('Members') + ul").get_by_role("listitem")
     expect(others.filter(has_text="Kestrelmere City Council")).to_contain_text("declined")
+
+    # The lead removes Brackenfold, after confirming: it is told, and stops seeing the partnership's
+    # challenges through the partnership at once.
+    lead.goto("/partnerships")
+    lead.get_by_role("link", name=NAME).click()
+    lead.get_by_role("link", name="Remove Brackenfold Metropolitan Borough Council").click()
+    lead.get_by_label("Why (optional, sent to them)").fill("Brackenfold leaves the pilot phase")
+    assert_accessible(lead)
+    lead.get_by_role("button", name="Remove").click()
+    expect(lead.get_by_text("Removed: Brackenfold Metropolitan Borough Council")).to_be_visible()
+    expect(members.get_by_role("listitem").filter(has_text="Brackenfold")).to_have_count(0)

@@ -54,6 +54,8 @@ def test_invited_then_accepted_members_see_the_programmes_challenges(world: Worl
     programme = db.exec(select(Programme)).one()
     db.commit()  # end the read transaction: an open snapshot can stall SQLite writers
     draft = full_challenge(world.la, title="PROGRAMMEDRAFTMARKER")
+    world.other_user.role = "admin"  # only an administrator answers for the organisation
+    db.commit()
     lead = client_as(world.la_user)
     member = client_as(world.other_user)
 
@@ -107,6 +109,8 @@ def test_declined_members_see_nothing_more(world: World, db: Session) -> None:
     db.commit()
     draft = full_challenge(world.la, programme_id=programme.id)  # run under it before drafts were refused
     db.commit()
+    world.other_user.role = "admin"  # only an administrator answers for the organisation
+    db.commit()
     member = viewer(world.other_user, world.other_la)
     services.respond_to_invitation(db, member, programme, accept=False)
     db.commit()
@@ -125,6 +129,13 @@ def test_cohort_and_challenges_only_from_members(world: World, db: Session, clie
     programme = services.create_programme(db, lead, {"name": "P", "description": "D"})
     db.commit()
     services.add_cohort_supplier(db, lead, programme, world.supplier.ref)
+    db.commit()
+    with pytest.raises(Invalid, match="already been invited to the cohort"):
+        services.add_cohort_supplier(db, lead, programme, world.supplier.ref)
+    # The supplier joins by accepting (an administrator of it).
+    world.supplier_user.role = "admin"
+    db.commit()
+    services.respond_to_cohort_invitation(db, viewer(world.supplier_user, world.supplier), programme, accept=True)
     db.commit()
     with pytest.raises(Invalid, match="already in the cohort"):
         services.add_cohort_supplier(db, lead, programme, world.supplier.ref)
