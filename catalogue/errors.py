@@ -100,6 +100,7 @@ def _answer(exc: Refused) -> ResponseReturnValue:
         http = _http_error(404, message=NotFound.default)
     elif isinstance(exc, NotAllowed):
         http = _http_error(403, message=exc.message)
+        http.description = exc.message  # the error page says why, and what to do instead
     else:
         errors = {k: [v] for k, v in exc.errors.items()}
         http = _http_error(422, errors={"json": errors}, message="Check the fields named in errors")
