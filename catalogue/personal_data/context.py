@@ -140,7 +140,9 @@ _NOT_AGE_AFTER_UNIT = r"(?!\s+(?:in|into|of|at|with|experience|ago|service|worki
 # Straight after the name: "(aged 16)", ", 16yrs", " - now 13", ": age 14".
 _STRONG_AGE = re.compile(
     rf"\s*(?:[,(:\-–—]\s*)?(?:(?:now|aged?\s*:?|age\s*:)\s*{_AGE_NUMBER}\b{_NOT_AGE}(?:\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|(?!\s*{_AGE_UNIT}\b))"
-    rf"|{_AGE_NUMBER}\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|\(\s*{_AGE_NUMBER}\s*\))",
+    rf"|{_AGE_NUMBER}\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|\(\s*{_AGE_NUMBER}\s*\)"
+    # "who" makes the name a person: "(who turns 18 next week)", ", who is now 9".
+    rf"|who\s+(?:is|was|turns|turned|will\s+be|has\s+(?:just\s+)?turned)\s+(?:now\s+|just\s+|only\s+)?{_AGE_NUMBER}\b{_NOT_AGE})",
     re.IGNORECASE,
 )
 # Later in the sentence or in the next one: "He is 4.", "She's just turned 3", "Age: 14".

@@ -51,6 +51,8 @@ def test_unshout_keeps_every_offset_and_leaves_acronyms() -> None:
         ("Liquidlogic case 40-1177-93 was opened in error.", "case-number"),
         ("The family ref is FAM/203344 in Eclipse.", "case-number"),
         ("UPN 9912-0043 appears on the school return.", "case-number"),
+        ("please look up 4417782 on Mosaic before the strategy meeting", "case-number"),
+        ("Jordan Ellery (who turns 18 next week) still has no pathway plan.", "name-and-age"),
         # dates of birth in words or as "born in Month Year", initials with a bare date
         ("dob: the twenty-third of march 2016", "date-of-birth"),
         ("She was born in November 2010 and is now in semi-independent living.", "date-of-birth"),
@@ -91,6 +93,7 @@ def test_the_widened_classes_are_found(text: str, kind: str) -> None:
         "Quote from Dame Rachel de Souza in her 2024 report: 'children want to be heard'.",
         "Ruth Edwards is 4th on the shortlist for the evaluation contract.",
         "The team moved to Victoria Park offices in June.",
+        "We migrated 1200000 records into Mosaic over one weekend.",
         "Go-live for the portal is 14-Feb-2026 in all localities.",
     ],
 )
