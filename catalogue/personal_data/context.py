@@ -38,6 +38,7 @@ Hit = tuple[str, int, int, bool]
 # --- names in capitals -----------------------------------------------------------------------
 
 _CAPS_RUN = re.compile(r"(?<![\w'’\-])([A-Z][A-Z'’\-]{2,})((?:\s+[A-Z][A-Z'’\-]+){1,2})(?![\w'’\-])")
+_CAPS_AGE = re.compile(r"\s*(?:,\s*|\(\s*)(?:aged?\s+)?\d{1,2}\b(?!\s*(?:%|\d))|\s+aged?\s+\d", re.IGNORECASE)
 _CAPS_SURNAME_FIRST = re.compile(r"(?<![\w'’\-])([A-Z][A-Z'’\-]{1,})(?=\s*,\s*([A-Z][a-z]+)\b)")
 
 
@@ -49,7 +50,10 @@ def unshout(text: str) -> str:
         chars[start:end] = text[start:end].title()
 
     for m in _CAPS_RUN.finditer(text):
-        if is_given_name(m.group(1)) and not re.search(r"\b(?:NHS|DFE|CIN|LAC|CP|UK|AI)\b", m.group(2)):
+        acronym = re.search(r"\b(?:NHS|DFE|CIN|LAC|CP|UK|AI)\b", m.group(2))
+        # A first name the list does not know still reads as a name before an explicit age.
+        aged = _CAPS_AGE.match(text, m.end())
+        if (is_given_name(m.group(1)) or aged) and not acronym:
             title(m.start(), m.end())
     for m in _CAPS_SURNAME_FIRST.finditer(text):
         if is_given_name(m.group(2)):
@@ -136,7 +140,10 @@ _NOT_AGE = (
     r"|(?:and|or)\s+(?:over|under|above|below|older|younger)\b))"
 )
 # "15 years in children's services" is experience, not an age.
-_NOT_AGE_AFTER_UNIT = r"(?!\s+(?:in|into|of|at|with|experience|ago|service|working|practice|since|on|as)\b|['’])"
+_NOT_AGE_AFTER_UNIT = (
+    r"(?!\s+(?:in|into|of|at|with|experience|ago|service|working|practice|since|on|as)\b"
+    r"|['’]\s*(?:experience|service|standing|practice)\b)"
+)
 # Straight after the name: "(aged 16)", ", 16yrs", " - now 13", ": age 14".
 _STRONG_AGE = re.compile(
     rf"\s*(?:[,(:\-–—]\s*)?(?:(?:now|aged?\s*:?|age\s*:)\s*{_AGE_NUMBER}\b{_NOT_AGE}(?:\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|(?!\s*{_AGE_UNIT}\b))"
@@ -168,8 +175,13 @@ def ages_near_names(text: str) -> Iterator[Hit]:
         # A bare "(12)" follows a known given name only; after any capitalised pair it may
         # count beds, licences or versions.
         bare = strong is not None and not re.search(r"[a-z]{2}", strong.group(0).lower().replace("now", "xx"))
-        if bare and not known.get((s, e)):
+        # ", 14," set off by commas on both sides reads as a child's age after any name.
+        appositive = re.match(r"\s*,\s*1?\d(?=\s*,)", text[e:])
+        if bare and not known.get((s, e)) and not appositive:
             strong = None
+        if strong is None and appositive:
+            yield "name-and-age", s, e + appositive.end(), True
+            continue
         if strong and _plausible_age(strong.group(0)):
             yield "name-and-age", s, strong.end(), True
             continue

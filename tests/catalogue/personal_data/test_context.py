@@ -26,6 +26,8 @@ def test_unshout_keeps_every_offset_and_leaves_acronyms() -> None:
     [
         # names in capitals, and a name the list does not know beside an explicit age
         ("URGENT: JOSHUA PRENTICE (12) has gone missing from his placement", "name-and-age"),
+        ("ALERT: TEMI ADEBAYO, 14, not in school today", "name-and-age"),
+        ("Our notes said 'Ciara Byrne - 7 yrs' in the header", "name-and-age"),
         ("Referral for Temitope Balogun, aged 13, came in from the school nurse.", "name-and-age"),
         ("the assessment for Keeley Brandt, 15yrs, is overdue", "name-and-age"),
         ("Update on Deshawn Clarke - now 11 and settled with his aunt.", "name-and-age"),
@@ -94,6 +96,8 @@ def test_the_widened_classes_are_found(text: str, kind: str) -> None:
         "Ruth Edwards is 4th on the shortlist for the evaluation contract.",
         "The team moved to Victoria Park offices in June.",
         "We migrated 1200000 records into Mosaic over one weekend.",
+        "Sam Ward - 15 years' experience in children's services.",
+        "Greater Manchester, 16, Leeds, 9 and Bristol, 4 were the pilot sites.",
         "Go-live for the portal is 14-Feb-2026 in all localities.",
     ],
 )
