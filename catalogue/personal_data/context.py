@@ -25,6 +25,7 @@ from catalogue.personal_data.names import is_given_name
 from catalogue.personal_data.people import (
     _AGE_NUMBER,
     _NOT_SURNAME,
+    _NUMBER_WORDS,
     _STAFF_ROLE,
     given,
     is_public_record,
@@ -160,6 +161,17 @@ _AGE_LATER = re.compile(
 )
 
 
+_IS_AGE = re.compile(
+    rf"\s+(?:is|was|turned|turns)\s+(?:now\s+|just\s+|only\s+)?(?:1?\d|(?i:{_NUMBER_WORDS}))"
+    r"(?=\s*(?:[.,;:!?)]|$|and\b|but\b|now\b|today\b|this\b|next\b|in (?:year|care)\b))"
+)
+_CHILD_SENTENCE = re.compile(
+    r"\b(?:care|missing|school|nursery|foster|placement|referral|referred|social worker|mum|dad|mother|father"
+    r"|carers?|home|his|her|family|siblings?|brother|sister)\b",
+    re.IGNORECASE,
+)
+
+
 def _plausible_age(span: str) -> bool:
     number = re.search(r"\d+", span)
     return number is None or int(number.group(0)) <= 25
@@ -181,6 +193,12 @@ def ages_near_names(text: str) -> Iterator[Hit]:
             strong = None
         if strong is None and appositive:
             yield "name-and-age", s, e + appositive.end(), True
+            continue
+        # "Chukwuemeka Obi is 14 and ...": "is N" after any name, where the sentence is about a
+        # child or a family and the number ends the clause.
+        is_age = _IS_AGE.match(text, e)
+        if strong is None and is_age and _CHILD_SENTENCE.search(text, *sentence(text, s, e)):
+            yield "name-and-age", s, is_age.end(), True
             continue
         if strong and _plausible_age(strong.group(0)):
             yield "name-and-age", s, strong.end(), True

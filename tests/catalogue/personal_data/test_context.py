@@ -27,6 +27,7 @@ def test_unshout_keeps_every_offset_and_leaves_acronyms() -> None:
         # names in capitals, and a name the list does not know beside an explicit age
         ("URGENT: JOSHUA PRENTICE (12) has gone missing from his placement", "name-and-age"),
         ("ALERT: TEMI ADEBAYO, 14, not in school today", "name-and-age"),
+        ("Chukwuemeka Obi is 14 and has been missing from care three times this month.", "name-and-age"),
         ("Our notes said 'Ciara Byrne - 7 yrs' in the header", "name-and-age"),
         ("Referral for Temitope Balogun, aged 13, came in from the school nurse.", "name-and-age"),
         ("the assessment for Keeley Brandt, 15yrs, is overdue", "name-and-age"),
@@ -98,6 +99,10 @@ def test_the_widened_classes_are_found(text: str, kind: str) -> None:
         "We migrated 1200000 records into Mosaic over one weekend.",
         "Sam Ward - 15 years' experience in children's services.",
         "Greater Manchester, 16, Leeds, 9 and Bristol, 4 were the pilot sites.",
+        "Hilltop House is 12 and has 4 beds for children in care.",
+        "Olivia Brooks, Y10 lead at Kingsbury High, ran the assembly.",
+        "Emma Watson (13 films) is not a child in our care.",
+        "Year 7 transition - Oakfield High, Moorside Primary and Brook Lane Juniors joined.",
         "Go-live for the portal is 14-Feb-2026 in all localities.",
     ],
 )
