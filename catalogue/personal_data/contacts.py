@@ -153,7 +153,9 @@ _CASE = re.compile(
     rf"\b{_CASE_SYSTEM}\b(?:'s|’s)?[\w\s.:#'’\-]{{0,25}}?{_ID}"
     rf"|\b{_CASE_LABEL}(?:'s|’s)?\s+(?:no\.?|number|id|ref(?:erence)?|#)\s*(?:is\s+)?:?\s*{_ID}"
     rf"|\b(?:crn|upn|uln)\b\s*(?:is\s+)?:?\s*{_ID}"
-    rf"|(?<!business )(?<!use )(?<!test )\bcase\s+{_ID}",
+    rf"|(?<!business )(?<!use )(?<!test )\bcase\s+{_ID}"
+    # The number first: "1234567 on Mosaic", "(ref 4455621, LCS)".
+    rf"|(?<![\w\-/])(\d{{6,10}})\s*(?:\(|,)?\s*(?:on|in|from)?\s*{_CASE_SYSTEM}\b",
     re.IGNORECASE,
 )
 _NOT_ID = re.compile(

@@ -25,6 +25,7 @@ from catalogue.personal_data.names import is_given_name
 from catalogue.personal_data.people import (
     _AGE_NUMBER,
     _NOT_SURNAME,
+    _NUMBER_WORDS,
     _STAFF_ROLE,
     given,
     is_public_record,
@@ -38,6 +39,7 @@ Hit = tuple[str, int, int, bool]
 # --- names in capitals -----------------------------------------------------------------------
 
 _CAPS_RUN = re.compile(r"(?<![\w'’\-])([A-Z][A-Z'’\-]{2,})((?:\s+[A-Z][A-Z'’\-]+){1,2})(?![\w'’\-])")
+_CAPS_AGE = re.compile(r"\s*(?:,\s*|\(\s*)(?:aged?\s+)?\d{1,2}\b(?!\s*(?:%|\d))|\s+aged?\s+\d", re.IGNORECASE)
 _CAPS_SURNAME_FIRST = re.compile(r"(?<![\w'’\-])([A-Z][A-Z'’\-]{1,})(?=\s*,\s*([A-Z][a-z]+)\b)")
 
 
@@ -49,7 +51,10 @@ def unshout(text: str) -> str:
         chars[start:end] = text[start:end].title()
 
     for m in _CAPS_RUN.finditer(text):
-        if is_given_name(m.group(1)) and not re.search(r"\b(?:NHS|DFE|CIN|LAC|CP|UK|AI)\b", m.group(2)):
+        acronym = re.search(r"\b(?:NHS|DFE|CIN|LAC|CP|UK|AI)\b", m.group(2))
+        # A first name the list does not know still reads as a name before an explicit age.
+        aged = _CAPS_AGE.match(text, m.end())
+        if (is_given_name(m.group(1)) or aged) and not acronym:
             title(m.start(), m.end())
     for m in _CAPS_SURNAME_FIRST.finditer(text):
         if is_given_name(m.group(2)):
@@ -136,17 +141,33 @@ _NOT_AGE = (
     r"|(?:and|or)\s+(?:over|under|above|below|older|younger)\b))"
 )
 # "15 years in children's services" is experience, not an age.
-_NOT_AGE_AFTER_UNIT = r"(?!\s+(?:in|into|of|at|with|experience|ago|service|working|practice|since|on|as)\b|['’])"
+_NOT_AGE_AFTER_UNIT = (
+    r"(?!\s+(?:in|into|of|at|with|experience|ago|service|working|practice|since|on|as)\b"
+    r"|['’]\s*(?:experience|service|standing|practice)\b)"
+)
 # Straight after the name: "(aged 16)", ", 16yrs", " - now 13", ": age 14".
 _STRONG_AGE = re.compile(
     rf"\s*(?:[,(:\-–—]\s*)?(?:(?:now|aged?\s*:?|age\s*:)\s*{_AGE_NUMBER}\b{_NOT_AGE}(?:\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|(?!\s*{_AGE_UNIT}\b))"
-    rf"|{_AGE_NUMBER}\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|\(\s*{_AGE_NUMBER}\s*\))",
+    rf"|{_AGE_NUMBER}\s*{_AGE_UNIT}\b{_NOT_AGE_AFTER_UNIT}|\(\s*{_AGE_NUMBER}\s*\)"
+    # "who" makes the name a person: "(who turns 18 next week)", ", who is now 9".
+    rf"|who\s+(?:is|was|turns|turned|will\s+be|has\s+(?:just\s+)?turned)\s+(?:now\s+|just\s+|only\s+)?{_AGE_NUMBER}\b{_NOT_AGE})",
     re.IGNORECASE,
 )
 # Later in the sentence or in the next one: "He is 4.", "She's just turned 3", "Age: 14".
 _AGE_LATER = re.compile(
     rf"\b(?:(?:she|he)(?:['’]s|\s+is|\s+was|\s+will\s+be|\s+turned|\s+turns|\s+has\s+(?:just\s+)?turned)"
     rf"|aged?\s*:|aged)\s+(?:(?:now|just|only|turned|nearly|almost)\s+)*{_AGE_NUMBER}\b{_NOT_AGE}",
+    re.IGNORECASE,
+)
+
+
+_IS_AGE = re.compile(
+    rf"\s+(?:is|was|turned|turns)\s+(?:now\s+|just\s+|only\s+)?(?:1?\d|(?i:{_NUMBER_WORDS}))"
+    r"(?=\s*(?:[.,;:!?)]|$|and\b|but\b|now\b|today\b|this\b|next\b|in (?:year|care)\b))"
+)
+_CHILD_SENTENCE = re.compile(
+    r"\b(?:care|missing|school|nursery|foster|placement|referral|referred|social worker|mum|dad|mother|father"
+    r"|carers?|home|his|her|family|siblings?|brother|sister)\b",
     re.IGNORECASE,
 )
 
@@ -166,8 +187,19 @@ def ages_near_names(text: str) -> Iterator[Hit]:
         # A bare "(12)" follows a known given name only; after any capitalised pair it may
         # count beds, licences or versions.
         bare = strong is not None and not re.search(r"[a-z]{2}", strong.group(0).lower().replace("now", "xx"))
-        if bare and not known.get((s, e)):
+        # ", 14," set off by commas on both sides reads as a child's age after any name.
+        appositive = re.match(r"\s*,\s*1?\d(?=\s*,)", text[e:])
+        if bare and not known.get((s, e)) and not appositive:
             strong = None
+        if strong is None and appositive:
+            yield "name-and-age", s, e + appositive.end(), True
+            continue
+        # "Chukwuemeka Obi is 14 and ...": "is N" after any name, where the sentence is about a
+        # child or a family and the number ends the clause.
+        is_age = _IS_AGE.match(text, e)
+        if strong is None and is_age and _CHILD_SENTENCE.search(text, *sentence(text, s, e)):
+            yield "name-and-age", s, is_age.end(), True
+            continue
         if strong and _plausible_age(strong.group(0)):
             yield "name-and-age", s, strong.end(), True
             continue

@@ -67,7 +67,13 @@ def people(text: str, lo: int = 0, hi: int | None = None, lower: bool = True) ->
             and (second[0].isupper() or first[0].islower())
             and (first[0].isupper() or second[0].islower())
         )
+        if first[0].islower() and not surname and _capitalises_names(text, lo, hi):
+            continue  # a writer who capitalises names means "ran" or "will" as ordinary words
         yield m.start(), (m.end(2) if surname else m.end(1)), surname
+
+
+def _capitalises_names(text: str, lo: int, hi: int) -> bool:
+    return any(given(w.group(0)) for w in re.finditer(r"(?<![\w'’\-])[A-Z][a-z]+", text[lo:hi]))
 
 
 # --- professional context that cancels a name --------------------------------------------------
@@ -167,19 +173,29 @@ _PUPIL_CUE = re.compile(
 _YEAR_GROUP = re.compile(r"\b(?:year\s?\d{1,2}|y\d{1,2}|reception)\b", re.IGNORECASE)
 
 
-def school_children(text: str) -> Iterator[Hit]:
+def _school_spans(text: str) -> list[tuple[int, int, int]]:
+    """(start of the match, start of the school's own name, end) for each school named."""
+    spans = []
     for m in _SCHOOL_NAME.finditer(text):
         # The school's own name starts after the last little word ("harry is at | x academy").
         words = list(re.finditer(r"\S+", m.group(0)))
         little = [w for w in words[:-1] if w.group(0).lower() in _NOT_SURNAME]
-        school_start = m.start() + (little[-1].end() if little else 0)
-        lo, hi = sentence(text, m.start(), m.end())
+        spans.append((m.start(), m.start() + (little[-1].end() if little else 0), m.end()))
+    return spans
+
+
+def school_children(text: str) -> Iterator[Hit]:
+    schools = _school_spans(text)
+    for start, school_start, end in schools:
+        lo, hi = sentence(text, start, end)
         if not _PUPIL_CUE.search(text, lo, hi) or is_public_record(text, lo, hi):
             continue
         for s, e, _full in people(text, lo, hi):
-            if school_start <= s < m.end() or is_staff(text, s, e) or _named_thing(text, s, e):
+            # A name inside any school's own name ("Brook Lane Juniors") is not a pupil.
+            inside = any(own <= s < stop for _, own, stop in schools)
+            if inside or is_staff(text, s, e) or _named_thing(text, s, e):
                 continue
-            yield "school", min(s, school_start), max(e, m.end()), False
+            yield "school", min(s, school_start), max(e, end), False
             break
     # "reece booth, y5" / "Shannon, Y10": a name with a year group beside it.
     for s, e, _full in people(text):

@@ -144,7 +144,9 @@ def _names_with_age(text: str) -> Iterator[Hit]:
         # "Name, 4" reads as an age only for a plausible age and not a list of numbers.
         bare = not re.search(r"[a-z]\s*\d+$", m.group(0))  # "Name, 4" rather than "Name, aged 4"
         listed = re.match(r"\s*(?:%|-\s*\d)" + (r"|\s*,\s*\d" if bare else ""), text[m.end() :])
-        if _name_word(m.group(1)) and not listed:
+        # "(13 films)": a bracketed number followed by a noun counts things, not years.
+        counted = "(" in m.group(0) and re.match(r"\s+(?!(?:yrs?|years?|months?|y/?o|yo)\b)[a-z]", text[m.end() :])
+        if _name_word(m.group(1)) and not listed and not counted:
             yield "name-and-age", m.start(), m.end(), True
     for m in _AGE_BEFORE.finditer(text):
         if _name_word(m.group(2)):

@@ -26,6 +26,9 @@ def test_unshout_keeps_every_offset_and_leaves_acronyms() -> None:
     [
         # names in capitals, and a name the list does not know beside an explicit age
         ("URGENT: JOSHUA PRENTICE (12) has gone missing from his placement", "name-and-age"),
+        ("ALERT: TEMI ADEBAYO, 14, not in school today", "name-and-age"),
+        ("Chukwuemeka Obi is 14 and has been missing from care three times this month.", "name-and-age"),
+        ("Our notes said 'Ciara Byrne - 7 yrs' in the header", "name-and-age"),
         ("Referral for Temitope Balogun, aged 13, came in from the school nurse.", "name-and-age"),
         ("the assessment for Keeley Brandt, 15yrs, is overdue", "name-and-age"),
         ("Update on Deshawn Clarke - now 11 and settled with his aunt.", "name-and-age"),
@@ -51,6 +54,8 @@ def test_unshout_keeps_every_offset_and_leaves_acronyms() -> None:
         ("Liquidlogic case 40-1177-93 was opened in error.", "case-number"),
         ("The family ref is FAM/203344 in Eclipse.", "case-number"),
         ("UPN 9912-0043 appears on the school return.", "case-number"),
+        ("please look up 4417782 on Mosaic before the strategy meeting", "case-number"),
+        ("Jordan Ellery (who turns 18 next week) still has no pathway plan.", "name-and-age"),
         # dates of birth in words or as "born in Month Year", initials with a bare date
         ("dob: the twenty-third of march 2016", "date-of-birth"),
         ("She was born in November 2010 and is now in semi-independent living.", "date-of-birth"),
@@ -91,6 +96,13 @@ def test_the_widened_classes_are_found(text: str, kind: str) -> None:
         "Quote from Dame Rachel de Souza in her 2024 report: 'children want to be heard'.",
         "Ruth Edwards is 4th on the shortlist for the evaluation contract.",
         "The team moved to Victoria Park offices in June.",
+        "We migrated 1200000 records into Mosaic over one weekend.",
+        "Sam Ward - 15 years' experience in children's services.",
+        "Greater Manchester, 16, Leeds, 9 and Bristol, 4 were the pilot sites.",
+        "Hilltop House is 12 and has 4 beds for children in care.",
+        "Olivia Brooks, Y10 lead at Kingsbury High, ran the assembly.",
+        "Emma Watson (13 films) is not a child in our care.",
+        "Year 7 transition - Oakfield High, Moorside Primary and Brook Lane Juniors joined.",
         "Go-live for the portal is 14-Feb-2026 in all localities.",
     ],
 )

