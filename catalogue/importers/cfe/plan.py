@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 
 from catalogue import bundle as bundle_io
 from catalogue.accounts.models import Organisation
-from catalogue.cfe_models import CFE_ANSWERS
+from catalogue.cfe_models import CFE_ANSWERS, CFE_GENERAL
 from catalogue.importers.cfe.answers import (
     _choice_text,
     categories_for,
@@ -25,6 +25,7 @@ from catalogue.importers.cfe.answers import (
     parse_stage,
     uses_ai,
 )
+from catalogue.importers.cfe.attribute import attribute
 from catalogue.importers.cfe.names import (
     NAME_MAX,
     Mention,
@@ -36,7 +37,7 @@ from catalogue.importers.cfe.names import (
     tool_key,
 )
 from catalogue.importers.cfe.reading import Response
-from catalogue.records.models import Tool
+from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
     RESOURCE_FIELDS,
 )
@@ -63,6 +64,7 @@ class CfeReport:
     dry_run: bool
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what the file says that was not written, and why
     problems: list[Problem] = field(default_factory=list)
     responses: int = 0
     reference_loaded: int = 0
@@ -76,6 +78,7 @@ class CfeReport:
             out.append(f"Loaded the {self.reference_loaded} reference authorities first.")
         out += [f"{verb[0]} {what}" for what in self.created]
         out += [f"{verb[1]} {what}" for what in self.updated]
+        out += [f"{'would skip' if self.dry_run else 'skipped'} {what}" for what in self.skipped]
         kept = self.answers_created + self.answers_updated
         if kept:
             out.append(
@@ -87,7 +90,7 @@ class CfeReport:
             out += [f"  {p}" for p in self.problems]
         out.append(
             ("Dry run: nothing was written." if self.dry_run else "Imported.")
-            + f" {len(self.created)} created, {len(self.updated)} updated."
+            + f" {len(self.created)} created, {len(self.updated)} updated, {len(self.skipped)} skipped."
         )
         return out
 
@@ -131,6 +134,18 @@ class _Plan:
         for tool in tools:
             self.tools_by_key.setdefault(tool_key(tool.name), tool)
         self.taken_tool_refs = {t.ref for t in tools}
+        # Records already held, by organisation and tool: an import updates them, never adds a
+        # second record beside them (the records service keeps one record per tool, too).
+        org_refs = {o.id: o.ref for o in orgs}
+        tool_refs = {t.id: t.ref for t in tools}
+        self.existing_deployments: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for dep in session.exec(select(Deployment).order_by(Deployment.id)):
+            pair = (org_refs.get(dep.organisation_id, ""), tool_refs.get(dep.tool_id, ""))
+            self.existing_deployments.setdefault(pair, []).append((dep.ref, dep.stage))
+        self.existing_views: dict[str, str] = {}
+        for view in session.exec(select(SingleView).order_by(SingleView.id)):
+            self.existing_views.setdefault(org_refs.get(view.organisation_id, ""), view.ref)
+        self.planned_pairs: dict[tuple[str, str], str] = {}
         self.new_orgs: dict[str, dict[str, Any]] = {}  # ref -> bundle organisation
         self.new_org_keys: dict[str, str] = {}  # key -> ref
         self.new_suppliers: dict[str, dict[str, Any]] = {}  # supplier key -> bundle organisation
@@ -143,6 +158,8 @@ class _Plan:
         self.labels: dict[tuple[str, str], str] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (kind, ref) -> the row that last spoke of it
         self.row = 0
+        self.own_tool_refs: set[str] = set()  # tools the responding organisations built
+        self.ethics_other: str | None = None  # Q13's 'Other (please specify)' of the response read
 
     # organisations ------------------------------------------------------------------------
 
@@ -257,6 +274,22 @@ class _Plan:
 
     # records ------------------------------------------------------------------------------
 
+    def deployment_ref(self, org_ref: str, tool_ref: str, *, dropped: bool) -> str:
+        """The organisation's record of the tool: one already held (the one at the same kind of
+        stage first), else one planned from an earlier row, else a new ref derived from both."""
+        pair = (org_ref, tool_ref)
+        held = self.existing_deployments.get(pair)
+        if held:
+            same = [ref for ref, stage in held if (stage == "dropped") == dropped]
+            return (same or [held[0][0]])[0]
+        if pair not in self.planned_pairs:
+            self.planned_pairs[pair] = _stable_ref("cfe", org_ref, tool_ref, *(["dropped"] if dropped else []))
+        return self.planned_pairs[pair]
+
+    def single_view_ref(self, org_ref: str) -> str:
+        """The organisation's single view already held, else a new ref."""
+        return self.existing_views.get(org_ref) or _stable_ref("cfe", org_ref, "single-view")
+
     def deployment(self, ref: str, values: dict[str, Any], label: str) -> None:
         record = self.deployments.setdefault(ref, {"ref": ref})
         record.update({k: v for k, v in values.items() if v not in (None, "", [], {})})
@@ -297,35 +330,89 @@ def _plan_response(plan: _Plan, response: Response) -> None:
         _problem(report, response, "organisation", f"{org_name} is not an authority or provider: not imported")
         return
     _plan_contact(plan, response, org_ref)
-    _plan_kept_answers(plan, response, org_ref)
     stage, shared = _shared_answers(plan, response)
     in_use = _plan_in_use(plan, response, org_ref, org_name, stage, shared)
-    _plan_dropped(plan, response, org_ref, org_name)
-    own_ref = _plan_own_tool(plan, response, org_ref, org_name, stage, shared)
-    if own_ref is not None:
-        in_use.append(own_ref)
-    _plan_resources(plan, response, own_ref, in_use)
+    dropped = _plan_dropped(plan, response, org_ref, org_name)
+    own = _plan_own_tool(plan, response, org_ref, org_name, stage, shared)
+    if own is not None:
+        in_use[own[0]] = own[1]
+    general = _plan_attributed(plan, response, in_use, dropped)
+    _plan_kept_answers(plan, response, org_ref, general)
+    _plan_resources(plan, response, own[0] if own else None, list(in_use))
     _plan_single_view(plan, response, org_ref, org_name)
 
 
+# The answers about the tools in use, each shared out among the tools it names (attribute).
+ATTRIBUTED: tuple[tuple[str, str, str], ...] = (
+    ("Q3", "impact", "general_impact"),
+    ("Q12", "risk_assessment", "general_risk_assessment"),
+    ("Q14", "safeguards", "general_safeguards"),
+    ("Q15", "barriers", "general_barriers"),
+    ("Q20", "evaluation_findings", "general_evaluation_findings"),
+)
+
+
+def _plan_attributed(
+    plan: _Plan, response: Response, in_use: dict[str, list[str]], dropped: dict[str, list[str]]
+) -> dict[str, str]:
+    """Q3, Q12, Q14, Q15 and Q20 to the deployments whose tools they name; what names none is
+    returned, to be kept with the response, unless the response is about one tool only. Q3 is
+    about the tools of Q2 (Q9 tells of the organisation's own). A dropped tool gets the words
+    that name it, never the rest."""
+    general: dict[str, str] = {}
+    q2_refs = {ref: names for ref, names in in_use.items() if plan.deployments[ref].get("stage") != "dropped"}
+    own_refs = [ref for ref in in_use if plan.deployments[ref].get("tool") in plan.own_tool_refs]
+    for question, field_name, general_column in ATTRIBUTED:
+        text = response.get(question)
+        if question == "Q12":
+            other = plan.ethics_other
+            text = "\n\n".join(p for p in (text, f"Other ethics checks: {other}" if other else "") if p)
+        if not text:
+            continue
+        candidates = {r: n for r, n in q2_refs.items() if not (question == "Q3" and r in own_refs)}
+        sole = next(iter(candidates)) if len(candidates) == 1 else None
+        shared = attribute(text, {**candidates, **dropped}, sole=sole)
+        for ref, words in shared.by_ref.items():
+            record = plan.deployments[ref]
+            if field_name in record and record[field_name] != words:
+                record[field_name] = f"{record[field_name]}\n\n{words}"
+            else:
+                record[field_name] = words
+        if shared.general:
+            if len(shared.general) > TEXT_MAX:
+                _problem(plan.report, response, question, f"The answer is longer than {TEXT_MAX} characters: not kept")
+            else:
+                general[general_column] = shared.general
+    return general
+
+
 def _plan_contact(plan: _Plan, response: Response, org_ref: str) -> None:
-    # The contact: only with consent.
+    """The respondent, with consent to be contacted by DfE: proposed as the organisation's contact,
+    shown to nobody as such until one of its admins confirms (Organisation.contact_pending), and
+    only where the organisation has no contact yet (_apply_contacts). Without consent, a contact
+    with the respondent's address is forgotten."""
     consent = is_yes(response.get("consent"))
     email = response.get("email")
-    if consent and (response.get("name") or email):
-        plan.contacts[org_ref] = {
-            "contact_name": response.get("name")[:200] or None,
-            "contact_email": email[:320] or None,
-            "contact_role": response.get("role")[:200] or None,
-            "contact_consent": True,
-        }
+    if consent and email:
+        plan.contacts.setdefault(
+            org_ref,
+            {
+                "contact_name": response.get("name")[:200] or None,
+                "contact_email": email[:320],
+                "contact_role": response.get("role")[:200] or None,
+                "row": response.row,
+            },
+        )
+    elif consent and response.get("name"):
+        _problem(plan.report, response, "email", "A name but no email address: no contact proposed")
     elif not consent and email:
-        plan.contacts.setdefault(org_ref, {"withdraw_email": email})
+        plan.contacts.setdefault(org_ref, {"withdraw_email": email, "row": response.row})
 
 
-def _plan_kept_answers(plan: _Plan, response: Response, org_ref: str) -> None:
+def _plan_kept_answers(plan: _Plan, response: Response, org_ref: str, general: dict[str, str]) -> None:
     report = plan.report
-    # Q11a–c, Q16–18: kept with the response (never with the respondent's name or email).
+    # Q11a–c, Q16–18, and what Q3, Q12, Q14, Q15 and Q20 said of no one tool: kept with the
+    # response (never with the respondent's name or email).
     answers: dict[str, str] = {}
     for column, question, _heading in CFE_ANSWERS:
         answer = response.get(question)
@@ -333,12 +420,14 @@ def _plan_kept_answers(plan: _Plan, response: Response, org_ref: str) -> None:
             _problem(report, response, question, f"The answer is longer than {TEXT_MAX} characters: not kept")
         elif answer:
             answers[column] = answer
+    answers.update({c: general[c] for c, _q, _h in CFE_GENERAL if c in general})
     if answers:
         plan.response(org_ref, {"respondent_kind": respondent_kind(response.get("kind")), "answers": answers})
 
 
 def _shared_answers(plan: _Plan, response: Response) -> tuple[str | None, dict[str, Any]]:
-    """The answers about every tool in use: stage, risks, ethics, safeguards, evaluation."""
+    """The choices about every tool in use: stage, ethics checks, evaluation (the free text about
+    them is shared out by _plan_attributed)."""
     report = plan.report
     stage = None
     if response.get("Q7"):
@@ -351,37 +440,27 @@ def _shared_answers(plan: _Plan, response: Response) -> tuple[str | None, dict[s
         if evaluation is None:
             _problem(report, response, "Q19", f"‘{_excerpt(response.get('Q19'))}’ is not an evaluation we know")
     ethics: list[str] = []
-    risk_assessment = response.get("Q12") or None
+    plan.ethics_other = None
     if response.get("Q13"):
-        ethics, other, unknown = parse_ethics(response.get("Q13"))
+        ethics, plan.ethics_other, unknown = parse_ethics(response.get("Q13"))
         for part in unknown:
             _problem(report, response, "Q13", f"‘{_excerpt(part)}’ is not an ethics check we know")
-        if other:
-            risk_assessment = "\n\n".join(p for p in (risk_assessment, f"Other ethics checks: {other}") if p)
-    shared = {
-        "risk_assessment": risk_assessment,
-        "ethics_checks": ethics,
-        "safeguards": response.get("Q14") or None,
-        "barriers": response.get("Q15") or None,
-        "evaluation": evaluation,
-        "evaluation_findings": response.get("Q20") or None,
-    }
-    return stage, shared
+    return stage, {"ethics_checks": ethics, "evaluation": evaluation}
 
 
 def _plan_in_use(
     plan: _Plan, response: Response, org_ref: str, org_name: str, stage: str | None, shared: dict[str, Any]
-) -> list[str]:
-    in_use: list[str] = []
+) -> dict[str, list[str]]:
+    """Q2: the tools in use, as deployments (ref -> the names the tool goes by)."""
+    in_use: dict[str, list[str]] = {}
     report = plan.report
-    # Q2: tools in use.
     if response.get("Q2"):
         mentions = find_mentions(response.get("Q2"), plan.known_tool_names())
         if not mentions:
             _problem(report, response, "Q2", f"No tool name found in ‘{_excerpt(response.get('Q2'))}’")
         for mention in mentions:
             tool_ref, tool_name = plan.tool(mention)
-            ref = _stable_ref("cfe", org_ref, tool_ref)
+            ref = plan.deployment_ref(org_ref, tool_ref, dropped=False)
             plan.deployment(
                 ref,
                 {
@@ -389,18 +468,18 @@ def _plan_in_use(
                     "tool": tool_ref,
                     "stage": stage or "implemented",
                     "summary": _short(mention.text),
-                    "impact": response.get("Q3") or None,
                     **shared,
                 },
                 f"{tool_name} at {org_name}",
             )
-            in_use.append(ref)
+            in_use[ref] = list(dict.fromkeys([mention.name, tool_name]))
     return in_use
 
 
-def _plan_dropped(plan: _Plan, response: Response, org_ref: str, org_name: str) -> None:
+def _plan_dropped(plan: _Plan, response: Response, org_ref: str, org_name: str) -> dict[str, list[str]]:
+    """Q5: piloted, then dropped (ref -> the names the tool goes by)."""
     report = plan.report
-    # Q5: piloted, then dropped.
+    dropped: dict[str, list[str]] = {}
     if response.get("Q5"):
         story = response.get("Q5")
         mentions = find_mentions(story, plan.known_tool_names())
@@ -417,7 +496,7 @@ def _plan_dropped(plan: _Plan, response: Response, org_ref: str, org_name: str) 
                     "Q5",
                     f"No reason we know for dropping {tool_name}: recorded as ‘Other’ with the story",
                 )
-            ref = _stable_ref("cfe", org_ref, tool_ref, "dropped")
+            ref = plan.deployment_ref(org_ref, tool_ref, dropped=True)
             plan.deployment(
                 ref,
                 {
@@ -430,33 +509,36 @@ def _plan_dropped(plan: _Plan, response: Response, org_ref: str, org_name: str) 
                 },
                 f"{tool_name} at {org_name} (dropped)",
             )
+            dropped[ref] = list(dict.fromkeys([mention.name, tool_name]))
+    return dropped
 
 
 def _plan_own_tool(
     plan: _Plan, response: Response, org_ref: str, org_name: str, stage: str | None, shared: dict[str, Any]
-) -> str | None:
-    # Q6: a tool the organisation built.
-    own_ref = None
-    if response.get("Q6"):
-        text = response.get("Q6")
-        name = own_tool_name(text, org_name)
-        mention = Mention(name=name, supplier=None, text=text)
-        tool_ref, tool_name = plan.tool(mention, developed_by=org_ref)
-        own_ref = _stable_ref("cfe", org_ref, tool_ref)
-        plan.deployment(
-            own_ref,
-            {
-                "organisation": org_ref,
-                "tool": tool_ref,
-                "stage": stage or "implemented",
-                "summary": _short(text),
-                "impact": response.get("Q9") or None,
-                "learnings": response.get("Q10") or None,
-                **shared,
-            },
-            f"{tool_name} at {org_name} (developed by them)",
-        )
-    return own_ref
+) -> tuple[str, list[str]] | None:
+    """Q6: a tool the organisation built, its deployment and what Q9 and Q10 say of it."""
+    if not response.get("Q6"):
+        return None
+    text = response.get("Q6")
+    name = own_tool_name(text, org_name)
+    mention = Mention(name=name, supplier=None, text=text)
+    tool_ref, tool_name = plan.tool(mention, developed_by=org_ref)
+    plan.own_tool_refs.add(tool_ref)
+    own_ref = plan.deployment_ref(org_ref, tool_ref, dropped=False)
+    plan.deployment(
+        own_ref,
+        {
+            "organisation": org_ref,
+            "tool": tool_ref,
+            "stage": stage or "implemented",
+            "summary": _short(text),
+            "impact": response.get("Q9") or None,
+            "learnings": response.get("Q10") or None,
+            **shared,
+        },
+        f"{tool_name} at {org_name} (developed by them)",
+    )
+    return own_ref, list(dict.fromkeys([name, tool_name]))
 
 
 def _plan_resources(plan: _Plan, response: Response, own_ref: str | None, in_use: list[str]) -> None:
@@ -478,9 +560,8 @@ def _plan_resources(plan: _Plan, response: Response, own_ref: str | None, in_use
             _problem(report, response, "Q8", "Resources given, but no single tool they belong to: not recorded")
         else:
             plan.deployments[target]["resources"] = resources
-    if response.get("Q10") and own_ref is None:
-        for ref in in_use:
-            plan.deployments[ref]["learnings"] = response.get("Q10")
+    if response.get("Q10") and own_ref is None and len(in_use) == 1:
+        plan.deployments[in_use[0]]["learnings"] = response.get("Q10")
 
 
 def _plan_single_view(plan: _Plan, response: Response, org_ref: str, org_name: str) -> None:
@@ -495,7 +576,7 @@ def _plan_single_view(plan: _Plan, response: Response, org_ref: str, org_name: s
             for part in unknown:
                 _problem(report, response, "Q22", f"‘{_excerpt(part)}’ is not a data source we know: kept as other")
             plan.single_view(
-                _stable_ref("cfe", org_ref, "single-view"),
+                plan.single_view_ref(org_ref),
                 {
                     "organisation": org_ref,
                     "status": status,
