@@ -26,7 +26,6 @@ stage and date are brought up to date. One failing record rolls the whole import
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -42,7 +41,7 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import utcnow
 from catalogue.importers.cfe.answers import categories_for, dropped_reasons_for, uses_ai
-from catalogue.importers.cfe.names import organisation_key, tool_key
+from catalogue.importers.cfe.names import closest_names, organisation_key, tool_key
 from catalogue.records import services
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import slugify
@@ -219,9 +218,7 @@ class _Importer:
         return self.session.exec(select(Organisation).where(Organisation.ref == ref)).one(), True
 
     def _closest(self, body: str) -> str:
-        key = organisation_key(body)
-        close = difflib.get_close_matches(key, list(self.reference_names), n=3, cutoff=0.6)
-        return ", ".join(self.reference_names[k] for k in close) or "none close"
+        return ", ".join(closest_names(body, self.reference_names)) or "none close"
 
     def classify(self, body: str) -> tuple[str, Any, str]:
         """('authority', org, '') | ('government'|'provider', canonical name, '') | ('skip', None, why)."""

@@ -69,6 +69,14 @@ def organisation_key(name: str) -> str:
     return ORG_ALIASES.get(key, key)
 
 
+def closest_names(name: str, names_by_key: Mapping[str, str], n: int = 3) -> list[str]:
+    """The reference names nearest to an unmatched one ("Sheffeld" -> Sheffield), by key."""
+    import difflib
+
+    close = difflib.get_close_matches(organisation_key(name), list(names_by_key), n=n, cutoff=0.6)
+    return [names_by_key[k] for k in close]
+
+
 VENDORS = {"microsoft": "Microsoft", "google": "Google", "amazon": "Amazon", "aws": "Amazon", "openai": "OpenAI"}
 GENERIC_TRAILING = frozenset({"app", "tool", "tools", "software", "platform", "system", "ai", "solution"})
 

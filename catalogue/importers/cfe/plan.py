@@ -29,6 +29,7 @@ from catalogue.importers.cfe.attribute import attribute
 from catalogue.importers.cfe.names import (
     NAME_MAX,
     Mention,
+    closest_names,
     compact,
     find_mentions,
     organisation_key,
@@ -125,6 +126,7 @@ class _Plan:
         orgs = list(session.exec(select(Organisation)))
         # Reference authorities first, so a created organisation never shadows one.
         self.orgs_by_key: dict[str, Organisation] = {}
+        self.reference_names = {organisation_key(o.name): o.name for o in orgs if o.is_reference}
         for org in sorted(orgs, key=lambda o: (not o.is_reference, o.id or 0)):
             self.orgs_by_key.setdefault(organisation_key(org.name), org)
         self.suppliers_by_key: dict[str, Organisation] = {supplier_key(o.name): o for o in orgs if o.kind == "supplier"}
@@ -198,6 +200,17 @@ class _Plan:
         if not kind_answer:
             self.report.problems.append(
                 Problem(response.row, "organisation kind", "Not answered: taken to be a local authority")
+            )
+        if kind == "local-authority":
+            close = closest_names(name, self.reference_names)
+            self.report.problems.append(
+                Problem(
+                    response.row,
+                    "organisation",
+                    f"‘{_excerpt(name)}’ matched none of the reference authorities "
+                    f"(closest: {', '.join(close) or 'none close'}): created as a new organisation, "
+                    "without a region or ONS code",
+                )
             )
         ref = _stable_ref(name)
         if ref in self.taken_org_refs:

@@ -51,7 +51,9 @@ def test_example_file_loads_reference_authorities_and_creates_organisations(db, 
     assert orgs["Northdale Borough Council (fictional)"].kind == "local-authority"
     assert orgs["Brightwater Children's Homes (fictional)"].kind == "provider"
     assert orgs["Eastfold County Council (fictional)"].kind == "local-authority"
-    assert not imported.problems, [str(p) for p in imported.problems]
+    # The fictional authorities match none of the 153: each reported, with the nearest names.
+    assert [(p.row, p.question) for p in imported.problems] == [(2, "organisation"), (4, "organisation")]
+    assert all("matched none of the reference authorities (closest:" in p.message for p in imported.problems)
 
 
 def test_example_tools_deployments_and_dropped_pilot(db, imported):
