@@ -71,6 +71,7 @@ class CfeReport:
     reference_loaded: int = 0
     answers_created: int = 0  # responses whose answers to Q11a–c and Q16–18 are kept anew
     answers_updated: int = 0  # ... or update those kept by an earlier import
+    refused: bool = False  # personal data found in an imported text: nothing written
 
     def lines(self) -> list[str]:
         verb = ("would create", "would update") if self.dry_run else ("created", "updated")
@@ -89,6 +90,9 @@ class CfeReport:
         if self.problems:
             out.append(f"{len(self.problems)} answer(s) not understood:")
             out += [f"  {p}" for p in self.problems]
+        if self.refused:
+            out.append("Nothing was written: personal data was found in the text named above.")
+            return out
         out.append(
             ("Dry run: nothing was written." if self.dry_run else "Imported.")
             + f" {len(self.created)} created, {len(self.updated)} updated, {len(self.skipped)} skipped."
@@ -323,7 +327,7 @@ class _Plan:
         if any(r["answers"] == values["answers"] for r in earlier):
             return
         parts = ["cfe", org_ref, "response"] + ([str(len(earlier) + 1)] if earlier else [])
-        record = {"key": _stable_ref(*parts), "organisation": org_ref, **values}
+        record = {"key": _stable_ref(*parts), "organisation": org_ref, "row": self.row, **values}
         earlier.append(record)
         self.responses[record["key"]] = record
 

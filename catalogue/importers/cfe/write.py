@@ -90,8 +90,27 @@ def _check(plan: _Plan, schema: Any, data: dict[str, Any], what: str, kind: str)
         return False
     personal = bundle_io.personal_data_problems(schema, loaded)
     for path, message in personal.items():
-        report.problems.append(Problem(row, f"{what}, field {path}", f"{message}: not imported"))
+        report.problems.append(Problem(row, f"{what}, field {path}", f"{message}: nothing was imported"))
+        report.refused = True
     return not personal
+
+
+def _check_kept_answers(plan: _Plan) -> None:
+    """The answers kept with each response through the same personal-data check."""
+    from catalogue.personal_data import guard
+
+    for record in plan.responses.values():
+        found = guard(record["answers"], list(record["answers"]), can_confirm=False).problems
+        for column, message in found.items():
+            question = next(q for c, q, _h in ALL_ANSWERS if c == column)
+            plan.report.problems.append(
+                Problem(
+                    record["row"],
+                    f"answers of {record['organisation']}, field {column} ({question})",
+                    f"{message}: nothing was imported",
+                )
+            )
+            plan.report.refused = True
 
 
 def _validate(plan: _Plan) -> None:
@@ -211,6 +230,11 @@ def import_call_for_evidence(session: Session, text: str, *, dry_run: bool = Fal
         _plan_response(plan, response)
     existing_deployments, existing_views = _merge_existing(plan)
     _validate(plan)
+    _check_kept_answers(plan)
+    if report.refused:
+        # Personal data in any imported text: nothing is written, whatever else passed.
+        session.rollback()
+        return report
 
     bundle = {
         "format": bundle_io.FORMAT,

@@ -197,3 +197,28 @@ def test_organisations_take_the_reference_region_and_an_unmatched_name_is_report
     assert sheffield.region == "Yorkshire and The Humber" and sheffield.ons_code == "E08000039"
     unmatched = [str(p) for p in report.problems if p.row == 3 and p.question == "organisation"]
     assert unmatched and "closest: Sheffield" in unmatched[0], report.lines()
+
+
+PERSONAL = "We tested it with Jayden Smith dob 14/02/2016, NHS 943 476 5919."
+
+
+def test_personal_data_in_any_imported_text_names_the_record_and_writes_nothing(db) -> None:
+    load_reference_authorities(db)
+    db.commit()
+    counts = {
+        m.__tablename__: db.exec(select(sa.func.count()).select_from(m)).one()
+        for m in (Organisation, Tool, Deployment, SingleView)
+    }
+    for answers, where in (
+        ({"Q2": "NoteCraft", "Q3": PERSONAL}, "deployment NoteCraft at Leeds, field impact"),
+        ({"Q2": "NoteCraft", "Q17": PERSONAL}, "field asks_of_government (Q17)"),
+    ):
+        text = make_csv({"What is the name": "Wigan", "Q2": "Beam"}, {"What is the name": "Leeds", **answers})
+        report = run_import(db, text)
+        assert report.refused
+        assert any(where in p.question and p.row == 3 for p in report.problems), report.lines()
+        assert report.lines()[-1].startswith("Nothing was written")
+        assert {
+            m.__tablename__: db.exec(select(sa.func.count()).select_from(m)).one()
+            for m in (Organisation, Tool, Deployment, SingleView)
+        } == counts
