@@ -13,6 +13,9 @@
   `PROVIDER_WORDS`) becomes a government or provider organisation; a provider's record also
   becomes its deployment. Government bodies do not hold deployments in Signpost (only authorities,
   providers and partnerships record experience), so their record adds the organisation only.
+- A record of an authority that is not about children's social care (parking, waste, council tax,
+  housing, adult social care: judged from its words against the field's thesaurus,
+  catalogue.importers.relevance) is skipped, with the sector its words name.
 - Everything else is skipped, with the reason (and, for a council-like name that matched no
   authority, the closest reference names).
 
@@ -42,6 +45,7 @@ from catalogue.accounts.models import Organisation
 from catalogue.db import utcnow
 from catalogue.importers.cfe.answers import categories_for, dropped_reasons_for, uses_ai
 from catalogue.importers.cfe.names import closest_names, organisation_key, tool_key
+from catalogue.importers.relevance import about_childrens_social_care
 from catalogue.records import services
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import slugify
@@ -257,6 +261,12 @@ class _Importer:
         kind, who, why = self.classify(body)
         if kind == "skip":
             return Outcome(index, title, "skip", why)
+        if kind == "authority":
+            # An authority runs parking, waste, council tax and adult care too: only records
+            # about children's social care are evidence here.
+            relevance = about_childrens_social_care(title, tool_name, description)
+            if not relevance.relevant:
+                return Outcome(index, title, "skip", f"{who.name}: the record is {relevance.why}")
         # The importer's own check first, with can_confirm=False: nobody can vouch for the text.
         from catalogue.personal_data import guard
 
