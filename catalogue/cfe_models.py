@@ -31,12 +31,13 @@ CFE_ANSWERS: tuple[tuple[str, str, str], ...] = (
 # response about several, is about the response as a whole and is kept here.
 CFE_GENERAL: tuple[tuple[str, str, str], ...] = (
     ("general_impact", "Q3", "Impact of its tools, not about any one of them"),
+    ("general_learnings", "Q10", "Key learnings, not about any one tool"),
     ("general_risk_assessment", "Q12", "How benefits and risks were assessed, not about any one tool"),
     ("general_safeguards", "Q14", "How it guarded against the risks of AI, not about any one tool"),
     ("general_barriers", "Q15", "Challenges and barriers, not about any one tool"),
     ("general_evaluation_findings", "Q20", "What evaluation found, not about any one tool"),
 )
-_ORDER = ("Q3", "Q11a", "Q11b", "Q11c", "Q12", "Q14", "Q15", "Q16", "Q17", "Q18", "Q20")
+_ORDER = ("Q3", "Q10", "Q11a", "Q11b", "Q11c", "Q12", "Q14", "Q15", "Q16", "Q17", "Q18", "Q20")
 ALL_ANSWERS = tuple(sorted(CFE_ANSWERS + CFE_GENERAL, key=lambda a: _ORDER.index(a[1])))
 ANSWER_FIELDS = tuple(column for column, _, _ in ALL_ANSWERS)
 
@@ -65,6 +66,7 @@ class CfeResponse(SQLModel, table=True):
     asks_of_government: str | None = Field(default=None, sa_type=sa.Text)
     anything_else: str | None = Field(default=None, sa_type=sa.Text)
     general_impact: str | None = Field(default=None, sa_type=sa.Text)
+    general_learnings: str | None = Field(default=None, sa_type=sa.Text)
     general_risk_assessment: str | None = Field(default=None, sa_type=sa.Text)
     general_safeguards: str | None = Field(default=None, sa_type=sa.Text)
     general_barriers: str | None = Field(default=None, sa_type=sa.Text)

@@ -18,6 +18,7 @@ depends_on: str | Sequence[str] | None = None
 
 GENERAL = (
     "general_impact",
+    "general_learnings",
     "general_risk_assessment",
     "general_safeguards",
     "general_barriers",

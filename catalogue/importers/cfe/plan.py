@@ -362,6 +362,7 @@ def _plan_response(plan: _Plan, response: Response) -> None:
 # The answers about the tools in use, each shared out among the tools it names (attribute).
 ATTRIBUTED: tuple[tuple[str, str, str], ...] = (
     ("Q3", "impact", "general_impact"),
+    ("Q10", "learnings", "general_learnings"),
     ("Q12", "risk_assessment", "general_risk_assessment"),
     ("Q14", "safeguards", "general_safeguards"),
     ("Q15", "barriers", "general_barriers"),
@@ -381,6 +382,8 @@ def _plan_attributed(
     own_refs = [ref for ref in in_use if plan.deployments[ref].get("tool") in plan.own_tool_refs]
     for question, field_name, general_column in ATTRIBUTED:
         text = response.get(question)
+        if question == "Q10" and own_refs:
+            continue  # the learnings from building its own tool: _plan_own_tool
         if question == "Q12":
             other = plan.ethics_other
             text = "\n\n".join(p for p in (text, f"Other ethics checks: {other}" if other else "") if p)
@@ -504,6 +507,14 @@ def _plan_dropped(plan: _Plan, response: Response, org_ref: str, org_name: str) 
             _problem(report, response, "Q5", f"No tool name found in ‘{_excerpt(story)}’")
         for mention in mentions:
             tool_ref, tool_name = plan.tool(mention)
+            held = plan.existing_deployments.get((org_ref, tool_ref), [])
+            if held and all(stage != "dropped" for _ref, stage in held):
+                # A pilot dropped once is history; the organisation's own record says it is in use.
+                plan.report.skipped.append(
+                    f"dropped pilot of {tool_name} at {org_name} (row {response.row}): the organisation's record "
+                    f"{held[0][0]} says it is in use ({held[0][1]}), so it is not recorded over it"
+                )
+                continue
             reasons = dropped_reasons_for(mention.text) or dropped_reasons_for(story)
             if not reasons:
                 reasons = ["other"]
@@ -577,8 +588,6 @@ def _plan_resources(plan: _Plan, response: Response, own_ref: str | None, in_use
             _problem(report, response, "Q8", "Resources given, but no single tool they belong to: not recorded")
         else:
             plan.deployments[target]["resources"] = resources
-    if response.get("Q10") and own_ref is None and len(in_use) == 1:
-        plan.deployments[in_use[0]]["learnings"] = response.get("Q10")
 
 
 def _plan_single_view(plan: _Plan, response: Response, org_ref: str, org_name: str) -> None:

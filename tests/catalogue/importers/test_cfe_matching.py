@@ -222,3 +222,34 @@ def test_personal_data_in_any_imported_text_names_the_record_and_writes_nothing(
             m.__tablename__: db.exec(select(sa.func.count()).select_from(m)).one()
             for m in (Organisation, Tool, Deployment, SingleView)
         } == counts
+
+
+def test_a_dropped_pilot_is_not_recorded_over_a_tool_in_use(db) -> None:
+    leeds = _leeds(db)
+    tool = ToolFactory(name="DraftRight", ref="draftright-held")
+    held = DeploymentFactory(organisation_id=leeds.id, tool_id=tool.id, ref="leeds-draftright", stage="implemented")
+    db.commit()
+    report = run_import(db, make_csv({"What is the name": "Leeds", "Q5": DRAFTRIGHT}))
+    db.refresh(held)
+    assert held.stage == "implemented" and not held.dropped_reasons
+    assert db.exec(select(sa.func.count()).select_from(Deployment)).one() == 1
+    assert any("leeds-draftright" in s and "not recorded over it" in s for s in report.skipped), report.lines()
+
+
+def test_learnings_about_several_tools_go_to_the_tool_named_or_the_response(db) -> None:
+    from catalogue.cfe_models import CfeResponse
+
+    run_import(
+        db,
+        make_csv(
+            {
+                "What is the name": "Leeds",
+                "Q2": "NoteCraft; LinguaLink",
+                "Q10": "Train staff before go-live. LinguaLink needs a booking process agreed with families first.",
+            }
+        ),
+    )
+    by_tool = {db.get(Tool, d.tool_id).name: d for d in db.exec(select(Deployment))}
+    assert by_tool["NoteCraft"].learnings is None
+    assert by_tool["LinguaLink"].learnings == "LinguaLink needs a booking process agreed with families first."
+    assert db.exec(select(CfeResponse)).one().general_learnings == "Train staff before go-live."
