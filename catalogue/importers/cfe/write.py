@@ -15,7 +15,8 @@ from catalogue import vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.cfe_models import ALL_ANSWERS, CfeResponse
 from catalogue.db import utcnow
-from catalogue.importers.cfe.plan import CfeReport, Problem, _Plan, _plan_response
+from catalogue.importers.cfe.plan import CfeReport, Problem, _Plan
+from catalogue.importers.cfe.questions import _plan_response
 from catalogue.importers.cfe.reading import read_responses
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
