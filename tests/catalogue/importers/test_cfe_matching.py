@@ -59,6 +59,11 @@ def test_dropped_reasons_follow_the_vocabulary() -> None:
     assert {code for code, _ in REASON_RULES} == set(DROPPED_REASONS) - {"other"}
     assert set(dropped_reasons_for("It was unaffordable and the output was unreliable")) == {"cost", "accuracy"}
     assert dropped_reasons_for("We liked it") == []
+    # The definitions' own words, in their other forms ("Cost or affordability", "Supplier issues
+    # (viability, ...)", "Data security or hosting concerns"), but not look-alikes.
+    assert dropped_reasons_for("It was not affordable and its viability was doubtful") == ["cost", "supplier"]
+    assert dropped_reasons_for("The data would have been hosted abroad") == ["data-security"]
+    assert dropped_reasons_for("Staff were hostile to the control it took") == []
 
 
 def test_an_answer_is_shared_by_the_tools_it_names() -> None:
