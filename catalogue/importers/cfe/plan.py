@@ -51,7 +51,7 @@ class CfeReport:
     problems: list[Problem] = field(default_factory=list)
     responses: int = 0
     reference_loaded: int = 0
-    answers_created: int = 0  # responses whose answers to Q11a–c and Q16–18 are kept anew
+    answers_created: int = 0  # responses whose answers not about one tool are kept anew
     answers_updated: int = 0  # ... or update those kept by an earlier import
     refused: bool = False  # personal data found in an imported text: nothing written
 
@@ -66,7 +66,8 @@ class CfeReport:
         kept = self.answers_created + self.answers_updated
         if kept:
             out.append(
-                f"{'Would keep' if self.dry_run else 'Kept'} the answers to Q11a–c and Q16–18 of {kept} response(s): "
+                f"{'Would keep' if self.dry_run else 'Kept'} the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) "
+                f"of {kept} response(s): "
                 f"{self.answers_created} new, {self.answers_updated} updated."
             )
         if self.problems:

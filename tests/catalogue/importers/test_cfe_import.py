@@ -401,7 +401,10 @@ def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):
     # Never the respondent's name or email.
     everything = repr([r.model_dump() for r in kept.values()])
     assert "Sam Example" not in everything and "example.org" not in everything and "Alex" not in everything
-    assert "Kept the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in imported.lines()
+    assert (
+        "Kept the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 2 response(s): 2 new, 0 updated."
+        in imported.lines()
+    )
 
 
 def test_answers_update_on_reimport_never_duplicate(db, imported):
@@ -445,18 +448,27 @@ def test_two_responses_from_one_organisation_are_both_kept(db):
 def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):
     report = run_import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
     assert _answers(db) == []
-    assert "Would keep the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in report.lines()
+    assert (
+        "Would keep the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 2 response(s): 2 new, 0 updated."
+        in report.lines()
+    )
     path = tmp_path / "responses.csv"
     path.write_text(make_csv({"What is the name": "Leeds", "Q17": "Guidance."}), encoding="utf-8")
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "Would keep the answers to Q11a–c and Q16–18 of 1 response(s)" in result.output
+    assert (
+        "Would keep the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 1 response(s)"
+        in result.output
+    )
     db.rollback()
     assert _answers(db) == []
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path)])
-    assert "Kept the answers to Q11a–c and Q16–18 of 1 response(s): 1 new, 0 updated." in result.output
+    assert (
+        "Kept the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 1 response(s): 1 new, 0 updated."
+        in result.output
+    )
     db.rollback()
     assert [r.asks_of_government for r in _answers(db)] == ["Guidance."]
 
