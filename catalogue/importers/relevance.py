@@ -34,23 +34,24 @@ CHILDREN_CONCEPTS = frozenset(
         "child-protection",
     }
 )
-# Who the field serves and who works in it, in the words records use.
-CHILDREN_WORDS = (
-    "child*",
-    "young people",
-    "young person*",
-    "famil*",
-    "social worker*",
-    "social work",
-    "youth",
+# Who the field serves and who works in it, in the words records use. The first say it outright;
+# the second only when no other sector is named ("places for children at schools", "a chatbot
+# for families about council tax" are not children's social care).
+FIELD_WORDS = (
+    "children social care",
+    "children service*",
     "foster*",
     "adopt*",
     "care leaver*",
     "looked after",
     "safeguarding children",
+    "child protection",
 )
-# Phrases that would otherwise read as the field's own ("safeguarding" of adults).
-NOT_CHILDREN = re.compile(r"\b(?:adult safeguarding|safeguarding adults?|safeguarding of adults?)\b")
+PEOPLE_WORDS = ("child*", "young people", "young person*", "famil*", "youth", "social worker*", "social work")
+# Phrases that would otherwise read as the field's own ("safeguarding" of adults, adult social work).
+NOT_CHILDREN = re.compile(
+    r"\b(?:adult safeguarding|safeguarding adults?|safeguarding of adults?|adults? social work\w*)\b"
+)
 SECTOR_LABELS = {
     "adults": "adult social care",
     "housing": "housing",
@@ -93,19 +94,23 @@ def _pattern(text: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=1)
-def _patterns() -> tuple[tuple[tuple[str, tuple[str, ...], str | None], ...], ...]:
-    """(children's patterns, other sectors' patterns): (the words as written, pattern, sector)."""
-    children = [(p, _pattern(p), None) for p in CHILDREN_WORDS]
+def _patterns() -> tuple[tuple[tuple[str, ...], ...], tuple[tuple[str, ...], ...], tuple[tuple[str, str], ...]]:
+    """(the field's own phrases, the people it serves, other sectors' (sector, phrase))."""
+    field = [_pattern(p) for p in FIELD_WORDS]
     sectors = []
     for concept in CONCEPTS:
         for p in concept.patterns:
             # Phrases only: the concepts' single words ("prevention", "placement") serve other
             # sectors too.
             if concept.name in CHILDREN_CONCEPTS and len(_pattern(p)) > 1:
-                children.append((p, _pattern(p), None))
+                field.append(_pattern(p))
             elif concept.sector:
-                sectors.append((p, _pattern(p), concept.sector))
-    return tuple(children), tuple(sectors)
+                sectors.append((concept.sector, p))
+    return tuple(field), tuple(_pattern(p) for p in PEOPLE_WORDS), tuple((s, p) for s, p in sectors)
+
+
+def _quoted(words: list[str]) -> str:
+    return "‘" + "’, ‘".join(dict.fromkeys(words[:3])) + "’"
 
 
 def about_childrens_social_care(*texts: str) -> Relevance:
@@ -113,17 +118,18 @@ def about_childrens_social_care(*texts: str) -> Relevance:
     care, and why, in words for the import's summary."""
     plain = NOT_CHILDREN.sub(" adult social care ", " ".join(t for t in texts if t).lower())
     words = _words(plain)
-    children, sectors = _patterns()
-    said = [w for _written, pattern, _ in children if (w := _found(words, pattern))]
+    field, people, sectors = _patterns()
+    said = [w for pattern in field if (w := _found(words, pattern))]
     if said:
-        return Relevance(True, f"about children's social care (‘{'’, ‘'.join(dict.fromkeys(said[:3]))}’)")
+        return Relevance(True, f"about children's social care ({_quoted(said)})")
     other: dict[str, list[str]] = {}
-    for _written, pattern, sector in sectors:
-        if sector and (w := _found(words, pattern)):
+    for sector, written in sectors:
+        if w := _found(words, _pattern(written)):
             other.setdefault(sector, []).append(w)
+    served = [w for pattern in people if (w := _found(words, pattern))]
+    if served and not other:
+        return Relevance(True, f"about children and families ({_quoted(served)}), named in no other sector")
     if other:
-        named = "; ".join(
-            f"{SECTOR_LABELS.get(s, s)} (‘{'’, ‘'.join(dict.fromkeys(w[:2]))}’)" for s, w in other.items()
-        )
+        named = "; ".join(f"{SECTOR_LABELS.get(s, s)} ({_quoted(w)})" for s, w in other.items())
         return Relevance(False, f"about {named}, not children's social care")
     return Relevance(False, "not about children's social care: nothing in it names the children and families it serves")
