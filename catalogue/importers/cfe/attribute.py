@@ -56,17 +56,16 @@ def _clauses(sentence: str) -> list[str]:
 
 def attribute(text: str | None, tools: Mapping[str, Sequence[str]], sole: str | None = None) -> Attributed:
     """Share `text` out among `tools` (deployment ref -> the names it goes by). With `sole` (the
-    one tool the response is about), everything is about it."""
+    one tool in use the response is about), what names no tool is about it; words naming another
+    of `tools` (a dropped pilot, say) still go to that one."""
     result = Attributed()
     text = (text or "").strip()
     if not text:
         return result
-    if sole is not None:
-        result.by_ref[sole] = text
-        return result
-    pieces: dict[str, list[str]] = {}
-    general: list[str] = []
+    pieces: dict[str, list[tuple[int, str]]] = {}
+    general: list[tuple[int, str]] = []
     previous: list[str] = []
+    order = 0
     for sentence in (s.strip() for s in SENTENCE_END.split(text)):
         if not sentence:
             continue
@@ -74,24 +73,32 @@ def attribute(text: str | None, tools: Mapping[str, Sequence[str]], sole: str | 
         if not named and previous and POINTS_BACK.match(sentence):
             named = previous
         if len(named) <= 1:
+            order += 1
             for ref in named:
-                pieces.setdefault(ref, []).append(sentence)
+                pieces.setdefault(ref, []).append((order, sentence))
             if not named:
-                general.append(sentence)
+                general.append((order, sentence))
             previous = named
             continue
         # Several tools in one sentence: clause by clause.
         current: list[str] = []
         for clause in _clauses(sentence):
+            order += 1
             current = _names_in(clause, tools) or current
             if not current:
-                general.append(clause.strip())
+                general.append((order, clause.strip()))
                 continue
             for ref in current:
-                pieces.setdefault(ref, []).append(clause.strip())
+                pieces.setdefault(ref, []).append((order, clause.strip()))
         previous = current
-    result.by_ref = {ref: _joined(parts) for ref, parts in pieces.items()}
-    result.general = _joined(general) or None
+    if sole is not None and set(pieces) <= {sole}:
+        result.by_ref[sole] = text  # all of it about the one tool: as written
+        return result
+    if sole is not None and general:
+        pieces[sole] = sorted(pieces.get(sole, []) + general)
+        general = []
+    result.by_ref = {ref: _joined([p for _o, p in parts]) for ref, parts in pieces.items()}
+    result.general = _joined([p for _o, p in general]) or None
     return result
 
 

@@ -75,6 +75,16 @@ def test_an_answer_is_shared_by_the_tools_it_names() -> None:
     assert shared.by_ref == {"a": "Note Craft saves time.", "b": "Lingualink cuts waits. It is popular with families."}
     assert shared.general == "Staff like both."
     assert attribute("Staff like it.", tools, sole="a").by_ref == {"a": "Staff like it."}
+    # About one tool in use, but a dropped pilot named: its words go to it, the rest to the one.
+    shared = attribute(
+        "Licences are expensive. CaseSense scores could not be explained. It was dropped.",
+        {"copilot": ["Copilot"], "dropped": ["CaseSense"]},
+        sole="copilot",
+    )
+    assert shared.by_ref == {
+        "copilot": "Licences are expensive.",
+        "dropped": "CaseSense scores could not be explained. It was dropped.",
+    }
 
 
 def test_interpreting_service_never_says_what_notecraft_saves(db) -> None:
