@@ -51,7 +51,9 @@ def _merge_existing(plan: _Plan) -> tuple[set[str], set[str]]:
         merged = _existing_values(row, DEPLOYMENT_FIELDS)
         resources = _existing_values(row, RESOURCE_FIELDS)
         new = plan.deployments[ref]
-        merged.update({k: v for k, v in new.items() if k != "resources"})
+        # The summary an import gives is only the words naming the tool: the record's own stays.
+        keep = {"resources"} | ({"summary"} if merged.get("summary") else set())
+        merged.update({k: v for k, v in new.items() if k not in keep})
         resources.update(new.get("resources") or {})
         if resources:
             merged["resources"] = resources

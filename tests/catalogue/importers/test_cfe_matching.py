@@ -120,6 +120,7 @@ def test_existing_deployment_and_single_view_are_updated_not_duplicated(db) -> N
     db.refresh(view)
     assert (held.stage, held.impact) == ("implemented", "Saves an hour a visit.")
     assert held.learnings == "Train staff before go-live."  # what the import does not say stays
+    assert held.summary == "Piloted with two assessment teams."  # not the words naming the tool
     assert (view.status, view.sources) == ("live", ["education"])
     assert any("leeds-notecraft" in u and "already held" in u for u in report.updated), report.lines()
     assert any("leeds-view" in u for u in report.updated), report.lines()
