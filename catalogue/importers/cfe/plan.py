@@ -71,7 +71,7 @@ class CfeReport:
                 f"{self.answers_created} new, {self.answers_updated} updated."
             )
         if self.problems:
-            out.append(f"{len(self.problems)} answer(s) not understood:")
+            out.append(f"{len(self.problems)} problem(s): answers not understood, names not matched, records refused:")
             out += [f"  {p}" for p in self.problems]
         if self.refused:
             out.append("Nothing was written: personal data was found in the text named above.")
