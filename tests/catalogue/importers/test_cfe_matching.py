@@ -269,3 +269,14 @@ def test_learnings_about_several_tools_go_to_the_tool_named_or_the_response(db) 
     assert by_tool["NoteCraft"].learnings is None
     assert by_tool["LinguaLink"].learnings == "LinguaLink needs a booking process agreed with families first."
     assert db.exec(select(CfeResponse)).one().general_learnings == "Train staff before go-live."
+
+
+def test_the_command_refuses_personal_data_with_exit_code_1(app, db, tmp_path) -> None:
+    path = tmp_path / "responses.csv"
+    path.write_text(make_csv({"What is the name": "Leeds", "Q2": "NoteCraft", "Q3": PERSONAL}), encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path)])
+    assert result.exit_code == 1, result.output
+    assert "field impact" in result.output and "Nothing was written" in result.output
+    db.rollback()
+    assert db.exec(select(sa.func.count()).select_from(Deployment)).one() == 0
+    assert db.exec(select(sa.func.count()).select_from(Organisation)).one() == 0  # not even the reference list
