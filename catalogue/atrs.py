@@ -130,7 +130,7 @@ def build_draft(session: Session, deployment: Deployment) -> AtrsDraft:
     org = session.get(Organisation, deployment.organisation_id)
     supplier = session.get(Organisation, tool.supplier_id) if tool and tool.supplier_id else None
     developer = session.get(Organisation, tool.developed_by_id) if tool and tool.developed_by_id else None
-    contact_role = org.contact_role if org is not None and org.contact_consent else None
+    contact_role = org.contact_role if org is not None and org.contact_consent and not org.contact_pending else None
     dropped = deployment.stage == "dropped"
 
     tier_1 = [

@@ -26,7 +26,20 @@ CFE_ANSWERS: tuple[tuple[str, str, str], ...] = (
     ("asks_of_government", "Q17", "What it would want to see from central government"),
     ("anything_else", "Q18", "Anything else that could help it benefit from AI tools"),
 )
-ANSWER_FIELDS = tuple(column for column, _, _ in CFE_ANSWERS)
+# Answers about the tools in use (Q3 impact, Q12 risks, Q14 safeguards, Q15 barriers, Q20 findings)
+# go to the tool each sentence names (catalogue.importers.cfe.attribute); what names no tool, in a
+# response about several, is about the response as a whole and is kept here.
+CFE_GENERAL: tuple[tuple[str, str, str], ...] = (
+    ("general_impact", "Q3", "Impact of its tools, not about any one of them"),
+    ("general_learnings", "Q10", "Key learnings, not about any one tool"),
+    ("general_risk_assessment", "Q12", "How benefits and risks were assessed, not about any one tool"),
+    ("general_safeguards", "Q14", "How it guarded against the risks of AI, not about any one tool"),
+    ("general_barriers", "Q15", "Challenges and barriers, not about any one tool"),
+    ("general_evaluation_findings", "Q20", "What evaluation found, not about any one tool"),
+)
+_ORDER = ("Q3", "Q10", "Q11a", "Q11b", "Q11c", "Q12", "Q14", "Q15", "Q16", "Q17", "Q18", "Q20")
+ALL_ANSWERS = tuple(sorted(CFE_ANSWERS + CFE_GENERAL, key=lambda a: _ORDER.index(a[1])))
+ANSWER_FIELDS = tuple(column for column, _, _ in ALL_ANSWERS)
 
 RESPONDENT_KINDS = {
     "local-authority": "Local authority",
@@ -52,6 +65,12 @@ class CfeResponse(SQLModel, table=True):
     what_helped: str | None = Field(default=None, sa_type=sa.Text)
     asks_of_government: str | None = Field(default=None, sa_type=sa.Text)
     anything_else: str | None = Field(default=None, sa_type=sa.Text)
+    general_impact: str | None = Field(default=None, sa_type=sa.Text)
+    general_learnings: str | None = Field(default=None, sa_type=sa.Text)
+    general_risk_assessment: str | None = Field(default=None, sa_type=sa.Text)
+    general_safeguards: str | None = Field(default=None, sa_type=sa.Text)
+    general_barriers: str | None = Field(default=None, sa_type=sa.Text)
+    general_evaluation_findings: str | None = Field(default=None, sa_type=sa.Text)
     imported_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
     def respondent_kind_label(self) -> str | None:
@@ -59,4 +78,4 @@ class CfeResponse(SQLModel, table=True):
 
     def answers(self) -> list[tuple[str, str, str]]:
         """(question, heading, answer) for each question answered."""
-        return [(q, heading, getattr(self, column)) for column, q, heading in CFE_ANSWERS if getattr(self, column)]
+        return [(q, heading, getattr(self, column)) for column, q, heading in ALL_ANSWERS if getattr(self, column)]

@@ -125,7 +125,12 @@ def can_see_contact(viewer: Viewer, organisation: Any) -> bool:
       signed-in user sees it. An authority's, provider's, partnership's or government body's
       contact agreed to be contacted by peers about its experience: approved staff of those kinds
       of organisation see it (is_authority_staff), never suppliers or anonymous visitors.
-    - Without consent, nobody else: no page, search, API or export carries contact details."""
+    - Without consent, nobody else: no page, search, API or export carries contact details.
+    - A contact an import proposed (a call-for-evidence respondent: contact_pending) is nobody's
+      contact until one of the organisation's admins confirms it: its admins see it only as a
+      proposal to confirm (catalogue.records.services.confirm_imported_contact)."""
+    if organisation.contact_pending:
+        return False
     if viewer.site_admin:
         return True
     if viewer.member_org_id is not None and viewer.member_org_id == organisation.id:

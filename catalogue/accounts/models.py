@@ -35,6 +35,11 @@ class Organisation(SQLModel, table=True):
     contact_email: str | None = Field(default=None, max_length=320)
     contact_role: str | None = Field(default=None, max_length=200)
     contact_consent: bool = Field(default=False)
+    # Set when the contact came from an import (a call-for-evidence respondent who agreed to be
+    # contacted by DfE, which is not consent to be contacted by peers): where it came from. Such a
+    # contact is shown to nobody as the organisation's contact until one of its admins confirms
+    # it (catalogue.access.can_see_contact, catalogue.records.services.confirm_imported_contact).
+    contact_pending: str | None = Field(default=None, max_length=200)
     is_reference: bool = Field(default=False, description="one of the 153 reference authorities")
     is_demo: bool = Field(default=False)
     # verified | pending | rejected. Sign-up registers an organisation as pending: until a site

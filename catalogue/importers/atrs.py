@@ -13,6 +13,9 @@
   `PROVIDER_WORDS`) becomes a government or provider organisation; a provider's record also
   becomes its deployment. Government bodies do not hold deployments in Signpost (only authorities,
   providers and partnerships record experience), so their record adds the organisation only.
+- A record of an authority that is not about children's social care (parking, waste, council tax,
+  housing, adult social care: judged from its words against the field's thesaurus,
+  catalogue.importers.relevance) is skipped, with the sector its words name.
 - Everything else is skipped, with the reason (and, for a council-like name that matched no
   authority, the closest reference names).
 
@@ -26,7 +29,6 @@ stage and date are brought up to date. One failing record rolls the whole import
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
 from dataclasses import dataclass, field
@@ -42,7 +44,8 @@ from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import utcnow
 from catalogue.importers.cfe.answers import categories_for, dropped_reasons_for, uses_ai
-from catalogue.importers.cfe.names import organisation_key, tool_key
+from catalogue.importers.cfe.names import closest_names, organisation_key, tool_key
+from catalogue.importers.relevance import about_childrens_social_care
 from catalogue.records import services
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import slugify
@@ -219,9 +222,7 @@ class _Importer:
         return self.session.exec(select(Organisation).where(Organisation.ref == ref)).one(), True
 
     def _closest(self, body: str) -> str:
-        key = organisation_key(body)
-        close = difflib.get_close_matches(key, list(self.reference_names), n=3, cutoff=0.6)
-        return ", ".join(self.reference_names[k] for k in close) or "none close"
+        return ", ".join(closest_names(body, self.reference_names)) or "none close"
 
     def classify(self, body: str) -> tuple[str, Any, str]:
         """('authority', org, '') | ('government'|'provider', canonical name, '') | ('skip', None, why)."""
@@ -260,6 +261,12 @@ class _Importer:
         kind, who, why = self.classify(body)
         if kind == "skip":
             return Outcome(index, title, "skip", why)
+        if kind == "authority":
+            # An authority runs parking, waste, council tax and adult care too: only records
+            # about children's social care are evidence here.
+            relevance = about_childrens_social_care(title, tool_name, description)
+            if not relevance.relevant:
+                return Outcome(index, title, "skip", f"{who.name}: the record is {relevance.why}")
         # The importer's own check first, with can_confirm=False: nobody can vouch for the text.
         from catalogue.personal_data import guard
 

@@ -68,7 +68,7 @@ def ask_target(session: Session, viewer: Viewer, ref: str) -> AskTarget:
 
 def recipients(session: Session, organisation: Organisation) -> list[str]:
     """The consenting contact, else the organisation's approved admins."""
-    if organisation.contact_consent and organisation.contact_email:
+    if organisation.contact_consent and organisation.contact_email and not organisation.contact_pending:
         return [organisation.contact_email]
     admins = session.exec(
         select(User.email).where(

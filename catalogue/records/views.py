@@ -401,6 +401,19 @@ def edit_organisation(ref: str):
     return _read_only(session, page)
 
 
+@bp.post("/organisations/<ref>/contact")
+def confirm_contact(ref: str):
+    """An admin confirms or discards the contact an import proposed."""
+    if not current_user.is_authenticated:
+        return _sign_in_first()
+    session = get_session()
+    confirm = request.form.get("decision") == "confirm"
+    services.confirm_imported_contact(session, current_viewer(), ref, confirm=confirm)
+    session.commit()
+    flash("The contact is confirmed" if confirm else "The proposed contact is removed", "success")
+    return redirect(url_for("records.organisation", ref=ref), code=303)
+
+
 # --- single views ------------------------------------------------------------------------------
 
 

@@ -7,21 +7,32 @@ piloted and dropped and why (reasons mapped to the vocabulary by keyword rules),
 with the resources it took, how it assessed risks and evaluated, and its single view.
 
 Everything goes through the exchange bundle's schemas and writer (`catalogue.bundle`), so an
-import validates exactly like a bundle and updates records in place by their refs; refs are
-derived from organisation and tool, so importing the same file again updates, never duplicates.
-Answers the importer cannot understand are reported with their row and question; the rest is
-imported in one transaction. A dry run reports the same and writes nothing.
+import validates exactly like a bundle and updates records in place by their refs. An
+organisation's record of a tool already held (however it was made) and its single view are
+matched and updated, never duplicated; new refs are derived from organisation and tool, so
+importing the same file again updates too. Answers the importer cannot understand are reported
+with their row and question; the rest is imported in one transaction. Personal data in any
+imported text (the personal-data guard, which an importer cannot override) names the row,
+record and field, and nothing is written. A dry run runs the same and rolls back, so its report
+(created, updated, skipped and why, per record) is the real run's.
 
-The respondent's name and email are kept only as the organisation's contact, and only when
-they consented; they never reach a page, an export or the API. Imported records take the
-visibility `authorities`.
+Answers given once for all the tools of a response (Q3 impact, Q10 learnings, Q12 risks, Q14
+safeguards, Q15 barriers, Q20 findings) go to the tool each sentence names (`attribute`); what
+names no tool is kept with the response, unless the response is about one tool only.
+
+The respondent's name and email are kept only as the organisation's contact, only when they
+consented, only when the organisation has no contact yet, and then only as a proposal: consent to
+be contacted by DfE is not consent to be contacted by peers, so they are nobody's contact until
+one of the organisation's admins confirms them (Organisation.contact_pending). They never reach a
+page, an export or the API otherwise. Imported records take the visibility `authorities`.
 
 The answers that are not about one tool (Q11a–c: help to develop, scale and benefit from tech;
 Q16–18: what helped, asks of government, anything else) are kept with the response in
 `CfeResponse` (catalogue.cfe_models), seen only by the organisation's members and site admins.
 
 The package: `reading` (the CSV into responses), `names` (organisations, tools and suppliers
-in prose), `answers` (choices and figures as codes), `plan` (what the file says, by ref),
+in prose), `answers` (choices and figures as codes), `attribute` (which tool a sentence is
+about), `plan` (what the file says, by ref),
 `write` (merge, validate, write through the bundle) and `cli` (the command).
 """
 

@@ -99,9 +99,68 @@ REASON_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 
 
+# Words at the edges of a reason's definition that say nothing about which reason it is.
+LABEL_FILLER = frozenset(
+    {"concerns", "issues", "barriers", "low", "no", "could", "not", "with", "existing", "systems", "by", "another"}
+    | {"to", "of", "support", "maintain", "implement", "tool"}
+)
+SUFFIXES = ("ability", "ibility", "ility", "ment", "ation", "ing", "ity", "ical", "al", "ed", "cy", "e", "s")
+
+
+def _stem(word: str) -> str:
+    for suffix in SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _label_words(label: str) -> tuple[str, ...]:
+    """The words of a reason's definition in the vocabulary ("Cost or affordability" -> cost,
+    affordab...): a word cut to its stem so its other forms match ("affordable", "integrating"),
+    a phrase of two or three words as it is. A stem ends in "*"."""
+    words = []
+    for part in re.split(r"\s+or\s+|[(),]", _ascii(label)):
+        kept = part.split()
+        while kept and kept[0] in LABEL_FILLER:
+            kept.pop(0)
+        while kept and kept[-1] in LABEL_FILLER:
+            kept.pop()
+        if len(kept) == 1 and len(kept[0]) > 3:
+            words.append(_stem(kept[0]) + "*")
+        elif 1 < len(kept) <= 3:
+            words.append(" ".join(kept))
+    return tuple(words)
+
+
+def _reason_words() -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """Each dropped reason of the vocabulary with its definition's words and its synonyms."""
+    from catalogue.vocabulary import DROPPED_REASONS
+
+    synonyms = dict(REASON_RULES)
+    return tuple(
+        (code, tuple(dict.fromkeys(_label_words(label) + synonyms.get(code, ()))))
+        for code, label in DROPPED_REASONS.items()
+        if code != "other"
+    )
+
+
+# The endings a definition's stem may take ("host" is hosting or hosted, never hostile).
+ENDINGS = (
+    "|s|e|es|ed|ing|able|ability|ible|ibility|ility|ment|ments|ation|ations|ity|ical|ically|al|ally|cy|"
+    "ies|y|or|ors|er|ers|ion|ions|ive|ively|ate|ated|ates|ating|d"
+)
+
+
+def _says(lowered: str, word: str) -> bool:
+    if word.endswith("*"):
+        return re.search(rf"\b{re.escape(word[:-1])}(?:{ENDINGS})\b", lowered) is not None
+    return word in lowered
+
+
 def dropped_reasons_for(text: str) -> list[str]:
+    """The vocabulary's dropped reasons the words give, by definition or synonym."""
     lowered = " " + _ascii(text) + " "
-    return [code for code, words in REASON_RULES if any(w in lowered for w in words)]
+    return [code for code, words in _reason_words() if any(_says(lowered, w) for w in words)]
 
 
 def _choice_text(value: str) -> str:

@@ -37,12 +37,14 @@ def call_for_evidence_command(path: str, dry_run: bool) -> None:
             session.rollback()
             click.echo(str(exc), err=True)
             sys.exit(1)
-        if dry_run:
+        if dry_run or report.refused:
             session.rollback()
         else:
             session.commit()
     for line in report.lines():
         click.echo(line)
+    if report.refused:
+        sys.exit(1)
 
 
 def init_app(app: Flask) -> None:

@@ -69,6 +69,14 @@ def organisation_key(name: str) -> str:
     return ORG_ALIASES.get(key, key)
 
 
+def closest_names(name: str, names_by_key: Mapping[str, str], n: int = 3) -> list[str]:
+    """The reference names nearest to an unmatched one ("Sheffeld" -> Sheffield), by key."""
+    import difflib
+
+    close = difflib.get_close_matches(organisation_key(name), list(names_by_key), n=n, cutoff=0.6)
+    return [names_by_key[k] for k in close]
+
+
 VENDORS = {"microsoft": "Microsoft", "google": "Google", "amazon": "Amazon", "aws": "Amazon", "openai": "OpenAI"}
 GENERIC_TRAILING = frozenset({"app", "tool", "tools", "software", "platform", "system", "ai", "solution"})
 
@@ -232,12 +240,40 @@ def split_segments(text: str) -> list[str]:
     return [s.strip(" \t\r\n-*•,.") for s in segments if s.strip(" \t\r\n-*•,.")]
 
 
+BRACKET_TOOL_SUPPLIER = re.compile(
+    r"^\s*(?P<tool>[A-Z0-9][^,()]*?)\s*(?:,\s*|\s+)(?:from|by|provided\s+by|supplied\s+by|made\s+by)\s+"
+    r"(?P<supplier>[A-Z0-9].*?)\s*$"
+)
+POSSESSIVE = re.compile(
+    r"\b(?P<supplier>[A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,3})['’]s\s+"
+    r"(?P<tool>[A-Z0-9][\w'’.+-]*(?:\s+[A-Z0-9][\w.+-]*){0,3})"
+)
+
+
+def _bracketed(body: str) -> tuple[str | None, str | None, str | None]:
+    """(tool, supplier, a bare name) from brackets: "(DraftRight, from Lexicore)" names both,
+    "(from Acme)" the supplier, and "(Acme)" a bare name: the supplier when the prose names the
+    tool ("Copilot (Microsoft)"), else the tool ("a note app (NoteCraft)")."""
+    for inner in (i.strip() for i in re.findall(r"\(([^()]*)\)", body)):
+        both = BRACKET_TOOL_SUPPLIER.match(inner)
+        if both and len(inner) <= 160:
+            return both.group("tool").strip(" .,"), both.group("supplier").strip(" .,"), None
+        owned = POSSESSIVE.fullmatch(inner)
+        if owned:
+            return owned.group("tool").strip(" .,"), owned.group("supplier").strip(" .,"), None
+        clean = re.sub(r"^\s*(?:from|by|provided by|supplied by)\s+", "", inner, flags=re.I)
+        if clean != inner and clean[:1].isupper() and len(clean) <= 100:
+            return None, clean, None
+        if clean[:1].isupper() and len(clean) <= 100:
+            return None, None, clean
+    return None, None, None
+
+
 def _segment_supplier(body: str) -> str | None:
-    """The supplier a segment names: in brackets ("(from Acme)"), else after "from" or "by"."""
-    for inner in re.findall(r"\(([^()]*)\)", body):
-        inner_clean = re.sub(r"^\s*(?:from|by|provided by|supplied by)\s+", "", inner.strip(), flags=re.I)
-        if inner_clean[:1].isupper() and len(inner_clean) <= 100:
-            return inner_clean
+    """The supplier a segment names outside brackets: "Lexicore's DraftRight", or after "from"/"by"."""
+    owned = POSSESSIVE.search(re.sub(r"\([^()]*\)", " ", body))
+    if owned:
+        return owned.group("supplier")
     after = SUPPLIER_AFTER.search(body)
     if after:
         return " ".join(_capitalised_runs(after.group(1))[:1]) or None
@@ -263,9 +299,19 @@ def find_mentions(text: str, known: Mapping[str, str]) -> list[Mention]:
     mentions: list[Mention] = []
     for segment in split_segments(text):
         body = FILLER.sub("", segment, count=1)
-        supplier = _segment_supplier(body)
         plain = re.sub(r"\([^()]*\)", " ", body)
-        name = _segment_tool_name(plain, known, supplier)
+        tool, supplier, bare = _bracketed(body)
+        if tool is None:
+            owned = POSSESSIVE.search(plain)
+            if owned:
+                tool, supplier = owned.group("tool"), owned.group("supplier")
+        if supplier is None and tool is None:
+            supplier = _segment_supplier(body)
+        name = tool or _segment_tool_name(plain, known, supplier)
+        if name is None and bare is not None:
+            name = bare  # the prose names no tool: the bracket does
+        elif bare is not None and supplier is None:
+            supplier = bare
         if name is None:
             if mentions:  # words about the tool named before
                 mentions[-1].text += ". " + segment

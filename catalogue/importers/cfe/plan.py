@@ -8,40 +8,24 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from catalogue import bundle as bundle_io
 from catalogue.accounts.models import Organisation
-from catalogue.cfe_models import CFE_ANSWERS
 from catalogue.importers.cfe.answers import (
     _choice_text,
     categories_for,
-    dropped_reasons_for,
-    is_yes,
-    parse_ethics,
-    parse_evaluation,
-    parse_fte,
-    parse_money,
-    parse_single_view_status,
-    parse_sources,
-    parse_stage,
     uses_ai,
 )
 from catalogue.importers.cfe.names import (
     NAME_MAX,
     Mention,
+    closest_names,
     compact,
-    find_mentions,
     organisation_key,
-    own_tool_name,
     supplier_key,
     tool_key,
 )
 from catalogue.importers.cfe.reading import Response
-from catalogue.records.models import Tool
-from catalogue.records.schemas import (
-    RESOURCE_FIELDS,
-)
+from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.refs import slugify
-from catalogue.schemas import TEXT_MAX
 
 SUMMARY_MAX = 500
 # --- the import -----------------------------------------------------------------------------------
@@ -63,11 +47,13 @@ class CfeReport:
     dry_run: bool
     created: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)  # what the file says that was not written, and why
     problems: list[Problem] = field(default_factory=list)
     responses: int = 0
     reference_loaded: int = 0
-    answers_created: int = 0  # responses whose answers to Q11a–c and Q16–18 are kept anew
+    answers_created: int = 0  # responses whose answers not about one tool are kept anew
     answers_updated: int = 0  # ... or update those kept by an earlier import
+    refused: bool = False  # personal data found in an imported text: nothing written
 
     def lines(self) -> list[str]:
         verb = ("would create", "would update") if self.dry_run else ("created", "updated")
@@ -76,18 +62,23 @@ class CfeReport:
             out.append(f"Loaded the {self.reference_loaded} reference authorities first.")
         out += [f"{verb[0]} {what}" for what in self.created]
         out += [f"{verb[1]} {what}" for what in self.updated]
+        out += [f"{'would skip' if self.dry_run else 'skipped'} {what}" for what in self.skipped]
         kept = self.answers_created + self.answers_updated
         if kept:
             out.append(
-                f"{'Would keep' if self.dry_run else 'Kept'} the answers to Q11a–c and Q16–18 of {kept} response(s): "
+                f"{'Would keep' if self.dry_run else 'Kept'} the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) "
+                f"of {kept} response(s): "
                 f"{self.answers_created} new, {self.answers_updated} updated."
             )
         if self.problems:
-            out.append(f"{len(self.problems)} answer(s) not understood:")
+            out.append(f"{len(self.problems)} problem(s): answers not understood, names not matched, records refused:")
             out += [f"  {p}" for p in self.problems]
+        if self.refused:
+            out.append("Nothing was written: personal data was found in the text named above.")
+            return out
         out.append(
             ("Dry run: nothing was written." if self.dry_run else "Imported.")
-            + f" {len(self.created)} created, {len(self.updated)} updated."
+            + f" {len(self.created)} created, {len(self.updated)} updated, {len(self.skipped)} skipped."
         )
         return out
 
@@ -122,6 +113,7 @@ class _Plan:
         orgs = list(session.exec(select(Organisation)))
         # Reference authorities first, so a created organisation never shadows one.
         self.orgs_by_key: dict[str, Organisation] = {}
+        self.reference_names = {organisation_key(o.name): o.name for o in orgs if o.is_reference}
         for org in sorted(orgs, key=lambda o: (not o.is_reference, o.id or 0)):
             self.orgs_by_key.setdefault(organisation_key(org.name), org)
         self.suppliers_by_key: dict[str, Organisation] = {supplier_key(o.name): o for o in orgs if o.kind == "supplier"}
@@ -131,6 +123,18 @@ class _Plan:
         for tool in tools:
             self.tools_by_key.setdefault(tool_key(tool.name), tool)
         self.taken_tool_refs = {t.ref for t in tools}
+        # Records already held, by organisation and tool: an import updates them, never adds a
+        # second record beside them (the records service keeps one record per tool, too).
+        org_refs = {o.id: o.ref for o in orgs}
+        tool_refs = {t.id: t.ref for t in tools}
+        self.existing_deployments: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        for dep in session.exec(select(Deployment).order_by(Deployment.id)):
+            pair = (org_refs.get(dep.organisation_id, ""), tool_refs.get(dep.tool_id, ""))
+            self.existing_deployments.setdefault(pair, []).append((dep.ref, dep.stage))
+        self.existing_views: dict[str, str] = {}
+        for view in session.exec(select(SingleView).order_by(SingleView.id)):
+            self.existing_views.setdefault(org_refs.get(view.organisation_id, ""), view.ref)
+        self.planned_pairs: dict[tuple[str, str], str] = {}
         self.new_orgs: dict[str, dict[str, Any]] = {}  # ref -> bundle organisation
         self.new_org_keys: dict[str, str] = {}  # key -> ref
         self.new_suppliers: dict[str, dict[str, Any]] = {}  # supplier key -> bundle organisation
@@ -143,6 +147,8 @@ class _Plan:
         self.labels: dict[tuple[str, str], str] = {}
         self.rows: dict[tuple[str, str], int] = {}  # (kind, ref) -> the row that last spoke of it
         self.row = 0
+        self.own_tool_refs: set[str] = set()  # tools the responding organisations built
+        self.ethics_other: str | None = None  # Q13's 'Other (please specify)' of the response read
 
     # organisations ------------------------------------------------------------------------
 
@@ -181,6 +187,17 @@ class _Plan:
         if not kind_answer:
             self.report.problems.append(
                 Problem(response.row, "organisation kind", "Not answered: taken to be a local authority")
+            )
+        if kind == "local-authority":
+            close = closest_names(name, self.reference_names)
+            self.report.problems.append(
+                Problem(
+                    response.row,
+                    "organisation",
+                    f"‘{_excerpt(name)}’ matched none of the reference authorities "
+                    f"(closest: {', '.join(close) or 'none close'}): created as a new organisation, "
+                    "without a region or ONS code",
+                )
             )
         ref = _stable_ref(name)
         if ref in self.taken_org_refs:
@@ -257,6 +274,22 @@ class _Plan:
 
     # records ------------------------------------------------------------------------------
 
+    def deployment_ref(self, org_ref: str, tool_ref: str, *, dropped: bool) -> str:
+        """The organisation's record of the tool: one already held (the one at the same kind of
+        stage first), else one planned from an earlier row, else a new ref derived from both."""
+        pair = (org_ref, tool_ref)
+        held = self.existing_deployments.get(pair)
+        if held:
+            same = [ref for ref, stage in held if (stage == "dropped") == dropped]
+            return (same or [held[0][0]])[0]
+        if pair not in self.planned_pairs:
+            self.planned_pairs[pair] = _stable_ref("cfe", org_ref, tool_ref, *(["dropped"] if dropped else []))
+        return self.planned_pairs[pair]
+
+    def single_view_ref(self, org_ref: str) -> str:
+        """The organisation's single view already held, else a new ref."""
+        return self.existing_views.get(org_ref) or _stable_ref("cfe", org_ref, "single-view")
+
     def deployment(self, ref: str, values: dict[str, Any], label: str) -> None:
         record = self.deployments.setdefault(ref, {"ref": ref})
         record.update({k: v for k, v in values.items() if v not in (None, "", [], {})})
@@ -277,245 +310,6 @@ class _Plan:
         if any(r["answers"] == values["answers"] for r in earlier):
             return
         parts = ["cfe", org_ref, "response"] + ([str(len(earlier) + 1)] if earlier else [])
-        record = {"key": _stable_ref(*parts), "organisation": org_ref, **values}
+        record = {"key": _stable_ref(*parts), "organisation": org_ref, "row": self.row, **values}
         earlier.append(record)
         self.responses[record["key"]] = record
-
-
-def _problem(report: CfeReport, response: Response, question: str, message: str) -> None:
-    report.problems.append(Problem(response.row, question, message))
-
-
-def _plan_response(plan: _Plan, response: Response) -> None:
-    """One response into the plan, question by question."""
-    report = plan.report
-    found = plan.organisation(response)
-    if found is None:
-        return
-    org_ref, org_name, org_kind = found
-    if org_kind not in bundle_io.EVIDENCE_KINDS:
-        _problem(report, response, "organisation", f"{org_name} is not an authority or provider: not imported")
-        return
-    _plan_contact(plan, response, org_ref)
-    _plan_kept_answers(plan, response, org_ref)
-    stage, shared = _shared_answers(plan, response)
-    in_use = _plan_in_use(plan, response, org_ref, org_name, stage, shared)
-    _plan_dropped(plan, response, org_ref, org_name)
-    own_ref = _plan_own_tool(plan, response, org_ref, org_name, stage, shared)
-    if own_ref is not None:
-        in_use.append(own_ref)
-    _plan_resources(plan, response, own_ref, in_use)
-    _plan_single_view(plan, response, org_ref, org_name)
-
-
-def _plan_contact(plan: _Plan, response: Response, org_ref: str) -> None:
-    # The contact: only with consent.
-    consent = is_yes(response.get("consent"))
-    email = response.get("email")
-    if consent and (response.get("name") or email):
-        plan.contacts[org_ref] = {
-            "contact_name": response.get("name")[:200] or None,
-            "contact_email": email[:320] or None,
-            "contact_role": response.get("role")[:200] or None,
-            "contact_consent": True,
-        }
-    elif not consent and email:
-        plan.contacts.setdefault(org_ref, {"withdraw_email": email})
-
-
-def _plan_kept_answers(plan: _Plan, response: Response, org_ref: str) -> None:
-    report = plan.report
-    # Q11a–c, Q16–18: kept with the response (never with the respondent's name or email).
-    answers: dict[str, str] = {}
-    for column, question, _heading in CFE_ANSWERS:
-        answer = response.get(question)
-        if len(answer) > TEXT_MAX:
-            _problem(report, response, question, f"The answer is longer than {TEXT_MAX} characters: not kept")
-        elif answer:
-            answers[column] = answer
-    if answers:
-        plan.response(org_ref, {"respondent_kind": respondent_kind(response.get("kind")), "answers": answers})
-
-
-def _shared_answers(plan: _Plan, response: Response) -> tuple[str | None, dict[str, Any]]:
-    """The answers about every tool in use: stage, risks, ethics, safeguards, evaluation."""
-    report = plan.report
-    stage = None
-    if response.get("Q7"):
-        stage = parse_stage(response.get("Q7"))
-        if stage is None:
-            _problem(report, response, "Q7", f"‘{_excerpt(response.get('Q7'))}’ is not a stage we know")
-    evaluation = None
-    if response.get("Q19"):
-        evaluation = parse_evaluation(response.get("Q19"))
-        if evaluation is None:
-            _problem(report, response, "Q19", f"‘{_excerpt(response.get('Q19'))}’ is not an evaluation we know")
-    ethics: list[str] = []
-    risk_assessment = response.get("Q12") or None
-    if response.get("Q13"):
-        ethics, other, unknown = parse_ethics(response.get("Q13"))
-        for part in unknown:
-            _problem(report, response, "Q13", f"‘{_excerpt(part)}’ is not an ethics check we know")
-        if other:
-            risk_assessment = "\n\n".join(p for p in (risk_assessment, f"Other ethics checks: {other}") if p)
-    shared = {
-        "risk_assessment": risk_assessment,
-        "ethics_checks": ethics,
-        "safeguards": response.get("Q14") or None,
-        "barriers": response.get("Q15") or None,
-        "evaluation": evaluation,
-        "evaluation_findings": response.get("Q20") or None,
-    }
-    return stage, shared
-
-
-def _plan_in_use(
-    plan: _Plan, response: Response, org_ref: str, org_name: str, stage: str | None, shared: dict[str, Any]
-) -> list[str]:
-    in_use: list[str] = []
-    report = plan.report
-    # Q2: tools in use.
-    if response.get("Q2"):
-        mentions = find_mentions(response.get("Q2"), plan.known_tool_names())
-        if not mentions:
-            _problem(report, response, "Q2", f"No tool name found in ‘{_excerpt(response.get('Q2'))}’")
-        for mention in mentions:
-            tool_ref, tool_name = plan.tool(mention)
-            ref = _stable_ref("cfe", org_ref, tool_ref)
-            plan.deployment(
-                ref,
-                {
-                    "organisation": org_ref,
-                    "tool": tool_ref,
-                    "stage": stage or "implemented",
-                    "summary": _short(mention.text),
-                    "impact": response.get("Q3") or None,
-                    **shared,
-                },
-                f"{tool_name} at {org_name}",
-            )
-            in_use.append(ref)
-    return in_use
-
-
-def _plan_dropped(plan: _Plan, response: Response, org_ref: str, org_name: str) -> None:
-    report = plan.report
-    # Q5: piloted, then dropped.
-    if response.get("Q5"):
-        story = response.get("Q5")
-        mentions = find_mentions(story, plan.known_tool_names())
-        if not mentions:
-            _problem(report, response, "Q5", f"No tool name found in ‘{_excerpt(story)}’")
-        for mention in mentions:
-            tool_ref, tool_name = plan.tool(mention)
-            reasons = dropped_reasons_for(mention.text) or dropped_reasons_for(story)
-            if not reasons:
-                reasons = ["other"]
-                _problem(
-                    report,
-                    response,
-                    "Q5",
-                    f"No reason we know for dropping {tool_name}: recorded as ‘Other’ with the story",
-                )
-            ref = _stable_ref("cfe", org_ref, tool_ref, "dropped")
-            plan.deployment(
-                ref,
-                {
-                    "organisation": org_ref,
-                    "tool": tool_ref,
-                    "stage": "dropped",
-                    "summary": _short(mention.text),
-                    "dropped_reasons": reasons,
-                    "dropped_detail": story,
-                },
-                f"{tool_name} at {org_name} (dropped)",
-            )
-
-
-def _plan_own_tool(
-    plan: _Plan, response: Response, org_ref: str, org_name: str, stage: str | None, shared: dict[str, Any]
-) -> str | None:
-    # Q6: a tool the organisation built.
-    own_ref = None
-    if response.get("Q6"):
-        text = response.get("Q6")
-        name = own_tool_name(text, org_name)
-        mention = Mention(name=name, supplier=None, text=text)
-        tool_ref, tool_name = plan.tool(mention, developed_by=org_ref)
-        own_ref = _stable_ref("cfe", org_ref, tool_ref)
-        plan.deployment(
-            own_ref,
-            {
-                "organisation": org_ref,
-                "tool": tool_ref,
-                "stage": stage or "implemented",
-                "summary": _short(text),
-                "impact": response.get("Q9") or None,
-                "learnings": response.get("Q10") or None,
-                **shared,
-            },
-            f"{tool_name} at {org_name} (developed by them)",
-        )
-    return own_ref
-
-
-def _plan_resources(plan: _Plan, response: Response, own_ref: str | None, in_use: list[str]) -> None:
-    report = plan.report
-    # Q8: resources, for the organisation's own tool (or its only tool).
-    resources: dict[str, float] = {}
-    for question, name in zip(("Q8a", "Q8b", "Q8c", "Q8d", "Q8e", "Q8f"), RESOURCE_FIELDS, strict=True):
-        answer = response.get(question)
-        if not answer:
-            continue
-        try:
-            resources[name] = parse_fte(answer) if name.endswith("_fte") else parse_money(answer)
-        except ValueError:
-            what = "full-time equivalents" if name.endswith("_fte") else "an amount of money"
-            _problem(report, response, question, f"‘{_excerpt(answer)}’ is not {what} we can read")
-    if resources:
-        target = own_ref or (in_use[0] if len(in_use) == 1 else None)
-        if target is None:
-            _problem(report, response, "Q8", "Resources given, but no single tool they belong to: not recorded")
-        else:
-            plan.deployments[target]["resources"] = resources
-    if response.get("Q10") and own_ref is None:
-        for ref in in_use:
-            plan.deployments[ref]["learnings"] = response.get("Q10")
-
-
-def _plan_single_view(plan: _Plan, response: Response, org_ref: str, org_name: str) -> None:
-    report = plan.report
-    # Q21–Q23: the single view.
-    if response.get("Q21"):
-        status = parse_single_view_status(response.get("Q21"))
-        if status is None:
-            _problem(report, response, "Q21", f"‘{_excerpt(response.get('Q21'))}’ is not a single-view status we know")
-        else:
-            sources, other_sources, unknown = parse_sources(response.get("Q22"))
-            for part in unknown:
-                _problem(report, response, "Q22", f"‘{_excerpt(part)}’ is not a data source we know: kept as other")
-            plan.single_view(
-                _stable_ref("cfe", org_ref, "single-view"),
-                {
-                    "organisation": org_ref,
-                    "status": status,
-                    "sources": sources,
-                    "other_sources": other_sources,
-                    "documentation": response.get("Q23") or None,
-                },
-                f"single view at {org_name}",
-            )
-    elif response.get("Q22") or response.get("Q23"):
-        _problem(report, response, "Q21", "Data sources given without saying whether there is a single view")
-
-
-def respondent_kind(answer: str) -> str | None:
-    """The form's 'responding on behalf of' choice as a code (catalogue.cfe_models.RESPONDENT_KINDS)."""
-    text = _choice_text(answer)
-    if text.startswith("individual"):
-        return "individual"
-    if "other" in text or "provider" in text:
-        return "other-organisation"
-    if "local authority" in text:
-        return "local-authority"
-    return None

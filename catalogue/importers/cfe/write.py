@@ -13,9 +13,10 @@ from sqlmodel import Session, select
 from catalogue import bundle as bundle_io
 from catalogue import vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.cfe_models import CFE_ANSWERS, CfeResponse
+from catalogue.cfe_models import ALL_ANSWERS, CfeResponse
 from catalogue.db import utcnow
-from catalogue.importers.cfe.plan import CfeReport, Problem, _Plan, _plan_response
+from catalogue.importers.cfe.plan import CfeReport, Problem, _Plan
+from catalogue.importers.cfe.questions import _plan_response
 from catalogue.importers.cfe.reading import read_responses
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import (
@@ -50,7 +51,9 @@ def _merge_existing(plan: _Plan) -> tuple[set[str], set[str]]:
         merged = _existing_values(row, DEPLOYMENT_FIELDS)
         resources = _existing_values(row, RESOURCE_FIELDS)
         new = plan.deployments[ref]
-        merged.update({k: v for k, v in new.items() if k != "resources"})
+        # The summary an import gives is only the words naming the tool: the record's own stays.
+        keep = {"resources"} | ({"summary"} if merged.get("summary") else set())
+        merged.update({k: v for k, v in new.items() if k not in keep})
         resources.update(new.get("resources") or {})
         if resources:
             merged["resources"] = resources
@@ -90,8 +93,27 @@ def _check(plan: _Plan, schema: Any, data: dict[str, Any], what: str, kind: str)
         return False
     personal = bundle_io.personal_data_problems(schema, loaded)
     for path, message in personal.items():
-        report.problems.append(Problem(row, f"{what}, field {path}", f"{message}: not imported"))
+        report.problems.append(Problem(row, f"{what}, field {path}", f"{message}: nothing was imported"))
+        report.refused = True
     return not personal
+
+
+def _check_kept_answers(plan: _Plan) -> None:
+    """The answers kept with each response through the same personal-data check."""
+    from catalogue.personal_data import guard
+
+    for record in plan.responses.values():
+        found = guard(record["answers"], list(record["answers"]), can_confirm=False).problems
+        for column, message in found.items():
+            question = next(q for c, q, _h in ALL_ANSWERS if c == column)
+            plan.report.problems.append(
+                Problem(
+                    record["row"],
+                    f"answers of {record['organisation']}, field {column} ({question})",
+                    f"{message}: nothing was imported",
+                )
+            )
+            plan.report.refused = True
 
 
 def _validate(plan: _Plan) -> None:
@@ -131,22 +153,34 @@ def _validate(plan: _Plan) -> None:
 
 
 def _apply_contacts(session: Session, plan: _Plan) -> None:
+    """Propose each consenting respondent as their organisation's contact, awaiting its admins'
+    confirmation; an organisation's contact is never replaced."""
     refs = list(plan.contacts)
     if not refs:
         return
-    for org in session.exec(select(Organisation).where(Organisation.ref.in_(refs))):
+    report = plan.report
+    for org in session.exec(select(Organisation).where(Organisation.ref.in_(refs)).order_by(Organisation.ref)):
         contact = plan.contacts[org.ref]
         if "withdraw_email" in contact:
-            # The same person now says no: forget them. Anyone else's consented contact stays.
+            # The same person now says no: forget them. Anyone else's contact stays.
             if org.contact_email and org.contact_email.lower() == contact["withdraw_email"].lower():
-                org.contact_name = org.contact_email = org.contact_role = None
+                org.contact_name = org.contact_email = org.contact_role = org.contact_pending = None
                 org.contact_consent = False
                 session.add(org)
+                report.updated.append(f"contact of {org.name}: the respondent withdrew consent, so forgotten")
             continue
-        for key, value in contact.items():
-            if getattr(org, key) != value:
-                setattr(org, key, value)
+        if org.contact_email:
+            same = org.contact_email.lower() == contact["contact_email"].lower()
+            why = "already its contact" if same else "it has a contact already, never replaced by an import"
+            report.skipped.append(f"respondent as contact of {org.name}: {why}")
+            continue
+        org.contact_name = contact["contact_name"]
+        org.contact_email = contact["contact_email"]
+        org.contact_role = contact["contact_role"]
+        org.contact_consent = False  # consent to DfE is not consent to peers: its admins decide
+        org.contact_pending = f"call for evidence (row {contact['row']})"
         session.add(org)
+        report.created.append(f"proposed contact of {org.name}: shown to nobody until one of its admins confirms it")
 
 
 def _apply_responses(session: Session, plan: _Plan) -> None:
@@ -174,7 +208,7 @@ def _apply_responses(session: Session, plan: _Plan) -> None:
             plan.report.answers_updated += 1
         row.organisation_id = org_id
         row.respondent_kind = data["respondent_kind"]
-        for column, _question, _heading in CFE_ANSWERS:
+        for column, _question, _heading in ALL_ANSWERS:
             setattr(row, column, data["answers"].get(column))
         row.imported_at = now
         session.add(row)
@@ -199,6 +233,11 @@ def import_call_for_evidence(session: Session, text: str, *, dry_run: bool = Fal
         _plan_response(plan, response)
     existing_deployments, existing_views = _merge_existing(plan)
     _validate(plan)
+    _check_kept_answers(plan)
+    if report.refused:
+        # Personal data in any imported text: nothing is written, whatever else passed.
+        session.rollback()
+        return report
 
     bundle = {
         "format": bundle_io.FORMAT,
@@ -226,8 +265,14 @@ def import_call_for_evidence(session: Session, text: str, *, dry_run: bool = Fal
         report.created.append(f"tool {data['name']}")
     for ref in plan.deployments:
         label = f"deployment {ref}: {plan.labels.get(('deployment', ref), ref)}"
-        (report.updated if ref in existing_deployments else report.created).append(label)
+        if ref in existing_deployments:
+            report.updated.append(f"{label} (the organisation's record of this tool already held)")
+        else:
+            report.created.append(label)
     for ref in plan.single_views:
         label = f"{plan.labels.get(('single view', ref), ref)} ({ref})"
-        (report.updated if ref in existing_views else report.created).append(label)
+        if ref in existing_views:
+            report.updated.append(f"{label} (the organisation's single view already held)")
+        else:
+            report.created.append(label)
     return report

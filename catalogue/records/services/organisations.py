@@ -49,6 +49,8 @@ class OrganisationPage:
     show_contact: bool
     can_author: bool
     can_edit: bool
+    # A contact an import proposed, shown to the organisation's admins to confirm or discard.
+    proposed_contact: bool = False
     # What it told the call for evidence: empty unless access.can_see_cfe_answers.
     cfe_responses: list[CfeResponse] = field(default_factory=list)
 
@@ -105,6 +107,7 @@ def organisation_page(session: Session, viewer: Viewer, ref: str) -> Organisatio
         show_contact=access.can_see_contact(viewer, org),
         can_author=access.can_author_evidence(viewer) and viewer.member_org_id == org.id,
         can_edit=access.can_administer_org(viewer, org.id),
+        proposed_contact=bool(org.contact_pending) and access.can_administer_org(viewer, org.id),
         cfe_responses=list(
             session.exec(select(CfeResponse).where(CfeResponse.organisation_id == org.id).order_by(CfeResponse.id))
         )
@@ -148,6 +151,7 @@ def save_organisation_profile(
         return None, errors
     values = {name: data.get(name) for name in ORGANISATION_PROFILE_FIELDS}
     values["contact_consent"] = bool(values["contact_consent"])
+    values["contact_pending"] = None  # the admins have now said who the contact is
     if org.kind not in CASE_MANAGEMENT_KINDS:
         values.pop("case_management_system")  # not asked: only authorities and providers run one
     for key, value in values.items():
@@ -158,3 +162,22 @@ def save_organisation_profile(
     session.flush()
     _record_override(session, form, ORGANISATION_TEXT_FIELDS, org)
     return org, {}
+
+
+def confirm_imported_contact(session: Session, viewer: Viewer, ref: str, *, confirm: bool) -> Organisation:
+    """An admin of the organisation confirms the contact an import proposed (it becomes the
+    organisation's contact, agreed to be contacted by peers) or discards it (forgotten). In the
+    caller's transaction; the flush hook writes the audit trail."""
+    org = get_administered_organisation(session, viewer, ref)
+    if not org.contact_pending:
+        return org
+    if confirm:
+        org.contact_consent = True
+    else:
+        org.contact_name = org.contact_email = org.contact_role = None
+        org.contact_consent = False
+    org.contact_pending = None
+    org.updated_at = utcnow()
+    session.add(org)
+    session.flush()
+    return org

@@ -20,7 +20,13 @@ from tests.factories import DeploymentFactory, ToolFactory
 SAMPLE = SHARED / "reference" / "atrs-sample.json"
 
 
-def _record(body: str, tool: str, description: str = "A tool.", slug: str | None = None, **extra: str) -> dict:
+def _record(
+    body: str,
+    tool: str,
+    description: str = "Drafts case notes for children's social workers.",
+    slug: str | None = None,
+    **extra: str,
+) -> dict:
     slug = slug or f"{body}-{tool}".lower().replace(" ", "-")
     return {
         "publishing_body": body,
@@ -54,24 +60,24 @@ def test_sample_file_imports_authorities_and_skips_the_rest(db) -> None:
     report = _run(db, records)
     assert not report.failed, report.lines()
     by_title = {o.title: o for o in report.outcomes}
-    # Four English authorities, however they write their names.
-    for title, authority in (
-        ("Newcastle City Council: Magic Notes", "Newcastle upon Tyne"),
-        ("London Borough of Sutton: Access Assure, Technology Enabled Care", "Sutton"),
-        ("Camden Council: RentSense", "Camden"),
+    # English authorities, however they write their names, but none of these records is about
+    # children's social care: adult care case notes, a care alarm, rent arrears, adult care
+    # spending. Each is skipped with the reason, never imported as a children's deployment.
+    for title, why in (
+        ("Newcastle City Council: Magic Notes", "Newcastle upon Tyne: the record is about adult social care"),
+        (
+            "London Borough of Sutton: Access Assure, Technology Enabled Care",
+            "Sutton: the record is not about children's social care",
+        ),
+        ("Camden Council: RentSense", "Camden: the record is about housing (‘tenant’), not children's social care"),
+        (
+            "Ealing Council: Adult Social Care Annual Financial Expenditure Forecast",
+            "Ealing: the record is about adult social care",
+        ),
     ):
-        assert by_title[title].action == "create", by_title[title]
-        assert authority in by_title[title].detail
-    magic = db.exec(
-        select(Deployment).where(
-            Deployment.source_url
-            == "https://www.gov.uk/algorithmic-transparency-records/newcastle-city-council-magic-notes"
-        )
-    ).one()
-    assert db.get(Organisation, magic.organisation_id).name == "Newcastle upon Tyne"
-    assert db.get(Tool, magic.tool_id).name == "Magic Notes"
-    assert (magic.source_name, magic.source_published, magic.visibility) == (SOURCE_NAME, "2025-12-16", "public")
-    assert magic.stage == "implemented" and magic.source_retrieved is not None
+        assert by_title[title].action == "skip", by_title[title]
+        assert by_title[title].detail.startswith(why), by_title[title]
+    assert db.exec(select(Deployment)).first() is None
     # Cafcass is a children's social care body, not an authority: a government organisation.
     assert by_title["Cafcass: Genesys ChatBot"].action == "create"
     cafcass = db.exec(select(Organisation).where(Organisation.name == "Cafcass")).one()
@@ -82,7 +88,7 @@ def test_sample_file_imports_authorities_and_skips_the_rest(db) -> None:
     assert by_title["HMRC: Ask HMRC online"].action == "skip"
     assert "neither" in by_title["HMRC: Ask HMRC online"].detail
     skipped = [o for o in report.outcomes if o.action == "skip"]
-    assert len(skipped) == 13
+    assert len(skipped) == 17
     assert all(o.detail for o in skipped)
 
 
@@ -110,7 +116,9 @@ def test_rerun_changes_nothing_and_dry_run_equals_real_run(db) -> None:
 def test_republished_record_updates_in_place(db) -> None:
     load_reference_authorities(db)
     db.commit()
-    first = _record("Barnet Council", "CaseNoteAI", "Being piloted with two teams.", slug="barnet-casenote")
+    first = _record(
+        "Barnet Council", "CaseNoteAI", "Being piloted with two children's social work teams.", slug="barnet-casenote"
+    )
     _run(db, [first])
     dep = db.exec(select(Deployment).where(Deployment.source_url == first["url"])).one()
     assert dep.stage == "pilot"
@@ -173,7 +181,11 @@ def test_personal_data_refusal_writes_nothing(db) -> None:
         db,
         [
             _record("Barnet Council", "GoodTool"),
-            _record("Camden Council", "BadTool", "Tested on Jayden Smith dob 14/02/2016, NHS 943 476 5919."),
+            _record(
+                "Camden Council",
+                "BadTool",
+                "For social workers. Tested on Jayden Smith dob 14/02/2016, NHS 943 476 5919.",
+            ),
         ],
     )
     assert report.failed
@@ -220,3 +232,32 @@ def test_command_and_provenance_on_page_and_api(app, db, tmp_path, client) -> No
     bad.write_text("not json")
     failed = runner.invoke(args=["import", "atrs", str(bad)])
     assert failed.exit_code == 1
+
+
+COUNCIL_BUSINESS = [
+    ("ParkSmart", "Predicts where parking enforcement officers are needed from past penalty charge notices."),
+    ("BinRoute", "Plans waste and bin collection rounds."),
+    ("TaxCheck", "Flags council tax single person discount claims for review."),
+]
+
+
+def test_an_authoritys_records_not_about_childrens_social_care_are_skipped(db) -> None:
+    load_reference_authorities(db)
+    db.commit()
+    records = [_record("Barnet Council", tool, text) for tool, text in COUNCIL_BUSINESS]
+    records.append(_record("Barnet Council", "FamilyNotes", "Drafts visit notes for social workers with families."))
+    before = _counts(db)
+    dry = _run(db, records, dry_run=True)
+    assert _counts(db) == before
+    real = _run(db, records)
+    assert [(o.action, o.detail) for o in dry.outcomes] == [(o.action, o.detail) for o in real.outcomes]
+    assert [o.action for o in real.outcomes] == ["skip", "skip", "skip", "create"], real.lines()
+    for outcome, word in zip(real.outcomes, ("parking", "waste", "council tax"), strict=False):
+        assert outcome.detail.startswith(f"Barnet: the record is about council corporate services (‘{word}’")
+        assert outcome.detail.endswith("not children's social care")
+    dep = db.exec(select(Deployment)).one()
+    assert db.get(Tool, dep.tool_id).name == "FamilyNotes"
+    # Idempotent: the same file again changes nothing.
+    again = _run(db, records)
+    assert [o.action for o in again.outcomes] == ["skip", "skip", "skip", "unchanged"]
+    assert _counts(db) == {**before, "tool": before["tool"] + 1, "deployment": 1}

@@ -51,7 +51,9 @@ def test_example_file_loads_reference_authorities_and_creates_organisations(db, 
     assert orgs["Northdale Borough Council (fictional)"].kind == "local-authority"
     assert orgs["Brightwater Children's Homes (fictional)"].kind == "provider"
     assert orgs["Eastfold County Council (fictional)"].kind == "local-authority"
-    assert not imported.problems, [str(p) for p in imported.problems]
+    # The fictional authorities match none of the 153: each reported, with the nearest names.
+    assert [(p.row, p.question) for p in imported.problems] == [(2, "organisation"), (4, "organisation")]
+    assert all("matched none of the reference authorities (closest:" in p.message for p in imported.problems)
 
 
 def test_example_tools_deployments_and_dropped_pilot(db, imported):
@@ -67,7 +69,26 @@ def test_example_tools_deployments_and_dropped_pilot(db, imported):
         assert dep.stage == "implemented" and dep.visibility == "authorities"
         assert dep.ethics_checks == ["ethical-impact-assessment", "staff-consultation"]
         assert dep.evaluation == "internal-completed"
-        assert dep.safeguards.startswith("Practitioners approve")
+    # Each answer to the tool it names: NoteCraft's impact is not LinguaLink's.
+    assert notecraft.impact.startswith("NoteCraft saves practitioners roughly 4 hours")
+    assert "80% of cases" in notecraft.impact and "LinguaLink" not in notecraft.impact
+    assert lingualink.impact == "LinguaLink has cut waits for interpreters from days to minutes."
+    # Q12, Q14, Q15 and Q20 name no tool: they are about the response as a whole, on no tool.
+    for dep in (notecraft, lingualink):
+        assert (dep.risk_assessment, dep.safeguards, dep.barriers, dep.evaluation_findings) == (None,) * 4
+    from catalogue.cfe_models import CfeResponse
+
+    northdale = db.exec(select(CfeResponse).where(CfeResponse.key.contains("northdale"))).one()
+    assert northdale.general_safeguards.startswith("Practitioners approve every AI-drafted note")
+    assert northdale.general_risk_assessment.startswith("A data protection impact assessment")
+    assert northdale.general_barriers.startswith("Getting the DPIA agreed took four months")
+    assert northdale.general_evaluation_findings.startswith("Time saved averaged 3.8 hours")
+    assert northdale.general_impact is None
+    # A response about one tool: every answer is about it.
+    copilot = _deployment(db, "copilot")
+    assert copilot.impact == "Letters and minutes are drafted faster."
+    assert copilot.safeguards == "Copilot only within our Microsoft 365 tenant."
+    assert copilot.barriers == "Licences are expensive." and copilot.risk_assessment == "Standard IT security review."
     # The pilot not rolled out: dropped, reasons from the words, the story kept.
     casesense = _deployment(db, "casesense")
     assert casesense.stage == "dropped"
@@ -96,11 +117,14 @@ def test_example_own_tool_with_resources_and_single_views(db, imported):
 def test_contacts_only_with_consent(db, imported):
     orgs = {o.name: o for o in db.exec(select(Organisation).where(Organisation.is_reference.is_(False)))}
     northdale = orgs["Northdale Borough Council (fictional)"]
+    # Consent to be contacted by DfE is not consent to be contacted by peers: the respondent is
+    # proposed, awaiting the organisation's confirmation, and not consenting meanwhile.
     assert (northdale.contact_name, northdale.contact_email, northdale.contact_consent) == (
         "Sam Example",
         "sam.example@example.org",
-        True,
+        False,
     )
+    assert northdale.contact_pending == "call for evidence (row 2)"
     brightwater = orgs["Brightwater Children's Homes (fictional)"]
     assert brightwater.contact_name is None and brightwater.contact_email is None
     assert not brightwater.contact_consent
@@ -369,7 +393,7 @@ def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):
     assert northdale.what_helped == "Champions in every team and protected time to learn."
     assert northdale.asks_of_government.startswith("Clear national guidance")
     assert northdale.help_develop is None and northdale.anything_else is None
-    assert [q for q, _, _ in northdale.answers()] == ["Q16", "Q17"]
+    assert [q for q, _, _ in northdale.answers()] == ["Q12", "Q14", "Q15", "Q16", "Q17", "Q20"]
     brightwater = kept["Brightwater Children's Homes (fictional)"]
     assert brightwater.respondent_kind == "other-organisation"
     assert brightwater.help_develop == "Small grants for providers"
@@ -377,7 +401,10 @@ def test_answers_to_q11_and_q16_to_q18_are_kept_with_the_response(db, imported):
     # Never the respondent's name or email.
     everything = repr([r.model_dump() for r in kept.values()])
     assert "Sam Example" not in everything and "example.org" not in everything and "Alex" not in everything
-    assert "Kept the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in imported.lines()
+    assert (
+        "Kept the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 2 response(s): 2 new, 0 updated."
+        in imported.lines()
+    )
 
 
 def test_answers_update_on_reimport_never_duplicate(db, imported):
@@ -421,18 +448,27 @@ def test_two_responses_from_one_organisation_are_both_kept(db):
 def test_dry_run_keeps_no_answers_but_reports_them(app, db, tmp_path):
     report = run_import(db, EXAMPLE.read_text(encoding="utf-8"), dry_run=True)
     assert _answers(db) == []
-    assert "Would keep the answers to Q11a–c and Q16–18 of 2 response(s): 2 new, 0 updated." in report.lines()
+    assert (
+        "Would keep the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 2 response(s): 2 new, 0 updated."
+        in report.lines()
+    )
     path = tmp_path / "responses.csv"
     path.write_text(make_csv({"What is the name": "Leeds", "Q17": "Guidance."}), encoding="utf-8")
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path), "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert "Would keep the answers to Q11a–c and Q16–18 of 1 response(s)" in result.output
+    assert (
+        "Would keep the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 1 response(s)"
+        in result.output
+    )
     db.rollback()
     assert _answers(db) == []
     with app.app_context():
         result = app.test_cli_runner().invoke(args=["import", "call-for-evidence", str(path)])
-    assert "Kept the answers to Q11a–c and Q16–18 of 1 response(s): 1 new, 0 updated." in result.output
+    assert (
+        "Kept the answers about no one tool (Q11a–c, Q16–18, the rest of Q3, Q10, Q12, Q14, Q15, Q20) of 1 response(s): 1 new, 0 updated."
+        in result.output
+    )
     db.rollback()
     assert [r.asks_of_government for r in _answers(db)] == ["Guidance."]
 
