@@ -13,9 +13,9 @@
   `PROVIDER_WORDS`) becomes a government or provider organisation; a provider's record also
   becomes its deployment. Government bodies do not hold deployments in Signpost (only authorities,
   providers and partnerships record experience), so their record adds the organisation only.
-- A record of an authority that is not about children's social care (parking, waste, council tax,
-  housing, adult social care: judged from its words against the field's thesaurus,
-  catalogue.importers.relevance) is skipped, with the sector its words name.
+- A record of an authority about another service (parking, waste, council tax, housing, adult
+  social care: judged from its words against the field's thesaurus, catalogue.importers.relevance)
+  is still imported (the register is kept by body), and the summary names it for review.
 - Everything else is skipped, with the reason (and, for a council-like name that matched no
   authority, the closest reference names).
 
@@ -261,19 +261,20 @@ class _Importer:
         kind, who, why = self.classify(body)
         if kind == "skip":
             return Outcome(index, title, "skip", why)
+        notes: list[str] = []
         if kind == "authority":
-            # An authority runs parking, waste, council tax and adult care too: only records
-            # about children's social care are evidence here.
+            # Every record an authority publishes is public evidence of what it uses (the register
+            # is kept by body, not by service), so it is imported; one about another service
+            # (parking, housing, adult care) is named in the summary for an admin to review.
             relevance = about_childrens_social_care(title, tool_name, description)
             if not relevance.relevant:
-                return Outcome(index, title, "skip", f"{who.name}: the record is {relevance.why}")
+                notes.append(f"review: the record is {relevance.why}")
         # The importer's own check first, with can_confirm=False: nobody can vouch for the text.
         from catalogue.personal_data import guard
 
         problems = guard({"summary": description, "tool": tool_name}, ["summary", "tool"], can_confirm=False).problems
         if problems:
             return Outcome(index, title, "fail", "; ".join(f"{k}: {v}" for k, v in problems.items()))
-        notes: list[str] = []
         if kind == "authority":
             org = who
         else:

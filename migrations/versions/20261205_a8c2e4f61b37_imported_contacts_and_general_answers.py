@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision: str = "a8c2e4f61b37"
-down_revision: str | None = "e7b3d1a9f260"
+down_revision: str | None = "a83f5c1e9d47"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

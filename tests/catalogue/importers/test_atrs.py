@@ -60,24 +60,27 @@ def test_sample_file_imports_authorities_and_skips_the_rest(db) -> None:
     report = _run(db, records)
     assert not report.failed, report.lines()
     by_title = {o.title: o for o in report.outcomes}
-    # English authorities, however they write their names, but none of these records is about
-    # children's social care: adult care case notes, a care alarm, rent arrears, adult care
-    # spending. Each is skipped with the reason, never imported as a children's deployment.
-    for title, why in (
-        ("Newcastle City Council: Magic Notes", "Newcastle upon Tyne: the record is about adult social care"),
-        (
-            "London Borough of Sutton: Access Assure, Technology Enabled Care",
-            "Sutton: the record is not about children's social care",
-        ),
-        ("Camden Council: RentSense", "Camden: the record is about housing (‘tenant’), not children's social care"),
-        (
-            "Ealing Council: Adult Social Care Annual Financial Expenditure Forecast",
-            "Ealing: the record is about adult social care",
-        ),
+    # Four English authorities, however they write their names: every record an authority
+    # publishes becomes its deployment; one about another service is named for review.
+    for title, authority, review in (
+        ("Newcastle City Council: Magic Notes", "Newcastle upon Tyne", "adult social care"),
+        ("London Borough of Sutton: Access Assure, Technology Enabled Care", "Sutton", "not about children's"),
+        ("Camden Council: RentSense", "Camden", "housing"),
+        ("Ealing Council: Adult Social Care Annual Financial Expenditure Forecast", "Ealing", "adult social care"),
     ):
-        assert by_title[title].action == "skip", by_title[title]
-        assert by_title[title].detail.startswith(why), by_title[title]
-    assert db.exec(select(Deployment)).first() is None
+        assert by_title[title].action == "create", by_title[title]
+        assert authority in by_title[title].detail
+        assert "review: the record is" in by_title[title].detail and review in by_title[title].detail
+    magic = db.exec(
+        select(Deployment).where(
+            Deployment.source_url
+            == "https://www.gov.uk/algorithmic-transparency-records/newcastle-city-council-magic-notes"
+        )
+    ).one()
+    assert db.get(Organisation, magic.organisation_id).name == "Newcastle upon Tyne"
+    assert db.get(Tool, magic.tool_id).name == "Magic Notes"
+    assert (magic.source_name, magic.source_published, magic.visibility) == (SOURCE_NAME, "2025-12-16", "public")
+    assert magic.stage == "implemented" and magic.source_retrieved is not None
     # Cafcass is a children's social care body, not an authority: a government organisation.
     assert by_title["Cafcass: Genesys ChatBot"].action == "create"
     cafcass = db.exec(select(Organisation).where(Organisation.name == "Cafcass")).one()
@@ -88,7 +91,7 @@ def test_sample_file_imports_authorities_and_skips_the_rest(db) -> None:
     assert by_title["HMRC: Ask HMRC online"].action == "skip"
     assert "neither" in by_title["HMRC: Ask HMRC online"].detail
     skipped = [o for o in report.outcomes if o.action == "skip"]
-    assert len(skipped) == 17
+    assert len(skipped) == 13
     assert all(o.detail for o in skipped)
 
 
@@ -241,7 +244,7 @@ COUNCIL_BUSINESS = [
 ]
 
 
-def test_an_authoritys_records_not_about_childrens_social_care_are_skipped(db) -> None:
+def test_an_authoritys_records_about_other_services_are_imported_for_review(db) -> None:
     load_reference_authorities(db)
     db.commit()
     records = [_record("Barnet Council", tool, text) for tool, text in COUNCIL_BUSINESS]
@@ -251,13 +254,11 @@ def test_an_authoritys_records_not_about_childrens_social_care_are_skipped(db) -
     assert _counts(db) == before
     real = _run(db, records)
     assert [(o.action, o.detail) for o in dry.outcomes] == [(o.action, o.detail) for o in real.outcomes]
-    assert [o.action for o in real.outcomes] == ["skip", "skip", "skip", "create"], real.lines()
+    assert [o.action for o in real.outcomes] == ["create"] * 4, real.lines()
     for outcome, word in zip(real.outcomes, ("parking", "waste", "council tax"), strict=False):
-        assert outcome.detail.startswith(f"Barnet: the record is about council corporate services (‘{word}’")
-        assert outcome.detail.endswith("not children's social care")
-    dep = db.exec(select(Deployment)).one()
-    assert db.get(Tool, dep.tool_id).name == "FamilyNotes"
+        assert f"review: the record is about council corporate services (‘{word}’" in outcome.detail
+    assert "review" not in real.outcomes[3].detail  # about children and families: nothing to review
     # Idempotent: the same file again changes nothing.
     again = _run(db, records)
-    assert [o.action for o in again.outcomes] == ["skip", "skip", "skip", "unchanged"]
-    assert _counts(db) == {**before, "tool": before["tool"] + 1, "deployment": 1}
+    assert [o.action for o in again.outcomes] == ["unchanged"] * 4
+    assert _counts(db) == {**before, "tool": before["tool"] + 4, "deployment": 4}
