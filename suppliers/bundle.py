@@ -9,6 +9,7 @@ from sqlmodel import Session, select
 from catalogue import access, vocabulary
 from catalogue.access import Viewer
 from catalogue.bundle import RefField, Section
+from catalogue.schemas import fields_except
 from suppliers.models import Offering
 from suppliers.schemas import OfferingSchema
 
@@ -36,19 +37,7 @@ SECTION = Section(
     model=Offering,
     schema=OfferingSchema,
     order=50,
-    fields=(
-        "ref",
-        "name",
-        "summary",
-        "description",
-        "categories",
-        "outcomes",
-        "delivery",
-        "case_management_systems",
-        "accreditations",
-        "hosting",
-        "pricing",
-    ),
+    fields=fields_except(OfferingSchema, "supplier", "tool", "accreditations_as_written"),
     refs={
         "supplier": RefField("organisations", "supplier_id", ("supplier",), "must be a supplier"),
         "tool": RefField("tools", "tool_id"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,6 +19,7 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.accounts.models import Organisation
 from catalogue.errors import Invalid, NotAllowed
+from catalogue.paging import Page
 from catalogue.personal_data import Review, record_override
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import new_ref
@@ -82,15 +83,6 @@ class Filters:
 
     def as_args(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v and k != "page"}
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    total: int
-    page: int
-    pages: int
-    options: dict[str, list[str]] = field(default_factory=dict)
 
 
 def _paginate(items: list[Any], page: int, options: dict[str, list[str]]) -> Page:

@@ -23,6 +23,7 @@ from catalogue.db import write_intent
 from catalogue.features import import_models
 from catalogue.ratelimit import limiter
 from tests import factories
+from tests.helpers import factories_base
 from tests.helpers.requests import IsolatedClient as RefreshingClient
 
 import_models()  # every table on SQLModel.metadata, before any test builds a schema
@@ -40,8 +41,8 @@ def _fast_password_hashing() -> None:
 
     passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     passwords._DUMMY_HASH = passwords._hasher.hash("not-a-real-password-for-timing")
-    factories._PASSWORD_HASH = passwords.hash_password(factories.PASSWORD)
-    factories.UserFactory._meta.pre_declarations.update({"password_hash": factories._PASSWORD_HASH})
+    factories_base.PASSWORD_HASH = passwords.hash_password(factories.PASSWORD)
+    factories.UserFactory._meta.pre_declarations.update({"password_hash": factories_base.PASSWORD_HASH})
 
 
 _fast_password_hashing()

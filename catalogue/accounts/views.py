@@ -11,7 +11,7 @@ from sqlmodel import select
 from catalogue.access import audit_clause, can_verify_organisations, owner_is_verified, verified_clause
 from catalogue.accounts import services, tokens
 from catalogue.accounts.auth import act_for_request, current_viewer, is_safe_next
-from catalogue.accounts.models import Organisation, User
+from catalogue.accounts.models import Organisation
 from catalogue.accounts.passwords import hash_password
 from catalogue.accounts.schemas import (
     ChangePasswordSchema,
@@ -20,6 +20,7 @@ from catalogue.accounts.schemas import (
     SignInSchema,
     SignUpSchema,
 )
+from catalogue.audit_trail import audit_rows
 from catalogue.changes import AuditEvent
 from catalogue.db import get_session, reading, writing
 from catalogue.forms import form_to_dict, load_form
@@ -346,13 +347,10 @@ def audit():
         .offset((page - 1) * 50)
         .limit(51)
     ).all()
-    actor_ids = {e.actor_id for e in events if e.actor_id}
-    actors = {u.id: u.email for u in db.exec(select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
     return render_template(
         "accounts/audit.html",
         title="Audit trail",
-        events=events[:50],
-        actors=actors,
+        rows=audit_rows(db, events[:50]),
         page=page,
         has_next=len(events) > 50,
     )

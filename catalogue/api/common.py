@@ -55,21 +55,12 @@ def authenticate() -> None:
     act_for_request(user_id)
 
 
-def end_transaction(response: Any) -> Any:
-    """Writes have committed by now; whatever is left open (a refused write, a read) ends here,
-    so no lock outlives the view while later after-request work (the search sync) runs."""
-    session = g.get("db_session")
-    if session is not None and session.in_transaction():
-        session.rollback()
-    return response
-
-
 def install(blueprint: Any) -> None:
     """Token authentication, the body's type and the query's names checked before every view of
-    a blueprint; versions, Link and 304 (api.http.finish) and the transaction closed after."""
+    a blueprint; versions, Link and 304 (api.http.finish) after (the app ends any transaction
+    still open: db.end_open_transaction)."""
     blueprint.before_request(authenticate_and_require_for_writes)
     blueprint.after_request(http.finish)
-    blueprint.after_request(end_transaction)
 
 
 def authenticate_and_require_for_writes() -> None:

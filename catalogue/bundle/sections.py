@@ -137,6 +137,13 @@ features.add_bundle_section(
         list_fields=("categories", "case_management_systems"),
     )
 )
+# Deployments and single views name the organisation that records them, under one rule.
+_EVIDENCE_AUTHOR = RefField(
+    "organisations",
+    "organisation_id",
+    access.EVIDENCE_AUTHOR_KINDS,
+    "must be a local authority, provider or partnership",
+)
 features.add_bundle_section(
     Section(
         name="deployments",
@@ -145,12 +152,7 @@ features.add_bundle_section(
         order=30,
         fields=("ref", *DEPLOYMENT_FIELDS),
         refs={
-            "organisation": RefField(
-                "organisations",
-                "organisation_id",
-                access.EVIDENCE_AUTHOR_KINDS,
-                "must be a local authority, provider or partnership",
-            ),
+            "organisation": _EVIDENCE_AUTHOR,
             "tool": RefField("tools", "tool_id"),
         },
         ref_after={"organisation": "ref", "tool": "ref"},
@@ -168,12 +170,7 @@ features.add_bundle_section(
         order=40,
         fields=("ref", *SINGLE_VIEW_FIELDS),
         refs={
-            "organisation": RefField(
-                "organisations",
-                "organisation_id",
-                access.EVIDENCE_AUTHOR_KINDS,
-                "must be a local authority, provider or partnership",
-            ),
+            "organisation": _EVIDENCE_AUTHOR,
             "tool": RefField("tools", "tool_id"),
         },
         ref_after={"organisation": "ref", "tool": "other_sources"},

@@ -14,6 +14,8 @@ from catalogue import access, features, lost_update, vocabulary
 from catalogue.accounts.auth import current_viewer
 from catalogue.db import get_session
 from catalogue.forms import form_to_dict
+from catalogue.paging import page_number as _page_number
+from catalogue.paging import query_without as _query_without
 from catalogue.records import services
 from catalogue.records.schemas import RESOURCE_FIELDS, stage_date_warnings
 
@@ -35,26 +37,8 @@ def _abort(code: int) -> NoReturn:
     abort(code)
 
 
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
 def _arg(name: str) -> str:
     return (request.args.get(name) or "").strip()[:200]
-
-
-def _query_without(**changes: Any) -> dict[str, Any]:
-    """The current filters with some changed, for pagination and 'remove filter' links."""
-    args = {k: v for k, v in request.args.items() if v}
-    for key, value in changes.items():
-        if value in (None, ""):
-            args.pop(key, None)
-        else:
-            args[key] = value
-    return args
 
 
 # --- tools -------------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
 from catalogue.errors import saved
 from catalogue.forms import form_to_dict, load_form
+from catalogue.paging import page_number as _page_number
+from catalogue.paging import query_without as _query_without
 from catalogue.personal_data.guard import confirmation_field
 from outcomes import clock, ocds, services
 from outcomes.models import Challenge, Programme
@@ -32,24 +34,6 @@ from outcomes.views.common import (
 )
 
 # --- browse and the challenge page --------------------------------------------------------------
-
-
-def _page_number() -> int:
-    try:
-        return max(1, int(request.args.get("page", "1")))
-    except ValueError:
-        return 1
-
-
-def _query_without(**changes: Any) -> dict[str, Any]:
-    """The current filters with some changed, for the pagination links."""
-    args = {k: v for k, v in request.args.items() if v}
-    for key, value in changes.items():
-        if value in (None, ""):
-            args.pop(key, None)
-        else:
-            args[key] = value
-    return args
 
 
 @bp.get("/challenges")

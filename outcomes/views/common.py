@@ -48,21 +48,6 @@ STATUS_TAGS: dict[str, str] = {
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _end_transaction(response):
-    """Whatever should be saved was committed by the view; end the request's transaction now, so a
-    form shown again with errors does not hold SQLite's write lock while later hooks run."""
-    from flask import g
-
-    session = g.get("db_session")
-    if session is not None and session.in_transaction():
-        session.rollback()
-    return response
-
-
-bp.after_request(_end_transaction)
-pbp.after_request(_end_transaction)
-
-
 def _challenge(ref: str) -> Challenge:
     challenge = services.get_challenge(get_session(), current_viewer(), ref)
     if challenge is None:

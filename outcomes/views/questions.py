@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort, flash, redirect, render_template, request, url_for
 
 from catalogue import access
@@ -14,6 +16,15 @@ from outcomes.schemas import AnswerSchema, DeclineQuestionSchema, QuestionSchema
 from outcomes.views.common import _challenge, _manage, _signed_in, bp
 
 # --- clarification questions ------------------------------------------------------------------
+
+
+def _question(challenge: Any, question_id: int) -> Any:
+    """A question on this challenge the viewer may see, or 404."""
+    visible = services.visible_questions(get_session(), current_viewer(), challenge)
+    question = next((q for q, _asker in visible if q.id == question_id), None)
+    if question is None:
+        abort(404)
+    return question
 
 
 @bp.route("/challenges/<ref>/questions/new", methods=["GET", "POST"])
@@ -45,12 +56,7 @@ def ask(ref: str):
 def answer(ref: str, question_id: int):
     challenge = _manage(ref)
     session = get_session()
-    question = next(
-        (q for q, _asker in services.visible_questions(session, current_viewer(), challenge) if q.id == question_id),
-        None,
-    )
-    if question is None:
-        abort(404)
+    question = _question(challenge, question_id)
     context = {"title": "Answer a clarification question", "challenge": challenge, "question": question}
     if request.method == "GET":
         data = {"question": question.question, "answer": question.answer or ""}
@@ -75,12 +81,7 @@ def decline(ref: str, question_id: int):
     """Decline to answer: the question stays unpublished and the asker is told (with the reason)."""
     challenge = _manage(ref)
     session = get_session()
-    question = next(
-        (q for q, _asker in services.visible_questions(session, current_viewer(), challenge) if q.id == question_id),
-        None,
-    )
-    if question is None:
-        abort(404)
+    question = _question(challenge, question_id)
     raw = form_to_dict(request.form)
     data, errors = load_form(DeclineQuestionSchema(), raw)
     if not errors:

@@ -81,9 +81,5 @@ def full_challenge(owner: Any, status: str = "draft", **extra: Any) -> Challenge
 def evaluating_with_proposal(world: World, db: Session) -> tuple[Challenge, ChallengeResponse]:
     """An evaluating challenge with one submitted proposal from `world.supplier`."""
     challenge = full_challenge(world.la, status="evaluating")
-    response = ChallengeResponse(
-        challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x", requirements_met=[]
-    )
-    db.add(response)
-    db.commit()
+    response = f.ChallengeResponseFactory(challenge=challenge, supplier=world.supplier, kind="proposal", approach="x")
     return challenge, response

@@ -17,12 +17,12 @@ from typing import Any
 
 from flask.testing import FlaskClient
 
-from tests import factories
+from tests.helpers import factories_base
 
 
 class IsolatedClient(FlaskClient):
     def open(self, *args: Any, **kwargs: Any) -> Any:
-        session = factories._session
+        session = factories_base._session
         if session is not None:
             session.commit()
         try:

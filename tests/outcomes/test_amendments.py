@@ -14,7 +14,8 @@ from catalogue.accounts.services import issue_api_token
 from catalogue.errors import Invalid
 from catalogue.notifications.models import OutboxEmail
 from outcomes import services
-from outcomes.models import Challenge, ChallengeAmendment, ChallengeResponse
+from outcomes.models import Challenge, ChallengeAmendment
+from tests import factories as f
 from tests.helpers.api import call
 from tests.helpers.challenges import World, fresh, full_challenge, make_world, viewer
 
@@ -27,8 +28,8 @@ def world(db: Session) -> World:
 def _open(db: Session, world: World) -> Challenge:
     challenge = full_challenge(world.la)
     services.change_status(db, viewer(world.la_user, world.la), challenge, "open")
-    db.add(ChallengeResponse(challenge_id=challenge.id, supplier_id=world.supplier.id, kind="proposal", approach="x"))
     db.commit()
+    f.ChallengeResponseFactory(challenge=challenge, supplier=world.supplier, kind="proposal", approach="x")
     return challenge
 
 

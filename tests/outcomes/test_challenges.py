@@ -547,7 +547,6 @@ def test_history_names_who_changed_the_status_only_to_those_sharing_the_owners_v
     world: World, client, client_as, db: Session
 ) -> None:
     from catalogue.accounts.models import User
-    from outcomes.models import ChallengeCoSponsor
 
     owner_user = db.get(User, world.la_user.id)
     owner_user.display_name = "Priya Officerperson"
@@ -555,8 +554,7 @@ def test_history_names_who_changed_the_status_only_to_those_sharing_the_owners_v
     challenge = full_challenge(world.la)
     sponsor_la = f.OrganisationFactory(kind="local-authority", name="Sponsor Council")
     sponsor_user = f.UserFactory(organisation_id=sponsor_la.id)
-    db.add(ChallengeCoSponsor(challenge_id=challenge.id, organisation_id=sponsor_la.id, status="approved"))
-    db.commit()
+    f.ChallengeCoSponsorFactory(challenge=challenge, organisation=sponsor_la, status="approved")
     move(db, world, challenge, "market-engagement")
     admin = f.UserFactory(organisation_id=world.other_la.id, is_site_admin=True)
     for c in (client_as(world.la_user), client_as(sponsor_user), client_as(admin)):

@@ -9,7 +9,7 @@ from sqlmodel import Session, select
 
 from outcomes import clock, ocds, services
 from outcomes.matching import engine
-from outcomes.models import Challenge, ChallengeResponse, ChallengeStatusChange
+from outcomes.models import Challenge, ChallengeStatusChange
 from tests import factories as f
 from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
@@ -101,9 +101,7 @@ def test_advance_stores_the_move_with_its_reason(world: World, app, db: Session,
 
 def test_award_catches_up_with_the_clock(world: World, db: Session) -> None:
     late = full_challenge(world.la, status="open", closes=date(2026, 9, 30))
-    proposal = ChallengeResponse(challenge_id=late.id, supplier_id=world.supplier.id, kind="proposal", approach="x")
-    db.add(proposal)
-    db.flush()
+    proposal = f.ChallengeResponseFactory(challenge=late, supplier=world.supplier, kind="proposal", approach="x")
     services.award(db, viewer(world.la_user, world.la), late, proposal, on=date(2026, 12, 3))
     history = [(c.to_status, c.reason) for c in services.status_history(db, late)]
     assert history == [("evaluating", clock.CLOSING_DATE_PASSED), ("awarded", None)]

@@ -11,7 +11,6 @@ from catalogue.db import utcnow
 from catalogue.notifications import preferences
 from catalogue.notifications.models import Notification, OutboxEmail
 from outcomes import services
-from outcomes.models import ChallengeCoSponsor, Programme
 from tests import factories as f
 from tests.helpers.challenges import World, fresh, full_challenge, make_world, viewer
 
@@ -27,8 +26,7 @@ def _emails(db: Session, user) -> list[OutboxEmail]:
 
 def test_owner_and_co_sponsors_hear_of_questions_interest_and_proposals(world: World, db: Session) -> None:
     challenge = full_challenge(world.la, status="market-engagement", published_at=utcnow())
-    db.add(ChallengeCoSponsor(challenge_id=challenge.id, organisation_id=world.other_la.id, status="approved"))
-    db.commit()
+    f.ChallengeCoSponsorFactory(challenge=challenge, organisation=world.other_la, status="approved")
     supplier = viewer(world.supplier_user, world.supplier)
     services.ask_question(db, supplier, challenge, "Is Mosaic the only system?")
     services.save_response(db, supplier, challenge, "interest", {"approach": "We record visits by voice"})
@@ -150,9 +148,7 @@ def test_co_sponsor_request_invitation_and_verification_are_told(world: World, d
     (mail,) = _emails(db, world.la_user)
     assert "Southshire Council asked to co-sponsor it" in mail.subject and "We share the problem" in mail.body
 
-    programme = Programme(ref="p-north", name="North Partnership", lead_id=world.la.id)
-    db.add(programme)
-    db.commit()
+    programme = f.ProgrammeFactory(ref="p-north", name="North Partnership", lead=world.la)
     services.invite_member(db, viewer(world.la_user, world.la), programme, world.other_la.ref)
     db.commit()
     invite = _emails(db, world.other_user)[-1]

@@ -13,11 +13,9 @@ from catalogue.accounts.services import issue_api_token
 from catalogue.errors import NotAllowed
 from outcomes import services
 from outcomes.models import (
-    ChallengeCoSponsor,
     ChallengePhase,
     ChallengeResponse,
     PhaseShortlist,
-    Programme,
     ProgrammeMember,
 )
 from tests import factories as f
@@ -55,8 +53,7 @@ def test_non_owners_are_refused_on_phases_shortlisting_and_results(
     challenge, response, phase = _evaluating_with_proposal(world, db)
     sponsor_la = f.OrganisationFactory(kind="local-authority", name="Sponsor Council")
     sponsor_user = f.UserFactory(organisation_id=sponsor_la.id)
-    db.add(ChallengeCoSponsor(challenge_id=challenge.id, organisation_id=sponsor_la.id, status="approved"))
-    db.commit()
+    f.ChallengeCoSponsorFactory(challenge=challenge, organisation=sponsor_la, status="approved")
     ref = challenge.ref
     for user in (world.other_user, world.supplier_user, world.rival_user, sponsor_user):
         c = client_as(user)
@@ -89,17 +86,11 @@ def test_non_owners_are_refused_on_phases_shortlisting_and_results(
 def test_a_declined_co_sponsor_sees_nothing_more_than_before(world: World, client_as, db: Session) -> None:
     draft = full_challenge(world.la, title="Zqxdeclineddraft")
     published = full_challenge(world.la, status="open", title="Zqxdeclinedpublished")
-    response = ChallengeResponse(
-        challenge_id=published.id,
-        supplier_id=world.supplier.id,
-        kind="proposal",
-        approach="DECLINEDPROPOSALMARKER",
-        requirements_met=[],
+    response = f.ChallengeResponseFactory(
+        challenge=published, supplier=world.supplier, kind="proposal", approach="DECLINEDPROPOSALMARKER"
     )
-    db.add(response)
     for challenge in (draft, published):
-        db.add(ChallengeCoSponsor(challenge_id=challenge.id, organisation_id=world.other_la.id, status="declined"))
-    db.commit()
+        f.ChallengeCoSponsorFactory(challenge=challenge, organisation=world.other_la, status="declined")
     c = client_as(world.other_user)
     assert c.get(f"/challenges/{draft.ref}").status_code == 404
     assert "Zqxdeclineddraft" not in c.get("/challenges").text
@@ -114,9 +105,7 @@ def test_a_declined_co_sponsor_sees_nothing_more_than_before(world: World, clien
 
 
 def test_only_an_invited_authority_can_accept_a_programme_invitation(world: World, client_as, db: Session) -> None:
-    programme = Programme(ref="prog-test", name="Test partnership", lead_id=world.la.id, description="d")
-    db.add(programme)
-    db.commit()
+    programme = f.ProgrammeFactory(ref="prog-test", name="Test partnership", lead=world.la, description="d")
     services.invite_member(db, viewer(world.la_user, world.la), programme, world.other_la.ref)
     db.commit()
     outsider_la = f.OrganisationFactory(kind="local-authority", name="Outsider Council")

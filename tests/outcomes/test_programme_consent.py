@@ -9,7 +9,8 @@ from sqlmodel import Session, select
 
 from catalogue.errors import Invalid
 from outcomes import services
-from outcomes.models import Challenge, Programme, ProgrammeChallengeRequest, ProgrammeMember
+from outcomes.models import Challenge, Programme, ProgrammeChallengeRequest
+from tests import factories as f
 from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
 
@@ -17,8 +18,8 @@ def _programme_with_member(db: Session, world: World) -> Programme:
     """Led by world.la; world.other_la an accepted member."""
     lead = viewer(world.la_user, world.la)
     programme = services.create_programme(db, lead, {"name": "Northern partnership", "description": "D"})
-    db.add(ProgrammeMember(programme_id=programme.id, member_id=world.other_la.id, status="accepted"))
     db.commit()
+    f.ProgrammeMemberFactory(programme=programme, member=world.other_la, status="accepted")
     return programme
 
 

@@ -12,7 +12,7 @@ from catalogue import access
 from catalogue.accounts.services import issue_api_token
 from catalogue.db import utcnow
 from outcomes import ocds, services
-from outcomes.models import Challenge, ChallengeCoSponsor
+from outcomes.models import Challenge
 from tests import factories as f
 from tests.helpers.api import call
 from tests.helpers.challenges import World, fresh, full_challenge, viewer
@@ -37,8 +37,7 @@ def test_a_never_published_draft_stays_private_when_withdrawn(
     )
     sponsor_la = f.OrganisationFactory(kind="local-authority", name="Sponsor Council")
     sponsor_user = f.UserFactory(organisation_id=sponsor_la.id)
-    db.add(ChallengeCoSponsor(challenge_id=draft.id, organisation_id=sponsor_la.id, status="approved"))
-    db.commit()
+    f.ChallengeCoSponsorFactory(challenge=draft, organisation=sponsor_la, status="approved")
     _withdraw(db, world, draft)
     _withdraw(db, world, was_public)
     fresh(db)

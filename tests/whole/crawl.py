@@ -16,6 +16,7 @@ from urllib.parse import quote
 
 from sqlmodel import select
 
+from catalogue import vocabulary
 from catalogue.notifications.models import Notification, OutboxEmail
 from tests.whole.model import MARKER, SHARED_WORD, Challenge, Deployment, Model, Offering, SingleView, Tool
 from tests.whole.world import ROLES, World
@@ -155,6 +156,12 @@ def check_outbox(world: World, model: Model, findings: Findings) -> None:
 
 
 # --- counts ---------------------------------------------------------------------------------------
+# Every count a page shows, against the records the model lets that viewer see: /tools rows (in
+# use, dropped) and total; /deployments, /deployments/dropped, /offerings, /challenges totals;
+# /insights headline, tools-by-category total and deployments-by-stage rows; search result
+# totals and kind facets (page and API); a tool's "Who uses it (N)" and "Who dropped it (D)"; an
+# offering's "Used by N" and its tool's experience; an organisation's deployments; the supplier
+# dashboard's peer evidence.
 
 TOOL_ROW = re.compile(
     r'href="/tools/(?P<ref>[^"]+)">.*?'
@@ -211,6 +218,20 @@ def check_facet_counts(model: Model, findings: Findings, role: str, body: str) -
         findings.counts.append(f"{role} at /api/v1/search facets: kind counts {shown}, the viewer may see {expected}")
 
 
+KIND_BOX = re.compile(
+    r'name="kind" type="checkbox" value="(?P<kind>[^"]+)"[^>]*>\s*<label[^>]*>[^<]*\((?P<n>[\d,]+)\)</label>'
+)
+
+
+def check_search_page_facets(model: Model, findings: Findings, role: str, body: str) -> None:
+    """/search's "kind" filter boxes: each kind's count, as for the API's facets."""
+    shown = {m["kind"]: _number(m["n"]) for m in KIND_BOX.finditer(body)}
+    shown = {kind: n for kind, n in shown.items() if n}
+    expected = {kind: n for kind, n in model.visible_counts(role).items() if n}
+    if shown != expected:
+        findings.counts.append(f"{role} at /search: kind filter counts {shown}, the viewer may see {expected}")
+
+
 def check_peer_evidence(model: Model, findings: Findings, role: str, url: str, body: str) -> None:
     """'Peer evidence: N other organisations use its tool; D dropped it' on the supplier's
     dashboard counts only deployments both the challenge's owner and this viewer may see."""
@@ -245,6 +266,127 @@ def check_peer_evidence(model: Model, findings: Findings, role: str, url: str, b
             )
 
 
+# Counts every viewer reads as a sentence: each equals the records the model lets that viewer see.
+STATUS_COUNT = re.compile(r'role="status">\s*(?P<n>[\d,]+) (?P<what>records?|dropped pilots?|offerings?|tools?)\b')
+TOOLS_IN_ALL = re.compile(r"(?P<n>\d+) tools in all\.")
+CHALLENGE_COUNT = re.compile(r'<h2 class="govuk-heading-m">(?P<n>\d+) challenges?</h2>')
+RESULT_COUNT = re.compile(r'id="result-count" role="status">\s*(?:(?P<n>[\d,]+) results?|No results)')
+INSIGHTS_COUNT = re.compile(r"They draw on (?P<n>\d+) deployments?")
+TOOL_PAGE_COUNTS = re.compile(
+    r"Who uses it \((?P<using>\d+)\)</h2>.*?Who dropped it and why \((?P<dropped>\d+)\)</h2>", re.S
+)
+EXPERIENCE = re.compile(r"Experience of .*?</h2>(?P<section>.*?)(?:</ul>|</p>)", re.S)
+USED_BY = re.compile(r"Used by (?P<n>\d+) authorit")
+
+
+def _number(text: str | None) -> int:
+    return int(text.replace(",", "")) if text else 0
+
+
+def expected_list_counts(model: Model, role: str) -> dict[str, int]:
+    """What each list page's count says, as the policy lets `role` see the records."""
+    deployments = model.visible_deployments(role)
+    return {
+        "/tools": sum(role in model.tool_audience(t) for t in model.tools),
+        "/deployments": len(deployments),
+        "/deployments/dropped": sum(d.stage == "dropped" for d in deployments),
+        "/insights": len(deployments),
+        "/challenges": sum(role in model.challenge_audience(c) for c in model.challenges),
+        "/offerings": sum(role in model.offering_audience(o) for o in model.offerings),
+        "/search": sum(model.visible_counts(role).values()),
+    }
+
+
+def check_list_counts(model: Model, findings: Findings, role: str, url: str, body: str) -> None:
+    """The one count a list page states ("12 records", "They draw on 12 deployments", "3
+    challenges", "5 results") against the records the viewer may see."""
+    path = url.split("?", 1)[0]
+    expected = expected_list_counts(model, role).get(path)
+    if expected is None:
+        return
+    pattern = {
+        "/insights": INSIGHTS_COUNT,
+        "/challenges": CHALLENGE_COUNT,
+        "/search": RESULT_COUNT,
+    }.get(path, STATUS_COUNT)
+    found = pattern.search(body)
+    if found is None:
+        if expected:
+            findings.counts.append(f"{role} at {url}: no count shown, the viewer may see {expected}")
+        return
+    shown = _number(found.group("n"))
+    if shown != expected:
+        findings.counts.append(f"{role} at {url}: shows {shown}, the viewer may see {expected}")
+
+
+STAGE_CHART = re.compile(r'id="deployments-by-stage".*?<tbody[^>]*>(?P<rows>.*?)</tbody>', re.S)
+CHART_ROW = re.compile(r'<th scope="row"[^>]*>(?P<label>[^<]*)</th>\s*<td[^>]*>(?P<n>[\d,]+)</td>')
+ORG_DEPLOYMENTS = re.compile(r"Tools it uses, piloted or dropped \((?P<n>\d+)\)")
+
+
+def check_insights_stages(model: Model, findings: Findings, role: str, body: str) -> None:
+    """/insights: "Tools by category"'s total against the tools the viewer may see, and
+    "Deployments by stage"'s rows against the deployments the viewer may see."""
+    tools = TOOLS_IN_ALL.search(body)
+    expected_tools = sum(role in model.tool_audience(t) for t in model.tools)
+    if (int(tools["n"]) if tools else 0) != expected_tools:
+        findings.counts.append(
+            f"{role} at /insights: tools by category says {tools['n'] if tools else 'no'} tools in all, "
+            f"the viewer may see {expected_tools}"
+        )
+    chart = STAGE_CHART.search(body)
+    if chart is None:
+        return
+    shown = {unescape(m["label"]).strip(): _number(m["n"]) for m in CHART_ROW.finditer(chart["rows"])}
+    shown = {label: n for label, n in shown.items() if n}
+    expected: dict[str, int] = {}
+    for d in model.visible_deployments(role):
+        label = vocabulary.STAGES[d.stage]
+        expected[label] = expected.get(label, 0) + 1
+    if shown != expected:
+        findings.counts.append(f"{role} at /insights: deployments by stage {shown}, the viewer may see {expected}")
+
+
+def check_record_counts(
+    model: Model, findings: Findings, role: str, url: str, body: str, orgs: dict[str, str] | None = None
+) -> None:
+    """A tool's page ("Who uses it (N)", "Who dropped it and why (D)") and an offering's ("Used
+    by N authorities", its tool's experience) count only deployments the viewer may see."""
+    visible = model.visible_deployments(role)
+    if url.startswith("/tools/"):
+        tool = next((t for t in model.tools if url == f"/tools/{t.ref}"), None)
+        found = TOOL_PAGE_COUNTS.search(body)
+        if tool is None or found is None:
+            return
+        mine = [d for d in visible if d.tool is tool]
+        expected = (sum(d.stage != "dropped" for d in mine), sum(d.stage == "dropped" for d in mine))
+        shown = (int(found["using"]), int(found["dropped"]))
+        if shown != expected:
+            findings.counts.append(f"{role} at {url}: uses/dropped {shown}, the viewer may see {expected}")
+    elif url.startswith("/organisations/") and orgs and url.removeprefix("/organisations/") in orgs:
+        found = ORG_DEPLOYMENTS.search(body)
+        key = orgs[url.removeprefix("/organisations/")]
+        expected = sum(d.org == key for d in visible)
+        if found is not None and int(found["n"]) != expected:
+            findings.counts.append(f"{role} at {url}: lists {found['n']} deployments, the viewer may see {expected}")
+    elif url.startswith("/offerings/"):
+        offering = next((o for o in model.offerings if url == f"/offerings/{o.ref}"), None)
+        if offering is None:
+            return
+        used_by = USED_BY.search(body)
+        if used_by is not None:  # only references an authority confirmed, which no rule writes
+            findings.counts.append(f"{role} at {url}: used by {used_by['n']}, no authority confirmed a reference")
+        section = EXPERIENCE.search(body)
+        shown = len(re.findall(r'href="/deployments/', section["section"])) if section else 0
+        tool = offering.tool
+        sells = tool is not None and model.may_sell_tool(offering.supplier, tool)
+        expected = sum(d.tool is tool for d in visible) if sells else 0
+        if shown != expected:
+            findings.counts.append(
+                f"{role} at {url}: the tool's experience lists {shown} deployments, the viewer may see {expected}"
+            )
+
+
 def _staff_roles(org: str) -> set[str]:
     from tests.whole.world import ORG_ROLE
 
@@ -258,20 +400,28 @@ def crawl(world: World, model: Model, touched: list[object], roles: tuple[str, .
     findings = Findings()
     urls = [u for record in touched for u in record_urls(record)]
     urls = list(dict.fromkeys(urls))
+    orgs = {org.ref: key for key, org in world.orgs.items()}
     for role in roles:
         for url in LIST_URLS:
             status, body = fetch(world, model, findings, role, url)
             if status != 200:
                 continue
+            check_list_counts(model, findings, role, url, body)
             if url == "/tools":
                 check_tool_counts(model, findings, role, body)
+            elif url == "/insights":
+                check_insights_stages(model, findings, role, body)
+            elif url.startswith("/search?"):
+                check_search_page_facets(model, findings, role, body)
             elif url.startswith("/api/v1/search"):
                 check_facet_counts(model, findings, role, body)
             elif url == "/suppliers/dashboard":
                 check_peer_evidence(model, findings, role, url, body)
         statuses: dict[str, int] = {}
         for url in urls:
-            statuses[url], _ = fetch(world, model, findings, role, url)
+            statuses[url], body = fetch(world, model, findings, role, url)
+            if statuses[url] == 200:
+                check_record_counts(model, findings, role, url, body, orgs)
         for url, status in statuses.items():
             # One function decides who opens a challenge: its matches page opens for the same people.
             if url.endswith("/matches"):

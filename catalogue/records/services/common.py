@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -13,6 +12,7 @@ from sqlmodel import Session, select
 
 from catalogue import features
 from catalogue.access import Viewer
+from catalogue.paging import Page
 
 log = logging.getLogger("catalogue.records.services")
 
@@ -89,14 +89,6 @@ def _text_matches(session: Session, viewer: Viewer, q: str, kind: str, columns: 
         log.exception("search engine unavailable; falling back to LIKE")
     pattern = f"%{q.strip()}%"
     return list(session.exec(select(model.id).where(sa.or_(*(c.ilike(pattern) for c in columns)))).all())
-
-
-@dataclass
-class Page:
-    items: list[Any]
-    total: int
-    page: int
-    pages: int
 
 
 def _paginate(items: list[Any], page: int) -> Page:

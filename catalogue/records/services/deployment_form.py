@@ -247,25 +247,8 @@ def save_deployment(
         _record_override(session, draft["new_tool"], TOOL_TEXT_FIELDS, tool, _draft_confirmed(draft))
     else:
         tool = session.exec(select(Tool).where(Tool.ref == data["tool"])).one()
-    values: dict[str, Any] = {
-        name: data.get(name)
-        for name in (
-            "stage",
-            "started",
-            "ended",
-            "summary",
-            "impact",
-            "learnings",
-            "barriers",
-            "dropped_detail",
-            "risk_assessment",
-            "safeguards",
-            "evaluation",
-            "evaluator",
-            "evaluation_findings",
-            "visibility",
-        )
-    }
+    # The schema's fields (catalogue.records.schemas.DEPLOYMENT_FIELDS); its lists are never None.
+    values: dict[str, Any] = {name: data.get(name) for name in DEPLOYMENT_FIELDS}
     values["dropped_reasons"] = data.get("dropped_reasons") or []
     values["ethics_checks"] = data.get("ethics_checks") or []
     resources = data.get("resources") or {}

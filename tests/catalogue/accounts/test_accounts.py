@@ -340,10 +340,11 @@ def test_audit_trail_org_admin_sees_own_organisation_only(db, client_as, people,
         db.add(org)
     db.commit()
     page = client_as(people["admin"]).get("/account/audit").get_data(as_text=True)
-    assert f"organisation {council.ref}" in page and f"organisation {other.ref}" not in page
-    assert "update" in page and "name" in page
+    assert "Organisation: Northshire Borough Council" in page and "Southshire Borough Council" not in page
+    assert "Changed" in page and "to Northshire Borough Council" in page
     admin_page = client_as(people["site_admin"]).get("/account/audit").get_data(as_text=True)
-    assert f"organisation {council.ref}" in admin_page and f"organisation {other.ref}" in admin_page
+    assert "Organisation: Northshire Borough Council" in admin_page
+    assert "Organisation: Southshire Borough Council" in admin_page
 
 
 def test_audit_trail_names_who_acted(db, client_as, people, council: Organisation) -> None:
@@ -378,7 +379,11 @@ def test_audit_trail_names_who_acted(db, client_as, people, council: Organisatio
     deployment = next(e for e in events if e.record_type == "deployment")
     assert deployment.actor_id == people["member"].id
     page = admin.get("/account/audit").get_data(as_text=True)
-    assert "admin@northshire.example" in page and "member@northshire.example" in page
+    # Who by name, what from what to what, never the hash, never "user_account 7".
+    assert people["admin"].display_name in page and people["member"].display_name in page
+    assert f"Account: {people['pending'].display_name}" in page and "user_account" not in page
+    assert "Status: from pending to approved" in page
+    assert "Password hash: changed (not shown)" in page and stored.password_hash not in page
 
 
 def test_rejection_is_audited(db, client_as, people) -> None:

@@ -16,7 +16,14 @@ from sqlmodel import select
 from catalogue.db import utcnow
 from catalogue.notifications import sending, services
 from catalogue.notifications.models import AlertSubscription, Follow, Notification, OutboxEmail
-from tests.factories import ChallengeFactory, DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
+from tests.factories import (
+    ChallengeFactory,
+    DeploymentFactory,
+    FollowFactory,
+    OrganisationFactory,
+    ToolFactory,
+    UserFactory,
+)
 from tests.helpers.requests import fresh
 
 # Each request in its own app context, the test session refreshed around it (tests.helpers.requests).
@@ -106,8 +113,7 @@ def world(db):
     }
     tool = ToolFactory(name="Notewise")
     for user in users.values():
-        db.add(Follow(user_id=user.id, kind="tool", record_id=tool.id))
-    db.commit()
+        FollowFactory(user=user, tool=tool)
     return {"owner": owner, "other_la": other_la, "supplier": supplier, "users": users, "tool": tool}
 
 
@@ -151,8 +157,7 @@ def test_new_deployment_reaches_only_followers_who_may_see_it(db, world, visibil
 
 def test_private_deployment_reaches_members_of_its_own_organisation(db, world):
     colleague = UserFactory(organisation_id=world["owner"].id)
-    db.add(Follow(user_id=colleague.id, kind="tool", record_id=world["tool"].id))
-    db.commit()
+    FollowFactory(user=colleague, tool=world["tool"])
     dep = DeploymentFactory(
         organisation_id=world["owner"].id,
         tool_id=world["tool"].id,
@@ -168,8 +173,7 @@ def test_challenge_events_skip_followers_who_cannot_see_a_draft(db, world):
     users = world["users"]
     challenge = ChallengeFactory(owner_id=world["owner"].id, status="draft", title="Evening write-ups")
     for user in (users["owner"], users["supplier"]):
-        db.add(Follow(user_id=user.id, kind="challenge", record_id=challenge.id))
-    db.commit()
+        FollowFactory(user=user, kind="challenge", record_id=challenge.id)
     services.on_challenge_event(db, challenge, "status", f"now in draft {MARKER}")
     db.commit()
     assert _recipients(db, "challenge") == {users["owner"].id}
@@ -571,8 +575,7 @@ def test_a_line_break_in_a_title_neither_jams_the_outbox_nor_injects_a_header(ap
     challenge = ChallengeFactory(
         title="Better placements\r\nBcc: victim@example.org\nfor children", status="open", owner_id=world["owner"].id
     )
-    db.add(Follow(user_id=user.id, kind="challenge", record_id=challenge.id))
-    db.commit()
+    FollowFactory(user=user, kind="challenge", record_id=challenge.id)
     first = _queue_one(db, user, "First of the batch")
     services.on_challenge_event(db, challenge, "status", "now open for proposals")
     db.commit()

@@ -9,9 +9,9 @@ import pytest
 from sqlmodel import Session, select
 
 from catalogue.access import viewer_for
-from catalogue.notifications.models import Follow, Notification, OutboxEmail
+from catalogue.notifications.models import Notification, OutboxEmail
 from catalogue.records import services
-from tests.factories import DeploymentFactory, OrganisationFactory, ToolFactory, UserFactory
+from tests.factories import DeploymentFactory, FollowFactory, OrganisationFactory, ToolFactory, UserFactory
 
 
 @pytest.fixture
@@ -28,8 +28,7 @@ def world(db: Session) -> SimpleNamespace:
         supplier=UserFactory(organisation_id=supplier.id),
     )
     for user in vars(people).values():
-        db.add(Follow(user_id=user.id, kind="tool", record_id=tool.id))
-    db.commit()
+        FollowFactory(user=user, tool=tool)
     return SimpleNamespace(la=la, tool=tool, people=people)
 
 
