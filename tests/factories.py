@@ -29,6 +29,8 @@ from tests.helpers.factories_catalogue import (
 from tests.helpers.factories_outcomes import (
     ChallengeAmendmentFactory,
     ChallengeCoSponsorFactory,
+    ChallengeEventFactory,
+    ChallengeEventSignupFactory,
     ChallengeFactory,
     ChallengePhaseFactory,
     ChallengeResponseFactory,
@@ -52,6 +54,8 @@ __all__ = [
     "CfeResponseFactory",
     "ChallengeAmendmentFactory",
     "ChallengeCoSponsorFactory",
+    "ChallengeEventFactory",
+    "ChallengeEventSignupFactory",
     "ChallengeFactory",
     "ChallengePhaseFactory",
     "ChallengeResponseFactory",

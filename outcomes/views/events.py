@@ -17,10 +17,9 @@ from outcomes import services
 from outcomes.models import Challenge, ChallengeEvent
 from outcomes.schemas import EVENT_KINDS, EventCancelSchema, EventNotesSchema, EventQuestionSchema, EventSchema
 from outcomes.services import events as event_rules
-from outcomes.views.common import _challenge, _date_from_parts, _end_transaction, _rows, _signed_in
+from outcomes.views.common import _challenge, _date_from_parts, _rows, _signed_in
 
 ebp = Blueprint("events", __name__)
-ebp.after_request(_end_transaction)
 
 DAY_PARTS = ("day", "month", "year")
 

@@ -4,12 +4,16 @@ shortlists) and programmes (partnerships) with their members, cohort and request
 
 from __future__ import annotations
 
+from datetime import date, time, timedelta
+
 import factory
 
 from outcomes.models import (
     Challenge,
     ChallengeAmendment,
     ChallengeCoSponsor,
+    ChallengeEvent,
+    ChallengeEventSignup,
     ChallengePhase,
     ChallengeResponse,
     ChallengeStatusChange,
@@ -166,6 +170,38 @@ class PhaseShortlistFactory(SessionFactory):
 
     phase_id = id_of("phase", ChallengePhaseFactory)
     response_id = id_of("response", lambda: ChallengeResponseFactory(kind="proposal"))
+
+
+# --- market-engagement events ---------------------------------------------------------------------
+
+
+class ChallengeEventFactory(SessionFactory):
+    class Meta:
+        model = ChallengeEvent
+
+    class Params:
+        challenge = None
+
+    challenge_id = id_of("challenge", lambda: ChallengeFactory(status="market-engagement"))
+    kind = "supplier-day"
+    title = factory.Sequence(lambda n: f"Supplier day {n}")
+    day = factory.LazyFunction(lambda: date.today() + timedelta(days=14))
+    starts = time(10, 0)
+    ends = time(12, 0)
+    place = "Council offices, committee room 2"
+    capacity = 20
+
+
+class ChallengeEventSignupFactory(SessionFactory):
+    class Meta:
+        model = ChallengeEventSignup
+
+    class Params:
+        event = None
+        supplier = None
+
+    event_id = id_of("event", ChallengeEventFactory)
+    supplier_id = id_of("supplier", SupplierFactory)
 
 
 # --- programmes (partnerships) --------------------------------------------------------------------
