@@ -19,6 +19,7 @@ from catalogue.db import get_session
 from outcomes import services
 from outcomes.api import _challenge_or_404
 from outcomes.evaluation_api_schemas import (
+    ID_RANGE,
     AssessmentOut,
     AwardIn,
     AwardOut,
@@ -49,6 +50,8 @@ PROPOSAL = "/challenges/<ref>/proposals/<int:response_id>"
 def _proposal_or_404(challenge: Challenge, response_id: int) -> ChallengeResponse:
     """The proposal if this caller may read it (sealed until the closing date; never another
     supplier's): the pages' own lookup."""
+    if response_id > ID_RANGE.max:  # no row has it, and SQLite cannot even be asked
+        common.not_found("proposal")
     response = services.get_response(get_session(), common.viewer(), challenge, response_id)
     if response is None or response.kind != "proposal":
         common.not_found("proposal")

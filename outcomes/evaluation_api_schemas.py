@@ -8,6 +8,10 @@ from marshmallow import EXCLUDE, Schema, fields, validate
 
 from outcomes.schemas import AwardSchema, EvaluatorScoreSchema, ScoreSchema, _scores_field
 
+# An id the database can hold (SQLite's integers are 64-bit): a larger one is a field error, not a 500.
+ID_RANGE = validate.Range(min=1, max=2**63 - 1, error="Give an id from this API, a whole number from 1")
+
+
 # --- shapes ------------------------------------------------------------------------------------
 
 
@@ -122,8 +126,8 @@ class SupplierRef(Schema):
 
 
 class AwardPlanArgs(Schema):
-    proposal = fields.Integer(required=True, metadata={"description": "the proposal's id"})
-    phase = fields.Integer(metadata={"description": "award this phase (a lot) only"})
+    proposal = fields.Integer(required=True, validate=ID_RANGE, metadata={"description": "the proposal's id"})
+    phase = fields.Integer(validate=ID_RANGE, metadata={"description": "award this phase (a lot) only"})
 
 
 class AwardPlanOut(Schema):
@@ -142,7 +146,10 @@ class AwardIn(AwardSchema):
     """The award: the winning proposal, the contract's value and dates, and `phase` for one lot."""
 
     proposal = fields.Integer(
-        required=True, strict=True, error_messages={"required": "Choose the winning proposal (its id)"}
+        required=True,
+        strict=True,
+        validate=ID_RANGE,
+        error_messages={"required": "Choose the winning proposal (its id)"},
     )
 
 

@@ -347,3 +347,14 @@ def test_propose_score_moderate_award_and_read_the_summary(world: World, client_
     awards = [a for r in package["releases"] if "award" in r["tag"] for a in r.get("awards", [])]
     assert awards and awards[-1]["suppliers"][0]["name"] == "Rival Systems Ltd"
     assert awards[-1]["value"]["amount"] == 48000
+
+
+def test_ids_too_large_for_the_database_are_not_a_server_error(world: World, client, db: Session, evaluating) -> None:
+    challenge, _acme, _rival, keys = evaluating
+    base = f"/api/v1/challenges/{challenge.ref}"
+    huge = 10**20
+    assert call(client, "GET", f"{base}/proposals/{huge}/scores", keys["owner"]).status_code == 404
+    plan = call(client, "GET", f"{base}/award-plan?proposal={huge}", keys["owner"])
+    assert plan.status_code == 422
+    award = call(client, "POST", f"{base}/awards", keys["owner"], json={**AWARD, "proposal": huge})
+    assert award.status_code == 422 and set(errors_by_field(award.get_json())) == {"proposal"}
