@@ -358,3 +358,23 @@ def test_ids_too_large_for_the_database_are_not_a_server_error(world: World, cli
     assert plan.status_code == 422
     award = call(client, "POST", f"{base}/awards", keys["owner"], json={**AWARD, "proposal": huge})
     assert award.status_code == 422 and set(errors_by_field(award.get_json())) == {"proposal"}
+
+
+def test_the_document_declares_each_operation_with_security_and_its_errors(client) -> None:
+    paths = call(client, "GET", "/api/v1/openapi.json").get_json()["paths"]
+    proposal = "/api/v1/challenges/{ref}/proposals/{response_id}"
+    expected = {
+        f"{proposal}/scores": {"get": {"403", "404"}},
+        f"{proposal}/scores/mine": {"get": {"403", "404"}, "put": {"401", "403", "404", "409", "412", "422"}},
+        f"{proposal}/scores/moderated": {"get": {"403"}, "put": {"401", "403", "404", "409", "412", "422"}},
+        f"{proposal}/shortlist": {"put": {"403", "409", "422"}, "delete": {"403", "409", "422"}},
+        "/api/v1/challenges/{ref}/award-plan": {"get": {"403", "404", "409", "422"}},
+        "/api/v1/challenges/{ref}/awards": {"post": {"201", "401", "403", "404", "409", "422", "429"}},
+        "/api/v1/challenges/{ref}/assessment": {"get": {"200", "403", "404"}},
+    }
+    for path, operations in expected.items():
+        for method, statuses in operations.items():
+            operation = paths[path][method]
+            assert statuses <= set(operation["responses"]), (path, method)
+            assert operation["security"] == ([{"bearer": []}, {}] if method == "get" else [{"bearer": []}])
+    assert "Location" in paths["/api/v1/challenges/{ref}/awards"]["post"]["responses"]["201"]["headers"]
