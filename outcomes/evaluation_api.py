@@ -395,9 +395,10 @@ def make_award(data: dict[str, Any], ref: str) -> Any:
         **plan,
         "challenge": challenge.ref,
         "status": challenge.status,
-        "value": data.get("value"),
-        "starts": data.get("starts"),
-        "ends": data.get("ends"),
+        # What was recorded (and published): a lot keeps its own value and the phase's dates.
+        "value": phase.contract_value if phase else challenge.contract_value,
+        "starts": phase.starts if phase else challenge.contract_starts,
+        "ends": phase.ends if phase else challenge.contract_ends,
         "awarded_at": challenge.awarded_at,
         "standstill_ends": services.standstill_end(challenge) if phase is None else plan["standstill_ends"],
     }

@@ -156,9 +156,9 @@ class AwardIn(AwardSchema):
 class AwardOut(AwardPlanOut):
     challenge = fields.String()
     status = fields.String(metadata={"description": "the challenge's status after the award"})
-    value = fields.Float()
-    starts = fields.Date()
-    ends = fields.Date()
+    value = fields.Float(allow_none=True, metadata={"description": "the contract's value (the lot's for a phase)"})
+    starts = fields.Date(allow_none=True, metadata={"description": "the contract's start (the phase's for a lot)"})
+    ends = fields.Date(allow_none=True, metadata={"description": "the contract's end (the phase's for a lot)"})
     awarded_at = fields.DateTime()
 
 

@@ -269,6 +269,7 @@ def test_award_conflicts_and_phases(world: World, client_as, client, db: Session
     assert first.status_code == 201, first.get_json()
     assert first.headers["Location"].endswith(f"/api/v1/challenges/{challenge.ref}")
     assert first.get_json()["phase"]["name"] == "feasibility" and first.get_json()["status"] == "awarded"
+    assert first.get_json()["value"] == 48000 and first.get_json()["told"]
     again = call(
         client, "POST", f"{base}/awards", keys["owner"], json={**AWARD, "proposal": acme.id, "phase": phase_ids[0]}
     )
@@ -327,6 +328,7 @@ def test_propose_score_moderate_award_and_read_the_summary(world: World, client_
     assert made.status_code == 201, made.get_json()
     award = made.get_json()
     assert award["winner"]["name"] == "Rival Systems Ltd" and award["value"] == 48000
+    assert (award["starts"], award["ends"]) == (AWARD["starts"], AWARD["ends"])
     fresh(db)
     row = db.get(Challenge, challenge.id)
     assert row.status == "awarded" and award["standstill_ends"] == services.standstill_end(row).isoformat()
