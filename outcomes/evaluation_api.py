@@ -58,15 +58,17 @@ def _proposal_or_404(challenge: Challenge, response_id: int) -> ChallengeRespons
     return response
 
 
-def _refused(exc: errors.Refused) -> None:
-    """A service's refusal: 403, 409 about the record's state, 422 naming each field."""
+def _refused(exc: errors.Refused, rows: list[dict[str, Any]] | None = None) -> None:
+    """A service's refusal: 403, 409 about the record's state, 422 naming each field (a reason
+    the service names by criterion, `reason-1`, at its place in the body, /scores/0/reason)."""
     if isinstance(exc, errors.NotAllowed):
         common.forbidden(exc.message)
     if isinstance(exc, errors.NotFound):
         common.not_found()
     if set(exc.errors) == {"_schema"}:
         common.abort_conflict(exc.message)
-    common.field_errors(exc.errors)
+    at = {f"reason-{row['criterion']}": f"scores-{i}-reason" for i, row in enumerate(rows or [])}
+    common.field_errors({at.get(k, k): v for k, v in exc.errors.items()})
 
 
 def _as_service(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
@@ -103,7 +105,7 @@ def _evaluation_json(challenge: Challenge, row: Any, user: Any, org: Any) -> dic
             "evaluator": (user.display_name if user else "") or "An evaluator",  # as the page names them
             "organisation": org.ref if org else None,
             "organisation_name": org.name if org else None,
-            "scores": _rows(challenge, row.scores or {}),
+            "scores": _rows(challenge, row.scores or {}, row.reasons or {}),
             "total": row.total,
             "note": row.note,
             "at": row.at,
@@ -195,13 +197,25 @@ class OwnEvaluation(MethodView):
             http.check_if_match(lambda: self.get(ref, response_id))
         _twice(data["scores"])
         session = get_session()
-        given = {"scores": _as_service(data["scores"], "score"), "note": data.get("note")}
+        given = {
+            "scores": _as_service(data["scores"], "score"),
+            "reasons": _as_service(data["scores"], "reason"),
+            "note": data.get("note"),
+        }
         clean = common.load_or_422(EvaluatorScoreSchema(), common.compact(given) | {"scores": given["scores"]})
         try:
-            services.evaluate(session, common.viewer(), challenge, response, clean["scores"], clean.get("note"))
+            services.evaluate(
+                session,
+                common.viewer(),
+                challenge,
+                response,
+                clean["scores"],
+                clean.get("note"),
+                reasons=clean.get("reasons"),
+            )
         except errors.Refused as exc:
             session.rollback()
-            _refused(exc)
+            _refused(exc, data["scores"])
         session.commit()
         return _evaluation_json(challenge, *_mine(challenge, response))
 
@@ -257,7 +271,7 @@ class Moderation(MethodView):
             )
         except errors.Refused as exc:
             session.rollback()
-            _refused(exc)
+            _refused(exc, data["scores"])
         session.commit()
         return _moderation_json(challenge, response)
 

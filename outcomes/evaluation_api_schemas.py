@@ -53,9 +53,10 @@ def _ignored() -> fields.Raw:
 
 
 class EvaluationIn(EvaluatorScoreSchema):
-    """One evaluator's own scores, per criterion, and a note (only the owner and co-sponsors read it)."""
+    """One evaluator's own scores and reasons per criterion, and a note (only the owner and
+    co-sponsors read them)."""
 
-    scores = fields.List(fields.Nested(CriterionScore), required=True)
+    scores = fields.List(fields.Nested(ReasonedScore), required=True)
     evaluator = _ignored()
     organisation = _ignored()
     organisation_name = _ignored()
@@ -67,7 +68,7 @@ class EvaluationOut(Schema):
     evaluator = fields.String(metadata={"description": "the evaluator's name"})
     organisation = fields.String(metadata={"description": "the evaluator's organisation ref"})
     organisation_name = fields.String()
-    scores = fields.List(fields.Nested(CriterionScore))
+    scores = fields.List(fields.Nested(ReasonedScore))
     total = fields.Float(allow_none=True, metadata={"description": "weighted, out of 100"})
     note = fields.String()
     at = fields.DateTime()

@@ -380,3 +380,39 @@ def test_the_document_declares_each_operation_with_security_and_its_errors(clien
             assert statuses <= set(operation["responses"]), (path, method)
             assert operation["security"] == ([{"bearer": []}, {}] if method == "get" else [{"bearer": []}])
     assert "Location" in paths["/api/v1/challenges/{ref}/awards"]["post"]["responses"]["201"]["headers"]
+
+
+def test_each_evaluator_gives_reasons_by_api_and_on_the_page(
+    world: World, client_as, client, db: Session, evaluating
+) -> None:
+    challenge, acme, _rival, keys = evaluating
+    url = f"/api/v1/challenges/{challenge.ref}/proposals/{acme.id}/scores/mine"
+    body = {"scores": [{"criterion": 1, "score": 4, "reason": "SPONSORWHY price high"}, {"criterion": 0, "score": 6}]}
+    put = call(client, "PUT", url, keys["sponsor"], json=body)
+    assert put.status_code == 200
+    assert put.get_json()["scores"] == [
+        {"criterion": 0, "title": "Fit", "weight": 60, "score": 6},
+        {"criterion": 1, "title": "Price", "weight": 40, "score": 4, "reason": "SPONSORWHY price high"},
+    ]
+    # A reason about a child is refused at its place in the body; nothing saved.
+    child = {
+        "scores": [
+            {"criterion": 0, "score": 6},
+            {"criterion": 1, "score": 4, "reason": "Jayden Smith, date of birth 14/02/2016"},
+        ]
+    }
+    refused = call(client, "PUT", url, keys["sponsor"], json=child)
+    assert refused.status_code == 422
+    assert {e["pointer"] for e in refused.get_json()["errors"]} == {"/scores/1/reason"}
+    # The page shows the evaluator's reasons to the owner, and takes them from its own form.
+    page = f"/challenges/{challenge.ref}/responses/{acme.id}"
+    assert "SPONSORWHY price high" in client_as(world.la_user).get(page).text
+    assert "SPONSORWHY" not in client_as(world.supplier_user).get(page).text
+    saved = client_as(world.la_user).post(
+        page, data={"action": "evaluate", "eval-0": "8", "eval-1": "7", "eval_reason-0": "OWNERWHY fits"}
+    )
+    assert saved.status_code == 303
+    mine = call(client, "GET", url, keys["owner"]).get_json()
+    assert mine["scores"][0]["reason"] == "OWNERWHY fits" and "reason" not in mine["scores"][1]
+    unknown = call(client, "PUT", url, keys["owner"], json={"scores": [{"criterion": 7, "score": 1, "reason": "x"}]})
+    assert unknown.status_code == 422
