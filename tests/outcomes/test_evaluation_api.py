@@ -255,6 +255,13 @@ def test_award_conflicts_and_phases(world: World, client_as, client, db: Session
     assert listed.get_json()["status"] == "shortlisted" and [p["id"] for p in listed.get_json()["phases"]] == [
         phase_ids[0]
     ]
+    both = call(client, "PUT", f"{base}/proposals/{acme.id}/shortlist", keys["owner"], json={"phase": phase_ids[1]})
+    assert [p["name"] for p in both.get_json()["phases"]] == ["feasibility", "pilot"]
+    off = call(client, "DELETE", f"{base}/proposals/{acme.id}/shortlist?phase={phase_ids[1]}", keys["owner"])
+    assert off.status_code == 200 and [p["id"] for p in off.get_json()["phases"]] == [phase_ids[0]]
+    assert off.get_json()["status"] == "shortlisted"  # still on the feasibility phase's list
+    page = client_as(world.la_user).get(f"/challenges/{challenge.ref}/phases").text
+    assert "Acme Notes Ltd" in page  # the phases page names the same shortlist
     wrong = call(client, "PUT", f"{base}/proposals/{acme.id}/shortlist", keys["owner"], json={"phase": 999999})
     assert wrong.status_code == 422 and set(errors_by_field(wrong.get_json())) == {"phase"}
 
