@@ -214,6 +214,8 @@ class ResponseScore(SQLModel, table=True):
     total: float | None = Field(default=None)
     note: str | None = Field(default=None, sa_type=sa.Text)
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # {criterion index (as text): why that score}, the evaluator's own reasons
+    reasons: dict | None = Field(default=None, sa_type=sa.JSON)
 
 
 class ChallengePhase(SQLModel, table=True):

@@ -210,23 +210,28 @@ def _scores_field() -> fields.Dict:
     )
 
 
-class ScoreSchema(BaseSchema):
-    """The owner's moderated score: scores and reasons per criterion, feedback, a moderation note."""
-
-    scores = _scores_field()
-    reasons = fields.Dict(
+def _reasons_field() -> fields.Dict:
+    return fields.Dict(
         keys=fields.String(),
         values=fields.String(validate=validate.Length(max=2000, error="Each reason must be 2,000 characters or fewer")),
         load_default=dict,
     )
+
+
+class ScoreSchema(BaseSchema):
+    """The owner's moderated score: scores and reasons per criterion, feedback, a moderation note."""
+
+    scores = _scores_field()
+    reasons = _reasons_field()
     feedback = Text("The feedback", max_length=5000)
     note = Text("The moderation note", max_length=5000)
 
 
 class EvaluatorScoreSchema(BaseSchema):
-    """One evaluator's own scores and note."""
+    """One evaluator's own scores, the reasons per criterion, and a note."""
 
     scores = _scores_field()
+    reasons = _reasons_field()
     note = Text("Your note", max_length=5000)
 
 

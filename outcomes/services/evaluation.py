@@ -80,12 +80,14 @@ def evaluate(
     response: ChallengeResponse,
     scores: dict[str, int],
     note: str | None,
+    reasons: dict[str, str] | None = None,
 ) -> ResponseScore:
-    """One evaluator's own scores (the owner's or an approved co-sponsor's staff), kept apart
-    from everyone else's until the owner moderates."""
+    """One evaluator's own scores (the owner's or an approved co-sponsor's staff) with the reasons
+    per criterion, kept apart from everyone else's until the owner moderates."""
     _require(access.can_score_response(viewer, response, challenge, co_sponsor_ids(session, challenge)))
-    _scorable(challenge, response, scores)
-    override = _refuse_personal_data({"note": note})
+    reasons = {k: v.strip() for k, v in (reasons or {}).items() if v and v.strip()}
+    _scorable(challenge, response, {**scores, **reasons})
+    override = _refuse_personal_data({"note": note, **{f"reason-{k}": v for k, v in reasons.items()}})
     row = session.exec(
         select(ResponseScore).where(
             ResponseScore.response_id == response.id, ResponseScore.evaluator_id == viewer.user_id
@@ -96,6 +98,7 @@ def evaluate(
     row.scores = {k: int(v) for k, v in scores.items()}
     row.total = weighted_total(challenge, row.scores)
     row.note = note
+    row.reasons = reasons
     row.at = utcnow()
     session.add(row)
     session.flush()

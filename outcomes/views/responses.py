@@ -167,13 +167,20 @@ def _act(session: Any, viewer: Any, challenge: Any, response: Any, action: str, 
         )
     elif action == "evaluate":
         data, errors = load_form(
-            EvaluatorScoreSchema(), {"scores": _scores_from(raw, "eval-"), "note": raw.get("eval_note", "")}
+            EvaluatorScoreSchema(),
+            {
+                "scores": _scores_from(raw, "eval-"),
+                "reasons": _scores_from(raw, "eval_reason-"),
+                "note": raw.get("eval_note", ""),
+            },
         )
         if errors:
             raise Invalid.of_fields(
-                {("eval_scores" if k.startswith("scores") else "eval_note"): v for k, v in errors.items()}
+                {("eval_scores" if k.startswith(("scores", "reasons")) else "eval_note"): v for k, v in errors.items()}
             )
-        services.evaluate(session, viewer, challenge, response, data["scores"], data.get("note"))
+        services.evaluate(
+            session, viewer, challenge, response, data["scores"], data.get("note"), reasons=data.get("reasons")
+        )
     elif action in ("shortlist", "unshortlist"):
         phase = raw.get("phase")
         services.shortlist(
@@ -186,6 +193,13 @@ def _act(session: Any, viewer: Any, challenge: Any, response: Any, action: str, 
         )
     else:
         raise Invalid("Choose what to do with the response", "action")
+
+
+def _evaluate_field(key: str) -> str:
+    """Where an evaluator's error shows: beside the scores, or the reason or note it is about."""
+    if key in ("scores", "_schema"):
+        return "eval_scores"
+    return f"eval_{key}" if key.startswith("reason-") else key
 
 
 @bp.route("/challenges/<ref>/responses/<int:response_id>", methods=["GET", "POST"])
@@ -211,7 +225,7 @@ def response_detail(ref: str, response_id: int):
             return redirect(url_for("challenges.award", ref=ref, response_id=response_id), code=303)
         errors = saved(session, lambda: _act(session, viewer, challenge, response, action, raw))
         if action == "evaluate":
-            errors = {("eval_scores" if k in ("scores", "_schema") else k): v for k, v in errors.items()}
+            errors = {_evaluate_field(k): v for k, v in errors.items()}
         if errors:
             data = raw
             session.refresh(response)
@@ -228,6 +242,7 @@ def response_detail(ref: str, response_id: int):
         mine = next((row for row, user, _org in scored if user.id == viewer.user_id), None)
         if mine is not None:
             data.update({f"eval-{k}": v for k, v in mine.scores.items()})
+            data.update({f"eval_reason-{k}": v for k, v in (mine.reasons or {}).items()})
             data["eval_note"] = mine.note or ""
     offering = None
     if response.offering_id:
