@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision: str = "b3c9e1f4a2d7"
-down_revision: str | None = "e7b3d1a9f260"
+down_revision: str | None = "a8c2e4f61b37"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
