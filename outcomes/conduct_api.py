@@ -71,6 +71,7 @@ def question_json(row: ClarificationQuestion, asker: Organisation | None) -> dic
 
 def _question(session: Session, challenge: Challenge, question_id: int) -> ClarificationQuestion:
     """A question of this challenge the caller may read (else 404), as the answer page finds it."""
+    common.id_or_404(question_id, "question")
     for row, _asker in challenges.visible_questions(session, common.viewer(), challenge):
         if row.id == question_id:
             return row

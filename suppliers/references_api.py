@@ -162,6 +162,7 @@ def inbox(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _for_answer(reference_id: int) -> Reference:
+    common.id_or_404(reference_id, "reference")
     try:
         return services.get_reference_for_answer(get_session(), common.viewer(), reference_id)
     except errors.NotAllowed:

@@ -151,6 +151,18 @@ def not_found(what: str = "record") -> None:
     abort(404, message=f"No {what} with that reference, or not one you may see")
 
 
+# The largest id any database here stores (a 32-bit integer column on PostgreSQL); a bigger
+# number in a path names nothing, and SQLite cannot even be asked about it.
+MAX_ID = 2**31 - 1
+
+
+def id_or_404(value: int, what: str = "record") -> int:
+    """An id from the path, or 404 when no record could have it."""
+    if not 0 < value <= MAX_ID:
+        not_found(what)
+    return value
+
+
 def forbidden(message: str = "You may not change this record") -> None:
     abort(403, message=message)
 

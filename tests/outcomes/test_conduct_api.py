@@ -153,3 +153,9 @@ def test_a_supplier_reads_its_own_responses_with_their_assessment(market, client
     assert [i["approach"] for i in rival] == ["x"]
     assert call(client, "GET", "/api/v1/responses", tokens["owner"]).get_json()["items"] == []
     assert call(client, "GET", "/api/v1/responses", None).status_code == 401
+
+
+def test_a_question_id_too_big_for_the_database_is_not_found(market, client):
+    _, challenge, tokens = market
+    url = f"/api/v1/challenges/{challenge.ref}/questions/9223372036854775808/answer"
+    assert call(client, "POST", url, tokens["owner"], json={"question": "q", "answer": "a"}).status_code == 404

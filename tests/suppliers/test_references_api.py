@@ -117,3 +117,9 @@ def test_the_inbox_page_revokes_through_the_same_service(cited, client, db, clie
     assert page.post(f"/references/{rid}/revoke").status_code == 303
     assert page.post(f"/references/{rid}/revoke").status_code == 409
     assert "Revoked" in page.get("/references").get_data(as_text=True)
+
+
+def test_an_id_too_big_for_the_database_is_not_found(cited, client):
+    tokens, _ = cited
+    for url in ("/api/v1/references/9223372036854775808", "/api/v1/references/0"):
+        assert call(client, "GET", url, tokens["council"]).status_code == 404
