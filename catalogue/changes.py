@@ -34,7 +34,7 @@ class ChangeLog(SQLModel, table=True):
     action: str | None = Field(default=None, max_length=10)
     ref: str | None = Field(default=None, max_length=80)
     visibility: str | None = Field(default=None, max_length=20)
-    owner: str | None = Field(default=None, max_length=400)
+    owner: str | None = Field(default=None, sa_type=sa.Text)  # a restricted tool may have many
 
 
 class AuditEvent(SQLModel, table=True):

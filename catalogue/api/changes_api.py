@@ -16,6 +16,8 @@ search index stores it). Visibility is decided by catalogue.access only:
   record just after the change, `hidden` when it could see it before but not after, `delete`.
   `url` is the record's API address when the caller may see the record now
   (access.can_view_kind), else null (a later `hidden` or `delete` follows).
+- Co-sponsors of a draft challenge are not told of it here (access.can_view_kind is asked
+  without co-sponsorship, which lives in the outcomes package): the feed errs on saying less.
 - Entries written before the feed existed carry no standing: they show only when the caller
   may see the record now, and their deletions are not shown.
 

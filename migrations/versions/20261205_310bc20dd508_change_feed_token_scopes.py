@@ -25,7 +25,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("action", sa.String(length=10), nullable=True))
         batch.add_column(sa.Column("ref", sa.String(length=80), nullable=True))
         batch.add_column(sa.Column("visibility", sa.String(length=20), nullable=True))
-        batch.add_column(sa.Column("owner", sa.String(length=400), nullable=True))
+        batch.add_column(sa.Column("owner", sa.Text(), nullable=True))
     with op.batch_alter_table("api_token") as batch:
         # Tokens issued before scopes keep what they could do: read and write.
         batch.add_column(sa.Column("scope", sa.String(length=10), nullable=False, server_default="write"))

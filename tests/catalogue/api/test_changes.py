@@ -205,3 +205,14 @@ def test_a_cursor_older_than_the_log_is_gone(world, client, db):
     response = call(client, "GET", f"/api/v1/changes?after={at}")
     assert response.status_code == 410
     assert response.mimetype == "application/problem+json"
+
+
+def test_a_tool_with_many_owners_keeps_them_all(world, client, db):
+    """A restricted tool's standing names every organisation with a record of it: more than a
+    short column holds (PostgreSQL would refuse the whole write)."""
+    tool = ToolFactory(ref="tool-many", name="Manytool", restricted=True)
+    for n in range(150):
+        org = OrganisationFactory(kind="local-authority", name=f"Council {n}")
+        DeploymentFactory(ref=f"dep-many-{n}", organisation_id=org.id, tool_id=tool.id, visibility="private")
+    last = db.exec(select(ChangeLog).where(ChangeLog.kind == "tool", ChangeLog.record_id == tool.id)).all()[-1]
+    assert len(last.owner.split()) == 150 and len(last.owner) > 400
