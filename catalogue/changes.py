@@ -27,6 +27,14 @@ class ChangeLog(SQLModel, table=True):
     record_id: int
     op: str = Field(max_length=10)  # upsert | delete
     at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # For the change feed (catalogue/api/changes_api.py): what happened (create | update |
+    # delete), the record's ref, and who could see it just after the change, as the search
+    # index stores it (access.index_visibility: a level and its owner ids, space-separated).
+    # None on rows written before these columns, and `visibility` None once a record is gone.
+    action: str | None = Field(default=None, max_length=10)
+    ref: str | None = Field(default=None, max_length=80)
+    visibility: str | None = Field(default=None, max_length=20)
+    owner: str | None = Field(default=None, sa_type=sa.Text)  # a restricted tool may have many
 
 
 class AuditEvent(SQLModel, table=True):
@@ -134,15 +142,42 @@ def _write(session: OrmSession, _ctx: Any) -> None:
         kind = getattr(obj, "__search_kind__", None)
         if kind:
             logs.append(
-                {"kind": kind, "record_id": obj.id, "op": "delete" if action == "delete" else "upsert", "at": now}
+                {
+                    "kind": kind,
+                    "record_id": obj.id,
+                    "op": "delete" if action == "delete" else "upsert",
+                    "at": now,
+                    "action": action,
+                    "ref": getattr(obj, "ref", None),
+                }
             )
         # A change to an organisation or tool changes what its deployments and offerings say in search.
         for dependent_kind, dependent_ids in _dependents(session, obj):
-            logs.extend({"kind": dependent_kind, "record_id": i, "op": "upsert", "at": now} for i in dependent_ids)
+            logs.extend(
+                {"kind": dependent_kind, "record_id": i, "op": "upsert", "at": now, "action": "update", "ref": None}
+                for i in dependent_ids
+            )
     connection = session.connection()
     connection.execute(sa.insert(AuditEvent.__table__), audits)
     if logs:
+        _add_standing(connection, logs)
         connection.execute(sa.insert(ChangeLog.__table__), logs)
+
+
+def _add_standing(connection: Any, logs: list[dict]) -> None:
+    """Who could see each changed record just after this change (the change feed's memory of
+    past visibility), from the hook the search registers (catalogue.features.add_standing)."""
+    wanted: dict[str, set[int]] = {}
+    for row in logs:
+        if row["op"] != "delete":
+            wanted.setdefault(row["kind"], set()).add(row["record_id"])
+    found: dict[tuple[str, int], tuple[str, str | None, str]] = {}
+    for hook in features.standing_hooks():
+        for kind, ids in wanted.items():
+            found.update({(kind, i): value for i, value in hook(connection, kind, ids).items()})
+    for row in logs:
+        visibility, owner, ref = found.get((row["kind"], row["record_id"]), (None, None, row["ref"]))
+        row.update(visibility=visibility, owner=owner, ref=row["ref"] or ref)
 
 
 def _dependents(session: OrmSession, obj: Any) -> list[tuple[str, list[int]]]:

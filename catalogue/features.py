@@ -39,6 +39,7 @@ CORE_MODELS = ("catalogue.changes", "catalogue.ratelimit", "catalogue.cfe_models
 PanelFn = Callable[["Session", "Viewer"], "dict[str, Any] | None"]
 ToolLister = Callable[["Session", "Viewer", int], "list[Any]"]
 DependentsFn = Callable[[Any, Any], "list[tuple[str, list[int]]]"]
+StandingFn = Callable[[Any, str, "set[int]"], "dict[int, tuple[str, str | None, str]]"]
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,7 @@ class Registry:
     dashboard_panels: dict[str, PanelFn] = field(default_factory=dict)
     tool_listers: dict[str, ToolLister] = field(default_factory=dict)
     dependents: dict[str, DependentsFn] = field(default_factory=dict)
+    standing: dict[str, StandingFn] = field(default_factory=dict)
 
 
 REGISTRY = Registry()
@@ -163,3 +165,13 @@ def add_dependents(name: str, fn: DependentsFn) -> None:
 
 def dependents_hooks() -> list[DependentsFn]:
     return list(REGISTRY.dependents.values())
+
+
+def add_standing(name: str, fn: StandingFn) -> None:
+    """fn(connection, kind, ids) -> {id: (visibility, owners, ref)}: who may see each record now,
+    as the search index stores it; the change log keeps it with each change (the change feed)."""
+    REGISTRY.standing[name] = fn
+
+
+def standing_hooks() -> list[StandingFn]:
+    return list(REGISTRY.standing.values())

@@ -239,3 +239,30 @@ def pending_reference_count(session: Session, viewer: Viewer) -> int:
             Reference.organisation_id == viewer.member_org_id, Reference.status == "pending"
         )
     ).one()
+
+
+def revoke_reference(session: Session, viewer: Viewer, reference: Reference) -> Reference:
+    """The cited organisation takes back its confirmation (it no longer uses the tool, or
+    confirmed by mistake): the offering stops citing it and the supplier is told."""
+    if not access.can_answer_reference(viewer, reference):
+        raise NotAllowed
+    if reference.status != "confirmed":
+        raise Invalid("Only a confirmed reference can be revoked")
+    reference.status = "revoked"
+    reference.deployment_id = None
+    reference.decided_by_id = viewer.user_id
+    reference.decided_at = utcnow()
+    session.add(reference)
+    offering = session.get(Offering, reference.offering_id)
+    org = session.get(Organisation, reference.organisation_id)
+    notifications.notify(
+        session,
+        _members(session, offering.supplier_id),
+        f"{org.name} revoked its reference for {offering.name}",
+        f"{org.name} no longer confirms that it uses {offering.name}.",
+        f"/offerings/{offering.ref}/references",
+        record=offering,
+        kind="offering",
+        topic="reference-revoked",
+    )
+    return reference

@@ -37,6 +37,7 @@ from suppliers.references import offering_evidence as offering_evidence
 from suppliers.references import own_deployments_of as own_deployments_of
 from suppliers.references import pending_reference_count as pending_reference_count
 from suppliers.references import references_for_offering as references_for_offering
+from suppliers.references import revoke_reference as revoke_reference
 from suppliers.references import supplier_references as supplier_references
 
 PAGE_SIZE = 20

@@ -345,6 +345,24 @@ def references_inbox():
     )
 
 
+@bp.post("/references/<int:reference_id>/revoke")
+@login_required
+def revoke_reference(reference_id: int):
+    """Take back a confirmation (the same service as the API's revoke)."""
+    db = get_session()
+    viewer = current_viewer()
+    try:
+        reference = services.get_reference_for_answer(db, viewer, reference_id)
+    except NotAllowed:
+        abort(404)
+    errors = saved(db, lambda: services.revoke_reference(db, viewer, reference))
+    if errors:  # e.g. not confirmed, so nothing to take back
+        flash(next(iter(errors.values())), "error")
+    else:
+        flash("You revoked the reference: the offering no longer cites your organisation", "success")
+    return redirect(url_for("suppliers.references_inbox"), code=303)
+
+
 @bp.route("/references/<int:reference_id>", methods=["GET", "POST"])
 @login_required
 def answer_reference(reference_id: int):

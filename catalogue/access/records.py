@@ -115,6 +115,15 @@ def visibility_grants(viewer: Viewer) -> list[tuple[str, int | None]]:
     return grants
 
 
+def grants_allow(viewer: Viewer, visibility: str | None, owners: str | None) -> bool:
+    """May this viewer see a record stored as (visibility, owner ids space-separated), as the
+    search index and the change log keep it (index_visibility)? None: nothing known, so no."""
+    if visibility is None:
+        return False
+    held = set((owners or "").split())
+    return any(level == visibility and (org is None or str(org) in held) for level, org in visibility_grants(viewer))
+
+
 def can_view(viewer: Viewer, record: Any) -> bool:
     visibility = getattr(record, "visibility", "public")
     owner = getattr(record, "organisation_id", None)

@@ -137,3 +137,7 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # "read" (GET only) or "write" (read and write); tokens from before scopes are "write".
+    scope: str = Field(default="write", max_length=10, sa_column_kwargs={"server_default": "write"})
+    # None: never expires (the operators' command); the tokens page always sets one.
+    expires_at: datetime | None = Field(default=None, sa_type=UTCDateTime)

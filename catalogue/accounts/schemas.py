@@ -96,3 +96,26 @@ class ResetPasswordSchema(Schema):
         problem = password_problem(data.get("new_password", ""), self.email)
         if problem:
             raise ValidationError({"new_password": [problem]})
+
+
+class ApiTokenSchema(Schema):
+    """A self-service API token: its name, what it may do and how long it lasts."""
+
+    label = fields.String(
+        required=True,
+        validate=[
+            validate.Length(min=1, error="Enter a name for the token, like ‘Data warehouse’"),
+            validate.Length(max=200, error="Name must be 200 characters or fewer"),
+        ],
+        error_messages={"required": "Enter a name for the token, like ‘Data warehouse’"},
+    )
+    scope = fields.String(
+        required=True,
+        validate=validate.OneOf(["read", "write"], error="Choose what the token may do"),
+        error_messages={"required": "Choose what the token may do"},
+    )
+    expires_in_days = fields.Integer(
+        required=True,
+        validate=validate.OneOf([7, 30, 90, 365], error="Choose when the token expires"),
+        error_messages={"required": "Choose when the token expires", "invalid": "Choose when the token expires"},
+    )

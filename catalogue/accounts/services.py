@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import datetime
 
 import sqlalchemy as sa
 from flask import current_app, g, has_request_context, url_for
@@ -373,10 +374,13 @@ def change_password(session: Session, user: User, current: str, new: str) -> Non
     session.add(user)
 
 
-def issue_api_token(session: Session, user: User, label: str = "") -> str:
-    """A new bearer token; only its hash is kept, so this is the one time it is shown."""
+def issue_api_token(
+    session: Session, user: User, label: str = "", scope: str = "write", expires_at: datetime | None = None
+) -> str:
+    """A new bearer token; only its hash is kept, so this is the one time it is shown. The
+    operators' command makes read-and-write tokens that never expire; the tokens page chooses."""
     raw = "sp_" + secrets.token_urlsafe(32)
-    session.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), label=label))
+    session.add(ApiToken(user_id=user.id, token_hash=hash_token(raw), label=label, scope=scope, expires_at=expires_at))
     return raw
 
 
@@ -385,13 +389,11 @@ def hash_token(raw: str) -> str:
 
 
 def user_for_token(session: Session, raw: str) -> User | None:
-    token = session.exec(select(ApiToken).where(ApiToken.token_hash == hash_token(raw))).first()
-    if token is None or token.revoked_at is not None:
-        return None
-    user = session.get(User, token.user_id)
-    if user is None or user.status == "rejected":
-        return None
-    return user
+    """The user of a usable token (not revoked, not expired), else None."""
+    from catalogue.accounts.token_services import token_access
+
+    found, _why = token_access(session, raw)
+    return found.user if found is not None else None
 
 
 def revoke_api_tokens(session: Session, user: User) -> int:

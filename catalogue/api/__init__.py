@@ -179,8 +179,10 @@ def init_app(app: Flask) -> None:
         {
             "info": {
                 "description": "The evidence catalogue for children's social care. Send `Authorization: Bearer <token>` "
-                "(from `flask users token EMAIL`) to see what your organisation may see and to write; without a "
-                "token you see public records only. Lists take `page` and `per_page` and answer "
+                "(make one on your account's API tokens page, /account/tokens: read only, or read and write, "
+                "with an expiry; operators use `flask users token EMAIL`) to see what your organisation may see "
+                "and to write; without a token you see public records only. A read-only token's writes are 403, "
+                "an expired or revoked token 401. `GET /api/v1/changes` is the change feed. Lists take `page` and `per_page` and answer "
                 '`{"items", "page", "per_page", "total", "pages"}`.'
             },
             "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},

@@ -17,7 +17,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
 from catalogue.api import http
-from catalogue.db import get_session, reading
+from catalogue.db import get_session, reading, writing
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 25
@@ -27,9 +27,10 @@ WRITE_LIMIT = "60 per minute"
 def authenticate() -> None:
     """Bearer tokens only: a cookie never authenticates an API call (so CSRF cannot reach it)."""
     from catalogue.accounts.auth import act_for_request
-    from catalogue.accounts.services import user_for_token
+    from catalogue.accounts.token_services import mark_used, needs_last_used, token_access
 
     g.api_user = None
+    g.api_may_write = False
     g.viewer = ANONYMOUS
     header = request.headers.get("Authorization", "")
     if not header:
@@ -44,13 +45,23 @@ def authenticate() -> None:
     # The read transaction ends here, so the view's write begins afresh, after the limiter's.
     session = get_session()
     with reading():
-        user = user_for_token(session, raw)
+        found, why = token_access(session, raw)
+        user = found.user if found is not None else None
         viewer = viewer_for(user) if user is not None else ANONYMOUS
         user_id = user.id if user is not None else None
+        token_id = found.token.id if found is not None else None
+        may_write = found.may_write if found is not None else False
+        stale = found is not None and needs_last_used(found.token)
         session.rollback()
     if user is None:
-        abort(401, message="That API token is not valid or has been revoked", headers=_challenge())
+        abort(401, message=why, headers=_challenge())
+    if stale:
+        # When it was last used, at most once a minute: its own short write, committed at once.
+        with writing():
+            mark_used(session, token_id)
+            session.commit()
     g.api_user = user
+    g.api_may_write = may_write
     g.viewer = viewer
     act_for_request(user_id)
 
@@ -82,6 +93,8 @@ def viewer() -> Viewer:
 def require_token() -> Viewer:
     if g.get("api_user") is None:
         abort(401, message="Writing needs an API token: ‘Authorization: Bearer <token>’", headers=_challenge())
+    if request.method in http.WRITES and not g.get("api_may_write", False):
+        abort(403, message="This token may only read: make a read-and-write token to change records")
     return viewer()
 
 
@@ -127,6 +140,18 @@ def abort_conflict(message: str) -> None:
 
 def not_found(what: str = "record") -> None:
     abort(404, message=f"No {what} with that reference, or not one you may see")
+
+
+# The largest id any database here stores (a 32-bit integer column on PostgreSQL); a bigger
+# number in a path names nothing, and SQLite cannot even be asked about it.
+MAX_ID = 2**31 - 1
+
+
+def id_or_404(value: int, what: str = "record") -> int:
+    """An id from the path, or 404 when no record could have it."""
+    if not 0 < value <= MAX_ID:
+        not_found(what)
+    return value
 
 
 def forbidden(message: str = "You may not change this record") -> None:

@@ -20,6 +20,7 @@ PROBLEMS = {
     403: ("Forbidden", "Your organisation may not do this to this record"),
     404: ("NotFound", "No record with that reference, or not one you may see"),
     409: ("Conflict", "The record's state refuses this now (e.g. the challenge is not open)"),
+    410: ("Gone", "The cursor is older than the change log keeps: read the lists again, then the feed"),
     412: ("PreconditionFailed", "If-Match named a version the record no longer has: GET it again"),
     415: ("UnsupportedMediaType", "The body must be application/json"),
     422: ("UnprocessableContent", "Every field error at once, each with a JSON pointer"),

@@ -17,6 +17,10 @@ class SearchArgs(common.PageArgs):
     q = common.text_arg(500)
     kind = fields.List(common.text_arg(40), metadata={"description": "one or more kinds of record"})
     sort = common.text_arg(40)
+    exact = fields.Boolean(
+        load_default=False,
+        metadata={"description": "search for the words exactly as typed, without spelling correction"},
+    )
 
 
 class HitOut(Schema):
@@ -36,6 +40,17 @@ class SearchOut(Schema):
     per_page = fields.Integer()
     pages = fields.Integer()
     facets = fields.Dict(keys=fields.String(), values=fields.List(fields.List(fields.Raw())))
+    corrected_from = fields.String(
+        allow_none=True,
+        metadata={
+            "description": "set when the words typed found nothing and these results are for `query`, their "
+            "spelling correction (as the search page says); send `exact=true` to search for them as typed",
+            "example": "transcripton",
+        },
+    )
+    suggestion = fields.String(
+        allow_none=True, metadata={"description": "did you mean: a correction that also finds records, or null"}
+    )
 
 
 @blp.route("/search")
@@ -52,6 +67,7 @@ def search(args: dict[str, Any]) -> dict[str, Any]:
         page=args["page"],
         per_page=args["per_page"],
         sort=args.get("sort") or "relevance",
+        correct=not args["exact"],
     )
     return {
         "query": results.query,
@@ -71,4 +87,6 @@ def search(args: dict[str, Any]) -> dict[str, Any]:
         "per_page": results.per_page,
         "pages": results.pages,
         "facets": {name: [[value, count] for value, count in counts] for name, counts in results.facets.items()},
+        "corrected_from": results.corrected_from,
+        "suggestion": results.suggestion,
     }

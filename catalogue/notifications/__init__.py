@@ -6,6 +6,8 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from catalogue.notifications import views
+    from catalogue import features
+    from catalogue.notifications import api, views
 
     views.init_app(app)
+    features.add_api(app, api.blp)

@@ -8,12 +8,14 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from catalogue import features
-    from catalogue.api import search_api
+    from catalogue.api import changes_api, search_api
     from catalogue.search import cli, documents, views
 
     for kind in documents.core_kinds():
         features.add_search_kind(kind)
     features.add_dependents("search", documents.dependents)
+    features.add_standing("search", documents.standing)
     views.init_app(app)
     cli.init_app(app)
     features.add_api(app, search_api.blp)
+    features.add_api(app, changes_api.blp)

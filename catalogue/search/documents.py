@@ -390,3 +390,22 @@ def _tools_of_record(session: Any, obj: Any) -> list[tuple[str, list[int]]]:
     query = sa.select(tool.c.id).where(tool.c.id.in_(sorted(ids)), tool.c.restricted)
     restricted = list(session.connection().execute(query).scalars())
     return [("tool", restricted)] if restricted else []
+
+
+def standing(conn: Connection, kind: str, ids: set[int]) -> dict[int, tuple[str, str | None, str]]:
+    """{id: (visibility, owner ids space-separated or None, ref)} for these records, exactly as
+    their search documents store it (access.index_visibility); records not there are absent."""
+    table = tables()[kind]
+    found: dict[int, tuple[str, str | None, str]] = {}
+    for chunk in _chunks(sorted(ids), 500):
+        rows = list(conn.execute(sa.select(table).where(table.c.id.in_(chunk))))
+        if not rows:
+            continue
+        unverified = Lookups(conn, _ids(kind, "organisation", rows), set()).unverified()
+        tools = _tool_standing(conn, chunk) if kind == "tool" else {}
+        for row in rows:
+            records, offered = tools.get(row.id, ([], False))
+            visibility, owner = index_visibility(kind, row, unverified, records, offered)
+            owners = " ".join(str(o) for o in owner) if isinstance(owner, tuple) else owner
+            found[row.id] = (visibility, str(owners) if owners not in (None, "") else None, row.ref)
+    return found
