@@ -20,7 +20,7 @@ from outcomes import services
 from outcomes.api import _challenge_or_404
 from outcomes.evaluation_api_schemas import (
     ID_RANGE,
-    AssessmentOut,
+    AssessmentSummaryOut,
     AwardIn,
     AwardOut,
     AwardPlanArgs,
@@ -423,7 +423,7 @@ def make_award(data: dict[str, Any], ref: str) -> Any:
 
 
 @blp.route("/challenges/<ref>/assessment")
-@blp.response(200, AssessmentOut)
+@blp.response(200, AssessmentSummaryOut)
 @blp.alt_response(403, response="Forbidden")
 def own_assessment(ref: str) -> dict[str, Any]:
     """Your supplier's assessment summary once the challenge is awarded (Procurement Act 2023,

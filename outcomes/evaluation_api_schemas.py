@@ -171,7 +171,7 @@ class AssessmentRow(Schema):
     winner_score = fields.Integer(allow_none=True, metadata={"description": "the winning proposal's score"})
 
 
-class AssessmentOut(Schema):
+class AssessmentSummaryOut(Schema):
     challenge = fields.String()
     proposal = fields.Integer()
     won = fields.Boolean()
