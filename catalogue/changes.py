@@ -133,9 +133,10 @@ def _write(session: OrmSession, _ctx: Any) -> None:
         )
         kind = getattr(obj, "__search_kind__", None)
         if kind:
-            logs.append(
-                {"kind": kind, "record_id": obj.id, "op": "delete" if action == "delete" else "upsert", "at": now}
-            )
+            # A withdrawn record is gone for every reader: the log (search, matching, the API's
+            # change feed) says so, on the withdrawal and on any later write to it.
+            gone = action == "delete" or getattr(obj, "withdrawn_at", None) is not None
+            logs.append({"kind": kind, "record_id": obj.id, "op": "delete" if gone else "upsert", "at": now})
         # A change to an organisation or tool changes what its deployments and offerings say in search.
         for dependent_kind, dependent_ids in _dependents(session, obj):
             logs.extend({"kind": dependent_kind, "record_id": i, "op": "upsert", "at": now} for i in dependent_ids)
