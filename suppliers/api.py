@@ -61,6 +61,7 @@ class OfferingArgs(common.PageArgs):
     accreditation = common.choice_arg(vocabulary.ACCREDITATIONS, "Choose an accreditation from the list")
     sme = common.choice_arg(("yes", "no"), "Give sme as yes or no")
     hosting = common.text_arg(50)
+    freshness = common.choice_arg(("current", "stale"), "Give freshness as current or stale")
 
 
 @blp.route("/offerings")
@@ -78,6 +79,7 @@ class Offerings(MethodView):
                 args.get("category"), args.get("cms"), args.get("accreditation"), args.get("sme"), args.get("hosting")
             )
             f.page = number
+            f.freshness = args.get("freshness")
             return offerings.browse_offerings(session, viewer, f)
 
         rows, total = common.service_slice(

@@ -137,4 +137,16 @@ def freshness(kind: str, record: Any) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals["freshness"] = freshness
+    app.jinja_env.globals.update(freshness=freshness, freshness_choices=services.FRESHNESS, stale_tag=_stale_tag)
+
+
+def _stale_tag(record: Any) -> Any:
+    """The "Not confirmed since <month year>" tag of lists and cards (empty while current)."""
+    from markupsafe import Markup
+
+    if not getattr(record, "stale", False):
+        return Markup("")
+    confirmed = record.last_confirmed_at or record.updated_at
+    return Markup(' <strong class="govuk-tag govuk-tag--grey">Not confirmed since {}</strong>').format(
+        confirmed.strftime("%B %Y")
+    )
