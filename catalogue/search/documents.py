@@ -295,6 +295,10 @@ def _finish(kind: str, row: Any, doc: dict, unverified: set[int], standing: dict
         updated=_epoch(row.updated_at),
         demo=True if getattr(row, "is_demo", False) else None,
     )
+    if "last_confirmed_at" in row._fields:
+        # Kept records (catalogue.upkeep): the freshness filter, and the card's stale tag.
+        confirmed = _epoch(row.last_confirmed_at or row.updated_at)
+        doc.update(confirmed=confirmed, card={**(doc.get("card") or {}), "confirmed": confirmed})
     doc = {k: v for k, v in doc.items() if v not in (None, "", {})}
     doc["chash"] = content_hash(doc)
     doc["spell"] = join(doc.get("title"), doc.get("body"), doc.get("related"))

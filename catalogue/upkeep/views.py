@@ -137,7 +137,28 @@ def freshness(kind: str, record: Any) -> dict[str, Any]:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
-    app.jinja_env.globals.update(freshness=freshness, freshness_choices=services.FRESHNESS, stale_tag=_stale_tag)
+    app.jinja_env.globals.update(
+        freshness=freshness,
+        freshness_choices=services.FRESHNESS,
+        stale_tag=_stale_tag,
+        stale_card_tag=_stale_card_tag,
+    )
+
+
+def _stale_card_tag(confirmed_ms: int | None) -> Any:
+    """The tag on a search result card, from the index's confirmed time (milliseconds)."""
+    from datetime import UTC, datetime
+
+    from markupsafe import Markup
+
+    from catalogue.upkeep.models import stale_before
+
+    if not confirmed_ms or confirmed_ms >= stale_before().timestamp() * 1000:
+        return Markup("")
+    confirmed = datetime.fromtimestamp(confirmed_ms / 1000, UTC)
+    return Markup(' <strong class="govuk-tag govuk-tag--grey">Not confirmed since {}</strong>').format(
+        confirmed.strftime("%B %Y")
+    )
 
 
 def _stale_tag(record: Any) -> Any:

@@ -192,3 +192,16 @@ def test_withdrawn_records_are_not_reminded(app, db, world) -> None:
     db.add(world.deployment)
     db.commit()
     assert ("deployment", world.deployment.id) not in {(k, r.id) for k, r in reminders.stale_records(db)}
+
+
+def test_search_cards_tag_stale_records_and_filter_by_freshness(client_as, db, world) -> None:
+    _age(db, world.deployment)
+    anon = client_as(None)
+    page = anon.get("/search?q=zorblatt").get_data(as_text=True)
+    assert f"Not confirmed since {OLD.strftime('%B %Y')}" in page
+    stale = anon.get("/search?q=zorblatt&freshness=stale").get_data(as_text=True)
+    assert "/deployments/dep-kept" in stale and "/single-views/sv-kept" not in stale
+    current = anon.get("/search?q=zorblatt&freshness=current").get_data(as_text=True)
+    assert "/deployments/dep-kept" not in current and "/single-views/sv-kept" in current
+    assert "/offerings/off-kept" in current
+    assert anon.get("/search?q=zorblatt&freshness=%00nonsense").status_code == 200
