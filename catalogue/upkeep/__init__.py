@@ -8,7 +8,8 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from catalogue import features
-    from catalogue.upkeep import api, services, views  # noqa: F401  (services: the flush hook)
+    from catalogue.upkeep import api, cli, services, views  # noqa: F401  (services: the flush hook)
 
     views.init_app(app)
     features.add_api(app, api.blp)
+    features.add_cli(app, cli.records_cli)

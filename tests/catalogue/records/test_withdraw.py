@@ -133,3 +133,40 @@ def test_a_later_write_to_a_withdrawn_record_keeps_it_deleted_in_the_log(db, wor
     db.add(world.deployment)
     db.commit()
     assert change_ops(db, "deployment", world.deployment.id)[-2:] == ["delete", "delete"]
+
+
+def test_matching_drops_a_withdrawn_offering_and_deployment(app, db) -> None:
+    from outcomes.matching import engine
+    from tests.helpers.matching import matching_world
+
+    world = matching_world()
+    db.commit()
+    before = engine.match_challenge(db, world["challenge"], limit=20)
+    assert "off-scribe" in {m.record.ref for m in before.offerings}
+    assert "dep-public" in {m.record.ref for m in before.deployments}
+    with app.test_request_context():
+        from catalogue.access import Viewer
+        from catalogue.upkeep import services
+
+        admin = Viewer(user_id=None, site_admin=True, approved=True)
+        services.withdraw(db, admin, "offering", "off-scribe", "Spam", delete=True)
+        services.withdraw(db, admin, "deployment", "dep-public", "Duplicate", delete=True)
+        db.commit()
+    after = engine.match_challenge(db, world["challenge"], limit=20)
+    assert "off-scribe" not in {m.record.ref for m in after.offerings}
+    assert "dep-public" not in {m.record.ref for m in after.deployments}
+
+
+def test_the_operator_deletes_from_the_command_line(app, db, world) -> None:
+    runner = app.test_cli_runner()
+    refused = runner.invoke(args=["records", "withdraw", "deployment", "dep-kept", "--reason", "  "])
+    assert refused.exit_code != 0 and "Enter why you are withdrawing it" in refused.output
+    missing = runner.invoke(args=["records", "withdraw", "deployment", "no-such-ref", "--reason", "x"])
+    assert missing.exit_code != 0 and "no deployment no-such-ref" in missing.output
+    done = runner.invoke(args=["records", "withdraw", "deployment", "dep-kept", "--reason", "Test record"])
+    assert done.exit_code == 0, done.output
+    db.expire_all()
+    assert (
+        db.get(type(world.deployment), world.deployment.id).withdrawn_reason == "Deleted by a site admin: Test record"
+    )
+    assert change_ops(db, "deployment", world.deployment.id)[-1] == "delete"
