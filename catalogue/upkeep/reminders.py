@@ -9,7 +9,6 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlmodel import Session, select
@@ -142,7 +141,3 @@ def _remember(session: Session, kind: str, record_id: int, now: datetime) -> Non
         row = FreshnessReminder(kind=kind, record_id=record_id)
     row.reminded_at = now
     session.add(row)
-
-
-def reminded_count(session: Session) -> int:
-    return session.exec(select(sa.func.count(FreshnessReminder.id))).one()

@@ -80,11 +80,6 @@ def find(session: Session, kind: str, ref: str) -> Any:
     return record
 
 
-def viewable(viewer: Viewer, kind: str, record: Any) -> bool:
-    """May see the record, or (withdrawn) be told it was withdrawn."""
-    return access.can_view_kind(viewer, kind, record) or access.can_see_withdrawn(viewer, record)
-
-
 # --- confirming ----------------------------------------------------------------------------------
 
 
