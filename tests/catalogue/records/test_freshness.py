@@ -67,8 +67,17 @@ def test_stale_record_is_tagged_everywhere_and_filtered(client_as, client, db, w
     assert [v["ref"] for v in views] == ["sv-kept"] and views[0]["stale"] is True
     # Insights: how much of what this viewer sees is current.
     DeploymentFactory(organisation_id=world.owner_org.id, tool_id=world.deployment.tool_id, visibility="public")
+    # A stale record the viewer may not see counts for nobody but those who may.
+    DeploymentFactory(
+        organisation_id=world.owner_org.id,
+        tool_id=world.deployment.tool_id,
+        visibility="private",
+        last_confirmed_at=OLD,
+    )
     insights = anon.get("/insights").get_data(as_text=True)
     assert re.search(r"1 of 2 deployments \(50%\)", insights), insights
+    own = client_as(world.users["owner"]).get("/insights").get_data(as_text=True)
+    assert re.search(r"1 of 3 deployments \(33%\)", own), own
 
 
 def test_offering_stale_tag_and_filter(client_as, db, world) -> None:
