@@ -141,11 +141,14 @@ def _write(session: OrmSession, _ctx: Any) -> None:
         )
         kind = getattr(obj, "__search_kind__", None)
         if kind:
+            # A withdrawn record is gone for every reader: the log (search, matching, the API's
+            # change feed) says so, on the withdrawal and on any later write to it.
+            gone = action == "delete" or getattr(obj, "withdrawn_at", None) is not None
             logs.append(
                 {
                     "kind": kind,
                     "record_id": obj.id,
-                    "op": "delete" if action == "delete" else "upsert",
+                    "op": "delete" if gone else "upsert",
                     "at": now,
                     "action": action,
                     "ref": getattr(obj, "ref", None),

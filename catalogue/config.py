@@ -19,6 +19,7 @@ FEATURES: tuple[str, ...] = (
     "catalogue.search",
     "catalogue.insights",
     "catalogue.notifications",
+    "catalogue.upkeep",
     "suppliers",
     "outcomes",
     "catalogue.atrs",

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from catalogue import errors, vocabulary
 from catalogue.accounts.models import Organisation
-from catalogue.api import API_PREFIX, Blueprint, common, http
+from catalogue.api import API_PREFIX, Blueprint, common, http, serialise
 from catalogue.api.serialise import refs_by_id
 from catalogue.db import get_session
 from catalogue.records.models import Tool
@@ -28,25 +28,29 @@ blp = Blueprint("api_offerings", __name__, url_prefix="/api/v1", description=MAR
 common.install(blp)
 
 
-class OfferingOut(OfferingFormSchema):
+class OfferingOut(OfferingFormSchema, serialise.FreshnessOut):
     supplier_name = fields.String(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
 
 # What the API gives of an offering: OfferingOut's fields less those given apart (the supplier
 # and tool refs, as written accreditations, the supplier's name).
-OFFERING_COLUMNS = fields_except(OfferingOut, "supplier", "tool", "accreditations_as_written", "supplier_name")
+OFFERING_COLUMNS = fields_except(
+    OfferingOut, "supplier", "tool", "accreditations_as_written", "supplier_name", *serialise.FRESHNESS_FIELDS
+)
 
 
 def offering_json(session: Session, rows: list[Offering]) -> list[dict[str, Any]]:
     suppliers = refs_by_id(session, Organisation, [o.supplier_id for o in rows])
     tools = refs_by_id(session, Tool, [o.tool_id for o in rows])
+    confirmed_by = serialise.confirmers(session, rows)
     out = []
     for row in rows:
         data = {name: getattr(row, name) for name in OFFERING_COLUMNS}
         supplier = suppliers.get(row.supplier_id)
         data.update(supplier=supplier.ref if supplier else None, supplier_name=supplier.name if supplier else None)
         data["tool"] = tools[row.tool_id].ref if row.tool_id in tools else None
+        data.update(serialise.freshness(row, confirmed_by))
         out.append(common.compact(data))
     return out
 
@@ -57,6 +61,7 @@ class OfferingArgs(common.PageArgs):
     accreditation = common.choice_arg(vocabulary.ACCREDITATIONS, "Choose an accreditation from the list")
     sme = common.choice_arg(("yes", "no"), "Give sme as yes or no")
     hosting = common.text_arg(50)
+    freshness = common.choice_arg(("current", "stale"), "Give freshness as current or stale")
 
 
 @blp.route("/offerings")
@@ -74,6 +79,7 @@ class Offerings(MethodView):
                 args.get("category"), args.get("cms"), args.get("accreditation"), args.get("sme"), args.get("hosting")
             )
             f.page = number
+            f.freshness = args.get("freshness")
             return offerings.browse_offerings(session, viewer, f)
 
         rows, total = common.service_slice(

@@ -8,9 +8,10 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from catalogue.db import UTCDateTime, utcnow
+from catalogue.upkeep.models import Kept
 
 
-class Offering(SQLModel, table=True):
+class Offering(Kept, table=True):
     __tablename__ = "offering"
     __search_kind__ = "offering"
     __audited__ = True

@@ -187,7 +187,11 @@ def own_deployments_of(session: Session, viewer: Viewer, reference: Reference) -
     return list(
         session.exec(
             select(Deployment)
-            .where(Deployment.organisation_id == reference.organisation_id, Deployment.tool_id == offering.tool_id)
+            .where(
+                Deployment.organisation_id == reference.organisation_id,
+                Deployment.tool_id == offering.tool_id,
+                access.not_withdrawn_clause(Deployment),
+            )
             .order_by(Deployment.started.desc(), Deployment.id)
         )
     )

@@ -69,6 +69,7 @@ class Filters:
     sme: str | None = None  # "yes" | "no"
     hosting: str | None = None  # a HOSTING_FILTERS key
     page: int = 1
+    freshness: str | None = None  # current | stale (catalogue.upkeep.services.FRESHNESS)
 
     @classmethod
     def from_args(cls, args: Mapping[str, str]) -> Filters:
@@ -80,7 +81,15 @@ class Filters:
             page = max(1, int(args.get("page") or 1))
         except ValueError:
             page = 1
-        return cls(clean("category"), clean("cms"), clean("accreditation"), clean("sme"), clean("hosting"), page)
+        return cls(
+            clean("category"),
+            clean("cms"),
+            clean("accreditation"),
+            clean("sme"),
+            clean("hosting"),
+            page,
+            freshness=clean("freshness"),
+        )
 
     def as_args(self) -> dict[str, str]:
         return {k: v for k, v in self.__dict__.items() if v and k != "page"}
@@ -206,6 +215,8 @@ def browse_offerings(session: Session, viewer: Viewer, f: Filters) -> Page:
     rows = [
         (o, suppliers.get(o.supplier_id)) for o in offerings if _offering_matches(o, suppliers.get(o.supplier_id), f)
     ]
+    if f.freshness:  # an unknown value narrows to nothing, like the other filters
+        rows = [r for r in rows if f.freshness in ("current", "stale") and r[0].stale == (f.freshness == "stale")]
     cms = sorted({c for o in offerings for c in o.case_management_systems})
     return _paginate(rows, f.page, {"cms": cms})
 

@@ -9,12 +9,15 @@ import sqlalchemy.orm
 
 from catalogue import calendar
 from catalogue.access.organisations import _owner_clause, _sees_owner, owner_is_verified
+from catalogue.access.records import is_withdrawn, not_withdrawn_clause
 from catalogue.access.viewer import Viewer
 
 # --- offerings: drafts belong to the supplier; published ones are public ------------------------
 
 
 def can_view_offering(viewer: Viewer, offering: Any) -> bool:
+    if is_withdrawn(offering):
+        return False  # its supplier's members and site admins get a notice (can_see_withdrawn)
     if offering.status == "published":
         return _sees_owner(viewer, offering.supplier_id)
     return viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == offering.supplier_id)
@@ -22,11 +25,11 @@ def can_view_offering(viewer: Viewer, offering: Any) -> bool:
 
 def offering_visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
     if viewer.site_admin:
-        return sa.true()
+        return not_withdrawn_clause(model)
     clause = sa.and_(model.status == "published", _owner_clause(viewer, model.supplier_id))
     if viewer.member_org_id is not None:
         clause = sa.or_(clause, model.supplier_id == viewer.member_org_id)
-    return clause
+    return sa.and_(clause, not_withdrawn_clause(model))
 
 
 def can_change_offering(viewer: Viewer, offering: Any) -> bool:

@@ -41,9 +41,12 @@ def can_view_tool(viewer: Viewer, tool: Any) -> bool:
 can_see_tool = can_view_tool
 
 _TOOL = sa.table("tool", sa.column("id"), sa.column("supplier_id"), sa.column("developed_by_id"))
-_DEPLOYMENT = sa.table("deployment", sa.column("tool_id"), sa.column("visibility"), sa.column("organisation_id"))
-_SINGLE_VIEW = sa.table("single_view", sa.column("tool_id"), sa.column("visibility"), sa.column("organisation_id"))
-_OFFERING = sa.table("offering", sa.column("tool_id"), sa.column("status"), sa.column("supplier_id"))
+_KEPT_COLUMNS = ("tool_id", "visibility", "organisation_id", "withdrawn_at")
+_DEPLOYMENT = sa.table("deployment", *(sa.column(c) for c in _KEPT_COLUMNS))
+_SINGLE_VIEW = sa.table("single_view", *(sa.column(c) for c in _KEPT_COLUMNS))
+_OFFERING = sa.table(
+    "offering", sa.column("tool_id"), sa.column("status"), sa.column("supplier_id"), sa.column("withdrawn_at")
+)
 
 
 def _tool_records_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
@@ -59,6 +62,7 @@ def _tool_records_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
         sa.exists().where(
             offering.c.tool_id == model.id,
             offering.c.status == "published",
+            offering.c.withdrawn_at.is_(None),
             _owner_clause(ANONYMOUS, offering.c.supplier_id),
         )
     )
@@ -125,6 +129,8 @@ def grants_allow(viewer: Viewer, visibility: str | None, owners: str | None) -> 
 
 
 def can_view(viewer: Viewer, record: Any) -> bool:
+    if is_withdrawn(record):
+        return False  # gone for everyone; its owner and site admins get a notice (can_see_withdrawn)
     visibility = getattr(record, "visibility", "public")
     owner = getattr(record, "organisation_id", None)
     if not any(level == visibility and (org is None or org == owner) for level, org in visibility_grants(viewer)):
@@ -140,7 +146,49 @@ def visible_clause(viewer: Viewer, model: Any) -> sa.ColumnElement[bool]:
             parts.append(model.visibility == level)
         else:
             parts.append(sa.and_(model.visibility == level, model.organisation_id == org))
-    return sa.and_(sa.or_(*parts), _owner_clause(viewer, model.organisation_id))
+    return sa.and_(sa.or_(*parts), _owner_clause(viewer, model.organisation_id), not_withdrawn_clause(model))
+
+
+# --- withdrawn records: gone from every page, list, count, export, match and API answer -----------
+
+
+def is_withdrawn(record: Any) -> bool:
+    return getattr(record, "withdrawn_at", None) is not None
+
+
+def not_withdrawn_clause(model: Any) -> sa.ColumnElement[bool]:
+    """`is_withdrawn` as a query filter (true for a model that cannot be withdrawn)."""
+    column = getattr(model, "withdrawn_at", None)
+    return sa.true() if column is None else column.is_(None)
+
+
+def can_see_withdrawn(viewer: Viewer, record: Any) -> bool:
+    """Who is told that a withdrawn record was withdrawn (and why): its owner's members and site
+    admins. Everyone else finds nothing there."""
+    return is_withdrawn(record) and (
+        viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == record.organisation_id)
+    )
+
+
+def can_withdraw(viewer: Viewer, record: Any) -> bool:
+    """Withdraw with a reason: approved members of the owning organisation (or a site admin)."""
+    return not is_withdrawn(record) and can_change(viewer, record)
+
+
+def can_delete(viewer: Viewer) -> bool:
+    """Delete any record (moderation, recorded with the reason like a withdrawal): site admins."""
+    return viewer.site_admin
+
+
+def can_confirm(viewer: Viewer, record: Any) -> bool:
+    """Say a record is still true: approved members of the owning organisation only (a site admin
+    cannot vouch for another organisation's experience)."""
+    return (
+        not is_withdrawn(record)
+        and viewer.member_org_id is not None
+        and viewer.approved
+        and viewer.member_org_id == record.organisation_id
+    )
 
 
 def can_ask_peer(viewer: Viewer, record: Any) -> bool:

@@ -89,6 +89,11 @@ READ_ONLY = frozenset(
         "challenge",
         "kind",
         "submitted_at",
+        # Freshness (catalogue.upkeep): changed by confirming, not by writing it.
+        "last_confirmed_at",
+        "last_confirmed_by",
+        "last_confirmed_by_name",
+        "stale",
     }
 )
 

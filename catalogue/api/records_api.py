@@ -21,6 +21,7 @@ from catalogue.errors import NotAllowed, NotFound
 from catalogue.records import services
 from catalogue.records.models import Deployment, SingleView, Tool
 from catalogue.records.schemas import DeploymentSchema, SingleViewSchema, ToolSchema
+from catalogue.upkeep.services import FRESHNESS, freshness_clause
 
 blp = Blueprint(
     "api_records",
@@ -206,6 +207,7 @@ class DeploymentArgs(common.PageArgs):
     evaluation = common.choice_arg(vocabulary.EVALUATION, "Choose an evaluation from the list")
     delivery = common.choice_arg(vocabulary.DELIVERY, "Choose embedded or standalone")
     ai = common.choice_arg(("yes", "no"), "Give ai as yes or no")
+    freshness = common.choice_arg(FRESHNESS, "Give freshness as current or stale")
     sort = common.choice_arg(services.DEPLOYMENT_SORTS, "Choose a sort: " + ", ".join(services.DEPLOYMENT_SORTS))
 
 
@@ -221,7 +223,7 @@ DEPLOYMENT_EXAMPLE = {
 
 
 def deployment_filters(args: dict[str, Any], page: int = 1) -> services.DeploymentFilters:
-    names = ("q", "category", "stage", "region", "reason", "evaluation", "delivery", "ai")
+    names = ("q", "category", "stage", "region", "reason", "evaluation", "delivery", "ai", "freshness")
     return services.DeploymentFilters(
         **{n: args.get(n, "") for n in names}, sort=args.get("sort") or "recent", page=page
     )
@@ -316,6 +318,7 @@ class SingleViewArgs(common.PageArgs):
     status = common.choice_arg(vocabulary.SINGLE_VIEW_STATUS, "Choose a status from the list")
     source = common.choice_arg(vocabulary.SINGLE_VIEW_SOURCES, "Choose a data source from the list")
     region = common.choice_arg(vocabulary.REGIONS, "Choose an English region from the list")
+    freshness = common.choice_arg(FRESHNESS, "Give freshness as current or stale")
 
 
 @blp.route("/single-views")
@@ -336,6 +339,8 @@ class SingleViews(MethodView):
             query = query.where(SingleView.status == args["status"])
         if args.get("region"):
             query = query.where(Organisation.region == args["region"])
+        if args.get("freshness"):
+            query = query.where(freshness_clause(SingleView, args["freshness"]))
         rows = list(session.exec(query.order_by(Organisation.name, SingleView.ref)))
         rows = common.changed_since(rows, args.get("updated_since"))
         if args.get("source"):

@@ -49,14 +49,41 @@ class SourceOut(Schema):
     retrieved = fields.DateTime(dump_only=True, metadata={"description": "when Signpost last read it"})
 
 
-class DeploymentOut(DeploymentSchema):
+class FreshnessOut(Schema):
+    """When the record was last confirmed as true, by which organisation, and whether that was
+    more than 12 months ago (catalogue.upkeep)."""
+
+    last_confirmed_at = fields.DateTime(dump_only=True)
+    last_confirmed_by = fields.String(dump_only=True, metadata={"description": "organisation ref"})
+    last_confirmed_by_name = fields.String(dump_only=True)
+    stale = fields.Boolean(dump_only=True, metadata={"description": "not confirmed in the last 12 months"})
+
+
+FRESHNESS_FIELDS = tuple(FreshnessOut().fields)
+
+
+def freshness(row: Any, orgs: dict[int, Organisation]) -> dict[str, Any]:
+    by = orgs.get(row.last_confirmed_by_id) if row.last_confirmed_by_id is not None else None
+    return {
+        "last_confirmed_at": row.last_confirmed_at or row.updated_at,
+        "last_confirmed_by": by.ref if by else None,
+        "last_confirmed_by_name": by.name if by else None,
+        "stale": row.stale,
+    }
+
+
+def confirmers(session: Session, rows: Iterable[Any]) -> dict[int, Organisation]:
+    return refs_by_id(session, Organisation, [r.last_confirmed_by_id for r in rows])
+
+
+class DeploymentOut(DeploymentSchema, FreshnessOut):
     organisation_name = fields.String(dump_only=True)
     tool_name = fields.String(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
     source = fields.Nested(SourceOut, dump_only=True)
 
 
-class SingleViewOut(SingleViewSchema):
+class SingleViewOut(SingleViewSchema, FreshnessOut):
     organisation_name = fields.String(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
 
@@ -89,11 +116,14 @@ def tools(session: Session, rows: list[Tool]) -> list[dict[str, Any]]:
     return [tool(t, orgs) for t in rows]
 
 
-def deployment(row: Deployment, org: Organisation, used: Tool) -> dict[str, Any]:
+def deployment(
+    row: Deployment, org: Organisation, used: Tool, confirmed_by: dict[int, Organisation] | None = None
+) -> dict[str, Any]:
     data = _columns(row, DEPLOYMENT_COLUMNS)
     data.update(organisation=org.ref, organisation_name=org.name, tool=used.ref, tool_name=used.name)
     data["resources"] = compact({name: getattr(row, name) for name in RESOURCE_FIELDS})
     data["updated_at"] = row.updated_at
+    data.update(freshness(row, {org.id: org, **(confirmed_by or {})}))
     if row.source_url:
         data["source"] = {
             "name": row.source_name,
@@ -107,17 +137,20 @@ def deployment(row: Deployment, org: Organisation, used: Tool) -> dict[str, Any]
 def deployments(session: Session, rows: list[Deployment]) -> list[dict[str, Any]]:
     orgs = refs_by_id(session, Organisation, [d.organisation_id for d in rows])
     used = refs_by_id(session, Tool, [d.tool_id for d in rows])
-    return [deployment(d, orgs[d.organisation_id], used[d.tool_id]) for d in rows]
+    by = confirmers(session, rows)
+    return [deployment(d, orgs[d.organisation_id], used[d.tool_id], by) for d in rows]
 
 
 def single_views(session: Session, rows: list[SingleView]) -> list[dict[str, Any]]:
     orgs = refs_by_id(session, Organisation, [s.organisation_id for s in rows])
     used = refs_by_id(session, Tool, [s.tool_id for s in rows])
+    by = confirmers(session, rows)
     out = []
     for view in rows:
         data = _columns(view, SINGLE_VIEW_COLUMNS)
         org = orgs[view.organisation_id]
         data.update(organisation=org.ref, organisation_name=org.name, updated_at=view.updated_at)
         data["tool"] = used[view.tool_id].ref if view.tool_id in used else None
+        data.update(freshness(view, by))
         out.append(compact(data))
     return out

@@ -24,6 +24,9 @@ def index() -> ResponseReturnValue:
     with services.one_query(session, viewer, filters):
         charts = services.all_charts(session, viewer, filters)
         deployment_count = services.visible_deployment_count(session, viewer, filters)
+    from catalogue.upkeep.services import currency  # how much of what the viewer sees is current
+
+    current = currency(session, viewer)
     return render_template(
         "insights/index.html",
         title="Insights",
@@ -38,6 +41,7 @@ def index() -> ResponseReturnValue:
         format_value=format_value,
         csv_url=lambda key: url_for("insights.chart_csv", chart_key=key, **filters.as_query()),
         deployment_count=deployment_count,
+        currency=current,
     )
 
 

@@ -110,7 +110,10 @@ def send_digests(session: Session) -> int:
     """Gather each user's held emails into one, queued to be sent now; returns how many digests.
     Adds to the session; the caller commits."""
     from catalogue.notifications.services import Unsubscribe, absolute, unsubscribe_token
+    from catalogue.upkeep.reminders import queue_reminders
 
+    # Records nobody has confirmed for 12 months: their owners' reminders join the digest.
+    queue_reminders(session)
     held = session.exec(
         select(OutboxEmail).where(OutboxEmail.status == "digest").order_by(OutboxEmail.user_id, OutboxEmail.id)
     ).all()

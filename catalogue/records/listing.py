@@ -19,6 +19,7 @@ from catalogue.records.services.common import PAGE_SIZE, Page, _text_matches
 from catalogue.records.services.deployments import DROPPED_SORTS, DeploymentFilters, DroppedView
 from catalogue.records.services.organisations import OrganisationRow
 from catalogue.records.services.tools import AI_CHOICES, TOOL_SORTS, DeploymentRow, ToolFilters, ToolRow, _ai_clause
+from catalogue.upkeep.services import freshness_clause
 
 
 def has_code(column: Any, code: str) -> Any:
@@ -58,6 +59,9 @@ def _deployment_where(viewer: Viewer, filters: DeploymentFilters, with_reason: b
         where.append(has_code(Tool.categories, filters.category))
     if with_reason and filters.reason in vocabulary.DROPPED_REASONS:
         where.append(has_code(Deployment.dropped_reasons, filters.reason))
+    fresh = freshness_clause(Deployment, filters.freshness)
+    if fresh is not None:
+        where.append(fresh)
     return where
 
 

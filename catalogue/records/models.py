@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from catalogue.db import UTCDateTime, utcnow
+from catalogue.upkeep.models import Kept
 
 
 class Tool(SQLModel, table=True):
@@ -41,7 +42,7 @@ class Tool(SQLModel, table=True):
     visibility: ClassVar[str] = "public"
 
 
-class Deployment(SQLModel, table=True):
+class Deployment(Kept, table=True):
     __tablename__ = "deployment"
     __search_kind__ = "deployment"
     __audited__ = True
@@ -93,7 +94,7 @@ class Deployment(SQLModel, table=True):
             return None
 
 
-class SingleView(SQLModel, table=True):
+class SingleView(Kept, table=True):
     __tablename__ = "single_view"
     __search_kind__ = "single_view"
     __audited__ = True

@@ -12,6 +12,7 @@ from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import SingleView, Tool
 from catalogue.records.services.common import Page, _paginate
+from catalogue.upkeep.services import freshness_clause
 
 
 @dataclass
@@ -22,7 +23,13 @@ class SingleViewRow:
 
 
 def browse_single_views(
-    session: Session, viewer: access.Viewer, *, status: str = "", region: str = "", page: int = 1
+    session: Session,
+    viewer: access.Viewer,
+    *,
+    status: str = "",
+    region: str = "",
+    freshness: str = "",
+    page: int = 1,
 ) -> Page:
     """Visible single views, by organisation name, narrowed by status and region (unknown
     values narrow to nothing rather than fail)."""
@@ -39,5 +46,8 @@ def browse_single_views(
         query = query.where(SingleView.status == status if status in vocabulary.SINGLE_VIEW_STATUS else sa.false())
     if region:
         query = query.where(Organisation.region == region if region in vocabulary.REGIONS else sa.false())
+    if freshness:
+        fresh = freshness_clause(SingleView, freshness)
+        query = query.where(fresh if fresh is not None else sa.false())
     rows = [SingleViewRow(view, org, tool) for view, org, tool in session.exec(query)]
     return _paginate(rows, page)

@@ -112,6 +112,7 @@ def _deployment_filters() -> services.DeploymentFilters:
         evaluation=_arg("evaluation"),
         delivery=_arg("delivery"),
         ai=_arg("ai"),
+        freshness=_arg("freshness"),
         sort=_arg("sort") or ("relevance" if _arg("q") else "recent"),
         page=_page_number(),
     )
@@ -406,13 +407,15 @@ def single_views():
     from catalogue.records.single_views import browse_single_views
 
     viewer = current_viewer()
-    status, region = _arg("status"), _arg("region")
-    page = browse_single_views(get_session(), viewer, status=status, region=region, page=_page_number())
+    status, region, freshness = _arg("status"), _arg("region"), _arg("freshness")
+    page = browse_single_views(
+        get_session(), viewer, status=status, region=region, freshness=freshness, page=_page_number()
+    )
     return render_template(
         "records/single_views.html",
         title="Single views of the child",
         page=page,
-        filters={"status": status, "region": region},
+        filters={"status": status, "region": region, "freshness": freshness},
         link=_query_without,
         can_author=access.can_author_evidence(viewer),
     )

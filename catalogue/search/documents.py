@@ -18,7 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from catalogue import features, vocabulary
+from catalogue import access, features, vocabulary
 from catalogue.access import VERIFIED, index_visibility
 
 
@@ -259,7 +259,7 @@ def _tool_standing(conn: Connection, tool_ids: list[int] | None) -> dict[int, tu
         query = (
             sa.select(table.c.tool_id, table.c.visibility, table.c.organisation_id, orgs.c.verification)
             .join(orgs, orgs.c.id == table.c.organisation_id)
-            .where(table.c.tool_id.in_(restricted))
+            .where(table.c.tool_id.in_(restricted), _present(table))
         )
         for tool_id, visibility, org_id, verification in conn.execute(query):
             found[tool_id][0].append((visibility if verification == VERIFIED else "private", org_id))
@@ -267,7 +267,12 @@ def _tool_standing(conn: Connection, tool_ids: list[int] | None) -> dict[int, tu
     offered = (
         sa.select(offering.c.tool_id)
         .join(orgs, orgs.c.id == offering.c.supplier_id)
-        .where(offering.c.tool_id.in_(restricted), offering.c.status == "published", orgs.c.verification == VERIFIED)
+        .where(
+            offering.c.tool_id.in_(restricted),
+            offering.c.status == "published",
+            orgs.c.verification == VERIFIED,
+            _present(offering),
+        )
     )
     for tool_id in set(conn.execute(offered).scalars()):
         found[tool_id] = (found[tool_id][0], True)
@@ -290,6 +295,10 @@ def _finish(kind: str, row: Any, doc: dict, unverified: set[int], standing: dict
         updated=_epoch(row.updated_at),
         demo=True if getattr(row, "is_demo", False) else None,
     )
+    if "last_confirmed_at" in row._fields:
+        # Kept records (catalogue.upkeep): the freshness filter, and the card's stale tag.
+        confirmed = _epoch(row.last_confirmed_at or row.updated_at)
+        doc.update(confirmed=confirmed, card={**(doc.get("card") or {}), "confirmed": confirmed})
     doc = {k: v for k, v in doc.items() if v not in (None, "", {})}
     doc["chash"] = content_hash(doc)
     doc["spell"] = join(doc.get("title"), doc.get("body"), doc.get("related"))
@@ -313,7 +322,7 @@ def build_documents(
     if ids is None:
         lookups = Lookups(conn, None, None)
         unverified = lookups.unverified()
-        query = sa.select(table).order_by(table.c.id)
+        query = sa.select(table).where(_present(table)).order_by(table.c.id)
         if parts > 1:
             query = query.where(table.c.id % parts == part)
         standing = _tool_standing(conn, None) if kind == "tool" else None
@@ -322,7 +331,7 @@ def build_documents(
             yield _finish(kind, row, builder(row, lookups), unverified, standing)
         return
     for chunk in _chunks(sorted(set(ids)), 500):
-        rows = list(conn.execute(sa.select(table).where(table.c.id.in_(chunk))))
+        rows = list(conn.execute(sa.select(table).where(table.c.id.in_(chunk), _present(table))))
         lookups = Lookups(conn, _ids(kind, "organisation", rows), _ids(kind, "tool", rows))
         unverified = lookups.unverified()
         standing = _tool_standing(conn, chunk) if kind == "tool" else None
@@ -336,7 +345,16 @@ def all_documents(conn: Connection, part: int = 0, parts: int = 1) -> Iterator[d
 
 
 def count_records(conn: Connection) -> int:
-    return sum(conn.execute(sa.select(sa.func.count()).select_from(t)).scalar_one() for t in tables().values())
+    return sum(
+        conn.execute(sa.select(sa.func.count()).select_from(t).where(_present(t))).scalar_one()
+        for t in tables().values()
+    )
+
+
+def _present(table: sa.Table) -> sa.ColumnElement[bool]:
+    """Not withdrawn (catalogue.access): a withdrawn record has no document, so the indexer
+    deletes the one it had."""
+    return access.not_withdrawn_clause(table.c)
 
 
 # --- dependents: a tool or organisation's text appears in other documents ----------------------

@@ -92,7 +92,26 @@ def _clean_filters(kinds: Iterable[str] | None, filters: dict[str, Iterable[str]
     if kinds:
         wanted = [k for k in kinds if k in documents.kinds()]
         chosen["kind"] = wanted or ["-none-"]
+    freshness = [str(v) for v in (filters or {}).get(FRESHNESS_FILTER, ()) or () if v]
+    if freshness:  # an unknown value narrows to nothing, like an unknown facet value
+        chosen[FRESHNESS_FILTER] = [freshness[0][:20]]
     return chosen
+
+
+# Not a facet: kept records confirmed in the last 12 months ("current") or not ("stale").
+FRESHNESS_FILTER = "freshness"
+
+
+def _freshness_mask(leaf: Leaf, value: str) -> np.ndarray:
+    from catalogue.upkeep.models import stale_before
+
+    confirmed = leaf.confirmed()
+    cutoff = stale_before().timestamp() * 1000  # the column holds milliseconds
+    if value == "current":
+        return confirmed >= cutoff
+    if value == "stale":
+        return (confirmed > 0) & (confirmed < cutoff)
+    return np.zeros(leaf.size, dtype=bool)
 
 
 @dataclass
@@ -112,6 +131,9 @@ def _match(leaves: list[Leaf], q: wq.Query, viewer: Viewer, chosen: dict[str, li
         base = leaf.docmask(q) & leaf.visible(grants)
         per_filter = {}
         for name, values in chosen.items():
+            if name == FRESHNESS_FILTER:
+                per_filter[name] = _freshness_mask(leaf, values[0])
+                continue
             docs = np.zeros(leaf.size, dtype=bool)
             for v in values:
                 docs |= leaf.mask(name, v)

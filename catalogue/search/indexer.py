@@ -58,7 +58,7 @@ LOCK_WAIT_SECONDS = 120.0
 
 
 # Bump when the schema or what documents say changes: older generations are then rebuilt.
-SCHEMA_VERSION = 6  # 6: hyphenated words also joined, spelling words, result cards
+SCHEMA_VERSION = 7  # 7: when kept records were last confirmed (freshness)
 
 
 @dataclass

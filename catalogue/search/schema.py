@@ -193,6 +193,9 @@ def build_schema() -> fields.Schema:
         # Space-separated: a restricted tool is seen through the records of several organisations.
         owner=fields.KEYWORD(lowercase=False, commas=False, scorable=False),
         updated=fields.COLUMN(columns.NumericColumn("q")),
+        # When a deployment, single view or offering was last confirmed (0 for other kinds):
+        # the freshness filter (catalogue.upkeep).
+        confirmed=fields.COLUMN(columns.NumericColumn("q")),
         # A hash of everything the document says, so `flask search check` can spot drift.
         chash=fields.STORED(),
         # Set on fictional demo records, so a hit carries the demo tag.

@@ -48,6 +48,7 @@ class _SegmentCache:
         self.lexicons: dict[str, list[str]] = {}
         self.lengths: dict[str, np.ndarray] = {}
         self.updated: np.ndarray | None = None
+        self.confirmed: np.ndarray | None = None
         self.rids: np.ndarray | None = None
         self.alive: tuple[int, np.ndarray] | None = None
         self.visible: dict[tuple, np.ndarray] = {}
@@ -247,6 +248,11 @@ class Leaf:
         if self.cache.updated is None:
             self.cache.updated = self._numbers("updated")
         return self.cache.updated
+
+    def confirmed(self) -> np.ndarray:
+        if self.cache.confirmed is None:
+            self.cache.confirmed = self._numbers("confirmed")
+        return self.cache.confirmed
 
     def docmask(self, q: wq.Query) -> np.ndarray:
         """Which live documents of this segment match q (set algebra on postings)."""

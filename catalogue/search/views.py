@@ -123,6 +123,8 @@ def _facet_checkboxes(results: engine.SearchResults) -> Markup:
 def index():
     q = request.args.get("q", "")
     filters = {name: request.args.getlist(name) for name in FACETS if request.args.getlist(name)}
+    if request.args.get("freshness"):
+        filters[engine.FRESHNESS_FILTER] = [request.args["freshness"]]
     sort = request.args.get("sort", "relevance")
     results = engine.search(
         current_viewer(),

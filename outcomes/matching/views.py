@@ -125,7 +125,11 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
     if viewer.member_org_id is None or not viewer.is_supplier:
         return None
     offerings = session.exec(
-        select(Offering).where(Offering.supplier_id == viewer.member_org_id, Offering.status == "published")
+        select(Offering).where(
+            Offering.supplier_id == viewer.member_org_id,
+            Offering.status == "published",
+            access.not_withdrawn_clause(Offering),
+        )
     ).all()
     rows: list[dict[str, Any]] = []
     if offerings and ready_index(session.get_bind()) is None:

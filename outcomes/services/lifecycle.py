@@ -80,6 +80,9 @@ def change_status(
     if to_status == "closed":
         _close(session, challenge, reason, detail)
     elif to_status == "withdrawn":
+        if current == "draft" and not (detail or "").strip():
+            # A mistake undone is recorded with its reason (audit trail, status history).
+            raise Invalid("Enter why you are withdrawing the draft", "detail")
         # Why it was withdrawn is public (page, API, history): checked like any published text.
         record_override(session, _refuse_personal_data({"detail": detail}), challenge)
     else:

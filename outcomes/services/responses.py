@@ -59,7 +59,11 @@ def supplier_offerings(session: Session, viewer: Viewer) -> list[Offering]:
     if viewer.member_org_id is None:
         return []
     return list(
-        session.exec(select(Offering).where(Offering.supplier_id == viewer.member_org_id).order_by(Offering.name)).all()
+        session.exec(
+            select(Offering)
+            .where(Offering.supplier_id == viewer.member_org_id, access.not_withdrawn_clause(Offering))
+            .order_by(Offering.name)
+        ).all()
     )
 
 
@@ -79,7 +83,11 @@ def save_response(
     offering_id = None
     if data.get("offering"):
         offering = session.exec(
-            select(Offering).where(Offering.ref == data["offering"], Offering.supplier_id == viewer.member_org_id)
+            select(Offering).where(
+                Offering.ref == data["offering"],
+                Offering.supplier_id == viewer.member_org_id,
+                access.not_withdrawn_clause(Offering),
+            )
         ).first()
         if offering is None:
             errors["offering"] = "Choose one of your own offerings"

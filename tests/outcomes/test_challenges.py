@@ -314,6 +314,8 @@ def test_personal_data_anywhere_in_the_statement_blocks(world: World) -> None:
 
 
 def move(db: Session, world: World, challenge: Challenge, to: str, **kwargs: Any) -> None:
+    if to == "withdrawn":
+        kwargs.setdefault("detail", "No longer needed")
     services.change_status(db, viewer(world.la_user, world.la), challenge, to, **kwargs)
     db.commit()
 

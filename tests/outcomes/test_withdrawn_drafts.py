@@ -19,7 +19,7 @@ from tests.helpers.challenges import World, fresh, full_challenge, viewer
 
 
 def _withdraw(db: Session, world: World, challenge: Challenge) -> None:
-    services.change_status(db, viewer(world.la_user, world.la), challenge, "withdrawn")
+    services.change_status(db, viewer(world.la_user, world.la), challenge, "withdrawn", detail="Duplicate")
     db.commit()
 
 

@@ -288,7 +288,7 @@ class SeamsMachine(ImportRules, RuleBasedStateMachine):
         included: a draft withdrawn before publication stays private."""
         challenge = _pick(self.model.challenges, index)
         role = ORG_ROLE[challenge.owner]
-        response = self._post(role, f"/challenges/{challenge.ref}/status", {"to": to})
+        response = self._post(role, f"/challenges/{challenge.ref}/status", {"to": to, "detail": "Plans changed"})
         if response.status_code != 303:
             return  # not a transition from where it is (the page says why)
         challenge.status = to

@@ -27,6 +27,7 @@ class DeploymentFilters:
     evaluation: str = ""
     delivery: str = ""
     ai: str = ""
+    freshness: str = ""  # current | stale (catalogue.upkeep.services.FRESHNESS)
     sort: str = "recent"
     page: int = 1
 

@@ -101,7 +101,9 @@ def test_suggestions_never_reveal_a_hidden_record(db):
 def test_result_cards_show_stage_organisation_and_region(demo, client):
     hits = engine.search(ANONYMOUS, "Quillstone Notes Greyfen", kinds=["deployment"]).hits
     card = hits[0].card
+    confirmed = card.pop("confirmed")  # when it was last confirmed (catalogue.upkeep), in ms
     assert card == {"org": "Greyfen County Council", "region": "East of England", "stage": "dropped"}
+    assert isinstance(confirmed, int) and confirmed > 0
     page = client.get("/search?q=Quillstone+Notes+Greyfen&kind=deployment").get_data(as_text=True)
     assert '<strong class="govuk-tag govuk-tag--red">Dropped pilot</strong>' in page
     assert "Greyfen County Council, East of England" in page
