@@ -13,6 +13,7 @@ from tests.helpers.factories_catalogue import (
     DeploymentFactory,
     EmailPreferenceFactory,
     FollowFactory,
+    FreshnessReminderFactory,
     NotificationFactory,
     NotificationPreferenceFactory,
     OrganisationFactory,
@@ -47,6 +48,7 @@ from tests.helpers.factories_outcomes import (
 from tests.helpers.factories_suppliers import OfferingFactory, ReferenceFactory
 
 __all__ = [
+    "FreshnessReminderFactory",
     "PASSWORD",
     "AlertSubscriptionFactory",
     "ApiTokenFactory",

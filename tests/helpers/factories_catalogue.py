@@ -19,6 +19,7 @@ from catalogue.notifications.models import (
 )
 from catalogue.ratelimit import RateLimitCounter
 from catalogue.records.models import Deployment, PeerQuestion, SingleView, Tool, ToolClaim
+from catalogue.upkeep.models import FreshnessReminder
 from tests.helpers.factories_base import PASSWORD_HASH, SessionFactory, id_of
 
 # --- organisations, people, tokens ---------------------------------------------------------------
@@ -292,3 +293,14 @@ class RateLimitCounterFactory(SessionFactory):
     key = factory.Sequence(lambda n: f"test/limit/{n}")
     count = 1
     expires_at = 0.0
+
+
+class FreshnessReminderFactory(SessionFactory):
+    class Meta:
+        model = FreshnessReminder
+
+    class Params:
+        deployment = None
+
+    kind = "deployment"
+    record_id = id_of("deployment", DeploymentFactory)
