@@ -23,7 +23,7 @@ from suppliers.api import MARKET_DESCRIPTION, MARKET_TAG
 blp = Blueprint("api_partnerships", __name__, url_prefix=API_PREFIX, description=MARKET_DESCRIPTION, doc_tag=MARKET_TAG)
 common.install(blp)
 
-MEMBER_STATUSES = ("invited", "accepted")
+MEMBER_STATUSES = ("invited", "accepted", "declined")  # an invited organisation sees its own answer
 DECISIONS = {"accept": "Accept the invitation", "decline": "Decline the invitation"}
 
 
@@ -172,26 +172,45 @@ def get_partnership(ref: str) -> dict[str, Any]:
     return partnership_json(_programme(ref))
 
 
-REMOVALS: dict[str, Callable[..., Any]] = {
-    "member": services.remove_member,
-    "challenge": services.remove_challenge,
-    "supplier": services.remove_cohort_supplier,
-}
-
-
-@blp.route("/partnerships/<ref>/<any(member, challenge, supplier):what>/<item>/remove", methods=["POST"])
-@blp.arguments(RemovalSchema, example={"reason": "The council has left the regional alliance"})
-@blp.response(200, PartnershipOut)
-@common.write_limit()
-def remove(data: dict[str, Any], ref: str, what: str, item: str) -> dict[str, Any]:
-    """The lead removes a member authority (or withdraws its invitation), a challenge, or a cohort
-    supplier, by ref, with an optional reason sent to them. What a removed member could read as a
-    member is gone at once. 404 when the partnership has no such member, challenge or supplier."""
+def _remove(what: str, service: Callable[..., Any], data: dict[str, Any], ref: str, item: str) -> dict[str, Any]:
     session = get_session()
     programme = _programme(ref)
-    service = REMOVALS[what]
     _write(lambda: service(session, common.viewer(), programme, item, data.get("reason")), missing=what)
     return partnership_json(programme)
+
+
+REMOVAL_EXAMPLE = {"reason": "The council has left the regional alliance"}
+
+
+@blp.route("/partnerships/<ref>/members/<organisation>/remove", methods=["POST"])
+@blp.arguments(RemovalSchema, example=REMOVAL_EXAMPLE)
+@blp.response(200, PartnershipOut)
+@common.write_limit()
+def remove_member(data: dict[str, Any], ref: str, organisation: str) -> dict[str, Any]:
+    """The lead removes a member authority (or withdraws its invitation), by the organisation's
+    ref, with an optional reason sent to it. Its challenges run under the partnership leave with
+    it, and what it could read as a member is gone at once. 404 when it is not a member."""
+    return _remove("member", services.remove_member, data, ref, organisation)
+
+
+@blp.route("/partnerships/<ref>/challenges/<challenge>/remove", methods=["POST"])
+@blp.arguments(RemovalSchema, example={"reason": "It is now run by the council alone"})
+@blp.response(200, PartnershipOut)
+@common.write_limit()
+def remove_challenge(data: dict[str, Any], ref: str, challenge: str) -> dict[str, Any]:
+    """The lead takes a challenge out of the partnership; its owner is told. 404 when the
+    partnership does not run it."""
+    return _remove("challenge", services.remove_challenge, data, ref, challenge)
+
+
+@blp.route("/partnerships/<ref>/cohort/<supplier>/remove", methods=["POST"])
+@blp.arguments(RemovalSchema, example={"reason": "The cohort is now closed"})
+@blp.response(200, PartnershipOut)
+@common.write_limit()
+def remove_cohort_supplier(data: dict[str, Any], ref: str, supplier: str) -> dict[str, Any]:
+    """The lead removes a supplier from the cohort (or withdraws its invitation); it is told.
+    404 when it is not in the cohort."""
+    return _remove("supplier", services.remove_cohort_supplier, data, ref, supplier)
 
 
 @blp.route("/partnerships/<ref>/invitation", methods=["POST"])
