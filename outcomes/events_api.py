@@ -220,8 +220,13 @@ def _challenge(ref: str) -> Challenge:
     return challenge
 
 
+MAX_ID = 2**63 - 1  # the database's largest integer: a larger id names no event
+
+
 def _event(ref: str, event_id: int) -> tuple[Challenge, ChallengeEvent]:
     challenge = _challenge(ref)
+    if event_id > MAX_ID:
+        common.not_found("event")
     try:
         return challenge, services.get_event(get_session(), common.viewer(), challenge, event_id)
     except errors.NotFound:

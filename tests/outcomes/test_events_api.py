@@ -322,3 +322,22 @@ def test_notes_before_the_event_ends_are_refused(world: World, db: Session, clie
     assert early.status_code == 422 and "after the event ends" in errors_by_field(early.get_json())["notes"][0]
     question = call(client, "POST", f"{item}/questions", tokens["owner"], json={"question": "Early?"})
     assert question.status_code == 422 and "question" in errors_by_field(question.get_json())
+
+
+def test_confirming_not_a_real_person_saves_and_is_audited(world: World, db: Session, client, tokens) -> None:
+    from catalogue.changes import AuditEvent
+
+    challenge = _challenge(db, world, tokens)
+    url = f"/api/v1/challenges/{challenge.ref}/events"
+    text = "Jayden Smith, aged 9, lives with foster carers in Leeds"  # may be confirmed as not real
+    refused = call(client, "POST", url, tokens["owner"], json={**BODY, "description": text})
+    assert refused.status_code == 422 and refused.get_json()["personal_data"]["can_confirm"] is True
+    saved = call(client, "POST", url, tokens["owner"], json={**BODY, "description": text, "not_real_person": True})
+    assert saved.status_code == 201 and saved.get_json()["description"] == text
+    fresh(db)
+    assert db.exec(select(AuditEvent).where(AuditEvent.action == "override")).all()
+
+
+def test_an_event_id_beyond_the_database_is_not_found(world: World, db: Session, client, tokens) -> None:
+    challenge = _challenge(db, world, tokens)
+    assert call(client, "GET", f"/api/v1/challenges/{challenge.ref}/events/{2**64}", None).status_code == 404
