@@ -341,3 +341,20 @@ def test_confirming_not_a_real_person_saves_and_is_audited(world: World, db: Ses
 def test_an_event_id_beyond_the_database_is_not_found(world: World, db: Session, client, tokens) -> None:
     challenge = _challenge(db, world, tokens)
     assert call(client, "GET", f"/api/v1/challenges/{challenge.ref}/events/{2**64}", None).status_code == 404
+
+
+def test_the_document_describes_the_event_operations(world: World, db: Session, client, tokens) -> None:
+    spec = call(client, "GET", "/api/v1/openapi.json").get_json()
+    schemas = spec["components"]["schemas"]
+    assert schemas["EventOut"]["properties"]["kind"]["enum"] == ["supplier-day", "webinar", "one-to-one"]
+    assert schemas["SignupOut"]["properties"]["status"]["enum"] == ["booked", "waiting"]
+    item = spec["paths"]["/api/v1/challenges/{ref}/events/{event_id}"]
+    assert item["patch"]["security"] == [{"bearer": []}] and item["get"]["security"] == [{"bearer": []}, {}]
+    assert {"403", "404", "409", "412", "422"} <= set(item["patch"]["responses"])
+    create = spec["paths"]["/api/v1/challenges/{ref}/events"]["post"]
+    assert "Location" in create["responses"]["201"]["headers"]
+    # The documented example is accepted as it stands.
+    challenge = _challenge(db, world, tokens)
+    example = create["requestBody"]["content"]["application/json"]["example"]
+    made = call(client, "POST", f"/api/v1/challenges/{challenge.ref}/events", tokens["owner"], json=example)
+    assert made.status_code == 201, made.get_json()
