@@ -178,8 +178,10 @@ def event_json(session: Session, challenge: Challenge, event: ChallengeEvent) ->
     own = services.own_signup(session, viewer, event)
     if own is not None:
         data["signup"] = signup_json(session, challenge, event, own)
+    result = common.compact(data)
+    # The owner and co-sponsors always get the list, empty or not; nobody else gets it at all.
     if access.can_run_events(viewer, challenge, services.co_sponsor_ids(session, challenge)):
-        data["attendees"] = [
+        attendees = [
             common.compact(
                 {
                     "supplier": a.supplier.ref if a.supplier else None,
@@ -192,7 +194,8 @@ def event_json(session: Session, challenge: Challenge, event: ChallengeEvent) ->
             )
             for a in services.attendees(session, viewer, challenge, event)
         ]
-    return common.compact(data)
+        result["attendees"] = attendees
+    return result
 
 
 def question_json(challenge: Challenge, row: ClarificationQuestion) -> dict[str, Any]:
