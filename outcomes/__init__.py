@@ -11,7 +11,18 @@ from flask import Flask
 
 def init_app(app: Flask) -> None:
     from catalogue import features
-    from outcomes import api, bundle, cli, conduct_api, evaluation_api, exports, search, views
+    from outcomes import (
+        api,
+        bundle,
+        cli,
+        conduct_api,
+        evaluation_api,
+        events_api,
+        exports,
+        partnerships_api,
+        search,
+        views,
+    )
     from outcomes.matching import cli as matching_cli
     from outcomes.matching import views as matching_views
     from outcomes.models import Challenge
@@ -22,6 +33,8 @@ def init_app(app: Flask) -> None:
     features.add_api(app, api.blp)
     features.add_api(app, evaluation_api.blp)
     features.add_api(app, conduct_api.blp)
+    features.add_api(app, events_api.blp)
+    features.add_api(app, partnerships_api.blp)
     features.add_cli(app, cli.challenge_cli)
     app.cli.add_command(cli.challenge_cli, name="challenges")  # as the README's cron line spells it
     features.add_cli(app, matching_cli.match_command)

@@ -68,6 +68,7 @@ from outcomes.services.events import (
     signup_closed,
     update_event,
     visible_events,
+    waiting_position,
 )
 from outcomes.services.lifecycle import (
     STATUS_NEWS,
@@ -173,6 +174,7 @@ __all__ = [
     "signup_closed",
     "update_event",
     "visible_events",
+    "waiting_position",
     "add_cohort_supplier",
     "add_phase",
     "allowed_transitions",

@@ -141,8 +141,15 @@ def describe_place(session: Session, event: ChallengeEvent, signup: ChallengeEve
             begin, end = slot_times(event, signup.slot)
             return f"You have the one-to-one slot from {begin:%H:%M} to {end:%H:%M} on {event.day:%-d %B %Y}"
         return "You have a place"
+    return f"You are number {waiting_position(session, event, signup)} on the waiting list"
+
+
+def waiting_position(session: Session, event: ChallengeEvent, signup: ChallengeEventSignup) -> int | None:
+    """The supplier's number on the waiting list (1 = next to get a place); None when not waiting."""
+    if signup.status != "waiting":
+        return None
     waiting = [row.id for row in _signups(session, event, "waiting")]
-    return f"You are number {waiting.index(signup.id) + 1} on the waiting list"
+    return waiting.index(signup.id) + 1
 
 
 @dataclass(frozen=True)
