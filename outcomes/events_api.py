@@ -91,7 +91,7 @@ class EventOut(Schema):
     )
 
 
-class QuestionOut(Schema):
+class EventQuestionOut(Schema):
     id = fields.Integer()
     challenge = fields.String()
     event = fields.Integer()
@@ -402,7 +402,7 @@ class EventQuestions(MethodView):
     decorators = [common.write_limit()]
 
     @blp.arguments(common.PageArgs, location="query")
-    @blp.response(200, common.page_schema(QuestionOut, "EventQuestionPage"))
+    @blp.response(200, common.page_schema(EventQuestionOut, "EventQuestionPage"))
     def get(self, args: dict[str, Any], ref: str, event_id: int) -> dict[str, Any]:
         """The questions raised at the event that you may read (published answers for everyone;
         the owner and co-sponsors also those waiting for an answer)."""
@@ -416,7 +416,7 @@ class EventQuestions(MethodView):
         return page
 
     @blp.arguments(EventQuestionSchema, example={"question": "Can the tool run offline?", "answer": "Yes, for a day."})
-    @blp.response(201, QuestionOut)
+    @blp.response(201, EventQuestionOut)
     def post(self, data: dict[str, Any], ref: str, event_id: int) -> Any:
         """Add a question raised at the event to the challenge's questions (the owner and
         co-sponsors, once it has started). With an `answer` (the owner only) it is published at
