@@ -40,7 +40,8 @@ _OFFICE = re.compile(
     r"|masterclass|training|meeting|session|summit|hackathon|agenda|open (?:day|evening)|webinar|booked|bidders?"
     r"|suppliers?|clinic|surgery|health centre|hospital|school|academy|college|university)\b"
     # A building's own name before its street: "Holland House, 3 King Street", "Priory Courts, 33 ...".
-    r"|\b[A-Z][\w'’\-]+ (?:House|Hall|Courts|Rooms|Chambers|Building|Centre|Lodge|Exchange|Works|Mill|Barn)\b,?\s*$",
+    r"|(?-i:\b[A-Z][\w'’\-]+ (?:House|Hall|Courts|Rooms|Chambers|Building|Centre|Lodge|Exchange|Works|Mill|Barn))"
+    r"(?=,?\s*(?:\d|$))",
     re.IGNORECASE,
 )
 # What ties an address to a person's home whatever else the sentence says.

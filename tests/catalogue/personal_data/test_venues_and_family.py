@@ -27,6 +27,7 @@ def kinds(text: str) -> list[str]:
         "We have booked Marlow House, 8 Albert Street, Derby DE1 2AB, for the partners' session.",
         "Our team moved to the 3rd floor, Town Hall Annexe, 6 Mill Street, Ripon HG4 1AA.",
         "Drop in to 12 Park Road, Bury BL9 0AB any time during the webinar week.",
+        "Find us at Redwing House, 5 Tannery Street, Leek ST13 5AB.",
         # staff with their age and job title
         "Priyanka Desai, aged 38, joins us as Service Manager for the front door.",
         "Colleague news: Gareth Hume, 60, retires as business support officer after 25 years.",
@@ -51,6 +52,7 @@ def test_professional_text_passes(text: str) -> None:
         ("Her home address is 14 Linnet Close, Hull HU5 3AB, near the civic centre.", "address"),
         ("Write c/o Mr Obi, 3 Mill Yard, Preston PR1 2AB, not to the council offices.", "address"),
         ("they live at 9 Foxglove, Thaxted, just off the high street", "address"),
+        ("The kids sleep at my house, 6 Orchard Rise, Leek ST13 6AB, on Fridays.", "address"),
         ("My address is 31 Heathfield, Stansted.", "address"),
         # a parent's or carer's age is personal even when a job is named
         ("Rebecca Lowe, 29, mother of two, works as a support worker.", "name-and-age"),
