@@ -44,7 +44,8 @@ _OF_A_THING = (
 )
 _POSSESSIVE = re.compile(rf"(?<![\w'’\-‘\"“])([A-Z][a-z]+(?:-[A-Z][a-z]+)?)['’]s\s+{_PARENT}\b{_OF_A_THING}")
 _RELATIVE_OF = re.compile(
-    r"\b(?:mum|mom|mam|mother|dad|father|parents?|nan|gran|grandparents?|grandma|grandad|guardian|(?:foster )?carers?)"
+    r"\b(?:mum|mom|mam|mother|dad|father|parents?|nan|nana|gran|granny|grandparents?|grandma|grandad|grandmother"
+    r"|grandfather|aunt|auntie|uncle|guardian|(?:foster )?carers?)"
     r"\s+(?:of|to)\s+([A-Za-z][a-z'’\-]+)(?=\s*(?:[,.;:!?()&]|$)|\s+(?:and|who|is|was|has|says|said|told)\b)",
     re.IGNORECASE,
 )
@@ -56,7 +57,17 @@ _OWN_RELATIVE = re.compile(
 )
 
 
+# "Parent to Parent", "Mother of Parliaments": titles, not a relative of a person.
+_NOT_A_PERSON = frozenset(
+    "parent parents carer carers parliament parliaments god nations invention all many pearl".split()  # noqa: SIM905
+)
+# "'My brother Jack' - a short film": a quoted title.
+_TITLE = re.compile(r"\b(?:film|book|novel|play|song|documentary|title|poem|series|episode|podcast)\b", re.IGNORECASE)
+
+
 def _names_a_person(word: str) -> bool:
+    if word.lower() in _NOT_A_PERSON:
+        return False
     if word[0].isupper():
         return _name_like(word)
     return is_given_name(word, lenient=True) and _name_like(word)
@@ -68,6 +79,9 @@ def relatives_named(text: str) -> Iterator[Hit]:
             yield "name-and-circumstances", m.start(), m.end(), False
     for rx in (_RELATIVE_OF, _OWN_RELATIVE):
         for m in rx.finditer(text):
+            quoted = m.start() > 0 and text[m.start() - 1] in "'‘\"“"
+            if quoted and _TITLE.search(text, *sentence(text, m.start(), m.end())):
+                continue
             if _names_a_person(m.group(1)):
                 yield "name-and-circumstances", m.start(), m.end(), False
 
@@ -78,6 +92,11 @@ _NAME = r"(?<![\w'’\-])([A-Z][a-z]{1,}(?:-[A-Z][a-z]+)?)"
 _BABY_AGE = re.compile(
     _NAME + rf"(?:\s+[A-Z][a-z]+)?(?:\s*,\s*|\s*\(\s*|\s+(?:is|was)\s+(?:now\s+|just\s+|only\s+)?){_NUMBER}\s*"
     r"(?:weeks?|months?)[- ]old\b"
+)
+# "baby Ayomide, 6 weeks": after "baby" no "old" is needed.
+_BABY_NAMED = re.compile(
+    rf"\b(?i:baby|newborn|infant)\s+{_NAME}(?:\s+[A-Z][a-z]+)?(?:\s*,\s*|\s*\(\s*|\s+(?:is|was)\s+(?:now\s+|just\s+)?)"
+    rf"{_NUMBER}\s*(?i:weeks?|months?|days?)\b"
 )
 _TURNED = re.compile(
     _NAME + rf"\s+(?:(?:has\s+(?:just\s+)?)?turned|turns|is\s+(?:now|just|nearly|almost|only)|was\s+(?:only|just))"
@@ -93,9 +112,10 @@ _LOOSE = re.compile(
 
 
 def ages_in_words(text: str) -> Iterator[Hit]:
-    for m in _BABY_AGE.finditer(text):
-        if _name_like(m.group(1)):
-            yield "name-and-age", m.start(), m.end(), True
+    for rx in (_BABY_AGE, _BABY_NAMED):
+        for m in rx.finditer(text):
+            if _name_like(m.group(1)):
+                yield "name-and-age", m.start(), m.end(), True
     for m in _TURNED.finditer(text):
         word = m.group(1) or m.group(3)
         lo, hi = sentence(text, m.start(), m.end())

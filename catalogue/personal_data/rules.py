@@ -297,6 +297,8 @@ _POSSESSIVE_FAMILY = re.compile(rf"([A-Z][a-zA-Z\-]+)(?:'s|’s)\s+(?:{_RELATIVE
 _FAMILY_SURNAME = re.compile(
     r"\b[Tt]he ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:'s|’s)? (?:family|family's|family’s|children|kids|twins|siblings|boys|girls"
     r"|brothers|sisters|household)\b"
+    # "the Hampton family of products": a range of products, not a family.
+    r"(?!\s+(?:of|range)\s+(?:products|tools|apps|services|brands|forms|templates|software|solutions|systems)\b)"
 )
 _GENERIC_FAMILY = frozenset(
     """

@@ -39,6 +39,10 @@ def kinds(text: str) -> list[str]:
         "Born on the 2nd of March 2024, the edge-of-care service has supported 40 families.",
         # relative words used of an organisation
         "Coram's sister charity runs the adoption helpline.",
+        "Parent to Parent is a national charity for families of disabled children.",
+        # a surname as a family of products, a quoted film title
+        "The Brannigan family of apps covers referrals, plans and reviews.",
+        "Screening: 'My sister Rosa' - a short film about young carers, with Q&A after.",
     ],
 )
 def test_professional_text_passes(text: str) -> None:
@@ -64,6 +68,7 @@ def test_professional_text_passes(text: str) -> None:
         ("Their daughter Nneka refuses to go to the contact centre.", "name-and-circumstances"),
         # babies' ages and ages in a clause
         ("Visit today: Ebere is 3 weeks old and feeding every two hours.", "name-and-age"),
+        ("newborn Adaeze, 10 days, jaundiced; mum very tired", "name-and-age"),
         ("Tariq has just turned 9 and asked his carer about his birth dad.", "name-and-age"),
         ("Our little Keziah is deaf and 5, and the school won't help.", "name-and-age"),
         # informal notes
