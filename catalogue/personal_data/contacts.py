@@ -38,7 +38,8 @@ _OFFICE = re.compile(
     r"|library|libraries|(?:family|crown|county|magistrates['’]?|combined) courts?|courts? (?:centre|house)|law courts"
     r"|ltd|limited|plc|llp|company|payable|invoices?|suite|floor|building|chambers|rooms|hotel|church|chapel"
     r"|masterclass|training|meeting|session|summit|hackathon|agenda|open (?:day|evening)|webinar|booked|bidders?"
-    r"|suppliers?|clinic|surgery|health centre|hospital|school|academy|college|university)\b"
+    r"|suppliers?|clinic|surgery|health centre|hospital|school|academy|college|university|board|committee|course"
+    r"|programme|scheme|club)\b"
     # A building's own name before its street: "Holland House, 3 King Street", "Priory Courts, 33 ...".
     r"|(?-i:\b[A-Z][\w'’\-]+ (?:House|Hall|Courts|Rooms|Chambers|Building|Centre|Lodge|Exchange|Works|Mill|Barn))"
     r"(?=,?\s*(?:\d|$))",

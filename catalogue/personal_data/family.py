@@ -161,3 +161,13 @@ def not_a_childs_age(text: str, start: int, end: int) -> bool:
         return False
     lo, hi = sentence(text, start, end)
     return bool(_ADULT_ROLE.search(text, lo, hi)) and not _FAMILY_MEMBER.search(text, lo, hi)
+
+
+# A year long past in the sentence makes a name history ("Mary Ellen Wilson, aged 10, in 1874").
+_LONG_AGO = re.compile(r"(?<![\d£$])(?:1[5-8]\d\d|19[0-4]\d)(?![\d%])")
+NAME_KINDS = frozenset({"name-and-age", "name-and-circumstances", "siblings", "school"})
+
+
+def historic(text: str, start: int, end: int) -> bool:
+    """A named person in a sentence about a year before 1950 is a historic figure."""
+    return bool(_LONG_AGO.search(text, *sentence(text, start, end)))

@@ -16,7 +16,7 @@ from datetime import date
 
 from catalogue.personal_data.contacts import addresses, case_numbers, emails, nhs_numbers, phones
 from catalogue.personal_data.context import CONTEXT_RULES, unshout
-from catalogue.personal_data.family import FAMILY_RULES, not_a_childs_age
+from catalogue.personal_data.family import FAMILY_RULES, NAME_KINDS, historic, not_a_childs_age
 from catalogue.personal_data.names import is_given_name
 from catalogue.personal_data.people import PEOPLE_RULES, initials_with_date, is_public_record, rare_combinations
 from catalogue.personal_data.people import is_staff as _is_named_staff
@@ -378,4 +378,6 @@ def hits(text: str) -> list[Hit]:
         for rule in (*NAME_RULES, *PEOPLE_RULES, *CONTEXT_RULES, *FAMILY_RULES, rare_combinations):
             found.extend(rule(named))
     # A member of staff's age, a date or a house number after a name is not a child's age.
+    # A historic figure is not a child of today.
+    found = [h for h in found if h[0] not in NAME_KINDS or not historic(text, h[1], h[2])]
     return [h for h in found if h[0] != "name-and-age" or not not_a_childs_age(text, h[1], h[2])]

@@ -40,6 +40,9 @@ def kinds(text: str) -> list[str]:
         # relative words used of an organisation
         "Coram's sister charity runs the adoption helpline.",
         "Parent to Parent is a national charity for families of disabled children.",
+        # a historic figure, and an activity run by a board at a venue
+        "Practice history: Sarah Baines, aged 9, was apprenticed to a mill in 1833, as the Factory Act debates show.",
+        "Youth offending board: 9 young people did reparation at Hillside Allotments, 4 Moor Road, Ilkley LS29 8AB.",
         # a surname as a family of products, a quoted film title
         "The Brannigan family of apps covers referrals, plans and reviews.",
         "Screening: 'My sister Rosa' - a short film about young carers, with Q&A after.",
