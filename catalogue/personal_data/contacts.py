@@ -31,18 +31,24 @@ _HOME_CUE = re.compile(
     re.IGNORECASE,
 )
 # An organisation's or a venue's address: offices, halls, courts, libraries, a company's
-# registered office or invoices address, or the place of an event, meeting or training.
+# registered office or invoices address, a building's own name. Close to the address these
+# mark a venue even with people in the sentence.
 _OFFICE = re.compile(
     r"\b(?:civic|town hall|county hall|shire hall|guildhall|council|offices?|centre|center|venue|hq|headquarters|bids?"
     r"|tenders?|deliver|workshop|conference|event|reception|registered|business|science park|innovation|campus|hub"
     r"|library|libraries|(?:family|crown|county|magistrates['’]?|combined) courts?|courts? (?:centre|house)|law courts"
-    r"|ltd|limited|plc|llp|company|payable|invoices?|suite|floor|building|chambers|rooms|hotel|church|chapel"
-    r"|masterclass|training|meeting|session|summit|hackathon|agenda|open (?:day|evening)|webinar|booked|bidders?"
-    r"|suppliers?|clinic|surgery|health centre|hospital|school|academy|college|university|board|committee|course"
-    r"|programme|scheme|club)\b"
-    # A building's own name before its street: "Holland House, 3 King Street", "Priory Courts, 33 ...".
+    r"|ltd|limited|plc|llp|cic|company|payable|invoices?|suite|floor|building|chambers|rooms|hotel|church|chapel)\b"
+    # "Holland House, 3 King Street", "Priory Courts, 33 ...".
     r"|(?-i:\b[A-Z][\w'’\-]+ (?:House|Hall|Courts|Rooms|Chambers|Building|Centre|Lodge|Exchange|Works|Mill|Barn))"
     r"(?=,?\s*(?:\d|$))",
+    re.IGNORECASE,
+)
+# Words of events and organisations that mark a venue only where no one is in the sentence:
+# casework meets in homes too ("core group meeting at 22 Tenter Close, where Grandad ...").
+_EVENT_WORDS = re.compile(
+    r"\b(?:masterclass|training|meeting|session|summit|hackathon|agenda|open (?:day|evening)|webinar|booked"
+    r"|bidders?|suppliers?|clinic|surgery|hospital|school|academy|college|university|board|committee|course"
+    r"|programme|scheme|club|visitors|staff|team)\b",
     re.IGNORECASE,
 )
 # What ties an address to a person's home whatever else the sentence says.
@@ -61,7 +67,7 @@ def _venue(text: str, lo: int, hi: int, start: int, end: int, before: int = 60, 
     if _HOME_TIE.search(text, lo, hi):
         return False
     # With no one in the sentence, an event or organisation word anywhere in it will do.
-    if not _PERSON.search(text, lo, hi) and _OFFICE.search(text, lo, hi):
+    if not _PERSON.search(text, lo, hi) and (_OFFICE.search(text, lo, hi) or _EVENT_WORDS.search(text, lo, hi)):
         return True
     return bool(_OFFICE.search(text, max(lo, start - before), min(hi, end + after))) or bool(
         _OFFICE.search(text[max(lo, start - before) : start])
@@ -89,7 +95,9 @@ _ADDRESS_IS = re.compile(
 
 _SOMEONE = re.compile(r"\b(?:she|he|they|child|young person|yp|baby)\b", re.IGNORECASE)
 _PERSON = re.compile(
-    rf"\b(?:{_RELATIVE}|she|he|her|his|child|young person|yp|baby|mr|mrs|ms|miss)\b|['’]s\b", re.IGNORECASE
+    rf"\b(?:{_RELATIVE}|she|he|her|his|child|children|kids|boys|girls|young person|yp|baby|mr|mrs|ms|miss|family"
+    r"|household|home|contact|placement|police|neighbours?|referral)\b|['’]s\b",
+    re.IGNORECASE,
 )
 
 
@@ -115,7 +123,7 @@ def addresses(text: str) -> Iterator[Hit]:
                 yield "address", m.start(), (near_postcode.end() if near_postcode else m.end()), False
     for m in _POSTCODE.finditer(text):
         lo, hi = _sentence(text, m.start(), m.end())
-        office = _venue(text, lo, hi, m.start(), m.end(), before=80, after=60)
+        office = _venue(text, lo, hi, m.start(), m.end(), before=80, after=0)
         if (_HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi)) and not office:
             yield "address", m.start(), m.end(), False
 

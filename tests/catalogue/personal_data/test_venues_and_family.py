@@ -60,6 +60,10 @@ def test_professional_text_passes(text: str) -> None:
         ("Write c/o Mr Obi, 3 Mill Yard, Preston PR1 2AB, not to the council offices.", "address"),
         ("they live at 9 Foxglove, Thaxted, just off the high street", "address"),
         ("The kids sleep at my house, 6 Orchard Rise, Leek ST13 6AB, on Fridays.", "address"),
+        # casework meets in homes: a meeting or a school word does not make a home a venue
+        ("Strategy meeting at 18 Quarry Close, Barnsley S70 2AB, where the aunt now cares for both girls.", "address"),
+        ("The boys were dropped at 5 Swift Lane, Crewe CW1 3AB after school.", "address"),
+        ("Taxi booked from 8 Sedge Way, Ely CB6 1AB to the contact centre.", "address"),
         ("My address is 31 Heathfield, Stansted.", "address"),
         # a parent's or carer's age is personal even when a job is named
         ("Rebecca Lowe, 29, mother of two, works as a support worker.", "name-and-age"),
