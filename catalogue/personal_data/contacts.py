@@ -10,6 +10,7 @@ from collections.abc import Iterator
 import phonenumbers
 
 from catalogue.personal_data.shared import FAMILY as _FAMILY
+from catalogue.personal_data.shared import RELATIVE as _RELATIVE
 from catalogue.personal_data.shared import sentence_bounds as _sentence
 
 Hit = tuple[str, int, int, bool]
@@ -23,16 +24,54 @@ _STREET = (
 _HOUSE = re.compile(rf"\b\d{{1,4}}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*\s+){{1,3}}{_STREET}\b", re.IGNORECASE)
 _FLAT = re.compile(r"\b(?:flat|apartment|apt)\s+\d{1,4}[a-z]?,?\s+(?:[A-Za-z][\w'’\-]*,?\s+){1,5}", re.IGNORECASE)
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[ABD-HJLNP-UW-Z]{2}\b")
+_ANY_POSTCODE = re.compile(_POSTCODE.pattern, re.IGNORECASE)
 _HOME_CUE = re.compile(
     r"\b(?:lives?|living|lived|moved|moving|move|stays?|staying|placed|placement|resides?|residing|address|house|home"
     r"|flat|visit(?:ed|ing)?|went round|knocked|no answer)\b|’s (?:house|home|flat)|'s (?:house|home|flat)",
     re.IGNORECASE,
 )
+# An organisation's or a venue's address: offices, halls, courts, libraries, a company's
+# registered office or invoices address, a building's own name. Close to the address these
+# mark a venue even with people in the sentence.
 _OFFICE = re.compile(
-    r"\b(?:civic|town hall|county hall|council|offices?|centre|center|venue|hq|headquarters|bids?|tenders?|deliver"
-    r"|workshop|conference|event|reception|registered|business|science park|innovation|campus|hub)\b",
+    r"\b(?:civic|town hall|county hall|shire hall|guildhall|council|offices?|centre|center|venue|hq|headquarters|bids?"
+    r"|tenders?|deliver|workshop|conference|event|reception|registered|business|science park|innovation|campus|hub"
+    r"|library|libraries|(?:family|crown|county|magistrates['’]?|combined) courts?|courts? (?:centre|house)|law courts"
+    r"|ltd|limited|plc|llp|cic|company|payable|invoices?|suite|floor|building|chambers|rooms|hotel|church|chapel)\b"
+    # "Holland House, 3 King Street", "Priory Courts, 33 ...".
+    r"|(?-i:\b[A-Z][\w'’\-]+ (?:House|Hall|Courts|Rooms|Chambers|Building|Centre|Lodge|Exchange|Works|Mill|Barn))"
+    r"(?=,?\s*(?:\d|$))",
     re.IGNORECASE,
 )
+# Words of events and organisations that mark a venue only where no one is in the sentence:
+# casework meets in homes too ("core group meeting at 22 Tenter Close, where Grandad ...").
+_EVENT_WORDS = re.compile(
+    r"\b(?:masterclass|training|meeting|session|summit|hackathon|agenda|open (?:day|evening)|webinar|booked"
+    r"|bidders?|suppliers?|clinic|surgery|hospital|school|academy|college|university|board|committee|course"
+    r"|programme|scheme|club|visitors|staff|team)\b",
+    re.IGNORECASE,
+)
+# What ties an address to a person's home whatever else the sentence says.
+# ("moved" is left out: teams and offices move too.)
+_HOME_TIE = re.compile(
+    r"\b(?:lives?|living|lived|resides?|residing)\b|\bc/o\b|\bcare of\b|\bhome address"
+    r"|\b(?:my|our|her|his|their|your)\s+(?:new\s+|home\s+)?address"
+    r"|(?<!supplier)(?<!company)(?<!council)(?<!organisation)(?<!venue)(?<!school)(?<!office)(?<!firm)"
+    r"['’]s\s+(?:new\s+|home\s+)?address|['’]s (?:house|home|flat)\b",
+    re.IGNORECASE,
+)
+
+
+def _venue(text: str, lo: int, hi: int, start: int, end: int, before: int = 60, after: int = 30) -> bool:
+    """The address belongs to an organisation or venue, not to a family's home."""
+    if _HOME_TIE.search(text, lo, hi):
+        return False
+    # With no one in the sentence, an event or organisation word anywhere in it will do.
+    if not _PERSON.search(text, lo, hi) and (_OFFICE.search(text, lo, hi) or _EVENT_WORDS.search(text, lo, hi)):
+        return True
+    return bool(_OFFICE.search(text, max(lo, start - before), min(hi, end + after))) or bool(
+        _OFFICE.search(text[max(lo, start - before) : start])
+    )
 
 
 _STREET_TITLE = "(?:" + _STREET[3:-1].title() + ")"  # "Road", "Close": a street's own name
@@ -42,10 +81,33 @@ _LIVES_ON = re.compile(
     rf"(?:[A-Z][\w'’\-]*\s+){{1,3}}{_STREET_TITLE}\b",
 )
 
+# "we live at 22 Larkspur, Dunmow": a house number after "live at" needs no street word.
+_LIVES_AT_NUMBER = re.compile(
+    r"(?<!went )(?<!go )(?<!goes )(?<!going )(?i:\b(?:lives?|living|lived|stays?|staying|moved|moving|resides?|residing)"
+    r"\s+(?:back\s+)?(?:at|to|in)\s+(?:number\s+|no\.?\s*)?)(?!(?:19|20)\d\d\b)\d{1,4}[a-z]?,?\s+[A-Z][\w'’\-]+"
+    r"(?:\s+[A-Z][\w'’\-]+){0,2}(?:,\s*[A-Z][\w'’\-]+)?",
+)
+# "our address is 22 Larkspur": an address given as someone's.
+_ADDRESS_IS = re.compile(
+    r"(?i:\b(?:my|our|her|his|their|[\w]+['’]s)\s+(?:new\s+|home\s+)?address\s+(?:is|has changed to|will be|:)\s*)"
+    r"(?!(?:19|20)\d\d\b)\d{1,4}[a-z]?,?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}(?:,\s*[A-Z][\w'’\-]+)?",
+)
+
 _SOMEONE = re.compile(r"\b(?:she|he|they|child|young person|yp|baby)\b", re.IGNORECASE)
+_PERSON = re.compile(
+    rf"\b(?:{_RELATIVE}|she|he|her|his|child|children|kids|boys|girls|young person|yp|baby|mr|mrs|ms|miss|family"
+    r"|household|home|contact|placement|police|neighbours?|referral)\b|['’]s\b",
+    re.IGNORECASE,
+)
 
 
 def addresses(text: str) -> Iterator[Hit]:
+    for rx in (_LIVES_AT_NUMBER, _ADDRESS_IS):
+        for m in rx.finditer(text):
+            lo, hi = _sentence(text, m.start(), m.end())
+            if not _venue(text, lo, hi, lo, hi):  # "our office moved to 4 Mill Lane"
+                postcode = _ANY_POSTCODE.search(text, m.end(), min(hi, m.end() + 40))
+                yield "address", m.start(), (postcode.end() if postcode else m.end()), False
     for m in _LIVES_ON.finditer(text):
         lo, hi = _sentence(text, m.start(), m.end())
         person = _FAMILY.search(text, lo, hi) or _SOMEONE.search(text, lo, hi)
@@ -54,14 +116,14 @@ def addresses(text: str) -> Iterator[Hit]:
     for rx in (_FLAT, _HOUSE):
         for m in rx.finditer(text):
             lo, hi = _sentence(text, m.start(), m.end())
-            if _OFFICE.search(text, max(lo, m.start() - 60), min(hi, m.end() + 30)):
+            if _venue(text, lo, hi, m.start(), m.end()):
                 continue
-            near_postcode = re.compile(_POSTCODE.pattern, re.IGNORECASE).search(text, m.end(), min(hi, m.end() + 40))
+            near_postcode = _ANY_POSTCODE.search(text, m.end(), min(hi, m.end() + 40))
             if rx is _FLAT or near_postcode or _HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi):
                 yield "address", m.start(), (near_postcode.end() if near_postcode else m.end()), False
     for m in _POSTCODE.finditer(text):
         lo, hi = _sentence(text, m.start(), m.end())
-        office = _OFFICE.search(text, max(lo, m.start() - 80), m.end())
+        office = _venue(text, lo, hi, m.start(), m.end(), before=80, after=0)
         if (_HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi)) and not office:
             yield "address", m.start(), m.end(), False
 

@@ -280,7 +280,7 @@ def named_relatives(text: str) -> Iterator[Hit]:
 
 _SIBLING_WORD = r"(?:siblings?|brothers?|sisters?|twins?|half-(?:brothers?|sisters?)|step-?(?:brothers?|sisters?))"
 _SIBLING_LIST = re.compile(
-    rf"\b{_SIBLING_WORD}[\s,:(]+([a-z][a-z'’\-]+)((?:,\s*[a-z][a-z'’\-]+)*,?\s+(?:and|&)\s+([a-z][a-z'’\-]+))",
+    rf"\b{_SIBLING_WORD}(?:\s+group)?[\s,:(]+([a-z][a-z'’\-]+)((?:,\s*[a-z][a-z'’\-]+)*,?\s+(?:and|&)\s+([a-z][a-z'’\-]+))",
     re.IGNORECASE,
 )
 

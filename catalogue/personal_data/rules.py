@@ -16,6 +16,7 @@ from datetime import date
 
 from catalogue.personal_data.contacts import addresses, case_numbers, emails, nhs_numbers, phones
 from catalogue.personal_data.context import CONTEXT_RULES, unshout
+from catalogue.personal_data.family import FAMILY_RULES, NAME_KINDS, historic, not_a_childs_age
 from catalogue.personal_data.names import is_given_name
 from catalogue.personal_data.people import PEOPLE_RULES, initials_with_date, is_public_record, rare_combinations
 from catalogue.personal_data.people import is_staff as _is_named_staff
@@ -163,6 +164,11 @@ _COHORT_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _COHORT_AFTER = re.compile(r"\s*(?:between|after|before|from|since|on or|or later|or earlier|in or)\b", re.IGNORECASE)
+_LAUNCHED = re.compile(
+    r"\b(?:launch(?:ed|es)?|went live|service|product|app|tool|platform|scheme|programme|initiative|project|hub"
+    r"|company|organisation|charity|team|partnership|website|newsletter)\b",
+    re.IGNORECASE,
+)
 _LOWER_NAME = re.compile(r"\b([a-z]{2,})\s+([a-z'\-]{2,})\s*,?\s*$")
 _CHILD_REF = re.compile(rf"\b(?:she|he|her|his|the (?:child|baby|boy|girl|young person)|{_RELATIVE})\b", re.IGNORECASE)
 
@@ -195,6 +201,9 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
         after = [e for _, e, _ in _person_names(text, m.end(), min(hi, m.end() + 40))]
         named = name_at is not None or bool(after)
         if full and "birthday" in marker and not named and not _CHILD_REF.search(text, lo, hi):
+            continue
+        # "Born on 1 May 2025, the new service launched": a service's or product's birth.
+        if "born" in marker and not named and not _CHILD_REF.search(text, lo, hi) and _LAUNCHED.search(text, lo, hi):
             continue
         if full or named or (not marker.startswith("b.") and _CHILD_REF.search(text, lo, hi)):
             year = re.search(r"(\d{2,4})\W*$", m.group(1))
@@ -288,6 +297,8 @@ _POSSESSIVE_FAMILY = re.compile(rf"([A-Z][a-zA-Z\-]+)(?:'s|’s)\s+(?:{_RELATIVE
 _FAMILY_SURNAME = re.compile(
     r"\b[Tt]he ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:'s|’s)? (?:family|family's|family’s|children|kids|twins|siblings|boys|girls"
     r"|brothers|sisters|household)\b"
+    # "the Hampton family of products": a range of products, not a family.
+    r"(?!\s+(?:of|range)\s+(?:products|tools|apps|services|brands|forms|templates|software|solutions|systems)\b)"
 )
 _GENERIC_FAMILY = frozenset(
     """
@@ -364,6 +375,9 @@ def hits(text: str) -> list[Hit]:
     if not fiction:
         # Names written in capitals are read as names; offsets are the same in both texts.
         named = unshout(text)
-        for rule in (*NAME_RULES, *PEOPLE_RULES, *CONTEXT_RULES, rare_combinations):
+        for rule in (*NAME_RULES, *PEOPLE_RULES, *CONTEXT_RULES, *FAMILY_RULES, rare_combinations):
             found.extend(rule(named))
-    return found
+    # A member of staff's age, a date or a house number after a name is not a child's age.
+    # A historic figure is not a child of today.
+    found = [h for h in found if h[0] not in NAME_KINDS or not historic(text, h[1], h[2])]
+    return [h for h in found if h[0] != "name-and-age" or not not_a_childs_age(text, h[1], h[2])]

@@ -14,6 +14,14 @@ widened by kind of miss (names in capitals or surname first, names the list does
 an explicit age, ages in the next sentence, year groups, attributed quotes, case numbers with
 separators), tuned on B, and C was run once at the end: recall 0.977, no false positives. Both
 are now held at what was reached, with room for one slip each.
+
+`personal_data_blind_d.jsonl` (164 texts: event listings and joining instructions, supplier
+proposals, procurement Q&A, job adverts and staff news, board minutes, parent forum posts, foster
+carer newsletters, court, health visitor and youth-justice notes, email signatures) was written
+before the next round of rules and run once: recall 0.878, false positives 0.146 (venue and
+company addresses, staff with their age, a service "born" on a date, a date or house number
+read as an age; misses on unknown names beside a relative, babies' ages in weeks, an address
+without a street word). The rules were widened by those classes; it is now held like B and C.
 """
 
 from __future__ import annotations
@@ -30,6 +38,7 @@ OWN = ROOT / "tests" / "data" / "personal_data_cases.jsonl"
 BLIND_A = ROOT / "tests" / "data" / "personal_data_blind_a.jsonl"
 BLIND_B = ROOT / "tests" / "data" / "personal_data_blind_b.jsonl"
 BLIND_C = ROOT / "tests" / "data" / "personal_data_blind_c.jsonl"
+BLIND_D = ROOT / "tests" / "data" / "personal_data_blind_d.jsonl"
 SHARED = ROOT.parent / "shared" / "eval" / "personal-data-dev.jsonl"
 
 
@@ -67,7 +76,7 @@ def test_recall_and_false_positives_meet_the_targets(path: Path) -> None:
     assert false_positives <= 0.05, errors
 
 
-@pytest.mark.parametrize("path", [BLIND_A, BLIND_B, BLIND_C], ids=["blind-a", "blind-b", "blind-c"])
+@pytest.mark.parametrize("path", [BLIND_A, BLIND_B, BLIND_C, BLIND_D], ids=["blind-a", "blind-b", "blind-c", "blind-d"])
 def test_blind_sets_hold_what_was_reached(path: Path) -> None:
     recall, false_positives, errors = score(path)
     assert recall >= 0.98, errors
