@@ -314,3 +314,7 @@ class OcdsRelease(SQLModel, table=True):
     tag: str = Field(max_length=40)
     published_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     document: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+# Stored match results live with matching; imported here so the models load with the feature's.
+from outcomes.matching.results_model import StoredMatches as StoredMatches  # noqa: E402

@@ -1,0 +1,231 @@
+"""Match results stored in the database, so a challenge page is served without ranking and
+without any index in the answering process: `flask matching build` (at deploy) and `flask
+matching refresh` (from cron) compute each challenge's matches and lessons per audience and
+store them (outcomes.matching.results_model.StoredMatches); every app server reads the same rows.
+
+An audience stands for every viewer who sees at least what its representative sees, so a
+result never holds a record (or counts one in its peer evidence) that a viewer of that audience
+may not see; pages then ask the policy again about each stored record for their own viewer
+(engine._attach_records, lessons._load), as they do for results ranked live.
+
+Scores are the engine's own (engine.rank, lessons._rank): this module only decides when they
+are computed, where they are kept and how they are served.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Iterable
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Session, select
+
+from catalogue import access
+from catalogue.access import Viewer
+from catalogue.changes import ChangeLog
+from catalogue.db import utcnow
+from outcomes.matching import engine, lessons
+from outcomes.matching.explain import explain
+from outcomes.matching.index import DocMeta, MatchIndex, norm_cms
+from outcomes.matching.query import build_query
+from outcomes.matching.results_model import StoredMatches
+from outcomes.models import Challenge
+
+AUDIENCES = ("owner", "authorities", "public")
+# The matches page shows 20, the challenge page's lessons panel 5: a few more are kept so that a
+# record the reader may not see, removed at read time, leaves the list still full.
+MATCHES_KEPT = 25
+LESSONS_KEPT = 8
+
+# Whoever stands for "approved staff of some other authority": sees public and authorities-only
+# records of verified organisations, and no organisation's private ones.
+_AUTHORITY_STAFF = Viewer(user_id=-1, organisation_id=None, organisation_kind="local-authority", approved=True)
+
+
+def audience_of(viewer: Viewer, challenge: Challenge) -> str:
+    """Which stored result this viewer reads: the owner's own (its members, and site admins who
+    see everything), other authorities' staff's, or the public's (everyone else)."""
+    if viewer.site_admin or (viewer.member_org_id is not None and viewer.member_org_id == challenge.owner_id):
+        return "owner"
+    if "authorities" in access.visible_levels(viewer):
+        return "authorities"
+    return "public"
+
+
+def _viewers(audience: str, owner_view: Viewer) -> list[Viewer]:
+    if audience == "owner":
+        return [owner_view]
+    return [owner_view, _AUTHORITY_STAFF if audience == "authorities" else access.ANONYMOUS]
+
+
+# --- computing (commands only: never in a request) ------------------------------------------------
+
+
+def _match_out(m: engine.Match) -> dict[str, Any]:
+    out = dataclasses.asdict(dataclasses.replace(m, record=None))
+    for key in ("record", "why", "owner_system"):
+        out.pop(key, None)
+    return out
+
+
+def _match_in(data: dict[str, Any]) -> engine.Match:
+    meta = dict(data["meta"])
+    for key in ("categories", "cms", "focus"):
+        meta[key] = tuple(meta.get(key) or ())
+    meta["outcomes"] = tuple((text, terms) for text, terms in meta.get("outcomes") or ())
+    fields = dict(data)
+    fields["meta"] = DocMeta(**meta)
+    fields["bridges"] = [tuple(b) for b in data.get("bridges") or []]
+    fields["outcome"] = tuple(data["outcome"]) if data.get("outcome") else None
+    return engine.Match(**fields)
+
+
+def compute(session: Session, index: MatchIndex, challenge: Challenge) -> list[StoredMatches]:
+    """Rank a challenge's matches and lessons for every audience (unsaved rows)."""
+    owner_view, owner = engine.owner_viewer(session, challenge)
+    owner_cms = norm_cms(owner.case_management_system if owner else None)
+    query = build_query(challenge)
+    rows = []
+    for audience in AUDIENCES:
+        viewers = _viewers(audience, owner_view)
+        with index.lock:
+            offerings, deployments = engine.rank(index, query, challenge.owner_id, owner_cms, viewers, MATCHES_KEPT)
+        found = lessons._rank(session, index, challenge, viewers, LESSONS_KEPT)
+        common = {
+            "challenge_id": challenge.id,
+            "audience": audience,
+            "seen_change": index.seen_change,
+            "challenge_updated_at": challenge.updated_at,
+            "computed_at": utcnow(),
+        }
+        payload = {
+            "offerings": [_match_out(m) for m in offerings],
+            "deployments": [_match_out(m) for m in deployments],
+            "categories": query.categories,
+        }
+        rows.append(StoredMatches(kind="matches", payload=payload, **common))
+        rows.append(StoredMatches(kind="lessons", payload={"lessons": [list(f) for f in found]}, **common))
+    return rows
+
+
+def store(session: Session, index: MatchIndex, challenges: Iterable[Challenge]) -> int:
+    """Compute and replace the stored results of these challenges (the caller commits)."""
+    done = 0
+    for challenge in challenges:
+        rows = compute(session, index, challenge)
+        session.exec(sa.delete(StoredMatches).where(StoredMatches.challenge_id == challenge.id))
+        session.add_all(rows)
+        done += 1
+    return done
+
+
+def stale_challenges(session: Session, latest: int, limit: int | None = None) -> list[Challenge]:
+    """Challenges whose stored results are missing, older than the challenge, or behind the change
+    log, the most out of date first."""
+    newest = (
+        select(
+            StoredMatches.challenge_id,
+            sa.func.min(StoredMatches.seen_change).label("seen"),
+            sa.func.min(StoredMatches.challenge_updated_at).label("updated"),
+            sa.func.count().label("n"),
+        )
+        .group_by(StoredMatches.challenge_id)
+        .subquery()
+    )
+    query = (
+        select(Challenge)
+        .outerjoin(newest, newest.c.challenge_id == Challenge.id)
+        .where(
+            sa.or_(
+                newest.c.challenge_id.is_(None),
+                newest.c.n < 2 * len(AUDIENCES),
+                newest.c.updated != Challenge.updated_at,
+                newest.c.seen < latest,
+            )
+        )
+        .order_by(newest.c.challenge_id.is_not(None), sa.func.coalesce(newest.c.seen, -1), Challenge.id)
+    )
+    if limit is not None:
+        query = query.limit(limit)
+    return list(session.exec(query))
+
+
+def latest_change(session: Session) -> int:
+    return session.exec(select(sa.func.coalesce(sa.func.max(ChangeLog.id), 0))).one()
+
+
+def refresh(session: Session, index: MatchIndex, seconds: float | None = None, batch: int = 50) -> int:
+    """Recompute stale stored results, most out of date first, committing every `batch`
+    challenges, until none is stale or `seconds` have passed. Returns how many were computed."""
+    started = time.monotonic()
+    done = 0
+    while seconds is None or time.monotonic() - started < seconds:
+        challenges = stale_challenges(session, index.seen_change, batch)
+        if not challenges:
+            break
+        done += store(session, index, challenges)
+        session.commit()
+    return done
+
+
+# --- serving (pages) ----------------------------------------------------------------------------
+
+
+def _row(session: Session, challenge: Challenge, viewer: Viewer, kind: str) -> StoredMatches | None:
+    row = session.exec(
+        select(StoredMatches).where(
+            StoredMatches.challenge_id == challenge.id,
+            StoredMatches.audience == audience_of(viewer, challenge),
+            StoredMatches.kind == kind,
+        )
+    ).first()
+    # Results of an earlier version of the challenge answer a different question.
+    if row is None or row.challenge_updated_at != challenge.updated_at:
+        return None
+    return row
+
+
+def usable(row: StoredMatches | None, index: MatchIndex | None) -> bool:
+    """Serve the stored row rather than rank live: it is at least as recent as this process's
+    index, or this process has no index to rank with."""
+    return row is not None and (index is None or row.seen_change >= index.seen_change)
+
+
+def matches_row(session: Session, challenge: Challenge, viewer: Viewer) -> StoredMatches | None:
+    return _row(session, challenge, viewer, "matches")
+
+
+def lessons_row(session: Session, challenge: Challenge, viewer: Viewer) -> StoredMatches | None:
+    return _row(session, challenge, viewer, "lessons")
+
+
+def served_matches(
+    session: Session, challenge: Challenge, viewer: Viewer, row: StoredMatches, limit: int
+) -> engine.MatchResult:
+    """A stored result as this viewer may see it: every record asked about again on its live row."""
+    started = time.perf_counter()
+    owner_view, owner = engine.owner_viewer(session, challenge)
+    viewers = [owner_view, viewer]
+    offerings = [_match_in(d) for d in row.payload.get("offerings", [])]
+    deployments = [_match_in(d) for d in row.payload.get("deployments", [])]
+    engine._attach_records(session, offerings, deployments, viewers, challenge.owner_id)
+    offerings, deployments = offerings[:limit], deployments[:limit]
+    system = owner.case_management_system if owner else None
+    for m in offerings + deployments:
+        m.owner_system = system
+        m.why = explain(m)
+    elapsed = (time.perf_counter() - started) * 1000
+    return engine.MatchResult(challenge, offerings, deployments, dict(row.payload.get("categories", {})), elapsed)
+
+
+def served_lessons(
+    session: Session, challenge: Challenge, viewer: Viewer, row: StoredMatches, limit: int
+) -> list[lessons.Lesson]:
+    owner_view, _owner = engine.owner_viewer(session, challenge)
+    found = [
+        (dep_id, score, list(terms), [tuple(i) for i in ideas])
+        for dep_id, score, terms, ideas in row.payload.get("lessons", [])
+    ]
+    return lessons._load(session, found, [owner_view, viewer], challenge.owner_id)[:limit]
