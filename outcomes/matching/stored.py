@@ -187,6 +187,10 @@ def _row(session: Session, challenge: Challenge, viewer: Viewer, kind: str) -> S
     return row
 
 
+def any_stored(session: Session) -> bool:
+    return session.exec(select(StoredMatches.id).limit(1)).first() is not None
+
+
 def usable(row: StoredMatches | None, index: MatchIndex | None) -> bool:
     """Serve the stored row rather than rank live: it is at least as recent as this process's
     index, or this process has no index to rank with."""

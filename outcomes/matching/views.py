@@ -20,7 +20,7 @@ from catalogue.errors import Invalid, NotAllowed
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
 from outcomes.matching import engine, lessons, stored
-from outcomes.matching.background import ready_index, warm
+from outcomes.matching.background import current_index, ready_index, warm
 from outcomes.models import Challenge
 from suppliers.models import Offering
 
@@ -98,10 +98,12 @@ def _served_matches(session: Session, challenge: Challenge, viewer: access.Viewe
     """Stored results when they are as recent as this process's index (or it has none yet),
     else ranked live from the index; None while neither exists. Never builds an index here:
     ready_index starts a build in the background and answers None meanwhile."""
-    index = ready_index(session.get_bind())
     row = stored.matches_row(session, challenge, viewer)
-    if stored.usable(row, index):
+    # A stored result as recent as what this process holds is served without touching the index
+    # (a process that never needs one never loads one).
+    if stored.usable(row, current_index(session.get_bind())):
         return stored.served_matches(session, challenge, viewer, row, limit)
+    index = ready_index(session.get_bind())
     if index is None:
         return None
     return engine.match_challenge(session, challenge, limit=limit, also_visible_to=viewer, index=index)
@@ -122,10 +124,10 @@ def lessons_for(challenge: Challenge, limit: int = 5) -> list[lessons.Lesson]:
     """Dropped pilots elsewhere on the nearest problems, each with one line saying why it is shown
     and what went wrong: only those both the owner's members and the current viewer may see."""
     session, viewer = get_session(), current_viewer()
-    index = ready_index(session.get_bind())
     row = stored.lessons_row(session, challenge, viewer)
-    if stored.usable(row, index):
+    if stored.usable(row, current_index(session.get_bind())):
         return stored.served_lessons(session, challenge, viewer, row, limit)
+    index = ready_index(session.get_bind())
     if index is None:
         return Preparing()
     return lessons.rank_lessons(session, challenge, viewer=viewer, limit=limit, index=index)
@@ -176,7 +178,12 @@ def _warm_index() -> None:
     if app.testing or app.extensions.get("matching.warmed"):
         return
     app.extensions["matching.warmed"] = True
-    warm(get_session().get_bind())
+    session = get_session()
+    # Where a deploy stored the results (`flask matching build`), pages are served from them and
+    # the index is loaded only when a page needs it; otherwise start it now.
+    if stored.any_stored(session):
+        return
+    warm(session.get_bind())
 
 
 def init_app(app: Flask) -> None:

@@ -58,7 +58,8 @@ def test_a_cold_worker_serves_stored_results_without_building(app, db, client_as
     _store_all(app, db)
     built_in: list[str] = []
     monkeypatch.setattr(background, "INLINE_BUILD_MAX_RECORDS", 0)
-    monkeypatch.setattr(background, "start_building", lambda e: None)
+    started: list[str] = []
+    monkeypatch.setattr(background, "start_building", lambda e: started.append(str(e.url)))
     real_build = match_index.MatchIndex.build
     monkeypatch.setattr(
         match_index.MatchIndex,
@@ -72,6 +73,8 @@ def test_a_cold_worker_serves_stored_results_without_building(app, db, client_as
     page = owner.get("/challenges/ch-evenings").get_data(as_text=True)
     assert "dep-dropped" in page  # the lessons panel, from its stored row
     assert built_in == []
+    # Served from the stored rows: this process neither holds an index nor started loading one.
+    assert started == []
     assert str(app.extensions["catalogue.engine"].url) not in match_index._INDEXES
 
 
