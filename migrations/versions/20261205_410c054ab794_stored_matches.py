@@ -1,4 +1,4 @@
-"""stored match results per challenge, audience and kind (derived data, computed outside requests)
+"""stored match results per challenge, audience and kind, and which offerings fit which challenge
 
 Revision ID: 410c054ab794
 Revises: e7b3d1a9f260
@@ -37,9 +37,25 @@ def upgrade() -> None:
     )
     op.create_index("ix_stored_matches_challenge_id", "stored_matches", ["challenge_id"])
     op.create_index("ix_stored_matches_computed_at", "stored_matches", ["computed_at"])
+    op.create_table(
+        "stored_fit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("offering_id", sa.Integer(), nullable=False),
+        sa.Column("challenge_id", sa.Integer(), nullable=False),
+        sa.Column("rank", sa.Integer(), nullable=False),
+        sa.Column("score", sa.Float(), nullable=False),
+        sa.ForeignKeyConstraint(["offering_id"], ["offering.id"], ondelete="CASCADE"),
+        sa.ForeignKeyConstraint(["challenge_id"], ["challenge.id"], ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_stored_fit_offering_id", "stored_fit", ["offering_id"])
+    op.create_index("ix_stored_fit_challenge_id", "stored_fit", ["challenge_id"])
 
 
 def downgrade() -> None:
+    op.drop_index("ix_stored_fit_challenge_id", table_name="stored_fit")
+    op.drop_index("ix_stored_fit_offering_id", table_name="stored_fit")
+    op.drop_table("stored_fit")
     op.drop_index("ix_stored_matches_computed_at", table_name="stored_matches")
     op.drop_index("ix_stored_matches_challenge_id", table_name="stored_matches")
     op.drop_table("stored_matches")

@@ -27,3 +27,16 @@ class StoredMatches(SQLModel, table=True):
     challenge_updated_at: datetime = Field(sa_type=UTCDateTime)
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
     payload: dict = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class StoredFit(SQLModel, table=True):
+    """An offering among the first of a challenge's stored matches as its owner sees them: the
+    supplier side's "challenges that fit this offering", looked up by offering without an index."""
+
+    __tablename__ = "stored_fit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    offering_id: int = Field(foreign_key="offering.id", index=True, ondelete="CASCADE")
+    challenge_id: int = Field(foreign_key="challenge.id", index=True, ondelete="CASCADE")
+    rank: int = Field(default=0)  # 0 for the owner's best match
+    score: float = Field(default=0.0)

@@ -26,11 +26,13 @@ from catalogue import access
 from catalogue.access import Viewer
 from catalogue.changes import ChangeLog
 from catalogue.db import utcnow
+from outcomes import clock
 from outcomes.matching import engine, lessons
-from outcomes.matching.explain import explain
+from outcomes.matching.explain import SUPPLIER, explain
 from outcomes.matching.index import DocMeta, MatchIndex, norm_cms
 from outcomes.matching.query import build_query
-from outcomes.matching.results_model import StoredMatches
+from outcomes.matching.results_model import StoredFit, StoredMatches
+from outcomes.matching.scoring import peer_evidence
 from outcomes.models import Challenge
 
 AUDIENCES = ("owner", "authorities", "public")
@@ -38,6 +40,8 @@ AUDIENCES = ("owner", "authorities", "public")
 # record the reader may not see, removed at read time, leaves the list still full.
 MATCHES_KEPT = 25
 LESSONS_KEPT = 8
+# An offering "fits" a challenge when the owner's matches put it in their first ten.
+FIT_WITHIN = 10
 
 # Whoever stands for "approved staff of some other authority": sees public and authorities-only
 # records of verified organisations, and no organisation's private ones.
@@ -82,17 +86,56 @@ def _match_in(data: dict[str, Any]) -> engine.Match:
     return engine.Match(**fields)
 
 
+def _as_authority_staff(index: MatchIndex, payload: dict[str, Any], viewers: list[Viewer], owner_id: int) -> dict:
+    """The owner's result as another authority's staff see it: the same ranking (their views of
+    the catalogue differ only in the owner's own records, which matching leaves out), with each
+    offering's peer evidence counted again for them, as "the owner uses this tool" may come from
+    the owner's private records. The counts of other organisations, and so the scores, are equal."""
+    out = dict(payload)
+    offerings = []
+    for m in payload.get("offerings", []):
+        with index.lock:
+            peer = peer_evidence(index, m["meta"]["tool_id"], viewers, owner_id)
+        offerings.append({**m, "peer": peer})
+    out["offerings"] = offerings
+    return out
+
+
+def _ranked(
+    session: Session, index: MatchIndex, challenge: Challenge, viewers: list[Viewer], owner_cms: str, query: Any
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    with index.lock:
+        offerings, deployments = engine.rank(index, query, challenge.owner_id, owner_cms, viewers, MATCHES_KEPT)
+    found = lessons._rank(session, index, challenge, viewers, LESSONS_KEPT)
+    matches = {
+        "offerings": [_match_out(m) for m in offerings],
+        "deployments": [_match_out(m) for m in deployments],
+        "categories": query.categories,
+    }
+    return matches, {"lessons": [list(f) for f in found]}
+
+
 def compute(session: Session, index: MatchIndex, challenge: Challenge) -> list[StoredMatches]:
-    """Rank a challenge's matches and lessons for every audience (unsaved rows)."""
+    """Rank a challenge's matches and lessons for every audience that may read its page (unsaved
+    rows): a draft only for its owner."""
     owner_view, owner = engine.owner_viewer(session, challenge)
     owner_cms = norm_cms(owner.case_management_system if owner else None)
     query = build_query(challenge)
+    results = {"owner": _ranked(session, index, challenge, [owner_view], owner_cms, query)}
+    if challenge.status in access.PUBLISHED_CHALLENGE_STATUSES:
+        # An authority owner sees exactly what other authorities' staff see, but for its own
+        # records, which matching leaves out except as "you use this tool": one ranking serves both.
+        if access.visible_levels(owner_view) == access.visible_levels(_AUTHORITY_STAFF):
+            matches, found = results["owner"]
+            staff = _viewers("authorities", owner_view)
+            results["authorities"] = (_as_authority_staff(index, matches, staff, challenge.owner_id), found)
+        else:
+            results["authorities"] = _ranked(
+                session, index, challenge, _viewers("authorities", owner_view), owner_cms, query
+            )
+        results["public"] = _ranked(session, index, challenge, _viewers("public", owner_view), owner_cms, query)
     rows = []
-    for audience in AUDIENCES:
-        viewers = _viewers(audience, owner_view)
-        with index.lock:
-            offerings, deployments = engine.rank(index, query, challenge.owner_id, owner_cms, viewers, MATCHES_KEPT)
-        found = lessons._rank(session, index, challenge, viewers, LESSONS_KEPT)
+    for audience, (matches, found) in results.items():
         common = {
             "challenge_id": challenge.id,
             "audience": audience,
@@ -100,13 +143,8 @@ def compute(session: Session, index: MatchIndex, challenge: Challenge) -> list[S
             "challenge_updated_at": challenge.updated_at,
             "computed_at": utcnow(),
         }
-        payload = {
-            "offerings": [_match_out(m) for m in offerings],
-            "deployments": [_match_out(m) for m in deployments],
-            "categories": query.categories,
-        }
-        rows.append(StoredMatches(kind="matches", payload=payload, **common))
-        rows.append(StoredMatches(kind="lessons", payload={"lessons": [list(f) for f in found]}, **common))
+        rows.append(StoredMatches(kind="matches", payload=matches, **common))
+        rows.append(StoredMatches(kind="lessons", payload=found, **common))
     return rows
 
 
@@ -116,7 +154,13 @@ def store(session: Session, index: MatchIndex, challenges: Iterable[Challenge]) 
     for challenge in challenges:
         rows = compute(session, index, challenge)
         session.exec(sa.delete(StoredMatches).where(StoredMatches.challenge_id == challenge.id))
+        session.exec(sa.delete(StoredFit).where(StoredFit.challenge_id == challenge.id))
         session.add_all(rows)
+        owners = next(r for r in rows if r.audience == "owner" and r.kind == "matches")
+        session.add_all(
+            StoredFit(offering_id=m["meta"]["id"], challenge_id=challenge.id, rank=i, score=m["score"])
+            for i, m in enumerate(owners.payload["offerings"][:FIT_WITHIN])
+        )
         done += 1
     return done
 
@@ -129,7 +173,6 @@ def stale_challenges(session: Session, latest: int, limit: int | None = None) ->
             StoredMatches.challenge_id,
             sa.func.min(StoredMatches.seen_change).label("seen"),
             sa.func.min(StoredMatches.challenge_updated_at).label("updated"),
-            sa.func.count().label("n"),
         )
         .group_by(StoredMatches.challenge_id)
         .subquery()
@@ -140,7 +183,6 @@ def stale_challenges(session: Session, latest: int, limit: int | None = None) ->
         .where(
             sa.or_(
                 newest.c.challenge_id.is_(None),
-                newest.c.n < 2 * len(AUDIENCES),
                 newest.c.updated != Challenge.updated_at,
                 newest.c.seen < latest,
             )
@@ -233,3 +275,36 @@ def served_lessons(
         for dep_id, score, terms, ideas in row.payload.get("lessons", [])
     ]
     return lessons._load(session, found, [owner_view, viewer], challenge.owner_id)[:limit]
+
+
+def fitting_challenges(
+    session: Session, offering: Any, viewer: Viewer, limit: int = 10
+) -> list[tuple[Challenge, engine.Match]]:
+    """Published challenges still taking interest whose stored owner's matches put this offering
+    in their first FIT_WITHIN, each match as the viewer's audience sees it (its peer evidence
+    counted for that audience) and worded for a supplier."""
+    fits = session.exec(
+        select(Challenge)
+        .join(StoredFit, StoredFit.challenge_id == Challenge.id)
+        .where(StoredFit.offering_id == offering.id, clock.status_is(engine.OPEN_FOR_SUPPLIERS))
+        .order_by(Challenge.id)
+    ).all()
+    found = []
+    for challenge in fits:
+        if challenge.status not in access.PUBLISHED_CHALLENGE_STATUSES or not access.can_view_challenge(
+            viewer, challenge
+        ):
+            continue
+        row = _row(session, challenge, viewer, "matches")
+        entry = next(
+            (d for d in (row.payload.get("offerings", []) if row else []) if d["meta"]["id"] == offering.id), None
+        )
+        if entry is None:
+            continue
+        match = _match_in(entry)
+        owner = engine.owner_viewer(session, challenge)[1]
+        match.owner_system = owner.case_management_system if owner else None
+        match.why = explain(match, SUPPLIER)
+        found.append((challenge, match))
+    found.sort(key=lambda cm: (-cm[1].score, cm[0].ref))
+    return found[:limit]

@@ -141,10 +141,13 @@ def matches_for(challenge: Challenge, limit: int = 5) -> engine.MatchResult | No
 
 def challenges_for_offering(offering: Offering, limit: int = 10) -> list[tuple[Challenge, engine.Match]]:
     """Published challenges still open to suppliers that this offering fits."""
-    index = ready_index(get_session().get_bind())
+    session = get_session()
+    if current_index(session.get_bind()) is None and stored.any_stored(session):
+        return stored.fitting_challenges(session, offering, current_viewer(), limit=limit)
+    index = ready_index(session.get_bind())
     if index is None:
         return Preparing()
-    return engine.challenges_for_offering(get_session(), offering, viewer=current_viewer(), limit=limit, index=index)
+    return engine.challenges_for_offering(session, offering, viewer=current_viewer(), limit=limit, index=index)
 
 
 def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] | None:
@@ -155,12 +158,17 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
         select(Offering).where(Offering.supplier_id == viewer.member_org_id, Offering.status == "published")
     ).all()
     rows: list[dict[str, Any]] = []
-    index = ready_index(session.get_bind()) if offerings else None
-    if offerings and index is None:
+    served = bool(offerings) and current_index(session.get_bind()) is None and stored.any_stored(session)
+    index = ready_index(session.get_bind()) if offerings and not served else None
+    if offerings and not served and index is None:
         rows = Preparing()
         offerings = []
     for offering in offerings:
-        for challenge, match in engine.challenges_for_offering(session, offering, viewer=viewer, limit=5, index=index):
+        if served:
+            fits = stored.fitting_challenges(session, offering, viewer, limit=5)
+        else:
+            fits = engine.challenges_for_offering(session, offering, viewer=viewer, limit=5, index=index)
+        for challenge, match in fits:
             rows.append({"offering": offering, "challenge": challenge, "match": match})
     rows.sort(key=lambda r: -r["match"].score)
     return {

@@ -252,6 +252,19 @@ def supplier_pages(refs: dict[str, str]) -> list[str]:
     return ["/suppliers/dashboard", f"/suppliers/{refs['supplier']}", f"/challenges/{refs['challenge']}", "/offerings"]
 
 
+class _Lines(list):
+    """The report's lines, each also printed as it is found (a long run shows its progress)."""
+
+    def append(self, line: str) -> None:
+        print(line, flush=True)
+        super().append(line)
+
+    def __iadd__(self, lines):  # noqa: ANN001, ANN204
+        for line in lines:
+            self.append(line)
+        return self
+
+
 def _session_cookie(app, user) -> str:
     client = app.test_client()
     with client.session_transaction() as session:
@@ -274,7 +287,8 @@ def test_every_page_at_scale(tmp_path: Path) -> None:
     }
     backend = url.split(":", 1)[0].split("+")[0]
     app = create_app(config)
-    lines = [
+    lines = _Lines()
+    lines += [
         f"page benchmark on {backend}: {N} records, {os.cpu_count()} cores, "
         f"load average {os.getloadavg()[0]:.1f} at start; {REQUESTS} requests per page, wrk {WRK_SECONDS} s per page"
     ]
@@ -384,7 +398,6 @@ def test_every_page_at_scale(tmp_path: Path) -> None:
                     f"{path[:58]:58} {who:9} {status:>6} {_percentile(times, 50):8.0f} {_percentile(times, 95):8.0f} "
                     f"{first:9.0f} {size / 1024:7.0f} {f'{rate:.1f}' if rate is not None else '-':>8} {share:>8}"
                 )
-                print(lines[-1], flush=True)
         lines.append("worker memory (RSS) after the run: " + ", ".join(f"{mb:.0f} MB" for mb in server.worker_rss_mb()))
     finally:
         server.stop()

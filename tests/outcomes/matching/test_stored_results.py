@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from outcomes.matching import background, stored
 from outcomes.matching import index as match_index
-from outcomes.matching.results_model import StoredMatches
+from outcomes.matching.results_model import StoredFit, StoredMatches
 from outcomes.models import Challenge
 from tests.factories import UserFactory
 from tests.helpers.matching import MARKER, matching_world
@@ -99,6 +99,24 @@ def test_each_audience_reads_its_own_result(app, db, client, client_as, world, c
     # or private account, and no peer count includes one.
     assert "dep-authorities" not in refs(audiences["public"]) and "dep-private" not in refs(audiences["public"])
     assert "dep-authorities" in refs(audiences["authorities"])
+
+    def owner_stages(payload: dict) -> set:
+        return {(m["peer"] or {}).get("owner_stage") for m in payload["offerings"] if m["meta"]["ref"] == "off-scribe"}
+
+    # Whether the owner itself uses a tool is told only as far as its record is seen: here public.
+    assert owner_stages(audiences["owner"]) == {"pilot"} == owner_stages(audiences["authorities"])
+    assert owner_stages(audiences["public"]) == {"pilot"}
+    own = world["deployments"]["own"]
+    own.visibility = "private"
+    db.add(own)
+    db.commit()
+    _store_all(app, db)
+    cold_worker.clear()
+    audiences = dict(
+        db.exec(sa.select(StoredMatches.audience, StoredMatches.payload).where(StoredMatches.kind == "matches")).all()
+    )
+    assert owner_stages(audiences["owner"]) == {"pilot"}
+    assert owner_stages(audiences["authorities"]) == {None} == owner_stages(audiences["public"])
     assert all((m["peer"] or {}).get("organisations", 0) <= 1 for m in audiences["public"]["offerings"] if m["peer"])
     anonymous = client.get("/challenges/ch-evenings/matches").get_data(as_text=True)
     assert "dep-public" in anonymous and "dep-authorities" not in anonymous and MARKER not in anonymous
@@ -147,3 +165,24 @@ def test_build_and_refresh_commands(app, db, world) -> None:
     db.add(challenge)
     db.commit()
     assert "refreshed 1 challenges" in runner.invoke(args=["matching", "refresh"]).output
+
+
+def test_challenges_that_fit_an_offering_are_served_from_stored_results(
+    app, db, client, client_as, world, cold_worker
+) -> None:
+    _store_all(app, db)
+    cold_worker.clear()
+    fits = db.exec(sa.select(StoredFit.offering_id, StoredFit.rank)).all()
+    assert any(offering == world["standalone"].id for offering, _rank in fits)
+    supplier = client_as(UserFactory(organisation_id=world["supplier"].id))
+    dashboard = supplier.get("/suppliers/dashboard").get_data(as_text=True)
+    assert "Matches are being prepared" not in dashboard
+    assert 'href="/challenges/ch-evenings"' in dashboard
+    # A challenge no longer open to suppliers is not offered, whatever was stored.
+    challenge = db.get(Challenge, world["challenge"].id)
+    challenge.status = "closed"
+    db.add(challenge)
+    db.commit()
+    assert 'href="/challenges/ch-evenings"' not in supplier.get("/suppliers/dashboard").get_data(as_text=True)
+    assert cold_worker == []
+    assert str(app.extensions["catalogue.engine"].url) not in match_index._INDEXES
