@@ -259,7 +259,7 @@ class _Lines(list):
         print(line, flush=True)
         super().append(line)
 
-    def __iadd__(self, lines):  # noqa: ANN001, ANN204
+    def __iadd__(self, lines):
         for line in lines:
             self.append(line)
         return self
