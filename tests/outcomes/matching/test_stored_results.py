@@ -13,7 +13,7 @@ from outcomes.matching import background, stored
 from outcomes.matching import index as match_index
 from outcomes.matching.results_model import StoredFit, StoredMatches
 from outcomes.models import Challenge
-from tests.factories import UserFactory
+from tests.factories import DeploymentFactory, UserFactory
 from tests.helpers.matching import MARKER, matching_world
 
 PREPARING = "Matches are being prepared"
@@ -186,3 +186,28 @@ def test_challenges_that_fit_an_offering_are_served_from_stored_results(
     assert 'href="/challenges/ch-evenings"' not in supplier.get("/suppliers/dashboard").get_data(as_text=True)
     assert cold_worker == []
     assert str(app.extensions["catalogue.engine"].url) not in match_index._INDEXES
+
+
+def test_stored_lessons_follow_each_readers_visibility(app, db, client, client_as, world, cold_worker) -> None:
+    hidden = DeploymentFactory(
+        ref="dep-dropped-staff",
+        organisation_id=world["third"].id,
+        tool_id=world["deployments"]["dropped"].tool_id,
+        stage="dropped",
+        summary="Dictation of visit case notes for social workers, piloted then dropped.",
+        visibility="authorities",
+        dropped_reasons=["accuracy"],
+        dropped_detail="Case notes drafted from visits were wrong too often.",
+    )
+    _store_all(app, db)
+    cold_worker.clear()
+    lessons = dict(
+        db.exec(sa.select(StoredMatches.audience, StoredMatches.payload).where(StoredMatches.kind == "lessons")).all()
+    )
+    assert hidden.id not in {entry[0] for entry in lessons["public"]["lessons"]}
+    assert hidden.id in {entry[0] for entry in lessons["authorities"]["lessons"]}
+    anonymous = client.get("/challenges/ch-evenings").get_data(as_text=True)
+    assert "dep-dropped" in anonymous and "dep-dropped-staff" not in anonymous
+    staff = client_as(UserFactory(organisation_id=world["other"].id)).get("/challenges/ch-evenings")
+    assert "dep-dropped-staff" in staff.get_data(as_text=True)
+    assert cold_worker == []
