@@ -30,7 +30,7 @@ def upgrade() -> None:
         sa.Column("seen_change", sa.Integer(), nullable=False),
         sa.Column("challenge_updated_at", UTCDateTime(), nullable=False),
         sa.Column("computed_at", UTCDateTime(), nullable=False),
-        sa.Column("payload", sa.JSON(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(["challenge_id"], ["challenge.id"], ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("challenge_id", "audience", "kind", name="uq_stored_matches"),

@@ -3,6 +3,8 @@ computes them so the models load without the matching engine."""
 
 from __future__ import annotations
 
+import json
+import zlib
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -26,7 +28,16 @@ class StoredMatches(SQLModel, table=True):
     seen_change: int = Field(default=0)  # the change-log position the results reflect
     challenge_updated_at: datetime = Field(sa_type=UTCDateTime)
     computed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, index=True)
-    payload: dict = Field(default_factory=dict, sa_type=sa.JSON)
+    # The result as zlib-compressed JSON (a stored result is read whole, never queried inside).
+    packed: bytes = Field(sa_column=sa.Column("payload", sa.LargeBinary, nullable=False))
+
+    @property
+    def payload(self) -> dict:
+        return json.loads(zlib.decompress(self.packed))
+
+    @staticmethod
+    def pack(payload: dict) -> bytes:
+        return zlib.compress(json.dumps(payload, separators=(",", ":")).encode(), 6)
 
 
 class StoredFit(SQLModel, table=True):

@@ -38,7 +38,7 @@ from outcomes.models import Challenge
 AUDIENCES = ("owner", "authorities", "public")
 # The matches page shows 20, the challenge page's lessons panel 5: a few more are kept so that a
 # record the reader may not see, removed at read time, leaves the list still full.
-MATCHES_KEPT = 25
+MATCHES_KEPT = 22
 LESSONS_KEPT = 8
 # An offering "fits" a challenge when the owner's matches put it in their first ten.
 FIT_WITHIN = 10
@@ -67,18 +67,24 @@ def _viewers(audience: str, owner_view: Viewer) -> list[Viewer]:
 # --- computing (commands only: never in a request) ------------------------------------------------
 
 
+# What ranking alone needs of a record (its outcomes' terms, concepts, focus and sectors) is not
+# kept: pages and explanations read the rest.
+_META_DROPPED = ("outcomes", "concepts", "focus", "sectors")
+
+
 def _match_out(m: engine.Match) -> dict[str, Any]:
     out = dataclasses.asdict(dataclasses.replace(m, record=None))
     for key in ("record", "why", "owner_system"):
         out.pop(key, None)
+    for key in _META_DROPPED:
+        out["meta"].pop(key, None)
     return out
 
 
 def _match_in(data: dict[str, Any]) -> engine.Match:
     meta = dict(data["meta"])
-    for key in ("categories", "cms", "focus"):
+    for key in ("categories", "cms"):
         meta[key] = tuple(meta.get(key) or ())
-    meta["outcomes"] = tuple((text, terms) for text, terms in meta.get("outcomes") or ())
     fields = dict(data)
     fields["meta"] = DocMeta(**meta)
     fields["bridges"] = [tuple(b) for b in data.get("bridges") or []]
@@ -143,8 +149,8 @@ def compute(session: Session, index: MatchIndex, challenge: Challenge) -> list[S
             "challenge_updated_at": challenge.updated_at,
             "computed_at": utcnow(),
         }
-        rows.append(StoredMatches(kind="matches", payload=matches, **common))
-        rows.append(StoredMatches(kind="lessons", payload=found, **common))
+        rows.append(StoredMatches(kind="matches", packed=StoredMatches.pack(matches), **common))
+        rows.append(StoredMatches(kind="lessons", packed=StoredMatches.pack(found), **common))
     return rows
 
 
@@ -156,10 +162,10 @@ def store(session: Session, index: MatchIndex, challenges: Iterable[Challenge]) 
         session.exec(sa.delete(StoredMatches).where(StoredMatches.challenge_id == challenge.id))
         session.exec(sa.delete(StoredFit).where(StoredFit.challenge_id == challenge.id))
         session.add_all(rows)
-        owners = next(r for r in rows if r.audience == "owner" and r.kind == "matches")
+        owners = next(r for r in rows if r.audience == "owner" and r.kind == "matches").payload
         session.add_all(
             StoredFit(offering_id=m["meta"]["id"], challenge_id=challenge.id, rank=i, score=m["score"])
-            for i, m in enumerate(owners.payload["offerings"][:FIT_WITHIN])
+            for i, m in enumerate(owners["offerings"][:FIT_WITHIN])
         )
         done += 1
     return done
@@ -254,8 +260,9 @@ def served_matches(
     started = time.perf_counter()
     owner_view, owner = engine.owner_viewer(session, challenge)
     viewers = [owner_view, viewer]
-    offerings = [_match_in(d) for d in row.payload.get("offerings", [])]
-    deployments = [_match_in(d) for d in row.payload.get("deployments", [])]
+    payload = row.payload
+    offerings = [_match_in(d) for d in payload.get("offerings", [])]
+    deployments = [_match_in(d) for d in payload.get("deployments", [])]
     engine._attach_records(session, offerings, deployments, viewers, challenge.owner_id)
     offerings, deployments = offerings[:limit], deployments[:limit]
     system = owner.case_management_system if owner else None
@@ -263,7 +270,7 @@ def served_matches(
         m.owner_system = system
         m.why = explain(m)
     elapsed = (time.perf_counter() - started) * 1000
-    return engine.MatchResult(challenge, offerings, deployments, dict(row.payload.get("categories", {})), elapsed)
+    return engine.MatchResult(challenge, offerings, deployments, dict(payload.get("categories", {})), elapsed)
 
 
 def served_lessons(

@@ -54,6 +54,14 @@ def _store_all(app, db) -> None:
     match_index.forget(engine)
 
 
+def _payloads(db, kind: str) -> dict[str, dict]:
+    db.expire_all()
+    return {
+        row.audience: row.payload
+        for row in db.exec(sa.select(StoredMatches).where(StoredMatches.kind == kind)).scalars()
+    }
+
+
 def test_a_cold_worker_serves_stored_results_without_building(app, db, client_as, world, monkeypatch) -> None:
     _store_all(app, db)
     built_in: list[str] = []
@@ -87,9 +95,7 @@ def test_without_stored_results_a_cold_worker_says_they_are_being_prepared(app, 
 def test_each_audience_reads_its_own_result(app, db, client, client_as, world, cold_worker) -> None:
     _store_all(app, db)
     cold_worker.clear()  # the build above was the deploy's, not a request's
-    audiences = dict(
-        db.exec(sa.select(StoredMatches.audience, StoredMatches.payload).where(StoredMatches.kind == "matches")).all()
-    )
+    audiences = _payloads(db, "matches")
     assert set(audiences) == set(stored.AUDIENCES)
 
     def refs(payload: dict) -> set[str]:
@@ -112,9 +118,7 @@ def test_each_audience_reads_its_own_result(app, db, client, client_as, world, c
     db.commit()
     _store_all(app, db)
     cold_worker.clear()
-    audiences = dict(
-        db.exec(sa.select(StoredMatches.audience, StoredMatches.payload).where(StoredMatches.kind == "matches")).all()
-    )
+    audiences = _payloads(db, "matches")
     assert owner_stages(audiences["owner"]) == {"pilot"}
     assert owner_stages(audiences["authorities"]) == {None} == owner_stages(audiences["public"])
     assert all((m["peer"] or {}).get("organisations", 0) <= 1 for m in audiences["public"]["offerings"] if m["peer"])
@@ -201,9 +205,7 @@ def test_stored_lessons_follow_each_readers_visibility(app, db, client, client_a
     )
     _store_all(app, db)
     cold_worker.clear()
-    lessons = dict(
-        db.exec(sa.select(StoredMatches.audience, StoredMatches.payload).where(StoredMatches.kind == "lessons")).all()
-    )
+    lessons = _payloads(db, "lessons")
     assert hidden.id not in {entry[0] for entry in lessons["public"]["lessons"]}
     assert hidden.id in {entry[0] for entry in lessons["authorities"]["lessons"]}
     anonymous = client.get("/challenges/ch-evenings").get_data(as_text=True)
