@@ -24,6 +24,7 @@ from sqlmodel import Session, select
 
 from catalogue import access
 from catalogue.access import Viewer
+from catalogue.accounts.models import Organisation
 from catalogue.changes import ChangeLog
 from catalogue.db import utcnow
 from outcomes import clock
@@ -290,28 +291,54 @@ def fitting_challenges(
     """Published challenges still taking interest whose stored owner's matches put this offering
     in their first FIT_WITHIN, each match as the viewer's audience sees it (its peer evidence
     counted for that audience) and worded for a supplier."""
-    fits = session.exec(
-        select(Challenge)
-        .join(StoredFit, StoredFit.challenge_id == Challenge.id)
-        .where(StoredFit.offering_id == offering.id, clock.status_is(engine.OPEN_FOR_SUPPLIERS))
+    return fitting_for_offerings(session, [offering], viewer, limit).get(offering.id, [])
+
+
+def fitting_for_offerings(
+    session: Session, offerings: list[Any], viewer: Viewer, limit: int = 10
+) -> dict[int, list[tuple[Challenge, engine.Match]]]:
+    """fitting_challenges for several offerings at once (a supplier's dashboard): a few queries
+    in all, each stored result read once."""
+    ids = [o.id for o in offerings]
+    if not ids:
+        return {}
+    pairs = session.exec(
+        select(StoredFit.offering_id, Challenge)
+        .join(Challenge, StoredFit.challenge_id == Challenge.id)
+        .where(StoredFit.offering_id.in_(ids), clock.status_is(engine.OPEN_FOR_SUPPLIERS))
         .order_by(Challenge.id)
     ).all()
-    found = []
-    for challenge in fits:
-        if challenge.status not in access.PUBLISHED_CHALLENGE_STATUSES or not access.can_view_challenge(
-            viewer, challenge
-        ):
-            continue
-        row = _row(session, challenge, viewer, "matches")
-        entry = next(
-            (d for d in (row.payload.get("offerings", []) if row else []) if d["meta"]["id"] == offering.id), None
-        )
+    challenges = {
+        c.id: c
+        for _o, c in pairs
+        if c.status in access.PUBLISHED_CHALLENGE_STATUSES and access.can_view_challenge(viewer, c)
+    }
+    if not challenges:
+        return {}
+    payloads: dict[int, dict[str, Any]] = {}
+    for row in session.exec(
+        select(StoredMatches).where(StoredMatches.challenge_id.in_(list(challenges)), StoredMatches.kind == "matches")
+    ):
+        challenge = challenges[row.challenge_id]
+        if row.audience == audience_of(viewer, challenge) and row.challenge_updated_at == challenge.updated_at:
+            payloads[row.challenge_id] = row.payload
+    owner_ids = {c.owner_id for c in challenges.values()}
+    systems = dict(
+        session.exec(
+            select(Organisation.id, Organisation.case_management_system).where(Organisation.id.in_(owner_ids))
+        ).all()
+    )
+    found: dict[int, list[tuple[Challenge, engine.Match]]] = {}
+    for offering_id, challenge in pairs:
+        payload = payloads.get(challenge.id)
+        entry = next((d for d in (payload or {}).get("offerings", []) if d["meta"]["id"] == offering_id), None)
         if entry is None:
             continue
         match = _match_in(entry)
-        owner = engine.owner_viewer(session, challenge)[1]
-        match.owner_system = owner.case_management_system if owner else None
+        match.owner_system = systems.get(challenge.owner_id)
         match.why = explain(match, SUPPLIER)
-        found.append((challenge, match))
-    found.sort(key=lambda cm: (-cm[1].score, cm[0].ref))
-    return found[:limit]
+        found.setdefault(offering_id, []).append((challenge, match))
+    for rows in found.values():
+        rows.sort(key=lambda cm: (-cm[1].score, cm[0].ref))
+        del rows[limit:]
+    return found

@@ -163,9 +163,10 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
     if offerings and not served and index is None:
         rows = Preparing()
         offerings = []
+    stored_fits = stored.fitting_for_offerings(session, offerings, viewer, limit=5) if served else {}
     for offering in offerings:
         if served:
-            fits = stored.fitting_challenges(session, offering, viewer, limit=5)
+            fits = stored_fits.get(offering.id, [])
         else:
             fits = engine.challenges_for_offering(session, offering, viewer=viewer, limit=5, index=index)
         for challenge, match in fits:
