@@ -38,6 +38,7 @@ def init_app(app: Flask) -> None:
     features.add_cli(app, cli.challenge_cli)
     app.cli.add_command(cli.challenge_cli, name="challenges")  # as the README's cron line spells it
     features.add_cli(app, matching_cli.match_command)
+    features.add_cli(app, matching_cli.matching_cli)
     features.add_bundle_section(bundle.SECTION)
     features.add_search_kind(search.CHALLENGE_KIND)
     features.add_followable("challenge", Challenge, "/challenges/{ref}")

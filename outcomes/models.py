@@ -375,3 +375,7 @@ class ChallengeEventSignup(SQLModel, table=True):
     # The waiting list's order: when the supplier (last) signed up.
     signed_up_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+# Stored match results live with matching; imported here so the models load with the feature's.
+from outcomes.matching.results_model import StoredMatches as StoredMatches  # noqa: E402

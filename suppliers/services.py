@@ -6,7 +6,6 @@ through, so a filter or count can never include a record the viewer may not see.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from catalogue.paging import Page
 from catalogue.personal_data import Review, record_override
 from catalogue.records.models import Deployment, Tool
 from catalogue.refs import new_ref
+from suppliers import listing
 from suppliers.models import Offering
 from suppliers.personal_data import refuse_personal_data
 
@@ -95,12 +95,6 @@ class Filters:
         return {k: v for k, v in self.__dict__.items() if v and k != "page"}
 
 
-def _paginate(items: list[Any], page: int, options: dict[str, list[str]]) -> Page:
-    pages = max(1, math.ceil(len(items) / PAGE_SIZE))
-    page = min(page, pages)
-    return Page(items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE], len(items), page, pages, options)
-
-
 def _hosting_matches(code: str, *texts: str | None) -> bool:
     pattern = _HOSTING_PATTERNS.get(code)
     return pattern is not None and any(pattern.search(t or "") for t in texts)
@@ -120,35 +114,11 @@ def visible_offerings(session: Session, viewer: Viewer, supplier_id: int | None 
     return list(session.exec(stmt.order_by(Offering.name, Offering.id)))
 
 
-def _supplier_matches(org: Organisation, offerings: list[Offering], f: Filters) -> bool:
-    if f.category and not any(f.category in o.categories for o in offerings):
-        return False
-    if f.cms and not any(f.cms in o.case_management_systems for o in offerings):
-        return False
-    if f.accreditation and f.accreditation not in (org.accreditations or []):
-        return False
-    if f.sme in ("yes", "no") and org.is_sme is not (f.sme == "yes"):
-        return False
-    return not (f.hosting and not _hosting_matches(f.hosting, org.data_hosting, *(o.hosting for o in offerings)))
-
-
 def directory(session: Session, viewer: Viewer, f: Filters) -> Page:
-    """Suppliers with the offerings this viewer may see, filtered; options list what the filters offer."""
-    suppliers = session.exec(
-        select(Organisation)
-        .where(Organisation.kind == "supplier", access.organisation_visible_clause(viewer, Organisation))
-        .order_by(Organisation.name)
-    ).all()
-    by_supplier: dict[int, list[Offering]] = {}
-    for offering in visible_offerings(session, viewer):
-        by_supplier.setdefault(offering.supplier_id, []).append(offering)
-    rows = []
-    for org in suppliers:
-        offerings = by_supplier.get(org.id, [])
-        if _supplier_matches(org, offerings, f):
-            rows.append((org, offerings))
-    cms = sorted({c for offerings in by_supplier.values() for o in offerings for c in o.case_management_systems})
-    return _paginate(rows, f.page, {"cms": cms})
+    """Suppliers with the offerings this viewer may see, filtered; options list what the filters
+    offer. Filtered and paged in the database (suppliers.listing)."""
+    rows, total, page, pages = listing.directory_page(session, viewer, f, PAGE_SIZE, _hosting_matches)
+    return Page(rows, total, page, pages, {"cms": listing.cms_options(session, viewer)})
 
 
 def update_profile(session: Session, viewer: Viewer, supplier: Organisation, data: dict[str, Any]) -> Organisation:
@@ -188,37 +158,11 @@ def get_offering(session: Session, viewer: Viewer, ref: str) -> Offering | None:
     return offering
 
 
-def _offering_matches(offering: Offering, supplier: Organisation | None, f: Filters) -> bool:
-    if f.category and f.category not in offering.categories:
-        return False
-    if f.cms and f.cms not in offering.case_management_systems:
-        return False
-    accreditations = set(offering.accreditations or []) | set((supplier.accreditations if supplier else None) or [])
-    if f.accreditation and f.accreditation not in accreditations:
-        return False
-    if f.sme in ("yes", "no") and (supplier is None or supplier.is_sme is not (f.sme == "yes")):
-        return False
-    return not (
-        f.hosting and not _hosting_matches(f.hosting, offering.hosting, supplier.data_hosting if supplier else None)
-    )
-
-
 def browse_offerings(session: Session, viewer: Viewer, f: Filters) -> Page:
-    """Published offerings, plus the viewer's own supplier's drafts, filtered."""
-    offerings = visible_offerings(session, viewer)
-    supplier_ids = {o.supplier_id for o in offerings}
-    suppliers = (
-        {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(supplier_ids)))}
-        if supplier_ids
-        else {}
-    )
-    rows = [
-        (o, suppliers.get(o.supplier_id)) for o in offerings if _offering_matches(o, suppliers.get(o.supplier_id), f)
-    ]
-    if f.freshness:  # an unknown value narrows to nothing, like the other filters
-        rows = [r for r in rows if f.freshness in ("current", "stale") and r[0].stale == (f.freshness == "stale")]
-    cms = sorted({c for o in offerings for c in o.case_management_systems})
-    return _paginate(rows, f.page, {"cms": cms})
+    """Published offerings, plus the viewer's own supplier's drafts, filtered and paged in the
+    database (suppliers.listing)."""
+    rows, total, page, pages = listing.offerings_page(session, viewer, f, PAGE_SIZE, _hosting_matches)
+    return Page(rows, total, page, pages, {"cms": listing.cms_options(session, viewer)})
 
 
 def tool_choices(session: Session, supplier_id: int | None) -> dict[str, str]:

@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from catalogue import access, vocabulary
 from catalogue.accounts.models import Organisation
 from catalogue.records.models import SingleView, Tool
-from catalogue.records.services.common import Page, _paginate
+from catalogue.records.services.common import PAGE_SIZE, Page
 from catalogue.upkeep.services import freshness_clause
 
 
@@ -49,5 +49,9 @@ def browse_single_views(
     if freshness:
         fresh = freshness_clause(SingleView, freshness)
         query = query.where(fresh if fresh is not None else sa.false())
-    rows = [SingleViewRow(view, org, tool) for view, org, tool in session.exec(query)]
-    return _paginate(rows, page)
+    # Counted and paged in the database: a page costs its rows, not the registry.
+    total = session.exec(select(sa.func.count()).select_from(query.order_by(None).subquery())).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    found = session.exec(query.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return Page([SingleViewRow(view, org, tool) for view, org, tool in found], total, page, pages)

@@ -353,8 +353,13 @@ def organisations():
 
 @bp.get("/organisations/<ref>")
 def organisation(ref: str):
-    info = services.organisation_page(get_session(), current_viewer(), ref)
-    return render_template("organisations/show.html", title=info.organisation.name, info=info)
+    info = services.organisation_page(get_session(), current_viewer(), ref, page=_page_number())
+    return render_template(
+        "organisations/show.html",
+        title=info.organisation.name,
+        info=info,
+        link=lambda **changes: {"ref": ref, **_query_without(**changes)},
+    )
 
 
 @bp.route("/organisations/<ref>/edit", methods=["GET", "POST"])

@@ -86,6 +86,11 @@ def ready_index(engine: Engine) -> MatchIndex | None:
         return index
 
 
+def current_index(engine: Engine) -> MatchIndex | None:
+    """This process's index for the database as it stands, if it has one: no build, no catch-up."""
+    return _INDEXES.get(str(engine.url))
+
+
 def warm(engine: Engine) -> None:
     """Start building this database's index in the background unless the process has one."""
     if str(engine.url) not in _INDEXES:

@@ -9,8 +9,8 @@ import click
 from flask.cli import with_appcontext
 from sqlmodel import select
 
-from catalogue.db import get_session
-from outcomes.matching import engine
+from catalogue.db import get_session, writing
+from outcomes.matching import engine, stored
 from outcomes.matching.index import index_for
 from outcomes.models import Challenge
 
@@ -64,3 +64,39 @@ def match_command(ref: str | None, all_: bool, as_json: bool, limit: int, sample
             click.echo(json.dumps(result.as_json(), ensure_ascii=False))
         else:
             _print_table(result)
+
+
+@click.group("matching")
+def matching_cli() -> None:
+    """The matching index and the stored match results pages serve."""
+
+
+@matching_cli.command("build")
+@click.option("--results/--no-results", default=True, show_default=True, help="Also store every challenge's results.")
+@with_appcontext
+def build_command(results: bool) -> None:
+    """Build the matching index in this process (saving its snapshot beside the search index, which
+    app servers then load instead of building), and store every challenge's matches and lessons
+    for each audience. Run at deploy, after `db upgrade`."""
+    session = get_session()
+    started = time.perf_counter()
+    index = index_for(session.get_bind())
+    click.echo(f"index ready in {time.perf_counter() - started:.1f} s")
+    if results:
+        started = time.perf_counter()
+        with writing():
+            done = stored.refresh(session, index)
+        click.echo(f"stored results for {done} challenges in {time.perf_counter() - started:.1f} s")
+
+
+@matching_cli.command("refresh")
+@click.option("--seconds", type=click.FloatRange(1), default=240, show_default=True, help="Stop after this long.")
+@with_appcontext
+def refresh_command(seconds: float) -> None:
+    """Recompute stored results the change log or an edited challenge has left behind, the most
+    out of date first (cron, every few minutes)."""
+    session = get_session()
+    index = index_for(session.get_bind())
+    with writing():
+        done = stored.refresh(session, index, seconds=seconds)
+    click.echo(f"refreshed {done} challenges")

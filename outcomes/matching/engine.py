@@ -313,13 +313,19 @@ CHALLENGE_CANDIDATES = 15  # challenges matched in full per offering, at most (e
 
 
 def challenges_for_offering(
-    session: Session, offering: Offering, viewer: Viewer | None = None, limit: int = 10, within: int = 10
+    session: Session,
+    offering: Offering,
+    viewer: Viewer | None = None,
+    limit: int = 10,
+    within: int = 10,
+    index: MatchIndex | None = None,
 ) -> list[tuple[Challenge, Match]]:
     """Published challenges still taking interest (market engagement or open) whose matches put
     this offering in their top `within`: what a supplier should look at. The offering's own words
     pick a few candidate challenges from the index; each is then matched in full (and remembered)."""
     viewer = viewer or access.ANONYMOUS
-    index = index_for(session.get_bind())
+    # Pages pass the index they were given (background.ready_index): a request never builds one.
+    index = index or index_for(session.get_bind())
     corpus = index.challenges
     analysed = analyse(
         [
@@ -352,7 +358,7 @@ def challenges_for_offering(
             viewer, challenge
         ):
             continue
-        result = _cached_match(session, challenge, within)
+        result = _cached_match(session, challenge, within, index)
         for m in result.offerings:
             if m.meta.id == offering.id:
                 found.append((challenge, _as_seen_by(session, index, challenge, m, viewer)))
@@ -379,15 +385,15 @@ def _as_seen_by(session: Session, index: MatchIndex, challenge: Challenge, match
 _CACHE: dict[tuple, MatchResult] = {}
 
 
-def _cached_match(session: Session, challenge: Challenge, limit: int) -> MatchResult:
+def _cached_match(session: Session, challenge: Challenge, limit: int, index: MatchIndex | None = None) -> MatchResult:
     """Owner's-view matches, remembered until the catalogue or the challenge changes."""
-    index = index_for(session.get_bind())
+    index = index or index_for(session.get_bind())
     key = (str(session.get_bind().url), challenge.id, challenge.updated_at, index.seen_change, limit)
     result = _CACHE.get(key)
     if result is None:
         if len(_CACHE) > 2000:
             _CACHE.clear()
-        result = _CACHE[key] = match_challenge(session, challenge, limit=limit)
+        result = _CACHE[key] = match_challenge(session, challenge, limit=limit, index=index)
     return result
 
 

@@ -19,8 +19,8 @@ from catalogue.db import get_session
 from catalogue.errors import saved
 from catalogue.vocabulary import CATEGORIES, STAGES
 from outcomes import services, topics
-from outcomes.matching import engine, lessons
-from outcomes.matching.background import ready_index, warm
+from outcomes.matching import engine, lessons, stored
+from outcomes.matching.background import current_index, ready_index, warm
 from outcomes.models import Challenge
 from suppliers.models import Offering
 
@@ -50,10 +50,7 @@ def matches(ref: str):
 
 def _matches_page(challenge: Challenge, data: dict[str, Any], errors: dict[str, str]) -> str:
     session, viewer = get_session(), current_viewer()
-    index = ready_index(session.get_bind())
-    result = None
-    if index is not None:
-        result = engine.match_challenge(session, challenge, limit=20, also_visible_to=viewer, index=index)
+    result = _served_matches(session, challenge, viewer, limit=20)
     return render_template(
         "outcomes/matches.html",
         title=f"Matches for {challenge.title}",
@@ -87,6 +84,21 @@ def correct_topics(ref: str):
     return redirect(url_for("matching.matches", ref=challenge.ref) + "#topics", code=303)
 
 
+def _served_matches(session: Session, challenge: Challenge, viewer: access.Viewer, limit: int) -> Any:
+    """Stored results when they are as recent as this process's index (or it has none yet),
+    else ranked live from the index; None while neither exists. Never builds an index here:
+    ready_index starts a build in the background and answers None meanwhile."""
+    row = stored.matches_row(session, challenge, viewer)
+    # A stored result as recent as what this process holds is served without touching the index
+    # (a process that never needs one never loads one).
+    if stored.usable(row, current_index(session.get_bind())):
+        return stored.served_matches(session, challenge, viewer, row, limit)
+    index = ready_index(session.get_bind())
+    if index is None:
+        return None
+    return engine.match_challenge(session, challenge, limit=limit, also_visible_to=viewer, index=index)
+
+
 def _suppliers(offerings: list[engine.Match]) -> dict[int, Organisation]:
     ids = {m.meta.owner_id for m in offerings}
     if not ids:
@@ -101,23 +113,31 @@ def _suppliers(offerings: list[engine.Match]) -> dict[int, Organisation]:
 def lessons_for(challenge: Challenge, limit: int = 5) -> list[lessons.Lesson]:
     """Dropped pilots elsewhere on the nearest problems, each with one line saying why it is shown
     and what went wrong: only those both the owner's members and the current viewer may see."""
-    session = get_session()
+    session, viewer = get_session(), current_viewer()
+    row = stored.lessons_row(session, challenge, viewer)
+    if stored.usable(row, current_index(session.get_bind())):
+        return stored.served_lessons(session, challenge, viewer, row, limit)
     index = ready_index(session.get_bind())
     if index is None:
         return Preparing()
-    return lessons.rank_lessons(session, challenge, viewer=current_viewer(), limit=limit, index=index)
+    return lessons.rank_lessons(session, challenge, viewer=viewer, limit=limit, index=index)
 
 
-def matches_for(challenge: Challenge, limit: int = 5) -> engine.MatchResult:
-    """The top offerings and peer deployments for a challenge, as the current viewer may see them."""
-    return engine.match_challenge(get_session(), challenge, limit=limit, also_visible_to=current_viewer())
+def matches_for(challenge: Challenge, limit: int = 5) -> engine.MatchResult | None:
+    """The top offerings and peer deployments for a challenge, as the current viewer may see them
+    (None while they are being prepared)."""
+    return _served_matches(get_session(), challenge, current_viewer(), limit)
 
 
 def challenges_for_offering(offering: Offering, limit: int = 10) -> list[tuple[Challenge, engine.Match]]:
     """Published challenges still open to suppliers that this offering fits."""
-    if ready_index(get_session().get_bind()) is None:
+    session = get_session()
+    if current_index(session.get_bind()) is None and stored.any_stored(session):
+        return stored.fitting_challenges(session, offering, current_viewer(), limit=limit)
+    index = ready_index(session.get_bind())
+    if index is None:
         return Preparing()
-    return engine.challenges_for_offering(get_session(), offering, viewer=current_viewer(), limit=limit)
+    return engine.challenges_for_offering(session, offering, viewer=current_viewer(), limit=limit, index=index)
 
 
 def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] | None:
@@ -132,11 +152,18 @@ def _dashboard_panel(session: Session, viewer: access.Viewer) -> dict[str, Any] 
         )
     ).all()
     rows: list[dict[str, Any]] = []
-    if offerings and ready_index(session.get_bind()) is None:
+    served = bool(offerings) and current_index(session.get_bind()) is None and stored.any_stored(session)
+    index = ready_index(session.get_bind()) if offerings and not served else None
+    if offerings and not served and index is None:
         rows = Preparing()
         offerings = []
+    stored_fits = stored.fitting_for_offerings(session, offerings, viewer, limit=5) if served else {}
     for offering in offerings:
-        for challenge, match in engine.challenges_for_offering(session, offering, viewer=viewer, limit=5):
+        if served:
+            fits = stored_fits.get(offering.id, [])
+        else:
+            fits = engine.challenges_for_offering(session, offering, viewer=viewer, limit=5, index=index)
+        for challenge, match in fits:
             rows.append({"offering": offering, "challenge": challenge, "match": match})
     rows.sort(key=lambda r: -r["match"].score)
     return {
@@ -154,7 +181,12 @@ def _warm_index() -> None:
     if app.testing or app.extensions.get("matching.warmed"):
         return
     app.extensions["matching.warmed"] = True
-    warm(get_session().get_bind())
+    session = get_session()
+    # Where a deploy stored the results (`flask matching build`), pages are served from them and
+    # the index is loaded only when a page needs it; otherwise start it now.
+    if stored.any_stored(session):
+        return
+    warm(session.get_bind())
 
 
 def init_app(app: Flask) -> None:

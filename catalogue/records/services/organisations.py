@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, select
 
 from catalogue import access
@@ -19,7 +20,13 @@ from catalogue.records.schemas import (
     ORGANISATION_PROFILE_FIELDS,
     OrganisationProfileSchema,
 )
-from catalogue.records.services.common import ORGANISATION_TEXT_FIELDS, _record_override, personal_data_problems
+from catalogue.records.services.common import (
+    ORGANISATION_TEXT_FIELDS,
+    PAGE_SIZE,
+    Page,
+    _record_override,
+    personal_data_problems,
+)
 from catalogue.records.services.tools import DeploymentRow, _visible_deployment_rows
 
 # --- organisations ---------------------------------------------------------------------------------
@@ -53,14 +60,42 @@ class OrganisationPage:
     proposed_contact: bool = False
     # What it told the call for evidence: empty unless access.can_see_cfe_answers.
     cfe_responses: list[CfeResponse] = field(default_factory=list)
+    # Pages ask for one page of deployments at a time (`deployments` is then that page).
+    deployments_page: Page | None = None
 
 
-def organisation_page(session: Session, viewer: Viewer, ref: str) -> OrganisationPage:
+def _deployments_page(session: Session, viewer: Viewer, org_id: int, page: int) -> Page:
+    """One page of an organisation's visible deployments, dropped last, by tool name: counted and
+    paged in the database, so a large authority's page costs one page of rows."""
+    from catalogue.records import listing
+
+    where = [access.visible_clause(viewer, Deployment), Deployment.organisation_id == org_id]
+    total = session.exec(select(sa.func.count(Deployment.id)).where(*where)).one()
+    pages = max(1, -(-total // PAGE_SIZE))
+    page = min(max(page, 1), pages)
+    ids = session.exec(
+        select(Deployment.id)
+        .join(Tool, Tool.id == Deployment.tool_id)
+        .where(*where)
+        .order_by(Deployment.stage == "dropped", sa.func.lower(Tool.name), Deployment.id)
+        .limit(PAGE_SIZE)
+        .offset((page - 1) * PAGE_SIZE)
+    ).all()
+    return Page(listing._deployment_rows(session, list(ids)), total, page, pages)
+
+
+def organisation_page(session: Session, viewer: Viewer, ref: str, page: int | None = None) -> OrganisationPage:
+    """An organisation's profile; with `page`, one page of its deployments (else all of them)."""
     org = session.exec(select(Organisation).where(Organisation.ref == ref)).first()
     if org is None or not access.can_view_organisation(viewer, org):
         raise NotFound(ref)
-    rows = _visible_deployment_rows(session, viewer, Deployment.organisation_id == org.id)
-    rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.tool.name.lower()))
+    deployments_page = None
+    if page is None:
+        rows = _visible_deployment_rows(session, viewer, Deployment.organisation_id == org.id)
+        rows.sort(key=lambda r: (r.deployment.stage == "dropped", r.tool.name.lower()))
+    else:
+        deployments_page = _deployments_page(session, viewer, org.id, page)
+        rows = deployments_page.items
     views = session.exec(
         select(SingleView)
         .where(SingleView.organisation_id == org.id, access.visible_clause(viewer, SingleView))
@@ -113,6 +148,7 @@ def organisation_page(session: Session, viewer: Viewer, ref: str) -> Organisatio
         )
         if access.can_see_cfe_answers(viewer, org.id)
         else [],
+        deployments_page=deployments_page,
     )
 
 

@@ -139,3 +139,22 @@ def test_challenges_are_paginated_with_filters_kept(client, db) -> None:
     assert re.search(r'href="/challenges\?category=transcription&amp;page=2"', body)
     second = client.get("/challenges?category=transcription&page=2").get_data(as_text=True)
     assert len(re.findall(r'href="/challenges/ch-\d"', second)) == 2
+
+
+def test_an_organisations_deployments_are_paginated(client, client_as, dropped, monkeypatch) -> None:
+    from catalogue.records.services import organisations
+
+    monkeypatch.setattr(organisations, "PAGE_SIZE", SIZE)
+    east = dropped["east"]
+    # East: three dropped Chatbot pilots (one authorities-only) and one live record; live first.
+    anonymous = client.get(f"/organisations/{east.ref}").get_data(as_text=True)
+    assert "piloted or dropped (3)" in anonymous
+    assert _refs(anonymous) == ["dep-live", "dep-e1", "dep-e2"]
+    staff = client_as(UserFactory(organisation_id=dropped["west"].id))
+    first = staff.get(f"/organisations/{east.ref}").get_data(as_text=True)
+    assert "piloted or dropped (4)" in first
+    assert _refs(first) == ["dep-live", "dep-e0", "dep-e1", "dep-e2"]
+    west = client.get(f"/organisations/{dropped['west'].ref}?page=3").get_data(as_text=True)
+    assert "piloted or dropped (10)" in west
+    assert len(_refs(west)) == 2
+    assert f'href="/organisations/{dropped["west"].ref}?page=2"' in west
