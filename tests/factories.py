@@ -44,10 +44,14 @@ from tests.helpers.factories_outcomes import (
     ProgrammeMemberFactory,
     ProgrammeSupplierFactory,
     ResponseScoreFactory,
+    StoredFitFactory,
+    StoredMatchesFactory,
 )
 from tests.helpers.factories_suppliers import OfferingFactory, ReferenceFactory
 
 __all__ = [
+    "StoredFitFactory",
+    "StoredMatchesFactory",
     "FreshnessReminderFactory",
     "PASSWORD",
     "AlertSubscriptionFactory",

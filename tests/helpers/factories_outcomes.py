@@ -8,6 +8,8 @@ from datetime import date, time, timedelta
 
 import factory
 
+from catalogue.db import utcnow
+from outcomes.matching.results_model import StoredFit, StoredMatches
 from outcomes.models import (
     Challenge,
     ChallengeAmendment,
@@ -28,6 +30,7 @@ from outcomes.models import (
 )
 from tests.helpers.factories_base import SessionFactory, id_of
 from tests.helpers.factories_catalogue import OrganisationFactory, SupplierFactory, UserFactory
+from tests.helpers.factories_suppliers import OfferingFactory
 
 # --- challenges -----------------------------------------------------------------------------------
 
@@ -256,3 +259,32 @@ class ProgrammeChallengeRequestFactory(SessionFactory):
     programme_id = id_of("programme", ProgrammeFactory)
     challenge_id = id_of("challenge", lambda: ChallengeFactory(status="open"))
     status = "requested"
+
+
+# --- stored match results (derived data, rebuilt by `flask matching build`) ------------------------
+
+
+class StoredMatchesFactory(SessionFactory):
+    class Meta:
+        model = StoredMatches
+
+    class Params:
+        challenge = None
+
+    challenge_id = id_of("challenge", ChallengeFactory)
+    audience = "public"
+    kind = "matches"
+    challenge_updated_at = factory.LazyFunction(utcnow)
+    packed = factory.LazyFunction(lambda: StoredMatches.pack({"offerings": [], "deployments": []}))
+
+
+class StoredFitFactory(SessionFactory):
+    class Meta:
+        model = StoredFit
+
+    class Params:
+        challenge = None
+        offering = None
+
+    offering_id = id_of("offering", OfferingFactory)
+    challenge_id = id_of("challenge", ChallengeFactory)
