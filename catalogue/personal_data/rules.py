@@ -236,7 +236,7 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
         past = year is not None and (len(year.group(1)) == 2 or int(year.group(1)) < this_year)
         # With only a space between, "Sarah 12/03/2024" may date a meeting: a surname is needed.
         spaced = not re.search(r"[,(:–-]", m.group(3))
-        if spaced and (m.group(2) is None or _is_staff(text, m.start(), m.end(2))):
+        if spaced and (m.group(2) is None or _is_staff(text, m.start(), m.end(2)) or _SIGNED.search(text)):
             continue
         if _name_word(m.group(1)) and m.group(1)[0].isupper() and past and not _is_product(text, m.start(), m.end()):
             yield "date-of-birth", m.start(), m.end(), True
@@ -246,6 +246,12 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
             yield "date-of-birth", m.start(), m.end(), True
 
 
+# A name and a date in an approval line, minutes or a log: when it was signed, not a birth.
+_SIGNED = re.compile(
+    r"\b(?:approved|reviewed|signed|authori[sz]ed|checked|minutes|meeting|version|revision|go-live|launch(?:ed)?"
+    r"|published|deadline|sign-off|attendees|present|apologies)\b",
+    re.IGNORECASE,
+)
 _LINK_WORDS = frozenset("on from to until by since at in of and or the was is were dated due before after".split())  # noqa: SIM905
 
 _SCHOOL = re.compile(

@@ -39,6 +39,8 @@ def test_found(text: str) -> None:
     "text",
     [
         "Meeting with Sarah 12/03/2024 to agree the go-live plan",
+        "Approved: Tom Ashworth 01/02/2025, Head of Service",
+        "Reviewed Priya Shah 14/11/2024 - no changes",
         "The Year 6 cohort of 2024 moved up in September",
         "Phase 2 pilot in foster teams",
         "Name | Age | Role\nAnna Bright | 24 | Apprentice",
