@@ -78,7 +78,7 @@ _STREET_TITLE = "(?:" + _STREET[3:-1].title() + ")"  # "Road", "Close": a street
 # "they live on Hawthorn Road": a street named as where someone lives, without a house number.
 _LIVES_ON = re.compile(
     rf"\b(?:lives?|living|lived|stays?|staying|moved|placed|resides?)\b[\w\s'’]{{0,20}}?\b(?:on|in|at|to)\s+"
-    rf"(?:[A-Z][\w'’\-]*\s+){{1,3}}{_STREET_TITLE}\b",
+    rf"(?:(?:[A-Z][\w'’\-]*\s+){{1,3}}(?:Cottage|Farm|Barn|House|Lodge|Bungalow),\s+)?(?:[A-Z][\w'’\-]*\s+){{1,3}}{_STREET_TITLE}\b",
 )
 
 # "we live at 22 Larkspur, Dunmow": a house number after "live at" needs no street word.
@@ -93,6 +93,7 @@ _ADDRESS_IS = re.compile(
     r"(?!(?:19|20)\d\d\b)\d{1,4}[a-z]?,?\s+[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}(?:,\s*[A-Z][\w'’\-]+)?",
 )
 
+_KIDS = re.compile(r"\b(?:kids|children|boys|girls|baby|toddler|twins)\b", re.IGNORECASE)
 _SOMEONE = re.compile(r"\b(?:she|he|they|child|young person|yp|baby)\b", re.IGNORECASE)
 _PERSON = re.compile(
     rf"\b(?:{_RELATIVE}|she|he|her|his|child|children|kids|boys|girls|young person|yp|baby|mr|mrs|ms|miss|family"
@@ -119,7 +120,8 @@ def addresses(text: str) -> Iterator[Hit]:
             if _venue(text, lo, hi, m.start(), m.end()):
                 continue
             near_postcode = _ANY_POSTCODE.search(text, m.end(), min(hi, m.end() + 40))
-            if rx is _FLAT or near_postcode or _HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi):
+            kids = _KIDS.search(text, lo, hi)
+            if rx is _FLAT or near_postcode or kids or _HOME_CUE.search(text, lo, hi) or _FAMILY.search(text, lo, hi):
                 yield "address", m.start(), (near_postcode.end() if near_postcode else m.end()), False
     for m in _POSTCODE.finditer(text):
         lo, hi = _sentence(text, m.start(), m.end())
@@ -230,7 +232,22 @@ _PROCUREMENT = re.compile(
 )
 
 
+# "ChildView ID 3399120, a 5-year-old on a CP plan": an identifier from a system the list does
+# not know, in a sentence about a child.
+_ANY_ID = re.compile(r"\b(?:id|ref|no\.?|number)\s*[:#]?\s*(\d{6,10})(?![\w\-/])", re.IGNORECASE)
+_CHILD_HERE = re.compile(
+    r"\b(?:\d{1,2}[- ]years?[- ]old|(?:a|the|this) (?:child|girl|boy|baby|young person)"
+    r"(?!\s+(?:records?|recording|view|search|protection|care|services|data|module|portal|page|screen))|cp plan|cin plan"
+    r"|child protection plan|looked[- ]after child|care leaver|fostered|in care)\b",
+    re.IGNORECASE,
+)
+
+
 def case_numbers(text: str) -> Iterator[Hit]:
+    for m in _ANY_ID.finditer(text):
+        lo, hi = _sentence(text, m.start(), m.end())
+        if _CHILD_HERE.search(text, lo, hi) and not _PROCUREMENT.search(text, lo, hi):
+            yield "case-number", m.start(), m.end(), False
     for m in _CASE.finditer(text):
         number = next(g for g in m.groups() if g)
         digits = sum(c.isdigit() for c in number)

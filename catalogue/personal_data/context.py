@@ -155,7 +155,7 @@ _STRONG_AGE = re.compile(
 )
 # Later in the sentence or in the next one: "He is 4.", "She's just turned 3", "Age: 14".
 _AGE_LATER = re.compile(
-    rf"\b(?:(?:she|he)(?:['’]s|\s+is|\s+was|\s+will\s+be|\s+turned|\s+turns|\s+has\s+(?:just\s+)?turned)"
+    rf"\b(?:(?:she|he)(?:['’]?s|\s+is|\s+was|\s+will\s+be|\s+turned|\s+turns|\s+has\s+(?:just\s+)?turned)"
     rf"|aged?\s*:|aged)\s+(?:(?:now|just|only|turned|nearly|almost)\s+)*{_AGE_NUMBER}\b{_NOT_AGE}",
     re.IGNORECASE,
 )
@@ -206,7 +206,8 @@ def ages_near_names(text: str) -> Iterator[Hit]:
         # The next sentence at most, and not past the next person named.
         _, hi = sentence(text, s, e)
         _, hi2 = sentence(text, hi + 1, hi + 1) if hi < len(text) else (0, hi)
-        stop = min([hi2, e + 120] + [s2 for s2, _ in names[i + 1 :]])
+        # ("brooke hadley shes 14": "hadley shes" overlaps the name itself and does not stop it.)
+        stop = min([hi2, e + 120] + [s2 for s2, _ in names[i + 1 :] if s2 >= e])
         later = _AGE_LATER.search(text, e, stop)
         if later and _plausible_age(later.group(0)):
             yield "name-and-age", s, later.end(), True

@@ -111,7 +111,29 @@ _LOOSE = re.compile(
 )
 
 
+# "a 13-year-old called Kezia": after "called" any capitalised word is a name.
+_AGE_CALLED = re.compile(
+    rf"\b(?:1?\d|(?i:{_NUMBER_WORDS}))[- ](?i:years?[- ]old|yr[- ]old|month[- ]old)(?:\s+(?i:boy|girl|child|lad|lass|baby))?"
+    r"\s+(?i:called|named)\s+([A-Z][a-z]+(?:-[A-Z][a-z]+)?)"
+)
+# A short note: "Tyler 9 st bedes primary", "ella 6 foster" - a given name, a bare age and a
+# child's setting, in a dozen words at most.
+_NOTE_AGE = re.compile(r"(?<![\w'’\-])([A-Za-z][a-z]{2,})(?:\s+[A-Za-z][a-z'’\-]+)?\s+(1?\d)(?=\s+[a-z]|\s*$)")
+_NOTE_CUE = re.compile(
+    r"\b(?:primary|infants?|juniors?|nursery|school|academy|college|foster|fostered|resi|kinship|placement|cp|cin|lac|cla"
+    r"|missing|excluded|year\s?\d|y\d{1,2})\b",
+    re.IGNORECASE,
+)
+
+
 def ages_in_words(text: str) -> Iterator[Hit]:
+    for m in _AGE_CALLED.finditer(text):
+        if _name_like(m.group(1)):
+            yield "name-and-age", m.start(), m.end(), True
+    if len(text.split()) <= 12 and _NOTE_CUE.search(text):
+        for m in _NOTE_AGE.finditer(text):
+            if is_given_name(m.group(1)) and _name_like(m.group(1)):
+                yield "name-and-age", m.start(), m.end(), True
     for rx in (_BABY_AGE, _BABY_NAMED):
         for m in rx.finditer(text):
             if _name_like(m.group(1)):

@@ -106,8 +106,16 @@ _PUBLIC_RECORD = re.compile(
 )
 
 
+# "[10:14] Sam W: ..." - the speaker in a pasted meeting chat is a member of staff.
+_CHAT_TIME = re.compile(r"\[?\b\d{1,2}:\d{2}(?::\d{2})?\]?\s*$")
+_CHAT_COLON = re.compile(r"\s*(?:[A-Z]\.?\s*)?:")
+
+
 def is_staff(text: str, start: int, end: int) -> bool:
-    return bool(_STAFF_NEAR.search(text[max(0, start - 30) : start]) or _STAFF_AFTER.match(text[end : end + 50]))
+    speaker = _CHAT_TIME.search(text[max(0, start - 12) : start]) and _CHAT_COLON.match(text, end)
+    return bool(
+        speaker or _STAFF_NEAR.search(text[max(0, start - 30) : start]) or _STAFF_AFTER.match(text[end : end + 50])
+    )
 
 
 def is_public_record(text: str, lo: int, hi: int) -> bool:
@@ -318,6 +326,28 @@ def initials_with_date(text: str) -> Iterator[Hit]:
             yield "date-of-birth", m.start(), m.end(), True
 
 
+# --- initials with an age ----------------------------------------------------------------------
+
+_INITIALS_AGE = re.compile(
+    r"(?<![\w.])([A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?)(?:\s*,\s*|\s*\(\s*|\s+)"
+    r"(?:(?:aged?\s+(\d{1,2})\b)|(\d{1,2})\s*(?:yrs?|years?(?:\s+old)?|y/?o)\b|(\d{1,2})\s*\))"
+)
+
+
+def initials_with_age(text: str) -> Iterator[Hit]:
+    for m in _INITIALS_AGE.finditer(text):
+        letters = re.sub(r"[.\s]", "", m.group(1))
+        age = int(next(g for g in m.groups()[1:] if g))
+        if _ACRONYM.match(letters) or letters in ("YP", "CP", "CIN", "LAC", "CLA", "UASC") or age > 25:
+            continue
+        # "SEN (12)" counts things: a bare bracket follows dotted initials or the word "initials".
+        labelled = "." in m.group(1) or re.search(r"initials\W*$", text[max(0, m.start() - 12) : m.start()], re.I)
+        if m.group(4) and not labelled:
+            continue
+        if not is_staff(text, m.start(), m.end(1)):
+            yield "name-and-age", m.start(), m.end(), True
+
+
 # --- one child described by several details at once ------------------------------------------
 
 _ONE_CHILD = re.compile(
@@ -368,5 +398,5 @@ def rare_combinations(text: str) -> Iterator[Hit]:
             break
 
 
-PEOPLE_RULES = (names_with_age, school_children, quoted_people, named_relatives, sibling_lists)
+PEOPLE_RULES = (names_with_age, school_children, quoted_people, named_relatives, sibling_lists, initials_with_age)
 OTHER_RULES = (initials_with_date, rare_combinations)

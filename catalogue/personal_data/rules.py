@@ -23,6 +23,7 @@ from catalogue.personal_data.people import is_staff as _is_named_staff
 from catalogue.personal_data.shared import FAMILY as _FAMILY
 from catalogue.personal_data.shared import RELATIVE as _RELATIVE
 from catalogue.personal_data.shared import sentence_bounds as _sentence
+from catalogue.personal_data.tables import table_rows
 
 Hit = tuple[str, int, int, bool]  # kind, start, end, beside a name (never overridable for a DOB)
 
@@ -44,7 +45,7 @@ _FULL_DATE = (
     rf"|(?<!\d)\d{{1,2}}[-/.](?:{_MONTHS})[-/.](?:\d{{4}}|\d{{2}})(?!\d)"
     rf"|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}})"
 )
-_PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+)?(?:19|20)\d{{2}})(?!\d)"
+_PART_DATE = rf"(?:(?:(?:{_MONTHS})\.?\s+|(?<!\d)\d{{1,2}}/)?(?:19|20)\d{{2}})(?!\d)"
 _CAP = r"[A-Z][a-zA-Z\-]+(?:['’][A-Z][a-zA-Z\-]+)?"
 _NAME_PAIR = rf"(?<![\w'’\-])({_CAP})(?:\s+({_CAP}))?"
 _INITIALS = r"(?<![\w.])[A-Z]\.?\s?[A-Z]\.?(?:\s?[A-Z]\.?)?(?![\w])"
@@ -71,8 +72,9 @@ _STAFF_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _PRODUCT = re.compile(
-    r"\b(?:app|apps|tool|tools|chatbot|bot|assistant|product|platform|software|system|model|ai|llm|agent"
-    r"|named|called|nicknamed|launched|version|module|licen[cs]e[sd]?|subscription|(?:is|was|were|are|being) used)\b",
+    r"\b(?:app|apps|tool|tools|chatbot|bot|assistant|product|platform|software|system|model|ai|llm|agent|note-?taker"
+    r"|named|called|nicknamed|launched|version|module|licen[cs]e[sd]?|subscription|(?:is|was|were|are|being) used"
+    r"|tried|trialled|trialed|piloted|deployed|rolled out)\b",
     re.IGNORECASE,
 )
 _CARE = re.compile(
@@ -99,8 +101,23 @@ _SPEAKS = re.compile(r"\s+(?:said|says|told|tells|asked|asks|wants|wanted|disclo
 
 
 def _is_product(text: str, start: int, end: int) -> bool:
+    """A name used for a product here, or anywhere else in the text ("Olivia is the supplier's AI
+    note-taker; Olivia was trialled by ..." names the product once and then uses it)."""
+    if _product_here(text, start, end):
+        return True
+    word = text[start:end].split()[0] if text[start:end].split() else ""
+    return any(
+        _product_here(text, m.start(), m.end())
+        for m in re.finditer(rf"(?<![\w'’\-]){re.escape(word)}(?![\w'’\-])", text)
+        if m.start() != start
+    )
+
+
+def _product_here(text: str, start: int, end: int) -> bool:
     """A name used for a product: quoted, or with a product word within a few words of it."""
     quoted = start > 0 and text[start - 1] in "'‘\"“"
+    if re.match(r"\s+v?\d+(?:\.\d+)+\b|\s+release notes\b", text[end : end + 20], re.IGNORECASE):
+        return True  # "Florence 2.0", "Ada release notes": a version of a product
     if _SPEAKS.match(text, end):
         return False  # "Name said ..." is a person talking about a product
     lo, hi = _sentence(text, start, end)
@@ -156,7 +173,9 @@ def _names_with_age(text: str) -> Iterator[Hit]:
 
 _DOB_MARK = r"(?:d[./]?\s?o[./]?\s?b\.?|date\s+of\s+birth|birth\s*date|born(?:\s+on)?|birthday(?:\s+is)?|b\.)"
 _DOB = re.compile(
-    rf"(?i:\b{_DOB_MARK})\s*(?:is\s+|was\s+)?(?:on\s+|in\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})", re.IGNORECASE
+    rf"(?i:\b{_DOB_MARK})\s*(?:(?:for|of)\s+(?:[A-Za-z][\w'’\-]*\s+){{1,3}}?(?:is|was|[:\-–])\s*)?"
+    rf"(?:is\s+|was\s+)?(?:on\s+|in\s+)?[:\-–]?\s*({_FULL_DATE}|{_PART_DATE})",
+    re.IGNORECASE,
 )
 _COHORT_BEFORE = re.compile(
     r"\b(?:children|pupils|babies|people|persons|those|anyone|everyone|cohort|girls|boys|learners|students|infants"
@@ -199,7 +218,8 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
         lo, hi = _sentence(text, m.start(), m.end())
         name_at = _name_before(text, m.start())
         after = [e for _, e, _ in _person_names(text, m.end(), min(hi, m.end() + 40))]
-        named = name_at is not None or bool(after)
+        between = list(_person_names(text, m.start(), m.start(1)))
+        named = name_at is not None or bool(after) or bool(between)
         if full and "birthday" in marker and not named and not _CHILD_REF.search(text, lo, hi):
             continue
         # "Born on 1 May 2025, the new service launched": a service's or product's birth.
@@ -211,9 +231,13 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
                 continue  # a date to come is not a birth date
             yield "date-of-birth", m.start() if name_at is None else name_at, max([m.end(), *after]), named
     # "Jayden Smith, 14/02/2016": a name with a date straight after it reads as a date of birth.
-    for m in re.finditer(_NAME_PAIR + rf"\s*(?:[,(:]|\s[–-])\s*({_FULL_DATE})", text):
-        year = re.search(r"(\d{2,4})\W*$", m.group(3))
+    for m in re.finditer(_NAME_PAIR + rf"(\s*(?:[,(:]|\s[–-])\s*|\s+)({_FULL_DATE})", text):
+        year = re.search(r"(\d{2,4})\W*$", m.group(4))
         past = year is not None and (len(year.group(1)) == 2 or int(year.group(1)) < this_year)
+        # With only a space between, "Sarah 12/03/2024" may date a meeting: a surname is needed.
+        spaced = not re.search(r"[,(:–-]", m.group(3))
+        if spaced and (m.group(2) is None or _is_staff(text, m.start(), m.end(2)) or _SIGNED.search(text)):
+            continue
         if _name_word(m.group(1)) and m.group(1)[0].isupper() and past and not _is_product(text, m.start(), m.end()):
             yield "date-of-birth", m.start(), m.end(), True
     # Informal notes: "(tyler hanson 22.11.15)".
@@ -222,6 +246,12 @@ def _dates_of_birth(text: str) -> Iterator[Hit]:
             yield "date-of-birth", m.start(), m.end(), True
 
 
+# A name and a date in an approval line, minutes or a log: when it was signed, not a birth.
+_SIGNED = re.compile(
+    r"\b(?:approved|reviewed|signed|authori[sz]ed|checked|minutes|meeting|version|revision|go-live|launch(?:ed)?"
+    r"|published|deadline|sign-off|attendees|present|apologies)\b",
+    re.IGNORECASE,
+)
 _LINK_WORDS = frozenset("on from to until by since at in of and or the was is were dated due before after".split())  # noqa: SIM905
 
 _SCHOOL = re.compile(
@@ -286,8 +316,13 @@ def _sibling_groups(text: str) -> Iterator[Hit]:
             yield "siblings", m.start(), m.end(), False
     for m in _SIBLINGS.finditer(text):
         lo, hi = _sentence(text, m.start(), m.end())
-        names = [(s, e) for s, e, _ in _person_names(text, lo, hi) if not _is_staff(text, s, e)]
-        if len(names) >= 2:
+        names = [
+            (s, e)
+            for s, e, _ in _person_names(text, lo, hi)
+            if not _is_staff(text, s, e) and not _is_product(text, s, e)
+        ]
+        # Two mentions of one name ("Florence 2.0 ... Florence now flags") are not two children.
+        if len({text[s:e].split()[0] for s, e in names}) >= 2:
             yield "siblings", min(names[0][0], m.start()), max(names[-1][1], m.end()), False
 
 
@@ -295,8 +330,8 @@ _POSSESSIVE_FAMILY = re.compile(rf"([A-Z][a-zA-Z\-]+)(?:'s|’s)\s+(?:{_RELATIVE
 
 
 _FAMILY_SURNAME = re.compile(
-    r"\b[Tt]he ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:'s|’s)? (?:family|family's|family’s|children|kids|twins|siblings|boys|girls"
-    r"|brothers|sisters|household)\b"
+    r"\b[Tt]he ([A-Z][a-z]+(?:-[A-Z][a-z]+)?)(?:'s|’s|s['’]|es['’])? (?:family|family's|family’s|children|kids|twins|siblings"
+    r"|boys|girls|brothers|sisters|household|youngest|eldest|oldest|middle one|baby|son|daughter)\b"
     # "the Hampton family of products": a range of products, not a family.
     r"(?!\s+(?:of|range)\s+(?:products|tools|apps|services|brands|forms|templates|software|solutions|systems)\b)"
 )
@@ -360,6 +395,7 @@ RULES: tuple[Callable[[str], Iterator[Hit]], ...] = (
     phones,
     addresses,
     _unique_descriptions,
+    table_rows,
 )
 NAME_RULES: tuple[Callable[[str], Iterator[Hit]], ...] = (_names_with_age, _sibling_groups, _names_in_care)
 

@@ -22,6 +22,17 @@ before the next round of rules and run once: recall 0.878, false positives 0.146
 company addresses, staff with their age, a service "born" on a date, a date or house number
 read as an age; misses on unknown names beside a relative, babies' ages in weeks, an address
 without a street word). The rules were widened by those classes; it is now held like B and C.
+
+`personal_data_blind_e.jsonl` (167 texts: council social posts, FOI answers, inspection extracts,
+release notes and changelogs, accessibility statements, DPIA extracts, meeting chat logs, text
+messages, pasted spreadsheets, plain-English and translated text, typos, snippets of a few words,
+long paragraphs) was written before the next round and run once: recall 0.815, false positives
+0.023 (a chat speaker read as a family member, a product named in one clause and used in the
+next; misses on pasted tables, dates of birth as "dob for NAME is", "born 08/2009", a name with a
+date and only a space, initials with an age, "the Brennans' youngest", "a 13-year-old called X",
+"shes 14", short notes "Tyler 9 st bedes primary", an ID from an unlisted system beside a child,
+an address beside "kids", a house name before the street). The rules were widened by those
+classes; it is now held like B, C and D.
 """
 
 from __future__ import annotations
@@ -39,6 +50,7 @@ BLIND_A = ROOT / "tests" / "data" / "personal_data_blind_a.jsonl"
 BLIND_B = ROOT / "tests" / "data" / "personal_data_blind_b.jsonl"
 BLIND_C = ROOT / "tests" / "data" / "personal_data_blind_c.jsonl"
 BLIND_D = ROOT / "tests" / "data" / "personal_data_blind_d.jsonl"
+BLIND_E = ROOT / "tests" / "data" / "personal_data_blind_e.jsonl"
 SHARED = ROOT.parent / "shared" / "eval" / "personal-data-dev.jsonl"
 
 
@@ -76,7 +88,11 @@ def test_recall_and_false_positives_meet_the_targets(path: Path) -> None:
     assert false_positives <= 0.05, errors
 
 
-@pytest.mark.parametrize("path", [BLIND_A, BLIND_B, BLIND_C, BLIND_D], ids=["blind-a", "blind-b", "blind-c", "blind-d"])
+@pytest.mark.parametrize(
+    "path",
+    [BLIND_A, BLIND_B, BLIND_C, BLIND_D, BLIND_E],
+    ids=["blind-a", "blind-b", "blind-c", "blind-d", "blind-e"],
+)
 def test_blind_sets_hold_what_was_reached(path: Path) -> None:
     recall, false_positives, errors = score(path)
     assert recall >= 0.98, errors
