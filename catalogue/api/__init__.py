@@ -94,6 +94,9 @@ READ_ONLY = frozenset(
         "last_confirmed_by",
         "last_confirmed_by_name",
         "stale",
+        # Alerts and email preferences (catalogue.notifications.alerts_api): derived and labels.
+        "active",
+        "kinds",
     }
 )
 

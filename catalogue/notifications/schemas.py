@@ -16,7 +16,8 @@ class AlertsSchema(BaseSchema):
     categories = Codes(vocabulary.CATEGORIES, "category", load_default=list)
     keywords = StringList("keyword", max_length=100, load_default=list)
 
-    @validates_schema
+    # Run even when a category is wrong, so every error is shown at once.
+    @validates_schema(skip_on_field_errors=False)
     def _check(self, data: dict[str, Any], **_kwargs: Any) -> None:
         keywords = data.get("keywords") or []
         if len(keywords) > MAX_KEYWORDS:
