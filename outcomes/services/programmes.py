@@ -102,6 +102,23 @@ def _organisation(session: Session, ref: str | None, kinds: tuple[str, ...]) -> 
     ).first()
 
 
+def _invite(
+    session: Session, programme: Programme, org: Organisation, row: Any, subject: str, what: str, next_step: str
+) -> None:
+    """Store an invitation and tell the invited organisation's members what happened and what next."""
+    session.add(row)
+    session.flush()
+    lead = session.get(Organisation, programme.lead_id)
+    notify(
+        session,
+        _approved_members(session, org.id),
+        f"{programme.name}: {lead.name} invites {org.name} {subject}",
+        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} {what}.\n\nNext: {next_step}",
+        f"/partnerships/{programme.ref}",
+        about="partnership-invitation",
+    )
+
+
 def invite_member(session: Session, viewer: Viewer, programme: Programme, organisation_ref: str) -> ProgrammeMember:
     _require(access.can_manage_programme(viewer, programme))
     org = _organisation(session, organisation_ref, ("local-authority",))
@@ -115,18 +132,15 @@ def invite_member(session: Session, viewer: Viewer, programme: Programme, organi
     if row is None:
         row = ProgrammeMember(programme_id=programme.id, member_id=org.id)
     row.status, row.invited_at, row.responded_at = "invited", utcnow(), None
-    session.add(row)
-    session.flush()
-    lead = session.get(Organisation, programme.lead_id)
-    notify(
+    _invite(
         session,
-        _approved_members(session, org.id),
-        f"{programme.name}: {lead.name} invites {org.name} to join",
-        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} to join the partnership.\n\n"
-        "Next: accept or decline on the partnership's page; once you accept, your organisation sees "
+        programme,
+        org,
+        row,
+        "to join",
+        "to join the partnership",
+        "accept or decline on the partnership's page; once you accept, your organisation sees "
         "the challenges run under it.",
-        f"/partnerships/{programme.ref}",
-        about="partnership-invitation",
     )
     return row
 
@@ -175,18 +189,15 @@ def add_cohort_supplier(session: Session, viewer: Viewer, programme: Programme, 
         raise Invalid(f"{org.name} has already been invited to the cohort", "supplier")
     row = row or ProgrammeSupplier(programme_id=programme.id, supplier_id=org.id)
     row.status, row.added_at, row.responded_at = "invited", utcnow(), None
-    session.add(row)
-    session.flush()
-    lead = session.get(Organisation, programme.lead_id)
-    notify(
+    _invite(
         session,
-        _approved_members(session, org.id),
-        f"{programme.name}: {lead.name} invites {org.name} to its supplier cohort",
-        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} to join the partnership's "
-        "supplier cohort.\n\nNext: an administrator of your organisation accepts or declines on the "
-        "partnership's page; you are in the cohort only once you accept.",
-        f"/partnerships/{programme.ref}",
-        about="partnership-invitation",
+        programme,
+        org,
+        row,
+        "to its supplier cohort",
+        "to join the partnership's supplier cohort",
+        "an administrator of your organisation accepts or declines on the partnership's page; you are "
+        "in the cohort only once you accept.",
     )
 
 
