@@ -161,18 +161,29 @@ def who_can_answer(session: Session, organisation_id: int) -> str:
     return f"Only an administrator of {name} can answer this invitation: ask {', '.join(n for n in admins if n)}"
 
 
-def respond_to_invitation(session: Session, viewer: Viewer, programme: Programme, accept: bool) -> None:
-    """An administrator of the invited authority accepts or declines for it."""
-    row = session.get(ProgrammeMember, (programme.id, viewer.member_org_id)) if viewer.member_org_id else None
-    _require(
-        row is not None and viewer.is_authority_staff, "Your organisation has not been invited to this partnership"
-    )
+def _answer(session: Session, viewer: Viewer, row: Any, accept: bool, not_invited: str) -> None:
+    """The viewer's organisation answers its invitation (`row`, None when it has none it may
+    answer): only an administrator may, and only once."""
+    _require(row is not None, not_invited)
     if row.status != "invited":
         raise Invalid("Your organisation has already answered this invitation")
-    _require(access.can_answer_invitation(viewer, row.member_id), who_can_answer(session, row.member_id))
+    # The row is keyed by the viewer's organisation, so that is the one answering.
+    _require(access.can_answer_invitation(viewer, viewer.member_org_id), who_can_answer(session, viewer.member_org_id))
     row.status = "accepted" if accept else "declined"
     row.responded_at = utcnow()
     session.add(row)
+
+
+def respond_to_invitation(session: Session, viewer: Viewer, programme: Programme, accept: bool) -> None:
+    """An administrator of the invited authority accepts or declines for it."""
+    row = session.get(ProgrammeMember, (programme.id, viewer.member_org_id)) if viewer.member_org_id else None
+    _answer(
+        session,
+        viewer,
+        row if viewer.is_authority_staff else None,
+        accept,
+        "Your organisation has not been invited to this partnership",
+    )
 
 
 def add_cohort_supplier(session: Session, viewer: Viewer, programme: Programme, supplier_ref: str) -> None:
@@ -205,15 +216,13 @@ def respond_to_cohort_invitation(session: Session, viewer: Viewer, programme: Pr
     """An administrator of the invited supplier accepts (it joins the cohort) or declines."""
     org_id = viewer.member_org_id
     row = session.get(ProgrammeSupplier, (programme.id, org_id)) if org_id else None
-    _require(
-        row is not None and viewer.is_supplier, "Your organisation has not been invited to this partnership's cohort"
+    _answer(
+        session,
+        viewer,
+        row if viewer.is_supplier else None,
+        accept,
+        "Your organisation has not been invited to this partnership's cohort",
     )
-    if row.status != "invited":
-        raise Invalid("Your organisation has already answered this invitation")
-    _require(access.can_answer_invitation(viewer, row.supplier_id), who_can_answer(session, row.supplier_id))
-    row.status = "accepted" if accept else "declined"
-    row.responded_at = utcnow()
-    session.add(row)
 
 
 def attach_challenge(
