@@ -15,7 +15,7 @@ from catalogue.accounts.models import Organisation
 from catalogue.api import Blueprint, common
 from catalogue.db import get_session
 from outcomes import services as challenges
-from outcomes.api import ResponseOut, response_json
+from outcomes.api import ResponseOut, _challenge_or_404, response_json
 from outcomes.models import Challenge, ClarificationQuestion
 from outcomes.schemas import CLOSED_REASONS, AnswerSchema, CloseSchema, DeclineQuestionSchema, QuestionSchema
 from suppliers.api import MARKET_DESCRIPTION, MARKET_TAG
@@ -24,22 +24,6 @@ blp = Blueprint(
     "api_challenge_conduct", __name__, url_prefix="/api/v1", description=MARKET_DESCRIPTION, doc_tag=MARKET_TAG
 )
 common.install(blp)
-
-
-def _challenge(ref: str) -> Challenge:
-    challenge = challenges.get_challenge(get_session(), common.viewer(), ref)
-    if challenge is None:
-        common.not_found("challenge")
-    return challenge
-
-
-def _refused(exc: errors.Refused) -> None:
-    """NotAllowed 403; a refusal about the challenge's state (no field) 409; field errors 422."""
-    if isinstance(exc, errors.NotAllowed):
-        common.forbidden(exc.message)
-    if exc.field == "_schema":
-        common.abort_conflict(exc.message)
-    common.field_errors(exc.errors)
 
 
 # --- clarification questions ----------------------------------------------------------------------
@@ -90,7 +74,7 @@ class Questions(MethodView):
         everyone who sees the challenge; also your own unanswered ones (a supplier), or all of
         them with who asked (the owner and co-sponsors)."""
         session = get_session()
-        rows = challenges.visible_questions(session, common.viewer(), _challenge(ref))
+        rows = challenges.visible_questions(session, common.viewer(), _challenge_or_404(ref))
         since = args.get("updated_since")
         rows = common.changed_since(rows, since, lambda r: r[0].published_at or r[0].asked_at)
         page = common.envelope(rows, args["page"], args["per_page"])
@@ -105,14 +89,14 @@ class Questions(MethodView):
         without your name."""
         viewer = common.require_token()
         session = get_session()
-        challenge = _challenge(ref)
+        challenge = _challenge_or_404(ref)
         closed = challenges.questions_open(challenge)
         if closed:
             common.abort_conflict(closed)
         try:
             row = challenges.ask_question(session, viewer, challenge, data["question"])
         except errors.Refused as exc:
-            _refused(exc)
+            common.refused(exc)
         session.commit()
         return question_json(row, None), 201
 
@@ -126,12 +110,12 @@ def answer_question(data: dict[str, Any], ref: str, question_id: int) -> dict[st
     is not named. Answering again corrects the published pair."""
     viewer = common.require_token()
     session = get_session()
-    challenge = _challenge(ref)
+    challenge = _challenge_or_404(ref)
     _question(session, challenge, question_id)
     try:
         row = challenges.answer_question(session, viewer, challenge, question_id, data["question"], data["answer"])
     except errors.Refused as exc:
-        _refused(exc)
+        common.refused(exc)
     session.commit()
     return question_json(row, None)
 
@@ -145,14 +129,14 @@ def decline_question(data: dict[str, Any], ref: str, question_id: int) -> dict[s
     supplier that asked is told, with `reason`."""
     viewer = common.require_token()
     session = get_session()
-    challenge = _challenge(ref)
+    challenge = _challenge_or_404(ref)
     question = _question(session, challenge, question_id)
     if question.status != "asked":
         common.abort_conflict("Only a question waiting for an answer can be declined")
     try:
         row = challenges.decline_question(session, viewer, challenge, question_id, data.get("reason"))
     except errors.Refused as exc:
-        _refused(exc)
+        common.refused(exc)
     session.commit()
     return question_json(row, None)
 
@@ -217,7 +201,7 @@ class Status(MethodView):
     @blp.response(200, StatusOut)
     def get(self, ref: str) -> dict[str, Any]:
         """The challenge's status, where it may go next (the owner) and every change so far."""
-        challenge = _challenge(ref)
+        challenge = _challenge_or_404(ref)
         return _status_json(get_session(), challenge)
 
     @blp.arguments(StatusChangeIn)
@@ -227,13 +211,13 @@ class Status(MethodView):
         statement for personal data, opening needs a closing date ahead, closing gives why."""
         viewer = common.require_token()
         session = get_session()
-        challenge = _challenge(ref)
+        challenge = _challenge_or_404(ref)
         try:
             challenges.change_status(
                 session, viewer, challenge, data["to"], reason=data.get("reason"), detail=data.get("detail")
             )
         except errors.Refused as exc:
-            _refused(exc)
+            common.refused(exc)
         session.commit()
         return _status_json(session, challenge)
 

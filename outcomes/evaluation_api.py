@@ -8,6 +8,7 @@ a 422 with every field error, a proposal nobody may read here a 404."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask.views import MethodView
@@ -73,6 +74,29 @@ def _refused(exc: errors.Refused, rows: list[dict[str, Any]] | None = None) -> N
 
 def _as_service(rows: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return {str(row["criterion"]): row[key] for row in rows if row.get(key) not in (None, "")}
+
+
+def _save(write: Callable[[], Any], rows: list[dict[str, Any]] | None = None) -> None:
+    """One service write, committed; a refusal rolls back and answers as `_refused` says."""
+    session = get_session()
+    try:
+        write()
+    except errors.Refused as exc:
+        session.rollback()
+        _refused(exc, rows)
+    session.commit()
+
+
+def _clean_scores(data: dict[str, Any], schema: Any, *keys: str) -> dict[str, Any]:
+    """The body's per-criterion rows as the service's maps (score, reason by criterion) plus
+    `keys`, checked by the pages' own schema (422 with every field error)."""
+    _twice(data["scores"])
+    given = {
+        "scores": _as_service(data["scores"], "score"),
+        "reasons": _as_service(data["scores"], "reason"),
+        **{key: data.get(key) for key in keys},
+    }
+    return common.load_or_422(schema, common.compact(given) | {"scores": given["scores"]})
 
 
 def _twice(rows: list[dict[str, Any]]) -> None:
@@ -195,28 +219,19 @@ class OwnEvaluation(MethodView):
         _evaluator_or_403(challenge, response)
         if _mine(challenge, response) is not None:
             http.check_if_match(lambda: self.get(ref, response_id))
-        _twice(data["scores"])
-        session = get_session()
-        given = {
-            "scores": _as_service(data["scores"], "score"),
-            "reasons": _as_service(data["scores"], "reason"),
-            "note": data.get("note"),
-        }
-        clean = common.load_or_422(EvaluatorScoreSchema(), common.compact(given) | {"scores": given["scores"]})
-        try:
-            services.evaluate(
-                session,
+        clean = _clean_scores(data, EvaluatorScoreSchema(), "note")
+        _save(
+            lambda: services.evaluate(
+                get_session(),
                 common.viewer(),
                 challenge,
                 response,
                 clean["scores"],
                 clean.get("note"),
                 reasons=clean.get("reasons"),
-            )
-        except errors.Refused as exc:
-            session.rollback()
-            _refused(exc, data["scores"])
-        session.commit()
+            ),
+            data["scores"],
+        )
         return _evaluation_json(challenge, *_mine(challenge, response))
 
 
@@ -249,18 +264,10 @@ class Moderation(MethodView):
         if not access.can_manage_challenge(common.viewer(), challenge):
             common.forbidden("Only the challenge's owner moderates the scores")
         http.check_if_match(lambda: self.get(ref, response_id))
-        _twice(data["scores"])
-        session = get_session()
-        given = {
-            "scores": _as_service(data["scores"], "score"),
-            "reasons": _as_service(data["scores"], "reason"),
-            "feedback": data.get("feedback"),
-            "note": data.get("note"),
-        }
-        clean = common.load_or_422(ScoreSchema(), common.compact(given) | {"scores": given["scores"]})
-        try:
-            services.score_response(
-                session,
+        clean = _clean_scores(data, ScoreSchema(), "feedback", "note")
+        _save(
+            lambda: services.score_response(
+                get_session(),
                 common.viewer(),
                 challenge,
                 response,
@@ -268,11 +275,9 @@ class Moderation(MethodView):
                 clean.get("feedback"),
                 note=clean.get("note"),
                 reasons=clean.get("reasons"),
-            )
-        except errors.Refused as exc:
-            session.rollback()
-            _refused(exc, data["scores"])
-        session.commit()
+            ),
+            data["scores"],
+        )
         return _moderation_json(challenge, response)
 
 
@@ -290,12 +295,7 @@ def _change_shortlist(ref: str, response_id: int, phase: int | None, on: bool) -
     response = _proposal_or_404(challenge, response_id)
     if phase is not None and phase not in {p.id for p, _ids in services.phases(session, challenge)}:
         common.field_errors({"phase": "That phase is not part of this challenge"})
-    try:
-        services.shortlist(session, common.viewer(), challenge, response, phase, on=on)
-    except errors.Refused as exc:
-        session.rollback()
-        _refused(exc)
-    session.commit()
+    _save(lambda: services.shortlist(session, common.viewer(), challenge, response, phase, on=on))
     return _shortlist_json(challenge, response)
 
 
@@ -398,12 +398,7 @@ def make_award(data: dict[str, Any], ref: str) -> Any:
     contract = {k: data.get(k) for k in ("value", "starts", "ends", "phase")}
     if phase is not None and phase.awarded_response_id is not None:
         common.abort_conflict("That phase has already been awarded")
-    try:
-        services.award(session, common.viewer(), challenge, response, contract=contract)
-    except errors.Refused as exc:
-        session.rollback()
-        _refused(exc)
-    session.commit()
+    _save(lambda: services.award(session, common.viewer(), challenge, response, contract=contract))
     plan.pop("open_phases", None)
     body = {
         **plan,

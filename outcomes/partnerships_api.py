@@ -179,6 +179,13 @@ def _remove(what: str, service: Callable[..., Any], data: dict[str, Any], ref: s
     return partnership_json(programme)
 
 
+def _answer(service: Callable[..., Any], data: dict[str, Any], ref: str) -> dict[str, Any]:
+    """An invited organisation's administrator accepts or declines (`decision`)."""
+    programme = _programme(ref)
+    _write(lambda: service(get_session(), common.viewer(), programme, data["decision"] == "accept"))
+    return partnership_json(programme)
+
+
 REMOVAL_EXAMPLE = {"reason": "The council has left the regional alliance"}
 
 
@@ -220,11 +227,7 @@ def remove_cohort_supplier(data: dict[str, Any], ref: str, supplier: str) -> dic
 def answer_invitation(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """An administrator of an invited authority accepts or declines membership for it; anyone
     else gets a 403 naming who can answer."""
-    session = get_session()
-    programme = _programme(ref)
-    accept = data["decision"] == "accept"
-    _write(lambda: services.respond_to_invitation(session, common.viewer(), programme, accept))
-    return partnership_json(programme)
+    return _answer(services.respond_to_invitation, data, ref)
 
 
 @blp.route("/partnerships/<ref>/cohort-invitation", methods=["POST"])
@@ -234,8 +237,4 @@ def answer_invitation(data: dict[str, Any], ref: str) -> dict[str, Any]:
 def answer_cohort_invitation(data: dict[str, Any], ref: str) -> dict[str, Any]:
     """An administrator of an invited supplier accepts (it joins the cohort) or declines; anyone
     else gets a 403 naming who can answer."""
-    session = get_session()
-    programme = _programme(ref)
-    accept = data["decision"] == "accept"
-    _write(lambda: services.respond_to_cohort_invitation(session, common.viewer(), programme, accept))
-    return partnership_json(programme)
+    return _answer(services.respond_to_cohort_invitation, data, ref)

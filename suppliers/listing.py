@@ -34,6 +34,19 @@ def _page_bounds(total: int, page: int, size: int) -> tuple[int, int]:
     return min(max(page, 1), pages), pages
 
 
+def _one_page(
+    session: Session, base: Any, ordered: Any, ids: list[int] | None, wanted: int, size: int
+) -> tuple[int, int, int, list[int]]:
+    """Total, page, pages and the page's ids: sliced from `ids` when a filter had to be checked
+    in Python (hosting), else counted and paged in the database."""
+    if ids is not None:
+        page, pages = _page_bounds(len(ids), wanted, size)
+        return len(ids), page, pages, ids[(page - 1) * size : page * size]
+    total = session.exec(select(sa.func.count()).select_from(base.subquery())).one()
+    page, pages = _page_bounds(total, wanted, size)
+    return total, page, pages, list(session.exec(ordered.limit(size).offset((page - 1) * size)))
+
+
 def cms_options(session: Session, viewer: Viewer) -> list[str]:
     """Every case management system named by an offering this viewer may see: the distinct lists
     (few), read as text so PostgreSQL's json compares."""
@@ -83,15 +96,10 @@ def offerings_page(session: Session, viewer: Viewer, f: Any, size: int, matches:
         where.append(fresh if fresh is not None else sa.false())
     base = select(Offering.id).join(Organisation, Organisation.id == Offering.supplier_id).where(*where)
     ordered = base.order_by(Offering.name, Offering.id)
+    ids = None
     if f.hosting:
         ids = _hosting_ids(session, ordered, f.hosting, [Offering.hosting, Organisation.data_hosting], matches)
-        total = len(ids)
-        page, pages = _page_bounds(total, f.page, size)
-        page_ids = ids[(page - 1) * size : page * size]
-    else:
-        total = session.exec(select(sa.func.count()).select_from(base.subquery())).one()
-        page, pages = _page_bounds(total, f.page, size)
-        page_ids = list(session.exec(ordered.limit(size).offset((page - 1) * size)))
+    total, page, pages, page_ids = _one_page(session, base, ordered, ids, f.page, size)
     rows: list[tuple[Offering, Organisation]] = []
     if page_ids:
         found = {
@@ -126,6 +134,7 @@ def directory_page(session: Session, viewer: Viewer, f: Any, size: int, matches:
         where.append(sa.false())
     base = select(Organisation.id).where(*where)
     ordered = base.order_by(Organisation.name, Organisation.id)
+    ids = None
     if f.hosting:
         words = _HOSTING_WORDS.get(f.hosting, ())
         # A supplier qualifies by its own hosting statement or any visible offering's.
@@ -145,13 +154,7 @@ def directory_page(session: Session, viewer: Viewer, f: Any, size: int, matches:
                 session.exec(select(Organisation.id, Organisation.data_hosting).where(Organisation.id.in_(ids))).all()
             )
             ids = [i for i in ids if matches(f.hosting, own.get(i), *hosting[i])]
-        total = len(ids)
-        page, pages = _page_bounds(total, f.page, size)
-        page_ids = ids[(page - 1) * size : page * size]
-    else:
-        total = session.exec(select(sa.func.count()).select_from(base.subquery())).one()
-        page, pages = _page_bounds(total, f.page, size)
-        page_ids = list(session.exec(ordered.limit(size).offset((page - 1) * size)))
+    total, page, pages, page_ids = _one_page(session, base, ordered, ids, f.page, size)
     if not page_ids:
         return [], total, page, pages
     orgs = {o.id: o for o in session.exec(select(Organisation).where(Organisation.id.in_(page_ids)))}

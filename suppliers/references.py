@@ -216,23 +216,15 @@ def answer(
     else:
         reference.deployment_id = None
         reference.status = "declined"
-    reference.decided_by_id = viewer.user_id
-    reference.decided_at = utcnow()
-    session.add(reference)
-    offering = session.get(Offering, reference.offering_id)
-    org = session.get(Organisation, reference.organisation_id)
     verb = "confirmed" if decision == "confirm" else "declined"
-    notifications.notify(
+    return _decided(
         session,
-        _members(session, offering.supplier_id),
-        f"{org.name} {verb} your reference for {offering.name}",
-        f"{org.name} {verb} that it uses {offering.name}.",
-        f"/offerings/{offering.ref}/references",
-        record=offering,
-        kind="offering",
-        topic=f"reference-{verb}",
+        viewer,
+        reference,
+        f"reference-{verb}",
+        f"{{org}} {verb} your reference for {{offering}}",
+        f"{{org}} {verb} that it uses {{offering}}.",
     )
-    return reference
 
 
 def pending_reference_count(session: Session, viewer: Viewer) -> int:
@@ -254,19 +246,33 @@ def revoke_reference(session: Session, viewer: Viewer, reference: Reference) -> 
         raise Invalid("Only a confirmed reference can be revoked")
     reference.status = "revoked"
     reference.deployment_id = None
+    return _decided(
+        session,
+        viewer,
+        reference,
+        "reference-revoked",
+        "{org} revoked its reference for {offering}",
+        "{org} no longer confirms that it uses {offering}.",
+    )
+
+
+def _decided(session: Session, viewer: Viewer, reference: Reference, topic: str, subject: str, body: str) -> Reference:
+    """Stamp who decided and when, and tell the supplier's members; `subject` and `body` name
+    `{org}` and `{offering}`, filled with the organisation's and the offering's names."""
     reference.decided_by_id = viewer.user_id
     reference.decided_at = utcnow()
     session.add(reference)
     offering = session.get(Offering, reference.offering_id)
     org = session.get(Organisation, reference.organisation_id)
+    names = {"org": org.name, "offering": offering.name}
     notifications.notify(
         session,
         _members(session, offering.supplier_id),
-        f"{org.name} revoked its reference for {offering.name}",
-        f"{org.name} no longer confirms that it uses {offering.name}.",
+        subject.format(**names),
+        body.format(**names),
         f"/offerings/{offering.ref}/references",
         record=offering,
         kind="offering",
-        topic="reference-revoked",
+        topic=topic,
     )
     return reference

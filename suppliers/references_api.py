@@ -89,14 +89,6 @@ def reference_json(session: Session, reference: Reference, *, for_organisation: 
     }
 
 
-def _refused(exc: errors.Refused) -> None:
-    if isinstance(exc, errors.NotAllowed):
-        common.forbidden(exc.message)
-    if exc.field == "_schema":
-        common.abort_conflict(exc.message)
-    common.field_errors(exc.errors)
-
-
 @blp.route("/offerings/<ref>/references")
 class OfferingReferences(MethodView):
     decorators = [common.write_limit()]
@@ -134,7 +126,7 @@ class OfferingReferences(MethodView):
         try:
             reference = services.cite(session, viewer, offering, data["organisation"], data.get("note") or None)
         except errors.Refused as exc:
-            _refused(exc)
+            common.refused(exc)
         session.commit()
         return http.created(
             reference_json(session, reference, for_organisation=False), f"/api/v1/references/{reference.id}"
@@ -187,7 +179,7 @@ def _decide(reference_id: int, decision: str, deployment: str | None) -> dict[st
     try:
         services.answer(session, viewer, reference, decision, deployment)
     except errors.Refused as exc:
-        _refused(exc)
+        common.refused(exc)
     session.commit()
     return reference_json(session, reference, for_organisation=True)
 
@@ -222,6 +214,6 @@ def revoke_reference(_data: dict[str, Any], reference_id: int) -> dict[str, Any]
     try:
         services.revoke_reference(session, viewer, reference)
     except errors.Refused as exc:
-        _refused(exc)
+        common.refused(exc)
     session.commit()
     return reference_json(session, reference, for_organisation=True)

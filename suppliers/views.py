@@ -6,8 +6,10 @@ from typing import Any
 
 from flask import Blueprint, Flask, abort, flash, redirect, render_template, request, url_for
 from flask_login import login_required
+from sqlmodel import Session
 
 from catalogue import access, features, lost_update, vocabulary
+from catalogue.access import Viewer
 from catalogue.accounts.auth import current_viewer
 from catalogue.accounts.models import Organisation
 from catalogue.db import get_session
@@ -15,7 +17,7 @@ from catalogue.errors import NotAllowed, save, saved
 from catalogue.forms import form_to_dict, load_form
 from catalogue.records.models import Tool
 from suppliers import dashboard, services
-from suppliers.models import Offering
+from suppliers.models import Offering, Reference
 from suppliers.schemas import MAX_LINKS, OFFERING_STATUSES, OfferingFormSchema, SupplierProfileSchema
 
 bp = Blueprint("suppliers", __name__)
@@ -345,16 +347,21 @@ def references_inbox():
     )
 
 
+def _reference_or_404(db: Session, viewer: Viewer, reference_id: int) -> Reference:
+    """A reference the viewer's organisation may answer; any other is a 404 (not even its existence)."""
+    try:
+        return services.get_reference_for_answer(db, viewer, reference_id)
+    except NotAllowed:
+        abort(404)
+
+
 @bp.post("/references/<int:reference_id>/revoke")
 @login_required
 def revoke_reference(reference_id: int):
     """Take back a confirmation (the same service as the API's revoke)."""
     db = get_session()
     viewer = current_viewer()
-    try:
-        reference = services.get_reference_for_answer(db, viewer, reference_id)
-    except NotAllowed:
-        abort(404)
+    reference = _reference_or_404(db, viewer, reference_id)
     errors = saved(db, lambda: services.revoke_reference(db, viewer, reference))
     if errors:  # e.g. not confirmed, so nothing to take back
         flash(next(iter(errors.values())), "error")
@@ -368,10 +375,7 @@ def revoke_reference(reference_id: int):
 def answer_reference(reference_id: int):
     db = get_session()
     viewer = current_viewer()
-    try:
-        reference = services.get_reference_for_answer(db, viewer, reference_id)
-    except NotAllowed:
-        abort(404)
+    reference = _reference_or_404(db, viewer, reference_id)
     item = db.get(Offering, reference.offering_id)
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}

@@ -15,6 +15,7 @@ from flask_smorest import abort
 from markupsafe import Markup
 from marshmallow import Schema, ValidationError, fields, validate
 
+from catalogue import errors
 from catalogue.access import ANONYMOUS, Viewer, viewer_for
 from catalogue.api import http
 from catalogue.db import get_session, reading, writing
@@ -136,6 +137,16 @@ def field_errors(errors: Mapping[str, str] | Mapping[str, list[str]], status: in
 def abort_conflict(message: str) -> None:
     """The request was understood, but the record's state refuses it (e.g. a closed window)."""
     abort(409, message=message)
+
+
+def refused(exc: errors.Refused) -> None:
+    """A service's refusal: NotAllowed 403; one about the record's state (no field) 409; field
+    errors 422 with every one."""
+    if isinstance(exc, errors.NotAllowed):
+        forbidden(exc.message)
+    if exc.field == "_schema":
+        abort_conflict(exc.message)
+    field_errors(exc.errors)
 
 
 def not_found(what: str = "record") -> None:

@@ -102,6 +102,23 @@ def _organisation(session: Session, ref: str | None, kinds: tuple[str, ...]) -> 
     ).first()
 
 
+def _invite(
+    session: Session, programme: Programme, org: Organisation, row: Any, subject: str, what: str, next_step: str
+) -> None:
+    """Store an invitation and tell the invited organisation's members what happened and what next."""
+    session.add(row)
+    session.flush()
+    lead = session.get(Organisation, programme.lead_id)
+    notify(
+        session,
+        _approved_members(session, org.id),
+        f"{programme.name}: {lead.name} invites {org.name} {subject}",
+        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} {what}.\n\nNext: {next_step}",
+        f"/partnerships/{programme.ref}",
+        about="partnership-invitation",
+    )
+
+
 def invite_member(session: Session, viewer: Viewer, programme: Programme, organisation_ref: str) -> ProgrammeMember:
     _require(access.can_manage_programme(viewer, programme))
     org = _organisation(session, organisation_ref, ("local-authority",))
@@ -115,18 +132,15 @@ def invite_member(session: Session, viewer: Viewer, programme: Programme, organi
     if row is None:
         row = ProgrammeMember(programme_id=programme.id, member_id=org.id)
     row.status, row.invited_at, row.responded_at = "invited", utcnow(), None
-    session.add(row)
-    session.flush()
-    lead = session.get(Organisation, programme.lead_id)
-    notify(
+    _invite(
         session,
-        _approved_members(session, org.id),
-        f"{programme.name}: {lead.name} invites {org.name} to join",
-        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} to join the partnership.\n\n"
-        "Next: accept or decline on the partnership's page; once you accept, your organisation sees "
+        programme,
+        org,
+        row,
+        "to join",
+        "to join the partnership",
+        "accept or decline on the partnership's page; once you accept, your organisation sees "
         "the challenges run under it.",
-        f"/partnerships/{programme.ref}",
-        about="partnership-invitation",
     )
     return row
 
@@ -147,18 +161,29 @@ def who_can_answer(session: Session, organisation_id: int) -> str:
     return f"Only an administrator of {name} can answer this invitation: ask {', '.join(n for n in admins if n)}"
 
 
-def respond_to_invitation(session: Session, viewer: Viewer, programme: Programme, accept: bool) -> None:
-    """An administrator of the invited authority accepts or declines for it."""
-    row = session.get(ProgrammeMember, (programme.id, viewer.member_org_id)) if viewer.member_org_id else None
-    _require(
-        row is not None and viewer.is_authority_staff, "Your organisation has not been invited to this partnership"
-    )
+def _answer(session: Session, viewer: Viewer, row: Any, accept: bool, not_invited: str) -> None:
+    """The viewer's organisation answers its invitation (`row`, None when it has none it may
+    answer): only an administrator may, and only once."""
+    _require(row is not None, not_invited)
     if row.status != "invited":
         raise Invalid("Your organisation has already answered this invitation")
-    _require(access.can_answer_invitation(viewer, row.member_id), who_can_answer(session, row.member_id))
+    # The row is keyed by the viewer's organisation, so that is the one answering.
+    _require(access.can_answer_invitation(viewer, viewer.member_org_id), who_can_answer(session, viewer.member_org_id))
     row.status = "accepted" if accept else "declined"
     row.responded_at = utcnow()
     session.add(row)
+
+
+def respond_to_invitation(session: Session, viewer: Viewer, programme: Programme, accept: bool) -> None:
+    """An administrator of the invited authority accepts or declines for it."""
+    row = session.get(ProgrammeMember, (programme.id, viewer.member_org_id)) if viewer.member_org_id else None
+    _answer(
+        session,
+        viewer,
+        row if viewer.is_authority_staff else None,
+        accept,
+        "Your organisation has not been invited to this partnership",
+    )
 
 
 def add_cohort_supplier(session: Session, viewer: Viewer, programme: Programme, supplier_ref: str) -> None:
@@ -175,18 +200,15 @@ def add_cohort_supplier(session: Session, viewer: Viewer, programme: Programme, 
         raise Invalid(f"{org.name} has already been invited to the cohort", "supplier")
     row = row or ProgrammeSupplier(programme_id=programme.id, supplier_id=org.id)
     row.status, row.added_at, row.responded_at = "invited", utcnow(), None
-    session.add(row)
-    session.flush()
-    lead = session.get(Organisation, programme.lead_id)
-    notify(
+    _invite(
         session,
-        _approved_members(session, org.id),
-        f"{programme.name}: {lead.name} invites {org.name} to its supplier cohort",
-        f"{programme.name}\n\nWhat happened: {lead.name} invited {org.name} to join the partnership's "
-        "supplier cohort.\n\nNext: an administrator of your organisation accepts or declines on the "
-        "partnership's page; you are in the cohort only once you accept.",
-        f"/partnerships/{programme.ref}",
-        about="partnership-invitation",
+        programme,
+        org,
+        row,
+        "to its supplier cohort",
+        "to join the partnership's supplier cohort",
+        "an administrator of your organisation accepts or declines on the partnership's page; you are "
+        "in the cohort only once you accept.",
     )
 
 
@@ -194,15 +216,13 @@ def respond_to_cohort_invitation(session: Session, viewer: Viewer, programme: Pr
     """An administrator of the invited supplier accepts (it joins the cohort) or declines."""
     org_id = viewer.member_org_id
     row = session.get(ProgrammeSupplier, (programme.id, org_id)) if org_id else None
-    _require(
-        row is not None and viewer.is_supplier, "Your organisation has not been invited to this partnership's cohort"
+    _answer(
+        session,
+        viewer,
+        row if viewer.is_supplier else None,
+        accept,
+        "Your organisation has not been invited to this partnership's cohort",
     )
-    if row.status != "invited":
-        raise Invalid("Your organisation has already answered this invitation")
-    _require(access.can_answer_invitation(viewer, row.supplier_id), who_can_answer(session, row.supplier_id))
-    row.status = "accepted" if accept else "declined"
-    row.responded_at = utcnow()
-    session.add(row)
 
 
 def attach_challenge(

@@ -62,21 +62,44 @@ def _organisation_by_ref(session: Session, ref: str) -> Organisation | None:
     return session.exec(select(Organisation).where(Organisation.ref == ref)).first() if ref else None
 
 
+def _mark_removed(
+    session: Session,
+    viewer: Viewer,
+    programme: Programme,
+    model: type[ProgrammeMember] | type[ProgrammeSupplier],
+    ref: str,
+    reason: str | None,
+    missing: Invalid,
+) -> tuple[Any, Organisation, str, str]:
+    """The lead takes out a member or a cohort supplier (accepted or still invited): the row,
+    its organisation, the status it had, and the checked reason. `missing` when it is neither."""
+    _require(access.can_manage_programme(viewer, programme))
+    org = _organisation_by_ref(session, ref)
+    row = session.get(model, (programme.id, org.id)) if org else None
+    if row is None or row.status not in ACTIVE:
+        raise missing
+    detail = _reason(reason)
+    before = row.status
+    row.status, row.responded_at = "removed", utcnow()
+    session.add(row)
+    return row, org, before, detail
+
+
 def remove_member(
     session: Session, viewer: Viewer, programme: Programme, organisation_ref: str, reason: str | None = None
 ) -> ProgrammeMember:
     """An authority leaves the partnership (or its invitation is withdrawn). Its challenges run
     under the partnership leave with it (their owner's consent came with membership) and the
     requests to run them are withdrawn."""
-    _require(access.can_manage_programme(viewer, programme))
-    org = _organisation_by_ref(session, organisation_ref)
-    row = session.get(ProgrammeMember, (programme.id, org.id)) if org else None
-    if row is None or row.status not in ACTIVE:
-        raise Invalid("Choose a member or an invited authority of the partnership", "member")
-    detail = _reason(reason)
-    before = row.status
-    row.status, row.responded_at = "removed", utcnow()
-    session.add(row)
+    row, org, before, detail = _mark_removed(
+        session,
+        viewer,
+        programme,
+        ProgrammeMember,
+        organisation_ref,
+        reason,
+        Invalid("Choose a member or an invited authority of the partnership", "member"),
+    )
     left = []
     for challenge in session.exec(
         select(Challenge).where(Challenge.programme_id == programme.id, Challenge.owner_id == org.id)
@@ -130,15 +153,15 @@ def remove_cohort_supplier(
     session: Session, viewer: Viewer, programme: Programme, supplier_ref: str, reason: str | None = None
 ) -> ProgrammeSupplier:
     """A supplier leaves the cohort (or its invitation is withdrawn); it is told."""
-    _require(access.can_manage_programme(viewer, programme))
-    org = _organisation_by_ref(session, supplier_ref)
-    row = session.get(ProgrammeSupplier, (programme.id, org.id)) if org else None
-    if row is None or row.status not in ACTIVE:
-        raise Invalid("Choose a supplier of the cohort", "supplier")
-    detail = _reason(reason)
-    before = row.status
-    row.status, row.responded_at = "removed", utcnow()
-    session.add(row)
+    row, org, before, detail = _mark_removed(
+        session,
+        viewer,
+        programme,
+        ProgrammeSupplier,
+        supplier_ref,
+        reason,
+        Invalid("Choose a supplier of the cohort", "supplier"),
+    )
     _audit(session, programme, org.id, {f"cohort:{org.ref}": [before, "removed"]})
     what = (
         f"{org.name} was removed from the supplier cohort" if before == "accepted" else "your invitation was withdrawn"
