@@ -98,6 +98,9 @@ def load_config(overrides: dict | None = None) -> dict:
         # How often (seconds) a search first asks the change log whether another server wrote;
         # this server's own writes are applied after their request. 0: before every search.
         "SEARCH_CATCH_UP_SECONDS": float(os.environ.get("SEARCH_CATCH_UP_SECONDS", "0.25")),
+        # Compile every template when a process starts (catalogue.warmup), not in its first
+        # requests. Off in tests, where every test creates an app.
+        "WARM_UP": os.environ.get("WARM_UP", "1") == "1",
     }
     if overrides:
         config.update(overrides)
