@@ -7,9 +7,13 @@ from pathlib import Path
 from flask import Flask
 
 from catalogue import create_app
+from catalogue.personal_data import names as name_lists
+from catalogue.search import expand
 
 
 def test_warm_up_compiles_every_template_at_start(app_config: dict, tmp_path: Path) -> None:
+    name_lists._strict_names.cache_clear()
+    expand._keys.cache_clear()
     app = create_app(dict(app_config, WARM_UP=True))
     env = app.jinja_env
     names = env.list_templates()
@@ -20,6 +24,9 @@ def test_warm_up_compiles_every_template_at_start(app_config: dict, tmp_path: Pa
     # ...and its compiled code on disk, where the next worker loads it instead of compiling.
     cached = list((tmp_path / "template-cache").glob("__jinja2_*.cache"))
     assert len(cached) == len(names)
+    # The fixed word lists are read once, before any save or search needs them.
+    assert name_lists._strict_names.cache_info().currsize == 1
+    assert expand._keys.cache_info().currsize == 1
     app.extensions["catalogue.engine"].dispose()
 
 
