@@ -104,4 +104,7 @@ def load_config(overrides: dict | None = None) -> dict:
     }
     if overrides:
         config.update(overrides)
+        # Tests create an app each (a few seconds of compiling every time): off unless asked for.
+        if overrides.get("TESTING") and "WARM_UP" not in overrides:
+            config["WARM_UP"] = False
     return config

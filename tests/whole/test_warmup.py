@@ -35,3 +35,11 @@ def test_warm_up_is_off_in_tests(app: Flask) -> None:
     assert len(app.jinja_env.cache) == 0
     assert app.jinja_env.bytecode_cache is None
     assert "catalogue.warm_up" not in app.extensions
+
+
+def test_testing_apps_skip_the_warm_up_unless_asked(app_config: dict) -> None:
+    config = {k: v for k, v in app_config.items() if k != "WARM_UP"}
+    app = create_app(config)
+    assert app.config["WARM_UP"] is False
+    assert len(app.jinja_env.cache) == 0
+    app.extensions["catalogue.engine"].dispose()
