@@ -67,4 +67,9 @@ def create_app(config: dict | None = None) -> Flask:
     # to keep, so anything still open (a form re-shown with errors, a 403) is rolled back here,
     # releasing SQLite's write lock before the search sync and the mail sender run.
     app.after_request(db.end_open_transaction)
+
+    from catalogue import warmup
+
+    # Last, once every feature has registered its template globals and filters.
+    warmup.init_app(app)
     return app

@@ -98,7 +98,13 @@ def load_config(overrides: dict | None = None) -> dict:
         # How often (seconds) a search first asks the change log whether another server wrote;
         # this server's own writes are applied after their request. 0: before every search.
         "SEARCH_CATCH_UP_SECONDS": float(os.environ.get("SEARCH_CATCH_UP_SECONDS", "0.25")),
+        # Compile every template when a process starts (catalogue.warmup), not in its first
+        # requests. Off in tests, where every test creates an app.
+        "WARM_UP": os.environ.get("WARM_UP", "1") == "1",
     }
     if overrides:
         config.update(overrides)
+        # Tests create an app each (a few seconds of compiling every time): off unless asked for.
+        if overrides.get("TESTING") and "WARM_UP" not in overrides:
+            config["WARM_UP"] = False
     return config

@@ -119,6 +119,8 @@ def app_config(database_url: str, tmp_path: Path) -> dict:
         "SERVER_NAME": "localhost",
         # Tests write behind the app's back and search at once: look at the log every time.
         "SEARCH_CATCH_UP_SECONDS": 0,
+        # Compiling every template would cost each test's app seconds (catalogue.warmup).
+        "WARM_UP": False,
     }
 
 

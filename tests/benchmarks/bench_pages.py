@@ -177,6 +177,28 @@ class Gunicorn:
         self.process.wait(timeout=30)
 
 
+def cold_start(env: dict[str, str], refs: dict[str, str]) -> list[str]:
+    """Start-up and first views on fresh workers, without and with the warm-up (catalogue.warmup).
+    The second start with the warm-up loads the templates' bytecode the first one left on disk."""
+    lines = []
+    for label, warm in (("no warm-up", "0"), ("warm-up, empty cache", "1"), ("warm-up, bytecode on disk", "1")):
+        if label.endswith("empty cache"):  # the reindex and build commands above filled it
+            shutil.rmtree(Path(env["INSTANCE_DIR"]) / "template-cache", ignore_errors=True)
+        started = time.perf_counter()
+        server = Gunicorn("catalogue:create_app({'RATELIMIT_ENABLED': False})", dict(env, WARM_UP=warm), PROJECT_ROOT)
+        try:
+            server.wait("/healthz")
+            ready = (time.perf_counter() - started) * 1000
+            firsts = [
+                f"{path} {fetch(server.root, path, None)[0]:.0f}"
+                for path in (f"/challenges/{refs['challenge']}", "/", "/tools", "/search?q=notes")
+            ]
+        finally:
+            server.stop()
+        lines.append(f"cold start ({label}): /healthz after {ready:.0f} ms; first views (ms): {', '.join(firsts)}")
+    return lines
+
+
 def fetch(root: str, path: str, cookie: str | None) -> tuple[float, int, int, bytes]:
     request = urllib.request.Request(root + path, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
     started = time.perf_counter()
@@ -366,6 +388,7 @@ def test_every_page_at_scale(tmp_path: Path) -> None:
         f"hello-world Flask floor under wrk: {floor:.0f} req/s" if floor else "wrk not installed: no throughput"
     )
 
+    lines.extend(cold_start(env, refs))
     server = Gunicorn("catalogue:create_app({'RATELIMIT_ENABLED': False})", env, PROJECT_ROOT)
     try:
         server.wait("/healthz")
