@@ -18,6 +18,7 @@ from catalogue import access, errors
 from catalogue.accounts.models import Organisation
 from catalogue.api import API_PREFIX, Blueprint, common, http
 from catalogue.db import get_session
+from catalogue.web_address import WebAddress
 from outcomes import services
 from outcomes.models import Challenge, ChallengeEvent, ClarificationQuestion
 from outcomes.schemas import EVENT_KINDS, EventCancelSchema, EventNotesSchema, EventQuestionSchema, EventSchema
@@ -37,7 +38,7 @@ QUESTION_STATUSES = ("asked", "published")
 
 class SlideOut(Schema):
     title = fields.String()
-    url = fields.String()
+    url = WebAddress()
 
 
 class SignupOut(Schema):
@@ -74,7 +75,7 @@ class EventOut(Schema):
     starts = fields.String(metadata={"description": "time of day in England, HH:MM", "example": "10:00"})
     ends = fields.String(metadata={"description": "time of day in England, HH:MM", "example": "12:30"})
     place = fields.String()
-    link = fields.String()
+    link = WebAddress(allow_none=True, metadata={"description": "the online link (http or https)"})
     capacity = fields.Integer(metadata={"description": "places (one-to-one: the slots that fit)"})
     slot_minutes = fields.Integer()
     places_taken = fields.Integer()

@@ -25,7 +25,11 @@ CASES = [
     (ORGANISATION_FIELDS, OrganisationSchema, {"members"}),
     (serialise.ORGANISATION_COLUMNS, OrganisationSchema, {"members"}),
     (serialise.TOOL_COLUMNS, ToolSchema, {"supplier", "developed_by"}),
-    (OFFERING_COLUMNS, OfferingOut, {"supplier", "tool", "accreditations_as_written", "supplier_name"}),
+    (
+        OFFERING_COLUMNS,
+        OfferingOut,
+        {"supplier", "tool", "accreditations_as_written", "supplier_name", *serialise.FRESHNESS_FIELDS},
+    ),
     (CHALLENGE_COLUMNS, ChallengeOut, {"owner", "owner_name", "topics", "topics_removed"}),
 ]
 

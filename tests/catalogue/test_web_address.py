@@ -66,7 +66,8 @@ def _schemas() -> set[type[Schema]]:
 
 URLISH = re.compile(r"url|website|web_?address|homepage|href|uri$|link", re.IGNORECASE)
 # Output only: the site's own path to a search hit, never typed by anyone.
-OUTPUT_ONLY = {("HitOut", "url")}
+# The API address of a record (a path on this site, not a web address anyone typed).
+OUTPUT_ONLY = {("HitOut", "url"), ("ChangeOut", "url"), ("FollowOut", "url"), ("ChangesPageOut", "links")}
 
 
 def test_every_web_address_field_in_every_schema_is_the_shared_field() -> None:

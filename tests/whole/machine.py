@@ -228,6 +228,12 @@ class SeamsMachine(ImportRules, RuleBasedStateMachine):
             m.void(*[w for w in m.markers if w in word_text])
         else:
             assert response.status_code == 200, f"{role} could not change its own tool: {response.status_code}"
+            # The new summary carries the shared word: the tool, and its deployments (whose search
+            # documents include the tool's summary), are now found by it.
+            tool.searchable = True
+            for deployment in m.deployments:
+                if deployment.tool is tool:
+                    deployment.searchable = True
         self.touched.append(tool)
 
     @precondition(lambda self: enabled("crafted_tool_for_pending_supplier"))

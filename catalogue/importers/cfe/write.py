@@ -152,6 +152,22 @@ def _validate(plan: _Plan) -> None:
             plan.single_views.pop(ref)
 
 
+def _credit_new_tools(session: Session, plan: _Plan) -> None:
+    """A tool the import adds was named by a respondent: that organisation added it to the
+    catalogue and may change it (catalogue.access.can_change_tool), as if it had used the form."""
+    adders: dict[str, str] = {}
+    for record in plan.deployments.values():
+        adders.setdefault(record.get("tool", ""), record["organisation"])
+    refs = [data["ref"] for data in plan.new_tools.values() if data["ref"] in adders]
+    if not refs:
+        return
+    wanted = select(Organisation.ref, Organisation.id).where(Organisation.ref.in_(set(adders.values())))
+    org_ids = {ref: id_ for ref, id_ in session.exec(wanted)}
+    for tool in session.exec(select(Tool).where(Tool.ref.in_(refs), Tool.added_by_id.is_(None))):
+        tool.added_by_id = org_ids.get(adders[tool.ref])
+        session.add(tool)
+
+
 def _apply_contacts(session: Session, plan: _Plan) -> None:
     """Propose each consenting respondent as their organisation's contact, awaiting its admins'
     confirmation; an organisation's contact is never replaced."""
@@ -255,6 +271,7 @@ def import_call_for_evidence(session: Session, text: str, *, dry_run: bool = Fal
         return report
     _apply_contacts(session, plan)
     _apply_responses(session, plan)
+    _credit_new_tools(session, plan)
     session.flush()
 
     for data in plan.new_orgs.values():

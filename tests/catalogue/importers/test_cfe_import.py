@@ -541,3 +541,19 @@ def test_answers_never_reach_anyone_else_nor_search_api_or_exports(app, db, clie
         assert response.status_code == 200, url
         assert "zebrafinch funding" not in response.get_data(as_text=True).lower(), url
     assert "Zebrafinch" not in dumps(export_bundle(db))
+
+
+def test_a_tool_the_import_adds_belongs_to_the_organisation_that_named_it(db, imported):
+    """Found by the stateful leak test: an imported tool had no adding organisation, so the
+    authority whose answers named it could not correct it (only site admins could)."""
+    from catalogue import access
+    from tests.factories import UserFactory
+    from tests.helpers.challenges import viewer
+
+    notecraft = _deployment(db, "notecraft")
+    tool = db.get(Tool, notecraft.tool_id)
+    assert tool.added_by_id == notecraft.organisation_id
+    own = db.get(Organisation, notecraft.organisation_id)
+    other = db.exec(select(Organisation).where(Organisation.id != own.id, Organisation.kind == own.kind)).first()
+    assert access.can_change_tool(viewer(UserFactory(organisation_id=own.id), own), tool)
+    assert not access.can_change_tool(viewer(UserFactory(organisation_id=other.id), other), tool)

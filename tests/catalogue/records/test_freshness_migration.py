@@ -10,7 +10,7 @@ from alembic.config import Config
 from catalogue.config import PROJECT_ROOT
 from tests.factories import DeploymentFactory, OfferingFactory, OrganisationFactory, ToolFactory
 
-BEFORE = "e7b3d1a9f260"
+BEFORE = "310bc20dd508"  # the migration before freshness (f3a9c1d7b542)
 
 
 def _config(url: str) -> Config:

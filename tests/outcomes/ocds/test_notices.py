@@ -113,7 +113,7 @@ def test_closed_without_award(world: World, db: Session, client, cove) -> None:
 def test_feed_pages_public_releases_only(world: World, db: Session, client, cove, monkeypatch) -> None:
     owner = viewer(world.la_user, world.la)
     draft_withdrawn = full_challenge(world.la, title="Never published")
-    services.change_status(db, owner, draft_withdrawn, "withdrawn")
+    services.change_status(db, owner, draft_withdrawn, "withdrawn", detail="Started by mistake")
     for title in ("One", "Two", "Three"):
         services.change_status(db, owner, full_challenge(world.la, title=title), "open")
     db.commit()
