@@ -91,7 +91,7 @@ def offerings_page(session: Session, viewer: Viewer, f: Any, size: int, matches:
         where.append(Organisation.is_sme.is_(f.sme == "yes"))
     elif f.sme:
         where.append(sa.false())
-    if getattr(f, "freshness", None):  # an unknown value narrows to nothing, like the other filters
+    if f.freshness:  # an unknown value narrows to nothing, like the other filters
         fresh = freshness_clause(Offering, f.freshness)
         where.append(fresh if fresh is not None else sa.false())
     base = select(Offering.id).join(Organisation, Organisation.id == Offering.supplier_id).where(*where)
